@@ -1,0 +1,23 @@
+# Per-target warnings, so third-party and generated code keep their own flags.
+function(tern_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+    -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
+    -Wconversion -Wsign-conversion -Wnull-dereference -Wdouble-promotion -Wformat=2
+    -Wno-sign-conversion -Wno-conversion)
+endfunction()
+
+# tern_test(<name> SOURCES ... LIBS ...): one doctest binary, each TEST_CASE a CTest test.
+function(tern_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT TERN_BUILD_TESTS)
+    return()
+  endif()
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} tern_doctest_main)
+  tern_warnings(${name})
+  set(labels unit)
+  if(T_LABELS)
+    set(labels ${T_LABELS})
+  endif()
+  doctest_discover_tests(${name} PROPERTIES LABELS "${labels}" TIMEOUT 600)
+endfunction()
