@@ -1,0 +1,186 @@
+// SpiRegisterBus and BitBangTransport: the frame layer every bit-banging backend shares.
+#include "tern/hw/spi_bus.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+
+namespace tern::hw {
+
+namespace spi {
+const char* ReplyKindName(ReplyKind k) {
+  switch (k) {
+    case ReplyKind::kOk: return "ok";
+    case ReplyKind::kStuckLow: return "MISO stuck low (status 0x00)";
+    case ReplyKind::kStuckHigh: return "MISO stuck high (status 0xFF)";
+    case ReplyKind::kBadPattern: return "bad status pattern";
+    case ReplyKind::kCrcMismatch: return "reply CRC-8 mismatch";
+  }
+  return "?";
+}
+}  // namespace spi
+
+Status BitBangTransport::Transfer(const spi::RequestFrame& req, spi::ReplyFrame* reply) {
+  TERN_RETURN_IF_ERROR(pins_->SetSclk(false));
+  TERN_RETURN_IF_ERROR(pins_->SetCs(false));
+  pins_->HalfBit();
+  for (size_t byte = 0; byte < spi::kFrameBytes; ++byte) {
+    const uint8_t out = byte < spi::kRequestBytes ? req[byte] : 0;
+    uint8_t in = 0;
+    for (int bit = 7; bit >= 0; --bit) {
+      TERN_RETURN_IF_ERROR(pins_->SetMosi((out >> bit) & 1));
+      pins_->HalfBit();
+      TERN_RETURN_IF_ERROR(pins_->SetSclk(true));
+      pins_->HalfBit();
+      TERN_ASSIGN_OR_RETURN(bool miso, pins_->GetMiso());
+      in = static_cast<uint8_t>((in << 1) | (miso ? 1 : 0));
+      TERN_RETURN_IF_ERROR(pins_->SetSclk(false));
+    }
+    if (byte >= spi::kRequestBytes) (*reply)[byte - spi::kRequestBytes] = in;
+  }
+  TERN_RETURN_IF_ERROR(pins_->SetMosi(false));
+  pins_->HalfBit();
+  TERN_RETURN_IF_ERROR(pins_->SetCs(true));
+  // CS-high gap so the board sees the frame end before the next one starts.
+  pins_->HalfBit();
+  pins_->HalfBit();
+  return Status::Ok();
+}
+
+SpiRegisterBus::SpiRegisterBus(std::unique_ptr<FrameTransport> transport, RetryPolicy policy)
+    : transport_(std::move(transport)), policy_(policy) {
+  if (policy_.max_attempts < 1) policy_.max_attempts = 1;
+}
+
+SpiRegisterBus::~SpiRegisterBus() = default;
+
+Status SpiRegisterBus::Read(uint16_t addr, uint32_t* out) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return DoAccess(false, addr, 0, out);
+}
+
+Status SpiRegisterBus::Write(uint16_t addr, uint32_t value) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return DoAccess(true, addr, value, nullptr);
+}
+
+BusCounters SpiRegisterBus::counters() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return counters_;
+}
+
+BoardFlags SpiRegisterBus::last_flags() const {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  return flags_;
+}
+
+namespace {
+std::string Hex(uint32_t v, int digits) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%0*X", digits, v);
+  return buf;
+}
+}  // namespace
+
+Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint32_t* rdata) {
+  const char* verb = write ? "write" : "read";
+  auto fail = [&](Status s) {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    ++counters_.failures;
+    return s;
+  };
+  if (addr % 4 != 0) {
+    return fail(Status::InvalidArgument(std::string(verb) + " " + RegisterLabel(addr) +
+                                        ": address not 4-aligned"));
+  }
+  const spi::RequestFrame req = spi::EncodeRequest(write, addr, wdata);
+  std::string last_error;
+  spi::ReplyKind last_kind = spi::ReplyKind::kOk;
+  int sent = 0;
+  for (int attempt = 0; attempt < policy_.max_attempts; ++attempt) {
+    ++sent;
+    if (attempt > 0) {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      ++counters_.retries;
+    }
+    spi::ReplyFrame reply{};
+    Status ts = transport_->Transfer(req, &reply);
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      ++counters_.frames;
+    }
+    if (!ts.ok()) {
+      return fail(ts.WithContext(std::string(verb) + " " + RegisterLabel(addr)));
+    }
+    const spi::DecodedReply d = spi::DecodeReply(reply);
+    last_kind = d.kind;
+    {
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      switch (d.kind) {
+        case spi::ReplyKind::kOk:
+          flags_.safe_state = d.safe_state();
+          flags_.irq_pending = d.irq_pending();
+          if (d.bad_request()) ++counters_.bad_requests;
+          break;
+        case spi::ReplyKind::kStuckLow:
+        case spi::ReplyKind::kStuckHigh: ++counters_.stuck_line; break;
+        case spi::ReplyKind::kBadPattern: ++counters_.bad_patterns; break;
+        case spi::ReplyKind::kCrcMismatch: ++counters_.crc_errors; break;
+      }
+    }
+    if (d.kind == spi::ReplyKind::kOk) {
+      if (d.bad_request()) {
+        // The board saw a corrupt request and applied nothing: always safe to resend.
+        last_error = "board rejected the request (status " + Hex(d.status, 2) +
+                     ", bad request CRC), nothing applied";
+        spdlog::debug("hw: {} {}: {}, attempt {}", verb, RegisterLabel(addr), last_error,
+                      attempt + 1);
+        continue;
+      }
+      if (write && !d.write_applied()) {
+        return fail(Status::FailedPrecondition(
+            std::string("write ") + RegisterLabel(addr) + " = " + Hex(wdata, 8) +
+            ": board did not apply it (status " + Hex(d.status, 2) +
+            "; read-only or unmapped register?)"));
+      }
+      std::lock_guard<std::mutex> lock(stats_mu_);
+      if (write) {
+        ++counters_.writes;
+      } else {
+        *rdata = d.rdata;
+        ++counters_.reads;
+      }
+      return Status::Ok();
+    }
+    // The reply is unreadable.
+    if (d.kind == spi::ReplyKind::kCrcMismatch) {
+      last_error = std::string(spi::ReplyKindName(d.kind)) + " (got " + Hex(d.crc_received, 2) +
+                   ", computed " + Hex(d.crc_computed, 2) + ")";
+    } else if (d.kind == spi::ReplyKind::kBadPattern) {
+      last_error = "bad status pattern " + Hex(d.status, 2) + " (expected 0xA_) on " +
+                   transport_->MisoName();
+    } else {
+      last_error = std::string(spi::ReplyKindName(d.kind)) + " on " + transport_->MisoName();
+    }
+    if (write) {
+      // Whether the write applied is unknown; repeating it could double a side effect.
+      last_error += "; the write may or may not have applied";
+      break;
+    }
+    spdlog::debug("hw: {} {}: {}, attempt {}", verb, RegisterLabel(addr), last_error,
+                  attempt + 1);
+  }
+  std::string msg = std::string(verb) + " " + RegisterLabel(addr) + ": " + last_error;
+  if (sent > 1) msg += " (after " + std::to_string(sent) + " frames)";
+  switch (last_kind) {
+    case spi::ReplyKind::kStuckLow:
+    case spi::ReplyKind::kStuckHigh: return fail(Status::Unavailable(msg));
+    default: return fail(Status::Corruption(msg));
+  }
+}
+
+Result<bool> RegisterBus::WaitIrq(std::chrono::nanoseconds /*timeout*/) {
+  return Status::Unavailable("WaitIrq: " + Describe() + " has no IRQ line");
+}
+
+}  // namespace tern::hw

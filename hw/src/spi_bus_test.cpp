@@ -1,0 +1,160 @@
+// Tests of SpiRegisterBus's policy (retries, error kinds, counters) through FakeBus, whose
+// fake board answers in the real frame format and injects faults frame by frame.
+#include <doctest/doctest.h>
+
+#include "fake_bus.h"
+#include "tern/hw/spi_bus.h"
+
+namespace tern::hw {
+namespace {
+
+using testing::FakeBus;
+using testing::Fault;
+using testing::R;
+using testing::W;
+
+bool Contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+TEST_SUITE("hw.spi_bus") {
+  TEST_CASE("read and write reach the board once each, in order") {
+    FakeBus bus;
+    bus.Set(0x10, 0xDEADBEEF);
+    uint32_t v = 0;
+    REQUIRE(bus.Read(0x10, &v).ok());
+    CHECK(v == 0xDEADBEEF);
+    REQUIRE(bus.Write(0x14, 42).ok());
+    CHECK(bus.Get(0x14) == 42);
+    CHECK(bus.log() == std::vector{R(0x10, 0xDEADBEEF), W(0x14, 42)});
+    const BusCounters c = bus.counters();
+    CHECK(c.frames == 2);
+    CHECK(c.reads == 1);
+    CHECK(c.writes == 1);
+    CHECK(c.retries == 0);
+  }
+
+  TEST_CASE("a read whose reply CRC is corrupted is retried and succeeds") {
+    FakeBus bus;
+    bus.Set(0x20, 0x0000ABCD);
+    bus.InjectNext(Fault{Fault::Kind::kFlipReply, 3, 0x10});  // flip a data bit
+    uint32_t v = 0;
+    REQUIRE(bus.Read(0x20, &v).ok());
+    CHECK(v == 0x0000ABCD);
+    CHECK(bus.counters().crc_errors == 1);
+    CHECK(bus.counters().retries == 1);
+    CHECK(bus.counters().frames == 2);
+    CHECK(bus.log().size() == 2);  // the board saw the read twice
+  }
+
+  TEST_CASE("a read that keeps failing gives up after max_attempts and names the register") {
+    FakeBus bus(RetryPolicy{.max_attempts = 3});
+    bus.InjectNext(Fault{Fault::Kind::kFlipReply, 5, 0x01}, 3);
+    uint32_t v = 7;
+    const Status s = bus.Read(0x24, &v);
+    CHECK(s.code() == Status::Code::kCorruption);
+    CHECK(Contains(s.message(), "0x0024"));
+    CHECK(Contains(s.message(), "CRC"));
+    CHECK(Contains(s.message(), "after 3 frames"));
+    CHECK(v == 7);  // unchanged on error
+    CHECK(bus.counters().crc_errors == 3);
+    CHECK(bus.counters().failures == 1);
+  }
+
+  TEST_CASE("a write whose request the board rejected is retried and applied once") {
+    FakeBus bus;
+    bus.InjectNext(Fault{Fault::Kind::kCorruptRequest});
+    REQUIRE(bus.Write(0x30, 5).ok());
+    CHECK(bus.log() == std::vector{W(0x30, 5)});
+    CHECK(bus.counters().bad_requests == 1);
+    CHECK(bus.counters().retries == 1);
+  }
+
+  TEST_CASE("a write with a corrupt reply is not repeated: it may have applied") {
+    FakeBus bus;
+    bus.InjectNext(Fault{Fault::Kind::kFlipReply, 2, 0x80});
+    const Status s = bus.Write(0x30, 5);
+    CHECK(s.code() == Status::Code::kCorruption);
+    CHECK(Contains(s.message(), "may or may not have applied"));
+    CHECK(bus.log() == std::vector{W(0x30, 5)});  // applied exactly once
+    CHECK(bus.counters().retries == 0);
+  }
+
+  TEST_CASE("stuck MISO is reported as Unavailable naming the line, not as a CRC error") {
+    FakeBus bus;
+    SUBCASE("stuck low") {
+      bus.SetStuckMiso(false);
+      uint32_t v = 0;
+      const Status s = bus.Read(0x00, &v);
+      CHECK(s.code() == Status::Code::kUnavailable);
+      CHECK(Contains(s.message(), "MISO stuck low"));
+      CHECK(Contains(s.message(), "MISO (fake board)"));
+      CHECK(bus.counters().stuck_line == 3);
+      CHECK(bus.counters().crc_errors == 0);
+    }
+    SUBCASE("stuck high on a write") {
+      bus.SetStuckMiso(true);
+      const Status s = bus.Write(0x04, 1);
+      CHECK(s.code() == Status::Code::kUnavailable);
+      CHECK(Contains(s.message(), "MISO stuck high"));
+      CHECK(bus.counters().stuck_line == 1);
+    }
+  }
+
+  TEST_CASE("a flipped status pattern bit is a pattern error and is retried") {
+    FakeBus bus;
+    bus.Set(0x08, 3);
+    bus.InjectNext(Fault{Fault::Kind::kFlipReply, 0, 0x40});
+    uint32_t v = 0;
+    REQUIRE(bus.Read(0x08, &v).ok());
+    CHECK(v == 3);
+    CHECK(bus.counters().bad_patterns == 1);
+  }
+
+  TEST_CASE("transport errors are not retried; write to a read-only register fails") {
+    FakeBus bus;
+    bus.InjectNext(Fault{Fault::Kind::kTransportError});
+    uint32_t v = 0;
+    const Status s = bus.Read(0x0C, &v);
+    CHECK(s.code() == Status::Code::kIoError);
+    CHECK(Contains(s.message(), "read 0x000C"));
+    CHECK(bus.counters().frames == 1);
+    bus.SetReadOnly(0x0C);
+    const Status w = bus.Write(0x0C, 1);
+    CHECK(w.code() == Status::Code::kFailedPrecondition);
+    CHECK(bus.log().empty());
+  }
+
+  TEST_CASE("unaligned addresses are rejected without a frame") {
+    FakeBus bus;
+    uint32_t v = 0;
+    CHECK(bus.Read(0x02, &v).code() == Status::Code::kInvalidArgument);
+    CHECK(bus.counters().frames == 0);
+  }
+
+  TEST_CASE("status flags from the last good reply are exposed") {
+    FakeBus bus;
+    uint32_t v = 0;
+    REQUIRE(bus.Read(0, &v).ok());
+    CHECK_FALSE(bus.last_flags().safe_state);
+    bus.SetSafeState(true);
+    bus.SetIrq(true);
+    REQUIRE(bus.Read(0, &v).ok());
+    CHECK(bus.last_flags().safe_state);
+    CHECK(bus.last_flags().irq_pending);
+  }
+
+  TEST_CASE("fault at a chosen frame index hits only that frame") {
+    FakeBus bus;
+    bus.InjectFault(1, Fault{Fault::Kind::kStuckLow});
+    bus.InjectFault(2, Fault{Fault::Kind::kStuckLow});
+    bus.InjectFault(3, Fault{Fault::Kind::kStuckLow});
+    uint32_t v = 0;
+    CHECK(bus.Read(0, &v).ok());
+    CHECK(bus.Read(0, &v).code() == Status::Code::kUnavailable);  // frames 1..3
+    CHECK(bus.Read(0, &v).ok());                                   // frame 4
+  }
+}
+
+}  // namespace
+}  // namespace tern::hw
