@@ -1,0 +1,80 @@
+// Layered configuration: defaults, then a file, then command-line overrides, then one
+// validation pass whose error names the bad key (and the file and line it came from).
+//
+// A program declares a ConfigSchema: every key with its type, default, range and a line of
+// documentation. The same schema prints the shipped example config, so the example can never
+// miss a key. File syntax: `key = value` lines, `#` comments, blank lines; keys are dotted
+// (`mqtt.port`). Byte sizes accept K/M/G suffixes (powers of 1024); durations take ms/s/m.
+// Thread-safety: a Config is immutable after Load and may be read from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "tern/common/status.h"
+
+namespace tern {
+
+enum class ConfigType { kString, kInt, kDouble, kBool, kBytes, kDurationMs };
+
+struct ConfigKey {
+  std::string name;
+  ConfigType type = ConfigType::kString;
+  std::string default_value;
+  std::string doc;
+  double min = -1e300;  // numeric bounds, inclusive
+  double max = 1e300;
+  std::vector<std::string> choices;  // for strings: allowed values, empty = any
+};
+
+class Config;
+using ConfigCheck = std::function<Status(const Config&)>;
+
+struct ConfigSchema {
+  std::string program;  // e.g. "tern-edge"
+  std::vector<ConfigKey> keys;
+  std::vector<ConfigCheck> checks;  // cross-key checks run after per-key validation
+};
+
+class Config {
+ public:
+  // Applies defaults, then `file` (if non-empty), then `overrides` ("key=value"), then
+  // validation. Errors: unknown key, unparsable value, out of range — each names the key
+  // and where the value came from.
+  static Result<Config> Load(const ConfigSchema& schema, const std::string& file,
+                             const std::vector<std::string>& overrides);
+
+  // Typed getters; the key must be in the schema (a programming error otherwise).
+  const std::string& String(const std::string& key) const;
+  int64_t Int(const std::string& key) const;  // also kBytes and kDurationMs
+  double Double(const std::string& key) const;
+  bool Bool(const std::string& key) const;
+
+  // The example config text: every key, its doc and default, commented where optional.
+  static std::string Example(const ConfigSchema& schema);
+
+  // Every key with its effective value and origin ("default", "file:line", "command line").
+  std::string Dump() const;
+
+ private:
+  struct Value {
+    std::string text;
+    std::string origin;
+  };
+  const ConfigKey* Find(const std::string& key) const;
+  Status Set(const std::string& key, const std::string& value, const std::string& origin);
+  Status Validate() const;
+  const ConfigSchema* schema_ = nullptr;
+  std::map<std::string, Value> values_;
+  std::map<std::string, int64_t> ints_;
+  std::map<std::string, double> doubles_;
+};
+
+// Parses "64M", "1G", "512" into bytes; "250ms", "5s", "2m" into milliseconds.
+Result<int64_t> ParseBytes(const std::string& text);
+Result<int64_t> ParseDurationMs(const std::string& text);
+
+}  // namespace tern

@@ -1,0 +1,102 @@
+// The MQTT 5 client every tern process uses: libmosquitto with QoS 1, TCP_NODELAY,
+// automatic reconnect with exponential backoff, resubscription on every connect, and a
+// bounded in-flight window. The one file that includes mosquitto.h is mqtt.cpp.
+//
+// Why the window: Mosquitto drops QoS 1 messages beyond max_queued_messages while the
+// publisher already holds its PUBACK. Publish() therefore blocks while `max_inflight`
+// messages are unacknowledged, keeping each client below the broker's queue limit; the
+// application-level acks above this layer are what prove delivery.
+// Thread-safety: all methods are thread-safe. Callbacks run on the client's network thread
+// and must not block for long (hand work to another thread).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "tern/common/status.h"
+
+struct mosquitto;
+
+namespace tern {
+
+struct MqttOptions {
+  std::string host = "127.0.0.1";
+  int port = 1883;
+  std::string client_id;  // required, unique per connection
+  int keepalive_s = 10;
+  int max_inflight = 64;  // unacknowledged QoS 1 publishes before Publish() blocks
+  int reconnect_min_s = 1;
+  int reconnect_max_s = 8;
+  std::string will_topic;  // optional Last Will, published by the broker if we vanish
+  std::string will_payload;
+  bool will_retain = false;
+};
+
+class MqttClient {
+ public:
+  using MessageHandler = std::function<void(const std::string& topic, std::string_view payload)>;
+  using ConnectHandler = std::function<void(bool connected)>;
+
+  // Creates a client; nothing connects until Start().
+  static Result<std::unique_ptr<MqttClient>> Create(const MqttOptions& opts);
+  ~MqttClient();
+  MqttClient(const MqttClient&) = delete;
+  MqttClient& operator=(const MqttClient&) = delete;
+
+  // Set before Start(). on_message sees every message of every subscription.
+  void OnMessage(MessageHandler h) { on_message_ = std::move(h); }
+  void OnConnect(ConnectHandler h) { on_connect_ = std::move(h); }
+
+  // Starts the network thread and connects (retrying with backoff until it succeeds).
+  Status Start();
+  // Waits up to `timeout` for the first connection.
+  Status WaitConnected(std::chrono::milliseconds timeout);
+  // Disconnects cleanly (no Last Will) and stops the network thread.
+  void Stop();
+
+  // Subscribes now if connected and again after every reconnect.
+  Status Subscribe(const std::string& pattern, int qos = 1);
+
+  // Publishes; blocks up to `wait` while the in-flight window is full. Returns Unavailable
+  // when disconnected and Timeout when the window stayed full; the caller keeps the data.
+  Status Publish(const std::string& topic, std::string_view payload, int qos = 1,
+                 bool retain = false,
+                 std::chrono::milliseconds wait = std::chrono::milliseconds(2000));
+
+  bool connected() const { return connected_.load(); }
+  int inflight() const;
+  uint64_t connects() const { return connects_.load(); }
+  uint64_t received() const { return received_.load(); }
+  const std::string& client_id() const { return opts_.client_id; }
+
+  // Internal: called from libmosquitto callbacks.
+  void HandleConnect(int rc);
+  void HandleDisconnect(int rc);
+  void HandlePublished(int mid);
+  void HandleMessage(const char* topic, const void* payload, int len);
+
+ private:
+  explicit MqttClient(MqttOptions o) : opts_(std::move(o)) {}
+  MqttOptions opts_;
+  mosquitto* mosq_ = nullptr;
+  MessageHandler on_message_;
+  ConnectHandler on_connect_;
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> started_{false};
+  std::atomic<uint64_t> connects_{0};
+  std::atomic<uint64_t> received_{0};
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  int inflight_ = 0;
+  std::map<std::string, int> subscriptions_;
+};
+
+}  // namespace tern

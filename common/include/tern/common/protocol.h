@@ -1,0 +1,95 @@
+// tern's topics and messages. Chunks travel in small binary envelopes; control messages are
+// JSON objects with a version "v" and a "type". Every decoder here is strict: a wrong
+// version, a missing or mistyped field, or an oversized message is an error naming what is
+// wrong, and the caller counts and logs it with the sender.
+// Thread-safety: free functions and value types.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tern/common/chunk.h"
+#include "tern/common/status.h"
+
+namespace tern {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr size_t kMaxControlBytes = 1 << 20;
+
+// Topic names under a per-site prefix (default "tern").
+class Topics {
+ public:
+  explicit Topics(std::string prefix = "tern") : p_(std::move(prefix)) {}
+  std::string Reg(const std::string& name) const { return p_ + "/reg/" + name; }
+  std::string RegReply(const std::string& name) const { return p_ + "/reg/" + name + "/reply"; }
+  std::string RegAll() const { return p_ + "/reg/+"; }
+  std::string Members() const { return p_ + "/members"; }
+  std::string Up(uint32_t addr) const { return p_ + "/up/" + std::to_string(addr); }
+  std::string UpAll() const { return p_ + "/up/+"; }
+  std::string Put(uint32_t addr) const { return p_ + "/store/" + std::to_string(addr) + "/put"; }
+  std::string Stored() const { return p_ + "/core/stored"; }
+  std::string Down(uint32_t addr) const { return p_ + "/down/" + std::to_string(addr); }
+  std::string Hb(uint32_t addr) const { return p_ + "/hb/" + std::to_string(addr); }
+  std::string HbAll() const { return p_ + "/hb/+"; }
+  std::string Export(const std::string& rest) const { return p_ + "/x/" + rest; }
+  const std::string& prefix() const { return p_; }
+  // The trailing address of ".../<addr>" or ".../<addr>/put" topics; 0 if none.
+  static uint32_t AddrIn(const std::string& topic, int from_end = 0);
+
+ private:
+  std::string p_;
+};
+
+// --- binary chunk envelopes (tern/up/<addr>, tern/store/<addr>/put) ---
+enum class EnvelopeType : uint8_t { kUp = 1, kPut = 2 };
+
+struct Envelope {
+  EnvelopeType type = EnvelopeType::kUp;
+  uint32_t sender = 0;
+  uint64_t request = 0;    // put: echoed in the put_ack
+  std::string_view chunk;  // wire chunk, a view into the message
+};
+
+std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
+                           std::string_view chunk);
+// Checks magic, version, type and that a chunk follows; does not decode the chunk.
+Result<Envelope> DecodeEnvelope(std::string_view msg);
+
+// --- JSON control messages ---
+// Parses a JSON object of at most kMaxControlBytes with "v" == kProtocolVersion and a
+// string "type"; returns it, or an error that says which of those failed.
+Result<nlohmann::json> ParseControl(std::string_view msg);
+
+// Field readers that fail with "field 'x' missing/not a ..." instead of throwing.
+Result<uint64_t> FieldU64(const nlohmann::json& j, const char* name);
+Result<double> FieldDouble(const nlohmann::json& j, const char* name);
+Result<std::string> FieldString(const nlohmann::json& j, const char* name,
+                                size_t max_len = 4096);
+// A 32-byte chunk id from a 64-digit hex field.
+Result<ChunkId> FieldChunkId(const nlohmann::json& j, const char* name);
+
+// A control message skeleton {"v":1,"type":type}.
+nlohmann::json Control(const char* type);
+
+struct StoredNotice {  // store -> core: "I now hold chunk id"
+  ChunkId id;
+  uint32_t holder = 0;
+  uint32_t origin = 0;
+  std::string source;
+  uint64_t seq = 0;
+  uint64_t t_first = 0, t_last = 0;
+  uint32_t records = 0;
+  uint64_t bytes = 0;
+  int priority = 0;
+  int kind = 0;
+};
+nlohmann::json ToJson(const StoredNotice& n);
+Result<StoredNotice> StoredFromJson(const nlohmann::json& j);
+// Fills a notice from a decoded chunk header.
+StoredNotice NoticeFor(const ChunkId& id, uint32_t holder, const ChunkHeader& h, size_t bytes);
+
+}  // namespace tern

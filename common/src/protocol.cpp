@@ -1,0 +1,189 @@
+// Envelope codec and strict JSON field access.
+#include "tern/common/protocol.h"
+
+#include "tern/common/bytes.h"
+
+namespace tern {
+namespace {
+constexpr uint32_t kEnvelopeMagic = 0x4D4E5254;  // "TRNM"
+constexpr uint8_t kEnvelopeVersion = 1;
+}  // namespace
+
+uint32_t Topics::AddrIn(const std::string& topic, int from_end) {
+  size_t end = topic.size();
+  for (int i = 0; i < from_end; ++i) {
+    end = topic.rfind('/', end - 1);
+    if (end == std::string::npos || end == 0) return 0;
+  }
+  size_t start = topic.rfind('/', end - 1);
+  start = start == std::string::npos ? 0 : start + 1;
+  std::string part = topic.substr(start, end - start);
+  if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) {
+    return 0;
+  }
+  return static_cast<uint32_t>(std::stoul(part));
+}
+
+std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
+                           std::string_view chunk) {
+  std::string out;
+  out.reserve(chunk.size() + 18);
+  ByteWriter w(&out);
+  w.U32(kEnvelopeMagic);
+  w.U8(kEnvelopeVersion);
+  w.U8(static_cast<uint8_t>(type));
+  w.U32(sender);
+  w.U64(request);
+  w.Bytes(chunk);
+  return out;
+}
+
+Result<Envelope> DecodeEnvelope(std::string_view msg) {
+  ByteReader r(msg);
+  uint32_t magic = 0;
+  uint8_t version = 0, type = 0;
+  Envelope e;
+  if (!r.U32(&magic) || magic != kEnvelopeMagic) return Status::Corruption("envelope: bad magic");
+  if (!r.U8(&version)) return Status::Corruption("envelope: truncated");
+  if (version != kEnvelopeVersion) {
+    return Status::Corruption("envelope: unsupported version " + std::to_string(version));
+  }
+  if (!r.U8(&type) || !r.U32(&e.sender) || !r.U64(&e.request)) {
+    return Status::Corruption("envelope: truncated");
+  }
+  if (type != 1 && type != 2) return Status::Corruption("envelope: unknown type " +
+                                                        std::to_string(type));
+  e.type = static_cast<EnvelopeType>(type);
+  if (r.remaining() == 0) return Status::Corruption("envelope: no chunk");
+  (void)r.View(r.remaining(), &e.chunk);
+  return e;
+}
+
+Result<nlohmann::json> ParseControl(std::string_view msg) {
+  if (msg.size() > kMaxControlBytes) {
+    return Status::InvalidArgument("control message of " + std::to_string(msg.size()) +
+                                   " bytes exceeds " + std::to_string(kMaxControlBytes));
+  }
+  nlohmann::json j = nlohmann::json::parse(msg.begin(), msg.end(), nullptr, false);
+  if (j.is_discarded()) return Status::InvalidArgument("control message is not valid JSON");
+  if (!j.is_object()) return Status::InvalidArgument("control message is not a JSON object");
+  auto v = j.find("v");
+  if (v == j.end() || !v->is_number_integer()) {
+    return Status::InvalidArgument("control message has no integer 'v'");
+  }
+  if (v->get<int64_t>() != kProtocolVersion) {
+    return Status::InvalidArgument("control message version " + v->dump() + " unsupported (" +
+                                   std::to_string(kProtocolVersion) + ")");
+  }
+  auto t = j.find("type");
+  if (t == j.end() || !t->is_string()) {
+    return Status::InvalidArgument("control message has no string 'type'");
+  }
+  return j;
+}
+
+Result<uint64_t> FieldU64(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end()) return Status::InvalidArgument(std::string("field '") + name + "' missing");
+  if (!it->is_number_unsigned()) {
+    if (it->is_number_integer() && it->get<int64_t>() >= 0) return it->get<uint64_t>();
+    return Status::InvalidArgument(std::string("field '") + name +
+                                   "' is not a non-negative integer");
+  }
+  return it->get<uint64_t>();
+}
+
+Result<double> FieldDouble(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end()) return Status::InvalidArgument(std::string("field '") + name + "' missing");
+  if (!it->is_number()) return Status::InvalidArgument(std::string("field '") + name +
+                                                       "' is not a number");
+  return it->get<double>();
+}
+
+Result<std::string> FieldString(const nlohmann::json& j, const char* name, size_t max_len) {
+  auto it = j.find(name);
+  if (it == j.end()) return Status::InvalidArgument(std::string("field '") + name + "' missing");
+  if (!it->is_string()) return Status::InvalidArgument(std::string("field '") + name +
+                                                       "' is not a string");
+  const auto& s = it->get_ref<const std::string&>();
+  if (s.size() > max_len) return Status::InvalidArgument(std::string("field '") + name +
+                                                         "' longer than " +
+                                                         std::to_string(max_len));
+  return s;
+}
+
+Result<ChunkId> FieldChunkId(const nlohmann::json& j, const char* name) {
+  TERN_ASSIGN_OR_RETURN(std::string hex, FieldString(j, name, 64));
+  if (hex.size() != 64) return Status::InvalidArgument(std::string("field '") + name +
+                                                       "' is not a 64-digit chunk id");
+  auto r = FromHex(hex);
+  if (!r.ok()) return Status::InvalidArgument(std::string("field '") + name + "': " +
+                                              r.status().message());
+  return std::move(r).value();
+}
+
+nlohmann::json Control(const char* type) {
+  return nlohmann::json{{"v", kProtocolVersion}, {"type", type}};
+}
+
+nlohmann::json ToJson(const StoredNotice& n) {
+  auto j = Control("stored");
+  j["id"] = ToHex(n.id);
+  j["holder"] = n.holder;
+  j["origin"] = n.origin;
+  j["source"] = n.source;
+  j["seq"] = n.seq;
+  j["t_first"] = n.t_first;
+  j["t_last"] = n.t_last;
+  j["records"] = n.records;
+  j["bytes"] = n.bytes;
+  j["priority"] = n.priority;
+  j["kind"] = n.kind;
+  return j;
+}
+
+Result<StoredNotice> StoredFromJson(const nlohmann::json& j) {
+  StoredNotice n;
+  TERN_ASSIGN_OR_RETURN(n.id, FieldChunkId(j, "id"));
+  TERN_ASSIGN_OR_RETURN(uint64_t holder, FieldU64(j, "holder"));
+  TERN_ASSIGN_OR_RETURN(uint64_t origin, FieldU64(j, "origin"));
+  TERN_ASSIGN_OR_RETURN(n.source, FieldString(j, "source", 128));
+  TERN_ASSIGN_OR_RETURN(n.seq, FieldU64(j, "seq"));
+  TERN_ASSIGN_OR_RETURN(n.t_first, FieldU64(j, "t_first"));
+  TERN_ASSIGN_OR_RETURN(n.t_last, FieldU64(j, "t_last"));
+  TERN_ASSIGN_OR_RETURN(uint64_t records, FieldU64(j, "records"));
+  TERN_ASSIGN_OR_RETURN(n.bytes, FieldU64(j, "bytes"));
+  TERN_ASSIGN_OR_RETURN(uint64_t prio, FieldU64(j, "priority"));
+  TERN_ASSIGN_OR_RETURN(uint64_t kind, FieldU64(j, "kind"));
+  if (holder == 0 || holder > 0xFFFFFFFFu || origin == 0 || origin > 0xFFFFFFFFu) {
+    return Status::InvalidArgument("field 'holder'/'origin' is not a node address");
+  }
+  if (prio >= kNumPriorities || kind > 3 || records > 0xFFFFFFFFu) {
+    return Status::InvalidArgument("field 'priority', 'kind' or 'records' out of range");
+  }
+  n.holder = static_cast<uint32_t>(holder);
+  n.origin = static_cast<uint32_t>(origin);
+  n.records = static_cast<uint32_t>(records);
+  n.priority = static_cast<int>(prio);
+  n.kind = static_cast<int>(kind);
+  return n;
+}
+
+StoredNotice NoticeFor(const ChunkId& id, uint32_t holder, const ChunkHeader& h, size_t bytes) {
+  StoredNotice n;
+  n.id = id;
+  n.holder = holder;
+  n.origin = h.origin;
+  n.source = h.source;
+  n.seq = h.seq;
+  n.t_first = h.t_first;
+  n.t_last = h.t_last;
+  n.records = h.record_count;
+  n.bytes = bytes;
+  n.priority = static_cast<int>(h.priority);
+  n.kind = static_cast<int>(h.kind);
+  return n;
+}
+
+}  // namespace tern
