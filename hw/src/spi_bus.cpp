@@ -5,7 +5,25 @@
 
 #include <cstdio>
 
+#include "tern/hw/board_regs.h"
+
 namespace tern::hw {
+
+// The frame layer's constants must match the generated link description.
+static_assert(spi::kCmdRead == regs::link::kCmdRead && spi::kCmdWrite == regs::link::kCmdWrite);
+static_assert(spi::kFrameBytes == regs::link::kFrameBytes &&
+              spi::kRequestBytes == regs::link::kRequestBytes &&
+              spi::kReplyBytes == regs::link::kReplyBytes);
+static_assert(spi::kStatusPattern == regs::link::kStatusPattern &&
+              spi::kStatusPatternMask == regs::link::kStatusPatternMask &&
+              spi::kStatusBadRequest == regs::link::kStatusBad &&
+              spi::kStatusWriteApplied == regs::link::kStatusWriteApplied &&
+              spi::kStatusSafeState == regs::link::kStatusSafe &&
+              spi::kStatusIrqPending == regs::link::kStatusIrq);
+static_assert([] {
+  const uint8_t v[] = {0xA5, 0x01, 0x0C, 0xDE, 0xAD, 0xBE, 0xEF};
+  return spi::Crc8(v) == regs::link::crc8(v, sizeof v);
+}());
 
 namespace spi {
 const char* ReplyKindName(ReplyKind k) {
@@ -89,9 +107,11 @@ Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint3
     ++counters_.failures;
     return s;
   };
-  if (addr % 4 != 0) {
+  // The board counts a frame to an unaligned or unmapped address as bad, and K bad frames in
+  // a row force the safe state, so such an access must never reach the wire (or be retried).
+  if (addr % 4 != 0 || regs::find(addr) == nullptr) {
     return fail(Status::InvalidArgument(std::string(verb) + " " + RegisterLabel(addr) +
-                                        ": address not 4-aligned"));
+                                        ": not a register in board_regs.h"));
   }
   const spi::RequestFrame req = spi::EncodeRequest(write, addr, wdata);
   std::string last_error;

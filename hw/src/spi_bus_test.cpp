@@ -20,13 +20,13 @@ bool Contains(const std::string& s, const std::string& part) {
 TEST_SUITE("hw.spi_bus") {
   TEST_CASE("read and write reach the board once each, in order") {
     FakeBus bus;
-    bus.Set(0x10, 0xDEADBEEF);
+    bus.Set(0x004, 0xDEADBEEF);
     uint32_t v = 0;
-    REQUIRE(bus.Read(0x10, &v).ok());
+    REQUIRE(bus.Read(0x004, &v).ok());
     CHECK(v == 0xDEADBEEF);
-    REQUIRE(bus.Write(0x14, 42).ok());
-    CHECK(bus.Get(0x14) == 42);
-    CHECK(bus.log() == std::vector{R(0x10, 0xDEADBEEF), W(0x14, 42)});
+    REQUIRE(bus.Write(0x024, 42).ok());
+    CHECK(bus.Get(0x024) == 42);
+    CHECK(bus.log() == std::vector{R(0x004, 0xDEADBEEF), W(0x024, 42)});
     const BusCounters c = bus.counters();
     CHECK(c.frames == 2);
     CHECK(c.reads == 1);
@@ -36,10 +36,10 @@ TEST_SUITE("hw.spi_bus") {
 
   TEST_CASE("a read whose reply CRC is corrupted is retried and succeeds") {
     FakeBus bus;
-    bus.Set(0x20, 0x0000ABCD);
+    bus.Set(0x044, 0x0000ABCD);
     bus.InjectNext(Fault{Fault::Kind::kFlipReply, 3, 0x10});  // flip a data bit
     uint32_t v = 0;
-    REQUIRE(bus.Read(0x20, &v).ok());
+    REQUIRE(bus.Read(0x044, &v).ok());
     CHECK(v == 0x0000ABCD);
     CHECK(bus.counters().crc_errors == 1);
     CHECK(bus.counters().retries == 1);
@@ -51,9 +51,9 @@ TEST_SUITE("hw.spi_bus") {
     FakeBus bus(RetryPolicy{.max_attempts = 3});
     bus.InjectNext(Fault{Fault::Kind::kFlipReply, 5, 0x01}, 3);
     uint32_t v = 7;
-    const Status s = bus.Read(0x24, &v);
+    const Status s = bus.Read(0x060, &v);
     CHECK(s.code() == Status::Code::kCorruption);
-    CHECK(Contains(s.message(), "0x0024"));
+    CHECK(Contains(s.message(), "DIV_PWM (0x060)"));
     CHECK(Contains(s.message(), "CRC"));
     CHECK(Contains(s.message(), "after 3 frames"));
     CHECK(v == 7);  // unchanged on error
@@ -64,8 +64,8 @@ TEST_SUITE("hw.spi_bus") {
   TEST_CASE("a write whose request the board rejected is retried and applied once") {
     FakeBus bus;
     bus.InjectNext(Fault{Fault::Kind::kCorruptRequest});
-    REQUIRE(bus.Write(0x30, 5).ok());
-    CHECK(bus.log() == std::vector{W(0x30, 5)});
+    REQUIRE(bus.Write(0x064, 5).ok());
+    CHECK(bus.log() == std::vector{W(0x064, 5)});
     CHECK(bus.counters().bad_requests == 1);
     CHECK(bus.counters().retries == 1);
   }
@@ -73,10 +73,10 @@ TEST_SUITE("hw.spi_bus") {
   TEST_CASE("a write with a corrupt reply is not repeated: it may have applied") {
     FakeBus bus;
     bus.InjectNext(Fault{Fault::Kind::kFlipReply, 2, 0x80});
-    const Status s = bus.Write(0x30, 5);
+    const Status s = bus.Write(0x064, 5);
     CHECK(s.code() == Status::Code::kCorruption);
     CHECK(Contains(s.message(), "may or may not have applied"));
-    CHECK(bus.log() == std::vector{W(0x30, 5)});  // applied exactly once
+    CHECK(bus.log() == std::vector{W(0x064, 5)});  // applied exactly once
     CHECK(bus.counters().retries == 0);
   }
 
@@ -94,7 +94,7 @@ TEST_SUITE("hw.spi_bus") {
     }
     SUBCASE("stuck high on a write") {
       bus.SetStuckMiso(true);
-      const Status s = bus.Write(0x04, 1);
+      const Status s = bus.Write(0x068, 1);
       CHECK(s.code() == Status::Code::kUnavailable);
       CHECK(Contains(s.message(), "MISO stuck high"));
       CHECK(bus.counters().stuck_line == 1);
@@ -103,10 +103,10 @@ TEST_SUITE("hw.spi_bus") {
 
   TEST_CASE("a flipped status pattern bit is a pattern error and is retried") {
     FakeBus bus;
-    bus.Set(0x08, 3);
+    bus.Set(0x06C, 3);
     bus.InjectNext(Fault{Fault::Kind::kFlipReply, 0, 0x40});
     uint32_t v = 0;
-    REQUIRE(bus.Read(0x08, &v).ok());
+    REQUIRE(bus.Read(0x06C, &v).ok());
     CHECK(v == 3);
     CHECK(bus.counters().bad_patterns == 1);
   }
@@ -115,20 +115,24 @@ TEST_SUITE("hw.spi_bus") {
     FakeBus bus;
     bus.InjectNext(Fault{Fault::Kind::kTransportError});
     uint32_t v = 0;
-    const Status s = bus.Read(0x0C, &v);
+    const Status s = bus.Read(0x000, &v);
     CHECK(s.code() == Status::Code::kIoError);
-    CHECK(Contains(s.message(), "read 0x000C"));
+    CHECK(Contains(s.message(), "read ID (0x000)"));
     CHECK(bus.counters().frames == 1);
-    bus.SetReadOnly(0x0C);
-    const Status w = bus.Write(0x0C, 1);
+    bus.SetReadOnly(0x000);
+    const Status w = bus.Write(0x000, 1);
     CHECK(w.code() == Status::Code::kFailedPrecondition);
     CHECK(bus.log().empty());
   }
 
-  TEST_CASE("unaligned addresses are rejected without a frame") {
+  TEST_CASE("unaligned and unmapped addresses are rejected without a frame") {
+    // The board counts such frames as bad; K of them would force the safe state.
     FakeBus bus;
     uint32_t v = 0;
-    CHECK(bus.Read(0x02, &v).code() == Status::Code::kInvalidArgument);
+    CHECK(bus.Read(0x002, &v).code() == Status::Code::kInvalidArgument);
+    const Status s = bus.Write(0x3FC, 1);
+    CHECK(s.code() == Status::Code::kInvalidArgument);
+    CHECK(Contains(s.message(), "unmapped 0x3FC"));
     CHECK(bus.counters().frames == 0);
   }
 
