@@ -2,7 +2,7 @@
 // fake board answers in the real frame format and injects faults frame by frame.
 #include <doctest/doctest.h>
 
-#include "fake_bus.h"
+#include "fake_bus_doctest.h"
 #include "tern/hw/spi_bus.h"
 
 namespace tern::hw {

@@ -1,0 +1,55 @@
+// Fifo: the board's event buffer (16 entries, sticky overflow, threshold interrupt). Panel
+// changes and host pushes become events; a read of FIFO_DATA pops only when the frame
+// completes, so an aborted SPI frame loses nothing.
+// Thread-safety: holds only the bus pointer; as thread-safe as the bus, but concurrent Pop()
+// callers each get different events.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "tern/common/status.h"
+#include "tern/hw/register_bus.h"
+
+namespace tern::hw {
+
+struct FifoEvent {
+  uint8_t type = 0;      // 0x01 panel, 0x7F host push
+  uint16_t payload = 0;
+  bool operator==(const FifoEvent&) const = default;
+};
+inline constexpr uint8_t kEventPanel = 0x01;
+inline constexpr uint8_t kEventHost = 0x7F;
+
+struct FifoStatus {
+  unsigned depth = 0;
+  bool empty = true;
+  bool full = false;
+};
+
+class Fifo {
+ public:
+  // `bus` must outlive this object.
+  explicit Fifo(RegisterBus* bus) : bus_(bus) {}
+
+  [[nodiscard]] Result<FifoStatus> ReadStatus();
+  // Pops one event; nullopt if the FIFO is empty (nothing popped).
+  [[nodiscard]] Result<std::optional<FifoEvent>> Pop();
+  // Pops until empty or `max` events.
+  [[nodiscard]] Result<std::vector<FifoEvent>> Drain(size_t max = 16);
+  // Host push of a type-0x7F event.
+  [[nodiscard]] Status Push(uint16_t payload);
+  // Drops every entry.
+  [[nodiscard]] Status Clear();
+  // INTR_STATE.fifo_thresh is set while depth >= `thresh` (0..16; 0 = never).
+  [[nodiscard]] Status SetThreshold(unsigned thresh);
+  // Whether a push was dropped since the last ClearOverflow().
+  [[nodiscard]] Result<bool> Overflowed();
+  [[nodiscard]] Status ClearOverflow();
+
+ private:
+  RegisterBus* bus_;
+};
+
+}  // namespace tern::hw
