@@ -269,7 +269,7 @@ inline constexpr std::uint32_t kReset = 0x0;
 // SAFE_STATUS @ 0x04C (ro): Safe-state status. The causes are sticky until the safe state is left.
 namespace safe_status {
 inline constexpr std::uint16_t kOffset = 0x04C;
-inline constexpr std::uint32_t kReset = 0x00000103;
+inline constexpr std::uint32_t kReset = 0x00000107;
 inline constexpr std::uint32_t kMask = 0x0000011F;
 inline constexpr Access kAccess = Access::kRo;
 namespace safe {  // 1 = every output is in its safe state.
@@ -284,11 +284,11 @@ inline constexpr unsigned kShift = 1;
 inline constexpr unsigned kWidth = 1;
 inline constexpr std::uint32_t kReset = 0x1;
 }  // namespace cause_reset
-namespace cause_wdog {  // Entered by watchdog expiry.
+namespace cause_wdog {  // Entered by watchdog expiry (also set just after reset: the watchdog counter resets to 0, i.e. expired).
 inline constexpr std::uint32_t kMask = 0x00000004;
 inline constexpr unsigned kShift = 2;
 inline constexpr unsigned kWidth = 1;
-inline constexpr std::uint32_t kReset = 0x0;
+inline constexpr std::uint32_t kReset = 0x1;
 }  // namespace cause_wdog
 namespace cause_link {  // Entered by K consecutive bad frames.
 inline constexpr std::uint32_t kMask = 0x00000008;
@@ -995,7 +995,7 @@ inline constexpr std::array<RegInfo, 51> kRegisters{{
     {"WDOG_CTRL", 0x040, 0x00000001, 0x00000001, 0x00000001, Access::kRw, 0},
     {"WDOG_PERIOD", 0x044, 0x00000064, 0x0000FFFF, 0x0000FFFF, Access::kRw, 0},
     {"WDOG_KICK", 0x048, 0x00000000, 0xFFFFFFFF, 0x00000000, Access::kWo, kFlagSideEffect},
-    {"SAFE_STATUS", 0x04C, 0x00000103, 0x0000011F, 0x00000000, Access::kRo, kFlagVolatile},
+    {"SAFE_STATUS", 0x04C, 0x00000107, 0x0000011F, 0x00000000, Access::kRo, kFlagVolatile},
     {"SAFE_CLEAR", 0x050, 0x00000000, 0x00000001, 0x00000000, Access::kWo, kFlagSideEffect},
     {"WDOG_COUNT", 0x054, 0x00000000, 0x0000FFFF, 0x00000000, Access::kRo, kFlagVolatile},
     {"DIV_PWM", 0x060, 0x00000001, 0x0000FFFF, 0x0000FFFF, Access::kRw, 0},
