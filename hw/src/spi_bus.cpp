@@ -48,10 +48,13 @@ Status BitBangTransport::Transfer(const spi::RequestFrame& req, spi::ReplyFrame*
     for (int bit = 7; bit >= 0; --bit) {
       TERN_RETURN_IF_ERROR(pins_->SetMosi((out >> bit) & 1));
       pins_->HalfBit();
-      TERN_RETURN_IF_ERROR(pins_->SetSclk(true));
-      pins_->HalfBit();
+      // Sample MISO at the rising edge, before SCLK goes high: the board drives reply bit k
+      // a few system clocks after the rising edge of bit 63+k and holds it through the
+      // next rising edge, so a read after raising SCLK could already see the next bit.
       TERN_ASSIGN_OR_RETURN(bool miso, pins_->GetMiso());
       in = static_cast<uint8_t>((in << 1) | (miso ? 1 : 0));
+      TERN_RETURN_IF_ERROR(pins_->SetSclk(true));
+      pins_->HalfBit();
       TERN_RETURN_IF_ERROR(pins_->SetSclk(false));
     }
     if (byte >= spi::kRequestBytes) (*reply)[byte - spi::kRequestBytes] = in;

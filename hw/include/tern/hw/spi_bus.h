@@ -46,9 +46,10 @@ class FrameTransport {
   virtual std::string MisoName() const = 0;
 };
 
-// SPI mode 0 over SpiPins: MOSI changes while SCLK is low, the board samples it on the rising
-// edge; the host samples MISO at the end of the high phase, i.e. as late as mode 0 allows, so
-// the board's synchroniser latency after the falling edge has a whole bit to settle.
+// SPI mode 0 over SpiPins: MOSI changes while SCLK is low and the board samples it on the
+// rising edge; the host samples MISO just before raising SCLK. Each SCLK level lasts one
+// HalfBit(). The board (fpga/rtl/tern_spi_slave.sv) shifts reply bit k out a few system clocks
+// after the rising edge of bit 63+k and holds it through the next rising edge.
 // Not thread-safe (see SpiPins).
 class BitBangTransport final : public FrameTransport {
  public:
