@@ -63,6 +63,7 @@ struct Board {
   std::uint64_t cycles = 0;
   int miso_force = -1;      // -1: real MISO; 0/1: MISO stuck at that level (host side)
   int half_bit = 2;         // system clocks per SCLK half period (2 => 4 clocks per bit)
+  std::uint64_t req_done_cycle = 0;  // cycle at which the last request's 64th bit was clocked
 
   // rand_reset: 0 = zeros, 2 = random initial values (+verilator+rand+reset+2).
   explicit Board(int rand_reset = 0, std::uint64_t seed = 1) : ctx(new VerilatedContext) {
@@ -136,6 +137,7 @@ struct Board {
       }
       top->spi_sclk_i = 1;  // rising edge: board samples MOSI
       tick(static_cast<std::uint64_t>(half_bit));
+      if (i == 63) req_done_cycle = cycles;
     }
     top->spi_sclk_i = 0;
     top->spi_mosi_i = 0;
