@@ -2,7 +2,7 @@
 function(tern_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
     -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
-    -Wconversion -Wsign-conversion -Wnull-dereference -Wdouble-promotion -Wformat=2
+    -Wconversion -Wsign-conversion -Wdouble-promotion -Wformat=2
     -Wno-sign-conversion -Wno-conversion -Wno-missing-field-initializers)
 endfunction()
 

@@ -25,15 +25,16 @@ uint32_t Topics::AddrIn(const std::string& topic, int from_end) {
 }
 
 std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
-                           std::string_view chunk) {
+                           const ChunkId& id, std::string_view chunk) {
   std::string out;
-  out.reserve(chunk.size() + 18);
+  out.reserve(chunk.size() + 18 + 32);
   ByteWriter w(&out);
   w.U32(kEnvelopeMagic);
   w.U8(kEnvelopeVersion);
   w.U8(static_cast<uint8_t>(type));
   w.U32(sender);
   w.U64(request);
+  w.Bytes(id);
   w.Bytes(chunk);
   return out;
 }
@@ -54,8 +55,13 @@ Result<Envelope> DecodeEnvelope(std::string_view msg) {
   if (type != 1 && type != 2) return Status::Corruption("envelope: unknown type " +
                                                         std::to_string(type));
   e.type = static_cast<EnvelopeType>(type);
+  if (!r.View(32, &e.id)) return Status::Corruption("envelope: truncated chunk id");
   if (r.remaining() == 0) return Status::Corruption("envelope: no chunk");
   (void)r.View(r.remaining(), &e.chunk);
+  if (ChunkIdOf(e.chunk) != e.id) {
+    return Status::Corruption("envelope: chunk bytes do not hash to the claimed id " +
+                              ToHex(e.id).substr(0, 16));
+  }
   return e;
 }
 

@@ -13,16 +13,19 @@ TEST_SUITE("protocol") {
     CHECK(Topics::AddrIn("site1/up/99999999999") == 0);
   }
   TEST_CASE("envelope round trip and rejects") {
-    std::string m = EncodeEnvelope(EnvelopeType::kPut, 5, 77, "CHUNK");
+    std::string m = EncodeEnvelope(EnvelopeType::kPut, 5, 77, ChunkIdOf("CHUNK"), "CHUNK");
     auto e = DecodeEnvelope(m);
     REQUIRE(e.ok());
     CHECK(e->sender == 5);
     CHECK(e->request == 77);
     CHECK(e->chunk == "CHUNK");
-    for (size_t n = 0; n < 19; ++n) CHECK_FALSE(DecodeEnvelope(m.substr(0, n)).ok());
+    for (size_t n = 0; n < m.size(); ++n) CHECK_FALSE(DecodeEnvelope(m.substr(0, n)).ok());
     std::string bad = m;
     bad[4] = 2;
     CHECK(DecodeEnvelope(bad).status().message().find("version 2") != std::string::npos);
+    bad = m;
+    bad.back() ^= 1;  // altered chunk byte: id no longer matches
+    CHECK(DecodeEnvelope(bad).status().message().find("claimed id") != std::string::npos);
   }
   TEST_CASE("control messages are strict") {
     CHECK_FALSE(ParseControl("{not json").ok());

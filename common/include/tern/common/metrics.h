@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace tern {
 
@@ -27,6 +28,29 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<std::string, std::atomic<int64_t>*> index_;
   std::deque<std::atomic<int64_t>> storage_;  // deque: stable addresses
+};
+
+}  // namespace tern
+
+namespace tern {
+
+// Latency samples in milliseconds with percentiles. Keeps the most recent `capacity`
+// samples (a ring), which is what a live p99 should describe.
+// Thread-safety: thread-safe.
+class LatencyRecorder {
+ public:
+  explicit LatencyRecorder(size_t capacity = 100000) : cap_(capacity) {}
+  void Add(double ms);
+  // The p-th percentile (0..100) of the kept samples; 0 if none.
+  double Percentile(double p) const;
+  uint64_t count() const;
+
+ private:
+  size_t cap_;
+  mutable std::mutex mu_;
+  std::vector<double> ring_;
+  size_t next_ = 0;
+  uint64_t total_ = 0;
 };
 
 }  // namespace tern

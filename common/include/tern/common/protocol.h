@@ -47,16 +47,21 @@ class Topics {
 // --- binary chunk envelopes (tern/up/<addr>, tern/store/<addr>/put) ---
 enum class EnvelopeType : uint8_t { kUp = 1, kPut = 2 };
 
+// Wire: u32 magic "TRNM" | u8 version | u8 type | u32 sender | u64 request | 32 B chunk id |
+// chunk. The receiver recomputes the id from the chunk bytes and rejects a mismatch, so an
+// altered header is caught as surely as an altered body.
 struct Envelope {
   EnvelopeType type = EnvelopeType::kUp;
   uint32_t sender = 0;
   uint64_t request = 0;    // put: echoed in the put_ack
+  std::string_view id;     // claimed chunk id (32 bytes)
   std::string_view chunk;  // wire chunk, a view into the message
 };
 
 std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
-                           std::string_view chunk);
-// Checks magic, version, type and that a chunk follows; does not decode the chunk.
+                           const ChunkId& id, std::string_view chunk);
+// Checks magic, version, type, that a chunk follows and that its SHA-256 equals the claimed
+// id; does not decode the chunk.
 Result<Envelope> DecodeEnvelope(std::string_view msg);
 
 // --- JSON control messages ---

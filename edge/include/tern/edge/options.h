@@ -1,0 +1,70 @@
+// tern-edge settings: the config schema (every key with default and doc) and the typed
+// options the agent runs with. `tern-edge --example-config` prints the schema as a file.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tern/common/chunk.h"
+#include "tern/common/config.h"
+#include "tern/edge/chunker.h"
+
+namespace tern::edge {
+
+struct SyntheticOptions {
+  bool enabled = true;
+  std::string source = "vib";
+  int channels = 6;
+  double rate = 1000;          // records per second
+  int64_t max_records = 0;     // stop after this many (0 = run forever)
+  Priority priority = Priority::kNormal;
+};
+
+struct DropDirOptions {
+  std::string path;            // empty = off
+  std::string source = "files";
+  int64_t poll_ms = 500;
+  Priority priority = Priority::kBulk;
+};
+
+struct FeedOptions {
+  std::string path;            // file to follow, "-" for stdin, empty = off
+  std::string topic;           // local MQTT topic to subscribe, empty = off
+  std::string format = "jsonl";  // jsonl (event records) or csv (sample records)
+  std::string source = "feed";
+  int channels = 1;              // csv columns
+  Priority priority = Priority::kNormal;
+};
+
+struct EdgeOptions {
+  std::string name;
+  std::string data_dir = "./data";
+  int64_t capacity_bytes = int64_t{10} << 30;
+  std::string mqtt_host = "127.0.0.1";
+  int mqtt_port = 1883;
+  std::string topic_prefix = "tern";
+  int mqtt_max_inflight = 64;
+  ChunkerOptions chunk;
+  int commit_tick_ms = 2;
+  int64_t outbox_max_bytes = int64_t{256} << 20;
+  int replicas = 2;
+  int64_t replica_timeout_ms = 3000;
+  int64_t uplink_timeout_ms = 5000;
+  int window_chunks = 64;
+  int64_t window_bytes = 8 << 20;
+  int64_t heartbeat_ms = 1000;
+  int64_t status_ms = 1000;
+  SyntheticOptions synthetic;
+  DropDirOptions dropdir;
+  FeedOptions feed;
+  std::string log_level = "info";
+};
+
+// The schema behind tern-edge's config file and --set overrides.
+const ConfigSchema& EdgeConfigSchema();
+// Typed options from a validated Config.
+EdgeOptions EdgeOptionsFrom(const Config& c);
+// "alarm" -> kAlarm, ...; InvalidArgument naming `key` otherwise.
+Result<Priority> ParsePriority(const std::string& text, const std::string& key);
+
+}  // namespace tern::edge

@@ -1,0 +1,34 @@
+// The edge's view of the site's live members (from the core's retained tern/members
+// message) and the peer draw for replicas: distinct live peers other than this node, at
+// random, weighted towards low load (load = 0.5 * cpu + 0.5 * used/capacity, as the core
+// reports it from heartbeats).
+// Thread-safety: thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "tern/common/status.h"
+
+namespace tern::edge {
+
+class PeerTable {
+ public:
+  // Replaces the table from a "members" message; fails (table unchanged) if malformed.
+  Status Update(const nlohmann::json& members, uint32_t self);
+  bool IsLive(uint32_t addr) const;
+  int LiveCount() const;
+  // Up to `n` distinct live peers not in `exclude`, drawn by weight 1/(0.05 + load).
+  std::vector<uint32_t> Choose(int n, const std::set<uint32_t>& exclude, std::mt19937_64& rng) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<uint32_t, double> live_;  // addr -> load
+};
+
+}  // namespace tern::edge

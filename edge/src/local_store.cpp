@@ -1,0 +1,227 @@
+// Local store schema, group committer and readers.
+#include "tern/edge/local_store.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace tern::edge {
+
+const std::vector<std::string>& LocalStore::Schema() {
+  static const std::vector<std::string> kSteps = {
+      // v1
+      "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+      "CREATE TABLE chunks(id BLOB PRIMARY KEY, origin INTEGER NOT NULL, source TEXT NOT NULL,"
+      " seq INTEGER NOT NULL, kind INTEGER NOT NULL, priority INTEGER NOT NULL,"
+      " t_first INTEGER NOT NULL, t_last INTEGER NOT NULL, records INTEGER NOT NULL,"
+      " bytes INTEGER NOT NULL, own INTEGER NOT NULL, data BLOB NOT NULL);"
+      "CREATE INDEX chunks_by_source ON chunks(origin, source, t_first);"
+      "CREATE TABLE outbox(id BLOB PRIMARY KEY, priority INTEGER NOT NULL,"
+      " bytes INTEGER NOT NULL, created_ms INTEGER NOT NULL);",
+  };
+  return kSteps;
+}
+
+Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, int tick_ms) {
+  std::unique_ptr<LocalStore> s(new LocalStore());
+  s->path_ = path;
+  s->tick_ms_ = tick_ms;
+  TERN_ASSIGN_OR_RETURN(s->wdb_, Database::Open(path));
+  TERN_RETURN_IF_ERROR(s->wdb_->Migrate(Schema()));
+  TERN_ASSIGN_OR_RETURN(s->rdb_, Database::Open(path));
+  auto& w = *s->wdb_;
+  TERN_ASSIGN_OR_RETURN(s->ins_chunk_,
+                        w.Prepare("INSERT OR IGNORE INTO chunks(id, origin, source, seq, kind,"
+                                  " priority, t_first, t_last, records, bytes, own, data)"
+                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
+  TERN_ASSIGN_OR_RETURN(s->ins_outbox_,
+                        w.Prepare("INSERT OR IGNORE INTO outbox(id, priority, bytes, created_ms)"
+                                  " VALUES(?,?,?,?)"));
+  TERN_ASSIGN_OR_RETURN(s->del_outbox_, w.Prepare("DELETE FROM outbox WHERE id = ?"));
+  TERN_ASSIGN_OR_RETURN(s->del_chunk_, w.Prepare("DELETE FROM chunks WHERE id = ? AND own = 0"));
+  TERN_ASSIGN_OR_RETURN(s->put_meta_,
+                        w.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  auto& r = *s->rdb_;
+  TERN_ASSIGN_OR_RETURN(s->get_meta_, r.Prepare("SELECT value FROM meta WHERE key = ?"));
+  TERN_ASSIGN_OR_RETURN(s->get_chunk_, r.Prepare("SELECT data FROM chunks WHERE id = ?"));
+  TERN_ASSIGN_OR_RETURN(s->has_chunk_, r.Prepare("SELECT 1 FROM chunks WHERE id = ?"));
+  s->writer_ = std::thread([p = s.get()] { p->WriterLoop(); });
+  return s;
+}
+
+LocalStore::~LocalStore() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+void LocalStore::Submit(StoreWrite w, Done done) {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    queue_.emplace_back(std::move(w), std::move(done));
+  }
+  cv_.notify_one();
+}
+
+size_t LocalStore::queued() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return queue_.size();
+}
+
+Status LocalStore::Apply(const StoreWrite& w) {
+  switch (w.kind) {
+    case StoreWrite::Kind::kOwnChunk:
+    case StoreWrite::Kind::kReplica: {
+      const StoredChunkInfo& i = w.info;
+      bool own = w.kind == StoreWrite::Kind::kOwnChunk;
+      TERN_RETURN_IF_ERROR(ins_chunk_->BindBlob(1, i.id)
+                               .Bind(2, int64_t{i.origin})
+                               .BindText(3, i.source)
+                               .Bind(4, static_cast<int64_t>(i.seq))
+                               .Bind(5, int64_t{i.kind})
+                               .Bind(6, int64_t{i.priority})
+                               .Bind(7, static_cast<int64_t>(i.t_first))
+                               .Bind(8, static_cast<int64_t>(i.t_last))
+                               .Bind(9, int64_t{i.records})
+                               .Bind(10, static_cast<int64_t>(w.wire.size()))
+                               .Bind(11, int64_t{own})
+                               .BindBlob(12, w.wire)
+                               .Run());
+      if (own) {
+        auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+        TERN_RETURN_IF_ERROR(ins_outbox_->BindBlob(1, i.id)
+                                 .Bind(2, int64_t{i.priority})
+                                 .Bind(3, static_cast<int64_t>(w.wire.size()))
+                                 .Bind(4, static_cast<int64_t>(now))
+                                 .Run());
+      }
+      if (!w.key.empty()) {  // durable state that must commit with the chunk (sequence numbers)
+        TERN_RETURN_IF_ERROR(put_meta_->BindText(1, w.key).BindText(2, w.value).Run());
+      }
+      return Status::Ok();
+    }
+    case StoreWrite::Kind::kOutboxDone:
+      return del_outbox_->BindBlob(1, w.id).Run();
+    case StoreWrite::Kind::kDropReplica:
+      return del_chunk_->BindBlob(1, w.id).Run();
+    case StoreWrite::Kind::kMeta:
+      return put_meta_->BindText(1, w.key).BindText(2, w.value).Run();
+  }
+  return Status::InvalidArgument("unknown store write");
+}
+
+void LocalStore::WriterLoop() {
+  std::vector<std::pair<StoreWrite, Done>> batch;
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [this] { return stop_ || !queue_.empty(); });
+      if (queue_.empty() && stop_) return;
+      // Let companions arrive for a moment: one fsync then covers all of them.
+      if (!stop_ && tick_ms_ > 0 && queue_.size() < 64) {
+        cv_.wait_for(lk, std::chrono::milliseconds(tick_ms_), [this] {
+          return stop_ || queue_.size() >= 64;
+        });
+      }
+      size_t n = std::min<size_t>(queue_.size(), 4096);
+      batch.clear();
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    Status s = wdb_->Begin();
+    for (auto& [w, done] : batch) {
+      if (!s.ok()) break;
+      s = Apply(w);
+    }
+    if (s.ok()) s = wdb_->Commit();
+    if (!s.ok()) {
+      (void)wdb_->Rollback();
+      spdlog::error("local store {}: transaction of {} writes failed: {}", path_, batch.size(),
+                    s.ToString());
+    }
+    for (auto& [w, done] : batch) {
+      if (done) done(s);
+    }
+  }
+}
+
+Status LocalStore::PutMeta(const std::string& key, const std::string& value) {
+  std::mutex m;
+  std::condition_variable cv;
+  bool fin = false;
+  Status out;
+  StoreWrite w{StoreWrite::Kind::kMeta};
+  w.key = key;
+  w.value = value;
+  Submit(std::move(w), [&](const Status& s) {
+    std::lock_guard<std::mutex> lk(m);
+    out = s;
+    fin = true;
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lk(m);
+  cv.wait(lk, [&] { return fin; });
+  return out;
+}
+
+Result<std::optional<std::string>> LocalStore::GetMeta(const std::string& key) {
+  std::lock_guard<std::mutex> lk(rmu_);
+  get_meta_->BindText(1, key);
+  auto row = get_meta_->Step();
+  std::optional<std::string> out;
+  if (row.ok() && *row) out = std::string(get_meta_->Text(0));
+  get_meta_->Reset();
+  if (!row.ok()) return row.status();
+  return out;
+}
+
+Result<std::optional<std::string>> LocalStore::GetChunk(const ChunkId& id) {
+  std::lock_guard<std::mutex> lk(rmu_);
+  get_chunk_->BindBlob(1, id);
+  auto row = get_chunk_->Step();
+  std::optional<std::string> out;
+  if (row.ok() && *row) out = std::string(get_chunk_->Blob(0));
+  get_chunk_->Reset();
+  if (!row.ok()) return row.status();
+  return out;
+}
+
+Result<bool> LocalStore::HasChunk(const ChunkId& id) {
+  std::lock_guard<std::mutex> lk(rmu_);
+  has_chunk_->BindBlob(1, id);
+  auto row = has_chunk_->Step();
+  has_chunk_->Reset();
+  if (!row.ok()) return row.status();
+  return *row;
+}
+
+Result<std::vector<OutboxEntry>> LocalStore::LoadOutbox() {
+  std::lock_guard<std::mutex> lk(rmu_);
+  TERN_ASSIGN_OR_RETURN(auto q, rdb_->Prepare("SELECT id, priority, bytes, created_ms FROM outbox"
+                                              " ORDER BY rowid"));
+  std::vector<OutboxEntry> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back({std::string(q->Blob(0)), static_cast<int>(q->Int(1)),
+                   static_cast<uint64_t>(q->Int(2)), static_cast<uint64_t>(q->Int(3))});
+  }
+  return out;
+}
+
+Result<std::pair<int64_t, int64_t>> LocalStore::Totals() {
+  std::lock_guard<std::mutex> lk(rmu_);
+  TERN_ASSIGN_OR_RETURN(auto q, rdb_->Prepare("SELECT count(*), coalesce(sum(bytes),0) FROM chunks"));
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::pair<int64_t, int64_t>{0, 0};
+  return std::pair<int64_t, int64_t>{q->Int(0), q->Int(1)};
+}
+
+}  // namespace tern::edge

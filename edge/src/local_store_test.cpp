@@ -1,0 +1,88 @@
+#include "tern/edge/local_store.h"
+
+#include <doctest/doctest.h>
+
+#include <future>
+
+#include "process.h"
+
+namespace tern::edge {
+namespace {
+Status SubmitWait(LocalStore& s, StoreWrite w) {
+  std::promise<Status> p;
+  auto f = p.get_future();
+  s.Submit(std::move(w), [&](const Status& st) { p.set_value(st); });
+  return f.get();
+}
+StoreWrite Own(const std::string& wire, const std::string& source) {
+  StoreWrite w{StoreWrite::Kind::kOwnChunk};
+  w.wire = wire;
+  w.info.id = ChunkIdOf(wire);
+  w.info.source = source;
+  w.info.origin = 1;
+  w.key = "seq/" + source;
+  w.value = "10 2";
+  return w;
+}
+}  // namespace
+
+TEST_SUITE("local_store") {
+  TEST_CASE("own chunks enter the outbox with their sequence state, durably") {
+    testing::TempDir dir;
+    ChunkId id;
+    {
+      auto s = LocalStore::Open(dir / "edge.db");
+      REQUIRE(s.ok());
+      auto w = Own("wire-bytes-1", "vib");
+      id = w.info.id;
+      REQUIRE(SubmitWait(**s, w).ok());
+      StoreWrite rep{StoreWrite::Kind::kReplica};
+      rep.wire = "replica";
+      rep.info.id = ChunkIdOf("replica");
+      rep.info.source = "x";
+      REQUIRE(SubmitWait(**s, rep).ok());
+    }
+    auto s = LocalStore::Open(dir / "edge.db");
+    REQUIRE(s.ok());
+    auto ob = (*s)->LoadOutbox();
+    REQUIRE(ob.ok());
+    REQUIRE(ob->size() == 1);  // the replica is not ours to send
+    CHECK((*ob)[0].id == id);
+    CHECK((*s)->GetMeta("seq/vib").value().value() == "10 2");
+    CHECK((*s)->GetChunk(id).value().value() == "wire-bytes-1");
+    CHECK((*s)->Totals().value().first == 2);
+    StoreWrite done{StoreWrite::Kind::kOutboxDone};
+    done.id = id;
+    REQUIRE(SubmitWait(**s, done).ok());
+    CHECK((*s)->LoadOutbox().value().empty());
+    CHECK((*s)->HasChunk(id).value());  // the local copy stays: it is one of the three
+  }
+
+  TEST_CASE("drop removes replicas only, never own chunks") {
+    testing::TempDir dir;
+    auto s = LocalStore::Open(dir / "edge.db");
+    REQUIRE(s.ok());
+    auto w = Own("mine", "vib");
+    REQUIRE(SubmitWait(**s, w).ok());
+    StoreWrite drop{StoreWrite::Kind::kDropReplica};
+    drop.id = w.info.id;
+    REQUIRE(SubmitWait(**s, drop).ok());
+    CHECK((*s)->HasChunk(w.info.id).value());
+  }
+
+  TEST_CASE("many concurrent writes share commits and all land") {
+    testing::TempDir dir;
+    auto s = LocalStore::Open(dir / "edge.db", 5);
+    REQUIRE(s.ok());
+    std::atomic<int> ok{0};
+    for (int i = 0; i < 2000; ++i) {
+      StoreWrite w = Own("w" + std::to_string(i), "s");
+      (*s)->Submit(std::move(w), [&](const Status& st) { ok += st.ok(); });
+    }
+    while ((*s)->queued() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(ok == 2000);
+    CHECK((*s)->LoadOutbox().value().size() == 2000);
+  }
+}
+}  // namespace tern::edge

@@ -1,0 +1,25 @@
+// tern-edge: the site box agent. Thin: config and signals here, logic in tern_edge.
+#include "tern/common/daemon.h"
+#include "tern/edge/agent.h"
+
+namespace {
+class EdgeDaemon : public tern::Daemon {
+ public:
+  explicit EdgeDaemon(std::unique_ptr<tern::edge::EdgeAgent> a) : agent_(std::move(a)) {}
+  void Stop() override { agent_->Stop(); }
+
+ private:
+  std::unique_ptr<tern::edge::EdgeAgent> agent_;
+};
+}  // namespace
+
+int main(int argc, char** argv) {
+  return tern::RunDaemon(
+      argc, argv, tern::edge::EdgeConfigSchema(), "node.name",
+      [](const tern::Config& c) -> tern::Result<std::unique_ptr<tern::Daemon>> {
+        TERN_ASSIGN_OR_RETURN(auto agent,
+                              tern::edge::EdgeAgent::Create(tern::edge::EdgeOptionsFrom(c)));
+        TERN_RETURN_IF_ERROR(agent->Start());
+        return std::unique_ptr<tern::Daemon>(new EdgeDaemon(std::move(agent)));
+      });
+}

@@ -1,0 +1,122 @@
+// tern-edge config keys. The example config in docs/ is generated from this table.
+#include "tern/edge/options.h"
+
+namespace tern::edge {
+namespace {
+const std::vector<std::string> kPriorities = {"alarm", "high", "normal", "bulk"};
+
+Status CheckPriorityKeys(const Config& c) {
+  for (const char* k : {"source.synthetic.priority", "source.dropdir.priority",
+                        "source.feed.priority"}) {
+    TERN_RETURN_IF_ERROR(ParsePriority(c.String(k), k).status());
+  }
+  if (c.String("node.name").find_first_of("/+# ") != std::string::npos) {
+    return Status::InvalidArgument("tern-edge: config key 'node.name': '" +
+                                   c.String("node.name") +
+                                   "' may not contain '/', '+', '#' or spaces");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
+Result<Priority> ParsePriority(const std::string& text, const std::string& key) {
+  for (size_t i = 0; i < kPriorities.size(); ++i) {
+    if (kPriorities[i] == text) return static_cast<Priority>(i);
+  }
+  return Status::InvalidArgument("config key '" + key + "': '" + text +
+                                 "' is not one of alarm, high, normal, bulk");
+}
+
+const ConfigSchema& EdgeConfigSchema() {
+  static const ConfigSchema kSchema = [] {
+    ConfigSchema s;
+    s.program = "tern-edge";
+    using T = ConfigType;
+    s.keys = {
+        {"node.name", T::kString, "edge-1", "This node's name; the core maps it to a permanent address"},
+        {"node.data_dir", T::kString, "./data", "Directory of the local store (edge.db) and status.json"},
+        {"node.capacity", T::kBytes, "10G", "Bytes this node offers for chunks; reported as load to peers", 1 << 20, 1e15},
+        {"mqtt.host", T::kString, "127.0.0.1", "Gateway (Mosquitto) host"},
+        {"mqtt.port", T::kInt, "1883", "Gateway port", 1, 65535},
+        {"mqtt.prefix", T::kString, "tern", "Topic prefix of this site"},
+        {"mqtt.max_inflight", T::kInt, "64", "Unacknowledged QoS 1 publishes before publishing waits; keep below the broker's max_queued_messages", 1, 10000},
+        {"chunk.window", T::kDurationMs, "50ms", "A chunk closes this long after its first record", 1, 60000},
+        {"chunk.max_bytes", T::kBytes, "256K", "A chunk closes at this size; larger blobs are split", 4096, 16 << 20},
+        {"chunk.max_records", T::kInt, "4096", "A chunk closes at this many records", 1, 1 << 20},
+        {"chunk.codec", T::kString, "zstd", "Body compression", -1e300, 1e300, {"zstd", "raw"}},
+        {"store.commit_tick", T::kDurationMs, "2ms", "How long a local write waits for companions before the group commit (fsync)", 0, 1000},
+        {"outbox.max_bytes", T::kBytes, "256M", "Bound on own chunks not yet acknowledged by the core. When full, normal and bulk records are refused (counted, logged), high at 105%, alarms at 110%", 1 << 20, 1e15},
+        {"replication.copies", T::kInt, "2", "Peer copies per chunk besides the local one", 0, 8},
+        {"replication.timeout", T::kDurationMs, "3s", "Resend a replica (or pick another peer if that one is dead) after this long without its ack", 100, 600000},
+        {"uplink.timeout", T::kDurationMs, "5s", "Resend a chunk to the core after this long without the core's ack", 100, 600000},
+        {"uplink.window_chunks", T::kInt, "64", "Chunks in flight (replication + uplink) at once", 1, 100000},
+        {"uplink.window_bytes", T::kBytes, "8M", "Bytes of chunks in flight at once", 65536, 1e12},
+        {"heartbeat.interval", T::kDurationMs, "1s", "Heartbeat period (load, queue depth, counters)", 100, 600000},
+        {"status.interval", T::kDurationMs, "1s", "How often status.json in the data dir is rewritten", 100, 600000},
+        {"source.synthetic.enabled", T::kBool, "true", "Run the synthetic multichannel signal source"},
+        {"source.synthetic.name", T::kString, "vib", "Source name of the synthetic signals"},
+        {"source.synthetic.channels", T::kInt, "6", "Synchronised channels per record", 1, 1024},
+        {"source.synthetic.rate", T::kDouble, "1000", "Records per second", 0, 1e8},
+        {"source.synthetic.max_records", T::kInt, "0", "Stop after this many records (0 = never)", 0, 1e15},
+        {"source.synthetic.priority", T::kString, "normal", "Priority class: alarm, high, normal, bulk"},
+        {"source.dropdir.path", T::kString, "", "Directory whose files become blob records, deleted once stored locally (empty = off)"},
+        {"source.dropdir.name", T::kString, "files", "Source name of dropped files"},
+        {"source.dropdir.poll", T::kDurationMs, "500ms", "How often the drop directory is scanned", 10, 3600000},
+        {"source.dropdir.priority", T::kString, "bulk", "Priority class of dropped files"},
+        {"source.feed.path", T::kString, "", "File to follow, or - for stdin (empty = off)"},
+        {"source.feed.topic", T::kString, "", "Local MQTT topic whose messages are feed lines (empty = off)"},
+        {"source.feed.format", T::kString, "jsonl", "jsonl: each line a JSON object (event record); csv: numeric columns (sample record)", -1e300, 1e300, {"jsonl", "csv"}},
+        {"source.feed.name", T::kString, "feed", "Source name of the feed"},
+        {"source.feed.channels", T::kInt, "1", "Numeric columns per csv line", 1, 1024},
+        {"source.feed.priority", T::kString, "normal", "Priority class of the feed"},
+        {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
+    };
+    s.checks.push_back(CheckPriorityKeys);
+    return s;
+  }();
+  return kSchema;
+}
+
+EdgeOptions EdgeOptionsFrom(const Config& c) {
+  EdgeOptions o;
+  o.name = c.String("node.name");
+  o.data_dir = c.String("node.data_dir");
+  o.capacity_bytes = c.Int("node.capacity");
+  o.mqtt_host = c.String("mqtt.host");
+  o.mqtt_port = static_cast<int>(c.Int("mqtt.port"));
+  o.topic_prefix = c.String("mqtt.prefix");
+  o.mqtt_max_inflight = static_cast<int>(c.Int("mqtt.max_inflight"));
+  o.chunk.window_ms = static_cast<uint64_t>(c.Int("chunk.window"));
+  o.chunk.max_bytes = static_cast<size_t>(c.Int("chunk.max_bytes"));
+  o.chunk.max_records = static_cast<uint32_t>(c.Int("chunk.max_records"));
+  o.chunk.codec = c.String("chunk.codec") == "zstd" ? Codec::kZstd : Codec::kRaw;
+  o.commit_tick_ms = static_cast<int>(c.Int("store.commit_tick"));
+  o.outbox_max_bytes = c.Int("outbox.max_bytes");
+  o.replicas = static_cast<int>(c.Int("replication.copies"));
+  o.replica_timeout_ms = c.Int("replication.timeout");
+  o.uplink_timeout_ms = c.Int("uplink.timeout");
+  o.window_chunks = static_cast<int>(c.Int("uplink.window_chunks"));
+  o.window_bytes = c.Int("uplink.window_bytes");
+  o.heartbeat_ms = c.Int("heartbeat.interval");
+  o.status_ms = c.Int("status.interval");
+  o.synthetic.enabled = c.Bool("source.synthetic.enabled");
+  o.synthetic.source = c.String("source.synthetic.name");
+  o.synthetic.channels = static_cast<int>(c.Int("source.synthetic.channels"));
+  o.synthetic.rate = c.Double("source.synthetic.rate");
+  o.synthetic.max_records = c.Int("source.synthetic.max_records");
+  o.synthetic.priority = *ParsePriority(c.String("source.synthetic.priority"), "");
+  o.dropdir.path = c.String("source.dropdir.path");
+  o.dropdir.source = c.String("source.dropdir.name");
+  o.dropdir.poll_ms = c.Int("source.dropdir.poll");
+  o.dropdir.priority = *ParsePriority(c.String("source.dropdir.priority"), "");
+  o.feed.path = c.String("source.feed.path");
+  o.feed.topic = c.String("source.feed.topic");
+  o.feed.format = c.String("source.feed.format");
+  o.feed.source = c.String("source.feed.name");
+  o.feed.channels = static_cast<int>(c.Int("source.feed.channels"));
+  o.feed.priority = *ParsePriority(c.String("source.feed.priority"), "");
+  o.log_level = c.String("log.level");
+  return o;
+}
+
+}  // namespace tern::edge

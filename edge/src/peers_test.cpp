@@ -1,0 +1,42 @@
+#include "tern/edge/peers.h"
+
+#include <doctest/doctest.h>
+
+#include <map>
+
+namespace tern::edge {
+TEST_SUITE("peers") {
+  TEST_CASE("draw excludes self, dead and excluded peers, favours low load") {
+    PeerTable t;
+    auto j = nlohmann::json::parse(R"({"v":1,"type":"members","nodes":[
+      {"addr":1,"name":"a","state":"live","load":0.0},
+      {"addr":2,"name":"b","state":"live","load":0.9},
+      {"addr":3,"name":"c","state":"dead","load":0.0},
+      {"addr":4,"name":"d","state":"live","load":0.0},
+      {"addr":5,"name":"e","state":"suspect","load":0.0}]})");
+    REQUIRE(t.Update(j, 4).ok());
+    CHECK(t.LiveCount() == 2);
+    CHECK_FALSE(t.IsLive(3));
+    std::mt19937_64 rng(7);
+    std::map<uint32_t, int> firsts;
+    for (int i = 0; i < 2000; ++i) {
+      auto pick = t.Choose(2, {}, rng);
+      REQUIRE(pick.size() == 2);
+      CHECK(pick[0] != pick[1]);
+      firsts[pick[0]]++;
+    }
+    CHECK(firsts[1] > 3 * firsts[2]);  // weight 20 vs ~1.05
+    auto one = t.Choose(2, {1}, rng);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0] == 2);
+  }
+  TEST_CASE("malformed members leave the table as it was") {
+    PeerTable t;
+    REQUIRE(t.Update(nlohmann::json::parse(
+                         R"({"type":"members","nodes":[{"addr":1,"state":"live"}]})"), 9).ok());
+    CHECK_FALSE(t.Update(nlohmann::json::parse(R"({"type":"members","nodes":[{"addr":-1}]})"), 9).ok());
+    CHECK_FALSE(t.Update(nlohmann::json::parse(R"({"type":"members"})"), 9).ok());
+    CHECK(t.IsLive(1));
+  }
+}
+}  // namespace tern::edge
