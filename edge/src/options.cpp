@@ -40,7 +40,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"mqtt.port", T::kInt, "1883", "Gateway port", 1, 65535},
         {"mqtt.prefix", T::kString, "tern", "Topic prefix of this site"},
         {"mqtt.max_inflight", T::kInt, "64", "Unacknowledged QoS 1 publishes before publishing waits; keep below the broker's max_queued_messages", 1, 10000},
-        {"chunk.window", T::kDurationMs, "50ms", "A chunk closes this long after its first record", 1, 60000},
+        {"chunk.window", T::kDurationMs, "20ms", "A chunk closes this long after its first record", 1, 60000},
         {"chunk.max_bytes", T::kBytes, "256K", "A chunk closes at this size; larger blobs are split", 4096, 16 << 20},
         {"chunk.max_records", T::kInt, "4096", "A chunk closes at this many records", 1, 1 << 20},
         {"chunk.codec", T::kString, "zstd", "Body compression", -1e300, 1e300, {"zstd", "raw"}},

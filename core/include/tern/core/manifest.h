@@ -1,0 +1,96 @@
+// The core's database: the registry (name -> permanent address), the manifest (chunk ->
+// holders, built from holders' own "stored" statements), and the spool of uplinked chunks
+// waiting for the scheduler. One SQLite file, WAL, synchronous=FULL.
+//
+// Addresses come from an AUTOINCREMENT key, so an address is never reused even after its
+// node is removed. All writes happen inside a transaction the caller opens (group commit).
+// Thread-safety: one thread per Manifest object; readers (ternctl) open their own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tern/common/chunk.h"
+#include "tern/common/protocol.h"
+#include "tern/common/sqlite.h"
+#include "tern/common/status.h"
+
+namespace tern::core {
+
+struct NodeRecord {
+  uint32_t addr = 0;
+  std::string name;
+  std::string store_path;
+  int64_t capacity = 0;
+  int64_t registered_ms = 0;
+  int64_t last_seen_ms = 0;  // wall clock, informational
+  std::string state;         // as last published: live, suspect, dead, offline, unknown
+};
+
+struct ChunkRecord {
+  ChunkId id;
+  uint32_t origin = 0;
+  std::string source;
+  uint64_t seq = 0;
+  int kind = 0;
+  int priority = 0;
+  uint64_t t_first = 0, t_last = 0;
+  uint32_t records = 0;
+  uint64_t bytes = 0;
+  bool spooled = false;
+  bool acked = false;
+  std::vector<uint32_t> holders;
+};
+
+class Manifest {
+ public:
+  // Opens (read_only: no writes, no migration) or creates the database at `path`.
+  static Result<std::unique_ptr<Manifest>> Open(const std::string& path, bool read_only = false);
+
+  Database& db() { return *db_; }
+  Status Begin() { return db_->Begin(); }
+  Status Commit() { return db_->Commit(); }
+  Status Rollback() { return db_->Rollback(); }
+
+  // Registry. Register returns the existing address for a known name, else a new one.
+  Result<uint32_t> Register(const std::string& name, const std::string& store_path,
+                            int64_t capacity);
+  Status SetNodeState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
+  Result<std::vector<NodeRecord>> Nodes();
+
+  // Manifest. Record* upsert the chunk's metadata and add one holder.
+  Status RecordHolder(const StoredNotice& n);
+  Status RemoveHolder(const ChunkId& id, uint32_t holder);
+  // Spool: keep the uplinked bytes (idempotent) and mark the chunk spooled.
+  Status Spool(const ChunkId& id, const ChunkHeader& h, std::string_view wire);
+  Status Unspool(const ChunkId& id);
+  Status MarkAcked(const ChunkId& id);
+
+  Result<std::optional<ChunkRecord>> Chunk(const ChunkId& id);
+  Result<std::vector<uint32_t>> Holders(const ChunkId& id);
+  // Chunks of `source` (any origin if origin == 0) overlapping [from, to] (HLC stamps).
+  Result<std::vector<ChunkRecord>> Find(const std::string& source, uint32_t origin,
+                                        uint64_t from, uint64_t to);
+  // Every chunk with its holders (for verify).
+  Result<std::vector<ChunkRecord>> All();
+  // The next spooled chunks, most urgent class first, oldest first within it.
+  Result<std::vector<std::pair<ChunkId, std::string>>> NextSpooled(int limit);
+  Result<int64_t> SpoolDepth();
+  Result<int64_t> ChunkCount();
+
+  static const std::vector<std::string>& Schema();
+
+ private:
+  explicit Manifest(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  Status Prepare();
+  Result<ChunkRecord> RowToChunk(Statement& q);
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Statement> reg_get_, reg_ins_, reg_upd_, node_state_, upsert_chunk_,
+      ins_holder_, del_holder_, ins_spool_, del_spool_, mark_spooled_, mark_acked_, get_chunk_,
+      get_holders_;
+};
+
+}  // namespace tern::core

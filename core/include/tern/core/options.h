@@ -1,0 +1,30 @@
+// tern-core settings: the config schema and typed options.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "tern/common/config.h"
+
+namespace tern::core {
+
+struct CoreOptions {
+  std::string name = "core";
+  std::string data_dir = "./core-data";
+  std::string mqtt_host = "127.0.0.1";
+  int mqtt_port = 1883;
+  std::string topic_prefix = "tern";
+  int mqtt_max_inflight = 256;
+  int copies = 3;                     // holders a chunk needs before the core acks it
+  int64_t suspect_after_ms = 3000;    // no heartbeat for this long: suspect
+  int64_t dead_after_ms = 10000;      // ... and for this long: dead (peers re-place copies)
+  int64_t members_interval_ms = 5000; // republish membership at least this often
+  int64_t status_ms = 1000;
+  int commit_tick_ms = 2;
+  std::string log_level = "info";
+};
+
+const ConfigSchema& CoreConfigSchema();
+CoreOptions CoreOptionsFrom(const Config& c);
+
+}  // namespace tern::core

@@ -1,0 +1,24 @@
+// tern-core: the machine-room daemon. Thin: config and signals here, logic in tern_core.
+#include "tern/common/daemon.h"
+#include "tern/core/core.h"
+
+namespace {
+class CoreDaemon : public tern::Daemon {
+ public:
+  explicit CoreDaemon(std::unique_ptr<tern::core::Core> c) : core_(std::move(c)) {}
+  void Stop() override { core_->Stop(); }
+
+ private:
+  std::unique_ptr<tern::core::Core> core_;
+};
+}  // namespace
+
+int main(int argc, char** argv) {
+  return tern::RunDaemon(
+      argc, argv, tern::core::CoreConfigSchema(), "node.name",
+      [](const tern::Config& c) -> tern::Result<std::unique_ptr<tern::Daemon>> {
+        TERN_ASSIGN_OR_RETURN(auto core, tern::core::Core::Create(tern::core::CoreOptionsFrom(c)));
+        TERN_RETURN_IF_ERROR(core->Start());
+        return std::unique_ptr<tern::Daemon>(new CoreDaemon(std::move(core)));
+      });
+}

@@ -1,0 +1,57 @@
+// tern-core config keys.
+#include "tern/core/options.h"
+
+namespace tern::core {
+
+const ConfigSchema& CoreConfigSchema() {
+  static const ConfigSchema kSchema = [] {
+    ConfigSchema s;
+    s.program = "tern-core";
+    using T = ConfigType;
+    s.keys = {
+        {"node.name", T::kString, "core", "Name in logs and the MQTT client id"},
+        {"node.data_dir", T::kString, "./core-data", "Directory of core.db (registry, manifest, spool) and status.json"},
+        {"mqtt.host", T::kString, "127.0.0.1", "Gateway (Mosquitto) host"},
+        {"mqtt.port", T::kInt, "1883", "Gateway port", 1, 65535},
+        {"mqtt.prefix", T::kString, "tern", "Topic prefix of this site"},
+        {"mqtt.max_inflight", T::kInt, "256", "Unacknowledged QoS 1 publishes before publishing waits", 1, 10000},
+        {"manifest.copies", T::kInt, "3", "Distinct holders a chunk needs before the core acknowledges it", 1, 16},
+        {"membership.suspect_after", T::kDurationMs, "3s", "A node without heartbeats this long is suspect (no new copies placed on it)", 100, 3600000},
+        {"membership.dead_after", T::kDurationMs, "10s", "... and dead after this long (peers re-place unacknowledged copies)", 100, 86400000},
+        {"membership.publish_interval", T::kDurationMs, "5s", "Republish the member list at least this often", 100, 3600000},
+        {"status.interval", T::kDurationMs, "1s", "How often status.json in the data dir is rewritten", 100, 600000},
+        {"manifest.commit_tick", T::kDurationMs, "2ms", "How long a manifest write waits for companions before the group commit", 0, 1000},
+        {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
+    };
+    s.checks.push_back([](const Config& c) {
+      if (c.Int("membership.dead_after") <= c.Int("membership.suspect_after")) {
+        return Status::InvalidArgument(
+            "tern-core: config key 'membership.dead_after' must be longer than "
+            "'membership.suspect_after'");
+      }
+      return Status::Ok();
+    });
+    return s;
+  }();
+  return kSchema;
+}
+
+CoreOptions CoreOptionsFrom(const Config& c) {
+  CoreOptions o;
+  o.name = c.String("node.name");
+  o.data_dir = c.String("node.data_dir");
+  o.mqtt_host = c.String("mqtt.host");
+  o.mqtt_port = static_cast<int>(c.Int("mqtt.port"));
+  o.topic_prefix = c.String("mqtt.prefix");
+  o.mqtt_max_inflight = static_cast<int>(c.Int("mqtt.max_inflight"));
+  o.copies = static_cast<int>(c.Int("manifest.copies"));
+  o.suspect_after_ms = c.Int("membership.suspect_after");
+  o.dead_after_ms = c.Int("membership.dead_after");
+  o.members_interval_ms = c.Int("membership.publish_interval");
+  o.status_ms = c.Int("status.interval");
+  o.commit_tick_ms = static_cast<int>(c.Int("manifest.commit_tick"));
+  o.log_level = c.String("log.level");
+  return o;
+}
+
+}  // namespace tern::core
