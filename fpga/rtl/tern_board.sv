@@ -34,7 +34,7 @@ module tern_board (
   // ---------------------------------------------------------------------------------------
   // Register bank signals
   // ---------------------------------------------------------------------------------------
-  logic        reg_we, reg_pop, reg_hit;
+  logic        reg_we, reg_re, reg_pop, reg_hit;
   logic [15:0] reg_addr;
   logic [31:0] reg_wdata, reg_rdata;
 
@@ -104,6 +104,7 @@ module tern_board (
     .mosi_i      (spi_mosi_i),
     .miso_o      (spi_miso_o),
     .we_o        (reg_we),
+    .re_o        (reg_re),
     .pop_o       (reg_pop),
     .addr_o      (reg_addr),
     .wdata_o     (reg_wdata),
@@ -321,6 +322,7 @@ module tern_board (
     .clk_i                         (clk_i),
     .rst_ni                        (rst_ni),
     .we_i                          (reg_we),
+    .re_i                          (reg_re),
     .pop_i                         (reg_pop),
     .addr_i                        (reg_addr),
     .wdata_i                       (reg_wdata),

@@ -17,21 +17,23 @@ module tern_debounce #(
   logic [Width-1:0]      val_d, val_q;
   logic [Width-1:0][3:0] cnt_d, cnt_q;
 
+  // The counters are all zero whenever every input equals its accepted value, which is
+  // almost always: only walk the bits when some input differs (keeps simulation fast).
   always_comb begin
     val_d = val_q;
-    cnt_d = cnt_q;
-    for (int unsigned i = 0; i < Width; i++) begin
-      if (d_i[i] == val_q[i]) begin
-        cnt_d[i] = 4'd0;
-      end else if (thresh_i == 4'd0) begin
-        val_d[i] = d_i[i];
-        cnt_d[i] = 4'd0;
-      end else if (tick_i) begin
-        if (cnt_q[i] + 4'd1 >= thresh_i) begin
-          val_d[i] = d_i[i];
-          cnt_d[i] = 4'd0;
-        end else begin
-          cnt_d[i] = cnt_q[i] + 4'd1;
+    cnt_d = '0;
+    if (d_i != val_q) begin
+      for (int unsigned i = 0; i < Width; i++) begin
+        if (d_i[i] != val_q[i]) begin
+          if (thresh_i == 4'd0) begin
+            val_d[i] = d_i[i];
+          end else if (!tick_i) begin
+            cnt_d[i] = cnt_q[i];
+          end else if (cnt_q[i] + 4'd1 >= thresh_i) begin
+            val_d[i] = d_i[i];
+          end else begin
+            cnt_d[i] = cnt_q[i] + 4'd1;
+          end
         end
       end
     end

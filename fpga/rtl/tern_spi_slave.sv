@@ -25,6 +25,7 @@ module tern_spi_slave (
   output logic        miso_o,
   // register bank
   output logic        we_o,
+  output logic        re_o,         // decode strobe: rdata_i/hit_i are valid while it is high
   output logic        pop_o,
   output logic [15:0] addr_o,
   output logic [31:0] wdata_o,
@@ -194,6 +195,7 @@ module tern_spi_slave (
     end
   end
 
+  assign re_o        = chk_q;
   assign miso_o      = miso_q;
   assign rsample_o   = rsample_q;
   assign err_count_o = err_q;
