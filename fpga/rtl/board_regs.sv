@@ -302,35 +302,23 @@ module board_regs (
   end
 
   // SCRATCH (rw)
-  logic [31:0] scratch_val_d, scratch_val_q;
-  always_comb begin
-    scratch_val_d = scratch_val_q;
-    if (scratch_we) begin
-      scratch_val_d = wdata_i[31:0];
-    end
-  end
+  logic [31:0] scratch_val_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       scratch_val_q <= 32'h0;
-    end else begin
-      scratch_val_q <= scratch_val_d;
+    end else if (scratch_we) begin
+      scratch_val_q <= wdata_i[31:0];
     end
   end
   assign scratch_val_o = scratch_val_q;
 
   // LINK_CFG (rw)
-  logic [3:0] link_cfg_bad_limit_d, link_cfg_bad_limit_q;
-  always_comb begin
-    link_cfg_bad_limit_d = link_cfg_bad_limit_q;
-    if (link_cfg_we) begin
-      link_cfg_bad_limit_d = wdata_i[3:0];
-    end
-  end
+  logic [3:0] link_cfg_bad_limit_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       link_cfg_bad_limit_q <= 4'h3;
-    end else begin
-      link_cfg_bad_limit_q <= link_cfg_bad_limit_d;
+    end else if (link_cfg_we) begin
+      link_cfg_bad_limit_q <= wdata_i[3:0];
     end
   end
   assign link_cfg_bad_limit_o = link_cfg_bad_limit_q;
@@ -403,171 +391,111 @@ module board_regs (
   assign intr_state_wdog_o = intr_state_wdog_q;
 
   // INTR_ENABLE (rw)
-  logic [7:0] intr_enable_en_d, intr_enable_en_q;
-  always_comb begin
-    intr_enable_en_d = intr_enable_en_q;
-    if (intr_enable_we) begin
-      intr_enable_en_d = wdata_i[7:0];
-    end
-  end
+  logic [7:0] intr_enable_en_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       intr_enable_en_q <= 8'h0;
-    end else begin
-      intr_enable_en_q <= intr_enable_en_d;
+    end else if (intr_enable_we) begin
+      intr_enable_en_q <= wdata_i[7:0];
     end
   end
   assign intr_enable_en_o = intr_enable_en_q;
 
   // WDOG_CTRL (rw)
-  logic wdog_ctrl_en_d, wdog_ctrl_en_q;
-  always_comb begin
-    wdog_ctrl_en_d = wdog_ctrl_en_q;
-    if (wdog_ctrl_we) begin
-      wdog_ctrl_en_d = wdata_i[0];
-    end
-  end
+  logic wdog_ctrl_en_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wdog_ctrl_en_q <= 1'h1;
-    end else begin
-      wdog_ctrl_en_q <= wdog_ctrl_en_d;
+    end else if (wdog_ctrl_we) begin
+      wdog_ctrl_en_q <= wdata_i[0];
     end
   end
   assign wdog_ctrl_en_o = wdog_ctrl_en_q;
 
   // WDOG_PERIOD (rw)
-  logic [15:0] wdog_period_ticks_d, wdog_period_ticks_q;
-  always_comb begin
-    wdog_period_ticks_d = wdog_period_ticks_q;
-    if (wdog_period_we) begin
-      wdog_period_ticks_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] wdog_period_ticks_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wdog_period_ticks_q <= 16'h64;
-    end else begin
-      wdog_period_ticks_q <= wdog_period_ticks_d;
+    end else if (wdog_period_we) begin
+      wdog_period_ticks_q <= wdata_i[15:0];
     end
   end
   assign wdog_period_ticks_o = wdog_period_ticks_q;
 
   // DIV_PWM (rw)
-  logic [15:0] div_pwm_div_d, div_pwm_div_q;
-  always_comb begin
-    div_pwm_div_d = div_pwm_div_q;
-    if (div_pwm_we) begin
-      div_pwm_div_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] div_pwm_div_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       div_pwm_div_q <= 16'h1;
-    end else begin
-      div_pwm_div_q <= div_pwm_div_d;
+    end else if (div_pwm_we) begin
+      div_pwm_div_q <= wdata_i[15:0];
     end
   end
   assign div_pwm_div_o = div_pwm_div_q;
 
   // DIV_DEBOUNCE (rw)
-  logic [15:0] div_debounce_div_d, div_debounce_div_q;
-  always_comb begin
-    div_debounce_div_d = div_debounce_div_q;
-    if (div_debounce_we) begin
-      div_debounce_div_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] div_debounce_div_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       div_debounce_div_q <= 16'hC350;
-    end else begin
-      div_debounce_div_q <= div_debounce_div_d;
+    end else if (div_debounce_we) begin
+      div_debounce_div_q <= wdata_i[15:0];
     end
   end
   assign div_debounce_div_o = div_debounce_div_q;
 
   // DIV_SCAN (rw)
-  logic [15:0] div_scan_div_d, div_scan_div_q;
-  always_comb begin
-    div_scan_div_d = div_scan_div_q;
-    if (div_scan_we) begin
-      div_scan_div_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] div_scan_div_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       div_scan_div_q <= 16'hC8;
-    end else begin
-      div_scan_div_q <= div_scan_div_d;
+    end else if (div_scan_we) begin
+      div_scan_div_q <= wdata_i[15:0];
     end
   end
   assign div_scan_div_o = div_scan_div_q;
 
   // DIV_WDOG (rw)
-  logic [15:0] div_wdog_div_d, div_wdog_div_q;
-  always_comb begin
-    div_wdog_div_d = div_wdog_div_q;
-    if (div_wdog_we) begin
-      div_wdog_div_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] div_wdog_div_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       div_wdog_div_q <= 16'hC350;
-    end else begin
-      div_wdog_div_q <= div_wdog_div_d;
+    end else if (div_wdog_we) begin
+      div_wdog_div_q <= wdata_i[15:0];
     end
   end
   assign div_wdog_div_o = div_wdog_div_q;
 
   // DIV_RAMP (rw)
-  logic [15:0] div_ramp_div_d, div_ramp_div_q;
-  always_comb begin
-    div_ramp_div_d = div_ramp_div_q;
-    if (div_ramp_we) begin
-      div_ramp_div_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] div_ramp_div_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       div_ramp_div_q <= 16'h1388;
-    end else begin
-      div_ramp_div_q <= div_ramp_div_d;
+    end else if (div_ramp_we) begin
+      div_ramp_div_q <= wdata_i[15:0];
     end
   end
   assign div_ramp_div_o = div_ramp_div_q;
 
   // DEBOUNCE_CFG (rw)
-  logic [3:0] debounce_cfg_thresh_d, debounce_cfg_thresh_q;
-  always_comb begin
-    debounce_cfg_thresh_d = debounce_cfg_thresh_q;
-    if (debounce_cfg_we) begin
-      debounce_cfg_thresh_d = wdata_i[3:0];
-    end
-  end
+  logic [3:0] debounce_cfg_thresh_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       debounce_cfg_thresh_q <= 4'h4;
-    end else begin
-      debounce_cfg_thresh_q <= debounce_cfg_thresh_d;
+    end else if (debounce_cfg_we) begin
+      debounce_cfg_thresh_q <= wdata_i[3:0];
     end
   end
   assign debounce_cfg_thresh_o = debounce_cfg_thresh_q;
 
   // FIFO_CTRL (rw)
-  logic [4:0] fifo_ctrl_thresh_d, fifo_ctrl_thresh_q;
-  always_comb begin
-    fifo_ctrl_thresh_d = fifo_ctrl_thresh_q;
-    if (fifo_ctrl_we) begin
-      fifo_ctrl_thresh_d = wdata_i[4:0];
-    end
-  end
+  logic [4:0] fifo_ctrl_thresh_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       fifo_ctrl_thresh_q <= 5'h1;
-    end else begin
-      fifo_ctrl_thresh_q <= fifo_ctrl_thresh_d;
+    end else if (fifo_ctrl_we) begin
+      fifo_ctrl_thresh_q <= wdata_i[4:0];
     end
   end
   assign fifo_ctrl_thresh_o = fifo_ctrl_thresh_q;
@@ -591,126 +519,82 @@ module board_regs (
   assign fifo_flags_overflow_o = fifo_flags_overflow_q;
 
   // PWM_CTRL (rw)
-  logic [3:0] pwm_ctrl_en_d, pwm_ctrl_en_q;
-  logic [3:0] pwm_ctrl_softstart_d, pwm_ctrl_softstart_q;
-  always_comb begin
-    pwm_ctrl_en_d = pwm_ctrl_en_q;
-    pwm_ctrl_softstart_d = pwm_ctrl_softstart_q;
-    if (pwm_ctrl_we) begin
-      pwm_ctrl_en_d = wdata_i[3:0];
-      pwm_ctrl_softstart_d = wdata_i[11:8];
-    end
-  end
+  logic [3:0] pwm_ctrl_en_q;
+  logic [3:0] pwm_ctrl_softstart_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pwm_ctrl_en_q <= 4'h0;
       pwm_ctrl_softstart_q <= 4'h0;
-    end else begin
-      pwm_ctrl_en_q <= pwm_ctrl_en_d;
-      pwm_ctrl_softstart_q <= pwm_ctrl_softstart_d;
+    end else if (pwm_ctrl_we) begin
+      pwm_ctrl_en_q <= wdata_i[3:0];
+      pwm_ctrl_softstart_q <= wdata_i[11:8];
     end
   end
   assign pwm_ctrl_en_o = pwm_ctrl_en_q;
   assign pwm_ctrl_softstart_o = pwm_ctrl_softstart_q;
 
   // PWM_DEADTIME (rw)
-  logic [7:0] pwm_deadtime_cycles_d, pwm_deadtime_cycles_q;
-  always_comb begin
-    pwm_deadtime_cycles_d = pwm_deadtime_cycles_q;
-    if (pwm_deadtime_we) begin
-      pwm_deadtime_cycles_d = wdata_i[7:0];
-    end
-  end
+  logic [7:0] pwm_deadtime_cycles_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pwm_deadtime_cycles_q <= 8'h8;
-    end else begin
-      pwm_deadtime_cycles_q <= pwm_deadtime_cycles_d;
+    end else if (pwm_deadtime_we) begin
+      pwm_deadtime_cycles_q <= wdata_i[7:0];
     end
   end
   assign pwm_deadtime_cycles_o = pwm_deadtime_cycles_q;
 
   // PWM_PERIOD (rw)
-  logic [15:0] pwm_period_ticks_d, pwm_period_ticks_q;
-  always_comb begin
-    pwm_period_ticks_d = pwm_period_ticks_q;
-    if (pwm_period_we) begin
-      pwm_period_ticks_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] pwm_period_ticks_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pwm_period_ticks_q <= 16'h3E8;
-    end else begin
-      pwm_period_ticks_q <= pwm_period_ticks_d;
+    end else if (pwm_period_we) begin
+      pwm_period_ticks_q <= wdata_i[15:0];
     end
   end
   assign pwm_period_ticks_o = pwm_period_ticks_q;
 
   // PWM_DUTY0 (rw)
-  logic [15:0] pwm_duty0_ticks_d, pwm_duty0_ticks_q;
-  always_comb begin
-    pwm_duty0_ticks_d = pwm_duty0_ticks_q;
-    if (pwm_duty0_we) begin
-      pwm_duty0_ticks_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] pwm_duty0_ticks_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pwm_duty0_ticks_q <= 16'h0;
-    end else begin
-      pwm_duty0_ticks_q <= pwm_duty0_ticks_d;
+    end else if (pwm_duty0_we) begin
+      pwm_duty0_ticks_q <= wdata_i[15:0];
     end
   end
   assign pwm_duty0_ticks_o = pwm_duty0_ticks_q;
 
   // PWM_DUTY1 (rw)
-  logic [15:0] pwm_duty1_ticks_d, pwm_duty1_ticks_q;
-  always_comb begin
-    pwm_duty1_ticks_d = pwm_duty1_ticks_q;
-    if (pwm_duty1_we) begin
-      pwm_duty1_ticks_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] pwm_duty1_ticks_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pwm_duty1_ticks_q <= 16'h0;
-    end else begin
-      pwm_duty1_ticks_q <= pwm_duty1_ticks_d;
+    end else if (pwm_duty1_we) begin
+      pwm_duty1_ticks_q <= wdata_i[15:0];
     end
   end
   assign pwm_duty1_ticks_o = pwm_duty1_ticks_q;
 
   // PWM_DUTY2 (rw)
-  logic [15:0] pwm_duty2_ticks_d, pwm_duty2_ticks_q;
-  always_comb begin
-    pwm_duty2_ticks_d = pwm_duty2_ticks_q;
-    if (pwm_duty2_we) begin
-      pwm_duty2_ticks_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] pwm_duty2_ticks_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pwm_duty2_ticks_q <= 16'h0;
-    end else begin
-      pwm_duty2_ticks_q <= pwm_duty2_ticks_d;
+    end else if (pwm_duty2_we) begin
+      pwm_duty2_ticks_q <= wdata_i[15:0];
     end
   end
   assign pwm_duty2_ticks_o = pwm_duty2_ticks_q;
 
   // PWM_DUTY3 (rw)
-  logic [15:0] pwm_duty3_ticks_d, pwm_duty3_ticks_q;
-  always_comb begin
-    pwm_duty3_ticks_d = pwm_duty3_ticks_q;
-    if (pwm_duty3_we) begin
-      pwm_duty3_ticks_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] pwm_duty3_ticks_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       pwm_duty3_ticks_q <= 16'h0;
-    end else begin
-      pwm_duty3_ticks_q <= pwm_duty3_ticks_d;
+    end else if (pwm_duty3_we) begin
+      pwm_duty3_ticks_q <= wdata_i[15:0];
     end
   end
   assign pwm_duty3_ticks_o = pwm_duty3_ticks_q;
@@ -734,57 +618,37 @@ module board_regs (
   assign mos_fault_latched_o = mos_fault_latched_q;
 
   // MOS_FAULT_FILTER (rw)
-  logic [7:0] mos_fault_filter_cycles_d, mos_fault_filter_cycles_q;
-  always_comb begin
-    mos_fault_filter_cycles_d = mos_fault_filter_cycles_q;
-    if (mos_fault_filter_we) begin
-      mos_fault_filter_cycles_d = wdata_i[7:0];
-    end
-  end
+  logic [7:0] mos_fault_filter_cycles_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       mos_fault_filter_cycles_q <= 8'h4;
-    end else begin
-      mos_fault_filter_cycles_q <= mos_fault_filter_cycles_d;
+    end else if (mos_fault_filter_we) begin
+      mos_fault_filter_cycles_q <= wdata_i[7:0];
     end
   end
   assign mos_fault_filter_cycles_o = mos_fault_filter_cycles_q;
 
   // RELAY (rw)
-  logic [3:0] relay_on_d, relay_on_q;
-  always_comb begin
-    relay_on_d = relay_on_q;
-    if (relay_we) begin
-      relay_on_d = wdata_i[3:0];
-    end
-  end
+  logic [3:0] relay_on_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       relay_on_q <= 4'h0;
-    end else begin
-      relay_on_q <= relay_on_d;
+    end else if (relay_we) begin
+      relay_on_q <= wdata_i[3:0];
     end
   end
   assign relay_on_o = relay_on_q;
 
   // FAN (rw)
-  logic [7:0] fan_duty0_d, fan_duty0_q;
-  logic [7:0] fan_duty1_d, fan_duty1_q;
-  always_comb begin
-    fan_duty0_d = fan_duty0_q;
-    fan_duty1_d = fan_duty1_q;
-    if (fan_we) begin
-      fan_duty0_d = wdata_i[7:0];
-      fan_duty1_d = wdata_i[15:8];
-    end
-  end
+  logic [7:0] fan_duty0_q;
+  logic [7:0] fan_duty1_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       fan_duty0_q <= 8'h0;
       fan_duty1_q <= 8'h0;
-    end else begin
-      fan_duty0_q <= fan_duty0_d;
-      fan_duty1_q <= fan_duty1_d;
+    end else if (fan_we) begin
+      fan_duty0_q <= wdata_i[7:0];
+      fan_duty1_q <= wdata_i[15:8];
     end
   end
   assign fan_duty0_o = fan_duty0_q;
@@ -845,67 +709,43 @@ module board_regs (
   assign gpio_intr_state_pin_o = gpio_intr_state_pin_q;
 
   // GPIO_RISE_EN (rw)
-  logic [15:0] gpio_rise_en_pin_d, gpio_rise_en_pin_q;
-  always_comb begin
-    gpio_rise_en_pin_d = gpio_rise_en_pin_q;
-    if (gpio_rise_en_we) begin
-      gpio_rise_en_pin_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] gpio_rise_en_pin_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gpio_rise_en_pin_q <= 16'h0;
-    end else begin
-      gpio_rise_en_pin_q <= gpio_rise_en_pin_d;
+    end else if (gpio_rise_en_we) begin
+      gpio_rise_en_pin_q <= wdata_i[15:0];
     end
   end
   assign gpio_rise_en_pin_o = gpio_rise_en_pin_q;
 
   // GPIO_FALL_EN (rw)
-  logic [15:0] gpio_fall_en_pin_d, gpio_fall_en_pin_q;
-  always_comb begin
-    gpio_fall_en_pin_d = gpio_fall_en_pin_q;
-    if (gpio_fall_en_we) begin
-      gpio_fall_en_pin_d = wdata_i[15:0];
-    end
-  end
+  logic [15:0] gpio_fall_en_pin_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       gpio_fall_en_pin_q <= 16'h0;
-    end else begin
-      gpio_fall_en_pin_q <= gpio_fall_en_pin_d;
+    end else if (gpio_fall_en_we) begin
+      gpio_fall_en_pin_q <= wdata_i[15:0];
     end
   end
   assign gpio_fall_en_pin_o = gpio_fall_en_pin_q;
 
   // DISP_DIGITS (rw)
-  logic [7:0] disp_digits_d0_d, disp_digits_d0_q;
-  logic [7:0] disp_digits_d1_d, disp_digits_d1_q;
-  logic [7:0] disp_digits_d2_d, disp_digits_d2_q;
-  logic [7:0] disp_digits_d3_d, disp_digits_d3_q;
-  always_comb begin
-    disp_digits_d0_d = disp_digits_d0_q;
-    disp_digits_d1_d = disp_digits_d1_q;
-    disp_digits_d2_d = disp_digits_d2_q;
-    disp_digits_d3_d = disp_digits_d3_q;
-    if (disp_digits_we) begin
-      disp_digits_d0_d = wdata_i[7:0];
-      disp_digits_d1_d = wdata_i[15:8];
-      disp_digits_d2_d = wdata_i[23:16];
-      disp_digits_d3_d = wdata_i[31:24];
-    end
-  end
+  logic [7:0] disp_digits_d0_q;
+  logic [7:0] disp_digits_d1_q;
+  logic [7:0] disp_digits_d2_q;
+  logic [7:0] disp_digits_d3_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       disp_digits_d0_q <= 8'h0;
       disp_digits_d1_q <= 8'h0;
       disp_digits_d2_q <= 8'h0;
       disp_digits_d3_q <= 8'h0;
-    end else begin
-      disp_digits_d0_q <= disp_digits_d0_d;
-      disp_digits_d1_q <= disp_digits_d1_d;
-      disp_digits_d2_q <= disp_digits_d2_d;
-      disp_digits_d3_q <= disp_digits_d3_d;
+    end else if (disp_digits_we) begin
+      disp_digits_d0_q <= wdata_i[7:0];
+      disp_digits_d1_q <= wdata_i[15:8];
+      disp_digits_d2_q <= wdata_i[23:16];
+      disp_digits_d3_q <= wdata_i[31:24];
     end
   end
   assign disp_digits_d0_o = disp_digits_d0_q;
@@ -914,68 +754,44 @@ module board_regs (
   assign disp_digits_d3_o = disp_digits_d3_q;
 
   // DISP_CTRL (rw)
-  logic [3:0] disp_ctrl_bright_d, disp_ctrl_bright_q;
-  logic disp_ctrl_hex_d, disp_ctrl_hex_q;
-  always_comb begin
-    disp_ctrl_bright_d = disp_ctrl_bright_q;
-    disp_ctrl_hex_d = disp_ctrl_hex_q;
-    if (disp_ctrl_we) begin
-      disp_ctrl_bright_d = wdata_i[3:0];
-      disp_ctrl_hex_d = wdata_i[8];
-    end
-  end
+  logic [3:0] disp_ctrl_bright_q;
+  logic disp_ctrl_hex_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       disp_ctrl_bright_q <= 4'hF;
       disp_ctrl_hex_q <= 1'h0;
-    end else begin
-      disp_ctrl_bright_q <= disp_ctrl_bright_d;
-      disp_ctrl_hex_q <= disp_ctrl_hex_d;
+    end else if (disp_ctrl_we) begin
+      disp_ctrl_bright_q <= wdata_i[3:0];
+      disp_ctrl_hex_q <= wdata_i[8];
     end
   end
   assign disp_ctrl_bright_o = disp_ctrl_bright_q;
   assign disp_ctrl_hex_o = disp_ctrl_hex_q;
 
   // LED (rw)
-  logic [7:0] led_on_d, led_on_q;
-  always_comb begin
-    led_on_d = led_on_q;
-    if (led_we) begin
-      led_on_d = wdata_i[7:0];
-    end
-  end
+  logic [7:0] led_on_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       led_on_q <= 8'h0;
-    end else begin
-      led_on_q <= led_on_d;
+    end else if (led_we) begin
+      led_on_q <= wdata_i[7:0];
     end
   end
   assign led_on_o = led_on_q;
 
   // PANEL_EVT_EN (rw)
-  logic [3:0] panel_evt_en_press_d, panel_evt_en_press_q;
-  logic [3:0] panel_evt_en_release_d, panel_evt_en_release_q;
-  logic panel_evt_en_sw_d, panel_evt_en_sw_q;
-  always_comb begin
-    panel_evt_en_press_d = panel_evt_en_press_q;
-    panel_evt_en_release_d = panel_evt_en_release_q;
-    panel_evt_en_sw_d = panel_evt_en_sw_q;
-    if (panel_evt_en_we) begin
-      panel_evt_en_press_d = wdata_i[3:0];
-      panel_evt_en_release_d = wdata_i[7:4];
-      panel_evt_en_sw_d = wdata_i[8];
-    end
-  end
+  logic [3:0] panel_evt_en_press_q;
+  logic [3:0] panel_evt_en_release_q;
+  logic panel_evt_en_sw_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       panel_evt_en_press_q <= 4'hF;
       panel_evt_en_release_q <= 4'h0;
       panel_evt_en_sw_q <= 1'h1;
-    end else begin
-      panel_evt_en_press_q <= panel_evt_en_press_d;
-      panel_evt_en_release_q <= panel_evt_en_release_d;
-      panel_evt_en_sw_q <= panel_evt_en_sw_d;
+    end else if (panel_evt_en_we) begin
+      panel_evt_en_press_q <= wdata_i[3:0];
+      panel_evt_en_release_q <= wdata_i[7:4];
+      panel_evt_en_sw_q <= wdata_i[8];
     end
   end
   assign panel_evt_en_press_o = panel_evt_en_press_q;

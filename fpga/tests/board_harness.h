@@ -62,7 +62,10 @@ struct Board {
   std::unique_ptr<Vtern_board> top;
   std::uint64_t cycles = 0;
   int miso_force = -1;      // -1: real MISO; 0/1: MISO stuck at that level (host side)
-  int half_bit = 2;         // system clocks per SCLK half period (2 => 4 clocks per bit)
+  // SCLK timing in system clocks. 2 + 2 is the hardware rule (each level >= 2 clocks);
+  // 1 high + 2 low (3 clocks per bit) also works against the model, see fpga/README.md.
+  int sclk_high = 2;
+  int sclk_low = 2;
   std::uint64_t req_done_cycle = 0;  // cycle at which the last request's 64th bit was clocked
 
   // rand_reset: 0 = zeros, 2 = random initial values (+verilator+rand+reset+2).
@@ -124,24 +127,23 @@ struct Board {
     std::array<std::uint8_t, link::kFrameBytes> rx{};
     top->spi_cs_ni = 0;
     top->spi_sclk_i = 0;
-    tick(static_cast<std::uint64_t>(half_bit));
     for (int i = 0; i < nbits; ++i) {
       const int byte = i / 8;
       const int bit = 7 - (i % 8);
       const bool mosi = byte < static_cast<int>(link::kFrameBytes) && ((tx[byte] >> bit) & 1);
       top->spi_mosi_i = mosi;
       top->spi_sclk_i = 0;
-      tick(static_cast<std::uint64_t>(half_bit));
+      tick(static_cast<std::uint64_t>(sclk_low));
       if (byte < static_cast<int>(link::kFrameBytes) && miso()) {
         rx[static_cast<std::size_t>(byte)] |= static_cast<std::uint8_t>(1u << bit);
       }
       top->spi_sclk_i = 1;  // rising edge: board samples MOSI
-      tick(static_cast<std::uint64_t>(half_bit));
+      tick(static_cast<std::uint64_t>(sclk_high));
       if (i == 63) req_done_cycle = cycles;
     }
     top->spi_sclk_i = 0;
     top->spi_mosi_i = 0;
-    tick(static_cast<std::uint64_t>(half_bit));
+    tick(static_cast<std::uint64_t>(sclk_low));
     top->spi_cs_ni = 1;
     tick(4);  // CS high: frame end seen through the synchroniser
     ReplyBytes r{};

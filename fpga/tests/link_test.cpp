@@ -66,6 +66,8 @@ TEST_CASE("fpga link: good frames carry the status pattern, write/safe/irq bits 
 
 TEST_CASE("fpga link: every 1-, 2- and 3-bit request error is detected and applies nothing") {
   Board b;
+  b.sclk_high = 1;  // 3 clocks per bit (the fast simulation timing)
+  b.sclk_low = 2;
   b.reset();
   b.write(regs::link_cfg::kOffset, 0);  // K = 0: keep the board out of the safe-state path
   b.write(kScratch, 0x12345678);

@@ -235,6 +235,24 @@ def gen_sv(doc, regs):
     for r in regs:
         if r.access not in ("rw", "rw1c"):
             continue
+        if r.access == "rw" and not r.hwwrite:
+            # plain rw: a flop with a write enable
+            a("  // %s (%s)" % (r.name, r.access))
+            for f in r.fields:
+                a("  logic %s%s_q;" % (sv_width(f.width), f.sv))
+            a("  always_ff @(posedge clk_i or negedge rst_ni) begin")
+            a("    if (!rst_ni) begin")
+            for f in r.fields:
+                a("      %s_q <= %s;" % (f.sv, sv_lit(f.width, f.reset)))
+            a("    end else if (%s_we) begin" % r.sv)
+            for f in r.fields:
+                a("      %s_q <= wdata_i[%s];" % (f.sv, bits(f)))
+            a("    end")
+            a("  end")
+            for f in r.fields:
+                a("  assign %s_o = %s_q;" % (f.sv, f.sv))
+            a("")
+            continue
         a("  // %s (%s)" % (r.name, r.access))
         for f in r.fields:
             a("  logic %s%s_d, %s_q;" % (sv_width(f.width), f.sv, f.sv))
