@@ -324,71 +324,35 @@ module board_regs (
   assign link_cfg_bad_limit_o = link_cfg_bad_limit_q;
 
   // INTR_STATE (rw1c)
-  logic intr_state_fifo_thresh_d, intr_state_fifo_thresh_q;
-  logic intr_state_fifo_ovf_d, intr_state_fifo_ovf_q;
-  logic intr_state_panel_d, intr_state_panel_q;
-  logic intr_state_gpio_d, intr_state_gpio_q;
-  logic intr_state_fault_d, intr_state_fault_q;
-  logic intr_state_safe_d, intr_state_safe_q;
-  logic intr_state_link_d, intr_state_link_q;
-  logic intr_state_wdog_d, intr_state_wdog_q;
+  logic [7:0] intr_state_d, intr_state_q, intr_state_set;
   always_comb begin
-    intr_state_fifo_thresh_d = intr_state_fifo_thresh_q;
-    intr_state_fifo_ovf_d = intr_state_fifo_ovf_q;
-    intr_state_panel_d = intr_state_panel_q;
-    intr_state_gpio_d = intr_state_gpio_q;
-    intr_state_fault_d = intr_state_fault_q;
-    intr_state_safe_d = intr_state_safe_q;
-    intr_state_link_d = intr_state_link_q;
-    intr_state_wdog_d = intr_state_wdog_q;
-    if (intr_state_we) begin
-      intr_state_fifo_thresh_d = intr_state_fifo_thresh_q & ~wdata_i[0];
-      intr_state_fifo_ovf_d = intr_state_fifo_ovf_q & ~wdata_i[1];
-      intr_state_panel_d = intr_state_panel_q & ~wdata_i[2];
-      intr_state_gpio_d = intr_state_gpio_q & ~wdata_i[3];
-      intr_state_fault_d = intr_state_fault_q & ~wdata_i[4];
-      intr_state_safe_d = intr_state_safe_q & ~wdata_i[5];
-      intr_state_link_d = intr_state_link_q & ~wdata_i[6];
-      intr_state_wdog_d = intr_state_wdog_q & ~wdata_i[7];
-    end
-    intr_state_fifo_thresh_d = intr_state_fifo_thresh_d | intr_state_fifo_thresh_set_i;
-    intr_state_fifo_ovf_d = intr_state_fifo_ovf_d | intr_state_fifo_ovf_set_i;
-    intr_state_panel_d = intr_state_panel_d | intr_state_panel_set_i;
-    intr_state_gpio_d = intr_state_gpio_d | intr_state_gpio_set_i;
-    intr_state_fault_d = intr_state_fault_d | intr_state_fault_set_i;
-    intr_state_safe_d = intr_state_safe_d | intr_state_safe_set_i;
-    intr_state_link_d = intr_state_link_d | intr_state_link_set_i;
-    intr_state_wdog_d = intr_state_wdog_d | intr_state_wdog_set_i;
+    intr_state_set = '0;
+    intr_state_set[0] = intr_state_fifo_thresh_set_i;
+    intr_state_set[1] = intr_state_fifo_ovf_set_i;
+    intr_state_set[2] = intr_state_panel_set_i;
+    intr_state_set[3] = intr_state_gpio_set_i;
+    intr_state_set[4] = intr_state_fault_set_i;
+    intr_state_set[5] = intr_state_safe_set_i;
+    intr_state_set[6] = intr_state_link_set_i;
+    intr_state_set[7] = intr_state_wdog_set_i;
+    intr_state_d = intr_state_q | intr_state_set;
+    if (intr_state_we) intr_state_d = ((intr_state_q & ~wdata_i[7:0]) | intr_state_set) & 8'hFF;
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      intr_state_fifo_thresh_q <= 1'h0;
-      intr_state_fifo_ovf_q <= 1'h0;
-      intr_state_panel_q <= 1'h0;
-      intr_state_gpio_q <= 1'h0;
-      intr_state_fault_q <= 1'h0;
-      intr_state_safe_q <= 1'h0;
-      intr_state_link_q <= 1'h0;
-      intr_state_wdog_q <= 1'h0;
+      intr_state_q <= 8'h0;
     end else begin
-      intr_state_fifo_thresh_q <= intr_state_fifo_thresh_d;
-      intr_state_fifo_ovf_q <= intr_state_fifo_ovf_d;
-      intr_state_panel_q <= intr_state_panel_d;
-      intr_state_gpio_q <= intr_state_gpio_d;
-      intr_state_fault_q <= intr_state_fault_d;
-      intr_state_safe_q <= intr_state_safe_d;
-      intr_state_link_q <= intr_state_link_d;
-      intr_state_wdog_q <= intr_state_wdog_d;
+      intr_state_q <= intr_state_d;
     end
   end
-  assign intr_state_fifo_thresh_o = intr_state_fifo_thresh_q;
-  assign intr_state_fifo_ovf_o = intr_state_fifo_ovf_q;
-  assign intr_state_panel_o = intr_state_panel_q;
-  assign intr_state_gpio_o = intr_state_gpio_q;
-  assign intr_state_fault_o = intr_state_fault_q;
-  assign intr_state_safe_o = intr_state_safe_q;
-  assign intr_state_link_o = intr_state_link_q;
-  assign intr_state_wdog_o = intr_state_wdog_q;
+  assign intr_state_fifo_thresh_o = intr_state_q[0];
+  assign intr_state_fifo_ovf_o = intr_state_q[1];
+  assign intr_state_panel_o = intr_state_q[2];
+  assign intr_state_gpio_o = intr_state_q[3];
+  assign intr_state_fault_o = intr_state_q[4];
+  assign intr_state_safe_o = intr_state_q[5];
+  assign intr_state_link_o = intr_state_q[6];
+  assign intr_state_wdog_o = intr_state_q[7];
 
   // INTR_ENABLE (rw)
   logic [7:0] intr_enable_en_q;
@@ -501,22 +465,21 @@ module board_regs (
   assign fifo_ctrl_thresh_o = fifo_ctrl_thresh_q;
 
   // FIFO_FLAGS (rw1c)
-  logic fifo_flags_overflow_d, fifo_flags_overflow_q;
+  logic [0:0] fifo_flags_d, fifo_flags_q, fifo_flags_set;
   always_comb begin
-    fifo_flags_overflow_d = fifo_flags_overflow_q;
-    if (fifo_flags_we) begin
-      fifo_flags_overflow_d = fifo_flags_overflow_q & ~wdata_i[0];
-    end
-    fifo_flags_overflow_d = fifo_flags_overflow_d | fifo_flags_overflow_set_i;
+    fifo_flags_set = '0;
+    fifo_flags_set[0] = fifo_flags_overflow_set_i;
+    fifo_flags_d = fifo_flags_q | fifo_flags_set;
+    if (fifo_flags_we) fifo_flags_d = ((fifo_flags_q & ~wdata_i[0:0]) | fifo_flags_set) & 1'h1;
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      fifo_flags_overflow_q <= 1'h0;
+      fifo_flags_q <= 1'h0;
     end else begin
-      fifo_flags_overflow_q <= fifo_flags_overflow_d;
+      fifo_flags_q <= fifo_flags_d;
     end
   end
-  assign fifo_flags_overflow_o = fifo_flags_overflow_q;
+  assign fifo_flags_overflow_o = fifo_flags_q[0];
 
   // PWM_CTRL (rw)
   logic [3:0] pwm_ctrl_en_q;
@@ -600,22 +563,21 @@ module board_regs (
   assign pwm_duty3_ticks_o = pwm_duty3_ticks_q;
 
   // MOS_FAULT (rw1c)
-  logic mos_fault_latched_d, mos_fault_latched_q;
+  logic [0:0] mos_fault_d, mos_fault_q, mos_fault_set;
   always_comb begin
-    mos_fault_latched_d = mos_fault_latched_q;
-    if (mos_fault_we) begin
-      mos_fault_latched_d = mos_fault_latched_q & ~wdata_i[0];
-    end
-    mos_fault_latched_d = mos_fault_latched_d | mos_fault_latched_set_i;
+    mos_fault_set = '0;
+    mos_fault_set[0] = mos_fault_latched_set_i;
+    mos_fault_d = mos_fault_q | mos_fault_set;
+    if (mos_fault_we) mos_fault_d = ((mos_fault_q & ~wdata_i[0:0]) | mos_fault_set) & 1'h1;
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      mos_fault_latched_q <= 1'h0;
+      mos_fault_q <= 1'h0;
     end else begin
-      mos_fault_latched_q <= mos_fault_latched_d;
+      mos_fault_q <= mos_fault_d;
     end
   end
-  assign mos_fault_latched_o = mos_fault_latched_q;
+  assign mos_fault_latched_o = mos_fault_q[0];
 
   // MOS_FAULT_FILTER (rw)
   logic [7:0] mos_fault_filter_cycles_q;
@@ -691,22 +653,21 @@ module board_regs (
   assign gpio_oe_val_o = gpio_oe_val_q;
 
   // GPIO_INTR_STATE (rw1c)
-  logic [15:0] gpio_intr_state_pin_d, gpio_intr_state_pin_q;
+  logic [15:0] gpio_intr_state_d, gpio_intr_state_q, gpio_intr_state_set;
   always_comb begin
-    gpio_intr_state_pin_d = gpio_intr_state_pin_q;
-    if (gpio_intr_state_we) begin
-      gpio_intr_state_pin_d = gpio_intr_state_pin_q & ~wdata_i[15:0];
-    end
-    gpio_intr_state_pin_d = gpio_intr_state_pin_d | gpio_intr_state_pin_set_i;
+    gpio_intr_state_set = '0;
+    gpio_intr_state_set[15:0] = gpio_intr_state_pin_set_i;
+    gpio_intr_state_d = gpio_intr_state_q | gpio_intr_state_set;
+    if (gpio_intr_state_we) gpio_intr_state_d = ((gpio_intr_state_q & ~wdata_i[15:0]) | gpio_intr_state_set) & 16'hFFFF;
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      gpio_intr_state_pin_q <= 16'h0;
+      gpio_intr_state_q <= 16'h0;
     end else begin
-      gpio_intr_state_pin_q <= gpio_intr_state_pin_d;
+      gpio_intr_state_q <= gpio_intr_state_d;
     end
   end
-  assign gpio_intr_state_pin_o = gpio_intr_state_pin_q;
+  assign gpio_intr_state_pin_o = gpio_intr_state_q[15:0];
 
   // GPIO_RISE_EN (rw)
   logic [15:0] gpio_rise_en_pin_q;
@@ -841,14 +802,14 @@ module board_regs (
         end
         IntrStateOffset: begin
           hit_o = 1'b1;
-          rdata_o[0] = intr_state_fifo_thresh_q;
-          rdata_o[1] = intr_state_fifo_ovf_q;
-          rdata_o[2] = intr_state_panel_q;
-          rdata_o[3] = intr_state_gpio_q;
-          rdata_o[4] = intr_state_fault_q;
-          rdata_o[5] = intr_state_safe_q;
-          rdata_o[6] = intr_state_link_q;
-          rdata_o[7] = intr_state_wdog_q;
+          rdata_o[0] = intr_state_q[0];
+          rdata_o[1] = intr_state_q[1];
+          rdata_o[2] = intr_state_q[2];
+          rdata_o[3] = intr_state_q[3];
+          rdata_o[4] = intr_state_q[4];
+          rdata_o[5] = intr_state_q[5];
+          rdata_o[6] = intr_state_q[6];
+          rdata_o[7] = intr_state_q[7];
         end
         IntrEnableOffset: begin
           hit_o = 1'b1;
@@ -926,7 +887,7 @@ module board_regs (
         end
         FifoFlagsOffset: begin
           hit_o = 1'b1;
-          rdata_o[0] = fifo_flags_overflow_q;
+          rdata_o[0] = fifo_flags_q[0];
         end
         FifoClrOffset: begin
           hit_o = 1'b1;
@@ -965,7 +926,7 @@ module board_regs (
         end
         MosFaultOffset: begin
           hit_o = 1'b1;
-          rdata_o[0] = mos_fault_latched_q;
+          rdata_o[0] = mos_fault_q[0];
         end
         MosFaultFilterOffset: begin
           hit_o = 1'b1;
@@ -1005,7 +966,7 @@ module board_regs (
         end
         GpioIntrStateOffset: begin
           hit_o = 1'b1;
-          rdata_o[15:0] = gpio_intr_state_pin_q;
+          rdata_o[15:0] = gpio_intr_state_q[15:0];
         end
         GpioRiseEnOffset: begin
           hit_o = 1'b1;

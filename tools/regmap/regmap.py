@@ -253,6 +253,31 @@ def gen_sv(doc, regs):
                 a("  assign %s_o = %s_q;" % (f.sv, f.sv))
             a("")
             continue
+        if r.access == "rw1c":
+            # rw1c: one vector for the register; hardware set wins over a software clear
+            w = max(f.hi for f in r.fields) + 1
+            mask = r.mask & ((1 << w) - 1)
+            a("  // %s (%s)" % (r.name, r.access))
+            a("  logic [%d:0] %s_d, %s_q, %s_set;" % (w - 1, r.sv, r.sv, r.sv))
+            a("  always_comb begin")
+            a("    %s_set = '0;" % r.sv)
+            for f in r.fields:
+                a("    %s_set[%s] = %s_set_i;" % (r.sv, bits(f), f.sv))
+            a("    %s_d = %s_q | %s_set;" % (r.sv, r.sv, r.sv))
+            a("    if (%s_we) %s_d = ((%s_q & ~wdata_i[%d:0]) | %s_set) & %d'h%X;" %
+              (r.sv, r.sv, r.sv, w - 1, r.sv, w, mask))
+            a("  end")
+            a("  always_ff @(posedge clk_i or negedge rst_ni) begin")
+            a("    if (!rst_ni) begin")
+            a("      %s_q <= %s;" % (r.sv, sv_lit(w, r.reset & mask)))
+            a("    end else begin")
+            a("      %s_q <= %s_d;" % (r.sv, r.sv))
+            a("    end")
+            a("  end")
+            for f in r.fields:
+                a("  assign %s_o = %s_q[%s];" % (f.sv, r.sv, bits(f)))
+            a("")
+            continue
         a("  // %s (%s)" % (r.name, r.access))
         for f in r.fields:
             a("  logic %s%s_d, %s_q;" % (sv_width(f.width), f.sv, f.sv))
@@ -308,7 +333,9 @@ def gen_sv(doc, regs):
         a("          hit_o = 1'b1;")
         if r.access != "wo":
             for f in r.fields:
-                if r.access in ("rw", "rw1c"):
+                if r.access == "rw1c":
+                    src = "%s_q[%s]" % (r.sv, bits(f))
+                elif r.access == "rw":
                     src = "%s_q" % f.sv
                 elif r.const:
                     src = sv_lit(f.width, f.reset)
