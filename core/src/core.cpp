@@ -200,7 +200,10 @@ void Core::Impl::WorkerMain() {
 
 void Core::Impl::HandleOne(const std::string& topic, const std::string& payload) {
   const std::string& p = topics_.prefix();
-  if (topic.empty()) {  // internal: reconnect
+  if (topic.empty()) {  // internal: we (re)connected to the broker
+    // Silence while *we* were cut off says nothing about the nodes: restart their clocks.
+    uint64_t now = MonotonicMs();
+    for (auto& [addr, mb] : members_) mb.last_hb_ms = now;
     members_dirty_ = true;
     return;
   }
@@ -361,6 +364,7 @@ void Core::Impl::HandleHeartbeat(const std::string& topic, const std::string& pa
 }
 
 void Core::Impl::CheckLiveness() {
+  if (!mqtt_->connected()) return;  // no news is not bad news while the core is cut off
   uint64_t now = MonotonicMs();
   for (auto& [addr, mb] : members_) {
     std::string next = mb.state;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <random>
 #include <set>
@@ -410,6 +411,7 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
       Pending& p = it->second;
       p.targets.erase(h);
       if (!ok) {
+        p.acked.erase(h);  // a restate found the copy gone
         p.refused.insert(h);
         m_.Add("replica_refusals");
         spdlog::warn("edge {}: peer {} refused chunk {}: {}", o_.name, h, ToHex(id).substr(0, 12),
@@ -431,6 +433,23 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
       }
     }
     Post([this, id = *id, holders] { Finish(id, holders); });
+  } else if (type == "restate") {
+    auto to = FieldU64(*j, "to");
+    if (!to.ok() || *to == 0 || *to > 0xFFFFFFFFu) return RejectLog("down", "restate without 'to'");
+    auto wire = store_->GetChunk(*id);
+    auto view = wire.ok() && wire->has_value() ? DecodeChunk(**wire) : Result<ChunkView>(Status::NotFound("not held"));
+    Status held = view.ok() ? Status::Ok() : Status::NotFound("chunk not held here");
+    std::optional<StoredNotice> note;
+    if (view.ok()) note = NoticeFor(*id, addr_, view->header, (*wire)->size());
+    Post([this, id = *id, to = static_cast<uint32_t>(*to), held, note] {
+      if (note) (void)mqtt_->Publish(topics_.Stored(), ToJson(*note).dump());
+      auto reply = Control(held.ok() ? "put_ack" : "put_nack");
+      reply["id"] = ToHex(id);
+      reply["holder"] = addr_.load();
+      if (!held.ok()) reply["reason"] = held.message();
+      (void)mqtt_->Publish(topics_.Down(to), reply.dump());
+      m_.Add("restated");
+    });
   } else if (type == "delete") {
     // The core found an excess copy (more than three holders); drop ours if it is a replica.
     StoreWrite w{StoreWrite::Kind::kDropReplica};
@@ -649,7 +668,18 @@ void EdgeAgent::Impl::UplinkStep(Pending& p, uint64_t now) {
   if (p.core_sent_ms != 0 && now - p.core_sent_ms < static_cast<uint64_t>(o_.uplink_timeout_ms)) {
     return;
   }
-  if (p.core_sent_ms != 0) m_.Add("uplink_resends");
+  if (p.core_sent_ms != 0) {
+    m_.Add("uplink_resends");
+    // No ack yet: perhaps the core missed a peer's "stored" notice while it or the broker
+    // was down. Ask each peer that acked to restate it (the manifest takes only holders'
+    // own statements, never ours about them).
+    for (uint32_t peer : p.acked) {
+      auto r = Control("restate");
+      r["id"] = ToHex(p.id);
+      r["to"] = addr_.load();
+      (void)mqtt_->Publish(topics_.Down(peer), r.dump());
+    }
+  }
   Status s = mqtt_->Publish(topics_.Up(addr_),
                             EncodeEnvelope(EnvelopeType::kUp, addr_, 0, p.id, p.wire));
   if (s.ok()) {

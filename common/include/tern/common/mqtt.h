@@ -34,7 +34,7 @@ struct MqttOptions {
   int keepalive_s = 10;
   int max_inflight = 64;  // unacknowledged QoS 1 publishes before Publish() blocks
   int reconnect_min_s = 1;
-  int reconnect_max_s = 8;
+  int reconnect_max_s = 4;
   std::string will_topic;  // optional Last Will, published by the broker if we vanish
   std::string will_payload;
   bool will_retain = false;

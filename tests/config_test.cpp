@@ -1,0 +1,63 @@
+// Bad configuration: the daemons exit non-zero with a message that names the key.
+#include <doctest/doctest.h>
+
+#include <fstream>
+
+#include "site.h"
+
+namespace tern::testing {
+namespace {
+struct Run {
+  int code;
+  std::string out;
+};
+Run RunBin(std::vector<std::string> argv, const TempDir& dir) {
+  Process p;
+  std::string log = dir / "out.log";
+  std::remove(log.c_str());
+  if (!p.Start(argv, log)) return {-1, ""};
+  int code = p.Wait(std::chrono::seconds(20));
+  return {code, ReadFile(log)};
+}
+}  // namespace
+
+TEST_SUITE("config") {
+  TEST_CASE("bad values, unknown keys and inconsistent settings name the key") {
+    TempDir dir;
+    auto r = RunBin({TERN_EDGE_BIN, "--set", "mqtt.port=notanumber"}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("'mqtt.port'") != std::string::npos);
+
+    r = RunBin({TERN_EDGE_BIN, "--set", "source.synthetic.priority=urgent"}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("source.synthetic.priority") != std::string::npos);
+
+    std::ofstream(dir / "edge.conf") << "node.name = e1\nchunk.windw = 5ms\n";
+    r = RunBin({TERN_EDGE_BIN, "-c", dir / "edge.conf"}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("unknown config key 'chunk.windw'") != std::string::npos);
+    CHECK(r.out.find("edge.conf:2") != std::string::npos);
+
+    r = RunBin({TERN_CORE_BIN, "--set", "membership.dead_after=1s", "--set",
+                "membership.suspect_after=5s"}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("membership.dead_after") != std::string::npos);
+
+    r = RunBin({TERN_CORE_BIN, "-c", dir / "missing.conf"}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("missing.conf") != std::string::npos);
+  }
+
+  TEST_CASE("the shipped example configs are complete and load as they are") {
+    TempDir dir;
+    for (const char* bin : {TERN_EDGE_BIN, TERN_CORE_BIN}) {
+      auto r = RunBin({bin, "--example-config"}, dir);
+      REQUIRE(r.code == 0);
+      std::ofstream(dir / "ex.conf") << r.out;
+      auto p = RunBin({bin, "-c", dir / "ex.conf", "--print-config"}, dir);
+      CHECK(p.code == 0);
+      CHECK(p.out.find("ex.conf:") != std::string::npos);
+    }
+  }
+}
+}  // namespace tern::testing

@@ -1,0 +1,206 @@
+// Site fixture implementation and the invariant checker.
+#include "site.h"
+
+#include <thread>
+
+#include "tern/common/bytes.h"
+#include "tern/common/sqlite.h"
+
+namespace tern::testing {
+
+Site::Site(int edges, std::vector<std::string> edge_overrides,
+           std::vector<std::string> core_overrides)
+    : dir_("tern-site"), n_(edges), edge_overrides_(std::move(edge_overrides)),
+      core_overrides_(std::move(core_overrides)), edges_(static_cast<size_t>(edges)) {
+  broker_ = std::make_unique<Broker>(dir_.path());
+}
+
+Site::~Site() {
+  for (auto& e : edges_) e.Stop(std::chrono::milliseconds(3000));
+  core_.Stop(std::chrono::milliseconds(3000));
+}
+
+std::string Site::EdgeDir(int i) const { return dir_.path() + "/edge-" + std::to_string(i); }
+std::string Site::CoreDir() const { return dir_.path() + "/core"; }
+
+bool Site::StartCore() {
+  std::vector<std::string> argv = {TERN_CORE_BIN, "--set", "mqtt.port=" + std::to_string(broker_->port()),
+                                   "--set", "node.data_dir=" + CoreDir(),
+                                   "--set", "status.interval=200ms"};
+  for (const auto& o : core_overrides_) {
+    argv.push_back("--set");
+    argv.push_back(o);
+  }
+  return core_.Start(argv, dir_.path() + "/core.log");
+}
+
+bool Site::StartEdge(int i) {
+  std::vector<std::string> argv = {TERN_EDGE_BIN, "--set", "mqtt.port=" + std::to_string(broker_->port()),
+                                   "--set", "node.name=edge-" + std::to_string(i),
+                                   "--set", "node.data_dir=" + EdgeDir(i),
+                                   "--set", "status.interval=200ms"};
+  for (const auto& o : edge_overrides_) {
+    argv.push_back("--set");
+    argv.push_back(o);
+  }
+  return edges_[static_cast<size_t>(i)].Start(argv, dir_.path() + "/edge-" + std::to_string(i) + ".log");
+}
+
+bool Site::StartAll() {
+  if (!broker_->ok() || !StartCore()) return false;
+  for (int i = 0; i < n_; ++i) {
+    if (!StartEdge(i)) return false;
+  }
+  return true;
+}
+
+void Site::KillCore(int sig) {
+  core_.Signal(sig);
+  core_.Wait(std::chrono::milliseconds(10000));
+}
+
+void Site::KillEdge(int i, int sig) {
+  edges_[static_cast<size_t>(i)].Signal(sig);
+  edges_[static_cast<size_t>(i)].Wait(std::chrono::milliseconds(10000));
+}
+
+void Site::StopAll() {
+  for (auto& e : edges_) e.Stop(std::chrono::milliseconds(10000));
+  core_.Stop(std::chrono::milliseconds(10000));
+}
+
+nlohmann::json Site::EdgeStatus(int i) const {
+  auto j = nlohmann::json::parse(ReadFile(EdgeDir(i) + "/status.json"), nullptr, false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
+nlohmann::json Site::CoreStatus() const {
+  auto j = nlohmann::json::parse(ReadFile(CoreDir() + "/status.json"), nullptr, false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
+bool Site::WaitFor(double seconds, const std::function<bool()>& pred) {
+  auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+bool Site::Drained(int64_t records) const {
+  int64_t total = 0;
+  for (int i = 0; i < n_; ++i) {
+    auto s = EdgeStatus(i);
+    if (!s.contains("outbox_chunks") || s["outbox_chunks"].get<int64_t>() != 0) return false;
+    total += s["counters"].value("records_local", int64_t{0});
+  }
+  return total >= records;
+}
+
+uint32_t Site::EdgeAddr(int i) const { return EdgeStatus(i).value("addr", 0u); }
+
+std::string Site::LogOf(const std::string& name) const { return ReadFile(dir_.path() + "/" + name + ".log"); }
+
+std::vector<Site::StoreChunk> Site::ReadStore(int i) const {
+  std::vector<StoreChunk> out;
+  Database::Options o;
+  o.read_only = true;
+  auto db = Database::Open(EdgeDir(i) + "/edge.db", o);
+  if (!db.ok()) return out;
+  auto q = (*db)->Prepare("SELECT id, origin, own, data FROM chunks");
+  if (!q.ok()) return out;
+  while ((*q)->Step().value()) {
+    out.push_back({std::string((*q)->Blob(0)), static_cast<uint32_t>((*q)->Int(1)),
+                   (*q)->Int(2) != 0, std::string((*q)->Blob(3))});
+  }
+  return out;
+}
+
+std::map<ChunkId, std::set<uint32_t>> Site::ReadManifest(std::set<ChunkId>* acked) const {
+  std::map<ChunkId, std::set<uint32_t>> out;
+  Database::Options o;
+  o.read_only = true;
+  auto db = Database::Open(CoreDir() + "/core.db", o);
+  if (!db.ok()) return out;
+  auto q = (*db)->Prepare("SELECT id, holder FROM holders");
+  while (q.ok() && (*q)->Step().value()) {
+    out[std::string((*q)->Blob(0))].insert(static_cast<uint32_t>((*q)->Int(1)));
+  }
+  if (acked) {
+    auto a = (*db)->Prepare("SELECT id FROM chunks WHERE acked = 1");
+    while (a.ok() && (*a)->Step().value()) acked->insert(std::string((*a)->Blob(0)));
+  }
+  return out;
+}
+
+SiteCheck CheckSite(const Site& site) {
+  SiteCheck c;
+  auto problem = [&](const std::string& p) {
+    if (c.problems.size() < 20) c.problems.push_back(p);
+  };
+  std::map<uint32_t, int> addr_to_edge;
+  for (int i = 0; i < site.edges(); ++i) addr_to_edge[site.EdgeAddr(i)] = i;
+  // Where each chunk really is, read from every store's database.
+  std::map<ChunkId, std::set<uint32_t>> real;
+  std::map<ChunkId, std::string> wire_of;
+  std::map<ChunkId, uint32_t> origin_of;
+  for (int i = 0; i < site.edges(); ++i) {
+    uint32_t addr = site.EdgeAddr(i);
+    for (auto& sc : site.ReadStore(i)) {
+      if (ChunkIdOf(sc.wire) != sc.id) problem("corrupt copy of " + ToHex(sc.id).substr(0, 12) + " at edge " + std::to_string(addr));
+      if (!real[sc.id].insert(addr).second) problem("duplicate row");
+      if (sc.own && sc.origin != addr) problem("own chunk with foreign origin");
+      origin_of[sc.id] = sc.origin;
+      wire_of.emplace(sc.id, std::move(sc.wire));
+    }
+  }
+  auto manifest = site.ReadManifest();
+  for (const auto& [id, holders] : real) {
+    if (holders.size() != 3) {
+      problem("chunk " + ToHex(id).substr(0, 12) + " on " + std::to_string(holders.size()) + " stores");
+    }
+    if (!holders.count(origin_of[id])) problem("chunk missing at its origin");
+    auto m = manifest.find(id);
+    if (m == manifest.end()) {
+      problem("chunk " + ToHex(id).substr(0, 12) + " not in the manifest");
+    } else if (m->second != holders) {
+      problem("manifest holders differ from stores for " + ToHex(id).substr(0, 12));
+    }
+  }
+  for (const auto& [id, holders] : manifest) {
+    if (!real.count(id)) problem("manifest lists " + ToHex(id).substr(0, 12) + " that no store has");
+  }
+  // Per-source sequence check: every record number exactly once, no gaps.
+  std::map<std::string, std::vector<uint64_t>> seqs;
+  for (const auto& [id, wire] : wire_of) {
+    auto v = DecodeChunk(wire);
+    if (!v.ok()) {
+      problem("undecodable chunk");
+      continue;
+    }
+    auto recs = DecodeRecords(*v);
+    if (!recs.ok()) {
+      problem("undecodable records");
+      continue;
+    }
+    std::string key = std::to_string(v->header.origin) + "/" + v->header.source;
+    for (const auto& r : *recs) seqs[key].push_back(r.seq);
+    ++c.chunks;
+  }
+  for (auto& [key, s] : seqs) {
+    std::sort(s.begin(), s.end());
+    for (size_t i = 0; i < s.size(); ++i) {
+      if (s[i] != i) {
+        problem(key + ": record sequence broken at position " + std::to_string(i) + " (found " +
+                std::to_string(s[i]) + ")");
+        break;
+      }
+    }
+    c.records_per_source[key] = static_cast<int64_t>(s.size());
+    c.records += static_cast<int64_t>(s.size());
+  }
+  return c;
+}
+
+}  // namespace tern::testing
