@@ -121,7 +121,8 @@ class EdgeAgent::Impl {
   std::atomic<int64_t> outbox_bytes_{0};
   std::atomic<int64_t> outbox_chunks_{0};
   std::atomic<bool> disk_full_{false};
-  std::atomic<bool> stop_{false};
+  std::atomic<bool> stop_{false};       // collectors and registration stop
+  std::atomic<bool> halt_loop_{false};  // the loop stops (after the outbox drain)
   std::mutex qmu_;
   std::condition_variable qcv_;
   std::deque<std::function<void()>> tasks_;
@@ -289,6 +290,12 @@ void EdgeAgent::Impl::Stop() {
   for (int i = 0; store_ && store_->queued() > 0 && i < 500; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // Give chunks in flight a moment to reach the core grade while everyone is still up;
+  // whatever is left stays in the durable outbox and goes out after the next start.
+  for (int i = 0; mqtt_ && mqtt_->connected() && outbox_chunks_ > 0 && i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  halt_loop_ = true;
   qcv_.notify_all();
   if (loop_.joinable()) loop_.join();
   if (mqtt_ && addr_) {
@@ -568,11 +575,11 @@ void EdgeAgent::Impl::LoopMain() {
     std::deque<std::function<void()>> tasks;
     {
       std::unique_lock<std::mutex> lk(qmu_);
-      qcv_.wait_for(lk, std::chrono::milliseconds(5), [this] { return stop_ || !tasks_.empty(); });
+      qcv_.wait_for(lk, std::chrono::milliseconds(5), [this] { return halt_loop_ || !tasks_.empty(); });
       tasks.swap(tasks_);
     }
     for (auto& t : tasks) t();
-    if (stop_) break;
+    if (halt_loop_) break;
     uint64_t now = MonotonicMs();
     while (!timers_.empty() && timers_.begin()->first <= now) {
       auto task = std::move(timers_.begin()->second);
