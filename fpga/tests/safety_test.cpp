@@ -71,9 +71,24 @@ TEST_CASE("fpga safety: watchdog expiry puts every output safe within period + o
   CHECK(trials == 1000);
   CHECK(safe_in_time == 1000);
   CHECK(early == 0);
-  // A clear without a kick is refused.
+  // A clear without a kick is refused; so is a kick with the wrong key.
   b.write(regs::safe_clear::kOffset, 1);
   CHECK(safe_flag(b));
+  b.write(regs::wdog_kick::kOffset, link::kWdogKickKey ^ 0x00010000u);
+  b.write(regs::safe_clear::kOffset, 1);
+  CHECK(safe_flag(b));
+  CHECK(b.read(regs::wdog_count::kOffset) == 0);
+  b.kick();
+  CHECK(b.read(regs::wdog_count::kOffset) > 0);
+  b.write(regs::safe_clear::kOffset, 1);
+  CHECK(!safe_flag(b));
+  // WDOG_CTRL.en = 0: the watchdog never expires.
+  b.write(regs::wdog_ctrl::kOffset, 0);
+  b.write(regs::wdog_period::kOffset, 1);
+  b.write(regs::div_wdog::kOffset, 1);
+  b.tick(5000);
+  CHECK(!safe_flag(b));
+  CHECK(!b.outputs_safe());
   CHECK(!b.ctx->gotError());
 }
 
