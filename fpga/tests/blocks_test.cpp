@@ -157,7 +157,7 @@ TEST_CASE("fpga blocks: soft start ramps the duty in use") {
   CHECK(!b.ctx->gotError());
 }
 
-TEST_CASE("fpga blocks: relays follow RELAY; fans follow FAN duty") {
+TEST_CASE("fpga blocks: relays follow RELAY, fans follow FAN duty") {
   Board b;
   ready(b);
   b.write(regs::relay::kOffset, 0x9);
@@ -290,7 +290,7 @@ TEST_CASE("fpga blocks: 7-segment scan with blanking and brightness") {
   CHECK(!b.ctx->gotError());
 }
 
-TEST_CASE("fpga blocks: buttons and switch become FIFO events with an interrupt; pot value") {
+TEST_CASE("fpga blocks: buttons and switch become FIFO events with an interrupt, pot value") {
   Board b;
   ready(b);
   b.write(regs::div_debounce::kOffset, 5);
@@ -325,7 +325,7 @@ TEST_CASE("fpga blocks: buttons and switch become FIFO events with an interrupt;
   CHECK(!b.ctx->gotError());
 }
 
-TEST_CASE("fpga blocks: interrupt enable masks the IRQ line; INTR_TEST sets state") {
+TEST_CASE("fpga blocks: interrupt enable masks the IRQ line, INTR_TEST sets state") {
   Board b;
   ready(b);
   b.write(regs::intr_test::kOffset, 0x81);
