@@ -79,6 +79,18 @@ nlohmann::json Site::CoreStatus() const {
   return j.is_discarded() ? nlohmann::json::object() : j;
 }
 
+namespace {
+int64_t CounterIn(const nlohmann::json& s, const std::string& name) {
+  auto c = s.find("counters");
+  if (c == s.end() || !c->is_object()) return 0;
+  auto v = c->find(name);
+  return v != c->end() && v->is_number_integer() ? v->get<int64_t>() : 0;
+}
+}  // namespace
+
+int64_t Site::EdgeCounter(int i, const std::string& name) const { return CounterIn(EdgeStatus(i), name); }
+int64_t Site::CoreCounter(const std::string& name) const { return CounterIn(CoreStatus(), name); }
+
 bool Site::WaitFor(double seconds, const std::function<bool()>& pred) {
   auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (std::chrono::steady_clock::now() < end) {
@@ -93,7 +105,7 @@ bool Site::Drained(int64_t records) const {
   for (int i = 0; i < n_; ++i) {
     auto s = EdgeStatus(i);
     if (!s.contains("outbox_chunks") || s["outbox_chunks"].get<int64_t>() != 0) return false;
-    total += s["counters"].value("records_local", int64_t{0});
+    total += EdgeCounter(i, "records_local");
   }
   return total >= records;
 }

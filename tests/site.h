@@ -40,6 +40,9 @@ class Site {
   // status.json of an edge / the core ({} if unreadable).
   nlohmann::json EdgeStatus(int i) const;
   nlohmann::json CoreStatus() const;
+  // A counter from status.json (0 if absent or unreadable).
+  int64_t EdgeCounter(int i, const std::string& name) const;
+  int64_t CoreCounter(const std::string& name) const;
   // Polls `pred` every 100 ms up to `seconds`; true if it held.
   static bool WaitFor(double seconds, const std::function<bool()>& pred);
   // True when every edge reports an empty outbox and at least `records` collected in total.
