@@ -28,6 +28,8 @@ class Site {
     core_db_ = dir_ / "core/core.db";
     auto m = core::Manifest::Open(core_db_);
     REQUIRE(m.ok());
+    // Test data needs no fsync; WAL still lets ternctl's readers see every commit.
+    REQUIRE((*m)->db().Exec("PRAGMA synchronous=OFF").ok());
     REQUIRE((*m)->Begin().ok());
     for (int i = 1; i <= nodes; ++i) {
       std::string d = dir_ / ("edge-" + std::to_string(i));
@@ -39,11 +41,13 @@ class Site {
       addrs_.push_back(*addr);
       auto db = Database::Open(path);
       REQUIRE(db.ok());
+      REQUIRE((*db)->Exec("PRAGMA synchronous=OFF").ok());
       REQUIRE((*db)->Migrate(edge::LocalStore::Schema()).ok());
       stores_.push_back(std::move(db).value());
       paths_.push_back(path);
     }
     REQUIRE((*m)->Commit().ok());
+    manifest_ = std::move(m).value();
   }
 
   // A real samples chunk: 5 records of 2 channels starting at kBaseMs + t_ms.
@@ -91,11 +95,10 @@ class Site {
 
   // Records in the manifest that store index `i` holds `wire`.
   void Announce(size_t i, const std::string& wire) {
-    auto m = core::Manifest::Open(core_db_);
-    REQUIRE(m.ok());
     auto v = DecodeChunk(wire);
     REQUIRE(v.ok());
-    REQUIRE((*m)->RecordHolder(NoticeFor(ChunkIdOf(wire), addrs_[i], v->header, wire.size())).ok());
+    REQUIRE(manifest_->RecordHolder(NoticeFor(ChunkIdOf(wire), addrs_[i], v->header, wire.size()))
+                .ok());
   }
 
   // Stores and records on each of `holders`; returns the chunk id.
@@ -135,9 +138,7 @@ class Site {
   }
 
   void SetState(size_t i, const std::string& state) {
-    auto m = core::Manifest::Open(core_db_);
-    REQUIRE(m.ok());
-    REQUIRE((*m)->SetNodeState(addrs_[i], state, 0).ok());
+    REQUIRE(manifest_->SetNodeState(addrs_[i], state, 0).ok());
   }
 
   const std::string& core_db() const { return core_db_; }
@@ -150,6 +151,7 @@ class Site {
   std::vector<uint32_t> addrs_;
   std::vector<std::string> paths_;
   std::vector<std::unique_ptr<Database>> stores_;
+  std::unique_ptr<core::Manifest> manifest_;
 };
 
 // Six chunks, each on its origin and two peers, covering all four stores.
@@ -475,6 +477,51 @@ TEST_SUITE("ternctl") {
     CHECK_FALSE((*n)[2].store_readable);
     CHECK((*n)[2].chunks == -1);
     CHECK((*n)[2].store_error.find("edge-3/edge.db") != std::string::npos);
+  }
+
+  TEST_CASE("ternctl binary: get prints events as JSON and writes a blob with --out") {
+    Site s;
+    ChunkHeader eh;
+    eh.origin = s.addr(0);
+    eh.source = "feed";
+    eh.kind = RecordKind::kEvent;
+    auto ev = BuildChunk(eh, {{kBaseMs << 16, 1, R"({"door":"open"})"},
+                              {(kBaseMs + 1) << 16, 2, "plain text line"}});
+    REQUIRE(ev.ok());
+    ChunkId ev_id = s.Place(*ev, {0, 1, 2});
+
+    ChunkHeader bh;
+    bh.origin = s.addr(1);
+    bh.source = "frames";
+    bh.kind = RecordKind::kBlob;
+    std::vector<tern::Record> parts;
+    const std::string content = "0123456789abcdefghij";
+    for (uint64_t off = 0; off < content.size(); off += 8) {
+      BlobPart p{"cam.jpg", content.size(), off, content.substr(off, 8)};
+      parts.push_back({(kBaseMs + off) << 16, off, EncodeBlobPart(p)});
+    }
+    auto blob = BuildChunk(bh, parts);
+    REQUIRE(blob.ok());
+    ChunkId blob_id = s.Place(*blob, {1, 2, 3});
+
+    auto e = RunTernctl("--site " + s.dir() + " get " + ToHex(ev_id) + " --json");
+    CHECK(e.exit_code == 0);
+    std::vector<nlohmann::json> lines;
+    size_t start = 0;
+    while (start < e.out.size()) {
+      size_t nl = e.out.find('\n', start);
+      lines.push_back(nlohmann::json::parse(e.out.substr(start, nl - start), nullptr, false));
+      start = nl + 1;
+    }
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0]["chunk"]["kind"] == "event");
+    CHECK(lines[1]["event"]["door"] == "open");
+    CHECK(lines[2]["event"] == "plain text line");
+
+    std::string out = s.dir() + "/cam.jpg";
+    auto b = RunTernctl("--site " + s.dir() + " get " + ToHex(blob_id) + " --out " + out);
+    CHECK(b.exit_code == 0);
+    CHECK(testing::ReadFile(out) == content);
   }
 
   TEST_CASE("ternctl binary: verify --json prints one object; exit code follows") {

@@ -68,9 +68,11 @@ std::string Holders(const LocatedChunk& c) {
 
 void PrintLocated(const LocatedChunk& l) {
   const auto& c = l.chunk;
+  nlohmann::json j = tern::tools::ToJson(l);
   std::cout << "chunk " << tern::ToHex(c.id) << "\n"
             << "  origin " << c.origin << "  source " << c.source << "  seq " << c.seq << "  kind "
-            << c.kind << "  priority " << c.priority << "\n"
+            << j["kind"].get<std::string>() << "  priority " << j["priority"].get<std::string>()
+            << "\n"
             << "  time " << FormatHlc(c.t_first) << " .. " << FormatHlc(c.t_last) << "  ("
             << c.t_first << " .. " << c.t_last << ")\n"
             << "  records " << c.records << "  bytes " << c.bytes << "  spooled "
