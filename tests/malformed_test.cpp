@@ -51,7 +51,7 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
 }  // namespace
 
 TEST_SUITE("malformed") {
-  TEST_CASE("every topic rejects hostile messages; processes survive; data still flows") {
+  TEST_CASE("every topic rejects hostile messages while processes survive and data still flows") {
     Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=10000"});
     REQUIRE(site.StartAll());
     REQUIRE(Site::WaitFor(30, [&] { return site.EdgeAddr(0) != 0 && site.EdgeAddr(2) != 0; }));

@@ -30,7 +30,7 @@ TEST_SUITE("manifest") {
     CHECK(nodes[0].store_path == "/x");
   }
 
-  TEST_CASE("holders accumulate once each; find by source and time") {
+  TEST_CASE("holders accumulate once each and chunks are found by source and time") {
     testing::TempDir dir;
     auto m = Manifest::Open(dir / "core.db");
     REQUIRE(m.ok());
