@@ -33,6 +33,21 @@ const std::vector<std::string>& Manifest::Schema() {
       "CREATE TABLE spool(id BLOB PRIMARY KEY, priority INTEGER NOT NULL, origin INTEGER NOT NULL,"
       " received_ms INTEGER NOT NULL, data BLOB NOT NULL);"
       "CREATE INDEX spool_order ON spool(priority, received_ms);",
+      // v2: per-edge settings, analysis results and their links to source chunks
+      "CREATE TABLE edge_settings(name TEXT PRIMARY KEY, priority INTEGER NOT NULL DEFAULT 2,"
+      " weight INTEGER NOT NULL DEFAULT 1, kinds TEXT NOT NULL DEFAULT 'samples,blob,event',"
+      " max_bytes_per_s INTEGER NOT NULL DEFAULT 0, protocol INTEGER NOT NULL DEFAULT 1,"
+      " updated_ms INTEGER NOT NULL) WITHOUT ROWID;"
+      "CREATE TABLE settings_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+      "INSERT INTO settings_meta(key, value) VALUES('version', 0);"
+      "CREATE TABLE results(id BLOB PRIMARY KEY, origin INTEGER NOT NULL, source TEXT NOT NULL,"
+      " processor TEXT NOT NULL, t_first INTEGER NOT NULL, t_last INTEGER NOT NULL,"
+      " anomalies INTEGER NOT NULL DEFAULT 0, summary TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+      " placed INTEGER NOT NULL DEFAULT 0);"
+      "CREATE INDEX results_by_source ON results(origin, source, t_first);"
+      "CREATE TABLE links(result BLOB NOT NULL, source BLOB NOT NULL,"
+      " PRIMARY KEY(result, source)) WITHOUT ROWID;"
+      "CREATE INDEX links_by_source ON links(source);",
   };
   return kSteps;
 }

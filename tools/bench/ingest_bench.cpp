@@ -167,6 +167,24 @@ pid_t FindPid(const std::string& needle) {
 
 const double kTck = static_cast<double>(sysconf(_SC_CLK_TCK));
 
+// Machine-wide busy and iowait ticks from /proc/stat, to tell our load from other users'
+// on a shared box.
+struct MachineTicks {
+  uint64_t busy = 0, iowait = 0, total = 0;
+};
+MachineTicks ReadMachineTicks() {
+  std::istringstream in(ReadSmall("/proc/stat"));
+  std::string cpu;
+  uint64_t v[8] = {};
+  in >> cpu;
+  for (auto& x : v) in >> x;  // user nice system idle iowait irq softirq steal
+  MachineTicks m;
+  m.iowait = v[4];
+  m.busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+  m.total = m.busy + v[3] + v[4];
+  return m;
+}
+
 // ---------------------------------------------------------------- one topology run
 
 struct RunSpec {
@@ -190,6 +208,7 @@ struct RunResult {
   int64_t edge_grade_core = 0;  // the source edge's own count, whole run (cross-check)
   int64_t records_refused = 0;
   std::map<std::string, Grade> grades;  // local, peer1, peer2, core (whole run)
+  double collected_per_s = 0;  // records the source produced (status.json, ±1 s)
   std::vector<double> rss;              // source edge VmRSS (MB), one per second of the window
   double rss_max = 0;                   // including warm-up
   json cpu;                             // percent of one core per process, top threads
@@ -341,6 +360,13 @@ RunResult Topology::Run(pid_t broker_pid) {
   std::map<std::string, uint64_t> ticks0;
   std::map<int, uint64_t> core_thr0, src_thr0;
   std::optional<Acked> acked0;
+  MachineTicks machine0;
+  int64_t collected0 = 0;
+  auto collected = [&] {
+    return ReadJson(Dir("source") + "/status.json")
+        .value("counters", json::object())
+        .value("records_collected", int64_t{0});
+  };
   Clock::time_point t0;
   bool measuring = false;
   const double total = s_.warmup + s_.measure;
@@ -358,6 +384,8 @@ RunResult Topology::Run(pid_t broker_pid) {
       core_thr0 = ThreadTicks(core_.pid());
       src_thr0 = ThreadTicks(src);
       acked0 = ManifestAcked(Dir("core") + "/core.db", origin);
+      machine0 = ReadMachineTicks();
+      collected0 = collected();
     }
     if (Since(start) >= next_sample) {
       next_sample += 1.0;
@@ -367,6 +395,9 @@ RunResult Topology::Run(pid_t broker_pid) {
     }
   }
   r.seconds = Since(t0);
+  MachineTicks machine1 = ReadMachineTicks();
+  // status.json is rewritten every second, so this rate is good to about a second's worth.
+  r.collected_per_s = static_cast<double>(collected() - collected0) / r.seconds;
   auto acked1 = ManifestAcked(Dir("core") + "/core.db", origin);
   if (!acked0 || !acked1) return fail("cannot read the core's manifest " + Dir("core") + "/core.db");
   r.chunks = acked1->chunks - acked0->chunks;
@@ -376,19 +407,25 @@ RunResult Topology::Run(pid_t broker_pid) {
   // CPU over the window, as percent of one core; threads listed for the two processes whose
   // worker threads are the usual suspects.
   for (auto& [n, p] : pids) {
-    r.cpu[n] = 100.0 * static_cast<double>(ProcTicks(p) - ticks0[n]) / kTck / r.seconds;
+    r.cpu[n] = std::round(1000.0 * static_cast<double>(ProcTicks(p) - ticks0[n]) / kTck / r.seconds) / 10;
   }
+  {
+    double span = static_cast<double>(machine1.total - machine0.total);
+    int ncpu = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+    if (span > 0) {
+      r.cpu["machine_busy_pct"] = 100.0 * ncpu * static_cast<double>(machine1.busy - machine0.busy) / span;
+      r.cpu["machine_iowait_pct"] = 100.0 * ncpu * static_cast<double>(machine1.iowait - machine0.iowait) / span;
+    }
+  }
+  // Threads are unnamed; list them by creation order (#0 is main). tern-edge starts the store
+  // writer, the loop, the MQTT network thread, then the collectors; tern-core starts its
+  // worker before the MQTT network thread.
   auto top_threads = [&](pid_t pid, const std::map<int, uint64_t>& before) {
-    std::vector<std::pair<double, int>> v;
-    for (auto& [tid, t] : ThreadTicks(pid)) {
+    json out = json::array();
+    for (auto& [tid, t] : ThreadTicks(pid)) {  // std::map: ascending tid = creation order
       auto it = before.find(tid);
       uint64_t b = it == before.end() ? 0 : it->second;
-      v.emplace_back(100.0 * static_cast<double>(t - b) / kTck / r.seconds, tid);
-    }
-    std::sort(v.rbegin(), v.rend());
-    json out = json::array();
-    for (size_t i = 0; i < v.size() && i < 4; ++i) {
-      out.push_back({{"tid", v[i].second}, {"cpu_pct", std::round(v[i].first * 10) / 10}});
+      out.push_back(std::round(1000.0 * static_cast<double>(t - b) / kTck / r.seconds) / 10);
     }
     return out;
   };
@@ -622,6 +659,7 @@ int IngestBenchMain(int argc, char** argv) {
                        {"chunk_wire_bytes", chunk_size},
                        {"edge_grade_core_chunks_whole_run", tput.edge_grade_core},
                        {"records_refused_whole_run", tput.records_refused},
+                       {"collected_per_s", std::round(tput.collected_per_s)},
                        {"grades", GradesJson(tput)},
                        {"cpu_pct", tput.cpu}};
   if (!a.skip_latency) {
