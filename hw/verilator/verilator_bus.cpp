@@ -9,7 +9,8 @@ namespace tern::hw {
 SimBoard::SimBoard() : SimBoard(Options{}) {}
 
 SimBoard::SimBoard(Options options) : options_(options), ctx_(new VerilatedContext) {
-  if (options_.half_bit_clocks < 2) options_.half_bit_clocks = 2;
+  if (options_.sclk_high_clocks < 1) options_.sclk_high_clocks = 1;
+  if (options_.sclk_low_clocks < 2) options_.sclk_low_clocks = 2;
   // An RTL assertion must fail a test, not exit() the process.
   ctx_->fatalOnError(false);
   ctx_->randReset(options_.rand_reset);
@@ -97,17 +98,22 @@ bool SimBoard::Miso() const { return miso_force_ ? *miso_force_ : top_->spi_miso
 
 namespace {
 
-// SpiPins on the model: a pin change is picked up by the clk=0 eval of the next tick, and a
-// half bit is `half_bit_clocks` ticks.
+// SpiPins on the model: a pin change is picked up by the clk=0 eval of the next tick. A half
+// bit lasts sclk_high_clocks while SCLK is high and sclk_low_clocks otherwise (CS setup and
+// the gap between frames happen with SCLK low).
 class SimPins final : public SpiPins {
  public:
-  explicit SimPins(SimBoard* b) : b_(b), half_(static_cast<uint64_t>(b->options().half_bit_clocks)) {}
+  explicit SimPins(SimBoard* b)
+      : b_(b),
+        high_(static_cast<uint64_t>(b->options().sclk_high_clocks)),
+        low_(static_cast<uint64_t>(b->options().sclk_low_clocks)) {}
   Status SetCs(bool v) override {
     b_->SetCs(v);
     return Status::Ok();
   }
   Status SetSclk(bool v) override {
     b_->SetSclk(v);
+    sclk_ = v;
     return Status::Ok();
   }
   Status SetMosi(bool v) override {
@@ -115,12 +121,13 @@ class SimPins final : public SpiPins {
     return Status::Ok();
   }
   Result<bool> GetMiso() override { return b_->Miso(); }
-  void HalfBit() override { b_->Tick(half_); }
+  void HalfBit() override { b_->Tick(sclk_ ? high_ : low_); }
   std::string MisoName() const override { return "MISO (simulated board spi_miso_o)"; }
 
  private:
   SimBoard* b_;
-  uint64_t half_;
+  uint64_t high_, low_;
+  bool sclk_ = false;
 };
 
 class SimTransport final : public FrameTransport {
@@ -155,7 +162,8 @@ Result<bool> VerilatorBus::WaitIrq(std::chrono::nanoseconds timeout) {
 
 std::string VerilatorBus::Describe() const {
   return "simulated board (Verilated tern_board, " +
-         std::to_string(board_->options().half_bit_clocks * 2) + " clocks per SPI bit)";
+         std::to_string(board_->options().sclk_high_clocks + board_->options().sclk_low_clocks) +
+         " clocks per SPI bit)";
 }
 
 }  // namespace tern::hw

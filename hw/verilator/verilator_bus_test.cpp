@@ -40,6 +40,18 @@ TEST_SUITE("hw.sim.bus") {
     CHECK(c.frames == 9);
   }
 
+  TEST_CASE("hardware bit timing (2 clocks high, 2 low) works too: 456 clocks per access") {
+    SimBoard board(SimBoard::Options{.sclk_high_clocks = 2, .sclk_low_clocks = 2});
+    VerilatorBus bus(&board);
+    const uint64_t c0 = board.cycles();
+    REQUIRE(bus.Write(regs::scratch::kOffset, 0xA5A55A5A).ok());
+    uint32_t v = 0;
+    REQUIRE(bus.Read(regs::scratch::kOffset, &v).ok());
+    CHECK(v == 0xA5A55A5A);
+    CHECK(board.cycles() - c0 == 2 * 456);
+    CHECK_FALSE(board.assertion_failed());
+  }
+
   TEST_CASE_FIXTURE(SimFixture, "status byte reports the safe state and a pending IRQ") {
     uint32_t v = 0;
     REQUIRE(bus.Read(regs::id::kOffset, &v).ok());
