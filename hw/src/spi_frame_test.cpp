@@ -63,7 +63,11 @@ TEST_SUITE("hw.spi_frame") {
 // violations the master must never commit.
 class PinLevelSlave final : public SpiPins {
  public:
-  explicit PinLevelSlave(spi::ReplyFrame reply) : reply_(reply) {}
+  // With `shift_on_rise`, reply bit k appears right after the rising edge of frame bit 63+k,
+  // as the RTL behaves when SCLK is slow next to its 50 MHz clock (real GPIO); otherwise it
+  // changes on the falling edge, the textbook mode-0 slave.
+  explicit PinLevelSlave(spi::ReplyFrame reply, bool shift_on_rise = false)
+      : reply_(reply), shift_on_rise_(shift_on_rise) {}
   Status SetCs(bool v) override {
     if (cs_ && !v) {  // falling: frame start
       bits_.clear();
@@ -76,8 +80,13 @@ class PinLevelSlave final : public SpiPins {
   Status SetSclk(bool v) override {
     if (!cs_ && !sclk_ && v) {  // rising: sample MOSI
       bits_.push_back(mosi_);
+      const size_t n = bits_.size();  // frame bit n-1 just clocked
+      if (shift_on_rise_ && n >= 64 && n < 112) {
+        const size_t i = n - 64;
+        miso_ = (reply_[i / 8] >> (7 - i % 8)) & 1;
+      }
     }
-    if (!cs_ && sclk_ && !v) {  // falling: next MISO bit
+    if (!shift_on_rise_ && !cs_ && sclk_ && !v) {  // falling: next MISO bit
       const size_t n = bits_.size();
       if (n >= 64 && n < 112) {
         const size_t i = n - 64;
@@ -103,6 +112,7 @@ class PinLevelSlave final : public SpiPins {
   }
 
   spi::ReplyFrame reply_;
+  bool shift_on_rise_;
   bool cs_ = true, sclk_ = false, mosi_ = false, miso_ = false;
   std::vector<bool> bits_;
   int frames_ = 0;
@@ -125,6 +135,14 @@ TEST_SUITE("hw.spi_frame") {
     for (size_t i = 0; i < 8; ++i) CHECK(got[i] == req[i]);
     for (size_t i = 8; i < 14; ++i) CHECK(got[i] == 0x00);  // host sends zeros in the reply
     CHECK(reply == spi::EncodeReply(0xA4, 0xCAFEF00D));
+  }
+
+  TEST_CASE("MISO is sampled before SCLK rises, so a board that shifts on the rise is read right") {
+    PinLevelSlave slave(spi::EncodeReply(0xA1, 0x12345678), /*shift_on_rise=*/true);
+    BitBangTransport t(&slave);
+    spi::ReplyFrame reply{};
+    REQUIRE(t.Transfer(spi::EncodeRequest(false, 0x0004, 0), &reply).ok());
+    CHECK(reply == spi::EncodeReply(0xA1, 0x12345678));
   }
 }
 
