@@ -31,6 +31,18 @@ TEST_SUITE("site") {
     auto manifest = site.ReadManifest(&acked);
     CHECK(acked.size() == manifest.size());
     CHECK(static_cast<int64_t>(manifest.size()) == c.chunks);
+    // The operator's view agrees: ternctl verify --json prints one clean JSON object.
+    Process ctl;
+    std::string out = site.dir() + "/verify.json";
+    REQUIRE(ctl.Start({TERNCTL_BIN, "--core-db", site.CoreDir() + "/core.db", "verify", "--json"}, out));
+    CHECK(ctl.Wait(std::chrono::seconds(60)) == 0);
+    auto v = nlohmann::json::parse(ReadFile(out), nullptr, false);
+    REQUIRE_FALSE(v.is_discarded());
+    CHECK(v["chunks"] == c.chunks);
+    CHECK(v["missing"] == 0);
+    CHECK(v["under_replicated"] == 0);
+    CHECK(v["extra"] == 0);
+    CHECK(v["corrupt"] == 0);
   }
 }
 }  // namespace tern::testing
