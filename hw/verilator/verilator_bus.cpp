@@ -91,9 +91,22 @@ uint16_t SimBoard::gpio_out() const { return top_->gpio_o; }
 uint16_t SimBoard::gpio_oe() const { return top_->gpio_oe_o; }
 bool SimBoard::irq_asserted() const { return top_->irq_no == 0; }
 
-void SimBoard::SetSclk(bool v) { top_->spi_sclk_i = v; }
-void SimBoard::SetCs(bool v) { top_->spi_cs_ni = v; }
-void SimBoard::SetMosi(bool v) { top_->spi_mosi_i = v; }
+void SimBoard::SetSclk(bool v) {
+  if (v && !sclk_ && !cs_) ++frame_bit_;
+  sclk_ = v;
+  top_->spi_sclk_i = v;
+}
+void SimBoard::SetCs(bool v) {
+  if (!v && cs_) frame_bit_ = 0;
+  if (v && !cs_ && mosi_fault_frames_ > 0) --mosi_fault_frames_;
+  cs_ = v;
+  top_->spi_cs_ni = v;
+}
+void SimBoard::SetMosi(bool v) {
+  // MOSI is set while SCLK is low, before the rising edge of bit frame_bit_.
+  if (mosi_fault_frames_ > 0 && !cs_ && frame_bit_ == mosi_fault_bit_) v = !v;
+  top_->spi_mosi_i = v;
+}
 bool SimBoard::Miso() const { return miso_force_ ? *miso_force_ : top_->spi_miso_o != 0; }
 
 namespace {

@@ -86,6 +86,43 @@ TEST_SUITE("hw.sim.bus") {
     CHECK(le->count == 0);  // every frame was good on the board's side
   }
 
+  TEST_CASE_FIXTURE(SimFixture, "a request corrupted on MOSI is rejected by the board and resent") {
+    Bringup();
+    board.CorruptMosi(1, 40);  // a data bit of the next request
+    REQUIRE(bus.Write(regs::scratch::kOffset, 0x600DF00D).ok());
+    CHECK(bus.counters().bad_requests == 1);
+    CHECK(bus.counters().retries == 1);
+    uint32_t v = 0;
+    REQUIRE(bus.Read(regs::scratch::kOffset, &v).ok());
+    CHECK(v == 0x600DF00D);  // the good copy, not the corrupted one
+    Watchdog wd(&bus);
+    auto le = wd.ReadLinkErrors();
+    REQUIRE(le.ok());
+    CHECK(le->count == 1);   // the board counted the bad frame
+    CHECK(le->streak == 0);  // and the resend ended the streak
+    auto st = wd.ReadSafeStatus();
+    REQUIRE(st.ok());
+    CHECK_FALSE(st->safe);
+  }
+
+  TEST_CASE_FIXTURE(SimFixture, "K bad frames in a row: the access fails and the board goes safe") {
+    Bringup();
+    board.CorruptMosi(3, 60);  // CRC byte of three requests: every attempt of one access
+    uint32_t v = 0;
+    const Status s = bus.Read(regs::scratch::kOffset, &v);
+    CHECK(s.code() == Status::Code::kCorruption);
+    CHECK(s.message().find("SCRATCH") != std::string::npos);
+    CHECK(s.message().find("rejected") != std::string::npos);
+    CHECK(s.message().find("after 3 frames") != std::string::npos);
+    auto st = Watchdog(&bus).ReadSafeStatus();
+    REQUIRE(st.ok());
+    CHECK(st->safe);
+    CHECK(st->cause_link);
+    CHECK(board.relays() == 0);
+    CHECK(board.leds() == 0x80);
+    REQUIRE(Watchdog(&bus).LeaveSafeState().ok());  // the good frames ended the streak
+  }
+
   TEST_CASE_FIXTURE(SimFixture, "WaitIrq times out in simulated time, then sees the line") {
     auto r = bus.WaitIrq(std::chrono::microseconds(20));
     REQUIRE(r.ok());

@@ -80,6 +80,12 @@ class SimBoard {
   bool Miso() const;
   // Host-side fault injection: MISO reads this level whatever the board drives.
   void ForceMiso(std::optional<bool> level) { miso_force_ = level; }
+  // Host-side fault injection: inverts MOSI at frame bit `bit` (0..63 is the request) in each
+  // of the next `frames` frames, as a glitch on the wire would.
+  void CorruptMosi(int frames, int bit) {
+    mosi_fault_frames_ = frames;
+    mosi_fault_bit_ = bit;
+  }
 
   // The model itself, for what the accessors above do not cover (include "Vtern_board.h").
   Vtern_board& model() { return *top_; }
@@ -90,6 +96,10 @@ class SimBoard {
   std::unique_ptr<Vtern_board> top_;
   uint64_t cycles_ = 0;
   std::optional<bool> miso_force_;
+  int mosi_fault_frames_ = 0;
+  int mosi_fault_bit_ = 0;
+  int frame_bit_ = 0;  // rising SCLK edges since CS fell
+  bool sclk_ = false, cs_ = true;
 };
 
 // RegisterBus on a SimBoard's SPI pins. Each access clocks a full 112-bit frame through the
