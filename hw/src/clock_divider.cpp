@@ -7,11 +7,16 @@ namespace tern::hw {
 
 uint16_t ClockDivider::Offset(Divider which) {
   switch (which) {
-    case Divider::kPwm: return regs::div_pwm::kOffset;
-    case Divider::kDebounce: return regs::div_debounce::kOffset;
-    case Divider::kScan: return regs::div_scan::kOffset;
-    case Divider::kWdog: return regs::div_wdog::kOffset;
-    case Divider::kRamp: return regs::div_ramp::kOffset;
+    case Divider::kPwm:
+      return regs::div_pwm::kOffset;
+    case Divider::kDebounce:
+      return regs::div_debounce::kOffset;
+    case Divider::kScan:
+      return regs::div_scan::kOffset;
+    case Divider::kWdog:
+      return regs::div_wdog::kOffset;
+    case Divider::kRamp:
+      return regs::div_ramp::kOffset;
   }
   return regs::div_pwm::kOffset;
 }
@@ -34,8 +39,7 @@ Result<uint16_t> ClockDivider::Get(Divider which) {
 }
 
 Status ClockDivider::SetPeriod(Divider which, std::chrono::nanoseconds period) {
-  const double clocks =
-      static_cast<double>(period.count()) * regs::link::kSysClkHz / 1e9;
+  const double clocks = static_cast<double>(period.count()) * regs::link::kSysClkHz / 1e9;
   const long long div = static_cast<long long>(clocks + 0.5);
   if (div > 0xFFFF) {
     return Status::InvalidArgument(RegisterLabel(Offset(which)) + ": period " +

@@ -25,12 +25,10 @@ TEST_SUITE("hw.clock_divider") {
     auto w = div.Get(Divider::kWdog);
     REQUIRE(w.ok());
     CHECK(*w == 1234);
-    CHECK(bus.log() == std::vector{W(regs::div_pwm::kOffset, 5),
-                                   W(regs::div_debounce::kOffset, 50000),
-                                   W(regs::div_scan::kOffset, 200),
-                                   W(regs::div_ramp::kOffset, 1),
-                                   W(regs::debounce_cfg::kOffset, 2),
-                                   R(regs::div_wdog::kOffset, 1234)});
+    CHECK(bus.log() ==
+          std::vector{W(regs::div_pwm::kOffset, 5), W(regs::div_debounce::kOffset, 50000),
+                      W(regs::div_scan::kOffset, 200), W(regs::div_ramp::kOffset, 1),
+                      W(regs::debounce_cfg::kOffset, 2), R(regs::div_wdog::kOffset, 1234)});
   }
 
   TEST_CASE("out-of-range values are refused before any frame") {

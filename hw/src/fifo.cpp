@@ -22,9 +22,9 @@ Result<std::optional<FifoEvent>> Fifo::Pop() {
   uint32_t v = 0;
   TERN_RETURN_IF_ERROR(bus_->Read(f::kOffset, &v));
   if (!(v & f::valid::kMask)) return std::optional<FifoEvent>();
-  return std::optional<FifoEvent>(FifoEvent{
-      static_cast<uint8_t>(regs::get_field(v, f::type::kMask, f::type::kShift)),
-      static_cast<uint16_t>(regs::get_field(v, f::payload::kMask, f::payload::kShift))});
+  return std::optional<FifoEvent>(
+      FifoEvent{static_cast<uint8_t>(regs::get_field(v, f::type::kMask, f::type::kShift)),
+                static_cast<uint16_t>(regs::get_field(v, f::payload::kMask, f::payload::kShift))});
 }
 
 Result<std::vector<FifoEvent>> Fifo::Drain(size_t max) {
@@ -43,17 +43,15 @@ Status Fifo::Push(uint16_t payload) {
                                      regs::fifo_push::payload::kShift, payload));
 }
 
-Status Fifo::Clear() {
-  return bus_->Write(regs::fifo_clr::kOffset, regs::fifo_clr::clr::kMask);
-}
+Status Fifo::Clear() { return bus_->Write(regs::fifo_clr::kOffset, regs::fifo_clr::clr::kMask); }
 
 Status Fifo::SetThreshold(unsigned thresh) {
   if (thresh > 16) {
     return Status::InvalidArgument("FIFO_CTRL.thresh: " + std::to_string(thresh) + " > 16");
   }
-  return bus_->Write(regs::fifo_ctrl::kOffset,
-                     regs::set_field(0, regs::fifo_ctrl::thresh::kMask,
-                                     regs::fifo_ctrl::thresh::kShift, thresh));
+  return bus_->Write(
+      regs::fifo_ctrl::kOffset,
+      regs::set_field(0, regs::fifo_ctrl::thresh::kMask, regs::fifo_ctrl::thresh::kShift, thresh));
 }
 
 Result<bool> Fifo::Overflowed() {

@@ -10,8 +10,8 @@
 
 namespace tern::hw {
 namespace {
-using testing::Fault;
 using testing::FakeBus;
+using testing::Fault;
 using testing::R;
 using testing::W;
 
@@ -57,12 +57,10 @@ TEST_SUITE("hw.fifo") {
     REQUIRE(ovf.ok());
     CHECK(*ovf);
     REQUIRE(fifo.ClearOverflow().ok());
-    CHECK(bus.log() == std::vector{R(regs::fifo_status::kOffset, 0x203),
-                                   W(regs::fifo_push::kOffset, 0xBEEF),
-                                   W(regs::fifo_clr::kOffset, 1),
-                                   W(regs::fifo_ctrl::kOffset, 8),
-                                   R(regs::fifo_flags::kOffset, 1),
-                                   W(regs::fifo_flags::kOffset, 1)});
+    CHECK(bus.log() ==
+          std::vector{R(regs::fifo_status::kOffset, 0x203), W(regs::fifo_push::kOffset, 0xBEEF),
+                      W(regs::fifo_clr::kOffset, 1), W(regs::fifo_ctrl::kOffset, 8),
+                      R(regs::fifo_flags::kOffset, 1), W(regs::fifo_flags::kOffset, 1)});
   }
 
   TEST_CASE("a frame that never reached the board is re-sent and loses no event") {

@@ -117,12 +117,13 @@ class GpiodBus::Lines final : public SpiPins {
 
  private:
   std::string LineName(const char* role, unsigned offset) const {
-    return std::string(role) + " (" + (chip_name_.empty() ? config_.chip : chip_name_) +
-           " line " + std::to_string(offset) + ")";
+    return std::string(role) + " (" + (chip_name_.empty() ? config_.chip : chip_name_) + " line " +
+           std::to_string(offset) + ")";
   }
   Status GetLine(const char* role, unsigned offset, gpiod_line** out) {
     *out = gpiod_chip_get_line(chip_, offset);
-    if (*out == nullptr) return Status::NotFound(LineName(role, offset) + ": no such line: " + Errno());
+    if (*out == nullptr)
+      return Status::NotFound(LineName(role, offset) + ": no such line: " + Errno());
     return Status::Ok();
   }
   // Stores the line in *out only once requested, so the destructor releases only requested
@@ -186,11 +187,15 @@ Result<std::unique_ptr<GpiodBus>> GpiodBus::Open(const GpiodConfig& config) {
 }
 
 GpiodBus::GpiodBus(std::unique_ptr<FrameTransport> transport, Lines* lines, GpiodConfig config)
-    : SpiRegisterBus(std::move(transport), config.retry), lines_(lines), config_(std::move(config)) {}
+    : SpiRegisterBus(std::move(transport), config.retry),
+      lines_(lines),
+      config_(std::move(config)) {}
 
 GpiodBus::~GpiodBus() = default;
 
-Result<bool> GpiodBus::WaitIrq(std::chrono::nanoseconds timeout) { return lines_->WaitIrq(timeout); }
+Result<bool> GpiodBus::WaitIrq(std::chrono::nanoseconds timeout) {
+  return lines_->WaitIrq(timeout);
+}
 
 std::string GpiodBus::Describe() const { return lines_->Describe(); }
 

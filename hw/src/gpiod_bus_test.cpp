@@ -142,12 +142,12 @@ std::unique_ptr<SimChip> OpenSimChip(std::string* why) {
   return nullptr;
 }
 
-#define SKIP_WITHOUT_SIM_CHIP(chip)                                     \
-  std::string why_;                                                     \
-  auto chip = OpenSimChip(&why_);                                       \
-  if (!chip) {                                                          \
+#define SKIP_WITHOUT_SIM_CHIP(chip)                                          \
+  std::string why_;                                                          \
+  auto chip = OpenSimChip(&why_);                                            \
+  if (!chip) {                                                               \
     MESSAGE("SKIPPED: GpiodBus test needs a simulated GPIO chip: " << why_); \
-    return;                                                             \
+    return;                                                                  \
   }
 
 GpiodConfig ConfigFor(const SimChip& chip) {

@@ -9,8 +9,8 @@ namespace {
 uint32_t Masked(uint16_t mask, uint16_t data) {
   uint32_t v = regs::set_field(0, regs::gpio_masked_out::mask::kMask,
                                regs::gpio_masked_out::mask::kShift, mask);
-  return regs::set_field(v, regs::gpio_masked_out::data::kMask,
-                         regs::gpio_masked_out::data::kShift, data);
+  return regs::set_field(v, regs::gpio_masked_out::data::kMask, regs::gpio_masked_out::data::kShift,
+                         data);
 }
 static_assert(regs::gpio_masked_oe::mask::kMask == regs::gpio_masked_out::mask::kMask &&
               regs::gpio_masked_oe::data::kMask == regs::gpio_masked_out::data::kMask);

@@ -6,14 +6,13 @@
 namespace tern::hw {
 
 namespace is = regs::intr_state;
-static_assert(irq::kFifoThresh == is::fifo_thresh::kMask && irq::kFifoOverflow == is::fifo_ovf::kMask &&
-              irq::kPanel == is::panel::kMask && irq::kGpio == is::gpio::kMask &&
-              irq::kFault == is::fault::kMask && irq::kSafe == is::safe::kMask &&
-              irq::kLink == is::link::kMask && irq::kWdog == is::wdog::kMask);
+static_assert(irq::kFifoThresh == is::fifo_thresh::kMask &&
+              irq::kFifoOverflow == is::fifo_ovf::kMask && irq::kPanel == is::panel::kMask &&
+              irq::kGpio == is::gpio::kMask && irq::kFault == is::fault::kMask &&
+              irq::kSafe == is::safe::kMask && irq::kLink == is::link::kMask &&
+              irq::kWdog == is::wdog::kMask);
 
-Status IrqController::Enable(uint8_t mask) {
-  return bus_->Write(regs::intr_enable::kOffset, mask);
-}
+Status IrqController::Enable(uint8_t mask) { return bus_->Write(regs::intr_enable::kOffset, mask); }
 
 Result<uint8_t> IrqController::Enabled() {
   uint32_t v = 0;
@@ -29,9 +28,7 @@ Result<uint8_t> IrqController::Pending() {
 
 Status IrqController::Acknowledge(uint8_t mask) { return bus_->Write(is::kOffset, mask); }
 
-Status IrqController::Trigger(uint8_t mask) {
-  return bus_->Write(regs::intr_test::kOffset, mask);
-}
+Status IrqController::Trigger(uint8_t mask) { return bus_->Write(regs::intr_test::kOffset, mask); }
 
 Result<uint8_t> IrqController::WaitAndTake(std::chrono::nanoseconds timeout) {
   TERN_ASSIGN_OR_RETURN(bool asserted, bus_->WaitIrq(timeout));

@@ -22,10 +22,9 @@ TEST_SUITE("hw.irq_controller") {
     auto got = irqc.WaitAndTake(std::chrono::milliseconds(1));
     REQUIRE(got.ok());
     CHECK(*got == irq::kPanel);
-    CHECK(bus.log() == std::vector{W(regs::intr_enable::kOffset, 0x84),
-                                   R(regs::intr_state::kOffset, 0x0C),
-                                   R(regs::intr_enable::kOffset, 0x84),
-                                   W(regs::intr_state::kOffset, 0x04)});
+    CHECK(bus.log() ==
+          std::vector{W(regs::intr_enable::kOffset, 0x84), R(regs::intr_state::kOffset, 0x0C),
+                      R(regs::intr_enable::kOffset, 0x84), W(regs::intr_state::kOffset, 0x04)});
   }
 
   TEST_CASE("no IRQ: no register traffic") {

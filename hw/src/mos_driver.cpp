@@ -16,9 +16,9 @@ Status CheckChannel(unsigned channel, const char* what) {
 }  // namespace
 
 Status MosDriver::SetPeriod(uint16_t ticks) {
-  return bus_->Write(regs::pwm_period::kOffset,
-                     regs::set_field(0, regs::pwm_period::ticks::kMask,
-                                     regs::pwm_period::ticks::kShift, ticks));
+  return bus_->Write(
+      regs::pwm_period::kOffset,
+      regs::set_field(0, regs::pwm_period::ticks::kMask, regs::pwm_period::ticks::kShift, ticks));
 }
 
 Result<uint16_t> MosDriver::Period() {
@@ -30,9 +30,9 @@ Result<uint16_t> MosDriver::Period() {
 
 Status MosDriver::SetDuty(unsigned channel, uint16_t ticks) {
   TERN_RETURN_IF_ERROR(CheckChannel(channel, "PWM_DUTY"));
-  return bus_->Write(regs::pwm_duty::offset(channel),
-                     regs::set_field(0, regs::pwm_duty0::ticks::kMask,
-                                     regs::pwm_duty0::ticks::kShift, ticks));
+  return bus_->Write(
+      regs::pwm_duty::offset(channel),
+      regs::set_field(0, regs::pwm_duty0::ticks::kMask, regs::pwm_duty0::ticks::kShift, ticks));
 }
 
 Result<uint16_t> MosDriver::Duty(unsigned channel) {
@@ -53,8 +53,8 @@ Status MosDriver::SetChannels(uint8_t enable_mask, uint8_t soft_start_mask) {
   if ((enable_mask | soft_start_mask) & 0xF0) {
     return Status::InvalidArgument("PWM_CTRL: channel mask has bits above channel 3");
   }
-  uint32_t v = regs::set_field(0, regs::pwm_ctrl::en::kMask, regs::pwm_ctrl::en::kShift,
-                               enable_mask);
+  uint32_t v =
+      regs::set_field(0, regs::pwm_ctrl::en::kMask, regs::pwm_ctrl::en::kShift, enable_mask);
   v = regs::set_field(v, regs::pwm_ctrl::softstart::kMask, regs::pwm_ctrl::softstart::kShift,
                       soft_start_mask);
   return bus_->Write(regs::pwm_ctrl::kOffset, v);

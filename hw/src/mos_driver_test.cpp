@@ -22,13 +22,11 @@ TEST_SUITE("hw.mos_driver") {
     REQUIRE(mos.SetDeadTime(12).ok());
     REQUIRE(mos.EnableChannel(2, true, true).ok());
     REQUIRE(mos.EnableChannel(0, false).ok());
-    CHECK(bus.log() == std::vector{W(regs::pwm_period::kOffset, 400),
-                                   W(regs::pwm_duty::offset(2), 100),
-                                   W(regs::pwm_deadtime::kOffset, 12),
-                                   R(regs::pwm_ctrl::kOffset, 0x0101),
-                                   W(regs::pwm_ctrl::kOffset, 0x0505),
-                                   R(regs::pwm_ctrl::kOffset, 0x0505),
-                                   W(regs::pwm_ctrl::kOffset, 0x0404)});
+    CHECK(bus.log() ==
+          std::vector{W(regs::pwm_period::kOffset, 400), W(regs::pwm_duty::offset(2), 100),
+                      W(regs::pwm_deadtime::kOffset, 12), R(regs::pwm_ctrl::kOffset, 0x0101),
+                      W(regs::pwm_ctrl::kOffset, 0x0505), R(regs::pwm_ctrl::kOffset, 0x0505),
+                      W(regs::pwm_ctrl::kOffset, 0x0404)});
   }
 
   TEST_CASE("bad channel numbers are refused without a frame") {

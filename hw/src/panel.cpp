@@ -17,10 +17,9 @@ Status Panel::SetDigits(const std::array<uint8_t, 4>& digits) {
 }
 
 Status Panel::ShowHex(uint16_t value) {
-  TERN_RETURN_IF_ERROR(SetDigits({static_cast<uint8_t>(value & 0xF),
-                                  static_cast<uint8_t>((value >> 4) & 0xF),
-                                  static_cast<uint8_t>((value >> 8) & 0xF),
-                                  static_cast<uint8_t>((value >> 12) & 0xF)}));
+  TERN_RETURN_IF_ERROR(SetDigits(
+      {static_cast<uint8_t>(value & 0xF), static_cast<uint8_t>((value >> 4) & 0xF),
+       static_cast<uint8_t>((value >> 8) & 0xF), static_cast<uint8_t>((value >> 12) & 0xF)}));
   return SetHexMode(true);
 }
 
@@ -65,7 +64,8 @@ Result<PanelState> Panel::ReadInputs() {
   s.buttons = static_cast<uint8_t>(
       regs::get_field(in, regs::panel_in::btn::kMask, regs::panel_in::btn::kShift));
   s.sw = in & regs::panel_in::sw::kMask;
-  s.pot = static_cast<uint16_t>(regs::get_field(pot, regs::pot::val::kMask, regs::pot::val::kShift));
+  s.pot =
+      static_cast<uint16_t>(regs::get_field(pot, regs::pot::val::kMask, regs::pot::val::kShift));
   return s;
 }
 

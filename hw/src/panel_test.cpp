@@ -24,14 +24,11 @@ TEST_SUITE("hw.panel") {
     REQUIRE(panel.SetBrightness(3).ok());
     REQUIRE(panel.SetLeds(0x81).ok());
     CHECK(panel.SetBrightness(16).code() == Status::Code::kInvalidArgument);
-    CHECK(bus.log() == std::vector{W(regs::disp_digits::kOffset, 0x01020A0F),
-                                   R(regs::disp_ctrl::kOffset, 0x00F),
-                                   W(regs::disp_ctrl::kOffset, 0x10F),
-                                   W(regs::disp_digits::kOffset, 0x00000001),
-                                   R(regs::disp_ctrl::kOffset, 0x10F),
-                                   R(regs::disp_ctrl::kOffset, 0x10F),
-                                   W(regs::disp_ctrl::kOffset, 0x103),
-                                   W(regs::led::kOffset, 0x81)});
+    CHECK(bus.log() ==
+          std::vector{W(regs::disp_digits::kOffset, 0x01020A0F), R(regs::disp_ctrl::kOffset, 0x00F),
+                      W(regs::disp_ctrl::kOffset, 0x10F), W(regs::disp_digits::kOffset, 0x00000001),
+                      R(regs::disp_ctrl::kOffset, 0x10F), R(regs::disp_ctrl::kOffset, 0x10F),
+                      W(regs::disp_ctrl::kOffset, 0x103), W(regs::led::kOffset, 0x81)});
   }
 
   TEST_CASE("ReadState decodes every field") {

@@ -28,11 +28,16 @@ static_assert([] {
 namespace spi {
 const char* ReplyKindName(ReplyKind k) {
   switch (k) {
-    case ReplyKind::kOk: return "ok";
-    case ReplyKind::kStuckLow: return "MISO stuck low (status 0x00)";
-    case ReplyKind::kStuckHigh: return "MISO stuck high (status 0xFF)";
-    case ReplyKind::kBadPattern: return "bad status pattern";
-    case ReplyKind::kCrcMismatch: return "reply CRC-8 mismatch";
+    case ReplyKind::kOk:
+      return "ok";
+    case ReplyKind::kStuckLow:
+      return "MISO stuck low (status 0x00)";
+    case ReplyKind::kStuckHigh:
+      return "MISO stuck high (status 0xFF)";
+    case ReplyKind::kBadPattern:
+      return "bad status pattern";
+    case ReplyKind::kCrcMismatch:
+      return "reply CRC-8 mismatch";
   }
   return "?";
 }
@@ -146,9 +151,15 @@ Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint3
           if (d.bad_request()) ++counters_.bad_requests;
           break;
         case spi::ReplyKind::kStuckLow:
-        case spi::ReplyKind::kStuckHigh: ++counters_.stuck_line; break;
-        case spi::ReplyKind::kBadPattern: ++counters_.bad_patterns; break;
-        case spi::ReplyKind::kCrcMismatch: ++counters_.crc_errors; break;
+        case spi::ReplyKind::kStuckHigh:
+          ++counters_.stuck_line;
+          break;
+        case spi::ReplyKind::kBadPattern:
+          ++counters_.bad_patterns;
+          break;
+        case spi::ReplyKind::kCrcMismatch:
+          ++counters_.crc_errors;
+          break;
       }
     }
     if (d.kind == spi::ReplyKind::kOk) {
@@ -161,10 +172,10 @@ Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint3
         continue;
       }
       if (write && !d.write_applied()) {
-        return fail(Status::FailedPrecondition(
-            std::string("write ") + RegisterLabel(addr) + " = " + Hex(wdata, 8) +
-            ": board did not apply it (status " + Hex(d.status, 2) +
-            "; read-only or unmapped register?)"));
+        return fail(Status::FailedPrecondition(std::string("write ") + RegisterLabel(addr) + " = " +
+                                               Hex(wdata, 8) + ": board did not apply it (status " +
+                                               Hex(d.status, 2) +
+                                               "; read-only or unmapped register?)"));
       }
       std::lock_guard<std::mutex> lock(stats_mu_);
       if (write) {
@@ -190,15 +201,16 @@ Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint3
       last_error += "; the write may or may not have applied";
       break;
     }
-    spdlog::debug("hw: {} {}: {}, attempt {}", verb, RegisterLabel(addr), last_error,
-                  attempt + 1);
+    spdlog::debug("hw: {} {}: {}, attempt {}", verb, RegisterLabel(addr), last_error, attempt + 1);
   }
   std::string msg = std::string(verb) + " " + RegisterLabel(addr) + ": " + last_error;
   if (sent > 1) msg += " (after " + std::to_string(sent) + " frames)";
   switch (last_kind) {
     case spi::ReplyKind::kStuckLow:
-    case spi::ReplyKind::kStuckHigh: return fail(Status::Unavailable(msg));
-    default: return fail(Status::Corruption(msg));
+    case spi::ReplyKind::kStuckHigh:
+      return fail(Status::Unavailable(msg));
+    default:
+      return fail(Status::Corruption(msg));
   }
 }
 

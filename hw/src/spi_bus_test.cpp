@@ -1,9 +1,10 @@
 // Tests of SpiRegisterBus's policy (retries, error kinds, counters) through FakeBus, whose
 // fake board answers in the real frame format and injects faults frame by frame.
+#include "tern/hw/spi_bus.h"
+
 #include <doctest/doctest.h>
 
 #include "fake_bus_doctest.h"
-#include "tern/hw/spi_bus.h"
 
 namespace tern::hw {
 namespace {
@@ -156,7 +157,7 @@ TEST_SUITE("hw.spi_bus") {
     uint32_t v = 0;
     CHECK(bus.Read(0, &v).ok());
     CHECK(bus.Read(0, &v).code() == Status::Code::kUnavailable);  // frames 1..3
-    CHECK(bus.Read(0, &v).ok());                                   // frame 4
+    CHECK(bus.Read(0, &v).ok());                                  // frame 4
   }
 }
 

@@ -1,11 +1,12 @@
 // Tests of the SPI frame format: CRC-8 vectors, request encoding, reply classification, and
 // the bit-level mode-0 behaviour of BitBangTransport against a pin-level fake board.
+#include "tern/hw/spi_frame.h"
+
 #include <doctest/doctest.h>
 
 #include <vector>
 
 #include "tern/hw/spi_bus.h"
-#include "tern/hw/spi_frame.h"
 
 namespace tern::hw {
 namespace {

@@ -27,16 +27,13 @@ std::string SafeStatus::ToString() const {
 }
 
 Status Watchdog::Configure(uint16_t period_ticks, bool enable) {
-  TERN_RETURN_IF_ERROR(bus_->Write(regs::wdog_period::kOffset,
-                                   regs::set_field(0, regs::wdog_period::ticks::kMask,
-                                                   regs::wdog_period::ticks::kShift,
-                                                   period_ticks)));
+  TERN_RETURN_IF_ERROR(bus_->Write(
+      regs::wdog_period::kOffset, regs::set_field(0, regs::wdog_period::ticks::kMask,
+                                                  regs::wdog_period::ticks::kShift, period_ticks)));
   return bus_->Write(regs::wdog_ctrl::kOffset, enable ? regs::wdog_ctrl::en::kMask : 0);
 }
 
-Status Watchdog::Kick() {
-  return bus_->Write(regs::wdog_kick::kOffset, regs::link::kWdogKickKey);
-}
+Status Watchdog::Kick() { return bus_->Write(regs::wdog_kick::kOffset, regs::link::kWdogKickKey); }
 
 Result<uint16_t> Watchdog::Remaining() {
   uint32_t v = 0;
@@ -78,9 +75,9 @@ Status Watchdog::SetLinkBadLimit(uint8_t k) {
   if (k > (regs::link_cfg::bad_limit::kMask >> regs::link_cfg::bad_limit::kShift)) {
     return Status::InvalidArgument("LINK_CFG.bad_limit: " + std::to_string(k) + " > 15");
   }
-  return bus_->Write(regs::link_cfg::kOffset,
-                     regs::set_field(0, regs::link_cfg::bad_limit::kMask,
-                                     regs::link_cfg::bad_limit::kShift, k));
+  return bus_->Write(
+      regs::link_cfg::kOffset,
+      regs::set_field(0, regs::link_cfg::bad_limit::kMask, regs::link_cfg::bad_limit::kShift, k));
 }
 
 Result<LinkErrors> Watchdog::ReadLinkErrors() {

@@ -48,10 +48,10 @@ TEST_SUITE("hw.watchdog") {
     CHECK(bus.log() == std::vector{W(regs::wdog_kick::kOffset, regs::link::kWdogKickKey),
                                    W(regs::safe_clear::kOffset, 1),
                                    R(regs::safe_status::kOffset, 0x11),
-                                   R(regs::mos_fault::kOffset, 1),
-                                   R(regs::link_err::kOffset, 0)});
+                                   R(regs::mos_fault::kOffset, 1), R(regs::link_err::kOffset, 0)});
     bus.ClearLog();
-    bus.OnWrite(regs::safe_clear::kOffset, [&](uint32_t) { bus.Set(regs::safe_status::kOffset, 0); });
+    bus.OnWrite(regs::safe_clear::kOffset,
+                [&](uint32_t) { bus.Set(regs::safe_status::kOffset, 0); });
     CHECK(wd.LeaveSafeState().ok());
     CHECK(bus.log().size() == 3);
   }

@@ -47,8 +47,8 @@ class FakeBoard final : public FrameTransport {
       status |= spi::kStatusBadRequest;
     } else {
       const uint16_t addr = static_cast<uint16_t>((req[1] << 8) | req[2]);
-      const uint32_t data = (uint32_t{req[3]} << 24) | (uint32_t{req[4]} << 16) |
-                            (uint32_t{req[5]} << 8) | req[6];
+      const uint32_t data =
+          (uint32_t{req[3]} << 24) | (uint32_t{req[4]} << 16) | (uint32_t{req[5]} << 8) | req[6];
       if (req[0] == spi::kCmdWrite) {
         if (!read_only_.count(addr)) {
           if (auto h = write_hooks_.find(addr); h != write_hooks_.end()) {
@@ -71,10 +71,17 @@ class FakeBoard final : public FrameTransport {
     *reply = spi::EncodeReply(status, rdata);
     if (fault) {
       switch (fault->kind) {
-        case Fault::Kind::kFlipReply: (*reply)[fault->byte % 6] ^= fault->mask; break;
-        case Fault::Kind::kStuckLow: reply->fill(0x00); break;
-        case Fault::Kind::kStuckHigh: reply->fill(0xFF); break;
-        default: break;
+        case Fault::Kind::kFlipReply:
+          (*reply)[fault->byte % 6] ^= fault->mask;
+          break;
+        case Fault::Kind::kStuckLow:
+          reply->fill(0x00);
+          break;
+        case Fault::Kind::kStuckHigh:
+          reply->fill(0xFF);
+          break;
+        default:
+          break;
       }
     }
     return Status::Ok();

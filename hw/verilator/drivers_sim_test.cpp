@@ -55,7 +55,8 @@ TEST_SUITE("hw.sim.drivers") {
     CHECK(board.pwm_lo() == 0);
   }
 
-  TEST_CASE_FIXTURE(SimFixture, "a button pressed on the board arrives as a FIFO event and an IRQ") {
+  TEST_CASE_FIXTURE(SimFixture,
+                    "a button pressed on the board arrives as a FIFO event and an IRQ") {
     Bringup();
     ClockDivider div(&bus);
     Panel panel(&bus);
@@ -166,7 +167,8 @@ TEST_SUITE("hw.sim.drivers") {
     REQUIRE(wd.LeaveSafeState().ok());
   }
 
-  TEST_CASE_FIXTURE(SimFixture, "GPIO masked writes drive the pins; input edges are reported once") {
+  TEST_CASE_FIXTURE(SimFixture,
+                    "GPIO masked writes drive the pins; input edges are reported once") {
     Bringup();
     ClockDivider div(&bus);
     IoPorts io(&bus);

@@ -165,7 +165,8 @@ VerilatorBus::~VerilatorBus() = default;
 
 Result<bool> VerilatorBus::WaitIrq(std::chrono::nanoseconds timeout) {
   std::lock_guard<std::mutex> lock(bus_mutex());
-  const uint64_t limit = static_cast<uint64_t>(timeout.count()) * SimBoard::kClockHz / 1'000'000'000ull;
+  const uint64_t limit =
+      static_cast<uint64_t>(timeout.count()) * SimBoard::kClockHz / 1'000'000'000ull;
   for (uint64_t i = 0; i <= limit; ++i) {
     if (board_->irq_asserted()) return true;
     board_->Tick(1);

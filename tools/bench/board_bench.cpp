@@ -122,9 +122,8 @@ int BoardBenchMain(int argc, char** argv) {
         "\"retries\": %llu, \"pwm_running\": %s}\n",
         cycles_per_s, accesses_per_s, cycles_per_cpu_s, accesses_per_cpu_s, clocks_per_access,
         static_cast<unsigned long long>(accesses), static_cast<unsigned long long>(errors),
-        static_cast<unsigned long long>(mismatches),
-        static_cast<unsigned long long>(c.crc_errors), static_cast<unsigned long long>(c.retries),
-        pwm_running ? "true" : "false");
+        static_cast<unsigned long long>(mismatches), static_cast<unsigned long long>(c.crc_errors),
+        static_cast<unsigned long long>(c.retries), pwm_running ? "true" : "false");
   } else {
     std::printf("board model (Verilated tern_board, no assertions, no tracing)\n");
     std::printf("  cycles_per_s        %12.0f  (%.1f M; free-running, PWM and display active)\n",

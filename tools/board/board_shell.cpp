@@ -86,16 +86,20 @@ Result<const FieldInfo*> FindField(const std::string& spec) {
     if (f.name == field) return &f;
     names += (names.empty() ? "" : ", ") + std::string(f.name);
   }
-  return Status::NotFound(std::string(reg->name) + " has no field '" + field + "' (fields: " +
-                          names + ")");
+  return Status::NotFound(std::string(reg->name) + " has no field '" + field +
+                          "' (fields: " + names + ")");
 }
 
 const char* AccessName(regs::Access a) {
   switch (a) {
-    case regs::Access::kRw: return "rw";
-    case regs::Access::kRo: return "ro";
-    case regs::Access::kRw1c: return "rw1c";
-    case regs::Access::kWo: return "wo";
+    case regs::Access::kRw:
+      return "rw";
+    case regs::Access::kRo:
+      return "ro";
+    case regs::Access::kRw1c:
+      return "rw1c";
+    case regs::Access::kWo:
+      return "wo";
   }
   return "?";
 }
@@ -305,8 +309,9 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
         hi += (sim_->pwm_hi() >> ch) & 1;
         lo += (sim_->pwm_lo() >> ch) & 1;
       }
-      out << "measured on pins: high side " << 100.0 * static_cast<double>(hi) / static_cast<double>(n)
-          << "%, low side " << 100.0 * static_cast<double>(lo) / static_cast<double>(n) << "% (rest is dead time)\n";
+      out << "measured on pins: high side "
+          << 100.0 * static_cast<double>(hi) / static_cast<double>(n) << "%, low side "
+          << 100.0 * static_cast<double>(lo) / static_cast<double>(n) << "% (rest is dead time)\n";
     }
 #endif
     return Status::Ok();
@@ -318,8 +323,7 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
       const uint8_t v = s.digits[static_cast<size_t>(d)];
       out << (s.hex ? "0123456789AbCdEF"[v & 0xF] : SegChar(v)) << ((v & 0x80) ? "." : "");
     }
-    out << "]  " << (s.hex ? "hex" : "raw") << " mode, brightness " << int(s.brightness)
-        << "/15\n";
+    out << "]  " << (s.hex ? "hex" : "raw") << " mode, brightness " << int(s.brightness) << "/15\n";
     out << "leds     " << Bits(s.leds, 8) << "  (7..0)\n";
     out << "buttons  " << Bits(s.buttons, 4) << "  (3..0)   switch " << (s.sw ? "on" : "off")
         << "   pot " << s.pot << "\n";
@@ -353,10 +357,10 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
   }
   if (cmd == "counters") {
     const hw::BusCounters c = bus_->counters();
-    out << "frames " << c.frames << " reads " << c.reads << " writes " << c.writes
-        << " retries " << c.retries << " crc_errors " << c.crc_errors << " bad_requests "
-        << c.bad_requests << " bad_patterns " << c.bad_patterns << " stuck_line "
-        << c.stuck_line << " failures " << c.failures << "\n";
+    out << "frames " << c.frames << " reads " << c.reads << " writes " << c.writes << " retries "
+        << c.retries << " crc_errors " << c.crc_errors << " bad_requests " << c.bad_requests
+        << " bad_patterns " << c.bad_patterns << " stuck_line " << c.stuck_line << " failures "
+        << c.failures << "\n";
     return Status::Ok();
   }
 
@@ -402,7 +406,8 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
       if (v > 0xFFFF) return Status::InvalidArgument("gpio: 16 bits");
       sim_->SetGpioIn(static_cast<uint16_t>(v));
     } else {
-      return Status::InvalidArgument("set: unknown input '" + w[1] + "' (pot, switch, fault, gpio)");
+      return Status::InvalidArgument("set: unknown input '" + w[1] +
+                                     "' (pot, switch, fault, gpio)");
     }
     out << "input " << w[1] << " = " << Hex(v, 0) << "\n";
     return Status::Ok();
@@ -418,8 +423,8 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
   if (cmd == "pins") {
     TERN_RETURN_IF_ERROR(need_sim());
     out << "pwm_hi " << Bits(sim_->pwm_hi(), 4) << "  pwm_lo " << Bits(sim_->pwm_lo(), 4)
-        << "  relay " << Bits(sim_->relays(), 4) << "  fan " << Bits(sim_->fans(), 2)
-        << "  led " << Bits(sim_->leds(), 8) << "  irq " << (sim_->irq_asserted() ? "low" : "high")
+        << "  relay " << Bits(sim_->relays(), 4) << "  fan " << Bits(sim_->fans(), 2) << "  led "
+        << Bits(sim_->leds(), 8) << "  irq " << (sim_->irq_asserted() ? "low" : "high")
         << "\ngpio_o " << Hex(sim_->gpio_out(), 4) << "  gpio_oe " << Hex(sim_->gpio_oe(), 4)
         << "  seg " << Hex(sim_->segments(), 2) << "  digit " << Bits(sim_->digit_select(), 4)
         << "\n";

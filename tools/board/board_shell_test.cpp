@@ -19,7 +19,9 @@ using hw::testing::FakeBus;
 using hw::testing::R;
 using hw::testing::W;
 
-bool Has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool Has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 
 TEST_SUITE("tools.board") {
   TEST_CASE("read, write and field by name, case-insensitive, with exact traffic") {
@@ -31,11 +33,10 @@ TEST_SUITE("tools.board") {
     REQUIRE(sh.Run({"read", "pwm_ctrl"}).ok());
     REQUIRE(sh.Run({"field", "PWM_CTRL.EN", "0xF"}).ok());
     REQUIRE(sh.Run({"field", "pwm_ctrl.softstart"}).ok());
-    CHECK(bus.log() == std::vector{W(regs::pwm_duty::offset(0), 0x80),
-                                   R(regs::pwm_ctrl::kOffset, 0x0102),
-                                   R(regs::pwm_ctrl::kOffset, 0x0102),
-                                   W(regs::pwm_ctrl::kOffset, 0x010F),
-                                   R(regs::pwm_ctrl::kOffset, 0x010F)});
+    CHECK(bus.log() ==
+          std::vector{W(regs::pwm_duty::offset(0), 0x80), R(regs::pwm_ctrl::kOffset, 0x0102),
+                      R(regs::pwm_ctrl::kOffset, 0x0102), W(regs::pwm_ctrl::kOffset, 0x010F),
+                      R(regs::pwm_ctrl::kOffset, 0x010F)});
     CHECK(Has(out.str(), "PWM_CTRL (0x100) = 0x00000102  [en=0x2 softstart=0x1]"));
     CHECK(Has(out.str(), "PWM_CTRL.softstart = 0x1"));
   }

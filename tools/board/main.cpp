@@ -3,7 +3,6 @@
 // The simulated board lives only as long as one invocation, so several commands can be given
 // at once, separated by '--' or ';', or read from a script (--script FILE, '-' for stdin).
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iostream>
 #include <memory>

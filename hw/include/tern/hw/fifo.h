@@ -15,7 +15,7 @@
 namespace tern::hw {
 
 struct FifoEvent {
-  uint8_t type = 0;      // 0x01 panel, 0x7F host push
+  uint8_t type = 0;  // 0x01 panel, 0x7F host push
   uint16_t payload = 0;
   bool operator==(const FifoEvent&) const = default;
 };

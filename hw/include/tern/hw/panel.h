@@ -23,7 +23,7 @@ struct PanelEvent {
   uint8_t released = 0;  // buttons newly released
   bool switch_changed = false;
   bool switch_level = false;
-  uint8_t buttons = 0;   // buttons held after the change
+  uint8_t buttons = 0;  // buttons held after the change
   bool operator==(const PanelEvent&) const = default;
 };
 
@@ -34,7 +34,7 @@ struct PanelState {
   uint8_t leds = 0;
   uint8_t buttons = 0;  // debounced, bit n = button n pressed
   bool sw = false;
-  uint16_t pot = 0;     // 12-bit ADC value
+  uint16_t pot = 0;  // 12-bit ADC value
 };
 
 class Panel {

@@ -17,15 +17,15 @@ namespace tern::hw {
 
 // Health counters of a bus, monotonically increasing since construction.
 struct BusCounters {
-  uint64_t reads = 0;            // Read() calls that returned OK
-  uint64_t writes = 0;           // Write() calls that returned OK
-  uint64_t frames = 0;           // SPI frames clocked (attempts, including retries)
-  uint64_t crc_errors = 0;       // replies whose CRC-8 did not match
-  uint64_t bad_requests = 0;     // replies with status[3] set: board rejected the request
-  uint64_t bad_patterns = 0;     // replies whose status upper nibble was not 0b1010
-  uint64_t stuck_line = 0;       // replies whose status was 0x00 or 0xFF (MISO stuck)
-  uint64_t retries = 0;          // frames re-sent by the retry policy
-  uint64_t failures = 0;         // Read()/Write() calls that returned an error
+  uint64_t reads = 0;         // Read() calls that returned OK
+  uint64_t writes = 0;        // Write() calls that returned OK
+  uint64_t frames = 0;        // SPI frames clocked (attempts, including retries)
+  uint64_t crc_errors = 0;    // replies whose CRC-8 did not match
+  uint64_t bad_requests = 0;  // replies with status[3] set: board rejected the request
+  uint64_t bad_patterns = 0;  // replies whose status upper nibble was not 0b1010
+  uint64_t stuck_line = 0;    // replies whose status was 0x00 or 0xFF (MISO stuck)
+  uint64_t retries = 0;       // frames re-sent by the retry policy
+  uint64_t failures = 0;      // Read()/Write() calls that returned an error
 };
 
 // Board-level flags carried by the status byte of the most recent good reply.

@@ -48,14 +48,10 @@ constexpr uint8_t Crc8(std::span<const uint8_t> bytes) {
 // Builds the eight request bytes for a read (data ignored, sent as zero) or a write.
 constexpr RequestFrame EncodeRequest(bool write, uint16_t addr, uint32_t data) {
   if (!write) data = 0;
-  RequestFrame f{write ? kCmdWrite : kCmdRead,
-                 static_cast<uint8_t>(addr >> 8),
-                 static_cast<uint8_t>(addr),
-                 static_cast<uint8_t>(data >> 24),
-                 static_cast<uint8_t>(data >> 16),
-                 static_cast<uint8_t>(data >> 8),
-                 static_cast<uint8_t>(data),
-                 0};
+  RequestFrame f{write ? kCmdWrite : kCmdRead,     static_cast<uint8_t>(addr >> 8),
+                 static_cast<uint8_t>(addr),       static_cast<uint8_t>(data >> 24),
+                 static_cast<uint8_t>(data >> 16), static_cast<uint8_t>(data >> 8),
+                 static_cast<uint8_t>(data),       0};
   f[7] = Crc8(std::span<const uint8_t>(f.data(), 7));
   return f;
 }
@@ -74,11 +70,11 @@ constexpr ReplyFrame EncodeReply(uint8_t status, uint32_t rdata) {
 
 // What a reply says, before any policy is applied.
 enum class ReplyKind {
-  kOk,            // pattern and CRC good
-  kStuckLow,      // status byte 0x00: MISO stuck low (or board unpowered / not driving)
-  kStuckHigh,     // status byte 0xFF: MISO stuck high (or pulled up, board absent)
-  kBadPattern,    // upper nibble is neither 0xA nor a stuck value: bit slip or noise
-  kCrcMismatch,   // pattern good, CRC-8 over the five reply bytes wrong
+  kOk,           // pattern and CRC good
+  kStuckLow,     // status byte 0x00: MISO stuck low (or board unpowered / not driving)
+  kStuckHigh,    // status byte 0xFF: MISO stuck high (or pulled up, board absent)
+  kBadPattern,   // upper nibble is neither 0xA nor a stuck value: bit slip or noise
+  kCrcMismatch,  // pattern good, CRC-8 over the five reply bytes wrong
 };
 
 struct DecodedReply {

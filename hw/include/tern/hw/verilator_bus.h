@@ -57,8 +57,8 @@ class SimBoard {
   void SetButtons(uint8_t pressed_mask);  // bit n = button n held down
   void SetButton(unsigned button, bool pressed);
   void SetSwitch(bool on);
-  void SetPot(uint16_t value);            // 12 bits
-  void SetFault(bool active);             // drives fault_ni low while active
+  void SetPot(uint16_t value);  // 12 bits
+  void SetFault(bool active);   // drives fault_ni low while active
   void SetGpioIn(uint16_t levels);
 
   // ---- board outputs ----
@@ -67,7 +67,7 @@ class SimBoard {
   uint8_t relays() const;
   uint8_t fans() const;
   uint8_t leds() const;
-  uint8_t segments() const;  // {dp,g,f,e,d,c,b,a}, active high
+  uint8_t segments() const;      // {dp,g,f,e,d,c,b,a}, active high
   uint8_t digit_select() const;  // one-hot
   uint16_t gpio_out() const;
   uint16_t gpio_oe() const;
