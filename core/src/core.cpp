@@ -30,6 +30,25 @@ struct Member {
   nlohmann::json counters;
 };
 
+// Uplink byte budget per edge: `rate` bytes/s with two seconds of burst.
+struct TokenBucket {
+  double tokens = 0;
+  uint64_t last_ms = 0;
+  // Takes `bytes` if available; otherwise returns how long until they would be (ms).
+  uint64_t Take(uint64_t bytes, int64_t rate, uint64_t now) {
+    if (rate <= 0) return 0;
+    double cap = 2.0 * static_cast<double>(rate);
+    if (last_ms == 0) tokens = cap;
+    tokens = std::min(cap, tokens + static_cast<double>(now - last_ms) * static_cast<double>(rate) / 1000.0);
+    last_ms = now;
+    if (tokens >= static_cast<double>(bytes)) {
+      tokens -= static_cast<double>(bytes);
+      return 0;
+    }
+    return static_cast<uint64_t>((static_cast<double>(bytes) - tokens) * 1000.0 / static_cast<double>(rate)) + 1;
+  }
+};
+
 struct Outgoing {
   std::string topic;
   std::string payload;
@@ -69,6 +88,10 @@ class Core::Impl {
   void HandleHeartbeat(const std::string& topic, const std::string& payload);
   void Settle(const ChunkId& id);
   void CheckLiveness();
+  void ReloadSettings(bool announce);
+  const EdgeSettings& SettingsOf(uint32_t addr);
+  void ReplyToUplink(uint32_t to, const char* type, const ChunkId& id, const std::string& reason,
+                     uint64_t retry_after_ms = 0);
   void PublishMembers();
   void DrainSpool();
   void WriteStatus();
@@ -86,6 +109,9 @@ class Core::Impl {
 
   // Worker-thread state.
   std::map<uint32_t, Member> members_;
+  std::map<std::string, EdgeSettings> settings_;  // by node name
+  std::map<uint32_t, TokenBucket> buckets_;
+  int64_t settings_version_ = -1;
   bool members_dirty_ = true;
   uint64_t members_published_ms_ = 0;
   std::set<ChunkId> touched_, reack_;
@@ -102,6 +128,7 @@ Status Core::Impl::Start() {
   TERN_ASSIGN_OR_RETURN(db_, Manifest::Open(o_.data_dir + "/core.db"));
   TERN_ASSIGN_OR_RETURN(auto nodes, db_->Nodes());
   for (const auto& n : nodes) members_[n.addr].name = n.name;  // state unknown until heard
+  ReloadSettings(false);
 
   MqttOptions mo;
   mo.host = o_.mqtt_host;
@@ -167,6 +194,8 @@ void Core::Impl::WorkerMain() {
       for (const auto& id : touched_) Settle(id);
       if (now - last_live >= 250) {
         CheckLiveness();
+        auto v = db_->SettingsVersion();
+        if (v.ok() && *v != settings_version_) ReloadSettings(true);
         last_live = now;
       }
       DrainSpool();
@@ -247,6 +276,11 @@ void Core::Impl::HandleRegister(const std::string& topic, const std::string& pay
   r["name"] = name;
   r["addr"] = *addr;
   r["protocol"] = kProtocolVersion;
+  auto st = db_->Settings(name);
+  if (st.ok()) {
+    settings_[name] = *st;
+    r["settings"] = st->ToJson();
+  }
   after_commit_.push_back({topics_.RegReply(name), r.dump()});
 }
 
@@ -266,6 +300,28 @@ void Core::Impl::HandleUp(const std::string& topic, const std::string& payload) 
   auto recs = DecodeRecords(*view);
   if (!recs.ok()) return Reject("up", recs.status().message() + " from " + std::to_string(from));
   ChunkId id(env->id);
+  const EdgeSettings& perm = SettingsOf(from);
+  if (!perm.Allows(view->header.kind)) {
+    m_.Add("refused_permission");
+    std::string why = std::string(KindName(view->header.kind)) + " data is not permitted for " +
+                      perm.name + " (allowed: " + perm.kinds + ")";
+    Reject("up", why);
+    return ReplyToUplink(from, "refused", id, why);
+  }
+  auto known = db_->Chunk(id);
+  bool already = known.ok() && known->has_value() && (*known)->spooled;
+  if (!already) {
+    uint64_t wait = buckets_[from].Take(env->chunk.size(), perm.max_bytes_per_s, MonotonicMs());
+    if (wait > 0) {
+      m_.Add("throttled");
+      int64_t n = m_.Get("throttled");
+      if (n <= 10 || n % 1000 == 0) {
+        spdlog::warn("core: throttling {} (limit {} bytes/s), retry in {} ms", perm.name,
+                     perm.max_bytes_per_s, wait);
+      }
+      return ReplyToUplink(from, "throttle", id, "byte-rate limit", wait);
+    }
+  }
   Status s = db_->RecordHolder(NoticeFor(id, from, view->header, env->chunk.size()));
   if (s.ok()) s = db_->Spool(id, view->header, env->chunk);
   if (!s.ok()) {
@@ -276,6 +332,46 @@ void Core::Impl::HandleUp(const std::string& topic, const std::string& payload) 
   m_.Add("uplinks");
   touched_.insert(id);
   reack_.insert(id);
+}
+
+void Core::Impl::ReplyToUplink(uint32_t to, const char* type, const ChunkId& id,
+                               const std::string& reason, uint64_t retry_after_ms) {
+  auto r = Control(type);
+  r["id"] = ToHex(id);
+  r["reason"] = reason;
+  if (retry_after_ms) r["retry_after_ms"] = retry_after_ms;
+  after_commit_.push_back({topics_.Down(to), r.dump()});
+}
+
+const EdgeSettings& Core::Impl::SettingsOf(uint32_t addr) {
+  const std::string& name = members_[addr].name;
+  auto it = settings_.find(name);
+  if (it == settings_.end()) {
+    EdgeSettings d;
+    d.name = name;
+    it = settings_.emplace(name, d).first;
+  }
+  return it->second;
+}
+
+// Picks up `ternctl edge set` changes: reload, and tell each edge its new settings.
+void Core::Impl::ReloadSettings(bool announce) {
+  auto v = db_->SettingsVersion();
+  if (!v.ok()) return;
+  settings_version_ = *v;
+  for (const auto& [addr, mb] : members_) {
+    auto st = db_->Settings(mb.name);
+    if (!st.ok()) continue;
+    bool changed = !settings_.count(mb.name) || settings_[mb.name].ToJson() != st->ToJson();
+    settings_[mb.name] = *st;
+    if (announce && changed) {
+      spdlog::info("core: settings of {} are now {}", mb.name, st->ToJson().dump());
+      auto msg = Control("settings");
+      msg["settings"] = st->ToJson();
+      after_commit_.push_back({topics_.Down(addr), msg.dump()});
+      m_.Add("settings_sent");
+    }
+  }
 }
 
 void Core::Impl::HandleStored(const std::string& payload) {

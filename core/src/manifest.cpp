@@ -43,7 +43,7 @@ const std::vector<std::string>& Manifest::Schema() {
       "CREATE TABLE results(id BLOB PRIMARY KEY, origin INTEGER NOT NULL, source TEXT NOT NULL,"
       " processor TEXT NOT NULL, t_first INTEGER NOT NULL, t_last INTEGER NOT NULL,"
       " anomalies INTEGER NOT NULL DEFAULT 0, summary TEXT NOT NULL, created_ms INTEGER NOT NULL,"
-      " placed INTEGER NOT NULL DEFAULT 0);"
+      " placed INTEGER NOT NULL DEFAULT 0, wire BLOB);"
       "CREATE INDEX results_by_source ON results(origin, source, t_first);"
       "CREATE TABLE links(result BLOB NOT NULL, source BLOB NOT NULL,"
       " PRIMARY KEY(result, source)) WITHOUT ROWID;"
@@ -265,6 +265,81 @@ Result<int64_t> Manifest::SpoolDepth() {
   TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT count(*) FROM spool"));
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? q->Int(0) : 0;
+}
+
+Result<EdgeSettings> Manifest::Settings(const std::string& name) {
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT priority, weight, kinds, max_bytes_per_s,"
+                                             " protocol FROM edge_settings WHERE name = ?"));
+  q->BindText(1, name);
+  EdgeSettings e;
+  e.name = name;
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (row) {
+    e.priority = static_cast<int>(q->Int(0));
+    e.weight = static_cast<int>(q->Int(1));
+    e.kinds = std::string(q->Text(2));
+    e.max_bytes_per_s = q->Int(3);
+    e.protocol = static_cast<int>(q->Int(4));
+  }
+  return e;
+}
+
+Status Manifest::PutSettings(const EdgeSettings& e) {
+  TERN_RETURN_IF_ERROR(e.Validate());
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "INSERT INTO edge_settings(name, priority, weight, kinds, max_bytes_per_s, protocol,"
+      " updated_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET"
+      " priority = excluded.priority, weight = excluded.weight, kinds = excluded.kinds,"
+      " max_bytes_per_s = excluded.max_bytes_per_s, protocol = excluded.protocol,"
+      " updated_ms = excluded.updated_ms"));
+  TERN_RETURN_IF_ERROR(q->BindText(1, e.name).Bind(2, int64_t{e.priority}).Bind(3, int64_t{e.weight})
+                           .BindText(4, e.kinds).Bind(5, e.max_bytes_per_s)
+                           .Bind(6, int64_t{e.protocol}).Bind(7, WallMs()).Run());
+  return db_->Exec("UPDATE settings_meta SET value = value + 1 WHERE key = 'version'");
+}
+
+Result<int64_t> Manifest::SettingsVersion() {
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT value FROM settings_meta WHERE key = 'version'"));
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  return row ? q->Int(0) : 0;
+}
+
+Status EdgeSettings::Validate() const {
+  auto bad = [&](const std::string& field, const std::string& why) {
+    return Status::InvalidArgument("edge '" + name + "': setting '" + field + "' " + why);
+  };
+  if (priority < -1 || priority >= kNumPriorities) {
+    return bad("priority", "must be keep, alarm, high, normal or bulk");
+  }
+  if (weight < 1 || weight > 1000) return bad("weight", "must be 1..1000");
+  if (max_bytes_per_s < 0) return bad("rate", "must be >= 0 (0 = unlimited)");
+  if (protocol != kProtocolVersion) {
+    return bad("protocol", "must be " + std::to_string(kProtocolVersion) + " (the only one this core speaks)");
+  }
+  size_t start = 0;
+  while (start <= kinds.size()) {
+    size_t end = kinds.find(',', start);
+    std::string k = kinds.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!k.empty() && k != "samples" && k != "blob" && k != "event") {
+      return bad("kinds", "has '" + k + "'; allowed: samples, blob, event");
+    }
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return Status::Ok();
+}
+
+bool EdgeSettings::Allows(RecordKind k) const {
+  std::string want = KindName(k);
+  std::string padded = "," + kinds + ",";
+  return padded.find("," + want + ",") != std::string::npos;
+}
+
+nlohmann::json EdgeSettings::ToJson() const {
+  return {{"name", name},
+          {"priority", priority < 0 ? "keep" : PriorityName(static_cast<Priority>(priority))},
+          {"weight", weight}, {"kinds", kinds}, {"max_bytes_per_s", max_bytes_per_s},
+          {"protocol", protocol}};
 }
 
 Result<int64_t> Manifest::ChunkCount() {

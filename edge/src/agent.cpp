@@ -99,7 +99,9 @@ class EdgeAgent::Impl {
   void Finish(const ChunkId& id, const std::vector<uint32_t>& holders);
   void Heartbeat();
   void WriteStatus();
-  Status Admit(Priority prio, size_t bytes);
+  Status Admit(const SourceSpec& spec, size_t bytes);
+  void ApplySettings(const nlohmann::json& settings);
+  void DropFromOutbox(const ChunkId& id);
   void RejectLog(const char* what, const std::string& detail);
 
   std::unique_ptr<LocalStore> store_;
@@ -128,8 +130,9 @@ class EdgeAgent::Impl {
   std::deque<std::function<void()>> tasks_;
   std::thread loop_;
   LatencyRecorder lat_local_, lat_peer1_, lat_peer2_, lat_core_;
-  std::mutex reg_mu_;
-  std::condition_variable reg_cv_;
+  mutable std::mutex settings_mu_;
+  std::string allowed_kinds_ = "samples,blob,event";
+  nlohmann::json settings_ = nlohmann::json::object();
 };
 
 // ---------------------------------------------------------------- start / stop
@@ -173,7 +176,7 @@ Status EdgeAgent::Impl::Start() {
 
   chunker_ = std::make_unique<Chunker>(
       addr_, boot_, &clock_, o_.chunk, [this](SealedChunk c) { OnSealed(std::move(c)); },
-      [this](Priority p, size_t b) { return Admit(p, b); });
+      [this](const SourceSpec& spec, size_t b) { return Admit(spec, b); });
   TERN_RETURN_IF_ERROR(LoadSources());
 
   TERN_ASSIGN_OR_RETURN(auto outbox, store_->LoadOutbox());
@@ -332,6 +335,7 @@ void EdgeAgent::Impl::OnMessage(const std::string& topic, std::string_view paylo
     auto j = ParseControl(payload);
     if (!j.ok()) return RejectLog("registration", j.status().message());
     auto a = FieldU64(*j, "addr");
+    if ((*j)["type"] == "registered" && j->contains("settings")) ApplySettings((*j)["settings"]);
     if ((*j)["type"] == "registered" && a.ok() && *a != addr_) {
       m_.Add("address_conflicts");
       spdlog::error("edge {}: core says our address is {}, the store says {}; keeping {}",
@@ -405,6 +409,12 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
   auto j = ParseControl(payload);
   if (!j.ok()) return RejectLog("down", j.status().message());
   const std::string type = (*j)["type"];
+  if (type == "settings") {
+    if (!j->contains("settings") || !(*j)["settings"].is_object()) {
+      return RejectLog("down", "settings without a 'settings' object");
+    }
+    return ApplySettings((*j)["settings"]);
+  }
   auto id = FieldChunkId(*j, "id");
   if (!id.ok()) return RejectLog("down", type + ": " + id.status().message());
   if (type == "put_ack" || type == "put_nack") {
@@ -440,6 +450,25 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
       }
     }
     Post([this, id = *id, holders] { Finish(id, holders); });
+  } else if (type == "throttle") {
+    uint64_t after = j->value("retry_after_ms", uint64_t{1000});
+    Post([this, id = *id, after] {
+      auto it = pending_.find(id);
+      if (it == pending_.end()) return;
+      m_.Add("uplinks_throttled");
+      // Resend when the core's budget allows, not at the normal timeout.
+      uint64_t wait = std::min<uint64_t>(after, 60000);
+      it->second.core_sent_ms = MonotonicMs() + wait - static_cast<uint64_t>(o_.uplink_timeout_ms);
+    });
+  } else if (type == "refused") {
+    std::string reason = j->value("reason", "no reason given");
+    Post([this, id = *id, reason] {
+      if (!pending_.count(id)) return;
+      m_.Add("core_refusals");
+      spdlog::error("edge {}: the core refused chunk {}: {}; it stays in the stores, not processed",
+                    o_.name, ToHex(id).substr(0, 16), reason);
+      DropFromOutbox(id);
+    });
   } else if (type == "restate") {
     auto to = FieldU64(*j, "to");
     if (!to.ok() || *to == 0 || *to > 0xFFFFFFFFu) return RejectLog("down", "restate without 'to'");
@@ -478,7 +507,17 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
 
 // ---------------------------------------------------------------- own chunks
 
-Status EdgeAgent::Impl::Admit(Priority prio, size_t bytes) {
+Status EdgeAgent::Impl::Admit(const SourceSpec& spec, size_t bytes) {
+  {
+    std::lock_guard<std::mutex> lk(settings_mu_);
+    std::string padded = "," + allowed_kinds_ + ",";
+    if (padded.find(std::string(",") + KindName(spec.kind) + ",") == std::string::npos) {
+      return Status::FailedPrecondition(std::string(KindName(spec.kind)) +
+                                        " data is not permitted for " + o_.name +
+                                        " by the core's settings (allowed: " + allowed_kinds_ + ")");
+    }
+  }
+  const Priority prio = spec.priority;
   double factor = prio == Priority::kAlarm ? 1.10 : prio == Priority::kHigh ? 1.05 : 1.0;
   auto limit = static_cast<int64_t>(static_cast<double>(o_.outbox_max_bytes) * factor);
   if (disk_full_ && prio != Priority::kAlarm) {
@@ -547,6 +586,13 @@ void EdgeAgent::Impl::Finish(const ChunkId& id, const std::vector<uint32_t>& hol
   }
   m_.Add("grade_core");
   if (holders.size() < 3) m_.Add("core_acks_short");  // should not happen; visible if it does
+  DropFromOutbox(id);
+}
+
+void EdgeAgent::Impl::DropFromOutbox(const ChunkId& id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  Pending& p = it->second;
   if (p.in_window) {
     window_.erase(std::find(window_.begin(), window_.end(), id));
     window_bytes_ -= p.bytes;
@@ -557,6 +603,18 @@ void EdgeAgent::Impl::Finish(const ChunkId& id, const std::vector<uint32_t>& hol
   StoreWrite w{StoreWrite::Kind::kOutboxDone};
   w.id = id;
   store_->Submit(std::move(w), nullptr);
+}
+
+void EdgeAgent::Impl::ApplySettings(const nlohmann::json& st) {
+  std::string kinds = st.value("kinds", std::string("samples,blob,event"));
+  {
+    std::lock_guard<std::mutex> lk(settings_mu_);
+    if (settings_ == st) return;
+    settings_ = st;
+    allowed_kinds_ = kinds;
+  }
+  m_.Add("settings_received");
+  spdlog::info("edge {}: settings from the core: {}", o_.name, st.dump());
 }
 
 // ---------------------------------------------------------------- the loop
@@ -672,6 +730,7 @@ void EdgeAgent::Impl::ReplicateStep(Pending& p, uint64_t now) {
 }
 
 void EdgeAgent::Impl::UplinkStep(Pending& p, uint64_t now) {
+  if (p.core_sent_ms > now) return;  // throttled: the core said when to come back
   if (p.core_sent_ms != 0 && now - p.core_sent_ms < static_cast<uint64_t>(o_.uplink_timeout_ms)) {
     return;
   }
@@ -724,6 +783,10 @@ nlohmann::json EdgeAgent::Impl::StatusJson() const {
   j["outbox_bytes"] = outbox_bytes_.load();
   j["disk_full"] = disk_full_.load();
   j["live_peers"] = peers_.LiveCount();
+  {
+    std::lock_guard<std::mutex> lk(settings_mu_);
+    j["settings"] = settings_;
+  }
   j["counters"] = m_.Snapshot();
   j["grades"] = {{"local", grade(lat_local_)}, {"peer1", grade(lat_peer1_)},
                  {"peer2", grade(lat_peer2_)}, {"core", grade(lat_core_)}};

@@ -31,7 +31,7 @@ Status Chunker::Add(const std::string& source, std::string payload) {
     if (it == open_.end()) return Status::NotFound("chunker: unknown source '" + source + "'");
     Open& o = it->second;
     size_t sz = payload.size() + kRecordOverhead;
-    if (admit_) TERN_RETURN_IF_ERROR(admit_(o.spec.priority, sz));
+    if (admit_) TERN_RETURN_IF_ERROR(admit_(o.spec, sz));
     if (o.records.empty()) o.first_us = MonotonicUs();
     o.records.push_back(Record{clock_->Now(), o.next_record_seq++, std::move(payload)});
     o.bytes += sz;
@@ -52,7 +52,7 @@ Status Chunker::AddBlob(const std::string& source, const std::string& name,
     auto it = open_.find(source);
     if (it == open_.end()) return Status::NotFound("chunker: unknown source '" + source + "'");
     Open& o = it->second;
-    if (admit_) TERN_RETURN_IF_ERROR(admit_(o.spec.priority, data.size()));
+    if (admit_) TERN_RETURN_IF_ERROR(admit_(o.spec, data.size()));
     const size_t part_max = opts_.max_bytes > 2 * kBlobPartOverhead
                                 ? opts_.max_bytes - kBlobPartOverhead - kRecordOverhead
                                 : 1024;

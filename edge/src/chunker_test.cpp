@@ -96,7 +96,7 @@ TEST_SUITE("chunker") {
     HybridClock clock;
     Sink sink;
     bool full = false;
-    Chunker ch(1, 1, &clock, {}, sink.fn(), [&](Priority, size_t) {
+    Chunker ch(1, 1, &clock, {}, sink.fn(), [&](const SourceSpec&, size_t) {
       return full ? Status::ResourceExhausted("outbox full") : Status::Ok();
     });
     ch.AddSource({"s", RecordKind::kEvent, Priority::kNormal, 0}, 0, 0);

@@ -25,6 +25,13 @@ Status OfferWithBackoff(Chunker* chunker, const std::string& source, std::string
       m->Add("records_collected");
       return s;
     }
+    if (s.code() == Status::Code::kFailedPrecondition) {  // not permitted: refused for good
+      int64_t n = ++m->Counter("records_refused_permission");
+      if (n <= 5 || n % 10000 == 0) {
+        spdlog::warn("source '{}': record refused ({} so far): {}", source, n, s.message());
+      }
+      return s;
+    }
     if (s.code() != Status::Code::kResourceExhausted) return s;
     m->Add("records_refused");
     if (refusals++ == 0) {
@@ -76,8 +83,8 @@ void SyntheticSource::Run() {
     for (uint64_t i = 0; i < burst && !stop_; ++i) {
       auto s = OfferWithBackoff(chunker_, o_.source,
                                 EncodeSamples(Sample(produced, o_.channels, o_.rate)), m_, stop_);
-      if (!s.ok()) break;
-      ++produced;
+      if (!s.ok() && s.code() != Status::Code::kFailedPrecondition) break;
+      ++produced;  // taken, or refused for good and counted
     }
   }
   spdlog::info("synthetic source '{}' produced {} records", o_.source, produced);

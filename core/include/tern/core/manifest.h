@@ -45,6 +45,21 @@ struct ChunkRecord {
   std::vector<uint32_t> holders;
 };
 
+// What the operator sets per edge (`ternctl edge set`); sent to the edge at registration
+// and whenever it changes, enforced by the core on every uplink.
+struct EdgeSettings {
+  std::string name;
+  int priority = -1;        // class override for the scheduler; -1 = keep each chunk's own
+  int weight = 1;           // share within its class (1..1000)
+  std::string kinds = "samples,blob,event";  // data classes the edge may send
+  int64_t max_bytes_per_s = 0;               // uplink byte-rate limit; 0 = none
+  int protocol = kProtocolVersion;
+  // InvalidArgument naming the field when a value is out of range.
+  Status Validate() const;
+  bool Allows(RecordKind k) const;
+  nlohmann::json ToJson() const;
+};
+
 class Manifest {
  public:
   // Opens (read_only: no writes, no migration) or creates the database at `path`.
@@ -80,6 +95,12 @@ class Manifest {
   Result<std::vector<std::pair<ChunkId, std::string>>> NextSpooled(int limit);
   Result<int64_t> SpoolDepth();
   Result<int64_t> ChunkCount();
+
+  // Per-edge settings (defaults when never set). PutSettings validates, then bumps the
+  // settings version the running core polls, so a change takes effect without a restart.
+  Result<EdgeSettings> Settings(const std::string& name);
+  Status PutSettings(const EdgeSettings& e);
+  Result<int64_t> SettingsVersion();
 
   static const std::vector<std::string>& Schema();
 

@@ -51,7 +51,7 @@ class Chunker {
  public:
   using SealFn = std::function<void(SealedChunk)>;
   // Admission check before a record is taken (outbox bound); non-OK refuses the record.
-  using AdmitFn = std::function<Status(Priority, size_t bytes)>;
+  using AdmitFn = std::function<Status(const SourceSpec&, size_t bytes)>;
 
   Chunker(uint32_t origin, uint32_t boot, HybridClock* clock, ChunkerOptions opts, SealFn seal,
           AdmitFn admit = nullptr);

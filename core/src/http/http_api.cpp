@@ -1,0 +1,603 @@
+// The core's read-only HTTP API over cpp-httplib: routing, parameter checks, the read-only
+// core.db queries and the JSON shapes documented in docs/http-api.md.
+//
+// Every handler runs inside Serve(), which turns a Result<json> into the response (InvalidArgument
+// -> 400, NotFound -> 404, Unavailable -> 503, anything else -> 500) and catches every exception
+// so none reaches httplib. Database work happens under db_mu_ (a Database is single-threaded);
+// the live-data callbacks are called outside it.
+#include "tern/core/http_api.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "render.h"
+#include "tern/common/bytes.h"
+#include "tern/common/chunk.h"
+#include "tern/core/manifest.h"
+
+namespace tern::core {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDefaultLimit = 1000;
+constexpr int64_t kMaxLimit = 10000;
+constexpr const char* kJsonType = "application/json";
+constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
+
+int HttpCode(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kInvalidArgument: return 400;
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+void SetError(httplib::Response& res, int code, const std::string& msg) {
+  res.status = code;
+  res.set_content(Dump(json{{"error", msg}}), kJsonType);
+}
+
+// Rejects parameters outside `allowed` (a typo like "form=" must not silently widen a query).
+Status CheckParams(const httplib::Request& req, std::initializer_list<std::string_view> allowed) {
+  for (const auto& [k, v] : req.params) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || k == a;
+    if (!ok) return Status::InvalidArgument(k + ": unknown parameter");
+  }
+  return Status::Ok();
+}
+
+std::string PriorityNameOf(int64_t p) {
+  return p >= 0 && p <= 3 ? PriorityName(static_cast<Priority>(p)) : "unknown";
+}
+std::string KindNameOf(int64_t k) {
+  return k >= 0 && k <= 3 ? KindName(static_cast<RecordKind>(k)) : "unknown";
+}
+
+json SplitKinds(std::string_view s) {
+  json out = json::array();
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(',', start);
+    if (end == std::string_view::npos) end = s.size();
+    if (end > start) out.push_back(std::string(s.substr(start, end - start)));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Name and state of a node: the registry row, overridden by live membership when known.
+struct NodeView {
+  std::string name;
+  std::string state = "unknown";
+  json load;      // null unless a heartbeat reported it
+  json counters;  // {} unless a heartbeat reported them
+  bool live_info = false;
+};
+
+}  // namespace
+
+class HttpApi::Impl {
+ public:
+  Impl(HttpApiOptions o, HttpApiSources s) : o_(std::move(o)), src_(std::move(s)) {}
+  Status Start();
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  using Handler = Result<json> (Impl::*)(const httplib::Request&);
+  void Route(const std::string& pattern, Handler h);
+  json SafeStatus();
+
+  // Runs fn(manifest) under db_mu_, opening core.db on first use.
+  template <typename Fn>
+  Result<json> WithDb(Fn&& fn);
+  Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status);
+  Result<json> ChunkJson(Manifest& m, Statement& q, const std::map<uint32_t, NodeView>& nodes,
+                         bool links);
+  Result<json> LinkIds(Manifest& m, const char* sql, const std::string& id);
+
+  Result<json> Nodes(const httplib::Request& req);
+  Result<json> ChunkOne(const httplib::Request& req);
+  Result<json> ChunkList(const httplib::Request& req);
+  Result<json> Results(const httplib::Request& req);
+  Result<json> Scheduler(const httplib::Request& req);
+  Result<json> StatusDoc(const httplib::Request& req);
+  void Metrics(const httplib::Request& req, httplib::Response& res);
+
+  HttpApiOptions o_;
+  HttpApiSources src_;
+  httplib::Server svr_;
+  std::thread thread_;
+  int port_ = 0;
+  bool stopped_ = false;
+  std::mutex db_mu_;
+  std::unique_ptr<Manifest> db_;  // guarded by db_mu_
+};
+
+Status HttpApi::Impl::Start() {
+  const std::string where = o_.bind + ":" + std::to_string(o_.port);
+  try {
+    size_t threads = static_cast<size_t>(std::max(1, o_.threads));
+    svr_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    svr_.set_keep_alive_timeout(1);  // bounds how long Stop() waits for an idle client
+    svr_.set_read_timeout(5);
+    svr_.set_write_timeout(5);
+    svr_.set_payload_max_length(64 * 1024);
+    svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                  std::exception_ptr) { SetError(res, 500, "internal error"); });
+    // Fills a JSON body for errors httplib produces itself (unknown path, bad method).
+    svr_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      SetError(res, res.status,
+               res.status == 404 ? "not found: " + req.path : "HTTP " + std::to_string(res.status));
+      return httplib::Server::HandlerResponse::Handled;
+    });
+    Route(R"(/api/v1/nodes)", &Impl::Nodes);
+    Route(R"(/api/v1/chunks/([^/]*))", &Impl::ChunkOne);
+    Route(R"(/api/v1/chunks)", &Impl::ChunkList);
+    Route(R"(/api/v1/results)", &Impl::Results);
+    Route(R"(/api/v1/scheduler)", &Impl::Scheduler);
+    Route(R"(/api/v1/status)", &Impl::StatusDoc);
+    svr_.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+      Metrics(req, res);
+    });
+
+    if (o_.port < 0 || o_.port > 65535) {
+      return Status::InvalidArgument("http: port " + std::to_string(o_.port) + " out of range");
+    }
+    if (o_.port == 0) {
+      port_ = svr_.bind_to_any_port(o_.bind);
+      if (port_ <= 0) return Status::Unavailable("http: cannot listen on " + where);
+    } else {
+      if (!svr_.bind_to_port(o_.bind, o_.port)) {
+        return Status::Unavailable("http: cannot listen on " + where);
+      }
+      port_ = o_.port;
+    }
+    thread_ = std::thread([this] {
+      try {
+        svr_.listen_after_bind();
+      } catch (...) {
+      }
+    });
+    // stop() is a no-op until the listen loop runs; wait for it so Stop() cannot miss it.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!svr_.is_running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (!svr_.is_running()) {
+      Stop();
+      return Status::Unavailable("http: server on " + where + " did not start");
+    }
+  } catch (const std::exception& e) {
+    Stop();
+    return Status::IoError("http: starting on " + where + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+void HttpApi::Impl::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  try {
+    svr_.stop();
+  } catch (...) {
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void HttpApi::Impl::Route(const std::string& pattern, Handler h) {
+  svr_.Get(pattern, [this, h](const httplib::Request& req, httplib::Response& res) {
+    try {
+      auto r = (this->*h)(req);
+      if (r.ok()) {
+        res.status = 200;
+        res.set_content(Dump(*r), kJsonType);
+      } else {
+        SetError(res, HttpCode(r.status()), r.status().message());
+      }
+    } catch (const std::exception& e) {
+      SetError(res, 500, std::string("internal error: ") + e.what());
+    } catch (...) {
+      SetError(res, 500, "internal error");
+    }
+  });
+}
+
+json HttpApi::Impl::SafeStatus() {
+  if (!src_.status) return json();
+  try {
+    return src_.status();
+  } catch (...) {
+    return json();
+  }
+}
+
+template <typename Fn>
+Result<json> HttpApi::Impl::WithDb(Fn&& fn) {
+  std::lock_guard<std::mutex> lk(db_mu_);
+  if (!db_) {
+    if (o_.core_db.empty()) return Status::Unavailable("no core database configured");
+    auto m = Manifest::Open(o_.core_db, /*read_only=*/true);
+    if (!m.ok()) return Status::Unavailable("core database: " + m.status().message());
+    db_ = std::move(m).value();
+  }
+  return fn(*db_);
+}
+
+Result<std::map<uint32_t, NodeView>> HttpApi::Impl::NodeViews(Manifest& m, const json& status) {
+  TERN_ASSIGN_OR_RETURN(auto nodes, m.Nodes());
+  std::map<uint32_t, NodeView> out;
+  for (const auto& n : nodes) {
+    NodeView v;
+    v.name = n.name;
+    v.state = n.state;
+    v.counters = json::object();
+    out[n.addr] = std::move(v);
+  }
+  if (status.is_object() && status.contains("nodes") && status["nodes"].is_array()) {
+    for (const auto& n : status["nodes"]) {
+      if (!n.is_object() || !n.contains("addr") || !n["addr"].is_number_integer()) continue;
+      auto it = out.find(n["addr"].get<uint32_t>());
+      if (it == out.end()) continue;  // the registry is the authority on who exists
+      NodeView& v = it->second;
+      v.live_info = true;
+      if (n.contains("state") && n["state"].is_string()) v.state = n["state"];
+      if (n.contains("load") && n["load"].is_number()) v.load = n["load"];
+      if (n.contains("counters") && n["counters"].is_object()) v.counters = n["counters"];
+    }
+  }
+  return out;
+}
+
+Result<json> HttpApi::Impl::LinkIds(Manifest& m, const char* sql, const std::string& id) {
+  TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(sql));
+  q->BindBlob(1, id);
+  json out = json::array();
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back(ToHex(q->Blob(0)));
+  }
+  return out;
+}
+
+// q's columns: id, origin, source, seq, kind, priority, t_first, t_last, records, bytes,
+// spooled, acked.
+constexpr const char* kChunkCols =
+    "id, origin, source, seq, kind, priority, t_first, t_last, records, bytes, spooled, acked";
+
+Result<json> HttpApi::Impl::ChunkJson(Manifest& m, Statement& q,
+                                      const std::map<uint32_t, NodeView>& nodes, bool links) {
+  std::string id(q.Blob(0));
+  auto origin = static_cast<uint32_t>(q.Int(1));
+  auto on = nodes.find(origin);
+  json j = {
+      {"id", ToHex(id)},
+      {"origin", origin},
+      {"origin_name", on == nodes.end() ? "" : on->second.name},
+      {"source", std::string(q.Text(2))},
+      {"seq", static_cast<uint64_t>(q.Int(3))},
+      {"kind", q.Int(4)},
+      {"kind_name", KindNameOf(q.Int(4))},
+      {"priority", q.Int(5)},
+      {"priority_name", PriorityNameOf(q.Int(5))},
+      {"t_first", static_cast<uint64_t>(q.Int(6))},
+      {"t_last", static_cast<uint64_t>(q.Int(7))},
+      {"t_first_ms", static_cast<uint64_t>(q.Int(6)) >> 16},
+      {"t_last_ms", static_cast<uint64_t>(q.Int(7)) >> 16},
+      {"records", q.Int(8)},
+      {"bytes", q.Int(9)},
+      {"spooled", q.Int(10) != 0},
+      {"acked", q.Int(11) != 0},
+  };
+  TERN_ASSIGN_OR_RETURN(auto holders, m.Holders(id));
+  json hj = json::array();
+  for (uint32_t h : holders) {
+    auto it = nodes.find(h);
+    hj.push_back({{"addr", h},
+                  {"name", it == nodes.end() ? "" : it->second.name},
+                  {"state", it == nodes.end() ? "unknown" : it->second.state}});
+  }
+  j["holders"] = std::move(hj);
+  if (links) {
+    TERN_ASSIGN_OR_RETURN(j["results"],
+                          LinkIds(m, "SELECT result FROM links WHERE source = ? ORDER BY result",
+                                  id));
+    TERN_ASSIGN_OR_RETURN(j["sources"],
+                          LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source",
+                                  id));
+  }
+  return j;
+}
+
+Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  json status = SafeStatus();
+  return WithDb([&](Manifest& m) -> Result<json> {
+    TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
+    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
+    std::map<std::string, json> settings;
+    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare("SELECT name, priority, weight, kinds,"
+                                                 " max_bytes_per_s, protocol, updated_ms"
+                                                 " FROM edge_settings"));
+    while (true) {
+      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      settings[std::string(q->Text(0))] = {
+          {"priority", q->Int(1)},         {"priority_name", PriorityNameOf(q->Int(1))},
+          {"weight", q->Int(2)},           {"kinds", SplitKinds(q->Text(3))},
+          {"max_bytes_per_s", q->Int(4)},  {"protocol", q->Int(5)},
+          {"updated_ms", q->Int(6)},       {"configured", true}};
+    }
+    // The schema's column defaults: what the core applies to an edge nobody configured.
+    const json defaults = {{"priority", 2},
+                           {"priority_name", "normal"},
+                           {"weight", 1},
+                           {"kinds", {"samples", "blob", "event"}},
+                           {"max_bytes_per_s", 0},
+                           {"protocol", 1},
+                           {"updated_ms", 0},
+                           {"configured", false}};
+    json out = json::array();
+    for (const auto& n : regs) {
+      const NodeView& v = views[n.addr];
+      auto s = settings.find(n.name);
+      out.push_back({{"addr", n.addr},
+                     {"name", n.name},
+                     {"state", v.state},
+                     {"load", v.load},
+                     {"store_path", n.store_path},
+                     {"capacity", n.capacity},
+                     {"registered_ms", n.registered_ms},
+                     {"last_seen_ms", n.last_seen_ms},
+                     {"live", v.live_info},
+                     {"settings", s == settings.end() ? defaults : s->second},
+                     {"counters", v.counters}});
+    }
+    return json{{"nodes", std::move(out)}};
+  });
+}
+
+Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  std::string hex = req.matches.size() > 1 ? req.matches[1].str() : "";
+  auto id = FromHex(hex);
+  if (!id.ok() || id->size() != 32) {
+    return Status::InvalidArgument("id: '" + hex + "' is not 64 hex digits (a SHA-256 chunk id)");
+  }
+  json status = SafeStatus();
+  return WithDb([&](Manifest& m) -> Result<json> {
+    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
+    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols +
+                                                 " FROM chunks WHERE id = ?"));
+    q->BindBlob(1, *id);
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) return Status::NotFound("chunk " + hex + " is not in the manifest");
+    return ChunkJson(m, *q, views, /*links=*/true);
+  });
+}
+
+Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {"source", "origin", "from", "to", "limit"}));
+  if (!req.has_param("source") || req.get_param_value("source").empty()) {
+    return Status::InvalidArgument("source: required");
+  }
+  std::string source = req.get_param_value("source");
+  int64_t origin = 0, limit = kDefaultLimit;
+  uint64_t from = 0, to = std::numeric_limits<int64_t>::max();
+  if (req.has_param("origin")) {
+    TERN_ASSIGN_OR_RETURN(origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
+                                                 std::numeric_limits<uint32_t>::max()));
+  }
+  if (req.has_param("from")) {
+    TERN_ASSIGN_OR_RETURN(from, http::ParseTime("from", req.get_param_value("from"), false));
+  }
+  if (req.has_param("to")) {
+    TERN_ASSIGN_OR_RETURN(to, http::ParseTime("to", req.get_param_value("to"), true));
+  }
+  if (req.has_param("limit")) {
+    TERN_ASSIGN_OR_RETURN(limit, http::ParseInt("limit", req.get_param_value("limit"), 1,
+                                                kMaxLimit));
+  }
+  if (from > to) return Status::InvalidArgument("from: later than to");
+  to = std::min<uint64_t>(to, std::numeric_limits<int64_t>::max());
+  json status = SafeStatus();
+  return WithDb([&](Manifest& m) -> Result<json> {
+    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
+    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols +
+                                                 " FROM chunks WHERE source = ?1"
+                                                 " AND (?2 = 0 OR origin = ?2)"
+                                                 " AND t_last >= ?3 AND t_first <= ?4"
+                                                 " ORDER BY origin, seq LIMIT ?5"));
+    q->BindText(1, source)
+        .Bind(2, origin)
+        .Bind(3, static_cast<int64_t>(from))
+        .Bind(4, static_cast<int64_t>(to))
+        .Bind(5, limit + 1);
+    json chunks = json::array();
+    bool truncated = false;
+    while (true) {
+      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      if (static_cast<int64_t>(chunks.size()) == limit) {
+        truncated = true;
+        break;
+      }
+      TERN_ASSIGN_OR_RETURN(auto c, ChunkJson(m, *q, views, /*links=*/false));
+      chunks.push_back(std::move(c));
+    }
+    return json{{"source", source}, {"origin", origin}, {"from", from},
+                {"to", to},         {"limit", limit},   {"truncated", truncated},
+                {"chunks", std::move(chunks)}};
+  });
+}
+
+Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(
+      CheckParams(req, {"source", "origin", "from", "to", "anomalies", "limit"}));
+  int64_t origin = 0, limit = kDefaultLimit, anomalies = 0;
+  uint64_t from = 0, to = std::numeric_limits<int64_t>::max();
+  std::optional<std::string> source;
+  if (req.has_param("source")) {
+    source = req.get_param_value("source");
+    if (source->empty()) return Status::InvalidArgument("source: empty");
+  }
+  if (req.has_param("origin")) {
+    TERN_ASSIGN_OR_RETURN(origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
+                                                 std::numeric_limits<uint32_t>::max()));
+  }
+  if (req.has_param("from")) {
+    TERN_ASSIGN_OR_RETURN(from, http::ParseTime("from", req.get_param_value("from"), false));
+  }
+  if (req.has_param("to")) {
+    TERN_ASSIGN_OR_RETURN(to, http::ParseTime("to", req.get_param_value("to"), true));
+  }
+  if (req.has_param("anomalies")) {
+    TERN_ASSIGN_OR_RETURN(anomalies,
+                          http::ParseInt("anomalies", req.get_param_value("anomalies"), 0, 1));
+  }
+  if (req.has_param("limit")) {
+    TERN_ASSIGN_OR_RETURN(limit, http::ParseInt("limit", req.get_param_value("limit"), 1,
+                                                kMaxLimit));
+  }
+  if (from > to) return Status::InvalidArgument("from: later than to");
+  to = std::min<uint64_t>(to, std::numeric_limits<int64_t>::max());
+  json status = SafeStatus();
+  return WithDb([&](Manifest& m) -> Result<json> {
+    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
+    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(
+                                      "SELECT id, origin, source, processor, t_first, t_last,"
+                                      " anomalies, summary, created_ms, placed FROM results"
+                                      " WHERE (?1 IS NULL OR source = ?1)"
+                                      " AND (?2 = 0 OR origin = ?2)"
+                                      " AND t_last >= ?3 AND t_first <= ?4"
+                                      " AND (?5 = 0 OR anomalies > 0)"
+                                      " ORDER BY t_first DESC, id LIMIT ?6"));
+    if (source) {
+      q->BindText(1, *source);
+    } else {
+      q->BindNull(1);
+    }
+    q->Bind(2, origin)
+        .Bind(3, static_cast<int64_t>(from))
+        .Bind(4, static_cast<int64_t>(to))
+        .Bind(5, anomalies)
+        .Bind(6, limit + 1);
+    json rows = json::array();
+    bool truncated = false;
+    while (true) {
+      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+      if (!row) break;
+      if (static_cast<int64_t>(rows.size()) == limit) {
+        truncated = true;
+        break;
+      }
+      std::string id(q->Blob(0));
+      auto org = static_cast<uint32_t>(q->Int(1));
+      auto on = views.find(org);
+      std::string text(q->Text(7));
+      json summary = json::parse(text, nullptr, /*allow_exceptions=*/false);
+      if (summary.is_discarded()) summary = text;  // not JSON: served as the stored string
+      json r = {{"id", ToHex(id)},
+                {"origin", org},
+                {"origin_name", on == views.end() ? "" : on->second.name},
+                {"source", std::string(q->Text(2))},
+                {"processor", std::string(q->Text(3))},
+                {"t_first", static_cast<uint64_t>(q->Int(4))},
+                {"t_last", static_cast<uint64_t>(q->Int(5))},
+                {"t_first_ms", static_cast<uint64_t>(q->Int(4)) >> 16},
+                {"t_last_ms", static_cast<uint64_t>(q->Int(5)) >> 16},
+                {"anomalies", q->Int(6)},
+                {"summary", std::move(summary)},
+                {"created_ms", q->Int(8)},
+                {"placed", q->Int(9) != 0}};
+      TERN_ASSIGN_OR_RETURN(
+          r["sources"],
+          LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source", id));
+      rows.push_back(std::move(r));
+    }
+    return json{{"limit", limit}, {"truncated", truncated}, {"results", std::move(rows)}};
+  });
+}
+
+Result<json> HttpApi::Impl::Scheduler(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  if (!src_.scheduler) return Status::Unavailable("no scheduler");
+  json j = src_.scheduler();
+  return j.is_null() ? json::object() : j;
+}
+
+Result<json> HttpApi::Impl::StatusDoc(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  if (!src_.status) return Status::Unavailable("no core status");
+  json j = src_.status();
+  return j.is_null() ? json::object() : j;
+}
+
+void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
+  try {
+    if (!req.params.empty()) return SetError(res, 400, req.params.begin()->first +
+                                                           ": unknown parameter");
+    json status = SafeStatus();
+    if (!status.is_object()) status = json::object();
+    // Before the core's first status (or without a callback) the gauges come from core.db.
+    auto missing = [&](const char* k) {
+      return !status.contains(k) || !status[k].is_number() || status[k].get<double>() < 0;
+    };
+    if (missing("spool_depth") || missing("manifest_chunks")) {
+      auto r = WithDb([&](Manifest& m) -> Result<json> {
+        if (missing("spool_depth")) {
+          TERN_ASSIGN_OR_RETURN(status["spool_depth"], m.SpoolDepth());
+        }
+        if (missing("manifest_chunks")) {
+          TERN_ASSIGN_OR_RETURN(status["manifest_chunks"], m.ChunkCount());
+        }
+        return json();
+      });
+      (void)r;  // without a database the gauges are simply absent
+    }
+    res.status = 200;
+    res.set_content(http::MetricsText(status), kMetricsType);
+  } catch (const std::exception& e) {
+    SetError(res, 500, std::string("internal error: ") + e.what());
+  } catch (...) {
+    SetError(res, 500, "internal error");
+  }
+}
+
+HttpApi::HttpApi(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+HttpApi::~HttpApi() { Stop(); }
+
+Result<std::unique_ptr<HttpApi>> HttpApi::Start(HttpApiOptions opts, HttpApiSources sources) {
+  std::unique_ptr<HttpApi> api;
+  try {
+    api.reset(new HttpApi(std::make_unique<Impl>(std::move(opts), std::move(sources))));
+  } catch (const std::exception& e) {
+    return Status::IoError(std::string("http: ") + e.what());
+  }
+  TERN_RETURN_IF_ERROR(api->impl_->Start());
+  return api;
+}
+
+void HttpApi::Stop() {
+  if (impl_) impl_->Stop();
+}
+
+int HttpApi::port() const { return impl_ ? impl_->port() : 0; }
+
+}  // namespace tern::core

@@ -1,0 +1,15 @@
+# The core's read-only HTTP API and Prometheus /metrics (cpp-httplib, Debian's compiled
+# libcpp-httplib; its pkg-config file carries the SSL/zlib/brotli defines the library was
+# built with, which must match for the Server/Client class layouts). Paths relative to core/.
+pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
+target_sources(tern_core PRIVATE
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_api.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render.cpp
+)
+target_link_libraries(tern_core PRIVATE PkgConfig::HTTPLIB)
+
+tern_test(http_tests SOURCES
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_api_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render_test.cpp
+  LIBS tern_core tern_testing PkgConfig::HTTPLIB)
+target_include_directories(http_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/http)

@@ -1,0 +1,285 @@
+// Query-parameter parsing and the Prometheus text exposition for the core's HTTP API.
+#include "render.h"
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <set>
+#include <vector>
+
+namespace tern::core::http {
+namespace {
+
+// HLC stamps are wall ms << 16 | logical: today's stamps are near 2^57, wall ms near 2^41.
+constexpr uint64_t kHlcThreshold = uint64_t{1} << 48;
+
+bool ParseUint(std::string_view s, uint64_t* out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// Reads exactly `n` digits at s[*pos].
+bool Digits(std::string_view s, size_t* pos, size_t n, int* out) {
+  if (*pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[*pos + i];
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    v = v * 10 + (c - '0');
+  }
+  *pos += n;
+  *out = v;
+  return true;
+}
+
+bool Expect(std::string_view s, size_t* pos, char c) {
+  if (*pos >= s.size() || s[*pos] != c) return false;
+  ++*pos;
+  return true;
+}
+
+// "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z]" -> ms since the epoch, UTC.
+bool ParseIso(std::string_view s, uint64_t* ms) {
+  size_t pos = 0;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, frac = 0;
+  if (!Digits(s, &pos, 4, &y) || !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &mo) ||
+      !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &d)) {
+    return false;
+  }
+  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
+    ++pos;
+    if (!Digits(s, &pos, 2, &h) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &mi)) {
+      return false;
+    }
+    if (pos < s.size() && s[pos] == ':') {
+      ++pos;
+      if (!Digits(s, &pos, 2, &sec)) return false;
+      if (pos < s.size() && s[pos] == '.') {
+        ++pos;
+        size_t start = pos;
+        int scale = 100;
+        while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
+          frac += (s[pos] - '0') * scale;
+          scale /= 10;
+          ++pos;
+        }
+        if (pos == start) return false;
+      }
+    }
+  }
+  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) ++pos;
+  if (pos != s.size()) return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970) {
+    return false;
+  }
+  std::tm tm{};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = sec;
+  time_t t = timegm(&tm);
+  if (t < 0) return false;
+  *ms = static_cast<uint64_t>(t) * 1000 + static_cast<uint64_t>(frac);
+  return true;
+}
+
+std::string FormatValue(const nlohmann::json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "1" : "0";
+  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  double d = v.get<double>();
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "+Inf" : "-Inf";
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), d);
+  return ec == std::errc() ? std::string(buf, p) : "NaN";
+}
+
+// HELP text escapes only backslash and newline.
+std::string EscapeHelp(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+struct Family {
+  std::string type;
+  std::string help;
+  std::vector<std::string> lines;  // "name{labels} value"
+  std::set<std::string> seen;      // label sets already emitted (first one wins)
+};
+
+class Exposition {
+ public:
+  void Add(const std::string& name, const char* type, const std::string& help,
+           const std::string& labels, const nlohmann::json& value) {
+    if (!value.is_number() && !value.is_boolean()) return;
+    Family& f = families_[name];
+    if (f.type.empty()) {
+      f.type = type;
+      f.help = help;
+    }
+    if (!f.seen.insert(labels).second) return;
+    f.lines.push_back(name + labels + " " + FormatValue(value));
+  }
+  std::string Text() const {
+    std::string out;
+    for (const auto& [name, f] : families_) {
+      out += "# HELP " + name + " " + EscapeHelp(f.help) + "\n";
+      out += "# TYPE " + name + " " + f.type + "\n";
+      for (const auto& l : f.lines) out += l + "\n";
+    }
+    return out;
+  }
+
+ private:
+  std::map<std::string, Family> families_;
+};
+
+// "<prefix><name>_total" (a trailing "_total" in the name is not doubled).
+std::string CounterName(const std::string& prefix, const std::string& raw) {
+  std::string n = PromName(raw);
+  constexpr std::string_view kTotal = "_total";
+  if (n.size() > kTotal.size() && n.compare(n.size() - kTotal.size(), kTotal.size(), kTotal) == 0) {
+    n.resize(n.size() - kTotal.size());
+  }
+  return prefix + n + "_total";
+}
+
+// Calls fn(name, value) for every leaf of a counters object; nested keys joined with '_'.
+template <typename Fn>
+void Leaves(const nlohmann::json& obj, const std::string& prefix, Fn&& fn) {
+  if (!obj.is_object()) return;
+  for (const auto& [k, v] : obj.items()) {
+    std::string name = prefix.empty() ? k : prefix + "_" + k;
+    if (v.is_object()) {
+      Leaves(v, name, fn);
+    } else {
+      fn(name, v);
+    }
+  }
+}
+
+}  // namespace
+
+Result<uint64_t> ParseTime(std::string_view param, std::string_view text, bool upper) {
+  uint64_t v = 0;
+  uint64_t ms = 0;
+  if (ParseUint(text, &v)) {
+    if (v >= kHlcThreshold) return v;  // an HLC stamp
+    ms = v;
+  } else if (!ParseIso(text, &ms)) {
+    return Status::InvalidArgument(std::string(param) + ": '" + std::string(text) +
+                                   "' is not an HLC stamp, wall-clock ms, or ISO-8601 UTC like "
+                                   "2026-11-21T10:00:00Z");
+  }
+  if (ms >= kHlcThreshold) {
+    return Status::InvalidArgument(std::string(param) + ": '" + std::string(text) +
+                                   "' is out of range");
+  }
+  return upper ? (ms << 16) | 0xFFFF : ms << 16;
+}
+
+Result<int64_t> ParseInt(std::string_view param, std::string_view text, int64_t lo, int64_t hi) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
+    return Status::InvalidArgument(std::string(param) + ": '" + std::string(text) +
+                                   "' is not an integer");
+  }
+  if (v < lo || v > hi) {
+    return Status::InvalidArgument(std::string(param) + ": " + std::to_string(v) +
+                                   " is outside [" + std::to_string(lo) + ", " +
+                                   std::to_string(hi) + "]");
+  }
+  return v;
+}
+
+std::string PromName(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 1);
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) out += '_';
+  for (char c : s) {
+    out += (std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80) ||
+                   c == '_'
+               ? c
+               : '_';
+  }
+  return out;
+}
+
+std::string PromLabel(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string MetricsText(const nlohmann::json& status) {
+  Exposition e;
+  if (!status.is_object()) return e.Text();
+  if (auto it = status.find("counters"); it != status.end()) {
+    Leaves(*it, "", [&](const std::string& name, const nlohmann::json& v) {
+      e.Add(CounterName("tern_core_", name), "counter", "core counter " + name, "", v);
+    });
+  }
+  if (auto it = status.find("spool_depth"); it != status.end() && it->is_number() &&
+                                             it->get<double>() >= 0) {
+    e.Add("tern_core_spool_depth", "gauge", "uplinked chunks waiting in the core's spool", "",
+          *it);
+  }
+  if (auto it = status.find("manifest_chunks"); it != status.end() && it->is_number() &&
+                                                 it->get<double>() >= 0) {
+    e.Add("tern_core_manifest_chunks", "gauge", "chunks known to the core's manifest", "", *it);
+  }
+  auto nodes = status.find("nodes");
+  if (nodes == status.end() || !nodes->is_array()) return e.Text();
+  for (const auto& n : *nodes) {
+    if (!n.is_object()) continue;
+    std::string name = n.contains("name") && n["name"].is_string() ? n["name"].get<std::string>()
+                                                                    : "";
+    std::string addr = n.contains("addr") && n["addr"].is_number() ? FormatValue(n["addr"]) : "";
+    std::string labels = "{node=\"" + PromLabel(name) + "\",addr=\"" + PromLabel(addr) + "\"}";
+    std::string state =
+        n.contains("state") && n["state"].is_string() ? n["state"].get<std::string>() : "";
+    e.Add("tern_node_up", "gauge", "1 if the node's membership state is live, else 0", labels,
+          state == "live" ? 1 : 0);
+    if (n.contains("load")) {
+      e.Add("tern_node_load", "gauge",
+            "node load from its last heartbeat (0.5 cpu + 0.5 used/total bytes)", labels,
+            n["load"]);
+    }
+    if (n.contains("counters")) {
+      Leaves(n["counters"], "", [&](const std::string& cname, const nlohmann::json& v) {
+        e.Add(CounterName("tern_edge_", cname), "counter",
+              "edge counter " + cname + " from the node's last heartbeat", labels, v);
+      });
+    }
+  }
+  return e.Text();
+}
+
+}  // namespace tern::core::http

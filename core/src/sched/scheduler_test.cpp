@@ -1,0 +1,415 @@
+// Unit tests for the core's scheduler: class minimum shares, live/backlog lanes, weighted
+// DRR across edges, work conservation, removal, weights, stats and config validation.
+// Everything runs on a virtual clock (pick counts), so the tests are deterministic.
+#include "tern/core/scheduler.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace tern::core {
+namespace {
+
+// A traffic source that keeps `depth` items queued (a saturating sender).
+struct Source {
+  uint32_t edge;
+  int cls;
+  bool backlog;
+  uint64_t bytes;
+};
+
+// Keeps every source saturated; Next() refills the source of the item it returns.
+class Harness {
+ public:
+  explicit Harness(SchedulerConfig cfg = {}, size_t depth = 4) : s(cfg), depth_(depth) {}
+
+  void Add(Source src) {
+    sources_.push_back(src);
+    for (size_t i = 0; i < depth_; ++i) Push(sources_.size() - 1);
+  }
+
+  SchedItem Next() {
+    auto item = s.Next(now);
+    REQUIRE(item.has_value());
+    ++now;
+    const size_t src = static_cast<size_t>(std::stoul(item->id.substr(0, item->id.find(':'))));
+    Push(src);
+    served[src] += item->bytes;
+    total += item->bytes;
+    return *item;
+  }
+
+  double Share(size_t src) const {
+    auto it = served.find(src);
+    return it == served.end() ? 0.0 : static_cast<double>(it->second) / static_cast<double>(total);
+  }
+
+  void ResetCounts() {
+    served.clear();
+    total = 0;
+  }
+
+  Scheduler s;
+  uint64_t now = 0;
+  std::map<size_t, uint64_t> served;
+  uint64_t total = 0;
+
+ private:
+  void Push(size_t src) {
+    const Source& x = sources_[src];
+    SchedItem it;
+    it.id = std::to_string(src) + ":" + std::to_string(seq_++);
+    it.edge = x.edge;
+    it.cls = x.cls;
+    it.backlog = x.backlog;
+    it.bytes = x.bytes;
+    it.enqueued_ms = now;
+    REQUIRE(s.Enqueue(it).ok());
+  }
+  std::vector<Source> sources_;
+  size_t depth_;
+  uint64_t seq_ = 0;
+};
+
+SchedItem Item(std::string id, uint32_t edge, int cls, uint64_t bytes = 1000, bool backlog = false,
+               uint64_t enq = 0) {
+  SchedItem it;
+  it.id = std::move(id);
+  it.edge = edge;
+  it.cls = cls;
+  it.bytes = bytes;
+  it.backlog = backlog;
+  it.enqueued_ms = enq;
+  return it;
+}
+
+double Jain(const std::vector<double>& x) {
+  double s = 0, s2 = 0;
+  for (double v : x) {
+    s += v;
+    s2 += v * v;
+  }
+  return s * s / (static_cast<double>(x.size()) * s2);
+}
+
+}  // namespace
+
+TEST_SUITE("scheduler") {
+  TEST_CASE("config validation names the bad field") {
+    CHECK(SchedulerConfig{}.Validate().ok());
+    SchedulerConfig c;
+    c.class_min_share[3] = 0;
+    Status st = c.Validate();
+    CHECK(st.code() == Status::Code::kInvalidArgument);
+    CHECK(st.message().find("class_min_share[3]") != std::string::npos);
+    c = {};
+    c.class_min_share = {0.5, 0.3, 0.2, 0.1};
+    CHECK(c.Validate().message().find("class_min_share must sum") != std::string::npos);
+    c = {};
+    c.class_min_share[1] = std::nan("");
+    CHECK(c.Validate().message().find("class_min_share[1]") != std::string::npos);
+    c = {};
+    c.backlog_min_share = 1.0;
+    CHECK(c.Validate().message().find("backlog_min_share") != std::string::npos);
+    c = {};
+    c.backlog_min_share = 0;
+    CHECK(c.Validate().message().find("backlog_min_share") != std::string::npos);
+    c = {};
+    c.quantum_bytes = 0;
+    CHECK(c.Validate().message().find("quantum_bytes") != std::string::npos);
+    CHECK_FALSE(Scheduler::Create(c).ok());
+    CHECK(Scheduler::Create(SchedulerConfig{}).ok());
+  }
+
+  TEST_CASE("empty and single item cases") {
+    Scheduler s;
+    CHECK_FALSE(s.Next(0).has_value());
+    CHECK(s.empty());
+    REQUIRE(s.Enqueue(Item("a", 7, 3, 500)).ok());
+    CHECK(s.size() == 1);
+    CHECK(s.queued_bytes() == 500);
+    auto it = s.Next(1);
+    REQUIRE(it.has_value());
+    CHECK(it->id == "a");
+    CHECK(s.empty());
+    CHECK_FALSE(s.Next(2).has_value());
+    // A zero-byte item is served too (it costs 1 byte of credit).
+    REQUIRE(s.Enqueue(Item("z", 7, 0, 0, true)).ok());
+    CHECK(s.Next(3)->id == "z");
+  }
+
+  TEST_CASE("enqueue rejects duplicate ids and bad classes") {
+    Scheduler s;
+    REQUIRE(s.Enqueue(Item("a", 1, 2)).ok());
+    CHECK(s.Enqueue(Item("a", 2, 1)).message().find("already queued") != std::string::npos);
+    CHECK(s.Enqueue(Item("b", 1, 4)).code() == Status::Code::kInvalidArgument);
+    CHECK(s.Enqueue(Item("c", 1, -1)).code() == Status::Code::kInvalidArgument);
+    CHECK(s.size() == 1);
+    CHECK(s.Next(0)->id == "a");
+    REQUIRE(s.Enqueue(Item("a", 1, 2)).ok());  // the id may come back once served
+  }
+
+  TEST_CASE("work conserving under a random mix and every item served once") {
+    std::mt19937_64 rng(42);
+    Scheduler s;
+    REQUIRE(s.SetEdgeWeight(3, 0.05).ok());
+    std::set<std::string> queued;
+    int seq = 0;
+    for (int step = 0; step < 20000; ++step) {
+      const uint64_t r = rng();
+      if (r % 3 != 0) {
+        auto it = Item(std::to_string(seq++), static_cast<uint32_t>(r % 5), (r >> 8) % 4,
+                       1 + (r >> 16) % 600000, ((r >> 40) % 4) == 0, static_cast<uint64_t>(step));
+        REQUIRE(s.Enqueue(it).ok());
+        queued.insert(it.id);
+      } else {
+        auto it = s.Next(static_cast<uint64_t>(step));
+        CHECK(it.has_value() == !queued.empty());
+        if (it) CHECK(queued.erase(it->id) == 1);
+      }
+      REQUIRE(s.size() == queued.size());
+    }
+    while (auto it = s.Next(0)) CHECK(queued.erase(it->id) == 1);
+    CHECK(queued.empty());
+    CHECK(s.queued_bytes() == 0);
+  }
+
+  TEST_CASE("a bulk item is served within its share despite an alarm and high flood") {
+    Harness h;
+    h.Add({1, 0, false, 100000});
+    h.Add({2, 1, false, 100000});
+    for (int i = 0; i < 5000; ++i) h.Next();
+    // With equal sizes and a 10% minimum, a waiting bulk item is owed service within
+    // ceil(1 / 0.10) = 10 picks.
+    for (int trial = 0; trial < 50; ++trial) {
+      REQUIRE(h.s.Enqueue(Item("bulk" + std::to_string(trial), 3, 3, 100000)).ok());
+      int picks = 0;
+      for (;;) {
+        ++picks;
+        auto it = h.Next();
+        if (it.cls == 3) break;
+        REQUIRE(picks < 100);
+      }
+      CHECK(picks <= 10);
+      for (int i = 0; i < trial % 7; ++i) h.Next();
+    }
+  }
+
+  TEST_CASE("every class gets at least its minimum share when all saturate") {
+    Harness h;
+    for (int c = 0; c < 4; ++c) h.Add({static_cast<uint32_t>(c), c, false, 100000});
+    for (int i = 0; i < 20000; ++i) h.Next();
+    const double want[4] = {0.40, 0.30, 0.20, 0.10};
+    for (size_t c = 0; c < 4; ++c) CHECK(h.Share(c) == doctest::Approx(want[c]).epsilon(0.01));
+    // Bulk against alarms only: the surplus goes to alarms, bulk keeps its 10%.
+    Harness h2;
+    h2.Add({1, 0, false, 100000});
+    h2.Add({2, 3, false, 100000});
+    for (int i = 0; i < 20000; ++i) h2.Next();
+    CHECK(h2.Share(1) >= 0.099);
+    CHECK(h2.Share(1) <= 0.11);
+  }
+
+  TEST_CASE("an unused share goes to the others") {
+    Harness h;
+    h.Add({1, 3, false, 100000});  // bulk alone: everything
+    for (int i = 0; i < 1000; ++i) h.Next();
+    CHECK(h.Share(0) == 1.0);
+    Harness h2;  // normal and bulk: 20:10 minimums, the rest to normal
+    h2.Add({1, 2, false, 100000});
+    h2.Add({1, 3, false, 100000});
+    for (int i = 0; i < 10000; ++i) h2.Next();
+    CHECK(h2.Share(0) == doctest::Approx(0.9).epsilon(0.01));
+  }
+
+  TEST_CASE("served bytes follow edge weights within a class") {
+    Harness h;
+    const double w[4] = {1, 2, 4, 8};
+    const uint64_t sizes[4] = {100000, 30000, 250000, 64000};
+    for (uint32_t e = 0; e < 4; ++e) {
+      REQUIRE(h.s.SetEdgeWeight(e, w[e]).ok());
+      h.Add({e, 2, false, sizes[e]});
+    }
+    for (int i = 0; i < 40000; ++i) h.Next();
+    for (size_t e = 0; e < 4; ++e) {
+      const double want = w[e] / 15.0;
+      CHECK(std::abs(h.Share(e) - want) / want < 0.02);
+    }
+  }
+
+  TEST_CASE("equal weights give equal bytes whatever the item sizes") {
+    Harness h;
+    const uint64_t sizes[4] = {100000, 7000, 250000, 64000};
+    for (uint32_t e = 0; e < 4; ++e) h.Add({e, 1, false, sizes[e]});
+    for (int i = 0; i < 40000; ++i) h.Next();
+    std::vector<double> x;
+    for (size_t e = 0; e < 4; ++e) x.push_back(h.Share(e));
+    CHECK(Jain(x) > 0.999);
+  }
+
+  TEST_CASE("items larger than the quantum keep the weights") {
+    SchedulerConfig cfg;
+    cfg.quantum_bytes = 1000;
+    Harness h(cfg);
+    REQUIRE(h.s.SetEdgeWeight(2, 2.0).ok());
+    h.Add({1, 2, false, 1000000});
+    h.Add({2, 2, false, 1000000});
+    for (int i = 0; i < 3000; ++i) h.Next();
+    CHECK(h.Share(1) == doctest::Approx(1.0 / 3).epsilon(0.01));
+  }
+
+  TEST_CASE("a weight change takes effect at once") {
+    Harness h;
+    h.Add({1, 2, false, 100000});
+    h.Add({2, 2, false, 100000});
+    for (int i = 0; i < 1000; ++i) h.Next();
+    CHECK(h.Share(0) == doctest::Approx(0.5).epsilon(0.01));
+    REQUIRE(h.s.SetEdgeWeight(1, 3.0).ok());
+    CHECK(h.s.EdgeWeight(1) == 3.0);
+    CHECK(h.s.EdgeWeight(99) == 1.0);
+    h.ResetCounts();
+    for (int i = 0; i < 1000; ++i) h.Next();
+    CHECK(h.Share(0) == doctest::Approx(0.75).epsilon(0.02));
+    CHECK(h.s.SetEdgeWeight(1, 0).code() == Status::Code::kInvalidArgument);
+    CHECK(h.s.SetEdgeWeight(1, -1).message().find("edge 1") != std::string::npos);
+    CHECK(h.s.EdgeWeight(1) == 3.0);
+  }
+
+  TEST_CASE("a flood from one edge does not starve another in the same class") {
+    Harness h(SchedulerConfig{}, 1000);
+    h.Add({1, 3, false, 100000});
+    for (int i = 0; i < 100; ++i) h.Next();
+    REQUIRE(h.s.Enqueue(Item("other", 2, 3, 100000)).ok());
+    int picks = 0;
+    while (h.Next().id != "other") REQUIRE(++picks < 10);
+    CHECK(picks <= 3);  // one DRR turn of edge 1: quantum 256 KB = at most 3 items
+  }
+
+  TEST_CASE("live alarms wait a bounded number of slots behind a huge backlog") {
+    Harness h(SchedulerConfig{}, 10);
+    h.Add({1, 0, true, 100000});  // a returning edge's outbox, alarms included
+    h.Add({1, 2, true, 100000});
+    for (int i = 0; i < 1000; ++i) h.Next();
+    int worst = 0;
+    for (int n = 0; n < 300; ++n) {
+      REQUIRE(h.s.Enqueue(Item("live" + std::to_string(n), 2 + n % 3, 0, 100000)).ok());
+      int picks = 1;
+      while (h.Next().id != "live" + std::to_string(n)) ++picks;
+      worst = std::max(worst, picks);
+      for (int i = 0; i < n % 4; ++i) h.Next();
+    }
+    CHECK(worst <= 2);  // at most one backlog item ahead of it
+  }
+
+  TEST_CASE("backlog keeps its minimum share under saturating live load") {
+    Harness h;
+    h.Add({1, 3, true, 100000});  // backlog, bulk class
+    h.Add({2, 0, false, 100000});  // live alarms, saturating
+    h.Add({3, 1, false, 30000});   // live high
+    for (int i = 0; i < 20000; ++i) h.Next();
+    const auto lanes = h.s.served_bytes_by_lane();
+    const double backlog = static_cast<double>(lanes[1]) / static_cast<double>(lanes[0] + lanes[1]);
+    CHECK(backlog >= 0.199);
+    CHECK(backlog <= 0.21);  // and no more: live data goes first beyond it
+    // With light live load the backlog takes the rest.
+    Harness h2;
+    h2.Add({1, 2, true, 100000});
+    for (int i = 0; i < 1000; ++i) h2.Next();
+    CHECK(h2.s.served_bytes_by_lane()[1] == h2.total);
+  }
+
+  TEST_CASE("old data goes to the backlog lane") {
+    SchedulerConfig cfg;
+    cfg.backlog_age_ms = 30000;
+    Scheduler s(cfg);
+    auto old = Item("old", 1, 0, 1000, false, 100000);
+    old.data_ms = 100000 - 30001;
+    auto fresh = Item("fresh", 1, 0, 1000, false, 100000);
+    fresh.data_ms = 100000 - 30000;
+    REQUIRE(s.Enqueue(old).ok());
+    REQUIRE(s.Enqueue(fresh).ok());
+    const auto snap = s.Snapshot(100000);
+    CHECK(snap["lanes"]["backlog"]["items"] == 1);
+    CHECK(snap["lanes"]["live"]["items"] == 1);
+    auto first = s.Next(100000);
+    CHECK(first->id == "fresh");  // live first while it is owed service
+    CHECK(s.Next(100000)->backlog);
+  }
+
+  TEST_CASE("removal") {
+    Scheduler s;
+    for (int i = 0; i < 5; ++i) REQUIRE(s.Enqueue(Item("a" + std::to_string(i), 1, 2, 10)).ok());
+    REQUIRE(s.Enqueue(Item("b0", 2, 2, 10)).ok());
+    CHECK(s.Remove("a2"));
+    CHECK_FALSE(s.Remove("a2"));
+    CHECK_FALSE(s.Remove("nope"));
+    CHECK(s.Remove("b0"));  // edge 2 leaves the round
+    CHECK(s.Remove("a0"));
+    CHECK(s.size() == 3);
+    CHECK(s.queued_bytes() == 30);
+    CHECK(s.Stats(1, 2, 0).depth == 3);
+    CHECK(s.Stats(2, 2, 0).depth == 0);
+    std::vector<std::string> order;
+    while (auto it = s.Next(0)) order.push_back(it->id);
+    CHECK(order == std::vector<std::string>{"a1", "a3", "a4"});
+    CHECK(s.Stats(1, 2, 0).served_items == 3);
+    CHECK(s.Stats(2, 2, 0).served_items == 0);
+  }
+
+  TEST_CASE("stats and snapshot report depth, bytes, age and service") {
+    Scheduler s;
+    REQUIRE(s.SetEdgeWeight(4, 2.5).ok());
+    REQUIRE(s.Enqueue(Item("x", 4, 1, 300, false, 1000)).ok());
+    REQUIRE(s.Enqueue(Item("y", 4, 1, 200, true, 1500)).ok());
+    REQUIRE(s.Enqueue(Item("z", 5, 3, 50, false, 1800)).ok());
+    SchedStats st = s.Stats(4, 1, 2000);
+    CHECK(st.depth == 2);
+    CHECK(st.queued_bytes == 500);
+    CHECK(st.oldest_age_ms == 1000);
+    CHECK(s.Stats(4, 0, 2000).depth == 0);
+    CHECK(s.Stats(9, 1, 2000).depth == 0);
+    CHECK(s.Next(2000)->id == "x");
+    st = s.Stats(4, 1, 2100);
+    CHECK(st.depth == 1);
+    CHECK(st.oldest_age_ms == 600);
+    CHECK(st.served_items == 1);
+    CHECK(st.served_bytes == 300);
+    const auto j = s.Snapshot(2100);
+    CHECK(j["items"] == 2);
+    CHECK(j["queued_bytes"] == 250);
+    CHECK(j["config"]["class_min_share"]["bulk"] == 0.10);
+    REQUIRE(j["edges"].size() == 2);
+    CHECK(j["edges"][0]["edge"] == 4);
+    CHECK(j["edges"][0]["weight"] == 2.5);
+    CHECK(j["edges"][0]["classes"]["high"]["oldest_age_ms"] == 600);
+    CHECK(j["edges"][0]["classes"]["high"]["served_bytes"] == 300);
+    CHECK(j["edges"][1]["classes"]["bulk"]["depth"] == 1);
+    CHECK(j["lanes"]["live"]["served_bytes"] == 300);
+    CHECK(j["lanes"]["backlog"]["classes"]["high"]["items"] == 1);
+  }
+
+  TEST_CASE("the same input gives the same order") {
+    auto run = [] {
+      std::mt19937_64 rng(7);
+      Scheduler s;
+      std::vector<std::string> out;
+      for (int i = 0; i < 3000; ++i) {
+        const uint64_t r = rng();
+        REQUIRE(s.Enqueue(Item(std::to_string(i), r % 4, (r >> 4) % 4, 1 + (r >> 8) % 300000,
+                               (r >> 30) % 5 == 0))
+                    .ok());
+        if (i % 2 == 1) out.push_back(s.Next(0)->id);
+      }
+      while (auto it = s.Next(0)) out.push_back(it->id);
+      return out;
+    };
+    CHECK(run() == run());
+  }
+}
+
+}  // namespace tern::core
