@@ -301,9 +301,8 @@ nlohmann::json Scheduler::Snapshot(uint64_t now_ms) const {
                       {"credit_bytes", lane.credit}};
     for (int c = 0; c < kSchedClasses; ++c) {
       const ClassQueue& cq = lane.classes[static_cast<size_t>(c)];
-      lj["classes"][SchedClassName(c)] = {{"items", cq.items},
-                                          {"active_edges", cq.ring.size()},
-                                          {"credit_bytes", cq.credit}};
+      lj["classes"][SchedClassName(c)] = {
+          {"items", cq.items}, {"active_edges", cq.ring.size()}, {"credit_bytes", cq.credit}};
     }
     j["lanes"][kLaneNames[l]] = std::move(lj);
   }
@@ -314,7 +313,8 @@ nlohmann::json Scheduler::Snapshot(uint64_t now_ms) const {
   for (const auto& [key, k] : counters_) {
     if (cur == nullptr || key.first != cur_edge) {
       cur_edge = key.first;
-      edges.push_back({{"edge", cur_edge}, {"weight", EdgeWeight(cur_edge)},
+      edges.push_back({{"edge", cur_edge},
+                       {"weight", EdgeWeight(cur_edge)},
                        {"classes", nlohmann::json::object()}});
       cur = &edges.back();
     }

@@ -308,7 +308,7 @@ TEST_SUITE("scheduler") {
 
   TEST_CASE("backlog keeps its minimum share under saturating live load") {
     Harness h;
-    h.Add({1, 3, true, 100000});  // backlog, bulk class
+    h.Add({1, 3, true, 100000});   // backlog, bulk class
     h.Add({2, 0, false, 100000});  // live alarms, saturating
     h.Add({3, 1, false, 30000});   // live high
     for (int i = 0; i < 20000; ++i) h.Next();

@@ -44,11 +44,11 @@ const char* SchedClassName(int cls);
 
 // One spooled chunk waiting for processing.
 struct SchedItem {
-  std::string id;  // chunk id; unique among queued items
-  uint32_t edge = 0;  // origin address
-  int cls = 2;        // 0 alarm, 1 high, 2 normal, 3 bulk
-  bool backlog = false;  // resent from an outbox after an outage, or known old
-  uint64_t bytes = 0;    // cost measure for fairness (wire bytes); 0 counts as 1
+  std::string id;            // chunk id; unique among queued items
+  uint32_t edge = 0;         // origin address
+  int cls = 2;               // 0 alarm, 1 high, 2 normal, 3 bulk
+  bool backlog = false;      // resent from an outbox after an outage, or known old
+  uint64_t bytes = 0;        // cost measure for fairness (wire bytes); 0 counts as 1
   uint64_t enqueued_ms = 0;  // when it was spooled (caller's monotonic ms)
   // Data time in the same ms scale as enqueued_ms (e.g. the chunk's last record), 0 = unknown.
   // If enqueued_ms - data_ms > backlog_age_ms the item goes to the backlog lane.
@@ -73,10 +73,10 @@ struct SchedulerConfig {
 
 // Queue and service figures for one (edge, class), over both lanes.
 struct SchedStats {
-  uint64_t depth = 0;         // items waiting
-  uint64_t queued_bytes = 0;  // bytes waiting
-  uint64_t oldest_age_ms = 0; // now - enqueued_ms of the oldest waiting item, 0 if none
-  uint64_t served_items = 0;  // handed out by Next() since construction
+  uint64_t depth = 0;          // items waiting
+  uint64_t queued_bytes = 0;   // bytes waiting
+  uint64_t oldest_age_ms = 0;  // now - enqueued_ms of the oldest waiting item, 0 if none
+  uint64_t served_items = 0;   // handed out by Next() since construction
   uint64_t served_bytes = 0;
 };
 
