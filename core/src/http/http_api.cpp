@@ -36,10 +36,14 @@ constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
 
 int HttpCode(const Status& s) {
   switch (s.code()) {
-    case Status::Code::kInvalidArgument: return 400;
-    case Status::Code::kNotFound: return 404;
-    case Status::Code::kUnavailable: return 503;
-    default: return 500;
+    case Status::Code::kInvalidArgument:
+      return 400;
+    case Status::Code::kNotFound:
+      return 404;
+    case Status::Code::kUnavailable:
+      return 503;
+    default:
+      return 500;
   }
 }
 
@@ -133,6 +137,12 @@ Status HttpApi::Impl::Start() {
   try {
     size_t threads = static_cast<size_t>(std::max(1, o_.threads));
     svr_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    // httplib's default sets SO_REUSEPORT, which would let a second daemon share the port
+    // silently; SO_REUSEADDR alone allows a quick restart but refuses a live listener.
+    svr_.set_socket_options([](socket_t sock) {
+      int yes = 1;
+      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     svr_.set_keep_alive_timeout(1);  // bounds how long Stop() waits for an idle client
     svr_.set_read_timeout(5);
     svr_.set_write_timeout(5);
@@ -140,21 +150,21 @@ Status HttpApi::Impl::Start() {
     svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res,
                                   std::exception_ptr) { SetError(res, 500, "internal error"); });
     // Fills a JSON body for errors httplib produces itself (unknown path, bad method).
-    svr_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    svr_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
+                                                                   httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
       SetError(res, res.status,
                res.status == 404 ? "not found: " + req.path : "HTTP " + std::to_string(res.status));
       return httplib::Server::HandlerResponse::Handled;
-    });
+    }));
     Route(R"(/api/v1/nodes)", &Impl::Nodes);
     Route(R"(/api/v1/chunks/([^/]*))", &Impl::ChunkOne);
     Route(R"(/api/v1/chunks)", &Impl::ChunkList);
     Route(R"(/api/v1/results)", &Impl::Results);
     Route(R"(/api/v1/scheduler)", &Impl::Scheduler);
     Route(R"(/api/v1/status)", &Impl::StatusDoc);
-    svr_.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
-      Metrics(req, res);
-    });
+    svr_.Get("/metrics",
+             [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
 
     if (o_.port < 0 || o_.port > 65535) {
       return Status::InvalidArgument("http: port " + std::to_string(o_.port) + " out of range");
@@ -315,12 +325,10 @@ Result<json> HttpApi::Impl::ChunkJson(Manifest& m, Statement& q,
   }
   j["holders"] = std::move(hj);
   if (links) {
-    TERN_ASSIGN_OR_RETURN(j["results"],
-                          LinkIds(m, "SELECT result FROM links WHERE source = ? ORDER BY result",
-                                  id));
-    TERN_ASSIGN_OR_RETURN(j["sources"],
-                          LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source",
-                                  id));
+    TERN_ASSIGN_OR_RETURN(
+        j["results"], LinkIds(m, "SELECT result FROM links WHERE source = ? ORDER BY result", id));
+    TERN_ASSIGN_OR_RETURN(
+        j["sources"], LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source", id));
   }
   return j;
 }
@@ -339,20 +347,16 @@ Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
       TERN_ASSIGN_OR_RETURN(bool row, q->Step());
       if (!row) break;
       settings[std::string(q->Text(0))] = {
-          {"priority", q->Int(1)},         {"priority_name", PriorityNameOf(q->Int(1))},
-          {"weight", q->Int(2)},           {"kinds", SplitKinds(q->Text(3))},
-          {"max_bytes_per_s", q->Int(4)},  {"protocol", q->Int(5)},
-          {"updated_ms", q->Int(6)},       {"configured", true}};
+          {"priority", q->Int(1)},        {"priority_name", PriorityNameOf(q->Int(1))},
+          {"weight", q->Int(2)},          {"kinds", SplitKinds(q->Text(3))},
+          {"max_bytes_per_s", q->Int(4)}, {"protocol", q->Int(5)},
+          {"updated_ms", q->Int(6)},      {"configured", true}};
     }
     // The schema's column defaults: what the core applies to an edge nobody configured.
-    const json defaults = {{"priority", 2},
-                           {"priority_name", "normal"},
-                           {"weight", 1},
-                           {"kinds", {"samples", "blob", "event"}},
-                           {"max_bytes_per_s", 0},
-                           {"protocol", 1},
-                           {"updated_ms", 0},
-                           {"configured", false}};
+    const json defaults = {{"priority", 2},        {"priority_name", "normal"},
+                           {"weight", 1},          {"kinds", {"samples", "blob", "event"}},
+                           {"max_bytes_per_s", 0}, {"protocol", 1},
+                           {"updated_ms", 0},      {"configured", false}};
     json out = json::array();
     for (const auto& n : regs) {
       const NodeView& v = views[n.addr];
@@ -383,8 +387,8 @@ Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
   json status = SafeStatus();
   return WithDb([&](Manifest& m) -> Result<json> {
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols +
-                                                 " FROM chunks WHERE id = ?"));
+    TERN_ASSIGN_OR_RETURN(
+        auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols + " FROM chunks WHERE id = ?"));
     q->BindBlob(1, *id);
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) return Status::NotFound("chunk " + hex + " is not in the manifest");
@@ -411,8 +415,8 @@ Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
     TERN_ASSIGN_OR_RETURN(to, http::ParseTime("to", req.get_param_value("to"), true));
   }
   if (req.has_param("limit")) {
-    TERN_ASSIGN_OR_RETURN(limit, http::ParseInt("limit", req.get_param_value("limit"), 1,
-                                                kMaxLimit));
+    TERN_ASSIGN_OR_RETURN(limit,
+                          http::ParseInt("limit", req.get_param_value("limit"), 1, kMaxLimit));
   }
   if (from > to) return Status::InvalidArgument("from: later than to");
   to = std::min<uint64_t>(to, std::numeric_limits<int64_t>::max());
@@ -441,15 +445,18 @@ Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
       TERN_ASSIGN_OR_RETURN(auto c, ChunkJson(m, *q, views, /*links=*/false));
       chunks.push_back(std::move(c));
     }
-    return json{{"source", source}, {"origin", origin}, {"from", from},
-                {"to", to},         {"limit", limit},   {"truncated", truncated},
+    return json{{"source", source},
+                {"origin", origin},
+                {"from", from},
+                {"to", to},
+                {"limit", limit},
+                {"truncated", truncated},
                 {"chunks", std::move(chunks)}};
   });
 }
 
 Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(
-      CheckParams(req, {"source", "origin", "from", "to", "anomalies", "limit"}));
+  TERN_RETURN_IF_ERROR(CheckParams(req, {"source", "origin", "from", "to", "anomalies", "limit"}));
   int64_t origin = 0, limit = kDefaultLimit, anomalies = 0;
   uint64_t from = 0, to = std::numeric_limits<int64_t>::max();
   std::optional<std::string> source;
@@ -472,22 +479,22 @@ Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
                           http::ParseInt("anomalies", req.get_param_value("anomalies"), 0, 1));
   }
   if (req.has_param("limit")) {
-    TERN_ASSIGN_OR_RETURN(limit, http::ParseInt("limit", req.get_param_value("limit"), 1,
-                                                kMaxLimit));
+    TERN_ASSIGN_OR_RETURN(limit,
+                          http::ParseInt("limit", req.get_param_value("limit"), 1, kMaxLimit));
   }
   if (from > to) return Status::InvalidArgument("from: later than to");
   to = std::min<uint64_t>(to, std::numeric_limits<int64_t>::max());
   json status = SafeStatus();
   return WithDb([&](Manifest& m) -> Result<json> {
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(
-                                      "SELECT id, origin, source, processor, t_first, t_last,"
-                                      " anomalies, summary, created_ms, placed FROM results"
-                                      " WHERE (?1 IS NULL OR source = ?1)"
-                                      " AND (?2 = 0 OR origin = ?2)"
-                                      " AND t_last >= ?3 AND t_first <= ?4"
-                                      " AND (?5 = 0 OR anomalies > 0)"
-                                      " ORDER BY t_first DESC, id LIMIT ?6"));
+    TERN_ASSIGN_OR_RETURN(auto q,
+                          m.db().Prepare("SELECT id, origin, source, processor, t_first, t_last,"
+                                         " anomalies, summary, created_ms, placed FROM results"
+                                         " WHERE (?1 IS NULL OR source = ?1)"
+                                         " AND (?2 = 0 OR origin = ?2)"
+                                         " AND t_last >= ?3 AND t_first <= ?4"
+                                         " AND (?5 = 0 OR anomalies > 0)"
+                                         " ORDER BY t_first DESC, id LIMIT ?6"));
     if (source) {
       q->BindText(1, *source);
     } else {
@@ -551,8 +558,8 @@ Result<json> HttpApi::Impl::StatusDoc(const httplib::Request& req) {
 
 void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
   try {
-    if (!req.params.empty()) return SetError(res, 400, req.params.begin()->first +
-                                                           ": unknown parameter");
+    if (!req.params.empty())
+      return SetError(res, 400, req.params.begin()->first + ": unknown parameter");
     json status = SafeStatus();
     if (!status.is_object()) status = json::object();
     // Before the core's first status (or without a callback) the gauges come from core.db.

@@ -66,19 +66,34 @@ void BuildDb(const std::string& path) {
                     " 123)")
               .ok());
   auto ins = m->db()
-                 .Prepare("INSERT INTO results(id, origin, source, processor, t_first, t_last,"
-                          " anomalies, summary, created_ms, placed) VALUES(?,?,?,?,?,?,?,?,?,?)")
+                 .Prepare(
+                     "INSERT INTO results(id, origin, source, processor, t_first, t_last,"
+                     " anomalies, summary, created_ms, placed) VALUES(?,?,?,?,?,?,?,?,?,?)")
                  .value();
-  REQUIRE(ins->BindBlob(1, Id('r')).Bind(2, int64_t{1}).BindText(3, "vib").BindText(4, "stats")
+  REQUIRE(ins->BindBlob(1, Id('r'))
+              .Bind(2, int64_t{1})
+              .BindText(3, "vib")
+              .BindText(4, "stats")
               .Bind(5, static_cast<int64_t>(Hlc(kMs)))
               .Bind(6, static_cast<int64_t>(Hlc(kMs + 1999)))
-              .Bind(7, int64_t{2}).BindText(8, R"({"mean":1.5,"flags":[3,9]})")
-              .Bind(9, int64_t{77}).Bind(10, int64_t{1}).Run().ok());
-  REQUIRE(ins->BindBlob(1, Id('s')).Bind(2, int64_t{2}).BindText(3, "vib").BindText(4, "msmve")
+              .Bind(7, int64_t{2})
+              .BindText(8, R"({"mean":1.5,"flags":[3,9]})")
+              .Bind(9, int64_t{77})
+              .Bind(10, int64_t{1})
+              .Run()
+              .ok());
+  REQUIRE(ins->BindBlob(1, Id('s'))
+              .Bind(2, int64_t{2})
+              .BindText(3, "vib")
+              .BindText(4, "msmve")
               .Bind(5, static_cast<int64_t>(Hlc(kMs + 500)))
               .Bind(6, static_cast<int64_t>(Hlc(kMs + 1500)))
-              .Bind(7, int64_t{0}).BindText(8, "not json")
-              .Bind(9, int64_t{78}).Bind(10, int64_t{0}).Run().ok());
+              .Bind(7, int64_t{0})
+              .BindText(8, "not json")
+              .Bind(9, int64_t{78})
+              .Bind(10, int64_t{0})
+              .Run()
+              .ok());
   auto link = m->db().Prepare("INSERT INTO links(result, source) VALUES(?, ?)").value();
   for (auto [r, s] : {std::pair{'r', 'a'}, {'r', 'b'}, {'s', 'c'}}) {
     REQUIRE(link->BindBlob(1, Id(r)).BindBlob(2, Id(s)).Run().ok());
@@ -245,8 +260,8 @@ TEST_SUITE("http api") {
     CHECK(t3["from"] == Hlc(kMs + 1000));
 
     // `to` in wall ms includes that whole millisecond: a ends at Hlc(kMs+999)|5.
-    auto [c4, t4] = f.Get("/api/v1/chunks?source=vib&origin=1&from=0&to=" +
-                          std::to_string(kMs + 999));
+    auto [c4, t4] =
+        f.Get("/api/v1/chunks?source=vib&origin=1&from=0&to=" + std::to_string(kMs + 999));
     REQUIRE(c4 == 200);
     CHECK(t4["chunks"].size() == 2);  // a and r (r starts at kMs)
 
@@ -304,9 +319,9 @@ TEST_SUITE("http api") {
     CHECK(f.Get("/api/v1/results?origin=2").second["results"].size() == 1);
     CHECK(f.Get("/api/v1/results?source=temp").second["results"].empty());
     CHECK(f.Get("/api/v1/results?source=vib&from=" + std::to_string(kMs + 1600))
-              .second["results"].size() == 1);
-    CHECK(f.Get("/api/v1/results?to=" + std::to_string(kMs + 100)).second["results"].size() ==
-          1);
+              .second["results"]
+              .size() == 1);
+    CHECK(f.Get("/api/v1/results?to=" + std::to_string(kMs + 100)).second["results"].size() == 1);
     auto [c2, lim] = f.Get("/api/v1/results?limit=1");
     REQUIRE(c2 == 200);
     CHECK(lim["results"].size() == 1);

@@ -201,9 +201,8 @@ Result<int64_t> ParseInt(std::string_view param, std::string_view text, int64_t 
                                    "' is not an integer");
   }
   if (v < lo || v > hi) {
-    return Status::InvalidArgument(std::string(param) + ": " + std::to_string(v) +
-                                   " is outside [" + std::to_string(lo) + ", " +
-                                   std::to_string(hi) + "]");
+    return Status::InvalidArgument(std::string(param) + ": " + std::to_string(v) + " is outside [" +
+                                   std::to_string(lo) + ", " + std::to_string(hi) + "]");
   }
   return v;
 }
@@ -246,21 +245,20 @@ std::string MetricsText(const nlohmann::json& status) {
       e.Add(CounterName("tern_core_", name), "counter", "core counter " + name, "", v);
     });
   }
-  if (auto it = status.find("spool_depth"); it != status.end() && it->is_number() &&
-                                             it->get<double>() >= 0) {
-    e.Add("tern_core_spool_depth", "gauge", "uplinked chunks waiting in the core's spool", "",
-          *it);
+  if (auto it = status.find("spool_depth");
+      it != status.end() && it->is_number() && it->get<double>() >= 0) {
+    e.Add("tern_core_spool_depth", "gauge", "uplinked chunks waiting in the core's spool", "", *it);
   }
-  if (auto it = status.find("manifest_chunks"); it != status.end() && it->is_number() &&
-                                                 it->get<double>() >= 0) {
+  if (auto it = status.find("manifest_chunks");
+      it != status.end() && it->is_number() && it->get<double>() >= 0) {
     e.Add("tern_core_manifest_chunks", "gauge", "chunks known to the core's manifest", "", *it);
   }
   auto nodes = status.find("nodes");
   if (nodes == status.end() || !nodes->is_array()) return e.Text();
   for (const auto& n : *nodes) {
     if (!n.is_object()) continue;
-    std::string name = n.contains("name") && n["name"].is_string() ? n["name"].get<std::string>()
-                                                                    : "";
+    std::string name =
+        n.contains("name") && n["name"].is_string() ? n["name"].get<std::string>() : "";
     std::string addr = n.contains("addr") && n["addr"].is_number() ? FormatValue(n["addr"]) : "";
     std::string labels = "{node=\"" + PromLabel(name) + "\",addr=\"" + PromLabel(addr) + "\"}";
     std::string state =

@@ -15,10 +15,10 @@ TEST_SUITE("http render") {
     CHECK(ParseTime("to", "1700000000000", true).value() ==
           ((uint64_t{1700000000000} << 16) | 0xFFFF));
     // 2026-11-21T10:00:00Z = 1795255200 s.
-    CHECK(ParseTime("from", "2026-11-21T10:00:00Z", false).value() ==
-          uint64_t{1795255200000} << 16);
-    CHECK(ParseTime("from", "2026-11-21T10:00:00.250Z", false).value() ==
-          uint64_t{1795255200250} << 16);
+    CHECK(ParseTime("from", "2026-11-21T10:00:00Z", false).value() == uint64_t{1795255200000}
+                                                                          << 16);
+    CHECK(ParseTime("from", "2026-11-21T10:00:00.250Z", false).value() == uint64_t{1795255200250}
+                                                                              << 16);
     CHECK(ParseTime("from", "2026-11-21", false).value() == uint64_t{1795219200000} << 16);
     auto bad = ParseTime("from", "yesterday", false);
     REQUIRE(!bad.ok());
@@ -88,8 +88,8 @@ TEST_SUITE("http render") {
 
   TEST_CASE("missing or malformed status fields are skipped") {
     CHECK(MetricsText(nlohmann::json()).empty());
-    auto e = testing::ParseExposition(MetricsText(
-        {{"counters", "x"}, {"spool_depth", -1}, {"nodes", {1, {{"name", 3}}}}}));
+    auto e = testing::ParseExposition(
+        MetricsText({{"counters", "x"}, {"spool_depth", -1}, {"nodes", {1, {{"name", 3}}}}}));
     CHECK(e.errors.empty());
     CHECK(!e.Find("tern_core_spool_depth"));
     CHECK(e.Find("tern_node_up", {{"node", ""}, {"addr", ""}}) == "0");
