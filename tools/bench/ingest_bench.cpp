@@ -211,6 +211,7 @@ struct RunResult {
   double collected_per_s = 0;  // records the source produced (status.json, ±1 s)
   std::vector<double> rss;              // source edge VmRSS (MB), one per second of the window
   double rss_max = 0;                   // including warm-up
+  json series = json::array();          // every 10 s of the window
   json cpu;                             // percent of one core per process, top threads
   json source_status, core_status;
 };
@@ -389,6 +390,14 @@ RunResult Topology::Run(pid_t broker_pid) {
     }
     if (Since(start) >= next_sample) {
       next_sample += 1.0;
+      // Every 10 s: acked records and RSS, to tell a slow start from a slow decline.
+      if (measuring && static_cast<int64_t>(Since(t0)) / 10 > static_cast<int64_t>(r.series.size())) {
+        auto now_acked = ManifestAcked(Dir("core") + "/core.db", origin);
+        r.series.push_back({{"t_s", std::round(Since(t0))},
+                            {"records_acked", now_acked ? now_acked->records - acked0->records : -1},
+                            {"collected", collected() - collected0},
+                            {"rss_mb", RssMb(src)}});
+      }
       double rss = RssMb(src);
       r.rss_max = std::max(r.rss_max, rss);
       if (measuring) r.rss.push_back(rss);
@@ -661,7 +670,8 @@ int IngestBenchMain(int argc, char** argv) {
                        {"records_refused_whole_run", tput.records_refused},
                        {"collected_per_s", std::round(tput.collected_per_s)},
                        {"grades", GradesJson(tput)},
-                       {"cpu_pct", tput.cpu}};
+                       {"cpu_pct", tput.cpu},
+                       {"series", tput.series}};
   if (!a.skip_latency) {
     out["latency"] = {{"offered_records_per_s", a.latency_rate},
                       {"records_per_s", std::round(static_cast<double>(lat.records) / lat.seconds)},
