@@ -43,7 +43,7 @@ const char* ReplyKindName(ReplyKind k) {
 }
 }  // namespace spi
 
-Status BitBangTransport::Transfer(const spi::RequestFrame& req, spi::ReplyFrame* reply) {
+Status BitBangTransport::Clock(const spi::RequestFrame& req, spi::ReplyFrame* reply) {
   TERN_RETURN_IF_ERROR(pins_->SetSclk(false));
   TERN_RETURN_IF_ERROR(pins_->SetCs(false));
   pins_->HalfBit();
@@ -71,6 +71,15 @@ Status BitBangTransport::Transfer(const spi::RequestFrame& req, spi::ReplyFrame*
   pins_->HalfBit();
   pins_->HalfBit();
   return Status::Ok();
+}
+
+Status BitBangTransport::Transfer(const spi::RequestFrame& req, spi::ReplyFrame* reply) {
+  Status s = Clock(req, reply);
+  if (!s.ok()) {
+    // Deselect so the next frame starts clean; the board counts the cut frame as bad.
+    (void)pins_->SetCs(true);
+  }
+  return s;
 }
 
 SpiRegisterBus::SpiRegisterBus(std::unique_ptr<FrameTransport> transport, RetryPolicy policy)

@@ -138,6 +138,36 @@ TEST_SUITE("hw.spi_frame") {
     CHECK(reply == spi::EncodeReply(0xA4, 0xCAFEF00D));
   }
 
+  TEST_CASE("a pin failure mid-frame leaves the board deselected and names the line") {
+    // Pins that fail the 30th SCLK change, as an ioctl error on real GPIO would.
+    class FailingPins final : public SpiPins {
+     public:
+      explicit FailingPins(PinLevelSlave* inner) : inner_(inner) {}
+      Status SetCs(bool v) override { return inner_->SetCs(v); }
+      Status SetSclk(bool v) override {
+        if (++sclk_calls_ == 30) return Status::IoError("SCLK (test chip line 0): set failed");
+        return inner_->SetSclk(v);
+      }
+      Status SetMosi(bool v) override { return inner_->SetMosi(v); }
+      Result<bool> GetMiso() override { return inner_->GetMiso(); }
+      void HalfBit() override {}
+      std::string MisoName() const override { return inner_->MisoName(); }
+
+     private:
+      PinLevelSlave* inner_;
+      int sclk_calls_ = 0;
+    };
+    PinLevelSlave slave(spi::EncodeReply(0xA0, 0));
+    FailingPins pins(&slave);
+    BitBangTransport t(&pins);
+    spi::ReplyFrame reply{};
+    const Status s = t.Transfer(spi::EncodeRequest(false, 0x0004, 0), &reply);
+    CHECK(s.code() == Status::Code::kIoError);
+    CHECK(s.message().find("SCLK") != std::string::npos);
+    CHECK(slave.cs_);  // deselected: the next frame starts clean
+    CHECK(slave.frames_ == 1);
+  }
+
   TEST_CASE("MISO is sampled before SCLK rises, so a board that shifts on the rise is read right") {
     PinLevelSlave slave(spi::EncodeReply(0xA1, 0x12345678), /*shift_on_rise=*/true);
     BitBangTransport t(&slave);

@@ -1,6 +1,8 @@
 // SimBoard and VerilatorBus: the only hw file that includes the Verilated model's headers.
 #include "tern/hw/verilator_bus.h"
 
+#include <algorithm>
+
 #include "Vtern_board.h"
 #include "verilated.h"
 
@@ -165,8 +167,8 @@ VerilatorBus::~VerilatorBus() = default;
 
 Result<bool> VerilatorBus::WaitIrq(std::chrono::nanoseconds timeout) {
   std::lock_guard<std::mutex> lock(bus_mutex());
-  const uint64_t limit =
-      static_cast<uint64_t>(timeout.count()) * SimBoard::kClockHz / 1'000'000'000ull;
+  constexpr uint64_t kNsPerClock = 1'000'000'000ull / SimBoard::kClockHz;  // 20 ns
+  const uint64_t limit = static_cast<uint64_t>(std::max<int64_t>(timeout.count(), 0)) / kNsPerClock;
   for (uint64_t i = 0; i <= limit; ++i) {
     if (board_->irq_asserted()) return true;
     board_->Tick(1);

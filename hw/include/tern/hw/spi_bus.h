@@ -59,6 +59,7 @@ class BitBangTransport final : public FrameTransport {
   std::string MisoName() const override { return pins_->MisoName(); }
 
  private:
+  Status Clock(const spi::RequestFrame& req, spi::ReplyFrame* reply);
   SpiPins* pins_;
 };
 
