@@ -102,6 +102,7 @@ class Scheduler {
   Status SetEdgeWeight(uint32_t edge, double weight);
   double EdgeWeight(uint32_t edge) const;
 
+  // Items and bytes queued; whether an id is queued; the config in force.
   size_t size() const { return items_; }
   bool empty() const { return items_ == 0; }
   uint64_t queued_bytes() const { return bytes_; }
