@@ -27,14 +27,13 @@ Result<std::optional<FifoEvent>> Fifo::Pop() {
                 static_cast<uint16_t>(regs::get_field(v, f::payload::kMask, f::payload::kShift))});
 }
 
-Result<std::vector<FifoEvent>> Fifo::Drain(size_t max) {
-  std::vector<FifoEvent> out;
-  while (out.size() < max) {
+Status Fifo::Drain(std::vector<FifoEvent>* out, size_t max) {
+  for (size_t n = 0; n < max; ++n) {
     TERN_ASSIGN_OR_RETURN(std::optional<FifoEvent> e, Pop());
     if (!e) break;
-    out.push_back(*e);
+    out->push_back(*e);
   }
-  return out;
+  return Status::Ok();
 }
 
 Status Fifo::Push(uint16_t payload) {

@@ -31,9 +31,9 @@ TEST_SUITE("hw.fifo") {
     std::deque<uint32_t> q{0x80010203u, 0x807F0042u};
     InstallQueue(&bus, &q);
     Fifo fifo(&bus);
-    auto events = fifo.Drain();
-    REQUIRE(events.ok());
-    CHECK(*events == std::vector{FifoEvent{0x01, 0x0203}, FifoEvent{0x7F, 0x0042}});
+    std::vector<FifoEvent> events;
+    REQUIRE(fifo.Drain(&events).ok());
+    CHECK(events == std::vector{FifoEvent{0x01, 0x0203}, FifoEvent{0x7F, 0x0042}});
     CHECK(bus.log() == std::vector{R(regs::fifo_data::kOffset, 0x80010203u),
                                    R(regs::fifo_data::kOffset, 0x807F0042u),
                                    R(regs::fifo_data::kOffset, 0)});
@@ -61,6 +61,36 @@ TEST_SUITE("hw.fifo") {
           std::vector{R(regs::fifo_status::kOffset, 0x203), W(regs::fifo_push::kOffset, 0xBEEF),
                       W(regs::fifo_clr::kOffset, 1), W(regs::fifo_ctrl::kOffset, 8),
                       R(regs::fifo_flags::kOffset, 1), W(regs::fifo_flags::kOffset, 1)});
+  }
+
+  TEST_CASE("a corrupted pop reply is reported as a lost event, not replaced by the next one") {
+    FakeBus bus;
+    std::deque<uint32_t> q{0x807F0001u, 0x807F0002u};
+    InstallQueue(&bus, &q);
+    bus.InjectNext(Fault{Fault::Kind::kFlipReply, 4, 0x01});
+    Fifo fifo(&bus);
+    auto lost = fifo.Pop();
+    REQUIRE_FALSE(lost.ok());
+    CHECK(lost.status().code() == Status::Code::kCorruption);
+    CHECK(lost.status().message().find("FIFO_DATA") != std::string::npos);
+    CHECK(lost.status().message().find("lost") != std::string::npos);
+    CHECK(bus.counters().retries == 0);
+    auto next = fifo.Pop();
+    REQUIRE(next.ok());
+    CHECK((*next)->payload == 2);
+  }
+
+  TEST_CASE("Drain keeps the events popped before a failed pop") {
+    FakeBus bus;
+    std::deque<uint32_t> q{0x807F0001u, 0x807F0002u, 0x807F0003u};
+    InstallQueue(&bus, &q);
+    bus.InjectFault(1, Fault{Fault::Kind::kFlipReply, 3, 0x04});  // second pop's reply
+    Fifo fifo(&bus);
+    std::vector<FifoEvent> events;
+    CHECK(fifo.Drain(&events).code() == Status::Code::kCorruption);
+    CHECK(events == std::vector{FifoEvent{kEventHost, 1}});
+    REQUIRE(fifo.Drain(&events).ok());
+    CHECK(events == std::vector{FifoEvent{kEventHost, 1}, FifoEvent{kEventHost, 3}});
   }
 
   TEST_CASE("a frame that never reached the board is re-sent and loses no event") {

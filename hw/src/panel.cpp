@@ -95,18 +95,17 @@ std::optional<PanelEvent> Panel::Decode(const FifoEvent& e) {
   return p;
 }
 
-Result<std::vector<PanelEvent>> Panel::TakeEvents(std::vector<FifoEvent>* other) {
-  Fifo fifo(bus_);
-  TERN_ASSIGN_OR_RETURN(std::vector<FifoEvent> events, fifo.Drain());
-  std::vector<PanelEvent> out;
+Status Panel::TakeEvents(std::vector<PanelEvent>* out, std::vector<FifoEvent>* other) {
+  std::vector<FifoEvent> events;
+  const Status s = Fifo(bus_).Drain(&events);
   for (const FifoEvent& e : events) {
     if (auto p = Decode(e)) {
-      out.push_back(*p);
+      out->push_back(*p);
     } else if (other != nullptr) {
       other->push_back(e);
     }
   }
-  return out;
+  return s;
 }
 
 uint8_t Panel::SegmentsForHex(uint8_t nibble) {

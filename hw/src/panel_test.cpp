@@ -63,11 +63,11 @@ TEST_SUITE("hw.panel") {
     });
     Panel panel(&bus);
     std::vector<FifoEvent> other;
-    auto ev = panel.TakeEvents(&other);
-    REQUIRE(ev.ok());
-    REQUIRE(ev->size() == 2);
-    CHECK((*ev)[0] == PanelEvent{0x2, 0x0, false, false, 0x1});
-    CHECK((*ev)[1] == PanelEvent{0x0, 0x2, true, true, 0x0});
+    std::vector<PanelEvent> ev;
+    REQUIRE(panel.TakeEvents(&ev, &other).ok());
+    REQUIRE(ev.size() == 2);
+    CHECK(ev[0] == PanelEvent{0x2, 0x0, false, false, 0x1});
+    CHECK(ev[1] == PanelEvent{0x0, 0x2, true, true, 0x0});
     CHECK(other == std::vector{FifoEvent{kEventHost, 5}});
     REQUIRE(panel.EnableEvents(0xF, 0xF, false).ok());
     CHECK(bus.log().back() == W(regs::panel_evt_en::kOffset, 0x0FF));

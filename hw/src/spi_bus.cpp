@@ -130,6 +130,7 @@ Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint3
     return fail(Status::InvalidArgument(std::string(verb) + " " + RegisterLabel(addr) +
                                         ": not a register in board_regs.h"));
   }
+  const bool pops = (regs::find(addr)->flags & regs::kFlagPop) != 0;
   const spi::RequestFrame req = spi::EncodeRequest(write, addr, wdata);
   std::string last_error;
   spi::ReplyKind last_kind = spi::ReplyKind::kOk;
@@ -208,6 +209,12 @@ Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint3
     if (write) {
       // Whether the write applied is unknown; repeating it could double a side effect.
       last_error += "; the write may or may not have applied";
+      break;
+    }
+    if (pops) {
+      // The frame completed, so the board popped the entry: a resend would silently return
+      // the next one. Report the loss instead.
+      last_error += "; the board popped this entry, its value is lost";
       break;
     }
     spdlog::debug("hw: {} {}: {}, attempt {}", verb, RegisterLabel(addr), last_error, attempt + 1);

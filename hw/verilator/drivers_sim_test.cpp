@@ -74,13 +74,13 @@ TEST_SUITE("hw.sim.drivers") {
     CHECK(state->buttons == 0x4);
     board.SetButton(2, false);
     board.Tick(200);
-    auto events = panel.TakeEvents();
-    REQUIRE(events.ok());
-    REQUIRE(events->size() == 2);
-    CHECK((*events)[0].pressed == 0x4);
-    CHECK((*events)[0].buttons == 0x4);
-    CHECK((*events)[1].released == 0x4);
-    CHECK((*events)[1].buttons == 0x0);
+    std::vector<PanelEvent> events;
+    REQUIRE(panel.TakeEvents(&events).ok());
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].pressed == 0x4);
+    CHECK(events[0].buttons == 0x4);
+    CHECK(events[1].released == 0x4);
+    CHECK(events[1].buttons == 0x0);
     auto st = Fifo(&bus).ReadStatus();
     REQUIRE(st.ok());
     CHECK(st->empty);  // drained, nothing lost or duplicated
@@ -98,11 +98,11 @@ TEST_SUITE("hw.sim.drivers") {
     board.Tick(300);
     REQUIRE(fifo.Push(0x2222).ok());
     std::vector<FifoEvent> other;
-    auto ev = panel.TakeEvents(&other);
-    REQUIRE(ev.ok());
-    REQUIRE(ev->size() == 1);
-    CHECK((*ev)[0].switch_changed);
-    CHECK((*ev)[0].switch_level);
+    std::vector<PanelEvent> ev;
+    REQUIRE(panel.TakeEvents(&ev, &other).ok());
+    REQUIRE(ev.size() == 1);
+    CHECK(ev[0].switch_changed);
+    CHECK(ev[0].switch_level);
     CHECK(other == std::vector{FifoEvent{kEventHost, 0x1111}, FifoEvent{kEventHost, 0x2222}});
     auto in = panel.ReadInputs();
     REQUIRE(in.ok());

@@ -331,7 +331,9 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
   }
   if (cmd == "events") {
     std::vector<hw::FifoEvent> other;
-    TERN_ASSIGN_OR_RETURN(std::vector<hw::PanelEvent> ev, hw::Panel(bus_).TakeEvents(&other));
+    std::vector<hw::PanelEvent> ev;
+    // Print what was popped even if a later pop failed, then report the failure.
+    const Status taken = hw::Panel(bus_).TakeEvents(&ev, &other);
     for (const hw::PanelEvent& e : ev) {
       out << "panel:";
       if (e.pressed) out << " pressed " << Bits(e.pressed, 4);
@@ -342,8 +344,8 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
     for (const hw::FifoEvent& e : other) {
       out << "event type " << Hex(e.type, 2) << " payload " << Hex(e.payload, 4) << "\n";
     }
-    if (ev.empty() && other.empty()) out << "no events\n";
-    return Status::Ok();
+    if (ev.empty() && other.empty() && taken.ok()) out << "no events\n";
+    return taken;
   }
   if (cmd == "wait-irq") {
     TERN_RETURN_IF_ERROR(Need(w, 2, 2, "wait-irq MS"));

@@ -36,8 +36,9 @@ class Fifo {
   [[nodiscard]] Result<FifoStatus> ReadStatus();
   // Pops one event; nullopt if the FIFO is empty (nothing popped).
   [[nodiscard]] Result<std::optional<FifoEvent>> Pop();
-  // Pops until empty or `max` events.
-  [[nodiscard]] Result<std::vector<FifoEvent>> Drain(size_t max = 16);
+  // Pops until empty or `max` events, appending to *out as they arrive, so on an error *out
+  // still holds every event popped before it.
+  [[nodiscard]] Status Drain(std::vector<FifoEvent>* out, size_t max = 16);
   // Host push of a type-0x7F event.
   [[nodiscard]] Status Push(uint16_t payload);
   // Drops every entry.

@@ -62,8 +62,10 @@ class Panel {
 
   // Decodes a FIFO event; nullopt if it is not a panel event.
   static std::optional<PanelEvent> Decode(const FifoEvent& e);
-  // Drains the FIFO and returns the panel events in order; other events go to *other if given.
-  [[nodiscard]] Result<std::vector<PanelEvent>> TakeEvents(std::vector<FifoEvent>* other = nullptr);
+  // Drains the FIFO, appending panel events to *out in order and other events to *other if
+  // given. On an error both still hold every event popped before it.
+  [[nodiscard]] Status TakeEvents(std::vector<PanelEvent>* out,
+                                  std::vector<FifoEvent>* other = nullptr);
 
   // 7-segment pattern (a..g in bits 0..6) of a hex digit, as the board's hex mode draws it.
   static uint8_t SegmentsForHex(uint8_t nibble);

@@ -72,9 +72,10 @@ struct RetryPolicy {
 
 // RegisterBus over a FrameTransport.
 //   Read:  retried on a reply CRC error, bad status pattern, stuck status or a request the
-//          board rejected (status[3]). Reads that pop a FIFO pop only on a complete frame,
-//          so an aborted frame loses nothing; a completed frame whose *reply* was corrupted
-//          has popped, and the retry reads the next entry (the counters show it).
+//          board rejected (status[3]). Registers that pop (FIFO_DATA, kFlagPop) pop only on a
+//          complete frame, so a rejected or aborted frame loses nothing and is resent; but a
+//          completed frame whose *reply* was unreadable has popped, so it is not resent (that
+//          would silently return the next entry) and the error says the entry is lost.
 //   Write: retried only when the board said it applied nothing (status[3]). A corrupt or
 //          stuck reply leaves it unknown whether the write applied, so it is not repeated
 //          and the error says so.
