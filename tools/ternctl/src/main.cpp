@@ -12,6 +12,7 @@
 #include <map>
 #include <sstream>
 
+#include "analyze.h"
 #include "tern/common/bytes.h"
 #include "tern/tools/inspect.h"
 
@@ -390,6 +391,9 @@ int main(int argc, char** argv) {
   get->add_flag("--json", get_json, "JSON lines: the header, then one line per record");
   get->add_option("--out", get_out, "write the blob (or, for other kinds, the wire bytes)");
 
+  tern::tools::AnalyzeArgs analyze_args;
+  tern::tools::AddAnalyzeCommand(app, &analyze_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -397,6 +401,8 @@ int main(int argc, char** argv) {
     return rc == 0 ? kExitOk : kExitError;
   }
   if (!site.empty()) core_db = site + "/core/core.db";
+
+  if (int rc = tern::tools::RunAnalyzeCommand(analyze_args); rc >= 0) return rc;
 
   try {
     if (*nodes) return CmdNodes(core_db, nodes_json);
