@@ -131,31 +131,33 @@ int MsmveBenchMain(int argc, char** argv) {
     if (a.b0_count != b.b0_count || a.bt_count != b.bt_count || a.defined != b.defined) {
       ++count_mismatches;
     }
-    if (a.defined && b.defined) max_abs_diff = std::max(max_abs_diff, std::abs(a.entropy - b.entropy));
+    if (a.defined && b.defined)
+      max_abs_diff = std::max(max_abs_diff, std::abs(a.entropy - b.entropy));
   }
   const double speedup = skip_naive ? 0.0 : naive_s / fast_s;  // CPU time ratio
 
   if (json) {
-    nlohmann::json j = {{"bench", "msmve"},
-                        {"rows", rows},
-                        {"channels", channels},
-                        {"m", m},
-                        {"tau", tau},
-                        {"r", r},
-                        {"tolerance", fast.tolerance},
-                        {"scales", scales},
-                        {"seed", seed},
-                        {"fast_cpu_seconds", fast_s},
-                        {"fast_wall_seconds", fast_wall},
-                        {"fast_repeat", repeat},
-                        {"naive_cpu_seconds", skip_naive ? nlohmann::json(nullptr) : nlohmann::json(naive_s)},
-                        {"naive_wall_seconds", skip_naive ? nlohmann::json(nullptr) : nlohmann::json(naive_wall)},
-                        {"naive_scales", skip_naive ? 0 : scales},
-                        {"naive_pairs", pairs_compared},
-                        {"speedup_vs_naive", skip_naive ? nlohmann::json(nullptr) : nlohmann::json(speedup)},
-                        {"count_mismatches", count_mismatches},
-                        {"max_abs_diff", max_abs_diff},
-                        {"result", tern::core::analysis::ToJson(fast)}};
+    nlohmann::json j = {
+        {"bench", "msmve"},
+        {"rows", rows},
+        {"channels", channels},
+        {"m", m},
+        {"tau", tau},
+        {"r", r},
+        {"tolerance", fast.tolerance},
+        {"scales", scales},
+        {"seed", seed},
+        {"fast_cpu_seconds", fast_s},
+        {"fast_wall_seconds", fast_wall},
+        {"fast_repeat", repeat},
+        {"naive_cpu_seconds", skip_naive ? nlohmann::json(nullptr) : nlohmann::json(naive_s)},
+        {"naive_wall_seconds", skip_naive ? nlohmann::json(nullptr) : nlohmann::json(naive_wall)},
+        {"naive_scales", skip_naive ? 0 : scales},
+        {"naive_pairs", pairs_compared},
+        {"speedup_vs_naive", skip_naive ? nlohmann::json(nullptr) : nlohmann::json(speedup)},
+        {"count_mismatches", count_mismatches},
+        {"max_abs_diff", max_abs_diff},
+        {"result", tern::core::analysis::ToJson(fast)}};
     std::cout << j.dump() << "\n";
   } else {
     std::printf("msmve: p=%zu N=%zu m=%d tau=%d r=%.3g (tolerance %.3g) scales 1..%d seed %llu\n",
@@ -164,11 +166,10 @@ int MsmveBenchMain(int argc, char** argv) {
     std::printf("%5s %7s %12s %12s %14s %14s %10s\n", "scale", "L", "B0", "B0 pairs", "Bt",
                 "Bt pairs", "MSMVE");
     for (const auto& e : fast.scales) {
-      std::printf("%5d %7zu %12llu %12llu %14llu %14llu ", e.scale, e.length,
-                  static_cast<unsigned long long>(e.b0_count),
-                  static_cast<unsigned long long>(e.b0_pairs),
-                  static_cast<unsigned long long>(e.bt_count),
-                  static_cast<unsigned long long>(e.bt_pairs));
+      std::printf(
+          "%5d %7zu %12llu %12llu %14llu %14llu ", e.scale, e.length,
+          static_cast<unsigned long long>(e.b0_count), static_cast<unsigned long long>(e.b0_pairs),
+          static_cast<unsigned long long>(e.bt_count), static_cast<unsigned long long>(e.bt_pairs));
       if (e.defined) {
         std::printf("%10.6f\n", e.entropy);
       } else {

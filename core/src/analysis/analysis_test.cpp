@@ -1,13 +1,14 @@
 // Tests of the analysis processors: window statistics against direct formulas, RunningZ
 // persistence and flags, and MSMVE against the naive all-pairs reference (msmve_naive.h) on
 // random, correlated and constant signals with several (p, m, tau, r, S) combinations.
+#include "tern/core/analysis.h"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <random>
 
 #include "msmve_naive.h"
-#include "tern/core/analysis.h"
 
 namespace tern::core::analysis {
 namespace {
@@ -89,8 +90,7 @@ TEST_SUITE("analysis_stats") {
         CHECK(s.count == win.count);
         CHECK(s.mean == doctest::Approx(1e9 + mean).epsilon(1e-15));
         CHECK(s.stddev == doctest::Approx(std::sqrt(ss / win.count)).epsilon(1e-6));
-        CHECK(s.sample_stddev ==
-              doctest::Approx(std::sqrt(ss / (win.count - 1))).epsilon(1e-6));
+        CHECK(s.sample_stddev == doctest::Approx(std::sqrt(ss / (win.count - 1))).epsilon(1e-6));
         CHECK(s.min == mn);
         CHECK(s.max == mx);
         CHECK(s.rms == doctest::Approx(std::sqrt(sq / win.count)).epsilon(1e-12));
@@ -198,16 +198,17 @@ TEST_SUITE("analysis_msmve") {
       int scales;
     };
     const std::vector<Combo> combos = {
-        {300, 1, {2}, {1}, 0.15, 5},           {400, 3, {2}, {1}, 0.15, 6},
-        {257, 2, {1, 3}, {2, 1}, 0.2, 4},      {350, 4, {2, 1, 3, 2}, {1, 3, 2, 1}, 0.1, 5},
-        {200, 3, {3}, {2}, 0.3, 3},            {129, 5, {1}, {1}, 0.05, 3},
-        {500, 2, {2}, {70}, 0.15, 2},          {333, 6, {2}, {1}, 0.15, 4},
+        {300, 1, {2}, {1}, 0.15, 5},      {400, 3, {2}, {1}, 0.15, 6},
+        {257, 2, {1, 3}, {2, 1}, 0.2, 4}, {350, 4, {2, 1, 3, 2}, {1, 3, 2, 1}, 0.1, 5},
+        {200, 3, {3}, {2}, 0.3, 3},       {129, 5, {1}, {1}, 0.05, 3},
+        {500, 2, {2}, {70}, 0.15, 2},     {333, 6, {2}, {1}, 0.15, 4},
     };
     uint64_t seed = 1;
     for (const auto& c : combos) {
       MsmveParams prm{c.m, c.tau, c.r, c.scales};
       for (int kind = 0; kind < 2; ++kind) {
-        Matrix x = kind == 0 ? RandomMatrix(c.rows, c.p, seed) : CorrelatedMatrix(c.rows, c.p, seed);
+        Matrix x =
+            kind == 0 ? RandomMatrix(c.rows, c.p, seed) : CorrelatedMatrix(c.rows, c.p, seed);
         ++seed;
         INFO("rows " << c.rows << " p " << c.p << " r " << c.r << " kind " << kind);
         auto fast = Msmve(x, prm);

@@ -41,9 +41,9 @@ Result<Matrix> MatrixFromRows(const std::vector<std::vector<double>>& rows) {
 
 Status CheckMatrix(const Matrix& x) {
   if (x.v.size() != x.rows * x.cols) {
-    return Status::InvalidArgument("matrix holds " + std::to_string(x.v.size()) +
-                                   " values, expected rows*cols = " +
-                                   std::to_string(x.rows * x.cols));
+    return Status::InvalidArgument(
+        "matrix holds " + std::to_string(x.v.size()) +
+        " values, expected rows*cols = " + std::to_string(x.rows * x.cols));
   }
   for (size_t i = 0; i < x.v.size(); ++i) {
     if (!std::isfinite(x.v[i])) {
@@ -109,8 +109,8 @@ double RunningZ::variance(size_t c) const {
 Result<std::vector<double>> RunningZ::Update(std::span<const double> row) {
   if (row.size() != mean_.size()) {
     return Status::InvalidArgument("row has " + std::to_string(row.size()) +
-                                   " values, z-score state has " +
-                                   std::to_string(mean_.size()) + " channels");
+                                   " values, z-score state has " + std::to_string(mean_.size()) +
+                                   " channels");
   }
   for (size_t c = 0; c < row.size(); ++c) {
     if (!std::isfinite(row[c])) {
@@ -159,8 +159,8 @@ Status RunningZ::Restore(std::string_view blob) {
     return Status::Corruption("z-score state: bad magic or version");
   }
   if (channels > kMaxZChannels || r.remaining() != size_t{16} * channels) {
-    return Status::Corruption("z-score state: length does not match " +
-                              std::to_string(channels) + " channels");
+    return Status::Corruption("z-score state: length does not match " + std::to_string(channels) +
+                              " channels");
   }
   if (channels != mean_.size()) {
     return Status::InvalidArgument("z-score state has " + std::to_string(channels) +
@@ -222,9 +222,10 @@ Result<ZScoreResult> ZScore(const Matrix& x, RunningZ& state) {
 // ---------------------------------------------------------------------------------------------
 
 nlohmann::json ToJson(const ChannelStats& s) {
-  return {{"count", s.count},   {"mean", s.mean}, {"stddev", s.stddev},
-          {"sample_stddev", s.sample_stddev},   {"min", s.min},
-          {"max", s.max},       {"rms", s.rms}};
+  return {{"count", s.count},   {"mean", s.mean},
+          {"stddev", s.stddev}, {"sample_stddev", s.sample_stddev},
+          {"min", s.min},       {"max", s.max},
+          {"rms", s.rms}};
 }
 
 nlohmann::json ToJson(const WindowStats& w) {

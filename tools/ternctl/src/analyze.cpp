@@ -80,10 +80,8 @@ an::Matrix Slice(const an::Matrix& x, size_t first, size_t count) {
 Result<nlohmann::json> Run(const AnalyzeArgs& a) {
   std::vector<std::string> names;
   TERN_ASSIGN_OR_RETURN(an::Matrix x, ReadCsv(a.input, &names));
-  nlohmann::json out = {{"processor", a.processor},
-                        {"input", a.input},
-                        {"rows", x.rows},
-                        {"channels", names}};
+  nlohmann::json out = {
+      {"processor", a.processor}, {"input", a.input}, {"rows", x.rows}, {"channels", names}};
   if (a.processor == "stats") {
     TERN_ASSIGN_OR_RETURN(auto windows, an::WindowStatistics(x, a.window));
     out["window"] = a.window == 0 ? x.rows : a.window;
@@ -127,8 +125,7 @@ void AddAnalyzeCommand(CLI::App& app, AnalyzeArgs* a) {
   a->cmd->add_option("processor", a->processor, "stats | zscore | msmve")
       ->required()
       ->check(CLI::IsMember({"stats", "zscore", "msmve"}));
-  a->cmd->add_option("--input", a->input, "CSV: header row, one column per channel")
-      ->required();
+  a->cmd->add_option("--input", a->input, "CSV: header row, one column per channel")->required();
   a->cmd->add_option("--window", a->window, "rows per window, 0 = whole input (stats, msmve)")
       ->capture_default_str();
   a->cmd->add_option("--threshold", a->threshold, "zscore: flag |z| > threshold")
@@ -141,8 +138,7 @@ void AddAnalyzeCommand(CLI::App& app, AnalyzeArgs* a) {
   a->cmd->add_option("--tau", a->tau, "msmve: lag, one value or one per channel")
       ->delimiter(',')
       ->capture_default_str();
-  a->cmd->add_option("--r", a->r, "msmve: tolerance factor (tolerance r*p)")
-      ->capture_default_str();
+  a->cmd->add_option("--r", a->r, "msmve: tolerance factor (tolerance r*p)")->capture_default_str();
   a->cmd->add_option("--scales", a->scales, "msmve: scales 1..S")->capture_default_str();
   a->cmd->add_flag("--json", a->json, "one line of JSON (default: the same object, indented)");
 }

@@ -11,15 +11,15 @@ namespace tern::tools {
 
 struct AnalyzeArgs {
   CLI::App* cmd = nullptr;
-  std::string processor;  // stats | zscore | msmve
-  std::string input;      // CSV: a header row of channel names, then one row per record
-  size_t window = 0;      // stats/msmve: rows per window (0: the whole input)
-  double threshold = 4.0; // zscore: flag |z| > threshold
-  uint64_t warmup = 30;   // zscore: rows seen before flags are raised
+  std::string processor;          // stats | zscore | msmve
+  std::string input;              // CSV: a header row of channel names, then one row per record
+  size_t window = 0;              // stats/msmve: rows per window (0: the whole input)
+  double threshold = 4.0;         // zscore: flag |z| > threshold
+  uint64_t warmup = 30;           // zscore: rows seen before flags are raised
   std::vector<int> m{2}, tau{1};  // msmve: one value, or one per channel (comma-separated)
-  double r = 0.15;        // msmve: tolerance factor
-  int scales = 15;        // msmve: scales 1..S
-  bool json = false;      // one line of JSON (otherwise the same object, indented)
+  double r = 0.15;                // msmve: tolerance factor
+  int scales = 15;                // msmve: scales 1..S
+  bool json = false;              // one line of JSON (otherwise the same object, indented)
 };
 
 // Adds the `analyze` subcommand to `app`.

@@ -13,12 +13,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tern/common/chunk.h"
 #include "tern/common/status.h"
@@ -181,8 +180,8 @@ struct MsmveParams {
   // Embedding dimension and lag per channel; a single value applies to every channel.
   std::vector<int> m{2};
   std::vector<int> tau{1};
-  double r = 0.15;    // tolerance factor (>= 0); tolerance = r · p
-  int max_scale = 15; // scales 1..max_scale (1..100000)
+  double r = 0.15;     // tolerance factor (>= 0); tolerance = r · p
+  int max_scale = 15;  // scales 1..max_scale (1..100000)
 };
 
 struct ScaleEntropy {
@@ -194,8 +193,8 @@ struct ScaleEntropy {
   uint64_t bt_count = 0, bt_pairs = 0;
   double b0 = 0, bt = 0;  // count / pairs (0 when pairs == 0)
   bool defined = false;
-  double entropy = 0;     // −ln(bt / b0) when defined, else 0
-  std::string reason;     // empty when defined
+  double entropy = 0;  // −ln(bt / b0) when defined, else 0
+  std::string reason;  // empty when defined
 };
 
 struct MsmveResult {
