@@ -14,6 +14,7 @@
 
 #include "analyze.h"
 #include "tern/common/bytes.h"
+#include "edge_cmd.h"
 #include "tern/tools/inspect.h"
 
 namespace {
@@ -391,6 +392,9 @@ int main(int argc, char** argv) {
   get->add_flag("--json", get_json, "JSON lines: the header, then one line per record");
   get->add_option("--out", get_out, "write the blob (or, for other kinds, the wire bytes)");
 
+  tern::tools::EdgeCmdArgs edge_args;
+  tern::tools::AddEdgeCommands(app, &edge_args);
+
   tern::tools::AnalyzeArgs analyze_args;
   tern::tools::AddAnalyzeCommand(app, &analyze_args);
 
@@ -404,6 +408,7 @@ int main(int argc, char** argv) {
 
   if (int rc = tern::tools::RunAnalyzeCommand(analyze_args); rc >= 0) return rc;
 
+  if (int rc = tern::tools::RunEdgeCommand(core_db, edge_args); rc >= 0) return rc;
   try {
     if (*nodes) return CmdNodes(core_db, nodes_json);
     if (*locate) return CmdLocate(core_db, la);
