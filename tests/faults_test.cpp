@@ -46,7 +46,7 @@ TEST_SUITE("faults") {
     Sleep(1.5);
     REQUIRE(site.StartCore());
 
-    bool drained = Site::WaitFor(120, [&] { return site.Drained(4 * kPerEdge); });
+    bool drained = Site::WaitFor(120, [&] { return site.Settled(4 * kPerEdge); });
     site.StopAll();
     INFO("core log:\n" << site.LogOf("core").substr(0, 20000));
     REQUIRE(drained);

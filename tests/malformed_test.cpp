@@ -103,7 +103,7 @@ TEST_SUITE("malformed") {
     CHECK(elog.find("rejected put message") != std::string::npos);
     CHECK(site.LogOf("core").find("rejected up message") != std::string::npos);
     (*atk)->Stop();
-    bool drained = Site::WaitFor(60, [&] { return site.Drained(30000); });
+    bool drained = Site::WaitFor(60, [&] { return site.Settled(30000); });
     site.StopAll();
     REQUIRE(drained);
     SiteCheck c = CheckSite(site);

@@ -27,7 +27,7 @@ TEST_SUITE("outbox") {
     CHECK(st["outbox_bytes"].get<int64_t>() <= (1 << 20) + 256 * 1024);
     CHECK(site.LogOf("edge-0").find("record refused") != std::string::npos);
     REQUIRE(site.StartCore());
-    bool drained = Site::WaitFor(120, [&] { return site.Drained(3 * 60000); });
+    bool drained = Site::WaitFor(120, [&] { return site.Settled(3 * 60000); });
     site.StopAll();
     REQUIRE(drained);
     SiteCheck c = CheckSite(site);

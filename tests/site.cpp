@@ -26,7 +26,7 @@ std::string Site::CoreDir() const { return dir_.path() + "/core"; }
 bool Site::StartCore() {
   std::vector<std::string> argv = {TERN_CORE_BIN, "--set", "mqtt.port=" + std::to_string(broker_->port()),
                                    "--set", "node.data_dir=" + CoreDir(),
-                                   "--set", "status.interval=200ms"};
+                                   "--set", "status.interval=200ms", "--set", "http.port=0"};
   for (const auto& o : core_overrides_) {
     argv.push_back("--set");
     argv.push_back(o);
@@ -110,6 +110,14 @@ bool Site::Drained(int64_t records) const {
   return total >= records;
 }
 
+bool Site::Settled(int64_t records) const {
+  if (!Drained(records)) return false;
+  auto c = CoreStatus();
+  if (!c.contains("scheduler") || c["scheduler"].value("queued", 1) != 0) return false;
+  return c.value("results_placing", 1) == 0 && c.value("spool_depth", 1) == 0 &&
+         c.value("excess_pending", 1) == 0;
+}
+
 uint32_t Site::EdgeAddr(int i) const { return EdgeStatus(i).value("addr", 0u); }
 
 std::string Site::LogOf(const std::string& name) const { return ReadFile(dir_.path() + "/" + name + ".log"); }
@@ -172,7 +180,9 @@ SiteCheck CheckSite(const Site& site) {
     if (holders.size() != 3) {
       problem("chunk " + ToHex(id).substr(0, 12) + " on " + std::to_string(holders.size()) + " stores");
     }
-    if (!holders.count(origin_of[id])) problem("chunk missing at its origin");
+    // Results come from the core, which is not a store; data chunks keep their origin copy.
+    bool result = !addr_to_edge.count(origin_of[id]);
+    if (!result && !holders.count(origin_of[id])) problem("chunk missing at its origin");
     auto m = manifest.find(id);
     if (m == manifest.end()) {
       problem("chunk " + ToHex(id).substr(0, 12) + " not in the manifest");
@@ -194,6 +204,10 @@ SiteCheck CheckSite(const Site& site) {
     auto recs = DecodeRecords(*v);
     if (!recs.ok()) {
       problem("undecodable records");
+      continue;
+    }
+    if (v->header.kind == RecordKind::kResult) {
+      ++c.result_chunks;
       continue;
     }
     std::string key = std::to_string(v->header.origin) + "/" + v->header.source;

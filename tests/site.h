@@ -47,6 +47,8 @@ class Site {
   static bool WaitFor(double seconds, const std::function<bool()>& pred);
   // True when every edge reports an empty outbox and at least `records` collected in total.
   bool Drained(int64_t records) const;
+  // Drained, and the core has processed everything and placed every result on three stores.
+  bool Settled(int64_t records) const;
   // Stops everything with SIGTERM (clean shutdown).
   void StopAll();
 
@@ -76,8 +78,9 @@ class Site {
 // The whole-site invariants every data-path test checks. Returns "" when they hold,
 // otherwise a description of the first violations.
 struct SiteCheck {
-  int64_t chunks = 0;
-  int64_t records = 0;
+  int64_t chunks = 0;         // data chunks (from edges)
+  int64_t records = 0;        // their records
+  int64_t result_chunks = 0;  // analysis results (origin: the core)
   std::map<std::string, int64_t> records_per_source;  // "origin/source" -> records
   std::vector<std::string> problems;
 };

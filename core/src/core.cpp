@@ -16,7 +16,10 @@
 #include "tern/common/hlc.h"
 #include "tern/common/mqtt.h"
 #include "tern/common/protocol.h"
+#include "tern/core/http_api.h"
 #include "tern/core/manifest.h"
+#include "tern/core/processing.h"
+#include "tern/core/scheduler.h"
 
 namespace tern::core {
 namespace fs = std::filesystem;
@@ -93,7 +96,14 @@ class Core::Impl {
   void ReplyToUplink(uint32_t to, const char* type, const ChunkId& id, const std::string& reason,
                      uint64_t retry_after_ms = 0);
   void PublishMembers();
-  void DrainSpool();
+  void PostTask(std::function<void()> task);
+  void Schedule(const ChunkId& id, uint32_t origin, int priority, uint64_t bytes, uint64_t t_last);
+  void ProcessMain();
+  void OnProcessed(const ChunkId& id, const ChunkHeader& h, std::vector<ProcessorOutput> outs);
+  void PlaceResults(uint64_t now);
+  void SendResultCopies(const ChunkId& id, uint64_t now);
+  std::vector<uint32_t> ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude, size_t n);
+  void HandleCoreDown(const std::string& payload);
   void WriteStatus();
   void Reject(const char* what, const std::string& detail);
 
@@ -101,8 +111,15 @@ class Core::Impl {
   Topics topics_;
   std::unique_ptr<Manifest> db_;
   std::unique_ptr<MqttClient> mqtt_;
-  std::thread worker_;
+  std::thread worker_, processor_;
   std::atomic<bool> stop_{false};
+  uint32_t core_addr_ = 0;  // the core's own registry entry: origin of result chunks
+  std::unique_ptr<HttpApi> http_;
+  // Scheduler, shared by the worker (enqueue) and the processing thread (next).
+  std::mutex sched_mu_;
+  std::condition_variable sched_cv_;
+  std::unique_ptr<Scheduler> sched_;
+  std::deque<std::function<void()>> tasks_;  // run by the worker inside its transaction
   std::mutex qmu_;
   std::condition_variable qcv_;
   std::deque<std::pair<std::string, std::string>> queue_;
@@ -116,7 +133,16 @@ class Core::Impl {
   uint64_t members_published_ms_ = 0;
   std::set<ChunkId> touched_, reack_;
   std::vector<Outgoing> after_commit_;
+  std::vector<std::function<void()>> after_commit_work_;
   std::map<ChunkId, uint64_t> delete_requested_;  // id -> monotonic ms
+  struct Placing {
+    std::string wire;
+    std::map<uint32_t, uint64_t> targets;  // store -> last send (monotonic ms)
+    std::set<uint32_t> refused;
+    uint32_t prefer = 0;  // the edge the data came from: it gets a copy of its own results
+  };
+  std::map<ChunkId, Placing> placing_;  // result chunks not yet on three stores
+  int http_port_ = -1;
   mutable std::mutex status_mu_;
   nlohmann::json status_;
 };
@@ -126,9 +152,30 @@ Status Core::Impl::Start() {
   fs::create_directories(o_.data_dir, ec);
   if (ec) return Status::IoError("data dir " + o_.data_dir + ": " + ec.message());
   TERN_ASSIGN_OR_RETURN(db_, Manifest::Open(o_.data_dir + "/core.db"));
+  TERN_RETURN_IF_ERROR(db_->Begin());
+  auto self = db_->Register(o_.name, "", 0);  // empty store path: not a store
+  TERN_RETURN_IF_ERROR(self.status());
+  TERN_RETURN_IF_ERROR(db_->Commit());
+  core_addr_ = *self;
   TERN_ASSIGN_OR_RETURN(auto nodes, db_->Nodes());
-  for (const auto& n : nodes) members_[n.addr].name = n.name;  // state unknown until heard
+  for (const auto& n : nodes) {
+    if (n.addr != core_addr_) members_[n.addr].name = n.name;  // state unknown until heard
+  }
   ReloadSettings(false);
+  TERN_ASSIGN_OR_RETURN(auto sched, Scheduler::Create(o_.sched));
+  sched_ = std::make_unique<Scheduler>(std::move(sched));
+  for (const auto& [addr, mb] : members_) {
+    auto it = settings_.find(mb.name);
+    if (it != settings_.end()) (void)sched_->SetEdgeWeight(addr, it->second.weight);
+  }
+  TERN_ASSIGN_OR_RETURN(auto spooled, db_->SpoolIndex());
+  for (const auto& e : spooled) Schedule(e.id, e.origin, e.priority, e.bytes, e.t_last);
+  TERN_ASSIGN_OR_RETURN(auto unplaced, db_->UnplacedResults());
+  for (auto& [id, wire] : unplaced) placing_[id].wire = std::move(wire);
+  if (!spooled.empty() || !unplaced.empty()) {
+    spdlog::info("core: {} spooled chunks queued again, {} results still being placed",
+                 spooled.size(), unplaced.size());
+  }
 
   MqttOptions mo;
   mo.host = o_.mqtt_host;
@@ -140,10 +187,27 @@ Status Core::Impl::Start() {
   mqtt_->OnConnect([this](bool up) {
     if (up) Enqueue("", "members");  // republish the retained list after a broker restart
   });
-  for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.Stored(), topics_.HbAll()}) {
+  for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.Stored(), topics_.HbAll(),
+                        topics_.Down(core_addr_)}) {
     TERN_RETURN_IF_ERROR(mqtt_->Subscribe(t));
   }
+  if (o_.http_port >= 0) {
+    HttpApiOptions ho;
+    ho.bind = o_.http_bind;
+    ho.port = o_.http_port;
+    ho.core_db = o_.data_dir + "/core.db";
+    HttpApiSources hs;
+    hs.status = [this] { return StatusJson(); };
+    hs.scheduler = [this] {
+      std::lock_guard<std::mutex> lk(sched_mu_);
+      return sched_->Snapshot(static_cast<uint64_t>(WallMs()));
+    };
+    TERN_ASSIGN_OR_RETURN(http_, HttpApi::Start(ho, hs));
+    http_port_ = http_->port();
+    spdlog::info("core: HTTP API on http://{}:{}/api/v1/ (metrics: /metrics)", o_.http_bind, http_port_);
+  }
   worker_ = std::thread([this] { WorkerMain(); });
+  processor_ = std::thread([this] { ProcessMain(); });
   TERN_RETURN_IF_ERROR(mqtt_->Start());
   spdlog::info("core {} started: {} known nodes, db {}", o_.name, nodes.size(),
                o_.data_dir + "/core.db");
@@ -152,7 +216,10 @@ Status Core::Impl::Start() {
 
 void Core::Impl::Stop() {
   if (stop_.exchange(true)) return;
+  if (http_) http_->Stop();
   qcv_.notify_all();
+  sched_cv_.notify_all();
+  if (processor_.joinable()) processor_.join();
   if (worker_.joinable()) worker_.join();
   if (mqtt_) mqtt_->Stop();
   WriteStatus();
@@ -175,9 +242,12 @@ void Core::Impl::WorkerMain() {
   uint64_t last_status = 0, last_live = 0;
   while (!stop_) {
     std::deque<std::pair<std::string, std::string>> batch;
+    std::deque<std::function<void()>> tasks;
     {
       std::unique_lock<std::mutex> lk(qmu_);
-      qcv_.wait_for(lk, std::chrono::milliseconds(50), [this] { return stop_ || !queue_.empty(); });
+      qcv_.wait_for(lk, std::chrono::milliseconds(50),
+                    [this] { return stop_ || !queue_.empty() || !tasks_.empty(); });
+      tasks.swap(tasks_);
       if (!queue_.empty() && o_.commit_tick_ms > 0 && queue_.size() < 256) {
         qcv_.wait_for(lk, std::chrono::milliseconds(o_.commit_tick_ms),
                       [this] { return stop_ || queue_.size() >= 256; });
@@ -191,6 +261,7 @@ void Core::Impl::WorkerMain() {
     Status s = db_->Begin();
     if (s.ok()) {
       for (auto& [topic, payload] : batch) HandleOne(topic, payload);
+      for (auto& t : tasks) t();
       for (const auto& id : touched_) Settle(id);
       if (now - last_live >= 250) {
         CheckLiveness();
@@ -198,19 +269,27 @@ void Core::Impl::WorkerMain() {
         if (v.ok() && *v != settings_version_) ReloadSettings(true);
         last_live = now;
       }
-      DrainSpool();
+      PlaceResults(now);
       s = db_->Commit();
     }
     touched_.clear();
     reack_.clear();
+    if (!s.ok() && !tasks.empty()) {
+      // Processed results were in the failed transaction: their chunks stay spooled and are
+      // queued again, so the work is redone rather than lost.
+      m_.Add("processing_redone");
+    }
     if (!s.ok()) {
       (void)db_->Rollback();
       m_.Add("manifest_commit_errors");
       spdlog::error("core: manifest transaction of {} messages failed, senders will resend: {}",
                     batch.size(), s.ToString());
       after_commit_.clear();
+      after_commit_work_.clear();
       continue;
     }
+    for (auto& w : after_commit_work_) w();
+    after_commit_work_.clear();
     // Only now is what these messages say durable; only now may anyone hear about it.
     for (auto& out : after_commit_) {
       Status ps = mqtt_->Publish(out.topic, out.payload, 1, out.retain);
@@ -238,6 +317,7 @@ void Core::Impl::HandleOne(const std::string& topic, const std::string& payload)
   }
   if (topic.rfind(p + "/up/", 0) == 0) return HandleUp(topic, payload);
   if (topic == topics_.Stored()) return HandleStored(payload);
+  if (topic == topics_.Down(core_addr_)) return HandleCoreDown(payload);
   if (topic.rfind(p + "/hb/", 0) == 0) return HandleHeartbeat(topic, payload);
   if (topic.rfind(p + "/reg/", 0) == 0) return HandleRegister(topic, payload);
   Reject("unknown", "topic " + topic);
@@ -258,6 +338,7 @@ void Core::Impl::HandleRegister(const std::string& topic, const std::string& pay
   if (!jn.ok()) return refuse(jn.status().message());
   if (*jn != name) return refuse("name '" + *jn + "' does not match topic");
   if (!ValidName(name)) return refuse("name must be 1..64 of [A-Za-z0-9._-]");
+  if (name == o_.name) return refuse("name '" + name + "' is the core's own");
   std::string store_path = j->value("store_path", "");
   int64_t capacity = (*j).contains("capacity") && (*j)["capacity"].is_number_integer()
                          ? (*j)["capacity"].get<int64_t>()
@@ -323,7 +404,9 @@ void Core::Impl::HandleUp(const std::string& topic, const std::string& payload) 
     }
   }
   Status s = db_->RecordHolder(NoticeFor(id, from, view->header, env->chunk.size()));
-  if (s.ok()) s = db_->Spool(id, view->header, env->chunk);
+  // A resend of a chunk spooled before (maybe processed and unspooled since) is not spooled
+  // again: it only earns the edge another ack.
+  if (s.ok() && !already) s = db_->Spool(id, view->header, env->chunk);
   if (!s.ok()) {
     m_.Add("manifest_errors");
     spdlog::error("core: spooling chunk from {}: {}", from, s.ToString());
@@ -332,6 +415,13 @@ void Core::Impl::HandleUp(const std::string& topic, const std::string& payload) 
   m_.Add("uplinks");
   touched_.insert(id);
   reack_.insert(id);
+  if (!already) {
+    // Queued for processing only once the spool row is committed and readable.
+    int cls = perm.priority >= 0 ? perm.priority : static_cast<int>(view->header.priority);
+    after_commit_work_.push_back([this, id, from, cls, n = env->chunk.size(), t = view->header.t_last] {
+      Schedule(id, from, cls, n, t);
+    });
+  }
 }
 
 void Core::Impl::ReplyToUplink(uint32_t to, const char* type, const ChunkId& id,
@@ -364,6 +454,10 @@ void Core::Impl::ReloadSettings(bool announce) {
     if (!st.ok()) continue;
     bool changed = !settings_.count(mb.name) || settings_[mb.name].ToJson() != st->ToJson();
     settings_[mb.name] = *st;
+    if (sched_) {
+      std::lock_guard<std::mutex> lk(sched_mu_);
+      (void)sched_->SetEdgeWeight(addr, st->weight);
+    }
     if (announce && changed) {
       spdlog::info("core: settings of {} are now {}", mb.name, st->ToJson().dump());
       auto msg = Control("settings");
@@ -401,33 +495,46 @@ void Core::Impl::HandleStored(const std::string& payload) {
   touched_.insert(n->id);
 }
 
-// Decides what the manifest now justifies for one chunk: the ack, or an excess-copy delete.
+// Decides what the manifest now justifies for one chunk: the ack to its edge (or, for a
+// result, that it is placed), and a delete for a copy beyond the `copies` needed.
 void Core::Impl::Settle(const ChunkId& id) {
   auto c = db_->Chunk(id);
   if (!c.ok() || !c->has_value()) return;
   ChunkRecord& r = **c;
-  if (!r.spooled || static_cast<int>(r.holders.size()) < o_.copies) return;
-  if (!r.acked || reack_.count(id)) {
-    if (!r.acked) (void)db_->MarkAcked(id);
-    auto ack = Control("ack");
-    ack["id"] = ToHex(id);
-    ack["holders"] = r.holders;
-    after_commit_.push_back({topics_.Down(r.origin), ack.dump()});
-    m_.Add(r.acked ? "acks_repeated" : "acks");
-  }
-  if (static_cast<int>(r.holders.size()) > o_.copies) {
-    uint64_t now = MonotonicMs();
-    auto it = delete_requested_.find(id);
-    if (it != delete_requested_.end() && now - it->second < 10000) return;
-    for (auto h = r.holders.rbegin(); h != r.holders.rend(); ++h) {  // newest first
-      if (*h == r.origin) continue;
-      auto del = Control("delete");
-      del["id"] = ToHex(id);
-      after_commit_.push_back({topics_.Down(*h), del.dump()});
-      delete_requested_[id] = now;
-      m_.Add("excess_copies_found");
-      break;
+  const bool result = r.origin == core_addr_;
+  const bool enough = static_cast<int>(r.holders.size()) >= o_.copies;
+  if (result) {
+    auto p = placing_.find(id);
+    if (p != placing_.end() && enough) {
+      (void)db_->MarkResultPlaced(id);
+      placing_.erase(p);
+      m_.Add("results_placed");
     }
+    if (!enough || placing_.count(id)) return;
+  } else {
+    if (!r.spooled && !r.acked) return;  // the origin's own statement (the uplink) is missing
+    if (!enough) return;
+    if (!r.acked || reack_.count(id)) {
+      m_.Add(r.acked ? "acks_repeated" : "acks");
+      if (!r.acked) (void)db_->MarkAcked(id);
+      auto ack = Control("ack");
+      ack["id"] = ToHex(id);
+      ack["holders"] = r.holders;
+      after_commit_.push_back({topics_.Down(r.origin), ack.dump()});
+    }
+  }
+  if (static_cast<int>(r.holders.size()) <= o_.copies) return;
+  uint64_t now = MonotonicMs();
+  auto it = delete_requested_.find(id);
+  if (it != delete_requested_.end() && now - it->second < 10000) return;
+  for (auto h = r.holders.rbegin(); h != r.holders.rend(); ++h) {  // newest first
+    if (*h == r.origin) continue;  // never the origin's own copy
+    auto del = Control("delete");
+    del["id"] = ToHex(id);
+    after_commit_.push_back({topics_.Down(*h), del.dump()});
+    delete_requested_[id] = now;
+    m_.Add("excess_copies_found");
+    break;
   }
 }
 
@@ -491,21 +598,198 @@ void Core::Impl::PublishMembers() {
   }
 }
 
-// Until the scheduler and processors land, the spool's consumer checks each chunk decodes
-// and counts its records per source; then the spool entry goes (the chunk itself lives on
-// in its three stores).
-void Core::Impl::DrainSpool() {
-  auto next = db_->NextSpooled(64);
-  if (!next.ok()) return;
-  for (auto& [id, wire] : *next) {
-    auto v = DecodeChunk(wire);
-    if (v.ok()) {
-      m_.Add("records_processed", v->header.record_count);
-      m_.Add("chunks_processed");
-    } else {
-      m_.Add("spool_corrupt");
+// ---------------------------------------------------------------- scheduling and processing
+
+void Core::Impl::PostTask(std::function<void()> task) {
+  {
+    std::lock_guard<std::mutex> lk(qmu_);
+    tasks_.push_back(std::move(task));
+  }
+  qcv_.notify_one();
+}
+
+void Core::Impl::Schedule(const ChunkId& id, uint32_t origin, int priority, uint64_t bytes,
+                          uint64_t t_last) {
+  SchedItem it;
+  it.id = id;
+  it.edge = origin;
+  it.cls = std::clamp(priority, 0, kSchedClasses - 1);
+  it.bytes = bytes;
+  it.enqueued_ms = static_cast<uint64_t>(WallMs());
+  it.data_ms = HybridClock::PhysicalMs(t_last);
+  {
+    std::lock_guard<std::mutex> lk(sched_mu_);
+    if (sched_->contains(id)) return;
+    if (!sched_->Enqueue(std::move(it)).ok()) return;
+  }
+  sched_cv_.notify_one();
+}
+
+// The processing thread: takes chunks in the scheduler's order, runs the processors, and
+// hands the results to the worker, which unspools the chunk and records the results in
+// one transaction.
+void Core::Impl::ProcessMain() {
+  auto rdb = Manifest::Open(o_.data_dir + "/core.db", /*read_only=*/true);
+  if (!rdb.ok()) {
+    spdlog::critical("core: processing cannot read {}: {}", o_.data_dir, rdb.status().ToString());
+    return;
+  }
+  ChunkProcessor proc(o_.processing);
+  while (!stop_) {
+    std::optional<SchedItem> item;
+    {
+      std::unique_lock<std::mutex> lk(sched_mu_);
+      sched_cv_.wait_for(lk, std::chrono::milliseconds(100), [this] { return stop_ || !sched_->empty(); });
+      if (stop_) break;
+      item = sched_->Next(static_cast<uint64_t>(WallMs()));
     }
-    (void)db_->Unspool(id);
+    if (!item) continue;
+    ChunkId id = item->id;
+    auto wire = (*rdb)->SpoolData(id);
+    if (!wire.ok() || !wire->has_value()) continue;  // already processed (e.g. before a restart)
+    auto view = DecodeChunk(**wire);
+    if (!view.ok()) {
+      m_.Add("spool_corrupt");
+      PostTask([this, id] { (void)db_->Unspool(id); });
+      continue;
+    }
+    auto recs = DecodeRecords(*view);
+    std::vector<ProcessorOutput> outs;
+    if (recs.ok()) {
+      auto r = proc.Process(view->header, *recs, MonotonicMs());
+      if (r.ok()) {
+        outs = std::move(r).value();
+      } else {
+        m_.Add("processing_errors");
+        spdlog::warn("core: processing chunk {} from {}: {}", ToHex(id).substr(0, 16), item->edge,
+                     r.status().ToString());
+      }
+      m_.Add("records_processed", view->header.record_count);
+    }
+    m_.Add("chunks_processed");
+    m_.Set("msmve_windows_skipped", static_cast<int64_t>(proc.msmve_windows_skipped()));
+    PostTask([this, id, h = view->header, outs = std::move(outs)]() mutable {
+      OnProcessed(id, h, std::move(outs));
+    });
+  }
+}
+
+// Worker thread, inside its transaction: unspool, build result chunks, record them.
+void Core::Impl::OnProcessed(const ChunkId& id, const ChunkHeader& src, std::vector<ProcessorOutput> outs) {
+  if (!db_->Unspool(id).ok()) return;
+  const std::string origin_name = members_.count(src.origin) ? members_[src.origin].name : std::to_string(src.origin);
+  for (auto& out : outs) {
+    ChunkHeader h;
+    h.origin = core_addr_;
+    h.source = "r/" + std::to_string(src.origin) + "/" + src.source + "/" + out.processor;
+    h.kind = RecordKind::kResult;
+    h.priority = out.anomalies > 0 ? Priority::kAlarm : Priority::kNormal;
+    h.codec = Codec::kRaw;
+    h.seq = src.seq;
+    h.t_first = src.t_first;
+    h.t_last = src.t_last;
+    h.parents = {id};
+    nlohmann::json payload = {{"processor", out.processor}, {"origin", src.origin},
+                              {"origin_name", origin_name}, {"source", src.source},
+                              {"source_chunk", ToHex(id)}, {"source_seq", src.seq},
+                              {"anomalies", out.anomalies}, {"summary", out.summary}};
+    std::string text = payload.dump();
+    auto wire = BuildChunk(h, {Record{src.t_last, src.seq, text}});
+    if (!wire.ok()) continue;
+    Manifest::ResultRow row;
+    row.id = ChunkIdOf(*wire);
+    row.origin = src.origin;
+    row.source = src.source;
+    row.processor = out.processor;
+    row.t_first = src.t_first;
+    row.t_last = src.t_last;
+    row.anomalies = out.anomalies;
+    row.summary = out.summary.dump();
+    row.wire = *wire;
+    row.sources = {id};
+    if (!db_->InsertResult(row).ok()) continue;
+    m_.Add("results");
+    if (out.anomalies > 0) {
+      m_.Add("alarms");
+      spdlog::warn("core: {} anomalies in {}/{} chunk {} (seq {})", out.anomalies, origin_name,
+                   src.source, ToHex(id).substr(0, 12), src.seq);
+    }
+    placing_[row.id].wire = row.wire;
+    placing_[row.id].prefer = src.origin;
+    // Tell the edge, and anyone outside, once the transaction holding the result commits.
+    auto note = Control("result");
+    note["id"] = ToHex(row.id);
+    for (const auto& [k, v] : payload.items()) note[k] = v;
+    after_commit_.push_back({topics_.Down(src.origin), note.dump()});
+    after_commit_.push_back({topics_.Export("results/" + origin_name + "/" + src.source + "/" + out.processor), note.dump()});
+    if (out.anomalies > 0) {
+      after_commit_.push_back({topics_.Export("alarms/" + origin_name + "/" + src.source), note.dump()});
+    }
+  }
+}
+
+std::vector<uint32_t> Core::Impl::ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude, size_t n) {
+  std::vector<std::pair<double, uint32_t>> cand;
+  for (const auto& [addr, mb] : members_) {
+    if (mb.state != "live" || exclude.count(addr)) continue;
+    cand.emplace_back(addr == prefer ? -1.0 : mb.load, addr);  // the data's own edge first
+  }
+  std::sort(cand.begin(), cand.end());
+  std::vector<uint32_t> out;
+  for (size_t i = 0; i < cand.size() && out.size() < n; ++i) out.push_back(cand[i].second);
+  return out;
+}
+
+void Core::Impl::SendResultCopies(const ChunkId& id, uint64_t now) {
+  Placing& p = placing_[id];
+  auto holders = db_->Holders(id);
+  std::set<uint32_t> have(holders.ok() ? holders->begin() : std::vector<uint32_t>::const_iterator(),
+                          holders.ok() ? holders->end() : std::vector<uint32_t>::const_iterator());
+  for (auto it = p.targets.begin(); it != p.targets.end();) {
+    bool gone = !members_.count(it->first) || members_[it->first].state == "offline" ||
+                members_[it->first].state == "dead";
+    it = gone && !have.count(it->first) ? p.targets.erase(it) : std::next(it);
+  }
+  size_t want = static_cast<size_t>(o_.copies);
+  if (p.targets.size() < want) {
+    std::set<uint32_t> exclude = p.refused;
+    for (const auto& [t, sent] : p.targets) exclude.insert(t);
+    for (uint32_t s : ChooseStores(p.prefer, exclude, want - p.targets.size())) p.targets[s] = 0;
+  }
+  for (auto& [store, sent] : p.targets) {
+    if (have.count(store)) continue;
+    if (sent != 0 && now - sent < static_cast<uint64_t>(o_.result_timeout_ms)) continue;
+    if (sent != 0) m_.Add("result_resends");
+    Status s = mqtt_->Publish(topics_.Put(store), EncodeEnvelope(EnvelopeType::kPut, core_addr_, 0, id, p.wire),
+                              1, false, std::chrono::milliseconds(0));
+    if (s.ok()) sent = now;
+  }
+}
+
+void Core::Impl::PlaceResults(uint64_t now) {
+  if (!mqtt_->connected()) return;
+  for (auto& [id, p] : placing_) {
+    if (p.targets.empty() || std::any_of(p.targets.begin(), p.targets.end(), [&](const auto& t) {
+          return t.second == 0 || now - t.second >= static_cast<uint64_t>(o_.result_timeout_ms);
+        })) {
+      SendResultCopies(id, now);
+    }
+  }
+}
+
+// Replies from stores to the core's own puts (result copies).
+void Core::Impl::HandleCoreDown(const std::string& payload) {
+  auto j = ParseControl(payload);
+  if (!j.ok()) return Reject("down", j.status().message());
+  auto id = FieldChunkId(*j, "id");
+  auto holder = FieldU64(*j, "holder");
+  if (!id.ok() || !holder.ok()) return Reject("down", "reply without id/holder");
+  auto it = placing_.find(*id);
+  if (it == placing_.end()) return;
+  if ((*j)["type"] == "put_nack") {
+    it->second.targets.erase(static_cast<uint32_t>(*holder));
+    it->second.refused.insert(static_cast<uint32_t>(*holder));
+    m_.Add("result_refusals");
   }
 }
 
@@ -522,6 +806,18 @@ void Core::Impl::WriteStatus() {
   auto spool = db_ ? db_->SpoolDepth() : Result<int64_t>(Status::Unavailable("no db"));
   auto chunks = db_ ? db_->ChunkCount() : Result<int64_t>(Status::Unavailable("no db"));
   j["spool_depth"] = spool.ok() ? *spool : -1;
+  j["addr"] = core_addr_;
+  j["http_port"] = http_port_;
+  j["results_placing"] = placing_.size();
+  j["excess_pending"] = delete_requested_.size();
+  {
+    std::lock_guard<std::mutex> lk(sched_mu_);
+    if (sched_) {
+      j["scheduler"] = {{"queued", sched_->size()}, {"queued_bytes", sched_->queued_bytes()},
+                        {"served_bytes_live", sched_->served_bytes_by_lane()[0]},
+                        {"served_bytes_backlog", sched_->served_bytes_by_lane()[1]}};
+    }
+  }
   j["manifest_chunks"] = chunks.ok() ? *chunks : -1;
   j["nodes"] = nlohmann::json::array();
   for (const auto& [addr, mb] : members_) {

@@ -342,6 +342,58 @@ nlohmann::json EdgeSettings::ToJson() const {
           {"protocol", protocol}};
 }
 
+Result<std::optional<std::string>> Manifest::SpoolData(const ChunkId& id) {
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT data FROM spool WHERE id = ?"));
+  q->BindBlob(1, id);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(q->Blob(0)));
+}
+
+Result<std::vector<Manifest::SpoolEntry>> Manifest::SpoolIndex() {
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "SELECT s.id, s.origin, s.priority, length(s.data), coalesce(c.t_last, 0) FROM spool s"
+      " LEFT JOIN chunks c ON c.id = s.id ORDER BY s.received_ms"));
+  std::vector<SpoolEntry> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back({std::string(q->Blob(0)), static_cast<uint32_t>(q->Int(1)),
+                   static_cast<int>(q->Int(2)), static_cast<uint64_t>(q->Int(3)),
+                   static_cast<uint64_t>(q->Int(4))});
+  }
+  return out;
+}
+
+Status Manifest::InsertResult(const ResultRow& r) {
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare(
+      "INSERT OR IGNORE INTO results(id, origin, source, processor, t_first, t_last, anomalies,"
+      " summary, created_ms, placed, wire) VALUES(?,?,?,?,?,?,?,?,?,0,?)"));
+  TERN_RETURN_IF_ERROR(q->BindBlob(1, r.id).Bind(2, int64_t{r.origin}).BindText(3, r.source)
+                           .BindText(4, r.processor).Bind(5, static_cast<int64_t>(r.t_first))
+                           .Bind(6, static_cast<int64_t>(r.t_last)).Bind(7, int64_t{r.anomalies})
+                           .BindText(8, r.summary).Bind(9, WallMs()).BindBlob(10, r.wire).Run());
+  TERN_ASSIGN_OR_RETURN(auto l, db_->Prepare("INSERT OR IGNORE INTO links(result, source) VALUES(?, ?)"));
+  for (const auto& src : r.sources) TERN_RETURN_IF_ERROR(l->BindBlob(1, r.id).BindBlob(2, src).Run());
+  return Status::Ok();
+}
+
+Status Manifest::MarkResultPlaced(const ChunkId& id) {
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE results SET placed = 1, wire = NULL WHERE id = ?"));
+  return q->BindBlob(1, id).Run();
+}
+
+Result<std::vector<std::pair<ChunkId, std::string>>> Manifest::UnplacedResults() {
+  TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT id, wire FROM results WHERE placed = 0 AND wire IS NOT NULL"));
+  std::vector<std::pair<ChunkId, std::string>> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.emplace_back(std::string(q->Blob(0)), std::string(q->Blob(1)));
+  }
+  return out;
+}
+
 Result<int64_t> Manifest::ChunkCount() {
   TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("SELECT count(*) FROM chunks"));
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());

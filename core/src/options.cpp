@@ -22,7 +22,23 @@ const ConfigSchema& CoreConfigSchema() {
         {"status.interval", T::kDurationMs, "1s", "How often status.json in the data dir is rewritten", 100, 600000},
         {"manifest.commit_tick", T::kDurationMs, "2ms", "How long a manifest write waits for companions before the group commit", 0, 1000},
         {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
+        {"http.bind", T::kString, "127.0.0.1", "Address of the read-only HTTP API and /metrics"},
+        {"http.port", T::kInt, "8080", "Port of the HTTP API (0 = any free port, -1 = off)", -1, 65535},
+        {"results.timeout", T::kDurationMs, "3s", "Resend a result copy a store has not confirmed after this long", 100, 600000},
+        {"sched.share.alarm", T::kDouble, "0.40", "Minimum share of processing for alarm data while it waits", 0.001, 1},
+        {"sched.share.high", T::kDouble, "0.30", "Minimum share for high-priority data", 0.001, 1},
+        {"sched.share.normal", T::kDouble, "0.20", "Minimum share for normal data", 0.001, 1},
+        {"sched.share.bulk", T::kDouble, "0.10", "Minimum share for bulk data", 0.001, 1},
+        {"sched.backlog_share", T::kDouble, "0.20", "Minimum share of the backlog lane (old or resent data) while live data waits", 0.001, 0.999},
+        {"sched.backlog_age", T::kDurationMs, "30s", "Data older than this when it reaches the core goes to the backlog lane", 0, 86400000},
+        {"sched.quantum", T::kBytes, "256K", "Deficit-round-robin quantum per edge turn (times the edge's weight)", 1024, 1 << 30},
     };
+    AddProcessingKeys(&s);
+    s.checks.push_back([](const Config& c) {
+      Status st = CoreOptionsFrom(c).sched.Validate();
+      if (!st.ok()) return Status::InvalidArgument("tern-core: config keys 'sched.*': " + st.message());
+      return Status::Ok();
+    });
     s.checks.push_back([](const Config& c) {
       if (c.Int("membership.dead_after") <= c.Int("membership.suspect_after")) {
         return Status::InvalidArgument(
@@ -51,6 +67,15 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.status_ms = c.Int("status.interval");
   o.commit_tick_ms = static_cast<int>(c.Int("manifest.commit_tick"));
   o.log_level = c.String("log.level");
+  o.http_bind = c.String("http.bind");
+  o.http_port = static_cast<int>(c.Int("http.port"));
+  o.result_timeout_ms = c.Int("results.timeout");
+  o.sched.class_min_share = {c.Double("sched.share.alarm"), c.Double("sched.share.high"),
+                             c.Double("sched.share.normal"), c.Double("sched.share.bulk")};
+  o.sched.backlog_min_share = c.Double("sched.backlog_share");
+  o.sched.backlog_age_ms = static_cast<uint64_t>(c.Int("sched.backlog_age"));
+  o.sched.quantum_bytes = static_cast<uint64_t>(c.Int("sched.quantum"));
+  o.processing = ProcessingOptionsFrom(c);
   return o;
 }
 

@@ -98,6 +98,7 @@ class EdgeAgent::Impl {
   void UplinkStep(Pending& p, uint64_t now);
   void Finish(const ChunkId& id, const std::vector<uint32_t>& holders);
   void Heartbeat();
+  void AnnounceRecentReplicas();
   void WriteStatus();
   Status Admit(const SourceSpec& spec, size_t bytes);
   void ApplySettings(const nlohmann::json& settings);
@@ -123,6 +124,7 @@ class EdgeAgent::Impl {
   std::atomic<int64_t> outbox_bytes_{0};
   std::atomic<int64_t> outbox_chunks_{0};
   std::atomic<bool> disk_full_{false};
+  std::atomic<bool> announced_{false};
   std::atomic<bool> stop_{false};       // collectors and registration stop
   std::atomic<bool> halt_loop_{false};  // the loop stops (after the outbox drain)
   std::mutex qmu_;
@@ -130,6 +132,8 @@ class EdgeAgent::Impl {
   std::deque<std::function<void()>> tasks_;
   std::thread loop_;
   LatencyRecorder lat_local_, lat_peer1_, lat_peer2_, lat_core_;
+  mutable std::mutex results_mu_;
+  std::deque<nlohmann::json> results_, alarms_;  // the latest, for status.json
   mutable std::mutex settings_mu_;
   std::string allowed_kinds_ = "samples,blob,event";
   nlohmann::json settings_ = nlohmann::json::object();
@@ -167,6 +171,10 @@ Status EdgeAgent::Impl::Start() {
     reg["capacity"] = o_.capacity_bytes;
     (void)mqtt_->Publish(topics_.Reg(o_.name), reg.dump(), 1, false, std::chrono::milliseconds(0));
     Post([this] { Heartbeat(); });
+    if (!announced_) {
+      announced_ = true;
+      Post([this] { AnnounceRecentReplicas(); });
+    }
   });
   TERN_RETURN_IF_ERROR(mqtt_->Subscribe(topics_.Members()));
   TERN_RETURN_IF_ERROR(mqtt_->Subscribe(topics_.Down(addr_)));
@@ -450,6 +458,27 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
       }
     }
     Post([this, id = *id, holders] { Finish(id, holders); });
+  } else if (type == "result") {
+    // Analysis of our data came back. Its copy arrives separately as a put like any chunk.
+    int anomalies = j->value("anomalies", 0);
+    std::string what = j->value("processor", "?") + " of " + j->value("source", "?") + " #" +
+                       std::to_string(j->value("source_seq", uint64_t{0}));
+    m_.Add("results_received");
+    nlohmann::json brief = {{"id", ToHex(*id)}, {"processor", j->value("processor", "")},
+                            {"source", j->value("source", "")},
+                            {"source_seq", j->value("source_seq", uint64_t{0})},
+                            {"anomalies", anomalies}};
+    if (anomalies > 0) {
+      m_.Add("alarms_received");
+      auto first = (*j)["summary"].value("anomalies", nlohmann::json::array());
+      spdlog::warn("edge {}: ALARM from the core: {} anomalies in {}{}", o_.name, anomalies, what,
+                   first.empty() ? "" : ", first: " + first[0].dump());
+      brief["first"] = first.empty() ? nlohmann::json() : first[0];
+    }
+    std::lock_guard<std::mutex> lk(results_mu_);
+    auto& list = anomalies > 0 ? alarms_ : results_;
+    list.push_back(brief);
+    if (list.size() > 20) list.pop_front();
   } else if (type == "throttle") {
     uint64_t after = j->value("retry_after_ms", uint64_t{1000});
     Post([this, id = *id, after] {
@@ -754,6 +783,30 @@ void EdgeAgent::Impl::UplinkStep(Pending& p, uint64_t now) {
   }
 }
 
+// A crash between a replica's commit and its "stored" notice leaves a copy the manifest
+// does not know. After each start the store restates its most recent replicas; the core
+// takes each statement once (and trims a chunk that turns out to have too many copies).
+void EdgeAgent::Impl::AnnounceRecentReplicas() {
+  auto recent = store_->RecentReplicas(500);
+  if (!recent.ok()) return;
+  for (const auto& i : *recent) {
+    StoredNotice n;
+    n.id = i.id;
+    n.holder = addr_;
+    n.origin = i.origin;
+    n.source = i.source;
+    n.seq = i.seq;
+    n.t_first = i.t_first;
+    n.t_last = i.t_last;
+    n.records = i.records;
+    n.bytes = i.bytes;
+    n.priority = i.priority;
+    n.kind = i.kind;
+    (void)mqtt_->Publish(topics_.Stored(), ToJson(n).dump());
+  }
+  m_.Add("replicas_restated", static_cast<int64_t>(recent->size()));
+}
+
 void EdgeAgent::Impl::Heartbeat() {
   if (!mqtt_ || !mqtt_->connected() || addr_ == 0) return;
   auto totals = store_->Totals();
@@ -786,6 +839,11 @@ nlohmann::json EdgeAgent::Impl::StatusJson() const {
   {
     std::lock_guard<std::mutex> lk(settings_mu_);
     j["settings"] = settings_;
+  }
+  {
+    std::lock_guard<std::mutex> lk(results_mu_);
+    j["latest_results"] = nlohmann::json(std::vector<nlohmann::json>(results_.begin(), results_.end()));
+    j["latest_alarms"] = nlohmann::json(std::vector<nlohmann::json>(alarms_.begin(), alarms_.end()));
   }
   j["counters"] = m_.Snapshot();
   j["grades"] = {{"local", grade(lat_local_)}, {"peer1", grade(lat_peer1_)},

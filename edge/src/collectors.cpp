@@ -81,8 +81,13 @@ void SyntheticSource::Run() {
     // Cap one burst so a stall (back-pressure) does not produce a flood at once.
     uint64_t burst = std::min<uint64_t>(owed - produced, 20000);
     for (uint64_t i = 0; i < burst && !stop_; ++i) {
-      auto s = OfferWithBackoff(chunker_, o_.source,
-                                EncodeSamples(Sample(produced, o_.channels, o_.rate)), m_, stop_);
+      auto v = Sample(produced, o_.channels, o_.rate);
+      if (o_.anomaly_every > 0 && produced % static_cast<uint64_t>(o_.anomaly_every) ==
+                                      static_cast<uint64_t>(o_.anomaly_every) - 1) {
+        v[0] += 20.0;  // a fault on the rig: far outside the signal's spread
+        m_->Add("anomalies_injected");
+      }
+      auto s = OfferWithBackoff(chunker_, o_.source, EncodeSamples(v), m_, stop_);
       if (!s.ok() && s.code() != Status::Code::kFailedPrecondition) break;
       ++produced;  // taken, or refused for good and counted
     }

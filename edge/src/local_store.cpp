@@ -216,6 +216,32 @@ Result<std::vector<OutboxEntry>> LocalStore::LoadOutbox() {
   return out;
 }
 
+Result<std::vector<StoredChunkInfo>> LocalStore::RecentReplicas(int limit) {
+  std::lock_guard<std::mutex> lk(rmu_);
+  TERN_ASSIGN_OR_RETURN(auto q, rdb_->Prepare(
+      "SELECT id, origin, source, seq, kind, priority, t_first, t_last, records, bytes FROM chunks"
+      " WHERE own = 0 ORDER BY rowid DESC LIMIT ?"));
+  q->Bind(1, int64_t{limit});
+  std::vector<StoredChunkInfo> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    StoredChunkInfo i;
+    i.id = std::string(q->Blob(0));
+    i.origin = static_cast<uint32_t>(q->Int(1));
+    i.source = std::string(q->Text(2));
+    i.seq = static_cast<uint64_t>(q->Int(3));
+    i.kind = static_cast<int>(q->Int(4));
+    i.priority = static_cast<int>(q->Int(5));
+    i.t_first = static_cast<uint64_t>(q->Int(6));
+    i.t_last = static_cast<uint64_t>(q->Int(7));
+    i.records = static_cast<uint32_t>(q->Int(8));
+    i.bytes = static_cast<uint64_t>(q->Int(9));
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
 Result<std::pair<int64_t, int64_t>> LocalStore::Totals() {
   std::lock_guard<std::mutex> lk(rmu_);
   TERN_ASSIGN_OR_RETURN(auto q, rdb_->Prepare("SELECT count(*), coalesce(sum(bytes),0) FROM chunks"));

@@ -58,6 +58,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"source.synthetic.channels", T::kInt, "6", "Synchronised channels per record", 1, 1024},
         {"source.synthetic.rate", T::kDouble, "1000", "Records per second", 0, 1e8},
         {"source.synthetic.max_records", T::kInt, "0", "Stop after this many records (0 = never)", 0, 1e15},
+        {"source.synthetic.anomaly_every", T::kInt, "0", "Inject a spike (+20) on channel 0 of every Nth record, for testing alarms (0 = never)", 0, 1e15},
         {"source.synthetic.priority", T::kString, "normal", "Priority class: alarm, high, normal, bulk"},
         {"source.dropdir.path", T::kString, "", "Directory whose files become blob records, deleted once stored locally (empty = off)"},
         {"source.dropdir.name", T::kString, "files", "Source name of dropped files"},
@@ -104,6 +105,7 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.synthetic.channels = static_cast<int>(c.Int("source.synthetic.channels"));
   o.synthetic.rate = c.Double("source.synthetic.rate");
   o.synthetic.max_records = c.Int("source.synthetic.max_records");
+  o.synthetic.anomaly_every = c.Int("source.synthetic.anomaly_every");
   o.synthetic.priority = *ParsePriority(c.String("source.synthetic.priority"), "");
   o.dropdir.path = c.String("source.dropdir.path");
   o.dropdir.source = c.String("source.dropdir.name");

@@ -94,6 +94,33 @@ class Manifest {
   // The next spooled chunks, most urgent class first, oldest first within it.
   Result<std::vector<std::pair<ChunkId, std::string>>> NextSpooled(int limit);
   Result<int64_t> SpoolDepth();
+  // The spooled bytes of one chunk (nullopt once unspooled).
+  Result<std::optional<std::string>> SpoolData(const ChunkId& id);
+  // Every spooled chunk's scheduling facts, oldest first (re-queued after a restart).
+  struct SpoolEntry {
+    ChunkId id;
+    uint32_t origin = 0;
+    int priority = 0;
+    uint64_t bytes = 0;
+    uint64_t t_last = 0;
+  };
+  Result<std::vector<SpoolEntry>> SpoolIndex();
+
+  // Analysis results: the row, its links to source chunks, and the wire kept until three
+  // stores confirm it (then dropped: the stores hold it).
+  struct ResultRow {
+    ChunkId id;
+    uint32_t origin = 0;  // the edge whose data it was computed from
+    std::string source, processor;
+    uint64_t t_first = 0, t_last = 0;
+    int anomalies = 0;
+    std::string summary;  // JSON text
+    std::string wire;
+    std::vector<ChunkId> sources;
+  };
+  Status InsertResult(const ResultRow& r);
+  Status MarkResultPlaced(const ChunkId& id);
+  Result<std::vector<std::pair<ChunkId, std::string>>> UnplacedResults();
   Result<int64_t> ChunkCount();
 
   // Per-edge settings (defaults when never set). PutSettings validates, then bumps the

@@ -5,6 +5,8 @@
 #include <string>
 
 #include "tern/common/config.h"
+#include "tern/core/processing.h"
+#include "tern/core/scheduler.h"
 
 namespace tern::core {
 
@@ -22,6 +24,11 @@ struct CoreOptions {
   int64_t status_ms = 1000;
   int commit_tick_ms = 2;
   std::string log_level = "info";
+  std::string http_bind = "127.0.0.1";
+  int http_port = 8080;               // -1 = no HTTP API, 0 = any free port
+  int64_t result_timeout_ms = 3000;   // resend a result copy not confirmed after this long
+  SchedulerConfig sched;
+  ProcessingOptions processing;
 };
 
 const ConfigSchema& CoreConfigSchema();

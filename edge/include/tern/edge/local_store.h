@@ -78,6 +78,8 @@ class LocalStore {
   Result<std::optional<std::string>> GetChunk(const ChunkId& id);
   Result<bool> HasChunk(const ChunkId& id);
   Result<std::vector<OutboxEntry>> LoadOutbox();
+  // The `limit` most recently stored replicas (not own chunks), newest first.
+  Result<std::vector<StoredChunkInfo>> RecentReplicas(int limit);
   // Count and total bytes of stored chunks (own + replicas).
   Result<std::pair<int64_t, int64_t>> Totals();
   const std::string& path() const { return path_; }

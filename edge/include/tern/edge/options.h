@@ -17,6 +17,7 @@ struct SyntheticOptions {
   int channels = 6;
   double rate = 1000;          // records per second
   int64_t max_records = 0;     // stop after this many (0 = run forever)
+  int64_t anomaly_every = 0;   // add a spike to channel 0 of every Nth record (0 = never)
   Priority priority = Priority::kNormal;
 };
 
