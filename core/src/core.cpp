@@ -140,6 +140,8 @@ class Core::Impl {
     std::map<uint32_t, uint64_t> targets;  // store -> last send (monotonic ms)
     std::set<uint32_t> refused;
     uint32_t prefer = 0;  // the edge the data came from: it gets a copy of its own results
+    bool recovered = false;    // loaded after a restart: ask the stores before placing
+    uint64_t hold_until_ms = 0;
   };
   std::map<ChunkId, Placing> placing_;  // result chunks not yet on three stores
   int http_port_ = -1;
@@ -171,7 +173,10 @@ Status Core::Impl::Start() {
   TERN_ASSIGN_OR_RETURN(auto spooled, db_->SpoolIndex());
   for (const auto& e : spooled) Schedule(e.id, e.origin, e.priority, e.bytes, e.t_last);
   TERN_ASSIGN_OR_RETURN(auto unplaced, db_->UnplacedResults());
-  for (auto& [id, wire] : unplaced) placing_[id].wire = std::move(wire);
+  for (auto& [id, wire] : unplaced) {
+    placing_[id].wire = std::move(wire);
+    placing_[id].recovered = true;
+  }
   if (!spooled.empty() || !unplaced.empty()) {
     spdlog::info("core: {} spooled chunks queued again, {} results still being placed",
                  spooled.size(), unplaced.size());
@@ -740,35 +745,53 @@ std::vector<uint32_t> Core::Impl::ChooseStores(uint32_t prefer, const std::set<u
   return out;
 }
 
+// Worker thread, inside the transaction: the puts go out after it commits, so no store ever
+// holds a result the core's database does not know.
 void Core::Impl::SendResultCopies(const ChunkId& id, uint64_t now) {
   Placing& p = placing_[id];
   auto holders = db_->Holders(id);
-  std::set<uint32_t> have(holders.ok() ? holders->begin() : std::vector<uint32_t>::const_iterator(),
-                          holders.ok() ? holders->end() : std::vector<uint32_t>::const_iterator());
+  std::set<uint32_t> have;
+  if (holders.ok()) have.insert(holders->begin(), holders->end());
+  for (uint32_t h : have) p.targets.emplace(h, now);  // already there: counts as placed there
   for (auto it = p.targets.begin(); it != p.targets.end();) {
-    bool gone = !members_.count(it->first) || members_[it->first].state == "offline" ||
-                members_[it->first].state == "dead";
+    auto m = members_.find(it->first);
+    bool gone = m == members_.end() || m->second.state == "offline" || m->second.state == "dead";
     it = gone && !have.count(it->first) ? p.targets.erase(it) : std::next(it);
   }
-  size_t want = static_cast<size_t>(o_.copies);
+  const size_t want = static_cast<size_t>(o_.copies);
   if (p.targets.size() < want) {
     std::set<uint32_t> exclude = p.refused;
     for (const auto& [t, sent] : p.targets) exclude.insert(t);
-    for (uint32_t s : ChooseStores(p.prefer, exclude, want - p.targets.size())) p.targets[s] = 0;
+    for (uint32_t st : ChooseStores(p.prefer, exclude, want - p.targets.size())) p.targets[st] = 0;
   }
   for (auto& [store, sent] : p.targets) {
     if (have.count(store)) continue;
     if (sent != 0 && now - sent < static_cast<uint64_t>(o_.result_timeout_ms)) continue;
     if (sent != 0) m_.Add("result_resends");
-    Status s = mqtt_->Publish(topics_.Put(store), EncodeEnvelope(EnvelopeType::kPut, core_addr_, 0, id, p.wire),
-                              1, false, std::chrono::milliseconds(0));
-    if (s.ok()) sent = now;
+    after_commit_.push_back({topics_.Put(store), EncodeEnvelope(EnvelopeType::kPut, core_addr_, 0, id, p.wire)});
+    sent = now;
   }
 }
 
 void Core::Impl::PlaceResults(uint64_t now) {
   if (!mqtt_->connected()) return;
   for (auto& [id, p] : placing_) {
+    if (p.recovered) {
+      // Left over from before a restart: copies may already sit in stores whose "stored"
+      // notices never arrived. Ask every live store first; place the rest afterwards.
+      // Every registered store is asked, whatever we know of it yet: right after a restart
+      // nobody's heartbeat has arrived.
+      for (const auto& [addr, mb] : members_) {
+        auto r = Control("restate");
+        r["id"] = ToHex(id);
+        r["to"] = core_addr_;
+        after_commit_.push_back({topics_.Down(addr), r.dump()});
+      }
+      p.recovered = false;
+      p.hold_until_ms = now + 3000;
+      continue;
+    }
+    if (now < p.hold_until_ms) continue;
     if (p.targets.empty() || std::any_of(p.targets.begin(), p.targets.end(), [&](const auto& t) {
           return t.second == 0 || now - t.second >= static_cast<uint64_t>(o_.result_timeout_ms);
         })) {

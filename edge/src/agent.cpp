@@ -99,6 +99,7 @@ class EdgeAgent::Impl {
   void Finish(const ChunkId& id, const std::vector<uint32_t>& holders);
   void Heartbeat();
   void AnnounceRecentReplicas();
+  void Deliver(const std::string& topic, std::string payload, int attempt = 0);
   void WriteStatus();
   Status Admit(const SourceSpec& spec, size_t bytes);
   void ApplySettings(const nlohmann::json& settings);
@@ -391,9 +392,9 @@ void EdgeAgent::Impl::OnPut(std::string_view payload) {
         m_.Add("replica_store_errors");
       } else {
         m_.Add("replicas_stored");
-        (void)mqtt_->Publish(topics_.Stored(), ToJson(NoticeFor(id, addr_, h, size)).dump());
+        Deliver(topics_.Stored(), ToJson(NoticeFor(id, addr_, h, size)).dump());
       }
-      (void)mqtt_->Publish(topics_.Down(sender), reply.dump());
+      Deliver(topics_.Down(sender), reply.dump());
     });
   };
   auto existing = store_->GetChunk(id);
@@ -425,7 +426,7 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
   }
   auto id = FieldChunkId(*j, "id");
   if (!id.ok()) return RejectLog("down", type + ": " + id.status().message());
-  if (type == "put_ack" || type == "put_nack") {
+  if (type == "put_ack" || type == "put_nack" || type == "restate_nack") {
     auto holder = FieldU64(*j, "holder");
     if (!holder.ok()) return RejectLog("down", holder.status().message());
     bool ok = type == "put_ack";
@@ -507,12 +508,13 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
     std::optional<StoredNotice> note;
     if (view.ok()) note = NoticeFor(*id, addr_, view->header, (*wire)->size());
     Post([this, id = *id, to = static_cast<uint32_t>(*to), held, note] {
-      if (note) (void)mqtt_->Publish(topics_.Stored(), ToJson(*note).dump());
-      auto reply = Control(held.ok() ? "put_ack" : "put_nack");
+      if (note) Deliver(topics_.Stored(), ToJson(*note).dump());
+      // "restate_nack" (not "put_nack"): the copy is not here, which is news, not a refusal.
+      auto reply = Control(held.ok() ? "put_ack" : "restate_nack");
       reply["id"] = ToHex(id);
       reply["holder"] = addr_.load();
       if (!held.ok()) reply["reason"] = held.message();
-      (void)mqtt_->Publish(topics_.Down(to), reply.dump());
+      Deliver(topics_.Down(to), reply.dump());
       m_.Add("restated");
     });
   } else if (type == "delete") {
@@ -525,7 +527,7 @@ void EdgeAgent::Impl::OnDown(std::string_view payload) {
         auto note = Control("dropped");
         note["id"] = ToHex(id);
         note["holder"] = addr_.load();
-        (void)mqtt_->Publish(topics_.Stored(), note.dump());
+        Deliver(topics_.Stored(), note.dump());
         m_.Add("replicas_dropped");
       });
     });
@@ -783,6 +785,22 @@ void EdgeAgent::Impl::UplinkStep(Pending& p, uint64_t now) {
   }
 }
 
+// Statements about our store (stored, dropped, put acks) must not vanish because the
+// in-flight window was full or the broker was away for a moment: retry them from the loop.
+// Loop thread only.
+void EdgeAgent::Impl::Deliver(const std::string& topic, std::string payload, int attempt) {
+  if (mqtt_->Publish(topic, payload, 1, false, std::chrono::milliseconds(0)).ok()) return;
+  m_.Add("publish_retries");
+  if (attempt >= 600) {  // five minutes; the peer's resend or the restate at restart covers it
+    m_.Add("publish_gave_up");
+    spdlog::warn("edge {}: gave up delivering a message on {}", o_.name, topic);
+    return;
+  }
+  timers_.emplace(MonotonicMs() + 500, [this, topic, p = std::move(payload), attempt]() mutable {
+    Deliver(topic, std::move(p), attempt + 1);
+  });
+}
+
 // A crash between a replica's commit and its "stored" notice leaves a copy the manifest
 // does not know. After each start the store restates its most recent replicas; the core
 // takes each statement once (and trims a chunk that turns out to have too many copies).
@@ -802,7 +820,7 @@ void EdgeAgent::Impl::AnnounceRecentReplicas() {
     n.bytes = i.bytes;
     n.priority = i.priority;
     n.kind = i.kind;
-    (void)mqtt_->Publish(topics_.Stored(), ToJson(n).dump());
+    Deliver(topics_.Stored(), ToJson(n).dump());
   }
   m_.Add("replicas_restated", static_cast<int64_t>(recent->size()));
 }
