@@ -34,12 +34,18 @@ bool Site::StartCore() {
   return core_.Start(argv, dir_.path() + "/core.log");
 }
 
-bool Site::StartEdge(int i) {
+bool Site::StartEdge(int i) { return StartEdgeWith(i, {}); }
+
+bool Site::StartEdgeWith(int i, const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {TERN_EDGE_BIN, "--set", "mqtt.port=" + std::to_string(broker_->port()),
                                    "--set", "node.name=edge-" + std::to_string(i),
                                    "--set", "node.data_dir=" + EdgeDir(i),
                                    "--set", "status.interval=200ms"};
   for (const auto& o : edge_overrides_) {
+    argv.push_back("--set");
+    argv.push_back(o);
+  }
+  for (const auto& o : extra) {
     argv.push_back("--set");
     argv.push_back(o);
   }

@@ -27,6 +27,8 @@ class Site {
   bool StartAll();
   bool StartCore();
   bool StartEdge(int i);
+  // Starts edge i with extra --set overrides besides the common ones.
+  bool StartEdgeWith(int i, const std::vector<std::string>& extra);
   void KillCore(int sig = 9);
   void KillEdge(int i, int sig = 9);
   Broker& broker() { return *broker_; }
