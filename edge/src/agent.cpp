@@ -600,7 +600,9 @@ void EdgeAgent::Impl::OnSealed(SealedChunk c) {
       p.id = shared->id;
       p.priority = static_cast<int>(shared->header.priority);
       p.bytes = shared->wire.size();
-      p.wire = std::move(shared->wire);
+      // Keep the bytes only if the chunk will enter the window soon; otherwise admission
+      // reads them back from the store, so memory stays bounded by the window, not the outbox.
+      if (live_.size() < static_cast<size_t>(o_.window_chunks)) p.wire = std::move(shared->wire);
       p.first_collected_us = shared->first_collected_us;
       live_.push_back(p.id);
       pending_.emplace(p.id, std::move(p));

@@ -46,12 +46,14 @@ mosquitto -c "$DATA/mosquitto.conf" 2> "$DATA/logs/mosquitto.log" & BROKER_PID=$
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 
 echo "== tern site: gateway 127.0.0.1:$PORT, data in $DATA, running ${DURATION}s (Ctrl-C to stop early)"
-"$CORE" --set mqtt.port=$PORT --set node.data_dir="$DATA/core" > "$DATA/logs/core.log" 2>&1 & CORE_PID=$!
+"$CORE" --set mqtt.port=$PORT --set node.data_dir="$DATA/core" --set http.port=0 \
+  --set status.interval=500ms > "$DATA/logs/core.log" 2>&1 & CORE_PID=$!
 
 # Four site boxes: two vibration rigs, a line with an event feed, a camera box.
 common=(--set mqtt.port=$PORT --set status.interval=500ms)
 "$EDGE" "${common[@]}" --set node.name=edge-1 --set node.data_dir="$DATA/edge-1" \
-  --set source.synthetic.rate=20000 > "$DATA/logs/edge-1.log" 2>&1 & EDGE_PIDS+=($!)
+  --set source.synthetic.rate=20000 --set source.synthetic.anomaly_every=50000 \
+  > "$DATA/logs/edge-1.log" 2>&1 & EDGE_PIDS+=($!)
 "$EDGE" "${common[@]}" --set node.name=edge-2 --set node.data_dir="$DATA/edge-2" \
   --set source.synthetic.rate=5000 --set source.synthetic.priority=high > "$DATA/logs/edge-2.log" 2>&1 & EDGE_PIDS+=($!)
 touch "$DATA/feed-edge-3.jsonl"
@@ -87,12 +89,18 @@ for i in range(1, 5):
                  f"acked by the core, outbox {s.get('outbox_chunks',0):<4} core-ack p99 {g.get('p99_ms',0):6.1f} ms, "
                  f"{c.get('replicas_stored',0):>6} replicas kept for peers")
 cc = core.get("counters", {})
+sch = core.get("scheduler", {})
 live = sum(1 for n in core.get("nodes", []) if n.get("state") == "live")
 print("\n".join(parts))
 print(f"   core: {live}/4 live, manifest {core.get('manifest_chunks',0)} chunks, "
       f"{cc.get('acks',0)} acks, {cc.get('stored_notices',0)} stored notices, "
       f"spool {core.get('spool_depth',0)}, {cc.get('records_processed',0)} records processed, "
       f"rejected {sum(v for k,v in cc.items() if k.startswith('rejected_'))}")
+print(f"   analysis: {cc.get('results',0)} results ({cc.get('alarms',0)} alarms), "
+      f"{cc.get('results_placed',0)} placed on 3 stores, scheduler queue {sch.get('queued',0)} "
+      f"({sch.get('queued_bytes',0)//1024} KiB), served live/backlog "
+      f"{sch.get('served_bytes_live',0)//1048576}/{sch.get('served_bytes_backlog',0)//1048576} MiB; "
+      f"HTTP API http://127.0.0.1:{core.get('http_port','?')}/api/v1/")
 PY
 }
 
@@ -116,8 +124,17 @@ for i in range(1, 5):
           f"outbox {s.get('outbox_chunks',0)}, ack p50/p99 local {g.get('local',{}).get('p50_ms',0):.1f}/"
           f"{g.get('local',{}).get('p99_ms',0):.1f} ms, core {g.get('core',{}).get('p50_ms',0):.1f}/"
           f"{g.get('core',{}).get('p99_ms',0):.1f} ms, refused {c.get('records_refused',0)}")
+    for a in s.get("latest_alarms", [])[-3:]:
+        first = a.get("first") or {}
+        print(f"    alarm: {a.get('processor')} found {a.get('anomalies')} anomalies in {a.get('source')} "
+              f"chunk #{a.get('source_seq')}: record {first.get('seq')} channel {first.get('channel')} "
+              f"value {first.get('value', 0):.2f} z={first.get('z', 0):.1f}")
 core = load(os.path.join(d, "core", "status.json"))
-print(f"total: {tot} records; manifest holds {core.get('manifest_chunks',0)} chunks")
+cc = core.get("counters", {})
+print(f"total: {tot} records; manifest holds {core.get('manifest_chunks',0)} chunks; "
+      f"core processed {cc.get('chunks_processed',0)} chunks ({cc.get('records_processed',0)} records) "
+      f"into {cc.get('results',0)} results, {cc.get('alarms',0)} alarms, "
+      f"{cc.get('msmve_windows_skipped',0)} MSMVE windows skipped by the rate limit")
 PY
   if [ -x "$CTL" ]; then
     echo "-- manifest check (ternctl verify): every chunk on three stores, manifest equal to the stores"
@@ -125,8 +142,9 @@ PY
     echo
     echo "Data left in $DATA. Try:"
     echo "  $CTL --core-db $DATA/core/core.db nodes"
-    echo "  $CTL --core-db $DATA/core/core.db locate --source vib --origin 1"
+    echo "  $CTL --core-db $DATA/core/core.db locate --source vib --origin 2"
     echo "  $CTL --core-db $DATA/core/core.db verify --json"
+    echo "  $CTL --core-db $DATA/core/core.db edge show"
   fi
 }
 

@@ -219,6 +219,8 @@ Result<VerifyReport> VerifySite(const std::string& core_db, bool check_hashes) {
 
   std::map<uint32_t, size_t> node_index;
   for (const auto& n : nodes) {
+    // The core registers itself (it is the origin of result chunks) but is no store.
+    if (n.store_path.empty()) continue;
     NodeVerify v;
     v.addr = n.addr;
     v.name = n.name;
