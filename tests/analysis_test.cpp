@@ -127,6 +127,26 @@ TEST_SUITE("analysis") {
     INFO(problems);
     CHECK(c.problems.empty());
     CHECK(c.result_chunks > 0);
+    // ternctl locate walks from the result to its source and back.
+    auto locate = [&](const std::string& id) {
+      Process p;
+      std::string out = site.dir() + "/locate.json";
+      std::remove(out.c_str());
+      if (!p.Start({TERNCTL_BIN, "--core-db", site.CoreDir() + "/core.db", "locate", id, "--json"}, out) ||
+          p.Wait(std::chrono::seconds(30)) != 0) {
+        return nlohmann::json();
+      }
+      return nlohmann::json::parse(ReadFile(out), nullptr, false);
+    };
+    auto r = locate(alarm_hex);
+    REQUIRE(r.is_object());
+    REQUIRE(r["sources"].size() == 1);
+    CHECK(r["sources"][0] == source_hex);
+    auto back = locate(source_hex);
+    REQUIRE(back.is_object());
+    bool listed = false;
+    for (const auto& id : back["results"]) listed |= id == alarm_hex;
+    CHECK(listed);
   }
 }
 }  // namespace tern::testing

@@ -378,6 +378,28 @@ Status Manifest::InsertResult(const ResultRow& r) {
   return Status::Ok();
 }
 
+namespace {
+Result<std::vector<ChunkId>> LinkQuery(Database& db, const char* sql, const ChunkId& id) {
+  TERN_ASSIGN_OR_RETURN(auto q, db.Prepare(sql));
+  q->BindBlob(1, id);
+  std::vector<ChunkId> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.emplace_back(q->Blob(0));
+  }
+  return out;
+}
+}  // namespace
+
+Result<std::vector<ChunkId>> Manifest::SourcesOf(const ChunkId& result) {
+  return LinkQuery(*db_, "SELECT source FROM links WHERE result = ?", result);
+}
+
+Result<std::vector<ChunkId>> Manifest::ResultsOf(const ChunkId& source) {
+  return LinkQuery(*db_, "SELECT result FROM links WHERE source = ?", source);
+}
+
 Status Manifest::MarkResultPlaced(const ChunkId& id) {
   TERN_ASSIGN_OR_RETURN(auto q, db_->Prepare("UPDATE results SET placed = 1, wire = NULL WHERE id = ?"));
   return q->BindBlob(1, id).Run();

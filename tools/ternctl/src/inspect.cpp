@@ -180,7 +180,13 @@ Result<LocatedChunk> Locate(const std::string& core_db, std::string_view id_hex_
   TERN_ASSIGN_OR_RETURN(auto c, m->Chunk(ids[0]));
   if (!c) return Status::NotFound("chunk " + ToHex(ids[0]) + ": vanished from " + core_db);
   TERN_ASSIGN_OR_RETURN(auto nodes, m->Nodes());
-  return MakeLocated(std::move(*c), NodeMap(nodes));
+  LocatedChunk l = MakeLocated(std::move(*c), NodeMap(nodes));
+  // A core.db from before analysis results has no links table: no links then.
+  auto sources = m->SourcesOf(l.chunk.id);
+  auto results = m->ResultsOf(l.chunk.id);
+  if (sources.ok()) l.sources = std::move(*sources);
+  if (results.ok()) l.results = std::move(*results);
+  return l;
 }
 
 Result<std::vector<LocatedChunk>> Locate(const std::string& core_db, const std::string& source,
@@ -464,6 +470,14 @@ nlohmann::json ToJson(const NodeInfo& n) {
   return j;
 }
 
+namespace {
+nlohmann::json HexList(const std::vector<ChunkId>& ids) {
+  nlohmann::json a = nlohmann::json::array();
+  for (const auto& id : ids) a.push_back(ToHex(id));
+  return a;
+}
+}  // namespace
+
 nlohmann::json ToJson(const LocatedChunk& l) {
   const ChunkRecord& c = l.chunk;
   nlohmann::json holders = nlohmann::json::array();
@@ -489,7 +503,9 @@ nlohmann::json ToJson(const LocatedChunk& l) {
           {"spooled", c.spooled},
           {"acked", c.acked},
           {"copies", l.holders.size()},
-          {"holders", std::move(holders)}};
+          {"holders", std::move(holders)},
+          {"sources", HexList(l.sources)},
+          {"results", HexList(l.results)}};
 }
 
 }  // namespace tern::tools

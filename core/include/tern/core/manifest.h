@@ -119,6 +119,9 @@ class Manifest {
     std::vector<ChunkId> sources;
   };
   Status InsertResult(const ResultRow& r);
+  // The chunks a result was computed from, and the results computed from a chunk.
+  Result<std::vector<ChunkId>> SourcesOf(const ChunkId& result);
+  Result<std::vector<ChunkId>> ResultsOf(const ChunkId& source);
   Status MarkResultPlaced(const ChunkId& id);
   Result<std::vector<std::pair<ChunkId, std::string>>> UnplacedResults();
   Result<int64_t> ChunkCount();

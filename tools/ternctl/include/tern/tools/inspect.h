@@ -53,6 +53,9 @@ struct HolderInfo {
 struct LocatedChunk {
   core::ChunkRecord chunk;
   std::vector<HolderInfo> holders;  // in the manifest's order (oldest statement first)
+  // Analysis links (single-chunk lookups only): what a result was computed from, and the
+  // results computed from this chunk.
+  std::vector<ChunkId> sources, results;
 };
 
 // The one manifest chunk whose hex id is `id_hex_or_prefix` or starts with it (case
