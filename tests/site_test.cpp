@@ -31,7 +31,7 @@ TEST_SUITE("site") {
     auto manifest = site.ReadManifest(&acked);
     CHECK(static_cast<int64_t>(acked.size()) == c.chunks);
     CHECK(static_cast<int64_t>(manifest.size()) == c.chunks + c.result_chunks);
-    CHECK(c.result_chunks >= c.chunks);  // every sample chunk got at least its statistics
+    CHECK(c.result_chunks > 0);  // statistics windows of every source
     // The operator's view agrees: ternctl verify --json prints one clean JSON object.
     Process ctl;
     std::string out = site.dir() + "/verify.json";

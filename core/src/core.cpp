@@ -661,7 +661,7 @@ void Core::Impl::ProcessMain() {
     auto recs = DecodeRecords(*view);
     std::vector<ProcessorOutput> outs;
     if (recs.ok()) {
-      auto r = proc.Process(view->header, *recs, MonotonicMs());
+      auto r = proc.Process(id, view->header, *recs, MonotonicMs());
       if (r.ok()) {
         outs = std::move(r).value();
       } else {
@@ -691,12 +691,13 @@ void Core::Impl::OnProcessed(const ChunkId& id, const ChunkHeader& src, std::vec
     h.priority = out.anomalies > 0 ? Priority::kAlarm : Priority::kNormal;
     h.codec = Codec::kRaw;
     h.seq = src.seq;
-    h.t_first = src.t_first;
-    h.t_last = src.t_last;
-    h.parents = {id};
+    h.t_first = out.t_first;
+    h.t_last = out.t_last;
+    h.parents = out.sources;
     nlohmann::json payload = {{"processor", out.processor}, {"origin", src.origin},
                               {"origin_name", origin_name}, {"source", src.source},
                               {"source_chunk", ToHex(id)}, {"source_seq", src.seq},
+                              {"source_chunks", out.sources.size()},
                               {"anomalies", out.anomalies}, {"summary", out.summary}};
     std::string text = payload.dump();
     auto wire = BuildChunk(h, {Record{src.t_last, src.seq, text}});
@@ -706,12 +707,12 @@ void Core::Impl::OnProcessed(const ChunkId& id, const ChunkHeader& src, std::vec
     row.origin = src.origin;
     row.source = src.source;
     row.processor = out.processor;
-    row.t_first = src.t_first;
-    row.t_last = src.t_last;
+    row.t_first = out.t_first;
+    row.t_last = out.t_last;
     row.anomalies = out.anomalies;
     row.summary = out.summary.dump();
     row.wire = *wire;
-    row.sources = {id};
+    row.sources = out.sources;
     if (!db_->InsertResult(row).ok()) continue;
     m_.Add("results");
     if (out.anomalies > 0) {

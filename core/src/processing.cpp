@@ -1,29 +1,53 @@
 // Processor orchestration per source.
 #include "tern/core/processing.h"
 
+#include <algorithm>
+
 namespace tern::core {
 
-Result<std::vector<ProcessorOutput>> ChunkProcessor::Process(const ChunkHeader& h,
+void ChunkProcessor::Gather::Add(const ChunkId& id, const ChunkHeader& h,
+                                 const std::vector<double>& v) {
+  // The scheduler may hand chunks of one source over out of order (live and backlog lanes).
+  t_first = ids.empty() ? h.t_first : std::min(t_first, h.t_first);
+  t_last = ids.empty() ? h.t_last : std::max(t_last, h.t_last);
+  ids.push_back(id);
+  rows.insert(rows.end(), v.begin(), v.end());
+}
+
+Result<std::vector<ProcessorOutput>> ChunkProcessor::Process(const ChunkId& id,
+                                                             const ChunkHeader& h,
                                                              const std::vector<Record>& records,
                                                              uint64_t now_ms) {
   std::vector<ProcessorOutput> out;
   if (h.kind != RecordKind::kSamples || h.channels == 0 || records.empty()) return out;
+  const std::string where = h.source + "#" + std::to_string(h.seq);
   auto x = analysis::MatrixFromRecords(records, h.channels);
-  if (!x.ok()) return x.status().WithContext("chunk " + h.source + "#" + std::to_string(h.seq));
-  auto stats = analysis::WindowStatistics(*x, o_.stats_window);
-  if (!stats.ok()) return stats.status().WithContext("stats of " + h.source + "#" + std::to_string(h.seq));
-  nlohmann::json windows = nlohmann::json::array();
-  for (const auto& w : *stats) windows.push_back(analysis::ToJson(w));
-  out.push_back({"stats", {{"windows", windows}}, 0});
+  if (!x.ok()) return x.status().WithContext("chunk " + where);
+  TERN_RETURN_IF_ERROR(analysis::CheckMatrix(*x).WithContext("chunk " + where));
 
   const std::string key = std::to_string(h.origin) + "/" + h.source;
   SourceState& st = state_[key];
-  if (!st.z || st.z->channels() != h.channels) {
+  if (!st.z || st.z->channels() != h.channels) {  // new source, or its shape changed
+    st = SourceState();
     st.z = std::make_unique<analysis::RunningZ>(h.channels, o_.z);
-    st.buf.clear();
   }
+
+  // Window statistics over `stats_window` rows of this source (0: each chunk on its own).
+  st.stats.Add(id, h, x->v);
+  size_t rows = st.stats.rows.size() / h.channels;
+  if (o_.stats_window == 0 || rows >= o_.stats_window) {
+    analysis::Matrix w{rows, h.channels, std::move(st.stats.rows)};
+    auto stats = analysis::WindowStatistics(w, 0);
+    if (!stats.ok()) return stats.status().WithContext("stats of " + where);
+    nlohmann::json windows = nlohmann::json::array();
+    for (const auto& ws : *stats) windows.push_back(analysis::ToJson(ws));
+    out.push_back({"stats", {{"rows", rows}, {"chunks", st.stats.ids.size()}, {"windows", windows}},
+                   0, st.stats.ids, st.stats.t_first, st.stats.t_last});
+    st.stats.Clear();
+  }
+
   auto z = analysis::ZScore(*x, *st.z);
-  if (!z.ok()) return z.status().WithContext("zscore of " + h.source + "#" + std::to_string(h.seq));
+  if (!z.ok()) return z.status().WithContext("zscore of " + where);
   if (!z->anomalies.empty()) {
     nlohmann::json list = nlohmann::json::array();
     for (size_t i = 0; i < z->anomalies.size() && i < 100; ++i) {
@@ -34,33 +58,34 @@ Result<std::vector<ProcessorOutput>> ChunkProcessor::Process(const ChunkHeader& 
     }
     out.push_back({"zscore",
                    {{"threshold", o_.z.threshold}, {"count", z->anomalies.size()}, {"anomalies", list}},
-                   static_cast<int>(z->anomalies.size())});
+                   static_cast<int>(z->anomalies.size()), {id}, h.t_first, h.t_last});
   }
 
   if (o_.msmve_window > 0) {
-    st.buf.insert(st.buf.end(), x->v.begin(), x->v.end());
-    size_t rows = st.buf.size() / h.channels;
-    if (rows >= o_.msmve_window) {
+    st.msmve.Add(id, h, x->v);
+    if (st.msmve.rows.size() / h.channels >= o_.msmve_window) {
       bool due = !st.ran_msmve || now_ms - st.last_msmve_ms >= o_.msmve_interval_ms;
       if (due) {
-        analysis::Matrix w{o_.msmve_window, h.channels,
-                           std::vector<double>(st.buf.begin(), st.buf.begin() + static_cast<std::ptrdiff_t>(o_.msmve_window * h.channels))};
+        st.msmve.rows.resize(o_.msmve_window * h.channels);
+        analysis::Matrix w{o_.msmve_window, h.channels, std::move(st.msmve.rows)};
         auto e = analysis::Msmve(w, o_.msmve);
-        if (e.ok()) out.push_back({"msmve", analysis::ToJson(*e), 0});
+        if (e.ok()) {
+          out.push_back({"msmve", analysis::ToJson(*e), 0, st.msmve.ids, st.msmve.t_first,
+                         st.msmve.t_last});
+        }
         st.last_msmve_ms = now_ms;
         st.ran_msmve = true;
       } else {
         ++skipped_;
       }
-      st.buf.clear();
+      st.msmve.Clear();
     }
   }
   return out;
 }
-
 void AddProcessingKeys(ConfigSchema* s) {
   using T = ConfigType;
-  s->keys.push_back({"processor.stats.window", T::kInt, "0", "Rows per statistics window (0 = the whole chunk)", 0, 1e9});
+  s->keys.push_back({"processor.stats.window", T::kInt, "4096", "Rows of a source per statistics window (0 = one window per chunk)", 0, 1e9});
   s->keys.push_back({"processor.zscore.threshold", T::kDouble, "5", "Flag a value whose running z-score exceeds this", 0.1, 1e6});
   s->keys.push_back({"processor.zscore.warmup", T::kInt, "200", "Rows of a source seen before any flag", 2, 1e12});
   s->keys.push_back({"processor.msmve.window", T::kInt, "2048", "Rows per MSMVE window (0 = off)", 0, 1e6});
