@@ -1,6 +1,8 @@
 // Query-parameter parsing and the Prometheus text exposition for the core's HTTP API.
 #include "render.h"
 
+#include "tern/common/time_parse.h"
+
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -11,82 +13,6 @@
 
 namespace tern::core::http {
 namespace {
-
-// HLC stamps are wall ms << 16 | logical: today's stamps are near 2^57, wall ms near 2^41.
-constexpr uint64_t kHlcThreshold = uint64_t{1} << 48;
-
-bool ParseUint(std::string_view s, uint64_t* out) {
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
-}
-
-// Reads exactly `n` digits at s[*pos].
-bool Digits(std::string_view s, size_t* pos, size_t n, int* out) {
-  if (*pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = 0; i < n; ++i) {
-    char c = s[*pos + i];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    v = v * 10 + (c - '0');
-  }
-  *pos += n;
-  *out = v;
-  return true;
-}
-
-bool Expect(std::string_view s, size_t* pos, char c) {
-  if (*pos >= s.size() || s[*pos] != c) return false;
-  ++*pos;
-  return true;
-}
-
-// "YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z]" -> ms since the epoch, UTC.
-bool ParseIso(std::string_view s, uint64_t* ms) {
-  size_t pos = 0;
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, frac = 0;
-  if (!Digits(s, &pos, 4, &y) || !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &mo) ||
-      !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &d)) {
-    return false;
-  }
-  if (pos < s.size() && (s[pos] == 'T' || s[pos] == 't' || s[pos] == ' ')) {
-    ++pos;
-    if (!Digits(s, &pos, 2, &h) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &mi)) {
-      return false;
-    }
-    if (pos < s.size() && s[pos] == ':') {
-      ++pos;
-      if (!Digits(s, &pos, 2, &sec)) return false;
-      if (pos < s.size() && s[pos] == '.') {
-        ++pos;
-        size_t start = pos;
-        int scale = 100;
-        while (pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos]))) {
-          frac += (s[pos] - '0') * scale;
-          scale /= 10;
-          ++pos;
-        }
-        if (pos == start) return false;
-      }
-    }
-  }
-  if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) ++pos;
-  if (pos != s.size()) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970) {
-    return false;
-  }
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  time_t t = timegm(&tm);
-  if (t < 0) return false;
-  *ms = static_cast<uint64_t>(t) * 1000 + static_cast<uint64_t>(frac);
-  return true;
-}
 
 std::string FormatValue(const nlohmann::json& v) {
   if (v.is_boolean()) return v.get<bool>() ? "1" : "0";
@@ -176,21 +102,9 @@ void Leaves(const nlohmann::json& obj, const std::string& prefix, Fn&& fn) {
 }  // namespace
 
 Result<uint64_t> ParseTime(std::string_view param, std::string_view text, bool upper) {
-  uint64_t v = 0;
-  uint64_t ms = 0;
-  if (ParseUint(text, &v)) {
-    if (v >= kHlcThreshold) return v;  // an HLC stamp
-    ms = v;
-  } else if (!ParseIso(text, &ms)) {
-    return Status::InvalidArgument(std::string(param) + ": '" + std::string(text) +
-                                   "' is not an HLC stamp, wall-clock ms, or ISO-8601 UTC like "
-                                   "2026-11-21T10:00:00Z");
-  }
-  if (ms >= kHlcThreshold) {
-    return Status::InvalidArgument(std::string(param) + ": '" + std::string(text) +
-                                   "' is out of range");
-  }
-  return upper ? (ms << 16) | 0xFFFF : ms << 16;
+  auto t = ParseTimeArg(text, upper);
+  if (!t.ok()) return t.status().WithContext(std::string(param));
+  return t;
 }
 
 Result<int64_t> ParseInt(std::string_view param, std::string_view text, int64_t lo, int64_t hi) {
