@@ -16,6 +16,7 @@
 #include "tern/common/hlc.h"
 #include "tern/common/mqtt.h"
 #include "tern/common/protocol.h"
+#include "board_control.h"
 #include "tern/core/http_api.h"
 #include "tern/core/manifest.h"
 #include "tern/core/processing.h"
@@ -115,6 +116,9 @@ class Core::Impl {
   std::atomic<bool> stop_{false};
   uint32_t core_addr_ = 0;  // the core's own registry entry: origin of result chunks
   std::unique_ptr<HttpApi> http_;
+  std::unique_ptr<BoardControl> board_;
+  std::atomic<uint8_t> board_live_{0};
+  std::atomic<bool> board_edge_down_{false};
   // Scheduler, shared by the worker (enqueue) and the processing thread (next).
   std::mutex sched_mu_;
   std::condition_variable sched_cv_;
@@ -211,6 +215,20 @@ Status Core::Impl::Start() {
     http_port_ = http_->port();
     spdlog::info("core: HTTP API on http://{}:{}/api/v1/ (metrics: /metrics)", o_.http_bind, http_port_);
   }
+  if (o_.board_mode != "off") {
+    TERN_ASSIGN_OR_RETURN(board_, BoardControl::Start(o_.board_mode, [this] {
+      BoardView v;
+      v.alarms = m_.Get("alarms");
+      v.live_edges = board_live_;
+      v.edge_down = board_edge_down_;
+      {
+        std::lock_guard<std::mutex> lk(sched_mu_);
+        v.queued = sched_->size();
+      }
+      v.connected = mqtt_ && mqtt_->connected();
+      return v;
+    }, &m_));
+  }
   worker_ = std::thread([this] { WorkerMain(); });
   processor_ = std::thread([this] { ProcessMain(); });
   TERN_RETURN_IF_ERROR(mqtt_->Start());
@@ -222,6 +240,7 @@ Status Core::Impl::Start() {
 void Core::Impl::Stop() {
   if (stop_.exchange(true)) return;
   if (http_) http_->Stop();
+  if (board_) board_->Stop();
   qcv_.notify_all();
   sched_cv_.notify_all();
   if (processor_.joinable()) processor_.join();
@@ -844,10 +863,19 @@ void Core::Impl::WriteStatus() {
   }
   j["manifest_chunks"] = chunks.ok() ? *chunks : -1;
   j["nodes"] = nlohmann::json::array();
+  uint8_t live = 0;
+  bool down = false;
+  int n = 0;
   for (const auto& [addr, mb] : members_) {
     j["nodes"].push_back({{"addr", addr}, {"name", mb.name}, {"state", mb.state},
                           {"load", mb.load}, {"counters", mb.counters}});
+    if (mb.state == "live" && n < 8) live = static_cast<uint8_t>(live | (1u << n));
+    down = down || mb.state == "dead" || mb.state == "offline";
+    ++n;
   }
+  board_live_ = live;
+  board_edge_down_ = down;
+  if (board_) j["board"] = board_->Snapshot();
   {
     std::lock_guard<std::mutex> lk(status_mu_);
     status_ = j;

@@ -24,6 +24,7 @@ const ConfigSchema& CoreConfigSchema() {
         {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
         {"http.bind", T::kString, "127.0.0.1", "Address of the read-only HTTP API and /metrics"},
         {"http.port", T::kInt, "8080", "Port of the HTTP API (0 = any free port, -1 = off)", -1, 65535},
+        {"board.mode", T::kString, "off", "Control board: off, or sim (the Verilated board inside the core: watchdog, panel, fans, relays)", -1e300, 1e300, {"off", "sim"}},
         {"results.timeout", T::kDurationMs, "3s", "Resend a result copy a store has not confirmed after this long", 100, 600000},
         {"sched.share.alarm", T::kDouble, "0.40", "Minimum share of processing for alarm data while it waits", 0.001, 1},
         {"sched.share.high", T::kDouble, "0.30", "Minimum share for high-priority data", 0.001, 1},
@@ -70,6 +71,7 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.http_bind = c.String("http.bind");
   o.http_port = static_cast<int>(c.Int("http.port"));
   o.result_timeout_ms = c.Int("results.timeout");
+  o.board_mode = c.String("board.mode");
   o.sched.class_min_share = {c.Double("sched.share.alarm"), c.Double("sched.share.high"),
                              c.Double("sched.share.normal"), c.Double("sched.share.bulk")};
   o.sched.backlog_min_share = c.Double("sched.backlog_share");

@@ -46,7 +46,7 @@ mosquitto -c "$DATA/mosquitto.conf" 2> "$DATA/logs/mosquitto.log" & BROKER_PID=$
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 
 echo "== tern site: gateway 127.0.0.1:$PORT, data in $DATA, running ${DURATION}s (Ctrl-C to stop early)"
-"$CORE" --set mqtt.port=$PORT --set node.data_dir="$DATA/core" --set http.port=0 \
+"$CORE" --set mqtt.port=$PORT --set node.data_dir="$DATA/core" --set http.port=0 --set board.mode=sim \
   --set status.interval=500ms > "$DATA/logs/core.log" 2>&1 & CORE_PID=$!
 
 # Four site boxes: two vibration rigs, a line with an event feed, a camera box.
@@ -101,6 +101,13 @@ print(f"   analysis: {cc.get('results',0)} results ({cc.get('alarms',0)} alarms)
       f"({sch.get('queued_bytes',0)//1024} KiB), served live/backlog "
       f"{sch.get('served_bytes_live',0)//1048576}/{sch.get('served_bytes_backlog',0)//1048576} MiB; "
       f"HTTP API http://127.0.0.1:{core.get('http_port','?')}/api/v1/")
+b = core.get("board")
+if b:
+    leds = b.get("leds", 0)
+    lamp = "".join("*" if leds >> i & 1 else "." for i in range(7, -1, -1))
+    print(f"   board: display [{b.get('display','?'):>4}]  LEDs {lamp} (0-3 edges live, 4 alarm, 6 link, 7 safe)  "
+          f"fan duty {b.get('fan_duty',0)}/255  relays {b.get('relays',0):02b} (0 edge down, 1 alarm)  "
+          f"{b.get('alarms_unacknowledged',0)} alarms unacknowledged  ({b.get('safe','')})")
 PY
 }
 

@@ -26,7 +26,8 @@ struct CoreOptions {
   std::string log_level = "info";
   std::string http_bind = "127.0.0.1";
   int http_port = 8080;               // -1 = no HTTP API, 0 = any free port
-  int64_t result_timeout_ms = 3000;   // resend a result copy not confirmed after this long
+  int64_t result_timeout_ms = 3000;
+  std::string board_mode = "off";     // off, sim   // resend a result copy not confirmed after this long
   SchedulerConfig sched;
   ProcessingOptions processing;
 };

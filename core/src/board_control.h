@@ -1,0 +1,44 @@
+// The core's hand on the control board: it keeps the watchdog fed, shows the site's state
+// on the front panel (alarm count on the display; LEDs for live edges, an unacknowledged
+// alarm and the core's link), runs the cabinet fans by the processing backlog, energises
+// relay 0 while an edge is down and relay 1 while an alarm is unacknowledged, and takes
+// button 0 on the panel as the operator's acknowledgement. If the core hangs, the board's
+// watchdog puts every output in its safe state by itself.
+// board.mode = sim drives the Verilated board inside this process; real GPIO comes later.
+// Thread-safety: Start/Stop from one thread; Snapshot from any.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "tern/common/metrics.h"
+#include "tern/common/status.h"
+
+namespace tern::core {
+
+// What the panel shows, read from the core on every refresh.
+struct BoardView {
+  int64_t alarms = 0;      // alarm results so far
+  uint8_t live_edges = 0;  // bit n: the n-th registered edge is live
+  bool edge_down = false;  // some registered edge is dead or offline
+  uint64_t queued = 0;     // chunks waiting for processing
+  bool connected = false;  // the core's own link to the gateway
+};
+
+class BoardControl {
+ public:
+  // Starts the board thread for `mode` ("sim"); fails if the board does not answer, or if
+  // this build has no simulated board.
+  static Result<std::unique_ptr<BoardControl>> Start(const std::string& mode,
+                                                     std::function<BoardView()> view,
+                                                     Metrics* metrics);
+  virtual ~BoardControl() = default;
+  virtual void Stop() = 0;
+  // Outputs as the board's pins show them, and the last panel input.
+  virtual nlohmann::json Snapshot() const = 0;
+};
+
+}  // namespace tern::core
