@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "tern/common/bytes.h"
+#include "tern/common/files.h"
 #include "tern/common/hlc.h"
 #include "tern/common/mqtt.h"
 #include "tern/common/protocol.h"
@@ -881,12 +882,8 @@ void Core::Impl::WriteStatus() {
     status_ = j;
   }
   std::string path = o_.data_dir + "/status.json";
-  {
-    std::ofstream out(path + ".tmp");
-    out << j.dump(1) << "\n";
-  }
-  std::error_code ec;
-  fs::rename(path + ".tmp", path, ec);
+  // A status file that cannot be written is not worth stopping for; count it.
+  if (!WriteFileAtomic(path, j.dump(1) + "\n").ok()) m_.Add("status_write_errors");
 }
 
 Result<std::unique_ptr<Core>> Core::Create(const CoreOptions& opts) {

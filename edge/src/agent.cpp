@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "tern/common/bytes.h"
+#include "tern/common/files.h"
 #include "tern/common/hlc.h"
 #include "tern/common/mqtt.h"
 #include "tern/common/protocol.h"
@@ -873,12 +874,8 @@ nlohmann::json EdgeAgent::Impl::StatusJson() const {
 
 void EdgeAgent::Impl::WriteStatus() {
   std::string path = o_.data_dir + "/status.json";
-  {
-    std::ofstream out(path + ".tmp");
-    out << StatusJson().dump(1) << "\n";
-  }
-  std::error_code ec;
-  fs::rename(path + ".tmp", path, ec);
+  // A status file that cannot be written is not worth stopping for; count it.
+  if (!WriteFileAtomic(path, StatusJson().dump(1) + "\n").ok()) m_.Add("status_write_errors");
 }
 
 // ---------------------------------------------------------------- facade
