@@ -64,7 +64,7 @@ TEST_SUITE("malformed") {
     REQUIRE((*atk)->Start().ok());
     REQUIRE((*atk)->WaitConnected(std::chrono::seconds(5)).ok());
     Topics t;
-    std::vector<std::string> topics = {t.Up(a0), t.Put(a0), t.Stored(), t.Down(a0), t.Hb(a0),
+    std::vector<std::string> topics = {t.Up(a0), t.Up(9999), t.Put(a0), t.Stored(), t.Down(a0), t.Hb(a0),
                                        t.Reg("edge-0"), t.Reg("mallory"), t.Members()};
     auto payloads = HostilePayloads(a0);
     int sent = 0;
@@ -102,6 +102,8 @@ TEST_SUITE("malformed") {
     std::string elog = site.LogOf("edge-0");
     CHECK(elog.find("rejected put message") != std::string::npos);
     CHECK(site.LogOf("core").find("rejected up message") != std::string::npos);
+    // An address nobody was given does not become a member.
+    for (const auto& n : site.CoreStatus()["nodes"]) CHECK(n["addr"] != 9999);
     (*atk)->Stop();
     bool drained = Site::WaitFor(60, [&] { return site.Settled(30000); });
     site.StopAll();

@@ -392,6 +392,7 @@ void Core::Impl::HandleRegister(const std::string& topic, const std::string& pay
 
 void Core::Impl::HandleUp(const std::string& topic, const std::string& payload) {
   uint32_t from = Topics::AddrIn(topic);
+  if (!members_.count(from)) return Reject("up", "unregistered address on " + topic);
   auto env = DecodeEnvelope(payload);
   if (!env.ok()) return Reject("up", env.status().message() + " on " + topic);
   if (env->type != EnvelopeType::kUp || env->sender != from) {
