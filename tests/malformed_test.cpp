@@ -88,11 +88,11 @@ TEST_SUITE("malformed") {
     CHECK(Site::WaitFor(20, [&] { return rejected(site.CoreStatus()) >= 4 * 30; }));
     MESSAGE("edge-0 status: " << site.EdgeStatus(0).dump());
     MESSAGE("core status: " << site.CoreStatus().dump());
-    CHECK(site.CoreCounter("rejected_up") > 0);
-    CHECK(site.EdgeCounter(0, "rejected_put") > 0);
-    CHECK(site.EdgeCounter(0, "rejected_down") > 0);
-    CHECK(site.CoreCounter("rejected_stored") > 0);
-    CHECK(site.CoreCounter("rejected_register") > 0);
+    CHECK(Site::WaitFor(20, [&] { return site.CoreCounter("rejected_up") > 0; }));
+    CHECK(Site::WaitFor(20, [&] { return site.EdgeCounter(0, "rejected_put") > 0; }));
+    CHECK(Site::WaitFor(20, [&] { return site.EdgeCounter(0, "rejected_down") > 0; }));
+    CHECK(Site::WaitFor(20, [&] { return site.CoreCounter("rejected_stored") > 0; }));
+    CHECK(Site::WaitFor(20, [&] { return site.CoreCounter("rejected_register") > 0; }));
     // Still alive and still working: more chunks reach the core grade after the attack.
     int64_t before = site.EdgeCounter(1, "grade_core");
     CHECK(Site::WaitFor(20, [&] { return site.EdgeCounter(1, "grade_core") > before + 5; }));
