@@ -92,6 +92,35 @@ struct NodeView {
   bool live_info = false;
 };
 
+// The origin/from/to/limit parameters the list endpoints share, parsed and checked.
+struct RangeQuery {
+  int64_t origin = 0;  // 0: any
+  uint64_t from = 0;
+  uint64_t to = std::numeric_limits<int64_t>::max();
+  int64_t limit = kDefaultLimit;
+};
+
+Result<RangeQuery> ParseRangeQuery(const httplib::Request& req) {
+  RangeQuery q;
+  if (req.has_param("origin")) {
+    TERN_ASSIGN_OR_RETURN(q.origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
+                                                   std::numeric_limits<uint32_t>::max()));
+  }
+  if (req.has_param("from")) {
+    TERN_ASSIGN_OR_RETURN(q.from, http::ParseTime("from", req.get_param_value("from"), false));
+  }
+  if (req.has_param("to")) {
+    TERN_ASSIGN_OR_RETURN(q.to, http::ParseTime("to", req.get_param_value("to"), true));
+  }
+  if (req.has_param("limit")) {
+    TERN_ASSIGN_OR_RETURN(q.limit,
+                          http::ParseInt("limit", req.get_param_value("limit"), 1, kMaxLimit));
+  }
+  if (q.from > q.to) return Status::InvalidArgument("from: later than to");
+  q.to = std::min<uint64_t>(q.to, std::numeric_limits<int64_t>::max());
+  return q;
+}
+
 }  // namespace
 
 class HttpApi::Impl {
@@ -402,24 +431,9 @@ Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
     return Status::InvalidArgument("source: required");
   }
   std::string source = req.get_param_value("source");
-  int64_t origin = 0, limit = kDefaultLimit;
-  uint64_t from = 0, to = std::numeric_limits<int64_t>::max();
-  if (req.has_param("origin")) {
-    TERN_ASSIGN_OR_RETURN(origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
-                                                 std::numeric_limits<uint32_t>::max()));
-  }
-  if (req.has_param("from")) {
-    TERN_ASSIGN_OR_RETURN(from, http::ParseTime("from", req.get_param_value("from"), false));
-  }
-  if (req.has_param("to")) {
-    TERN_ASSIGN_OR_RETURN(to, http::ParseTime("to", req.get_param_value("to"), true));
-  }
-  if (req.has_param("limit")) {
-    TERN_ASSIGN_OR_RETURN(limit,
-                          http::ParseInt("limit", req.get_param_value("limit"), 1, kMaxLimit));
-  }
-  if (from > to) return Status::InvalidArgument("from: later than to");
-  to = std::min<uint64_t>(to, std::numeric_limits<int64_t>::max());
+  TERN_ASSIGN_OR_RETURN(RangeQuery rq, ParseRangeQuery(req));
+  const int64_t origin = rq.origin, limit = rq.limit;
+  const uint64_t from = rq.from, to = rq.to;
   json status = SafeStatus();
   return WithDb([&](Manifest& m) -> Result<json> {
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
@@ -457,33 +471,19 @@ Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
 
 Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
   TERN_RETURN_IF_ERROR(CheckParams(req, {"source", "origin", "from", "to", "anomalies", "limit"}));
-  int64_t origin = 0, limit = kDefaultLimit, anomalies = 0;
-  uint64_t from = 0, to = std::numeric_limits<int64_t>::max();
+  int64_t anomalies = 0;
   std::optional<std::string> source;
   if (req.has_param("source")) {
     source = req.get_param_value("source");
     if (source->empty()) return Status::InvalidArgument("source: empty");
   }
-  if (req.has_param("origin")) {
-    TERN_ASSIGN_OR_RETURN(origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
-                                                 std::numeric_limits<uint32_t>::max()));
-  }
-  if (req.has_param("from")) {
-    TERN_ASSIGN_OR_RETURN(from, http::ParseTime("from", req.get_param_value("from"), false));
-  }
-  if (req.has_param("to")) {
-    TERN_ASSIGN_OR_RETURN(to, http::ParseTime("to", req.get_param_value("to"), true));
-  }
   if (req.has_param("anomalies")) {
     TERN_ASSIGN_OR_RETURN(anomalies,
                           http::ParseInt("anomalies", req.get_param_value("anomalies"), 0, 1));
   }
-  if (req.has_param("limit")) {
-    TERN_ASSIGN_OR_RETURN(limit,
-                          http::ParseInt("limit", req.get_param_value("limit"), 1, kMaxLimit));
-  }
-  if (from > to) return Status::InvalidArgument("from: later than to");
-  to = std::min<uint64_t>(to, std::numeric_limits<int64_t>::max());
+  TERN_ASSIGN_OR_RETURN(RangeQuery rq, ParseRangeQuery(req));
+  const int64_t origin = rq.origin, limit = rq.limit;
+  const uint64_t from = rq.from, to = rq.to;
   json status = SafeStatus();
   return WithDb([&](Manifest& m) -> Result<json> {
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
