@@ -42,7 +42,6 @@ struct Pending {
   std::set<uint32_t> acked;
   std::set<uint32_t> refused;
   uint64_t core_sent_ms = 0;
-  int uplinks = 0;
 };
 
 double CpuLoad() {  // this process's share of the machine since the last call
@@ -782,10 +781,7 @@ void EdgeAgent::Impl::UplinkStep(Pending& p, uint64_t now) {
   }
   Status s = mqtt_->Publish(topics_.Up(addr_),
                             EncodeEnvelope(EnvelopeType::kUp, addr_, 0, p.id, p.wire));
-  if (s.ok()) {
-    p.core_sent_ms = now;
-    ++p.uplinks;
-  }
+  if (s.ok()) p.core_sent_ms = now;
 }
 
 // Statements about our store (stored, dropped, put acks) must not vanish because the
