@@ -109,7 +109,7 @@ Status MqttClient::Subscribe(const std::string& pattern, int qos) {
   return Status::Ok();
 }
 
-Status MqttClient::Publish(const std::string& topic, std::string_view payload, int qos,
+Status MqttClient::DoPublish(const std::string& topic, std::string_view payload, int qos,
                            bool retain, std::chrono::milliseconds wait) {
   if (qos > 0) {
     std::unique_lock<std::mutex> lk(mu_);
@@ -190,4 +190,13 @@ void MqttClient::HandleMessage(const char* topic, const void* payload, int len) 
   }
 }
 
+}  // namespace tern
+
+namespace tern {
+TransportFactory MqttTransportFactory() {
+  return [](const MqttOptions& o) -> Result<std::unique_ptr<Transport>> {
+    TERN_ASSIGN_OR_RETURN(auto c, MqttClient::Create(o));
+    return std::unique_ptr<Transport>(std::move(c));
+  };
+}
 }  // namespace tern

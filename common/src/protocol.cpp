@@ -1,6 +1,9 @@
 // Envelope codec and strict JSON field access.
 #include "tern/common/protocol.h"
 
+#include <cmath>
+#include <cstdint>
+
 #include "tern/common/bytes.h"
 
 namespace tern {
@@ -65,13 +68,40 @@ Result<Envelope> DecodeEnvelope(std::string_view msg) {
   return e;
 }
 
-Result<nlohmann::json> ParseControl(std::string_view msg) {
-  if (msg.size() > kMaxControlBytes) {
-    return Status::InvalidArgument("control message of " + std::to_string(msg.size()) +
-                                   " bytes exceeds " + std::to_string(kMaxControlBytes));
+Result<nlohmann::json> ParseJsonBounded(std::string_view text, size_t max_bytes, int max_depth) {
+  if (text.size() > max_bytes) {
+    return Status::InvalidArgument("control message of " + std::to_string(text.size()) +
+                                   " bytes exceeds " + std::to_string(max_bytes));
   }
-  nlohmann::json j = nlohmann::json::parse(msg.begin(), msg.end(), nullptr, false);
+  // Nesting outside strings; escapes inside strings are skipped so "\"" cannot hide a bracket.
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return Status::InvalidArgument("control message nests deeper than " +
+                                       std::to_string(max_depth) + " levels");
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  nlohmann::json j = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) return Status::InvalidArgument("control message is not valid JSON");
+  return j;
+}
+
+Result<nlohmann::json> ParseControl(std::string_view msg) {
+  TERN_ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonBounded(msg));
   if (!j.is_object()) return Status::InvalidArgument("control message is not a JSON object");
   auto v = j.find("v");
   if (v == j.end() || !v->is_number_integer()) {
@@ -99,12 +129,53 @@ Result<uint64_t> FieldU64(const nlohmann::json& j, const char* name) {
   return it->get<uint64_t>();
 }
 
+Result<int64_t> FieldI64(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  if (it == j.end()) return Status::InvalidArgument(std::string("field '") + name + "' missing");
+  if (it->is_number_unsigned()) {
+    if (it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+      return Status::InvalidArgument(std::string("field '") + name + "' is out of range");
+    }
+    return static_cast<int64_t>(it->get<uint64_t>());
+  }
+  if (!it->is_number_integer()) {
+    return Status::InvalidArgument(std::string("field '") + name + "' is not an integer");
+  }
+  return it->get<int64_t>();
+}
+
 Result<double> FieldDouble(const nlohmann::json& j, const char* name) {
   auto it = j.find(name);
   if (it == j.end()) return Status::InvalidArgument(std::string("field '") + name + "' missing");
   if (!it->is_number()) return Status::InvalidArgument(std::string("field '") + name +
                                                        "' is not a number");
-  return it->get<double>();
+  double d = it->get<double>();
+  if (!std::isfinite(d)) {
+    return Status::InvalidArgument(std::string("field '") + name + "' is not finite");
+  }
+  return d;
+}
+
+Result<uint32_t> FieldAddr(const nlohmann::json& j, const char* name) {
+  TERN_ASSIGN_OR_RETURN(uint64_t a, FieldU64(j, name));
+  if (a == 0 || a > 0xFFFFFFFFu) {
+    return Status::InvalidArgument(std::string("field '") + name + "' is not a node address");
+  }
+  return static_cast<uint32_t>(a);
+}
+
+Result<uint64_t> OptU64(const nlohmann::json& j, const char* name, uint64_t def) {
+  return j.contains(name) ? FieldU64(j, name) : Result<uint64_t>(def);
+}
+Result<int64_t> OptI64(const nlohmann::json& j, const char* name, int64_t def) {
+  return j.contains(name) ? FieldI64(j, name) : Result<int64_t>(def);
+}
+Result<double> OptDouble(const nlohmann::json& j, const char* name, double def) {
+  return j.contains(name) ? FieldDouble(j, name) : Result<double>(def);
+}
+Result<std::string> OptString(const nlohmann::json& j, const char* name, std::string def,
+                              size_t max_len) {
+  return j.contains(name) ? FieldString(j, name, max_len) : Result<std::string>(std::move(def));
 }
 
 Result<std::string> FieldString(const nlohmann::json& j, const char* name, size_t max_len) {

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "tern/common/status.h"
+#include "tern/common/transport.h"
 
 struct mosquitto;
 
@@ -40,38 +41,32 @@ struct MqttOptions {
   bool will_retain = false;
 };
 
-class MqttClient {
+class MqttClient final : public Transport {
  public:
-  using MessageHandler = std::function<void(const std::string& topic, std::string_view payload)>;
-  using ConnectHandler = std::function<void(bool connected)>;
 
   // Creates a client; nothing connects until Start().
   static Result<std::unique_ptr<MqttClient>> Create(const MqttOptions& opts);
-  ~MqttClient();
+  ~MqttClient() override;
   MqttClient(const MqttClient&) = delete;
   MqttClient& operator=(const MqttClient&) = delete;
 
   // Set before Start(). on_message sees every message of every subscription.
-  void OnMessage(MessageHandler h) { on_message_ = std::move(h); }
-  void OnConnect(ConnectHandler h) { on_connect_ = std::move(h); }
+  void OnMessage(MessageHandler h) override { on_message_ = std::move(h); }
+  void OnConnect(ConnectHandler h) override { on_connect_ = std::move(h); }
 
   // Starts the network thread and connects (retrying with backoff until it succeeds).
-  Status Start();
+  Status Start() override;
   // Waits up to `timeout` for the first connection.
-  Status WaitConnected(std::chrono::milliseconds timeout);
+  Status WaitConnected(std::chrono::milliseconds timeout) override;
   // Disconnects cleanly (no Last Will) and stops the network thread.
-  void Stop();
+  void Stop() override;
 
   // Subscribes now if connected and again after every reconnect.
-  Status Subscribe(const std::string& pattern, int qos = 1);
+  Status Subscribe(const std::string& pattern, int qos = 1) override;
 
-  // Publishes; blocks up to `wait` while the in-flight window is full. Returns Unavailable
-  // when disconnected and Timeout when the window stayed full; the caller keeps the data.
-  Status Publish(const std::string& topic, std::string_view payload, int qos = 1,
-                 bool retain = false,
-                 std::chrono::milliseconds wait = std::chrono::milliseconds(2000));
+  // Publish() (see Transport) blocks while `max_inflight` publishes are unacknowledged.
 
-  bool connected() const { return connected_.load(); }
+  bool connected() const override { return connected_.load(); }
   int inflight() const;
   uint64_t connects() const { return connects_.load(); }
   uint64_t received() const { return received_.load(); }
@@ -82,6 +77,10 @@ class MqttClient {
   void HandleDisconnect(int rc);
   void HandlePublished(int mid);
   void HandleMessage(const char* topic, const void* payload, int len);
+
+ protected:
+  Status DoPublish(const std::string& topic, std::string_view payload, int qos, bool retain,
+                   std::chrono::milliseconds wait) override;
 
  private:
   explicit MqttClient(MqttOptions o) : opts_(std::move(o)) {}

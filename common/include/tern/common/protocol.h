@@ -19,6 +19,9 @@ namespace tern {
 
 inline constexpr int kProtocolVersion = 1;
 inline constexpr size_t kMaxControlBytes = 1 << 20;
+// Deepest nesting of arrays and objects a control message may have. Checked on the raw text
+// before parsing, so no hostile message can drive a recursive parser or destructor deep.
+inline constexpr int kMaxControlDepth = 32;
 
 // Topic names under a per-site prefix (default "tern").
 class Topics {
@@ -65,17 +68,35 @@ std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
 Result<Envelope> DecodeEnvelope(std::string_view msg);
 
 // --- JSON control messages ---
-// Parses a JSON object of at most kMaxControlBytes with "v" == kProtocolVersion and a
-// string "type"; returns it, or an error that says which of those failed.
+// Parses JSON text of at most `max_bytes` and at most `max_depth` levels of nesting without
+// throwing; the depth is checked on the text first.
+Result<nlohmann::json> ParseJsonBounded(std::string_view text, size_t max_bytes = kMaxControlBytes,
+                                        int max_depth = kMaxControlDepth);
+
+// Parses a JSON object of at most kMaxControlBytes and kMaxControlDepth with
+// "v" == kProtocolVersion and a string "type"; returns it, or an error that says which of
+// those failed.
 Result<nlohmann::json> ParseControl(std::string_view msg);
 
-// Field readers that fail with "field 'x' missing/not a ..." instead of throwing.
+// Field readers that fail with "field 'x' missing/not a ..." instead of throwing. `j` must
+// be an object.
 Result<uint64_t> FieldU64(const nlohmann::json& j, const char* name);
+Result<int64_t> FieldI64(const nlohmann::json& j, const char* name);
+// A finite number (an integer is accepted too).
 Result<double> FieldDouble(const nlohmann::json& j, const char* name);
+// A node address: 1 .. 2^32-1.
+Result<uint32_t> FieldAddr(const nlohmann::json& j, const char* name);
 Result<std::string> FieldString(const nlohmann::json& j, const char* name,
                                 size_t max_len = 4096);
 // A 32-byte chunk id from a 64-digit hex field.
 Result<ChunkId> FieldChunkId(const nlohmann::json& j, const char* name);
+// Optional fields: `def` when absent; an error when present with the wrong type or range
+// (null included), so a mistyped optional field is as visible as a missing required one.
+Result<uint64_t> OptU64(const nlohmann::json& j, const char* name, uint64_t def);
+Result<int64_t> OptI64(const nlohmann::json& j, const char* name, int64_t def);
+Result<double> OptDouble(const nlohmann::json& j, const char* name, double def);
+Result<std::string> OptString(const nlohmann::json& j, const char* name, std::string def,
+                              size_t max_len = 4096);
 
 // A control message skeleton {"v":1,"type":type}.
 nlohmann::json Control(const char* type);

@@ -1,0 +1,250 @@
+// Typed control messages: one struct per message type that crosses the gateway as JSON.
+//
+// Every struct has `Encode()` (the JSON text, with "v" and "type") and a static `Decode()`
+// that reads an already parsed object with the non-throwing field readers of protocol.h and
+// fails with a Status naming the field. Nothing here throws: a message of any shape is either
+// a value or an error. Receivers route by type with `msg::Dispatcher` (dispatch.h), which
+// also bounds size and nesting before anything is decoded.
+//
+// Who sends what (topics in protocol.h):
+//   node -> core  reg/<name>: Register          hb/<addr>: Heartbeat, Offline
+//   store -> core core/stored: Stored, Dropped
+//   core -> node  reg/<name>/reply: Registered, RegistrationRefused   members: Members
+//   core -> edge  down/<addr>: Ack, Refused, Throttle, ResultNote, Settings, Restate, Delete
+//   store -> sender down/<addr>: PutAck, PutNack, RestateNack
+// Thread-safety: value types and free functions.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tern/common/chunk.h"
+#include "tern/common/protocol.h"
+#include "tern/common/status.h"
+
+namespace tern::msg {
+
+inline constexpr size_t kMaxName = 64;      // node names
+inline constexpr size_t kMaxReason = 1024;  // free-text reasons
+inline constexpr size_t kMaxPath = 4096;
+inline constexpr size_t kMaxCounters = 1024;  // entries in a heartbeat's counters
+inline constexpr size_t kMaxNodes = 100000;   // entries in a members list
+inline constexpr size_t kMaxHolders = 64;
+
+// node -> core: "give me my address" (re-sent on every connect).
+struct Register {
+  static constexpr const char* kType = "register";
+  std::string name;
+  std::string store_path;  // empty for a node without a store
+  int64_t capacity = 0;    // bytes; 0 = unknown
+  std::string Encode() const;
+  static Result<Register> Decode(const nlohmann::json& j);
+};
+
+// An edge's settings as the core sends them (ternctl edge set).
+struct SettingsBody {
+  std::string name;
+  std::string priority = "keep";  // "keep" or a priority name
+  int64_t weight = 1;
+  std::string kinds = "samples,blob,event";
+  int64_t max_bytes_per_s = 0;
+  int64_t protocol = kProtocolVersion;
+  nlohmann::json ToJson() const;
+  static Result<SettingsBody> Decode(const nlohmann::json& j);
+  bool operator==(const SettingsBody&) const = default;
+};
+
+// core -> node: the permanent address (and the settings the core holds for the node).
+struct Registered {
+  static constexpr const char* kType = "registered";
+  std::string name;
+  uint32_t addr = 0;
+  int64_t protocol = kProtocolVersion;
+  std::optional<SettingsBody> settings;
+  std::string Encode() const;
+  static Result<Registered> Decode(const nlohmann::json& j);
+};
+
+// core -> node on reg/<name>/reply: registration refused.
+struct RegistrationRefused {
+  static constexpr const char* kType = "refused";
+  std::string reason;
+  std::string Encode() const;
+  static Result<RegistrationRefused> Decode(const nlohmann::json& j);
+};
+
+// node -> core, periodically: load and counters.
+struct Heartbeat {
+  static constexpr const char* kType = "hb";
+  uint32_t addr = 0;
+  std::string name;
+  double cpu = 0;        // 0..1
+  int64_t used = 0;      // bytes stored
+  int64_t capacity = 0;  // bytes; 0 = unknown
+  int64_t queue = 0;     // chunks in the outbox
+  int64_t outbox_bytes = 0;
+  std::map<std::string, int64_t> counters;
+  std::string Encode() const;
+  static Result<Heartbeat> Decode(const nlohmann::json& j);
+};
+
+// node -> core (also the Last Will): the node is going away.
+struct Offline {
+  static constexpr const char* kType = "offline";
+  uint32_t addr = 0;
+  std::string Encode() const;
+  static Result<Offline> Decode(const nlohmann::json& j);
+};
+
+// core -> all, retained: the members and their states.
+struct MemberInfo {
+  uint32_t addr = 0;
+  std::string name;
+  std::string state;  // unknown, live, suspect, offline, dead
+  double load = 0.5;  // 0..1
+  bool operator==(const MemberInfo&) const = default;
+};
+struct Members {
+  static constexpr const char* kType = "members";
+  std::vector<MemberInfo> nodes;
+  std::string Encode() const;
+  static Result<Members> Decode(const nlohmann::json& j);
+};
+
+// store -> core: "I now hold chunk id" (the StoredNotice of protocol.h).
+struct Stored : StoredNotice {
+  static constexpr const char* kType = "stored";
+  Stored() = default;
+  explicit Stored(const StoredNotice& n) : StoredNotice(n) {}
+  std::string Encode() const;
+  static Result<Stored> Decode(const nlohmann::json& j);
+};
+
+// store -> core: "I no longer hold chunk id".
+struct Dropped {
+  static constexpr const char* kType = "dropped";
+  ChunkId id;
+  uint32_t holder = 0;
+  std::string Encode() const;
+  static Result<Dropped> Decode(const nlohmann::json& j);
+};
+
+// store -> sender of a put (or of a restate): the copy is durable here.
+struct PutAck {
+  static constexpr const char* kType = "put_ack";
+  ChunkId id;
+  uint32_t holder = 0;
+  std::string Encode() const;
+  static Result<PutAck> Decode(const nlohmann::json& j);
+};
+
+// store -> sender of a put: the copy was refused (and why).
+struct PutNack {
+  static constexpr const char* kType = "put_nack";
+  ChunkId id;
+  uint32_t holder = 0;
+  std::string reason;
+  std::string Encode() const;
+  static Result<PutNack> Decode(const nlohmann::json& j);
+};
+
+// store -> asker of a restate: the copy is not here (news, not a refusal).
+struct RestateNack {
+  static constexpr const char* kType = "restate_nack";
+  ChunkId id;
+  uint32_t holder = 0;
+  std::string reason;
+  std::string Encode() const;
+  static Result<RestateNack> Decode(const nlohmann::json& j);
+};
+
+// core -> origin: the chunk is in the manifest with these holders.
+struct Ack {
+  static constexpr const char* kType = "ack";
+  ChunkId id;
+  std::vector<uint32_t> holders;
+  std::string Encode() const;
+  static Result<Ack> Decode(const nlohmann::json& j);
+};
+
+// core -> origin: the uplink was refused for good (e.g. a kind not permitted).
+struct Refused {
+  static constexpr const char* kType = "refused";
+  ChunkId id;
+  std::string reason;
+  std::string Encode() const;
+  static Result<Refused> Decode(const nlohmann::json& j);
+};
+
+// core -> origin: over the byte-rate budget; send again after retry_after_ms.
+struct Throttle {
+  static constexpr const char* kType = "throttle";
+  ChunkId id;
+  std::string reason;
+  uint64_t retry_after_ms = 0;
+  std::string Encode() const;
+  static Result<Throttle> Decode(const nlohmann::json& j);
+};
+
+// core -> origin (and tern/x/...): an analysis result of the origin's data.
+struct ResultNote {
+  static constexpr const char* kType = "result";
+  ChunkId id;  // the result chunk
+  std::string processor;
+  uint32_t origin = 0;
+  std::string origin_name;
+  std::string source;
+  ChunkId source_chunk;
+  uint64_t source_seq = 0;
+  uint64_t source_chunks = 0;
+  int64_t anomalies = 0;
+  nlohmann::json summary = nlohmann::json::object();  // processor-specific, an object
+  std::string Encode() const;
+  static Result<ResultNote> Decode(const nlohmann::json& j);
+  // The first entry of summary["anomalies"] if that is a non-empty array, else null.
+  nlohmann::json FirstAnomaly() const;
+};
+
+// core -> edge: the edge's settings changed.
+struct Settings {
+  static constexpr const char* kType = "settings";
+  SettingsBody settings;
+  std::string Encode() const;
+  static Result<Settings> Decode(const nlohmann::json& j);
+};
+
+// core or edge -> store: state again whether you hold chunk id, answering to address `to`.
+struct Restate {
+  static constexpr const char* kType = "restate";
+  ChunkId id;
+  uint32_t to = 0;
+  std::string Encode() const;
+  static Result<Restate> Decode(const nlohmann::json& j);
+};
+
+// core -> store: an excess copy; drop it if it is a replica.
+struct Delete {
+  static constexpr const char* kType = "delete";
+  ChunkId id;
+  std::string Encode() const;
+  static Result<Delete> Decode(const nlohmann::json& j);
+};
+
+// Parses `text` as one JSON control message with "v" == kProtocolVersion and a string
+// "type", decodes it as M and checks its type is M::kType. For tests and simple receivers;
+// daemons use a Dispatcher.
+template <typename M>
+Result<M> DecodeText(std::string_view text) {
+  TERN_ASSIGN_OR_RETURN(auto j, ParseControl(text));
+  if (j["type"].get_ref<const std::string&>() != M::kType) {
+    return Status::InvalidArgument(std::string("message is not of type '") + M::kType + "'");
+  }
+  return M::Decode(j);
+}
+
+}  // namespace tern::msg

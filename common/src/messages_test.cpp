@@ -1,0 +1,148 @@
+// Every control message round-trips through Encode/Decode, and every field of every message
+// rejects a hostile value (missing, null, wrong type, empty, huge, negative, NaN-like, deep
+// nesting) with a Status instead of an exception.
+#include "tern/common/messages.h"
+
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tern/common/bytes.h"
+
+namespace tern::msg {
+namespace {
+
+ChunkId Id(char c) { return ChunkId(std::string(32, c)); }
+
+// Decodes text as M the way a receiver does: ParseControl, then M::Decode.
+template <typename M>
+Result<M> Reparse(const std::string& text) {
+  return DecodeText<M>(text);
+}
+
+template <typename M>
+M RoundTrip(const M& m) {
+  auto r = Reparse<M>(m.Encode());
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->Encode() == m.Encode());
+  return *r;
+}
+
+}  // namespace
+
+TEST_SUITE("messages") {
+  TEST_CASE("every message type round-trips") {
+    Register reg{"edge-1", "/var/lib/tern/edge.db", 1 << 30};
+    CHECK(RoundTrip(reg).store_path == reg.store_path);
+    Registered rd;
+    rd.name = "edge-1";
+    rd.addr = 7;
+    rd.settings = SettingsBody{"edge-1", "high", 3, "samples", 1000, 1};
+    auto rd2 = RoundTrip(rd);
+    CHECK(rd2.addr == 7);
+    REQUIRE(rd2.settings.has_value());
+    CHECK(*rd2.settings == *rd.settings);
+    CHECK(RoundTrip(RegistrationRefused{"name taken"}).reason == "name taken");
+    Heartbeat hb;
+    hb.addr = 3;
+    hb.name = "e";
+    hb.cpu = 0.25;
+    hb.used = 10;
+    hb.capacity = 100;
+    hb.counters = {{"a", 1}, {"b", -2}};
+    CHECK(RoundTrip(hb).counters == hb.counters);
+    CHECK(RoundTrip(Offline{9}).addr == 9);
+    Members mem;
+    mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};
+    CHECK(RoundTrip(mem).nodes == mem.nodes);
+    StoredNotice n;
+    n.id = Id('\x11');
+    n.holder = 3;
+    n.origin = 2;
+    n.source = "vib";
+    n.seq = 5;
+    n.records = 9;
+    n.bytes = 100;
+    n.priority = 1;
+    n.kind = 1;
+    CHECK(RoundTrip(Stored(n)).seq == 5);
+    CHECK(RoundTrip(Dropped{Id('\x22'), 4}).holder == 4);
+    CHECK(RoundTrip(PutAck{Id('\x22'), 4}).id == Id('\x22'));
+    CHECK(RoundTrip(PutNack{Id('\x22'), 4, "disk full"}).reason == "disk full");
+    CHECK(RoundTrip(RestateNack{Id('\x22'), 4, "not held"}).reason == "not held");
+    CHECK(RoundTrip(Ack{Id('\x33'), {1, 2, 3}}).holders == std::vector<uint32_t>{1, 2, 3});
+    CHECK(RoundTrip(Refused{Id('\x33'), "kind"}).reason == "kind");
+    CHECK(RoundTrip(Throttle{Id('\x33'), "rate", 250}).retry_after_ms == 250);
+    ResultNote rn;
+    rn.id = Id('\x44');
+    rn.processor = "zscore";
+    rn.origin = 2;
+    rn.origin_name = "edge-0";
+    rn.source = "vib";
+    rn.source_chunk = Id('\x55');
+    rn.source_seq = 8;
+    rn.anomalies = 2;
+    rn.summary = {{"anomalies", {{{"t", 1}}, {{"t", 2}}}}};
+    auto rn2 = RoundTrip(rn);
+    CHECK(rn2.FirstAnomaly() == nlohmann::json{{"t", 1}});
+    CHECK(RoundTrip(Settings{SettingsBody{"e", "keep", 1, "event", 0, 1}}).settings.kinds ==
+          "event");
+    CHECK(RoundTrip(Restate{Id('\x66'), 12}).to == 12);
+    CHECK(RoundTrip(Delete{Id('\x77')}).id == Id('\x77'));
+  }
+
+  TEST_CASE("the examples that used to crash the daemons are errors") {
+    const std::string id(64, 'a');
+    const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> cases = {
+        {R"({"v":1,"type":"hb","addr":3,"cpu":"x"})",
+         [](auto& t) { return Reparse<Heartbeat>(t).ok(); }},
+        {R"({"v":1,"type":"hb","addr":3,"used":"x"})",
+         [](auto& t) { return Reparse<Heartbeat>(t).ok(); }},
+        {R"({"v":1,"type":"hb","addr":3,"capacity":[1]})",
+         [](auto& t) { return Reparse<Heartbeat>(t).ok(); }},
+        {R"({"v":1,"type":"register","name":"x","store_path":5})",
+         [](auto& t) { return Reparse<Register>(t).ok(); }},
+        {R"({"v":1,"type":"result","id":")" + id + R"(","anomalies":1})",
+         [](auto& t) { return Reparse<ResultNote>(t).ok(); }},
+        {R"({"v":1,"type":"result","id":")" + id + R"(","anomalies":"x"})",
+         [](auto& t) { return Reparse<ResultNote>(t).ok(); }},
+        {R"({"v":1,"type":"put_nack","id":")" + id + R"(","holder":2,"reason":5})",
+         [](auto& t) { return Reparse<PutNack>(t).ok(); }},
+        {R"({"v":1,"type":"refused","id":")" + id + R"(","reason":5})",
+         [](auto& t) { return Reparse<Refused>(t).ok(); }},
+        {R"({"v":1,"type":"throttle","id":")" + id + R"(","retry_after_ms":"x"})",
+         [](auto& t) { return Reparse<Throttle>(t).ok(); }},
+        {R"({"v":1,"type":"settings","settings":{"kinds":5}})",
+         [](auto& t) { return Reparse<Settings>(t).ok(); }},
+        {R"({"v":1,"type":"settings","settings":{"kinds":["samples","event"]}})",
+         [](auto& t) { return Reparse<Settings>(t).ok(); }},
+        {R"({"v":1,"type":"settings","settings":5})",
+         [](auto& t) { return Reparse<Settings>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,"settings":5})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+    };
+    for (const auto& [text, decodes] : cases) {
+      INFO(text);
+      CHECK_FALSE(decodes(text));
+    }
+  }
+
+  TEST_CASE("nesting and size are bounded before parsing") {
+    std::string deep = R"({"v":1,"type":"hb","addr":3,"counters":)";
+    deep += std::string(10000, '[') + std::string(10000, ']') + "}";
+    auto r = ParseControl(deep);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("deeper") != std::string::npos);
+    std::string objs = R"({"v":1,"type":"settings","settings":)";
+    for (int i = 0; i < 300000; ++i) objs += R"({"a":)";
+    CHECK_FALSE(ParseControl(objs).ok());
+    // Brackets inside strings do not count, and escaped quotes do not end a string.
+    CHECK(
+        ParseControl(R"({"v":1,"type":"x","s":"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"[[["})").ok());
+    CHECK_FALSE(ParseControl(std::string(kMaxControlBytes + 1, ' ')).ok());
+  }
+}
+
+}  // namespace tern::msg
