@@ -114,5 +114,75 @@ TEST_SUITE("malformed") {
     INFO(problems);
     CHECK(c.problems.empty());
   }
+
+  // Well-formed JSON with fields of the wrong type, and nesting deep enough to overflow a
+  // recursive parser: each of these once stopped tern-core or tern-edge.
+  TEST_CASE("fields of the wrong type and deep nesting stop no process") {
+    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=10000"});
+    REQUIRE(site.StartAll());
+    REQUIRE(Site::WaitFor(30, [&] { return site.EdgeAddr(0) != 0 && site.EdgeAddr(2) != 0; }));
+    const uint32_t a0 = site.EdgeAddr(0);
+    const std::string addr = std::to_string(a0);
+    MqttOptions o;
+    o.port = site.broker().port();
+    o.client_id = "attacker";
+    auto atk = MqttClient::Create(o);
+    REQUIRE(atk.ok());
+    REQUIRE((*atk)->Start().ok());
+    REQUIRE((*atk)->WaitConnected(std::chrono::seconds(5)).ok());
+    Topics t;
+    const std::string idf = R"("id":")" + std::string(64, 'a') + R"(")";
+    std::vector<std::pair<std::string, std::string>> attacks = {
+        {t.Hb(a0), R"({"v":1,"type":"hb","cpu":"x"})"},
+        {t.Hb(a0), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"cpu":"x"})"},
+        {t.Hb(a0), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"used":"x"})"},
+        {t.Hb(a0), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"capacity":[1]})"},
+        {t.Reg("x"), R"({"v":1,"type":"register","name":"x","store_path":5})"},
+        {t.Down(a0), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":1})"},
+        {t.Down(a0), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":"x"})"},
+        {t.Down(a0), R"({"v":1,"type":"result",)" + idf + R"(,"processor":5})"},
+        {t.Down(a0), R"({"v":1,"type":"put_ack",)" + idf + R"(,"holder":2,"reason":5})"},
+        {t.Down(a0), R"({"v":1,"type":"put_nack",)" + idf + R"(,"holder":2,"reason":5})"},
+        {t.Down(a0), R"({"v":1,"type":"refused",)" + idf + R"(,"reason":5})"},
+        {t.Down(a0), R"({"v":1,"type":"throttle",)" + idf + R"(,"retry_after_ms":"x"})"},
+        {t.Down(a0), R"({"v":1,"type":"settings","settings":{"kinds":5}})"},
+        {t.Down(a0), R"({"v":1,"type":"settings","settings":{"kinds":["samples","event"]}})"},
+        {t.RegReply("edge-0"),
+         R"({"v":1,"type":"registered","name":"edge-0","addr":)" + addr + R"(,"settings":5})"},
+    };
+    std::string deep_hb = R"({"v":1,"type":"hb","addr":)" + addr + R"(,"counters":)";
+    deep_hb += std::string(850000, '[') + std::string(850000, ']') + "}";
+    attacks.emplace_back(t.Hb(a0), deep_hb);
+    std::string deep_settings = R"({"v":1,"type":"settings","settings":)";
+    for (int i = 0; i < 170000; ++i) deep_settings += R"({"a":)";
+    deep_settings += "1" + std::string(170000, '}') + "}";
+    attacks.emplace_back(t.Down(a0), deep_settings);
+    for (const auto& [topic, payload] : attacks) {
+      REQUIRE((*atk)->Publish(topic, payload, 1, false, std::chrono::seconds(5)).ok());
+    }
+    // Each refusal is counted where it arrived and logged with what it was.
+    CHECK(Site::WaitFor(30, [&] { return site.CoreCounter("rejected_hb") >= 5; }));
+    CHECK(Site::WaitFor(30, [&] { return site.CoreCounter("rejected_register") >= 1; }));
+    CHECK(Site::WaitFor(30, [&] { return site.EdgeCounter(0, "rejected_down") >= 8; }));
+    CHECK(Site::WaitFor(30, [&] { return site.EdgeCounter(0, "rejected_registration") >= 1; }));
+    CHECK(site.LogOf("core").find("rejected hb message") != std::string::npos);
+    CHECK(site.LogOf("edge-0").find("rejected down message") != std::string::npos);
+    // Nothing escaped a decoder into a handler, every process is alive and data still flows.
+    CHECK(site.CoreCounter("handler_errors") == 0);
+    CHECK(site.EdgeCounter(0, "handler_errors") == 0);
+    CHECK(site.CoreRunning());
+    for (int i = 0; i < 3; ++i) CHECK(site.EdgeRunning(i));
+    int64_t before = site.EdgeCounter(0, "grade_core");
+    CHECK(Site::WaitFor(30, [&] { return site.EdgeCounter(0, "grade_core") > before + 5; }));
+    (*atk)->Stop();
+    bool drained = Site::WaitFor(60, [&] { return site.Settled(30000); });
+    site.StopAll();
+    REQUIRE(drained);
+    SiteCheck c = CheckSite(site);
+    std::string problems;
+    for (const auto& p : c.problems) problems += "\n  " + p;
+    INFO(problems);
+    CHECK(c.problems.empty());
+  }
 }
 }  // namespace tern::testing
