@@ -3,12 +3,14 @@
 
 One JSON source (fpga/regmap/board.json) describes every register once. This script
 produces, byte-for-byte deterministically:
+  fpga/rtl/board_reg_pkg.sv         package: reg2hw/hw2reg structs, FIFO event constants
   fpga/rtl/board_regs.sv            register bank (SystemVerilog, Verilator 5.006 clean)
-  hw/include/tern/hw/board_regs.h   C++ header: namespace tern::hw::regs
-  docs/register_map.md              register documentation
+  hw/include/tern/hw/board_regs.h   C++ header: namespace tern::hw::regs (registers, field
+                                    table, FIFO event constants)
+  docs/register_map.md              register and event documentation
 
 The model (loading and validation) is regmap_model.py; each output has its own module
-(regmap_sv.py, regmap_cxx.py, regmap_md.py). This file is the command line and the drift check.
+(regmap_svpkg.py, regmap_sv.py, regmap_cxx.py, regmap_md.py). This file is the command line and the drift check.
 
 Usage:
   regmap.py --root <repo>                 regenerate the committed outputs in place
@@ -24,19 +26,23 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from regmap_model import MAP_PATH, MapError, load  # noqa: E402,F401  (re-exported)
+from regmap_model import (MAP_PATH, MapError, bits, camel, hw2reg_parts, load,  # noqa: E402,F401
+                          reg2hw_parts, sv_ident)  # (re-exported for regmap_test.py)
 from regmap_sv import gen_sv  # noqa: E402
+from regmap_svpkg import gen_pkg  # noqa: E402
 from regmap_cxx import gen_h  # noqa: E402
 from regmap_md import gen_md  # noqa: E402
 
+OUT_PKG = "fpga/rtl/board_reg_pkg.sv"
 OUT_SV = "fpga/rtl/board_regs.sv"
 OUT_H = "hw/include/tern/hw/board_regs.h"
 OUT_MD = "docs/register_map.md"
 
 
 def generate(root):
-    doc, regs, arrays = load(os.path.join(root, MAP_PATH))
-    return {OUT_SV: gen_sv(doc, regs), OUT_H: gen_h(doc, regs, arrays), OUT_MD: gen_md(doc, regs)}
+    doc, regs, arrays, events = load(os.path.join(root, MAP_PATH))
+    return {OUT_PKG: gen_pkg(doc, regs, events), OUT_SV: gen_sv(doc, regs),
+            OUT_H: gen_h(doc, regs, arrays, events), OUT_MD: gen_md(doc, regs, events)}
 
 
 def write_all(outputs, out_root):

@@ -3,7 +3,7 @@
 from regmap_model import MAP_PATH, bits, parse_int
 
 
-def gen_md(doc, regs):
+def gen_md(doc, regs, events):
     link = doc["link"]
     o = []
     a = o.append
@@ -50,5 +50,39 @@ def gen_md(doc, regs):
         a("|---|---|---|---|")
         for f in sorted(r.fields, key=lambda f: -f.lo):
             a("| %s | %s | 0x%X | %s |" % (bits(f), f.name, f.reset, f.desc))
+    gen_events(a, events)
     return "\n".join(o) + "\n"
+
+
+def gen_events(a, events):
+    reg = events.register.name
+    a("")
+    a("## Events")
+    a("")
+    a(events.desc)
+    a("")
+    a("Generated names: C++ `tern::hw::regs::events::k<Type>` and `events::<type>::k<Field>Mask`"
+      " / `Shift` / `Width` (board_regs.h); SystemVerilog `board_reg_pkg::Event<Type>` and the"
+      " payload struct `board_event_<type>_t` (board_reg_pkg.sv).")
+    a("")
+    a("| %s.type | Event | Description |" % reg)
+    a("|---|---|---|")
+    for t in events.types:
+        a("| 0x%0*X | [%s](#event-%s) | %s |" %
+          ((events.type_width + 3) // 4, t.code, t.name, t.name, t.desc))
+    for t in events.types:
+        a("")
+        a("### Event %s" % t.name)
+        a("")
+        a("Type 0x%0*X. Payload (%s.payload, %d bits):" %
+          ((events.type_width + 3) // 4, t.code, reg, events.payload_width))
+        a("")
+        a("| Bits | Field | Description |")
+        a("|---|---|---|")
+        for item in t.layout(events.payload_width):
+            if isinstance(item, tuple):
+                _, hi, lo = item
+                a("| %s | — | Reserved, 0. |" % ("%d:%d" % (hi, lo) if hi != lo else hi))
+            else:
+                a("| %s | %s | %s |" % (bits(item), item.name, item.desc))
 
