@@ -99,6 +99,22 @@ class RealMap(unittest.TestCase):
             for (h0, l0), (h1, l1) in zip(ranges, ranges[1:]):
                 self.assertEqual(l0, h1 + 1, top)
 
+    def test_bank_connects_every_field(self):
+        # Every stored or strobed field drives reg2hw_o; every hardware field is read from
+        # hw2reg_i; nothing else is a port.
+        sv = self.out[regmap.OUT_SV]
+        for r in self.regs:
+            fparts, rparts = regmap.reg2hw_parts(r)
+            for f in r.fields if fparts else []:
+                self.assertRegex(sv, r"\b%s: '\{q: " % re.escape(f.member))
+            for p in regmap.hw2reg_parts(r):
+                for f in r.fields:
+                    self.assertIn("hw2reg_i.%s.%s.%s;" % (r.member, f.member, p), sv)
+        ports = re.findall(r"^  (?:input|output) .*?(\w+),?(?:\s*//.*)?$",
+                           sv[sv.index("module board_regs ("):sv.index("\n);")], re.M)
+        self.assertEqual(ports, ["clk_i", "rst_ni", "we_i", "re_i", "pop_i", "addr_i", "wdata_i",
+                                 "rdata_o", "hit_o", "reg2hw_o", "hw2reg_i"])
+
     def test_keywords_escaped_in_structs(self):
         self.assertEqual(regmap.sv_ident("type"), "type_")
         self.assertEqual(regmap.sv_ident("release"), "release_")
