@@ -4,8 +4,8 @@
 //   (segments and digits off) and the digit is lit for ticks 1..bright. seg_o = {dp,g..a},
 //   digit_o one-hot, both active high and registered.
 // - Buttons and switch: synchronised, debounced; changes enabled in PANEL_EVT_EN become one
-//   event (evt_o) with payload [3:0] pressed, [7:4] released, [8] switch changed,
-//   [9] switch level, [15:12] buttons now.
+//   event (evt_o). Its payload layout (pressed, released, switch changed/level, buttons now)
+//   is board_reg_pkg::board_event_panel_t, generated from the events section of the map.
 // - Pot: pot_i is synchronised bit by bit (an ADC value that changes slowly) and captured on
 //   a debounce tick only when two consecutive synchronised samples agree.
 // - Safe state: display blank, led_o = 8'h80 (led 7 = SAFE lamp).
@@ -114,7 +114,16 @@ module tern_panel (
   assign sw_changed    = in_deb[4] ^ in_prev_q[4];
   assign evt_o         = |(pressed & press_en_i) | |(released & release_en_i) |
                          (sw_changed & switch_en_i);
-  assign evt_payload_o = {in_deb[3:0], 2'b00, in_deb[4], sw_changed, released, pressed};
+  board_reg_pkg::board_event_panel_t evt_payload;
+  always_comb begin
+    evt_payload                = '0;
+    evt_payload.pressed        = pressed;
+    evt_payload.released       = released;
+    evt_payload.switch_changed = sw_changed;
+    evt_payload.switch_level   = in_deb[4];
+    evt_payload.buttons        = in_deb[3:0];
+  end
+  assign evt_payload_o = evt_payload;
   assign btn_o         = in_deb[3:0];
   assign switch_o      = in_deb[4];
 

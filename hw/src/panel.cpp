@@ -84,14 +84,18 @@ Result<PanelState> Panel::ReadState() {
 
 std::optional<PanelEvent> Panel::Decode(const FifoEvent& e) {
   if (e.type != kEventPanel) return std::nullopt;
-  // Payload layout from PANEL_EVT_EN's description: [3:0] pressed, [7:4] released,
-  // [8] switch changed, [9] switch level, [15:12] buttons now.
+  // Payload layout: the events section of the register map (tern_panel.sv fills the same
+  // generated layout, board_reg_pkg::board_event_panel_t).
+  namespace ep = regs::events::panel;
+  const auto field = [&e](uint32_t mask, unsigned shift) {
+    return static_cast<uint8_t>(regs::get_field(e.payload, mask, shift));
+  };
   PanelEvent p;
-  p.pressed = e.payload & 0xF;
-  p.released = (e.payload >> 4) & 0xF;
-  p.switch_changed = (e.payload >> 8) & 1;
-  p.switch_level = (e.payload >> 9) & 1;
-  p.buttons = (e.payload >> 12) & 0xF;
+  p.pressed = field(ep::kPressedMask, ep::kPressedShift);
+  p.released = field(ep::kReleasedMask, ep::kReleasedShift);
+  p.switch_changed = field(ep::kSwitchChangedMask, ep::kSwitchChangedShift) != 0;
+  p.switch_level = field(ep::kSwitchLevelMask, ep::kSwitchLevelShift) != 0;
+  p.buttons = field(ep::kButtonsMask, ep::kButtonsShift);
   return p;
 }
 

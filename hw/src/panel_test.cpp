@@ -72,6 +72,17 @@ TEST_SUITE("hw.panel") {
     REQUIRE(panel.EnableEvents(0xF, 0xF, false).ok());
     CHECK(bus.log().back() == W(regs::panel_evt_en::kOffset, 0x0FF));
   }
+
+  TEST_CASE("Decode takes each payload field from its own bits and ignores the reserved ones") {
+    const auto decode = [](uint16_t payload) { return *Panel::Decode({kEventPanel, payload}); };
+    CHECK(decode(0x000F) == PanelEvent{0xF, 0x0, false, false, 0x0});
+    CHECK(decode(0x00F0) == PanelEvent{0x0, 0xF, false, false, 0x0});
+    CHECK(decode(0x0100) == PanelEvent{0x0, 0x0, true, false, 0x0});
+    CHECK(decode(0x0200) == PanelEvent{0x0, 0x0, false, true, 0x0});
+    CHECK(decode(0x0C00) == PanelEvent{});  // bits 11:10 are reserved
+    CHECK(decode(0xF000) == PanelEvent{0x0, 0x0, false, false, 0xF});
+    CHECK_FALSE(Panel::Decode({kEventHost, 0xFFFF}).has_value());
+  }
 }
 
 }  // namespace

@@ -25,17 +25,8 @@ namespace regs = hw::regs;
 
 namespace {
 
-struct FieldInfo {
-  std::string_view reg;
-  std::string_view name;
-  uint16_t offset;
-  uint32_t mask;
-  unsigned shift;
-  unsigned width;
-};
-constexpr FieldInfo kFields[] = {
-#include "board_fields.inc"
-};
+// Fields come from the generated table (regs::kFields, one entry per field of the map).
+using regs::FieldInfo;
 
 std::string Upper(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -81,7 +72,7 @@ Result<const FieldInfo*> FindField(const std::string& spec) {
   std::transform(field.begin(), field.end(), field.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   std::string names;
-  for (const FieldInfo& f : kFields) {
+  for (const FieldInfo& f : regs::kFields) {
     if (f.offset != reg->offset) continue;
     if (f.name == field) return &f;
     names += (names.empty() ? "" : ", ") + std::string(f.name);
@@ -108,7 +99,7 @@ const char* AccessName(regs::Access a) {
 std::string Describe(const regs::RegInfo& r, uint32_t v) {
   std::string s = hw::RegisterLabel(r.offset) + " = " + Hex(v);
   std::string fields;
-  for (const FieldInfo& f : kFields) {
+  for (const FieldInfo& f : regs::kFields) {
     if (f.offset != r.offset) continue;
     const uint32_t fv = (v & f.mask) >> f.shift;
     fields += (fields.empty() ? "" : " ") + std::string(f.name) + "=" +

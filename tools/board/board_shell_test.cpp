@@ -67,6 +67,26 @@ TEST_SUITE("tools.board") {
     CHECK(bus.counters().frames == 0);
   }
 
+  TEST_CASE("the generated field table covers every register and agrees with its namespaces") {
+    size_t regs_with_fields = 0;
+    for (const regs::RegInfo& r : regs::kRegisters) {
+      uint32_t mask = 0;
+      for (const regs::FieldInfo& f : regs::kFields) {
+        if (f.offset == r.offset) mask |= f.mask;
+      }
+      CHECK_MESSAGE(mask == r.mask, r.name);  // the fields tile exactly the defined bits
+      regs_with_fields += mask != 0;
+    }
+    CHECK(regs_with_fields == regs::kRegisters.size());
+    const regs::FieldInfo* f = regs::find_field("PWM_CTRL", "softstart");
+    REQUIRE(f != nullptr);
+    CHECK(f->mask == regs::pwm_ctrl::softstart::kMask);
+    CHECK(f->shift == regs::pwm_ctrl::softstart::kShift);
+    CHECK(f->width == regs::pwm_ctrl::softstart::kWidth);
+    CHECK(f->access == regs::Access::kRw);
+    CHECK(regs::find_field("PWM_CTRL", "bogus") == nullptr);
+  }
+
   TEST_CASE("Split drops comments and blank lines") {
     CHECK(BoardShell::Split("  write LED 0x3   # lamp") ==
           std::vector<std::string>{"write", "LED", "0x3"});

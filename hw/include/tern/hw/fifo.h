@@ -10,17 +10,19 @@
 #include <vector>
 
 #include "tern/common/status.h"
+#include "tern/hw/board_regs.h"
 #include "tern/hw/register_bus.h"
 
 namespace tern::hw {
 
 struct FifoEvent {
-  uint8_t type = 0;  // 0x01 panel, 0x7F host push
+  uint8_t type = 0;  // FIFO_DATA.type: kEventPanel, kEventHost
   uint16_t payload = 0;
   bool operator==(const FifoEvent&) const = default;
 };
-inline constexpr uint8_t kEventPanel = 0x01;
-inline constexpr uint8_t kEventHost = 0x7F;
+// Event type codes, from the events section of the register map.
+inline constexpr uint8_t kEventPanel = regs::events::kPanel;
+inline constexpr uint8_t kEventHost = regs::events::kHost;
 
 struct FifoStatus {
   unsigned depth = 0;
@@ -39,7 +41,7 @@ class Fifo {
   // Pops until empty or `max` events, appending to *out as they arrive, so on an error *out
   // still holds every event popped before it.
   [[nodiscard]] Status Drain(std::vector<FifoEvent>* out, size_t max = 16);
-  // Host push of a type-0x7F event.
+  // Host push of a kEventHost event.
   [[nodiscard]] Status Push(uint16_t payload);
   // Drops every entry.
   [[nodiscard]] Status Clear();

@@ -17,7 +17,7 @@
 
 namespace tern::hw {
 
-// A front-panel FIFO event (type 0x01).
+// A front-panel FIFO event (type kEventPanel), decoded.
 struct PanelEvent {
   uint8_t pressed = 0;   // buttons newly pressed (bit n = button n)
   uint8_t released = 0;  // buttons newly released
