@@ -60,7 +60,7 @@ Result<Envelope> DecodeEnvelope(std::string_view msg) {
   e.type = static_cast<EnvelopeType>(type);
   if (!r.View(32, &e.id)) return Status::Corruption("envelope: truncated chunk id");
   if (r.remaining() == 0) return Status::Corruption("envelope: no chunk");
-  (void)r.View(r.remaining(), &e.chunk);
+  (void)r.View(r.remaining(), &e.chunk);  // cannot fail: exactly the bytes remaining
   if (ChunkIdOf(e.chunk) != e.id) {
     return Status::Corruption("envelope: chunk bytes do not hash to the claimed id " +
                               ToHex(e.id).substr(0, 16));

@@ -133,7 +133,8 @@ Status Database::Migrate(const std::vector<std::string>& steps) {
     Status s = Exec(steps[v]);
     if (s.ok()) s = Exec("PRAGMA user_version=" + std::to_string(v + 1));
     if (!s.ok()) {
-      (void)Rollback();
+      (void)Rollback();  // the migration error is the one to report; a failed rollback
+                         // leaves the transaction to SQLite, which ends it on close
       return s.WithContext("migration to schema " + std::to_string(v + 1));
     }
     TERN_RETURN_IF_ERROR(Commit());

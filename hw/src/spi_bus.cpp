@@ -77,7 +77,7 @@ Status BitBangTransport::Transfer(const spi::RequestFrame& req, spi::ReplyFrame*
   Status s = Clock(req, reply);
   if (!s.ok()) {
     // Deselect so the next frame starts clean; the board counts the cut frame as bad.
-    (void)pins_->SetCs(true);
+    (void)pins_->SetCs(true);  // best effort: the frame error `s` is what the caller needs
   }
   return s;
 }

@@ -495,8 +495,8 @@ Ceiling MeasureCeiling(int port, size_t size, int64_t count, int inflight, doubl
     got_bytes += static_cast<int64_t>(p.size());
     ++got;
   });
-  (void)(*sub)->Subscribe("ceiling/x", 1);
-  if (!(*sub)->Start().ok() || !(*pub)->Start().ok() ||
+  if (!(*sub)->Subscribe("ceiling/x", 1).ok() ||
+      !(*sub)->Start().ok() || !(*pub)->Start().ok() ||
       !(*sub)->WaitConnected(std::chrono::seconds(5)).ok() ||
       !(*pub)->WaitConnected(std::chrono::seconds(5)).ok()) {
     c.error = "cannot connect to the broker";

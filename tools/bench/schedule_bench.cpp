@@ -50,7 +50,10 @@ class DrrPolicy : public Policy {
     if (!st.ok()) std::fprintf(stderr, "enqueue: %s\n", st.ToString().c_str());
   }
   std::optional<SchedItem> Next(uint64_t now_ms) override { return s_.Next(now_ms); }
-  void SetWeight(uint32_t edge, double w) override { (void)s_.SetEdgeWeight(edge, w); }
+  void SetWeight(uint32_t edge, double w) override {
+    tern::Status st = s_.SetEdgeWeight(edge, w);
+    if (!st.ok()) std::fprintf(stderr, "weight: %s\n", st.ToString().c_str());
+  }
 
  private:
   Scheduler s_;
