@@ -1,9 +1,11 @@
 # Per-target warnings, so third-party and generated code keep their own flags.
+# -Wconversion and -Wsign-conversion are on: narrowing and sign changes are made
+# explicit (static_cast, or a checked conversion) where they happen.
 function(tern_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
     -Wnon-virtual-dtor -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
     -Wconversion -Wsign-conversion -Wdouble-promotion -Wformat=2
-    -Wno-sign-conversion -Wno-conversion -Wno-missing-field-initializers)
+    -Wno-missing-field-initializers)
 endfunction()
 
 # tern_test(<name> SOURCES ... LIBS ...): one doctest binary, each TEST_CASE a CTest test.

@@ -36,7 +36,7 @@ class Site {
   std::string EdgeDir(int i) const;
   std::string CoreDir() const;
   int edges() const { return n_; }
-  bool EdgeRunning(int i) { return edges_[i].running(); }
+  bool EdgeRunning(int i) { return edges_[static_cast<size_t>(i)].running(); }
   bool CoreRunning() { return core_.running(); }
 
   // status.json of an edge / the core ({} if unreadable).

@@ -10,7 +10,7 @@ std::vector<Record> SomeRecords(int n, uint16_t channels) {
   std::vector<Record> out;
   for (int i = 0; i < n; ++i) {
     std::vector<double> v(channels);
-    for (int c = 0; c < channels; ++c) v[c] = i * 0.5 + c;
+    for (uint16_t c = 0; c < channels; ++c) v[c] = i * 0.5 + c;
     out.push_back({uint64_t(1000 + i), uint64_t(i), EncodeSamples(v)});
   }
   return out;

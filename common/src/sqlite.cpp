@@ -53,11 +53,13 @@ int64_t Statement::Int(int c) const { return sqlite3_column_int64(stmt_, c); }
 double Statement::Double(int c) const { return sqlite3_column_double(stmt_, c); }
 std::string_view Statement::Text(int c) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, c));
-  return p ? std::string_view(p, sqlite3_column_bytes(stmt_, c)) : std::string_view();
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+           : std::string_view();
 }
 std::string_view Statement::Blob(int c) const {
   auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
-  return p ? std::string_view(p, sqlite3_column_bytes(stmt_, c)) : std::string_view();
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, c)))
+           : std::string_view();
 }
 bool Statement::IsNull(int c) const { return sqlite3_column_type(stmt_, c) == SQLITE_NULL; }
 

@@ -97,7 +97,7 @@ TEST_CASE("fpga blocks: complementary pairs with dead time, never overlapping") 
     int transitions = 0;
     for (int c = 0; c < 400; ++c) {
       b.tick();
-      for (int ch = 0; ch < 4; ++ch) {
+      for (std::size_t ch = 0; ch < 4; ++ch) {
         const bool hi = (b.top->pwm_hi_o >> ch) & 1, lo = (b.top->pwm_lo_o >> ch) & 1;
         CHECK(!(hi && lo));
         if (!hi && !lo) {

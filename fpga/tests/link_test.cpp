@@ -116,7 +116,7 @@ TEST_CASE("fpga link: every 1-, 2- and 3-bit request error is detected and appli
   const double secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   MESSAGE(masks.size() << " corrupted frames in " << secs << " s, "
-                       << b.cycles / secs / 1e6 << " M cycles/s");
+                       << static_cast<double>(b.cycles) / secs / 1e6 << " M cycles/s");
   // The uncorrupted frame still works afterwards.
   CHECK(b.transfer(good)[0] == (link::kStatusPattern | link::kStatusWriteApplied |
                                 link::kStatusSafe));
@@ -139,9 +139,11 @@ TEST_CASE("fpga link: bad cmd, unaligned or unmapped address and bad length are 
     CHECK(r.rdata == 0);
     ++expected_errors;
   };
-  for (std::uint8_t cmd : {0x00, 0xFF, 0x5B, 0xA4, 0x25}) bad(cmd, kScratch);
-  for (std::uint16_t addr : {0x0005, 0x0006, 0x0007}) bad(link::kCmdWrite, addr);
-  for (std::uint16_t addr : {0x0010, 0x01FC, 0x0200, 0xFFFC, 0x8004}) bad(link::kCmdWrite, addr);
+  for (int cmd : {0x00, 0xFF, 0x5B, 0xA4, 0x25}) bad(static_cast<std::uint8_t>(cmd), kScratch);
+  for (int addr : {0x0005, 0x0006, 0x0007}) bad(link::kCmdWrite, static_cast<std::uint16_t>(addr));
+  for (int addr : {0x0010, 0x01FC, 0x0200, 0xFFFC, 0x8004}) {
+    bad(link::kCmdWrite, static_cast<std::uint16_t>(addr));
+  }
   CHECK(b.read(kScratch) == 0x11111111u);
 
   // Short frames: a request cut before its 64th bit applies nothing.

@@ -26,7 +26,9 @@ TEST_CASE("fpga perf: whole-board cycles per second and SPI accesses per second"
   b.write(regs::div_debounce::kOffset, 50);
   b.write(regs::div_ramp::kOffset, 7);
   b.write(regs::pwm_period::kOffset, 100);
-  for (std::size_t ch = 0; ch < 4; ++ch) b.write(regs::pwm_duty::offset(ch), 20 + 20 * ch);
+  for (std::size_t ch = 0; ch < 4; ++ch) {
+    b.write(regs::pwm_duty::offset(ch), static_cast<std::uint32_t>(20 + 20 * ch));
+  }
   b.write(regs::pwm_ctrl::kOffset, 0x0F0F);
   b.write(regs::fan::kOffset, 0x4080);
   b.write(regs::disp_digits::kOffset, 0x12345678);

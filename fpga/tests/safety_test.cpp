@@ -32,8 +32,8 @@ TEST_CASE("fpga safety: watchdog expiry puts every output safe within period + o
   long worst_margin = 1 << 30;
   for (int t = 0; t < 1000; ++t) {
     // period x div >= 2000 clocks, so kick + clear + status read (~1400 clocks) fit.
-    const std::uint32_t div = 20 + rng() % 41;
-    const std::uint32_t period = 100 + rng() % 41;
+    const auto div = static_cast<std::uint32_t>(20 + rng() % 41);
+    const auto period = static_cast<std::uint32_t>(100 + rng() % 41);
     b.write(regs::div_wdog::kOffset, div);
     b.write(regs::wdog_period::kOffset, period);
     REQUIRE(b.leave_safe());

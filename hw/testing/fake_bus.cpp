@@ -72,7 +72,7 @@ class FakeBoard final : public FrameTransport {
     if (fault) {
       switch (fault->kind) {
         case Fault::Kind::kFlipReply:
-          (*reply)[fault->byte % 6] ^= fault->mask;
+          (*reply)[static_cast<size_t>(fault->byte % 6)] ^= fault->mask;
           break;
         case Fault::Kind::kStuckLow:
           reply->fill(0x00);
@@ -121,7 +121,9 @@ void FakeBus::InjectFault(uint64_t frame_index, Fault fault) {
   board_->faults_[frame_index] = fault;
 }
 void FakeBus::InjectNext(Fault fault, int count) {
-  for (int i = 0; i < count; ++i) board_->faults_[board_->frame_index_ + i] = fault;
+  for (int i = 0; i < count; ++i) {
+    board_->faults_[board_->frame_index_ + static_cast<uint64_t>(i)] = fault;
+  }
 }
 void FakeBus::SetStuckMiso(std::optional<bool> level) { board_->stuck_ = level; }
 void FakeBus::SetSafeState(bool on) { board_->safe_ = on; }

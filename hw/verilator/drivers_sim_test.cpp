@@ -26,7 +26,7 @@ TEST_SUITE("hw.sim.drivers") {
     REQUIRE(div.Set(Divider::kPwm, 1).ok());
     REQUIRE(mos.SetPeriod(kPeriod).ok());
     REQUIRE(mos.SetDeadTime(kDeadTime).ok());
-    for (uint16_t duty : {50, 150}) {
+    for (uint16_t duty : {uint16_t{50}, uint16_t{150}}) {
       CAPTURE(duty);
       REQUIRE(mos.SetDuty(1, duty).ok());
       REQUIRE(mos.EnableChannel(1, true).ok());
@@ -39,7 +39,7 @@ TEST_SUITE("hw.sim.drivers") {
         hi += h;
         lo += l;
         overlap += h && l;
-        other += (board.pwm_hi() | board.pwm_lo()) & ~0x2;
+        other += (board.pwm_hi() | board.pwm_lo()) & ~0x2u;
       }
       CHECK(overlap == 0);
       CHECK(other == 0);  // channels not enabled stay off

@@ -355,7 +355,9 @@ RunResult Topology::Run(pid_t broker_pid) {
 
   std::map<std::string, pid_t> pids = {{"broker", broker_pid}, {"core", core_.pid()},
                                        {"source_edge", src}, {"bench", getpid()}};
-  for (int i = 0; i < a_.edges; ++i) pids["peer" + std::to_string(i + 1)] = peers_[i].pid();
+  for (int i = 0; i < a_.edges; ++i) {
+    pids["peer" + std::to_string(i + 1)] = peers_[static_cast<size_t>(i)].pid();
+  }
 
   auto start = Clock::now();
   std::map<std::string, uint64_t> ticks0;

@@ -297,8 +297,8 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
       const uint64_t n = 4 * clocks;
       for (uint64_t i = 0; i < n; ++i) {
         sim_->Tick();
-        hi += (sim_->pwm_hi() >> ch) & 1;
-        lo += (sim_->pwm_lo() >> ch) & 1;
+        hi += (sim_->pwm_hi() >> ch) & 1u;
+        lo += (sim_->pwm_lo() >> ch) & 1u;
       }
       out << "measured on pins: high side "
           << 100.0 * static_cast<double>(hi) / static_cast<double>(n) << "%, low side "

@@ -78,7 +78,8 @@ TEST_SUITE("analysis_stats") {
           mn = std::min(mn, v);
           mx = std::max(mx, v);
         }
-        const double mean = sum / win.count;
+        const double count = static_cast<double>(win.count);
+        const double mean = sum / count;
         double ss = 0, sq = 0;
         for (size_t r = 0; r < win.count; ++r) {
           const double d = x.at(win.first_row + r, c) - 1e9 - mean;
@@ -89,11 +90,12 @@ TEST_SUITE("analysis_stats") {
         const auto& s = win.channels[c];
         CHECK(s.count == win.count);
         CHECK(s.mean == doctest::Approx(1e9 + mean).epsilon(1e-15));
-        CHECK(s.stddev == doctest::Approx(std::sqrt(ss / win.count)).epsilon(1e-6));
-        CHECK(s.sample_stddev == doctest::Approx(std::sqrt(ss / (win.count - 1))).epsilon(1e-6));
+        CHECK(s.stddev == doctest::Approx(std::sqrt(ss / count)).epsilon(1e-6));
+        CHECK(s.sample_stddev ==
+              doctest::Approx(std::sqrt(ss / static_cast<double>(win.count - 1))).epsilon(1e-6));
         CHECK(s.min == mn);
         CHECK(s.max == mx);
-        CHECK(s.rms == doctest::Approx(std::sqrt(sq / win.count)).epsilon(1e-12));
+        CHECK(s.rms == doctest::Approx(std::sqrt(sq / count)).epsilon(1e-12));
       }
     }
   }

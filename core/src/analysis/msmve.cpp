@@ -63,9 +63,8 @@ class PairCounter {
       auto& pre = prefix_[c];
       pre.assign(nprefix * words_, 0);
       for (size_t t = 1; t < nprefix; ++t) {
-        std::copy(pre.begin() + (t - 1) * words_, pre.begin() + t * words_,
-                  pre.begin() + t * words_);
         uint64_t* bits = pre.data() + t * words_;
+        std::copy(bits - words_, bits, bits);  // start from the previous prefix
         for (size_t r = (t - 1) * block_; r < t * block_; ++r) {
           bits[perm[r] >> 6] |= uint64_t{1} << (perm[r] & 63);
         }
@@ -248,13 +247,14 @@ Result<MsmveResult> Msmve(const Matrix& x, const MsmveParams& params) {
   for (int s = 1; s <= params.max_scale; ++s) {
     ScaleEntropy e;
     e.scale = s;
-    e.length = n / static_cast<size_t>(s);
+    const size_t step = static_cast<size_t>(s);  // s >= 1
+    e.length = n / step;
     const size_t len = e.length;
     for (size_t c = 0; c < p; ++c) {
       y[c].assign(len, 0.0);
       for (size_t j = 0; j < len; ++j) {
         double sum = 0;
-        for (size_t i = j * s; i < (j + 1) * s; ++i) sum += z[c][i];
+        for (size_t i = j * step; i < (j + 1) * step; ++i) sum += z[c][i];
         y[c][j] = sum / s;
       }
     }

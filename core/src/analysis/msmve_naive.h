@@ -21,7 +21,7 @@ inline std::vector<std::vector<double>> Embed(const std::vector<std::vector<doub
   std::vector<std::vector<double>> out(count);
   for (size_t i = 0; i < count; ++i) {
     for (size_t k = 0; k < y.size(); ++k) {
-      for (int e = 0; e < mk[k]; ++e) out[i].push_back(y[k][i + e * tau[k]]);
+      for (int e = 0; e < mk[k]; ++e) out[i].push_back(y[k][i + static_cast<size_t>(e * tau[k])]);
     }
   }
   return out;
@@ -78,12 +78,13 @@ inline MsmveResult NaiveMsmve(const Matrix& x, const MsmveParams& params) {
   for (int s = 1; s <= params.max_scale; ++s) {
     ScaleEntropy e;
     e.scale = s;
-    e.length = n / static_cast<size_t>(s);
+    const size_t step = static_cast<size_t>(s);  // s >= 1
+    e.length = n / step;
     std::vector<std::vector<double>> y(p, std::vector<double>(e.length));
     for (size_t c = 0; c < p; ++c) {
       for (size_t j = 0; j < e.length; ++j) {
         double sum = 0;
-        for (size_t i = j * s; i < (j + 1) * s; ++i) sum += z[c][i];
+        for (size_t i = j * step; i < (j + 1) * step; ++i) sum += z[c][i];
         y[c][j] = sum / s;
       }
     }

@@ -299,7 +299,8 @@ TEST_SUITE("scheduler") {
     for (int i = 0; i < 1000; ++i) h.Next();
     int worst = 0;
     for (int n = 0; n < 300; ++n) {
-      REQUIRE(h.s.Enqueue(Item("live" + std::to_string(n), 2 + n % 3, 0, 100000)).ok());
+      const auto edge = static_cast<uint32_t>(2 + n % 3);
+      REQUIRE(h.s.Enqueue(Item("live" + std::to_string(n), edge, 0, 100000)).ok());
       int picks = 1;
       while (h.Next().id != "live" + std::to_string(n)) ++picks;
       worst = std::max(worst, picks);
