@@ -1,5 +1,6 @@
-// The core's read-only HTTP API over cpp-httplib: routing, parameter checks, the read-only
-// core.db queries and the JSON shapes documented in docs/http-api.md.
+// The core's read-only HTTP API over cpp-httplib: routing, parameter checks and the JSON
+// shapes documented in docs/http-api.md. core.db is read through a read-only Manifest and
+// its store classes (no SQL here).
 //
 // Every handler runs inside Serve(), which turns a Result<json> into the response (InvalidArgument
 // -> 400, NotFound -> 404, Unavailable -> 503, anything else -> 500) and catches every exception
@@ -23,6 +24,7 @@
 #include "tern/common/bytes.h"
 #include "tern/common/chunk.h"
 #include "tern/core/manifest.h"
+#include "tern/core/settings_store.h"
 
 namespace tern::core {
 namespace {
@@ -139,9 +141,8 @@ class HttpApi::Impl {
   template <typename Fn>
   Result<json> WithDb(Fn&& fn);
   Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status);
-  Result<json> ChunkJson(Manifest& m, Statement& q, const std::map<uint32_t, NodeView>& nodes,
-                         bool links);
-  Result<json> LinkIds(Manifest& m, const char* sql, const std::string& id);
+  Result<json> ChunkJson(Manifest& m, const ChunkRecord& c,
+                         const std::map<uint32_t, NodeView>& nodes, bool links);
 
   Result<json> Nodes(const httplib::Request& req);
   Result<json> ChunkOne(const httplib::Request& req);
@@ -303,50 +304,38 @@ Result<std::map<uint32_t, NodeView>> HttpApi::Impl::NodeViews(Manifest& m, const
   return out;
 }
 
-Result<json> HttpApi::Impl::LinkIds(Manifest& m, const char* sql, const std::string& id) {
-  TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(sql));
-  q->BindBlob(1, id);
+namespace {
+json HexIds(const std::vector<ChunkId>& ids) {
   json out = json::array();
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ToHex(q->Blob(0)));
-  }
+  for (const auto& id : ids) out.push_back(ToHex(id));
   return out;
 }
+}  // namespace
 
-// q's columns: id, origin, source, seq, kind, priority, t_first, t_last, records, bytes,
-// spooled, acked.
-constexpr const char* kChunkCols =
-    "id, origin, source, seq, kind, priority, t_first, t_last, records, bytes, spooled, acked";
-
-Result<json> HttpApi::Impl::ChunkJson(Manifest& m, Statement& q,
+Result<json> HttpApi::Impl::ChunkJson(Manifest& m, const ChunkRecord& c,
                                       const std::map<uint32_t, NodeView>& nodes, bool links) {
-  std::string id(q.Blob(0));
-  auto origin = static_cast<uint32_t>(q.Int(1));
-  auto on = nodes.find(origin);
+  auto on = nodes.find(c.origin);
   json j = {
-      {"id", ToHex(id)},
-      {"origin", origin},
+      {"id", ToHex(c.id)},
+      {"origin", c.origin},
       {"origin_name", on == nodes.end() ? "" : on->second.name},
-      {"source", std::string(q.Text(2))},
-      {"seq", static_cast<uint64_t>(q.Int(3))},
-      {"kind", q.Int(4)},
-      {"kind_name", KindNameOf(q.Int(4))},
-      {"priority", q.Int(5)},
-      {"priority_name", PriorityNameOf(q.Int(5))},
-      {"t_first", static_cast<uint64_t>(q.Int(6))},
-      {"t_last", static_cast<uint64_t>(q.Int(7))},
-      {"t_first_ms", static_cast<uint64_t>(q.Int(6)) >> 16},
-      {"t_last_ms", static_cast<uint64_t>(q.Int(7)) >> 16},
-      {"records", q.Int(8)},
-      {"bytes", q.Int(9)},
-      {"spooled", q.Int(10) != 0},
-      {"acked", q.Int(11) != 0},
+      {"source", c.source},
+      {"seq", c.seq},
+      {"kind", c.kind},
+      {"kind_name", KindNameOf(c.kind)},
+      {"priority", c.priority},
+      {"priority_name", PriorityNameOf(c.priority)},
+      {"t_first", c.t_first},
+      {"t_last", c.t_last},
+      {"t_first_ms", c.t_first >> 16},
+      {"t_last_ms", c.t_last >> 16},
+      {"records", c.records},
+      {"bytes", c.bytes},
+      {"spooled", c.spooled},
+      {"acked", c.acked},
   };
-  TERN_ASSIGN_OR_RETURN(auto holders, m.Holders(id));
   json hj = json::array();
-  for (uint32_t h : holders) {
+  for (uint32_t h : c.holders) {
     auto it = nodes.find(h);
     hj.push_back({{"addr", h},
                   {"name", it == nodes.end() ? "" : it->second.name},
@@ -354,10 +343,10 @@ Result<json> HttpApi::Impl::ChunkJson(Manifest& m, Statement& q,
   }
   j["holders"] = std::move(hj);
   if (links) {
-    TERN_ASSIGN_OR_RETURN(
-        j["results"], LinkIds(m, "SELECT result FROM links WHERE source = ? ORDER BY result", id));
-    TERN_ASSIGN_OR_RETURN(
-        j["sources"], LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source", id));
+    TERN_ASSIGN_OR_RETURN(auto results, m.results().ResultsOf(c.id));
+    TERN_ASSIGN_OR_RETURN(auto sources, m.results().SourcesOf(c.id));
+    j["results"] = HexIds(results);
+    j["sources"] = HexIds(sources);
   }
   return j;
 }
@@ -369,17 +358,17 @@ Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
     TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
     std::map<std::string, json> settings;
-    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare("SELECT name, priority, weight, kinds,"
-                                                 " max_bytes_per_s, protocol, updated_ms"
-                                                 " FROM edge_settings"));
-    while (true) {
-      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-      if (!row) break;
-      settings[std::string(q->Text(0))] = {
-          {"priority", q->Int(1)},        {"priority_name", PriorityNameOf(q->Int(1))},
-          {"weight", q->Int(2)},          {"kinds", SplitKinds(q->Text(3))},
-          {"max_bytes_per_s", q->Int(4)}, {"protocol", q->Int(5)},
-          {"updated_ms", q->Int(6)},      {"configured", true}};
+    TERN_ASSIGN_OR_RETURN(auto rows, m.edge_settings().List());
+    for (const auto& row : rows) {
+      const EdgeSettings& e = row.settings;
+      settings[e.name] = {{"priority", e.priority},
+                          {"priority_name", PriorityNameOf(e.priority)},
+                          {"weight", e.weight},
+                          {"kinds", SplitKinds(e.kinds)},
+                          {"max_bytes_per_s", e.max_bytes_per_s},
+                          {"protocol", e.protocol},
+                          {"updated_ms", row.updated_ms},
+                          {"configured", true}};
     }
     // The schema's column defaults: what the core applies to an edge nobody configured.
     const json defaults = {{"priority", 2},        {"priority_name", "normal"},
@@ -416,12 +405,9 @@ Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
   json status = SafeStatus();
   return WithDb([&](Manifest& m) -> Result<json> {
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(
-        auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols + " FROM chunks WHERE id = ?"));
-    q->BindBlob(1, *id);
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) return Status::NotFound("chunk " + hex + " is not in the manifest");
-    return ChunkJson(m, *q, views, /*links=*/true);
+    TERN_ASSIGN_OR_RETURN(auto c, m.Chunk(*id));
+    if (!c) return Status::NotFound("chunk " + hex + " is not in the manifest");
+    return ChunkJson(m, *c, views, /*links=*/true);
   });
 }
 
@@ -437,27 +423,18 @@ Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
   json status = SafeStatus();
   return WithDb([&](Manifest& m) -> Result<json> {
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols +
-                                                 " FROM chunks WHERE source = ?1"
-                                                 " AND (?2 = 0 OR origin = ?2)"
-                                                 " AND t_last >= ?3 AND t_first <= ?4"
-                                                 " ORDER BY origin, seq LIMIT ?5"));
-    q->BindText(1, source)
-        .Bind(2, origin)
-        .Bind(3, static_cast<int64_t>(from))
-        .Bind(4, static_cast<int64_t>(to))
-        .Bind(5, limit + 1);
+    // One more than the limit tells whether the list was cut.
+    TERN_ASSIGN_OR_RETURN(
+        auto found, m.holders().Find(source, static_cast<uint32_t>(origin), from, to, limit + 1));
     json chunks = json::array();
     bool truncated = false;
-    while (true) {
-      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-      if (!row) break;
+    for (const auto& c : found) {
       if (static_cast<int64_t>(chunks.size()) == limit) {
         truncated = true;
         break;
       }
-      TERN_ASSIGN_OR_RETURN(auto c, ChunkJson(m, *q, views, /*links=*/false));
-      chunks.push_back(std::move(c));
+      TERN_ASSIGN_OR_RETURN(auto j, ChunkJson(m, c, views, /*links=*/false));
+      chunks.push_back(std::move(j));
     }
     return json{{"source", source},
                 {"origin", origin},
@@ -487,56 +464,38 @@ Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
   json status = SafeStatus();
   return WithDb([&](Manifest& m) -> Result<json> {
     TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(auto q,
-                          m.db().Prepare("SELECT id, origin, source, processor, t_first, t_last,"
-                                         " anomalies, summary, created_ms, placed FROM results"
-                                         " WHERE (?1 IS NULL OR source = ?1)"
-                                         " AND (?2 = 0 OR origin = ?2)"
-                                         " AND t_last >= ?3 AND t_first <= ?4"
-                                         " AND (?5 = 0 OR anomalies > 0)"
-                                         " ORDER BY t_first DESC, id LIMIT ?6"));
-    if (source) {
-      q->BindText(1, *source);
-    } else {
-      q->BindNull(1);
-    }
-    q->Bind(2, origin)
-        .Bind(3, static_cast<int64_t>(from))
-        .Bind(4, static_cast<int64_t>(to))
-        .Bind(5, anomalies)
-        .Bind(6, limit + 1);
+    ResultQuery q;
+    q.source = source;
+    q.origin = static_cast<uint32_t>(origin);
+    q.from = from;
+    q.to = to;
+    q.anomalies_only = anomalies != 0;
+    q.limit = limit + 1;  // one more than the limit tells whether the list was cut
+    TERN_ASSIGN_OR_RETURN(auto found, m.results().Query(q));
     json rows = json::array();
     bool truncated = false;
-    while (true) {
-      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-      if (!row) break;
+    for (const auto& res : found) {
       if (static_cast<int64_t>(rows.size()) == limit) {
         truncated = true;
         break;
       }
-      std::string id(q->Blob(0));
-      auto org = static_cast<uint32_t>(q->Int(1));
-      auto on = views.find(org);
-      std::string text(q->Text(7));
-      json summary = json::parse(text, nullptr, /*allow_exceptions=*/false);
-      if (summary.is_discarded()) summary = text;  // not JSON: served as the stored string
-      json r = {{"id", ToHex(id)},
-                {"origin", org},
-                {"origin_name", on == views.end() ? "" : on->second.name},
-                {"source", std::string(q->Text(2))},
-                {"processor", std::string(q->Text(3))},
-                {"t_first", static_cast<uint64_t>(q->Int(4))},
-                {"t_last", static_cast<uint64_t>(q->Int(5))},
-                {"t_first_ms", static_cast<uint64_t>(q->Int(4)) >> 16},
-                {"t_last_ms", static_cast<uint64_t>(q->Int(5)) >> 16},
-                {"anomalies", q->Int(6)},
-                {"summary", std::move(summary)},
-                {"created_ms", q->Int(8)},
-                {"placed", q->Int(9) != 0}};
-      TERN_ASSIGN_OR_RETURN(
-          r["sources"],
-          LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source", id));
-      rows.push_back(std::move(r));
+      auto on = views.find(res.origin);
+      json summary = json::parse(res.summary, nullptr, /*allow_exceptions=*/false);
+      if (summary.is_discarded()) summary = res.summary;  // not JSON: served as the stored string
+      rows.push_back({{"id", ToHex(res.id)},
+                      {"origin", res.origin},
+                      {"origin_name", on == views.end() ? "" : on->second.name},
+                      {"source", res.source},
+                      {"processor", res.processor},
+                      {"t_first", res.t_first},
+                      {"t_last", res.t_last},
+                      {"t_first_ms", res.t_first >> 16},
+                      {"t_last_ms", res.t_last >> 16},
+                      {"anomalies", res.anomalies},
+                      {"summary", std::move(summary)},
+                      {"created_ms", res.created_ms},
+                      {"placed", res.placed},
+                      {"sources", HexIds(res.sources)}});
     }
     return json{{"limit", limit}, {"truncated", truncated}, {"results", std::move(rows)}};
   });
