@@ -1,5 +1,6 @@
 // Site inspection: node listing, chunk location, manifest-vs-stores verification and
-// verified chunk fetches. Opens every database read-only; see inspect.h.
+// verified chunk fetches. Opens every database read-only, core.db through core::Manifest
+// and each edge.db through edge::LocalStore::OpenReadOnly (no SQL here); see inspect.h.
 #include "tern/tools/inspect.h"
 
 #include <algorithm>
@@ -8,7 +9,7 @@
 #include <unordered_map>
 
 #include "tern/common/bytes.h"
-#include "tern/common/sqlite.h"
+#include "tern/edge/local_store.h"
 
 namespace tern::tools {
 namespace {
@@ -28,21 +29,10 @@ Result<std::unique_ptr<Manifest>> OpenCore(const std::string& core_db) {
   return m;
 }
 
-// Opens an edge store read-only and checks that it has a chunks table.
-Result<std::unique_ptr<Database>> OpenStore(const std::string& path) {
+// Opens an edge store read-only (errors name the path).
+Result<std::unique_ptr<edge::LocalStoreReader>> OpenStore(const std::string& path) {
   if (path.empty()) return Status::NotFound("no store path registered");
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Status::NotFound("store " + path + ": no such file");
-  }
-  Database::Options o;
-  o.read_only = true;
-  o.cache_kib = 4096;
-  auto db = Database::Open(path, o);
-  if (!db.ok()) return db.status().WithContext("store " + path);
-  auto q = (*db)->Prepare("SELECT 1 FROM chunks LIMIT 1");
-  if (!q.ok()) return q.status().WithContext("store " + path);
-  return db;
+  return edge::LocalStore::OpenReadOnly(path);
 }
 
 std::map<uint32_t, NodeRecord> NodeMap(const std::vector<NodeRecord>& nodes) {
@@ -127,18 +117,17 @@ Result<std::vector<NodeInfo>> Nodes(const std::string& core_db) {
   for (auto& n : nodes) {
     NodeInfo info;
     info.node = std::move(n);
-    auto db = OpenStore(info.node.store_path);
-    if (!db.ok()) {
-      info.store_error = db.status().message();
+    auto store = OpenStore(info.node.store_path);
+    if (!store.ok()) {
+      info.store_error = store.status().message();
     } else {
-      auto q = (*db)->Prepare("SELECT count(*), coalesce(sum(bytes), 0) FROM chunks");
-      Result<bool> row = q.ok() ? (*q)->Step() : Result<bool>(q.status());
-      if (row.ok() && *row) {
+      auto totals = (*store)->Totals();
+      if (totals.ok()) {
         info.store_readable = true;
-        info.chunks = (*q)->Int(0);
-        info.bytes = (*q)->Int(1);
+        info.chunks = totals->first;
+        info.bytes = totals->second;
       } else {
-        info.store_error = row.ok() ? "no result" : row.status().message();
+        info.store_error = totals.status().message();
       }
     }
     out.push_back(std::move(info));
@@ -160,15 +149,7 @@ Result<LocatedChunk> Locate(const std::string& core_db, std::string_view id_hex_
   TERN_ASSIGN_OR_RETURN(auto m, OpenCore(core_db));
   TERN_ASSIGN_OR_RETURN(std::string lo, FromHex(hex + std::string(64 - hex.size(), '0')));
   TERN_ASSIGN_OR_RETURN(std::string hi, FromHex(hex + std::string(64 - hex.size(), 'f')));
-  TERN_ASSIGN_OR_RETURN(auto q, m->db().Prepare("SELECT id FROM chunks WHERE id >= ? AND id <= ?"
-                                                " ORDER BY id LIMIT 2"));
-  q->BindBlob(1, lo).BindBlob(2, hi);
-  std::vector<ChunkId> ids;
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    ids.emplace_back(q->Blob(0));
-  }
+  TERN_ASSIGN_OR_RETURN(auto ids, m->holders().IdsBetween(lo, hi, 2));
   if (ids.empty()) {
     return Status::NotFound("chunk " + hex + ": not in the manifest " + core_db);
   }
@@ -243,33 +224,23 @@ Result<VerifyReport> VerifySite(const std::string& core_db, bool check_hashes) {
   }
 
   for (auto& v : r.nodes) {
-    auto db = OpenStore(v.store_path);
-    if (!db.ok()) {
-      v.error = db.status().message();
+    auto store = OpenStore(v.store_path);
+    if (!store.ok()) {
+      v.error = store.status().message();
       continue;
     }
-    auto q = (*db)->Prepare(check_hashes ? "SELECT id, data FROM chunks" : "SELECT id FROM chunks");
-    if (!q.ok()) {
-      v.error = q.status().message();
-      continue;
-    }
-    Status scan;
-    while (true) {
-      auto row = (*q)->Step();
-      if (!row.ok()) {
-        scan = row.status();
-        break;
-      }
-      if (!*row) break;
+    Status scan = (*store)->ScanChunks(check_hashes, [&](const edge::StoredChunkView& row) {
       ++v.stored;
-      std::string id((*q)->Blob(0));
+      std::string id(row.id);
       bool good = true;
-      if (check_hashes && ChunkIdOf((*q)->Blob(1)) != id) {
-        good = false;
-        ++v.corrupt;
-        r.corrupt.push_back(
-            {id, v.addr, v.name,
-             "sha256 of data is " + ToHex(ChunkIdOf((*q)->Blob(1))) + ", not the id"});
+      if (check_hashes) {
+        ChunkId actual = ChunkIdOf(row.data);
+        if (actual != id) {
+          good = false;
+          ++v.corrupt;
+          r.corrupt.push_back(
+              {id, v.addr, v.name, "sha256 of data is " + ToHex(actual) + ", not the id"});
+        }
       }
       auto it = index.find(id);
       bool listed = false;
@@ -285,7 +256,7 @@ Result<VerifyReport> VerifySite(const std::string& core_db, bool check_hashes) {
                            it == index.end() ? "chunk not in the manifest"
                                              : "manifest does not list this holder"});
       }
-    }
+    });
     if (!scan.ok()) {
       // A store that fails mid-scan is treated as unreachable: what it holds is unknown.
       v.error = scan.WithContext("store " + v.store_path).message();
@@ -397,27 +368,21 @@ Result<FetchedChunk> GetChunk(const std::string& core_db, std::string_view id_he
       out.notes.push_back(who + ": skipped, no store path");
       continue;
     }
-    auto db = OpenStore(h.store_path);
-    if (!db.ok()) {
-      out.notes.push_back(who + ": " + db.status().message());
+    auto store = OpenStore(h.store_path);
+    if (!store.ok()) {
+      out.notes.push_back(who + ": " + store.status().message());
       continue;
     }
-    auto q = (*db)->Prepare("SELECT data FROM chunks WHERE id = ?");
-    if (!q.ok()) {
-      out.notes.push_back(who + ": " + q.status().message());
+    auto got = (*store)->GetChunk(id);
+    if (!got.ok()) {
+      out.notes.push_back(who + ": " + got.status().message());
       continue;
     }
-    (*q)->BindBlob(1, id);
-    auto row = (*q)->Step();
-    if (!row.ok()) {
-      out.notes.push_back(who + ": " + row.status().message());
-      continue;
-    }
-    if (!*row) {
+    if (!*got) {
       out.notes.push_back(who + ": store lacks the chunk");
       continue;
     }
-    std::string wire((*q)->Blob(0));
+    std::string wire = std::move(**got);
     if (ChunkIdOf(wire) != id) {
       saw_corrupt = true;
       out.notes.push_back(who + ": corrupt copy (sha256 " + ToHex(ChunkIdOf(wire)) + ")");

@@ -26,10 +26,11 @@ class Site {
   explicit Site(int nodes = 4) {
     std::filesystem::create_directories(dir_ / "core");
     core_db_ = dir_ / "core/core.db";
-    auto m = core::Manifest::Open(core_db_);
-    REQUIRE(m.ok());
     // Test data needs no fsync; WAL still lets ternctl's readers see every commit.
-    REQUIRE((*m)->db().Exec("PRAGMA synchronous=OFF").ok());
+    core::ManifestOptions mo;
+    mo.durable = false;
+    auto m = core::Manifest::Open(core_db_, mo);
+    REQUIRE(m.ok());
     REQUIRE((*m)->Begin().ok());
     for (int i = 1; i <= nodes; ++i) {
       std::string d = dir_ / ("edge-" + std::to_string(i));

@@ -87,9 +87,6 @@ class Manifest {
   [[nodiscard]] Status Commit() { return db_->Commit(); }
   [[nodiscard]] Status Rollback() { return db_->Rollback(); }
 
-  // Raw handle; still used by the HTTP API and ternctl until they read through the stores.
-  Database& db() { return *db_; }
-
   // The store classes (see the table above); valid as long as this Manifest.
   Registry& registry() { return *registry_; }
   HolderIndex& holders() { return *holders_; }
