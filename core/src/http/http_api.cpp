@@ -1,6 +1,6 @@
-// The core's read-only HTTP API over cpp-httplib: routing, parameter checks and the JSON
-// shapes documented in docs/http-api.md. core.db is read through a read-only Manifest and
-// its store classes (no SQL here).
+// The core's read-only HTTP API over cpp-httplib: routing, parameter checks, the read-only
+// Manifest handle and /metrics. The JSON documents of docs/http-api.md are built in
+// views.cpp from core.db's store classes (no SQL here).
 //
 // Every handler runs inside Serve(), which turns a Result<json> into the response (InvalidArgument
 // -> 400, NotFound -> 404, Unavailable -> 503, anything else -> 500) and catches every exception
@@ -14,9 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -24,14 +22,13 @@
 #include "tern/common/bytes.h"
 #include "tern/common/chunk.h"
 #include "tern/core/manifest.h"
-#include "tern/core/settings_store.h"
+#include "views.h"
 
 namespace tern::core {
 namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDefaultLimit = 1000;
 constexpr int64_t kMaxLimit = 10000;
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
@@ -66,44 +63,8 @@ Status CheckParams(const httplib::Request& req, std::initializer_list<std::strin
   return Status::Ok();
 }
 
-std::string PriorityNameOf(int64_t p) {
-  return p >= 0 && p <= 3 ? PriorityName(static_cast<Priority>(p)) : "unknown";
-}
-std::string KindNameOf(int64_t k) {
-  return k >= 0 && k <= 3 ? KindName(static_cast<RecordKind>(k)) : "unknown";
-}
-
-json SplitKinds(std::string_view s) {
-  json out = json::array();
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find(',', start);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > start) out.push_back(std::string(s.substr(start, end - start)));
-    start = end + 1;
-  }
-  return out;
-}
-
-// Name and state of a node: the registry row, overridden by live membership when known.
-struct NodeView {
-  std::string name;
-  std::string state = "unknown";
-  json load;      // null unless a heartbeat reported it
-  json counters;  // {} unless a heartbeat reported them
-  bool live_info = false;
-};
-
-// The origin/from/to/limit parameters the list endpoints share, parsed and checked.
-struct RangeQuery {
-  int64_t origin = 0;  // 0: any
-  uint64_t from = 0;
-  uint64_t to = std::numeric_limits<int64_t>::max();
-  int64_t limit = kDefaultLimit;
-};
-
-Result<RangeQuery> ParseRangeQuery(const httplib::Request& req) {
-  RangeQuery q;
+Result<http::RangeQuery> ParseRangeQuery(const httplib::Request& req) {
+  http::RangeQuery q;
   if (req.has_param("origin")) {
     TERN_ASSIGN_OR_RETURN(q.origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
                                                    std::numeric_limits<uint32_t>::max()));
@@ -140,9 +101,6 @@ class HttpApi::Impl {
   // Runs fn(manifest) under db_mu_, opening core.db on first use.
   template <typename Fn>
   Result<json> WithDb(Fn&& fn);
-  Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status);
-  Result<json> ChunkJson(Manifest& m, const ChunkRecord& c,
-                         const std::map<uint32_t, NodeView>& nodes, bool links);
 
   Result<json> Nodes(const httplib::Request& req);
   Result<json> ChunkOne(const httplib::Request& req);
@@ -279,120 +237,10 @@ Result<json> HttpApi::Impl::WithDb(Fn&& fn) {
   return fn(*db_);
 }
 
-Result<std::map<uint32_t, NodeView>> HttpApi::Impl::NodeViews(Manifest& m, const json& status) {
-  TERN_ASSIGN_OR_RETURN(auto nodes, m.Nodes());
-  std::map<uint32_t, NodeView> out;
-  for (const auto& n : nodes) {
-    NodeView v;
-    v.name = n.name;
-    v.state = n.state;
-    v.counters = json::object();
-    out[n.addr] = std::move(v);
-  }
-  if (status.is_object() && status.contains("nodes") && status["nodes"].is_array()) {
-    for (const auto& n : status["nodes"]) {
-      if (!n.is_object() || !n.contains("addr") || !n["addr"].is_number_integer()) continue;
-      auto it = out.find(n["addr"].get<uint32_t>());
-      if (it == out.end()) continue;  // the registry is the authority on who exists
-      NodeView& v = it->second;
-      v.live_info = true;
-      if (n.contains("state") && n["state"].is_string()) v.state = n["state"];
-      if (n.contains("load") && n["load"].is_number()) v.load = n["load"];
-      if (n.contains("counters") && n["counters"].is_object()) v.counters = n["counters"];
-    }
-  }
-  return out;
-}
-
-namespace {
-json HexIds(const std::vector<ChunkId>& ids) {
-  json out = json::array();
-  for (const auto& id : ids) out.push_back(ToHex(id));
-  return out;
-}
-}  // namespace
-
-Result<json> HttpApi::Impl::ChunkJson(Manifest& m, const ChunkRecord& c,
-                                      const std::map<uint32_t, NodeView>& nodes, bool links) {
-  auto on = nodes.find(c.origin);
-  json j = {
-      {"id", ToHex(c.id)},
-      {"origin", c.origin},
-      {"origin_name", on == nodes.end() ? "" : on->second.name},
-      {"source", c.source},
-      {"seq", c.seq},
-      {"kind", c.kind},
-      {"kind_name", KindNameOf(c.kind)},
-      {"priority", c.priority},
-      {"priority_name", PriorityNameOf(c.priority)},
-      {"t_first", c.t_first},
-      {"t_last", c.t_last},
-      {"t_first_ms", c.t_first >> 16},
-      {"t_last_ms", c.t_last >> 16},
-      {"records", c.records},
-      {"bytes", c.bytes},
-      {"spooled", c.spooled},
-      {"acked", c.acked},
-  };
-  json hj = json::array();
-  for (uint32_t h : c.holders) {
-    auto it = nodes.find(h);
-    hj.push_back({{"addr", h},
-                  {"name", it == nodes.end() ? "" : it->second.name},
-                  {"state", it == nodes.end() ? "unknown" : it->second.state}});
-  }
-  j["holders"] = std::move(hj);
-  if (links) {
-    TERN_ASSIGN_OR_RETURN(auto results, m.results().ResultsOf(c.id));
-    TERN_ASSIGN_OR_RETURN(auto sources, m.results().SourcesOf(c.id));
-    j["results"] = HexIds(results);
-    j["sources"] = HexIds(sources);
-  }
-  return j;
-}
-
 Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
   TERN_RETURN_IF_ERROR(CheckParams(req, {}));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    std::map<std::string, json> settings;
-    TERN_ASSIGN_OR_RETURN(auto rows, m.edge_settings().List());
-    for (const auto& row : rows) {
-      const EdgeSettings& e = row.settings;
-      settings[e.name] = {{"priority", e.priority},
-                          {"priority_name", PriorityNameOf(e.priority)},
-                          {"weight", e.weight},
-                          {"kinds", SplitKinds(e.kinds)},
-                          {"max_bytes_per_s", e.max_bytes_per_s},
-                          {"protocol", e.protocol},
-                          {"updated_ms", row.updated_ms},
-                          {"configured", true}};
-    }
-    // The schema's column defaults: what the core applies to an edge nobody configured.
-    const json defaults = {{"priority", 2},        {"priority_name", "normal"},
-                           {"weight", 1},          {"kinds", {"samples", "blob", "event"}},
-                           {"max_bytes_per_s", 0}, {"protocol", 1},
-                           {"updated_ms", 0},      {"configured", false}};
-    json out = json::array();
-    for (const auto& n : regs) {
-      const NodeView& v = views[n.addr];
-      auto s = settings.find(n.name);
-      out.push_back({{"addr", n.addr},
-                     {"name", n.name},
-                     {"state", v.state},
-                     {"load", v.load},
-                     {"store_path", n.store_path},
-                     {"capacity", n.capacity},
-                     {"registered_ms", n.registered_ms},
-                     {"last_seen_ms", n.last_seen_ms},
-                     {"live", v.live_info},
-                     {"settings", s == settings.end() ? defaults : s->second},
-                     {"counters", v.counters}});
-    }
-    return json{{"nodes", std::move(out)}};
-  });
+  return WithDb([&](Manifest& m) { return http::NodesDoc(m, status); });
 }
 
 Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
@@ -403,12 +251,7 @@ Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
     return Status::InvalidArgument("id: '" + hex + "' is not 64 hex digits (a SHA-256 chunk id)");
   }
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(auto c, m.Chunk(*id));
-    if (!c) return Status::NotFound("chunk " + hex + " is not in the manifest");
-    return ChunkJson(m, *c, views, /*links=*/true);
-  });
+  return WithDb([&](Manifest& m) { return http::ChunkDoc(m, status, *id, hex); });
 }
 
 Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
@@ -417,33 +260,9 @@ Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
     return Status::InvalidArgument("source: required");
   }
   std::string source = req.get_param_value("source");
-  TERN_ASSIGN_OR_RETURN(RangeQuery rq, ParseRangeQuery(req));
-  const int64_t origin = rq.origin, limit = rq.limit;
-  const uint64_t from = rq.from, to = rq.to;
+  TERN_ASSIGN_OR_RETURN(http::RangeQuery rq, ParseRangeQuery(req));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    // One more than the limit tells whether the list was cut.
-    TERN_ASSIGN_OR_RETURN(
-        auto found, m.holders().Find(source, static_cast<uint32_t>(origin), from, to, limit + 1));
-    json chunks = json::array();
-    bool truncated = false;
-    for (const auto& c : found) {
-      if (static_cast<int64_t>(chunks.size()) == limit) {
-        truncated = true;
-        break;
-      }
-      TERN_ASSIGN_OR_RETURN(auto j, ChunkJson(m, c, views, /*links=*/false));
-      chunks.push_back(std::move(j));
-    }
-    return json{{"source", source},
-                {"origin", origin},
-                {"from", from},
-                {"to", to},
-                {"limit", limit},
-                {"truncated", truncated},
-                {"chunks", std::move(chunks)}};
-  });
+  return WithDb([&](Manifest& m) { return http::ChunkListDoc(m, status, source, rq); });
 }
 
 Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
@@ -458,47 +277,10 @@ Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
     TERN_ASSIGN_OR_RETURN(anomalies,
                           http::ParseInt("anomalies", req.get_param_value("anomalies"), 0, 1));
   }
-  TERN_ASSIGN_OR_RETURN(RangeQuery rq, ParseRangeQuery(req));
-  const int64_t origin = rq.origin, limit = rq.limit;
-  const uint64_t from = rq.from, to = rq.to;
+  TERN_ASSIGN_OR_RETURN(http::RangeQuery rq, ParseRangeQuery(req));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    ResultQuery q;
-    q.source = source;
-    q.origin = static_cast<uint32_t>(origin);
-    q.from = from;
-    q.to = to;
-    q.anomalies_only = anomalies != 0;
-    q.limit = limit + 1;  // one more than the limit tells whether the list was cut
-    TERN_ASSIGN_OR_RETURN(auto found, m.results().Query(q));
-    json rows = json::array();
-    bool truncated = false;
-    for (const auto& res : found) {
-      if (static_cast<int64_t>(rows.size()) == limit) {
-        truncated = true;
-        break;
-      }
-      auto on = views.find(res.origin);
-      json summary = json::parse(res.summary, nullptr, /*allow_exceptions=*/false);
-      if (summary.is_discarded()) summary = res.summary;  // not JSON: served as the stored string
-      rows.push_back({{"id", ToHex(res.id)},
-                      {"origin", res.origin},
-                      {"origin_name", on == views.end() ? "" : on->second.name},
-                      {"source", res.source},
-                      {"processor", res.processor},
-                      {"t_first", res.t_first},
-                      {"t_last", res.t_last},
-                      {"t_first_ms", res.t_first >> 16},
-                      {"t_last_ms", res.t_last >> 16},
-                      {"anomalies", res.anomalies},
-                      {"summary", std::move(summary)},
-                      {"created_ms", res.created_ms},
-                      {"placed", res.placed},
-                      {"sources", HexIds(res.sources)}});
-    }
-    return json{{"limit", limit}, {"truncated", truncated}, {"results", std::move(rows)}};
-  });
+  return WithDb(
+      [&](Manifest& m) { return http::ResultsDoc(m, status, source, rq, anomalies != 0); });
 }
 
 Result<json> HttpApi::Impl::Scheduler(const httplib::Request& req) {
