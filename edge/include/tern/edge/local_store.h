@@ -83,8 +83,9 @@ class LocalStoreReader {
   [[nodiscard]] Result<std::optional<std::string>> GetMeta(const std::string& key);
   // The wire bytes of chunk `id` (own or replica), or nullopt.
   [[nodiscard]] Result<std::optional<std::string>> GetChunk(const ChunkId& id);
+  // Whether chunk `id` is stored (own or replica).
   [[nodiscard]] Result<bool> HasChunk(const ChunkId& id);
-  // The outbox in insertion order.
+  // The outbox (own chunks without a core ack) in insertion order.
   [[nodiscard]] Result<std::vector<OutboxEntry>> LoadOutbox();
   // The `limit` most recently stored replicas (not own chunks), newest first.
   [[nodiscard]] Result<std::vector<StoredChunkInfo>> RecentReplicas(int limit);
@@ -95,6 +96,7 @@ class LocalStoreReader {
   // some calls were made.
   [[nodiscard]] Status ScanChunks(bool with_data,
                                   const std::function<void(const StoredChunkView&)>& fn);
+  // The store's path, as opened.
   const std::string& path() const { return path_; }
 
   LocalStoreReader(const LocalStoreReader&) = delete;
