@@ -187,4 +187,18 @@ Result<int64_t> HolderIndex::Count() {
   return row ? q->Int(0) : 0;
 }
 
+Result<ChunkTotals> HolderIndex::AckedTotals(uint32_t origin) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      store::Lazy(db_, acked_totals_,
+                  "SELECT count(*), coalesce(sum(records), 0), coalesce(sum(bytes), 0)"
+                  " FROM chunks WHERE acked = 1 AND origin = ?"));
+  store::ResetGuard g(q);
+  q->Bind(1, int64_t{origin});
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  ChunkTotals t;
+  if (row) t = {q->Int(0), q->Int(1), q->Int(2)};
+  return t;
+}
+
 }  // namespace tern::core

@@ -74,6 +74,15 @@ TEST_SUITE("holder_index") {
     REQUIRE(two.size() == 2);
     CHECK(two[1].id == std::string(32, 'b'));
     CHECK(h->Count().value() == 4);
+    auto none = h->AckedTotals(1).value();
+    CHECK(none.chunks == 0);
+    REQUIRE(h->MarkAcked(std::string(32, 'a')).ok());
+    REQUIRE(h->MarkAcked(std::string(32, 'b')).ok());
+    REQUIRE(h->MarkAcked(std::string(32, 'c')).ok());  // origin 2
+    auto acked = h->AckedTotals(1).value();
+    CHECK(acked.chunks == 2);
+    CHECK(acked.records == 14);
+    CHECK(acked.bytes == 198);
     auto every = h->All().value();
     REQUIRE(every.size() == 4);
     CHECK(every[0].source == "temp");  // origin 1: temp sorts before vib

@@ -37,6 +37,13 @@ struct ChunkRecord {
   std::vector<uint32_t> holders;  // oldest statement first (ties: lower address first)
 };
 
+// Sums over a set of manifest chunks.
+struct ChunkTotals {
+  int64_t chunks = 0;
+  int64_t records = 0;
+  int64_t bytes = 0;  // wire bytes
+};
+
 class HolderIndex {
  public:
   // Prepares the index's statements on `db`, which must outlive the HolderIndex and have
@@ -73,6 +80,9 @@ class HolderIndex {
   [[nodiscard]] Result<std::vector<ChunkRecord>> All();
   // The number of chunks in the manifest.
   [[nodiscard]] Result<int64_t> Count();
+  // Totals of the acked chunks from `origin`: what the core has acknowledged to that edge
+  // (the ingest benchmark's measure).
+  [[nodiscard]] Result<ChunkTotals> AckedTotals(uint32_t origin);
 
   HolderIndex(const HolderIndex&) = delete;
   HolderIndex& operator=(const HolderIndex&) = delete;
@@ -84,7 +94,7 @@ class HolderIndex {
   std::function<int64_t()> now_ms_;
   std::unique_ptr<Statement> get_chunk_, get_holders_, upsert_chunk_, ins_holder_, del_holder_,
       mark_spooled_, mark_acked_, find_, find_limit_, ids_between_, all_chunks_, all_holders_,
-      count_;
+      count_, acked_totals_;
 };
 
 }  // namespace tern::core
