@@ -91,7 +91,8 @@ TEST_SUITE("holder_index") {
   TEST_CASE("IdsBetween finds the ids a prefix range covers, bounded") {
     testing_stores::StoreDb s;
     auto h = HolderIndex::Open(*s.db, s.Clock()).value();
-    for (char c : {'a', 'b', 'c'}) REQUIRE(h->RecordHolder(Notice(c, 1, 1, c, 1, 2)).ok());
+    for (char c : {'a', 'b', 'c'})
+      REQUIRE(h->RecordHolder(Notice(c, 1, 1, static_cast<uint64_t>(c - 'a' + 1), 1, 2)).ok());
     auto ids = h->IdsBetween(std::string(32, 'a'), std::string(32, 'b'), 10).value();
     CHECK(ids == std::vector<ChunkId>{std::string(32, 'a'), std::string(32, 'b')});
     CHECK(h->IdsBetween(std::string(32, 'a'), std::string(32, 'c'), 1).value().size() == 1);

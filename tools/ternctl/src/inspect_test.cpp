@@ -554,7 +554,7 @@ TEST_SUITE("ternctl") {
 
     auto get = RunTernctl("--site " + s.dir() + " get " + ToHex(ids[2]) + " --json");
     CHECK(get.exit_code == 0);
-    size_t lines = std::count(get.out.begin(), get.out.end(), '\n');
+    auto lines = static_cast<size_t>(std::count(get.out.begin(), get.out.end(), '\n'));
     CHECK(lines == 6);  // the header and five records
     auto first = nlohmann::json::parse(get.out.substr(0, get.out.find('\n')), nullptr, false);
     REQUIRE(first.is_object());
