@@ -17,7 +17,7 @@ TEST_SUITE("manifest") {
       b = (*m)->Register("edge-b", "/y", 1).value();
       CHECK((*m)->Register("edge-a", "/x2", 1).value() == a);
       REQUIRE((*m)->Commit().ok());
-      REQUIRE((*m)->db().Exec("DELETE FROM nodes WHERE name = 'edge-b'").ok());
+      REQUIRE((*m)->registry().Remove("edge-b").ok());
     }
     auto m = Manifest::Open(dir / "core.db");
     REQUIRE(m.ok());

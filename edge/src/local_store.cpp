@@ -1,4 +1,5 @@
-// Local store schema, group committer and readers.
+// Local store schema and group committer; reads forward to LocalStoreReader
+// (local_store_reader.cpp) under the read lock.
 #include "tern/edge/local_store.h"
 
 #include <spdlog/spdlog.h>
@@ -28,7 +29,8 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, in
   s->tick_ms_ = tick_ms;
   TERN_ASSIGN_OR_RETURN(s->wdb_, Database::Open(path));
   TERN_RETURN_IF_ERROR(s->wdb_->Migrate(Schema()));
-  TERN_ASSIGN_OR_RETURN(s->rdb_, Database::Open(path));
+  TERN_ASSIGN_OR_RETURN(auto rdb, Database::Open(path));
+  TERN_ASSIGN_OR_RETURN(s->reader_, LocalStoreReader::Attach(std::move(rdb), path));
   auto& w = *s->wdb_;
   TERN_ASSIGN_OR_RETURN(s->ins_chunk_,
                         w.Prepare("INSERT OR IGNORE INTO chunks(id, origin, source, seq, kind,"
@@ -41,10 +43,6 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, in
   TERN_ASSIGN_OR_RETURN(s->del_chunk_, w.Prepare("DELETE FROM chunks WHERE id = ? AND own = 0"));
   TERN_ASSIGN_OR_RETURN(s->put_meta_,
                         w.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
-  auto& r = *s->rdb_;
-  TERN_ASSIGN_OR_RETURN(s->get_meta_, r.Prepare("SELECT value FROM meta WHERE key = ?"));
-  TERN_ASSIGN_OR_RETURN(s->get_chunk_, r.Prepare("SELECT data FROM chunks WHERE id = ?"));
-  TERN_ASSIGN_OR_RETURN(s->has_chunk_, r.Prepare("SELECT 1 FROM chunks WHERE id = ?"));
   s->writer_ = std::thread([p = s.get()] { p->WriterLoop(); });
   return s;
 }
@@ -173,81 +171,32 @@ Status LocalStore::PutMeta(const std::string& key, const std::string& value) {
 
 Result<std::optional<std::string>> LocalStore::GetMeta(const std::string& key) {
   std::lock_guard<std::mutex> lk(rmu_);
-  get_meta_->BindText(1, key);
-  auto row = get_meta_->Step();
-  std::optional<std::string> out;
-  if (row.ok() && *row) out = std::string(get_meta_->Text(0));
-  get_meta_->Reset();
-  if (!row.ok()) return row.status();
-  return out;
+  return reader_->GetMeta(key);
 }
 
 Result<std::optional<std::string>> LocalStore::GetChunk(const ChunkId& id) {
   std::lock_guard<std::mutex> lk(rmu_);
-  get_chunk_->BindBlob(1, id);
-  auto row = get_chunk_->Step();
-  std::optional<std::string> out;
-  if (row.ok() && *row) out = std::string(get_chunk_->Blob(0));
-  get_chunk_->Reset();
-  if (!row.ok()) return row.status();
-  return out;
+  return reader_->GetChunk(id);
 }
 
 Result<bool> LocalStore::HasChunk(const ChunkId& id) {
   std::lock_guard<std::mutex> lk(rmu_);
-  has_chunk_->BindBlob(1, id);
-  auto row = has_chunk_->Step();
-  has_chunk_->Reset();
-  if (!row.ok()) return row.status();
-  return *row;
+  return reader_->HasChunk(id);
 }
 
 Result<std::vector<OutboxEntry>> LocalStore::LoadOutbox() {
   std::lock_guard<std::mutex> lk(rmu_);
-  TERN_ASSIGN_OR_RETURN(auto q, rdb_->Prepare("SELECT id, priority, bytes, created_ms FROM outbox"
-                                              " ORDER BY rowid"));
-  std::vector<OutboxEntry> out;
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back({std::string(q->Blob(0)), static_cast<int>(q->Int(1)),
-                   static_cast<uint64_t>(q->Int(2)), static_cast<uint64_t>(q->Int(3))});
-  }
-  return out;
+  return reader_->LoadOutbox();
 }
 
 Result<std::vector<StoredChunkInfo>> LocalStore::RecentReplicas(int limit) {
   std::lock_guard<std::mutex> lk(rmu_);
-  TERN_ASSIGN_OR_RETURN(auto q, rdb_->Prepare(
-      "SELECT id, origin, source, seq, kind, priority, t_first, t_last, records, bytes FROM chunks"
-      " WHERE own = 0 ORDER BY rowid DESC LIMIT ?"));
-  q->Bind(1, int64_t{limit});
-  std::vector<StoredChunkInfo> out;
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    StoredChunkInfo i;
-    i.id = std::string(q->Blob(0));
-    i.origin = static_cast<uint32_t>(q->Int(1));
-    i.source = std::string(q->Text(2));
-    i.seq = static_cast<uint64_t>(q->Int(3));
-    i.kind = static_cast<int>(q->Int(4));
-    i.priority = static_cast<int>(q->Int(5));
-    i.t_first = static_cast<uint64_t>(q->Int(6));
-    i.t_last = static_cast<uint64_t>(q->Int(7));
-    i.records = static_cast<uint32_t>(q->Int(8));
-    i.bytes = static_cast<uint64_t>(q->Int(9));
-    out.push_back(std::move(i));
-  }
-  return out;
+  return reader_->RecentReplicas(limit);
 }
 
 Result<std::pair<int64_t, int64_t>> LocalStore::Totals() {
   std::lock_guard<std::mutex> lk(rmu_);
-  TERN_ASSIGN_OR_RETURN(auto q, rdb_->Prepare("SELECT count(*), coalesce(sum(bytes),0) FROM chunks"));
-  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-  if (!row) return std::pair<int64_t, int64_t>{0, 0};
-  return std::pair<int64_t, int64_t>{q->Int(0), q->Int(1)};
+  return reader_->Totals();
 }
 
 }  // namespace tern::edge

@@ -1,5 +1,6 @@
 // The core's read-only HTTP API over cpp-httplib: routing, parameter checks, the read-only
-// core.db queries and the JSON shapes documented in docs/http-api.md.
+// Manifest handle and /metrics. The JSON documents of docs/http-api.md are built in
+// views.cpp from core.db's store classes (no SQL here).
 //
 // Every handler runs inside Serve(), which turns a Result<json> into the response (InvalidArgument
 // -> 400, NotFound -> 404, Unavailable -> 503, anything else -> 500) and catches every exception
@@ -13,9 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <limits>
-#include <map>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <thread>
 
@@ -23,13 +22,13 @@
 #include "tern/common/bytes.h"
 #include "tern/common/chunk.h"
 #include "tern/core/manifest.h"
+#include "views.h"
 
 namespace tern::core {
 namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kDefaultLimit = 1000;
 constexpr int64_t kMaxLimit = 10000;
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
@@ -64,44 +63,8 @@ Status CheckParams(const httplib::Request& req, std::initializer_list<std::strin
   return Status::Ok();
 }
 
-std::string PriorityNameOf(int64_t p) {
-  return p >= 0 && p <= 3 ? PriorityName(static_cast<Priority>(p)) : "unknown";
-}
-std::string KindNameOf(int64_t k) {
-  return k >= 0 && k <= 3 ? KindName(static_cast<RecordKind>(k)) : "unknown";
-}
-
-json SplitKinds(std::string_view s) {
-  json out = json::array();
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find(',', start);
-    if (end == std::string_view::npos) end = s.size();
-    if (end > start) out.push_back(std::string(s.substr(start, end - start)));
-    start = end + 1;
-  }
-  return out;
-}
-
-// Name and state of a node: the registry row, overridden by live membership when known.
-struct NodeView {
-  std::string name;
-  std::string state = "unknown";
-  json load;      // null unless a heartbeat reported it
-  json counters;  // {} unless a heartbeat reported them
-  bool live_info = false;
-};
-
-// The origin/from/to/limit parameters the list endpoints share, parsed and checked.
-struct RangeQuery {
-  int64_t origin = 0;  // 0: any
-  uint64_t from = 0;
-  uint64_t to = std::numeric_limits<int64_t>::max();
-  int64_t limit = kDefaultLimit;
-};
-
-Result<RangeQuery> ParseRangeQuery(const httplib::Request& req) {
-  RangeQuery q;
+Result<http::RangeQuery> ParseRangeQuery(const httplib::Request& req) {
+  http::RangeQuery q;
   if (req.has_param("origin")) {
     TERN_ASSIGN_OR_RETURN(q.origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
                                                    std::numeric_limits<uint32_t>::max()));
@@ -138,10 +101,6 @@ class HttpApi::Impl {
   // Runs fn(manifest) under db_mu_, opening core.db on first use.
   template <typename Fn>
   Result<json> WithDb(Fn&& fn);
-  Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status);
-  Result<json> ChunkJson(Manifest& m, Statement& q, const std::map<uint32_t, NodeView>& nodes,
-                         bool links);
-  Result<json> LinkIds(Manifest& m, const char* sql, const std::string& id);
 
   Result<json> Nodes(const httplib::Request& req);
   Result<json> ChunkOne(const httplib::Request& req);
@@ -278,132 +237,10 @@ Result<json> HttpApi::Impl::WithDb(Fn&& fn) {
   return fn(*db_);
 }
 
-Result<std::map<uint32_t, NodeView>> HttpApi::Impl::NodeViews(Manifest& m, const json& status) {
-  TERN_ASSIGN_OR_RETURN(auto nodes, m.Nodes());
-  std::map<uint32_t, NodeView> out;
-  for (const auto& n : nodes) {
-    NodeView v;
-    v.name = n.name;
-    v.state = n.state;
-    v.counters = json::object();
-    out[n.addr] = std::move(v);
-  }
-  if (status.is_object() && status.contains("nodes") && status["nodes"].is_array()) {
-    for (const auto& n : status["nodes"]) {
-      if (!n.is_object() || !n.contains("addr") || !n["addr"].is_number_integer()) continue;
-      auto it = out.find(n["addr"].get<uint32_t>());
-      if (it == out.end()) continue;  // the registry is the authority on who exists
-      NodeView& v = it->second;
-      v.live_info = true;
-      if (n.contains("state") && n["state"].is_string()) v.state = n["state"];
-      if (n.contains("load") && n["load"].is_number()) v.load = n["load"];
-      if (n.contains("counters") && n["counters"].is_object()) v.counters = n["counters"];
-    }
-  }
-  return out;
-}
-
-Result<json> HttpApi::Impl::LinkIds(Manifest& m, const char* sql, const std::string& id) {
-  TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(sql));
-  q->BindBlob(1, id);
-  json out = json::array();
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.push_back(ToHex(q->Blob(0)));
-  }
-  return out;
-}
-
-// q's columns: id, origin, source, seq, kind, priority, t_first, t_last, records, bytes,
-// spooled, acked.
-constexpr const char* kChunkCols =
-    "id, origin, source, seq, kind, priority, t_first, t_last, records, bytes, spooled, acked";
-
-Result<json> HttpApi::Impl::ChunkJson(Manifest& m, Statement& q,
-                                      const std::map<uint32_t, NodeView>& nodes, bool links) {
-  std::string id(q.Blob(0));
-  auto origin = static_cast<uint32_t>(q.Int(1));
-  auto on = nodes.find(origin);
-  json j = {
-      {"id", ToHex(id)},
-      {"origin", origin},
-      {"origin_name", on == nodes.end() ? "" : on->second.name},
-      {"source", std::string(q.Text(2))},
-      {"seq", static_cast<uint64_t>(q.Int(3))},
-      {"kind", q.Int(4)},
-      {"kind_name", KindNameOf(q.Int(4))},
-      {"priority", q.Int(5)},
-      {"priority_name", PriorityNameOf(q.Int(5))},
-      {"t_first", static_cast<uint64_t>(q.Int(6))},
-      {"t_last", static_cast<uint64_t>(q.Int(7))},
-      {"t_first_ms", static_cast<uint64_t>(q.Int(6)) >> 16},
-      {"t_last_ms", static_cast<uint64_t>(q.Int(7)) >> 16},
-      {"records", q.Int(8)},
-      {"bytes", q.Int(9)},
-      {"spooled", q.Int(10) != 0},
-      {"acked", q.Int(11) != 0},
-  };
-  TERN_ASSIGN_OR_RETURN(auto holders, m.Holders(id));
-  json hj = json::array();
-  for (uint32_t h : holders) {
-    auto it = nodes.find(h);
-    hj.push_back({{"addr", h},
-                  {"name", it == nodes.end() ? "" : it->second.name},
-                  {"state", it == nodes.end() ? "unknown" : it->second.state}});
-  }
-  j["holders"] = std::move(hj);
-  if (links) {
-    TERN_ASSIGN_OR_RETURN(
-        j["results"], LinkIds(m, "SELECT result FROM links WHERE source = ? ORDER BY result", id));
-    TERN_ASSIGN_OR_RETURN(
-        j["sources"], LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source", id));
-  }
-  return j;
-}
-
 Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
   TERN_RETURN_IF_ERROR(CheckParams(req, {}));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    std::map<std::string, json> settings;
-    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare("SELECT name, priority, weight, kinds,"
-                                                 " max_bytes_per_s, protocol, updated_ms"
-                                                 " FROM edge_settings"));
-    while (true) {
-      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-      if (!row) break;
-      settings[std::string(q->Text(0))] = {
-          {"priority", q->Int(1)},        {"priority_name", PriorityNameOf(q->Int(1))},
-          {"weight", q->Int(2)},          {"kinds", SplitKinds(q->Text(3))},
-          {"max_bytes_per_s", q->Int(4)}, {"protocol", q->Int(5)},
-          {"updated_ms", q->Int(6)},      {"configured", true}};
-    }
-    // The schema's column defaults: what the core applies to an edge nobody configured.
-    const json defaults = {{"priority", 2},        {"priority_name", "normal"},
-                           {"weight", 1},          {"kinds", {"samples", "blob", "event"}},
-                           {"max_bytes_per_s", 0}, {"protocol", 1},
-                           {"updated_ms", 0},      {"configured", false}};
-    json out = json::array();
-    for (const auto& n : regs) {
-      const NodeView& v = views[n.addr];
-      auto s = settings.find(n.name);
-      out.push_back({{"addr", n.addr},
-                     {"name", n.name},
-                     {"state", v.state},
-                     {"load", v.load},
-                     {"store_path", n.store_path},
-                     {"capacity", n.capacity},
-                     {"registered_ms", n.registered_ms},
-                     {"last_seen_ms", n.last_seen_ms},
-                     {"live", v.live_info},
-                     {"settings", s == settings.end() ? defaults : s->second},
-                     {"counters", v.counters}});
-    }
-    return json{{"nodes", std::move(out)}};
-  });
+  return WithDb([&](Manifest& m) { return http::NodesDoc(m, status); });
 }
 
 Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
@@ -414,15 +251,7 @@ Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
     return Status::InvalidArgument("id: '" + hex + "' is not 64 hex digits (a SHA-256 chunk id)");
   }
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(
-        auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols + " FROM chunks WHERE id = ?"));
-    q->BindBlob(1, *id);
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) return Status::NotFound("chunk " + hex + " is not in the manifest");
-    return ChunkJson(m, *q, views, /*links=*/true);
-  });
+  return WithDb([&](Manifest& m) { return http::ChunkDoc(m, status, *id, hex); });
 }
 
 Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
@@ -431,42 +260,9 @@ Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
     return Status::InvalidArgument("source: required");
   }
   std::string source = req.get_param_value("source");
-  TERN_ASSIGN_OR_RETURN(RangeQuery rq, ParseRangeQuery(req));
-  const int64_t origin = rq.origin, limit = rq.limit;
-  const uint64_t from = rq.from, to = rq.to;
+  TERN_ASSIGN_OR_RETURN(http::RangeQuery rq, ParseRangeQuery(req));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(auto q, m.db().Prepare(std::string("SELECT ") + kChunkCols +
-                                                 " FROM chunks WHERE source = ?1"
-                                                 " AND (?2 = 0 OR origin = ?2)"
-                                                 " AND t_last >= ?3 AND t_first <= ?4"
-                                                 " ORDER BY origin, seq LIMIT ?5"));
-    q->BindText(1, source)
-        .Bind(2, origin)
-        .Bind(3, static_cast<int64_t>(from))
-        .Bind(4, static_cast<int64_t>(to))
-        .Bind(5, limit + 1);
-    json chunks = json::array();
-    bool truncated = false;
-    while (true) {
-      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-      if (!row) break;
-      if (static_cast<int64_t>(chunks.size()) == limit) {
-        truncated = true;
-        break;
-      }
-      TERN_ASSIGN_OR_RETURN(auto c, ChunkJson(m, *q, views, /*links=*/false));
-      chunks.push_back(std::move(c));
-    }
-    return json{{"source", source},
-                {"origin", origin},
-                {"from", from},
-                {"to", to},
-                {"limit", limit},
-                {"truncated", truncated},
-                {"chunks", std::move(chunks)}};
-  });
+  return WithDb([&](Manifest& m) { return http::ChunkListDoc(m, status, source, rq); });
 }
 
 Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
@@ -481,65 +277,10 @@ Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
     TERN_ASSIGN_OR_RETURN(anomalies,
                           http::ParseInt("anomalies", req.get_param_value("anomalies"), 0, 1));
   }
-  TERN_ASSIGN_OR_RETURN(RangeQuery rq, ParseRangeQuery(req));
-  const int64_t origin = rq.origin, limit = rq.limit;
-  const uint64_t from = rq.from, to = rq.to;
+  TERN_ASSIGN_OR_RETURN(http::RangeQuery rq, ParseRangeQuery(req));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) -> Result<json> {
-    TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
-    TERN_ASSIGN_OR_RETURN(auto q,
-                          m.db().Prepare("SELECT id, origin, source, processor, t_first, t_last,"
-                                         " anomalies, summary, created_ms, placed FROM results"
-                                         " WHERE (?1 IS NULL OR source = ?1)"
-                                         " AND (?2 = 0 OR origin = ?2)"
-                                         " AND t_last >= ?3 AND t_first <= ?4"
-                                         " AND (?5 = 0 OR anomalies > 0)"
-                                         " ORDER BY t_first DESC, id LIMIT ?6"));
-    if (source) {
-      q->BindText(1, *source);
-    } else {
-      q->BindNull(1);
-    }
-    q->Bind(2, origin)
-        .Bind(3, static_cast<int64_t>(from))
-        .Bind(4, static_cast<int64_t>(to))
-        .Bind(5, anomalies)
-        .Bind(6, limit + 1);
-    json rows = json::array();
-    bool truncated = false;
-    while (true) {
-      TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-      if (!row) break;
-      if (static_cast<int64_t>(rows.size()) == limit) {
-        truncated = true;
-        break;
-      }
-      std::string id(q->Blob(0));
-      auto org = static_cast<uint32_t>(q->Int(1));
-      auto on = views.find(org);
-      std::string text(q->Text(7));
-      json summary = json::parse(text, nullptr, /*allow_exceptions=*/false);
-      if (summary.is_discarded()) summary = text;  // not JSON: served as the stored string
-      json r = {{"id", ToHex(id)},
-                {"origin", org},
-                {"origin_name", on == views.end() ? "" : on->second.name},
-                {"source", std::string(q->Text(2))},
-                {"processor", std::string(q->Text(3))},
-                {"t_first", static_cast<uint64_t>(q->Int(4))},
-                {"t_last", static_cast<uint64_t>(q->Int(5))},
-                {"t_first_ms", static_cast<uint64_t>(q->Int(4)) >> 16},
-                {"t_last_ms", static_cast<uint64_t>(q->Int(5)) >> 16},
-                {"anomalies", q->Int(6)},
-                {"summary", std::move(summary)},
-                {"created_ms", q->Int(8)},
-                {"placed", q->Int(9) != 0}};
-      TERN_ASSIGN_OR_RETURN(
-          r["sources"],
-          LinkIds(m, "SELECT source FROM links WHERE result = ? ORDER BY source", id));
-      rows.push_back(std::move(r));
-    }
-    return json{{"limit", limit}, {"truncated", truncated}, {"results", std::move(rows)}};
-  });
+  return WithDb(
+      [&](Manifest& m) { return http::ResultsDoc(m, status, source, rq, anomalies != 0); });
 }
 
 Result<json> HttpApi::Impl::Scheduler(const httplib::Request& req) {

@@ -1,6 +1,6 @@
-// Tests of the core's HTTP API over a real socket: a core.db built with Manifest plus direct
-// inserts into edge_settings/results/links, fake status and scheduler callbacks, and every
-// endpoint fetched with httplib's client and checked field by field.
+// Tests of the core's HTTP API over a real socket: a core.db built with Manifest (a fixed
+// clock gives known updated_ms/created_ms stamps), fake status and scheduler callbacks, and
+// every endpoint fetched with httplib's client and checked field by field.
 #include "tern/core/http_api.h"
 
 #include <doctest/doctest.h>
@@ -45,7 +45,10 @@ StoredNotice Notice(char c, uint32_t holder, uint32_t origin, const std::string&
 // core.db with three nodes, chunks a, b (vib from edge-a), c (vib from edge-b), d (temp from
 // edge-a), result chunks r (from a and b, 2 anomalies) and s (from c, none).
 void BuildDb(const std::string& path) {
-  auto m = Manifest::Open(path).value();
+  int64_t now = 1;  // the wall clock the stores stamp rows with
+  ManifestOptions o;
+  o.now_ms = [&now] { return now; };
+  auto m = Manifest::Open(path, o).value();
   REQUIRE(m->Begin().ok());
   REQUIRE(m->Register("edge-a", "/srv/a", 1000).value() == 1);
   REQUIRE(m->Register("edge-b", "/srv/b", 2000).value() == 2);
@@ -60,44 +63,39 @@ void BuildDb(const std::string& path) {
   REQUIRE(m->RecordHolder(Notice('s', 3, 2, "vib", 2, kMs + 500, kMs + 1500, 3)).ok());
   REQUIRE(m->MarkAcked(Id('a')).ok());
   REQUIRE(m->SetNodeState(3, "dead", 42).ok());
-  REQUIRE(m->db()
-              .Exec("INSERT INTO edge_settings(name, priority, weight, kinds, max_bytes_per_s,"
-                    " protocol, updated_ms) VALUES('edge-a', 1, 4, 'samples,event', 1000, 1,"
-                    " 123)")
-              .ok());
-  auto ins = m->db()
-                 .Prepare(
-                     "INSERT INTO results(id, origin, source, processor, t_first, t_last,"
-                     " anomalies, summary, created_ms, placed) VALUES(?,?,?,?,?,?,?,?,?,?)")
-                 .value();
-  REQUIRE(ins->BindBlob(1, Id('r'))
-              .Bind(2, int64_t{1})
-              .BindText(3, "vib")
-              .BindText(4, "stats")
-              .Bind(5, static_cast<int64_t>(Hlc(kMs)))
-              .Bind(6, static_cast<int64_t>(Hlc(kMs + 1999)))
-              .Bind(7, int64_t{2})
-              .BindText(8, R"({"mean":1.5,"flags":[3,9]})")
-              .Bind(9, int64_t{77})
-              .Bind(10, int64_t{1})
-              .Run()
-              .ok());
-  REQUIRE(ins->BindBlob(1, Id('s'))
-              .Bind(2, int64_t{2})
-              .BindText(3, "vib")
-              .BindText(4, "msmve")
-              .Bind(5, static_cast<int64_t>(Hlc(kMs + 500)))
-              .Bind(6, static_cast<int64_t>(Hlc(kMs + 1500)))
-              .Bind(7, int64_t{0})
-              .BindText(8, "not json")
-              .Bind(9, int64_t{78})
-              .Bind(10, int64_t{0})
-              .Run()
-              .ok());
-  auto link = m->db().Prepare("INSERT INTO links(result, source) VALUES(?, ?)").value();
-  for (auto [r, s] : {std::pair{'r', 'a'}, {'r', 'b'}, {'s', 'c'}}) {
-    REQUIRE(link->BindBlob(1, Id(r)).BindBlob(2, Id(s)).Run().ok());
-  }
+  now = 123;
+  EdgeSettings e;
+  e.name = "edge-a";
+  e.priority = 1;
+  e.weight = 4;
+  e.kinds = "samples,event";
+  e.max_bytes_per_s = 1000;
+  e.protocol = 1;
+  REQUIRE(m->PutSettings(e).ok());
+  Manifest::ResultRow r;
+  r.id = Id('r');
+  r.origin = 1;
+  r.source = "vib";
+  r.processor = "stats";
+  r.t_first = Hlc(kMs);
+  r.t_last = Hlc(kMs + 1999);
+  r.anomalies = 2;
+  r.summary = R"({"mean":1.5,"flags":[3,9]})";
+  r.sources = {Id('a'), Id('b')};
+  now = 77;
+  REQUIRE(m->InsertResult(r).ok());
+  REQUIRE(m->MarkResultPlaced(r.id).ok());
+  r.id = Id('s');
+  r.origin = 2;
+  r.processor = "msmve";
+  r.t_first = Hlc(kMs + 500);
+  r.t_last = Hlc(kMs + 1500);
+  r.anomalies = 0;
+  r.summary = "not json";
+  r.wire = "result wire";
+  r.sources = {Id('c')};
+  now = 78;
+  REQUIRE(m->InsertResult(r).ok());
   REQUIRE(m->Commit().ok());
 }
 

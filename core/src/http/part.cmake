@@ -5,6 +5,7 @@ pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 target_sources(tern_core PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_api.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/views.cpp
 )
 target_link_libraries(tern_core PRIVATE PkgConfig::HTTPLIB)
 

@@ -1,49 +1,40 @@
-// Site inspection: node listing, chunk location, manifest-vs-stores verification and
-// verified chunk fetches. Opens every database read-only; see inspect.h.
+// Site inspection: node listing, chunk location and verified chunk fetches (verification is
+// in verify.cpp). Opens every database read-only, core.db through core::Manifest and each
+// edge.db through edge::LocalStore::OpenReadOnly (store_access.h; no SQL here); see inspect.h.
 #include "tern/tools/inspect.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <unordered_map>
 
+#include "store_access.h"
 #include "tern/common/bytes.h"
-#include "tern/common/sqlite.h"
 
 namespace tern::tools {
-namespace {
 
-using core::ChunkRecord;
-using core::Manifest;
-using core::NodeRecord;
+// ---------------------------------------------------------------------------------------
+// Opening the databases (store_access.h)
 
-Result<std::unique_ptr<Manifest>> OpenCore(const std::string& core_db) {
+Result<std::unique_ptr<core::Manifest>> OpenCore(const std::string& core_db) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(core_db, ec)) {
     return Status::NotFound("core database " + core_db +
                             ": no such file (pass --core-db PATH or --site DIR)");
   }
-  auto m = Manifest::Open(core_db, /*read_only=*/true);
+  auto m = core::Manifest::Open(core_db, /*read_only=*/true);
   if (!m.ok()) return m.status().WithContext("core database " + core_db);
   return m;
 }
 
-// Opens an edge store read-only and checks that it has a chunks table.
-Result<std::unique_ptr<Database>> OpenStore(const std::string& path) {
+Result<std::unique_ptr<edge::LocalStoreReader>> OpenStore(const std::string& path) {
   if (path.empty()) return Status::NotFound("no store path registered");
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return Status::NotFound("store " + path + ": no such file");
-  }
-  Database::Options o;
-  o.read_only = true;
-  o.cache_kib = 4096;
-  auto db = Database::Open(path, o);
-  if (!db.ok()) return db.status().WithContext("store " + path);
-  auto q = (*db)->Prepare("SELECT 1 FROM chunks LIMIT 1");
-  if (!q.ok()) return q.status().WithContext("store " + path);
-  return db;
+  return edge::LocalStore::OpenReadOnly(path);
 }
+
+namespace {
+
+using core::ChunkRecord;
+using core::NodeRecord;
 
 std::map<uint32_t, NodeRecord> NodeMap(const std::vector<NodeRecord>& nodes) {
   std::map<uint32_t, NodeRecord> m;
@@ -85,37 +76,6 @@ const char* SafePriorityName(int p) {
   return p >= 0 && p < kNumPriorities ? PriorityName(static_cast<Priority>(p)) : "unknown";
 }
 
-nlohmann::json ToJson(const CopyProblem& p) {
-  return {{"id", ToHex(p.id)},
-          {"holder", p.holder},
-          {"holder_name", p.holder_name},
-          {"detail", p.detail}};
-}
-
-nlohmann::json ToJson(const ReplicationProblem& p) {
-  return {{"id", ToHex(p.id)},
-          {"real_copies", p.real_copies},
-          {"real_holders", p.real_holders},
-          {"manifest_holders", p.manifest_holders}};
-}
-
-nlohmann::json ToJson(const NodeVerify& n) {
-  return {{"addr", n.addr},           {"name", n.name},
-          {"state", n.state},         {"store_path", n.store_path},
-          {"reachable", n.reachable}, {"error", n.error},
-          {"stored", n.stored},       {"listed", n.listed},
-          {"missing", n.missing},     {"extra", n.extra},
-          {"corrupt", n.corrupt}};
-}
-
-template <typename T>
-nlohmann::json Capped(const std::vector<T>& v, size_t max, bool* truncated) {
-  nlohmann::json a = nlohmann::json::array();
-  for (size_t i = 0; i < v.size() && i < max; ++i) a.push_back(ToJson(v[i]));
-  if (v.size() > max) *truncated = true;
-  return a;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -127,18 +87,17 @@ Result<std::vector<NodeInfo>> Nodes(const std::string& core_db) {
   for (auto& n : nodes) {
     NodeInfo info;
     info.node = std::move(n);
-    auto db = OpenStore(info.node.store_path);
-    if (!db.ok()) {
-      info.store_error = db.status().message();
+    auto store = OpenStore(info.node.store_path);
+    if (!store.ok()) {
+      info.store_error = store.status().message();
     } else {
-      auto q = (*db)->Prepare("SELECT count(*), coalesce(sum(bytes), 0) FROM chunks");
-      Result<bool> row = q.ok() ? (*q)->Step() : Result<bool>(q.status());
-      if (row.ok() && *row) {
+      auto totals = (*store)->Totals();
+      if (totals.ok()) {
         info.store_readable = true;
-        info.chunks = (*q)->Int(0);
-        info.bytes = (*q)->Int(1);
+        info.chunks = totals->first;
+        info.bytes = totals->second;
       } else {
-        info.store_error = row.ok() ? "no result" : row.status().message();
+        info.store_error = totals.status().message();
       }
     }
     out.push_back(std::move(info));
@@ -160,15 +119,7 @@ Result<LocatedChunk> Locate(const std::string& core_db, std::string_view id_hex_
   TERN_ASSIGN_OR_RETURN(auto m, OpenCore(core_db));
   TERN_ASSIGN_OR_RETURN(std::string lo, FromHex(hex + std::string(64 - hex.size(), '0')));
   TERN_ASSIGN_OR_RETURN(std::string hi, FromHex(hex + std::string(64 - hex.size(), 'f')));
-  TERN_ASSIGN_OR_RETURN(auto q, m->db().Prepare("SELECT id FROM chunks WHERE id >= ? AND id <= ?"
-                                                " ORDER BY id LIMIT 2"));
-  q->BindBlob(1, lo).BindBlob(2, hi);
-  std::vector<ChunkId> ids;
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    ids.emplace_back(q->Blob(0));
-  }
+  TERN_ASSIGN_OR_RETURN(auto ids, m->holders().IdsBetween(lo, hi, 2));
   if (ids.empty()) {
     return Status::NotFound("chunk " + hex + ": not in the manifest " + core_db);
   }
@@ -204,184 +155,6 @@ Result<std::vector<LocatedChunk>> Locate(const std::string& core_db, const std::
 
 // ---------------------------------------------------------------------------------------
 
-Result<VerifyReport> VerifySite(const std::string& core_db, bool check_hashes) {
-  TERN_ASSIGN_OR_RETURN(auto m, OpenCore(core_db));
-  TERN_ASSIGN_OR_RETURN(auto nodes, m->Nodes());
-  TERN_ASSIGN_OR_RETURN(auto chunks, m->All());
-  m.reset();  // the stores are read next; do not hold the core's read snapshot meanwhile
-
-  VerifyReport r;
-  r.hashes_checked = check_hashes;
-  r.chunks = static_cast<int64_t>(chunks.size());
-
-  struct Seen {
-    std::vector<uint32_t> present;  // stores that have a row (good or corrupt)
-    std::vector<uint32_t> good;     // stores whose row is good
-  };
-  std::unordered_map<std::string, size_t> index;
-  index.reserve(chunks.size());
-  for (size_t i = 0; i < chunks.size(); ++i) index.emplace(chunks[i].id, i);
-  std::vector<Seen> seen(chunks.size());
-
-  std::map<uint32_t, size_t> node_index;
-  for (const auto& n : nodes) {
-    // The core registers itself (it is the origin of result chunks) but is no store.
-    if (n.store_path.empty()) continue;
-    NodeVerify v;
-    v.addr = n.addr;
-    v.name = n.name;
-    v.state = n.state;
-    v.store_path = n.store_path;
-    node_index[n.addr] = r.nodes.size();
-    r.nodes.push_back(std::move(v));
-  }
-  for (const auto& c : chunks) {
-    for (uint32_t h : c.holders) {
-      auto it = node_index.find(h);
-      if (it != node_index.end()) ++r.nodes[it->second].listed;
-    }
-  }
-
-  for (auto& v : r.nodes) {
-    auto db = OpenStore(v.store_path);
-    if (!db.ok()) {
-      v.error = db.status().message();
-      continue;
-    }
-    auto q = (*db)->Prepare(check_hashes ? "SELECT id, data FROM chunks" : "SELECT id FROM chunks");
-    if (!q.ok()) {
-      v.error = q.status().message();
-      continue;
-    }
-    Status scan;
-    while (true) {
-      auto row = (*q)->Step();
-      if (!row.ok()) {
-        scan = row.status();
-        break;
-      }
-      if (!*row) break;
-      ++v.stored;
-      std::string id((*q)->Blob(0));
-      bool good = true;
-      if (check_hashes && ChunkIdOf((*q)->Blob(1)) != id) {
-        good = false;
-        ++v.corrupt;
-        r.corrupt.push_back(
-            {id, v.addr, v.name,
-             "sha256 of data is " + ToHex(ChunkIdOf((*q)->Blob(1))) + ", not the id"});
-      }
-      auto it = index.find(id);
-      bool listed = false;
-      if (it != index.end()) {
-        const auto& holders = chunks[it->second].holders;
-        listed = std::find(holders.begin(), holders.end(), v.addr) != holders.end();
-        seen[it->second].present.push_back(v.addr);
-        if (good) seen[it->second].good.push_back(v.addr);
-      }
-      if (!listed) {
-        ++v.extra;
-        r.extra.push_back({id, v.addr, v.name,
-                           it == index.end() ? "chunk not in the manifest"
-                                             : "manifest does not list this holder"});
-      }
-    }
-    if (!scan.ok()) {
-      // A store that fails mid-scan is treated as unreachable: what it holds is unknown.
-      v.error = scan.WithContext("store " + v.store_path).message();
-      for (auto& s : seen) {
-        std::erase(s.present, v.addr);
-        std::erase(s.good, v.addr);
-      }
-      std::erase_if(r.extra, [&](const CopyProblem& p) { return p.holder == v.addr; });
-      std::erase_if(r.corrupt, [&](const CopyProblem& p) { return p.holder == v.addr; });
-      v.stored = v.extra = v.corrupt = 0;
-      continue;
-    }
-    v.reachable = true;
-  }
-
-  // A chunk stored after the manifest was read shows up as extra while its "stored" notice
-  // is in flight. Re-read the manifest for the (few) extras and keep only those still unlisted.
-  if (!r.extra.empty()) {
-    TERN_ASSIGN_OR_RETURN(auto again, OpenCore(core_db));
-    std::vector<CopyProblem> still;
-    for (auto& p : r.extra) {
-      TERN_ASSIGN_OR_RETURN(auto holders, again->Holders(p.id));
-      if (std::find(holders.begin(), holders.end(), p.holder) == holders.end()) {
-        still.push_back(std::move(p));
-      } else {
-        --r.nodes[node_index[p.holder]].extra;
-      }
-    }
-    r.extra = std::move(still);
-  }
-
-  for (size_t i = 0; i < chunks.size(); ++i) {
-    const ChunkRecord& c = chunks[i];
-    const Seen& s = seen[i];
-    for (uint32_t h : c.holders) {
-      if (std::find(s.present.begin(), s.present.end(), h) != s.present.end()) continue;
-      auto it = node_index.find(h);
-      CopyProblem p{c.id, h, "", ""};
-      if (it == node_index.end()) {
-        p.detail = "holder not registered";
-      } else {
-        NodeVerify& v = r.nodes[it->second];
-        p.holder_name = v.name;
-        ++v.missing;
-        p.detail = v.reachable ? "store lacks the chunk" : "store unreachable: " + v.error;
-      }
-      r.missing.push_back(std::move(p));
-    }
-    int real = static_cast<int>(s.good.size());
-    if (real != r.copies_expected) {
-      ReplicationProblem p{c.id, real, s.good, c.holders};
-      if (real < r.copies_expected) {
-        if (real == 0) r.lost.push_back(p);
-        r.under_replicated.push_back(std::move(p));
-      } else {
-        r.over_replicated.push_back(std::move(p));
-      }
-    }
-  }
-  for (const auto& v : r.nodes) {
-    if (!v.reachable) r.unreachable_stores.push_back(v);
-  }
-  return r;
-}
-
-nlohmann::json ToJson(const VerifyReport& r, size_t max_details) {
-  bool truncated = false;
-  nlohmann::json details = {
-      {"missing", Capped(r.missing, max_details, &truncated)},
-      {"under_replicated", Capped(r.under_replicated, max_details, &truncated)},
-      {"lost", Capped(r.lost, max_details, &truncated)},
-      {"over_replicated", Capped(r.over_replicated, max_details, &truncated)},
-      {"extra", Capped(r.extra, max_details, &truncated)},
-      {"corrupt", Capped(r.corrupt, max_details, &truncated)},
-      {"unreachable_stores", Capped(r.unreachable_stores, max_details, &truncated)},
-  };
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const auto& n : r.nodes) nodes.push_back(ToJson(n));
-  return {{"ok", r.ok()},
-          {"chunks", r.chunks},
-          {"copies_expected", r.copies_expected},
-          {"hashes_checked", r.hashes_checked},
-          {"missing", r.missing.size()},
-          {"under_replicated", r.under_replicated.size()},
-          {"lost", r.lost.size()},
-          {"over_replicated", r.over_replicated.size()},
-          {"extra", r.extra.size()},
-          {"corrupt", r.corrupt.size()},
-          {"unreachable_stores", r.unreachable_stores.size()},
-          {"nodes", std::move(nodes)},
-          {"details", std::move(details)},
-          {"details_truncated", truncated}};
-}
-
-// ---------------------------------------------------------------------------------------
-
 Result<FetchedChunk> GetChunk(const std::string& core_db, std::string_view id_hex_or_prefix) {
   TERN_ASSIGN_OR_RETURN(LocatedChunk loc, Locate(core_db, id_hex_or_prefix));
   const ChunkId& id = loc.chunk.id;
@@ -397,27 +170,21 @@ Result<FetchedChunk> GetChunk(const std::string& core_db, std::string_view id_he
       out.notes.push_back(who + ": skipped, no store path");
       continue;
     }
-    auto db = OpenStore(h.store_path);
-    if (!db.ok()) {
-      out.notes.push_back(who + ": " + db.status().message());
+    auto store = OpenStore(h.store_path);
+    if (!store.ok()) {
+      out.notes.push_back(who + ": " + store.status().message());
       continue;
     }
-    auto q = (*db)->Prepare("SELECT data FROM chunks WHERE id = ?");
-    if (!q.ok()) {
-      out.notes.push_back(who + ": " + q.status().message());
+    auto got = (*store)->GetChunk(id);
+    if (!got.ok()) {
+      out.notes.push_back(who + ": " + got.status().message());
       continue;
     }
-    (*q)->BindBlob(1, id);
-    auto row = (*q)->Step();
-    if (!row.ok()) {
-      out.notes.push_back(who + ": " + row.status().message());
-      continue;
-    }
-    if (!*row) {
+    if (!*got) {
       out.notes.push_back(who + ": store lacks the chunk");
       continue;
     }
-    std::string wire((*q)->Blob(0));
+    std::string wire = std::move(**got);
     if (ChunkIdOf(wire) != id) {
       saw_corrupt = true;
       out.notes.push_back(who + ": corrupt copy (sha256 " + ToHex(ChunkIdOf(wire)) + ")");

@@ -1,5 +1,6 @@
 // Tests for tern_tools and the ternctl binary: a core.db built with Manifest, four edge
-// stores with the edge's own schema holding real chunks, then one fault at a time.
+// stores written through LocalStore holding real chunks, then one fault at a time (the
+// faults are made with raw SQL on purpose: deleted rows, flipped bytes).
 #include "tern/tools/inspect.h"
 
 #include <doctest/doctest.h>
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <set>
 
 #include "process.h"
@@ -26,10 +28,11 @@ class Site {
   explicit Site(int nodes = 4) {
     std::filesystem::create_directories(dir_ / "core");
     core_db_ = dir_ / "core/core.db";
-    auto m = core::Manifest::Open(core_db_);
-    REQUIRE(m.ok());
     // Test data needs no fsync; WAL still lets ternctl's readers see every commit.
-    REQUIRE((*m)->db().Exec("PRAGMA synchronous=OFF").ok());
+    core::ManifestOptions mo;
+    mo.durable = false;
+    auto m = core::Manifest::Open(core_db_, mo);
+    REQUIRE(m.ok());
     REQUIRE((*m)->Begin().ok());
     for (int i = 1; i <= nodes; ++i) {
       std::string d = dir_ / ("edge-" + std::to_string(i));
@@ -39,10 +42,12 @@ class Site {
       REQUIRE(addr.ok());
       REQUIRE((*m)->SetNodeState(*addr, "live", 0).ok());
       addrs_.push_back(*addr);
+      // The edge's own store writes the chunks; a second, raw handle only damages them.
+      auto store = edge::LocalStore::Open(path, /*tick_ms=*/0);
+      REQUIRE(store.ok());
+      live_.push_back(std::move(store).value());
       auto db = Database::Open(path);
       REQUIRE(db.ok());
-      REQUIRE((*db)->Exec("PRAGMA synchronous=OFF").ok());
-      REQUIRE((*db)->Migrate(edge::LocalStore::Schema()).ok());
       stores_.push_back(std::move(db).value());
       paths_.push_back(path);
     }
@@ -68,29 +73,29 @@ class Site {
     return *wire;
   }
 
-  // Stores `wire` in store index `i` (0-based) as the edge would.
+  // Stores `wire` in store index `i` (0-based) as the edge does: through its LocalStore, an
+  // own chunk if the store is its origin, else a replica.
   void Store(size_t i, const std::string& wire) {
     auto v = DecodeChunk(wire);
     REQUIRE(v.ok());
     const auto& h = v->header;
-    auto q = stores_[i]->Prepare(
-        "INSERT INTO chunks(id, origin, source, seq, kind, priority, t_first, t_last, records,"
-        " bytes, own, data) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)");
-    REQUIRE(q.ok());
-    REQUIRE((*q)->BindBlob(1, ChunkIdOf(wire))
-                .Bind(2, int64_t{h.origin})
-                .BindText(3, h.source)
-                .Bind(4, static_cast<int64_t>(h.seq))
-                .Bind(5, int64_t{static_cast<int>(h.kind)})
-                .Bind(6, int64_t{static_cast<int>(h.priority)})
-                .Bind(7, static_cast<int64_t>(h.t_first))
-                .Bind(8, static_cast<int64_t>(h.t_last))
-                .Bind(9, int64_t{h.record_count})
-                .Bind(10, static_cast<int64_t>(wire.size()))
-                .Bind(11, int64_t{addrs_[i] == h.origin})
-                .BindBlob(12, wire)
-                .Run()
-                .ok());
+    bool own = addrs_[i] == h.origin;
+    edge::StoreWrite w{own ? edge::StoreWrite::Kind::kOwnChunk : edge::StoreWrite::Kind::kReplica};
+    w.info.id = ChunkIdOf(wire);
+    w.info.origin = h.origin;
+    w.info.source = h.source;
+    w.info.seq = h.seq;
+    w.info.kind = static_cast<int>(h.kind);
+    w.info.priority = static_cast<int>(h.priority);
+    w.info.t_first = h.t_first;
+    w.info.t_last = h.t_last;
+    w.info.records = h.record_count;
+    w.info.own = own;
+    w.wire = wire;
+    std::promise<Status> done;
+    auto f = done.get_future();
+    live_[i]->Submit(std::move(w), [&](const Status& st) { done.set_value(st); });
+    REQUIRE(f.get().ok());
   }
 
   // Records in the manifest that store index `i` holds `wire`.
@@ -118,12 +123,10 @@ class Site {
   }
 
   void FlipByte(size_t i, const ChunkId& id, size_t at = 60) {
-    auto q = stores_[i]->Prepare("SELECT data FROM chunks WHERE id = ?");
-    REQUIRE(q.ok());
-    (*q)->BindBlob(1, id);
-    REQUIRE((*q)->Step().value());
-    std::string data((*q)->Blob(0));
-    (*q)->Reset();
+    auto got = live_[i]->GetChunk(id);
+    REQUIRE(got.ok());
+    REQUIRE(got->has_value());
+    std::string data = **got;
     data[at % data.size()] ^= 0x01;
     auto u = stores_[i]->Prepare("UPDATE chunks SET data = ? WHERE id = ?");
     REQUIRE(u.ok());
@@ -131,6 +134,7 @@ class Site {
   }
 
   void RemoveStore(size_t i) {
+    live_[i].reset();
     stores_[i].reset();
     std::filesystem::remove(paths_[i]);
     std::filesystem::remove(paths_[i] + "-wal");
@@ -150,7 +154,8 @@ class Site {
   std::string core_db_;
   std::vector<uint32_t> addrs_;
   std::vector<std::string> paths_;
-  std::vector<std::unique_ptr<Database>> stores_;
+  std::vector<std::unique_ptr<Database>> stores_;  // raw handles, for deliberate damage only
+  std::vector<std::unique_ptr<edge::LocalStore>> live_;
   std::unique_ptr<core::Manifest> manifest_;
 };
 
@@ -549,7 +554,7 @@ TEST_SUITE("ternctl") {
 
     auto get = RunTernctl("--site " + s.dir() + " get " + ToHex(ids[2]) + " --json");
     CHECK(get.exit_code == 0);
-    size_t lines = std::count(get.out.begin(), get.out.end(), '\n');
+    auto lines = static_cast<size_t>(std::count(get.out.begin(), get.out.end(), '\n'));
     CHECK(lines == 6);  // the header and five records
     auto first = nlohmann::json::parse(get.out.substr(0, get.out.find('\n')), nullptr, false);
     REQUIRE(first.is_object());

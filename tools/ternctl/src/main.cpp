@@ -224,7 +224,10 @@ nlohmann::json PayloadJson(const std::string& payload) {
   auto j = nlohmann::json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (!j.is_discarded()) return j;
   bool printable = true;
-  for (unsigned char c : payload) printable = printable && (c >= 0x20 || c == '\t');
+  for (char ch : payload) {
+    auto c = static_cast<unsigned char>(ch);
+    printable = printable && (c >= 0x20 || c == '\t');
+  }
   if (printable) return payload;
   return {{"bytes", payload.size()}, {"hex", tern::ToHex(payload.substr(0, 64))}};
 }

@@ -1,49 +1,50 @@
-// The core's database: the registry (name -> permanent address), the manifest (chunk ->
-// holders, built from holders' own "stored" statements), and the spool of uplinked chunks
-// waiting for the scheduler. One SQLite file, WAL, synchronous=FULL.
+// The core's database, core.db: one SQLite file (WAL, synchronous=FULL) holding the
+// registry (name -> permanent address), the manifest (chunk -> holders, built from holders'
+// own "stored" statements), the spool of uplinked chunks waiting for the scheduler, the
+// analysis results with their links, and the per-edge settings.
+//
+// Manifest is a thin facade: it opens the database, brings its schema up to date (Schema(),
+// run by Database::Migrate) and owns one store class per job, which owns every SQL
+// statement on its tables:
+//   registry()       Registry       nodes                        (registry.h)
+//   holders()        HolderIndex    chunks, holders              (holder_index.h)
+//   spool()          SpoolStore     spool                        (spool_store.h)
+//   results()        ResultStore    results, links               (result_store.h)
+//   edge_settings()  SettingsStore  edge_settings, settings_meta (settings_store.h)
+// Nothing outside those classes runs SQL on core.db. The forwarding methods below are the
+// core's write path and the common reads; readers that need more (the HTTP API's range
+// queries, ternctl's prefix lookups) call the store's own methods through the accessors.
+// Errors are Status/Result values naming the database path and the statement (Database)
+// or the key (validation, lookups).
 //
 // Addresses come from an AUTOINCREMENT key, so an address is never reused even after its
 // node is removed. All writes happen inside a transaction the caller opens (group commit).
-// Thread-safety: one thread per Manifest object; readers (ternctl) open their own.
+// Thread-safety: a Manifest and its stores belong to one thread at a time (the Database
+// underneath is single-threaded); readers in other threads or processes (the HTTP API,
+// ternctl) open their own, read-only.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tern/common/chunk.h"
 #include "tern/common/protocol.h"
 #include "tern/common/sqlite.h"
 #include "tern/common/status.h"
+#include "tern/core/holder_index.h"
+#include "tern/core/registry.h"
+#include "tern/core/result_store.h"
+#include "tern/core/spool_store.h"
 
 namespace tern::core {
 
-struct NodeRecord {
-  uint32_t addr = 0;
-  std::string name;
-  std::string store_path;
-  int64_t capacity = 0;
-  int64_t registered_ms = 0;
-  int64_t last_seen_ms = 0;  // wall clock, informational
-  std::string state;         // as last published: live, suspect, dead, offline, unknown
-};
-
-struct ChunkRecord {
-  ChunkId id;
-  uint32_t origin = 0;
-  std::string source;
-  uint64_t seq = 0;
-  int kind = 0;
-  int priority = 0;
-  uint64_t t_first = 0, t_last = 0;
-  uint32_t records = 0;
-  uint64_t bytes = 0;
-  bool spooled = false;
-  bool acked = false;
-  std::vector<uint32_t> holders;
-};
+class SettingsStore;  // settings_store.h (it needs EdgeSettings, declared here)
 
 // What the operator sets per edge (`ternctl edge set`); sent to the edge at registration
 // and whenever it changes, enforced by the core on every uplink.
@@ -60,88 +61,104 @@ struct EdgeSettings {
   nlohmann::json ToJson() const;
 };
 
+// How Manifest::Open opens core.db.
+struct ManifestOptions {
+  bool read_only = false;  // no writes, no migration (readers: the HTTP API, ternctl)
+  bool durable = true;     // false: synchronous=NORMAL instead of FULL (tests only)
+  // The wall clock (ms) stamped on new rows (registered_ms, since_ms, created_ms, ...);
+  // empty: the system clock. Tests pass a fixed one to get known stamps.
+  std::function<int64_t()> now_ms;
+};
+
 class Manifest {
  public:
-  // Opens (read_only: no writes, no migration) or creates the database at `path`.
-  static Result<std::unique_ptr<Manifest>> Open(const std::string& path, bool read_only = false);
+  // Opens (read_only: no writes, no migration) or creates the database at `path`. Errors
+  // name the path; a database newer than this build is refused.
+  [[nodiscard]] static Result<std::unique_ptr<Manifest>> Open(const std::string& path,
+                                                              bool read_only = false);
+  [[nodiscard]] static Result<std::unique_ptr<Manifest>> Open(const std::string& path,
+                                                              const ManifestOptions& options);
+  ~Manifest();
+  Manifest(const Manifest&) = delete;
+  Manifest& operator=(const Manifest&) = delete;
 
-  Database& db() { return *db_; }
-  Status Begin() { return db_->Begin(); }
-  Status Commit() { return db_->Commit(); }
-  Status Rollback() { return db_->Rollback(); }
+  // The caller's transaction around a group of writes (BEGIN IMMEDIATE / COMMIT / ROLLBACK).
+  [[nodiscard]] Status Begin() { return db_->Begin(); }
+  [[nodiscard]] Status Commit() { return db_->Commit(); }
+  [[nodiscard]] Status Rollback() { return db_->Rollback(); }
 
-  // Registry. Register returns the existing address for a known name, else a new one.
-  Result<uint32_t> Register(const std::string& name, const std::string& store_path,
-                            int64_t capacity);
-  Status SetNodeState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
-  Result<std::vector<NodeRecord>> Nodes();
+  // The store classes (see the table above); valid as long as this Manifest.
+  Registry& registry() { return *registry_; }
+  HolderIndex& holders() { return *holders_; }
+  SpoolStore& spool() { return *spool_; }
+  ResultStore& results() { return *results_; }
+  SettingsStore& edge_settings() { return *settings_; }
 
-  // Manifest. Record* upsert the chunk's metadata and add one holder.
-  Status RecordHolder(const StoredNotice& n);
-  Status RemoveHolder(const ChunkId& id, uint32_t holder);
+  // Registry (Registry::Register / SetState / Nodes). Register returns the existing
+  // address for a known name, else a new one.
+  [[nodiscard]] Result<uint32_t> Register(const std::string& name, const std::string& store_path,
+                                          int64_t capacity);
+  [[nodiscard]] Status SetNodeState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
+  [[nodiscard]] Result<std::vector<NodeRecord>> Nodes();
+
+  // Manifest (HolderIndex). RecordHolder upserts the chunk's metadata and adds one holder.
+  [[nodiscard]] Status RecordHolder(const StoredNotice& n);
+  [[nodiscard]] Status RemoveHolder(const ChunkId& id, uint32_t holder);
   // Spool: keep the uplinked bytes (idempotent) and mark the chunk spooled.
-  Status Spool(const ChunkId& id, const ChunkHeader& h, std::string_view wire);
-  Status Unspool(const ChunkId& id);
-  Status MarkAcked(const ChunkId& id);
+  [[nodiscard]] Status Spool(const ChunkId& id, const ChunkHeader& h, std::string_view wire);
+  // Drops the spooled bytes (the chunk stays spooled=1 in the manifest: it was spooled).
+  [[nodiscard]] Status Unspool(const ChunkId& id);
+  [[nodiscard]] Status MarkAcked(const ChunkId& id);
 
-  Result<std::optional<ChunkRecord>> Chunk(const ChunkId& id);
-  Result<std::vector<uint32_t>> Holders(const ChunkId& id);
+  // The chunk with its holders; nullopt if the manifest lacks it.
+  [[nodiscard]] Result<std::optional<ChunkRecord>> Chunk(const ChunkId& id);
+  // Its holders, oldest statement first.
+  [[nodiscard]] Result<std::vector<uint32_t>> Holders(const ChunkId& id);
   // Chunks of `source` (any origin if origin == 0) overlapping [from, to] (HLC stamps).
-  Result<std::vector<ChunkRecord>> Find(const std::string& source, uint32_t origin,
-                                        uint64_t from, uint64_t to);
+  [[nodiscard]] Result<std::vector<ChunkRecord>> Find(const std::string& source, uint32_t origin,
+                                                      uint64_t from, uint64_t to);
   // Every chunk with its holders (for verify).
-  Result<std::vector<ChunkRecord>> All();
+  [[nodiscard]] Result<std::vector<ChunkRecord>> All();
   // The next spooled chunks, most urgent class first, oldest first within it.
-  Result<std::vector<std::pair<ChunkId, std::string>>> NextSpooled(int limit);
-  Result<int64_t> SpoolDepth();
+  [[nodiscard]] Result<std::vector<std::pair<ChunkId, std::string>>> NextSpooled(int limit);
+  [[nodiscard]] Result<int64_t> SpoolDepth();
   // The spooled bytes of one chunk (nullopt once unspooled).
-  Result<std::optional<std::string>> SpoolData(const ChunkId& id);
+  [[nodiscard]] Result<std::optional<std::string>> SpoolData(const ChunkId& id);
   // Every spooled chunk's scheduling facts, oldest first (re-queued after a restart).
-  struct SpoolEntry {
-    ChunkId id;
-    uint32_t origin = 0;
-    int priority = 0;
-    uint64_t bytes = 0;
-    uint64_t t_last = 0;
-  };
-  Result<std::vector<SpoolEntry>> SpoolIndex();
+  using SpoolEntry = core::SpoolEntry;
+  [[nodiscard]] Result<std::vector<SpoolEntry>> SpoolIndex();
 
-  // Analysis results: the row, its links to source chunks, and the wire kept until three
-  // stores confirm it (then dropped: the stores hold it).
-  struct ResultRow {
-    ChunkId id;
-    uint32_t origin = 0;  // the edge whose data it was computed from
-    std::string source, processor;
-    uint64_t t_first = 0, t_last = 0;
-    int anomalies = 0;
-    std::string summary;  // JSON text
-    std::string wire;
-    std::vector<ChunkId> sources;
-  };
-  Status InsertResult(const ResultRow& r);
+  // Analysis results (ResultStore): the row, its links to source chunks, and the wire kept
+  // until three stores confirm it (then dropped: the stores hold it).
+  using ResultRow = core::ResultRow;
+  [[nodiscard]] Status InsertResult(const ResultRow& r);
   // The chunks a result was computed from, and the results computed from a chunk.
-  Result<std::vector<ChunkId>> SourcesOf(const ChunkId& result);
-  Result<std::vector<ChunkId>> ResultsOf(const ChunkId& source);
-  Status MarkResultPlaced(const ChunkId& id);
-  Result<std::vector<std::pair<ChunkId, std::string>>> UnplacedResults();
-  Result<int64_t> ChunkCount();
+  [[nodiscard]] Result<std::vector<ChunkId>> SourcesOf(const ChunkId& result);
+  [[nodiscard]] Result<std::vector<ChunkId>> ResultsOf(const ChunkId& source);
+  [[nodiscard]] Status MarkResultPlaced(const ChunkId& id);
+  [[nodiscard]] Result<std::vector<std::pair<ChunkId, std::string>>> UnplacedResults();
+  // The number of chunks in the manifest.
+  [[nodiscard]] Result<int64_t> ChunkCount();
 
-  // Per-edge settings (defaults when never set). PutSettings validates, then bumps the
-  // settings version the running core polls, so a change takes effect without a restart.
-  Result<EdgeSettings> Settings(const std::string& name);
-  Status PutSettings(const EdgeSettings& e);
-  Result<int64_t> SettingsVersion();
+  // Per-edge settings (SettingsStore; defaults when never set). PutSettings validates, then
+  // bumps the settings version the running core polls, so a change takes effect without a
+  // restart.
+  [[nodiscard]] Result<EdgeSettings> Settings(const std::string& name);
+  [[nodiscard]] Status PutSettings(const EdgeSettings& e);
+  [[nodiscard]] Result<int64_t> SettingsVersion();
 
+  // The migration steps of core.db; step i brings user_version i to i + 1.
   static const std::vector<std::string>& Schema();
 
  private:
-  explicit Manifest(std::unique_ptr<Database> db) : db_(std::move(db)) {}
-  Status Prepare();
-  Result<ChunkRecord> RowToChunk(Statement& q);
+  explicit Manifest(std::unique_ptr<Database> db);
+  // Declared first: the stores' statements are finalized before the database closes.
   std::unique_ptr<Database> db_;
-  std::unique_ptr<Statement> reg_get_, reg_ins_, reg_upd_, node_state_, upsert_chunk_,
-      ins_holder_, del_holder_, ins_spool_, del_spool_, mark_spooled_, mark_acked_, get_chunk_,
-      get_holders_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<HolderIndex> holders_;
+  std::unique_ptr<SpoolStore> spool_;
+  std::unique_ptr<ResultStore> results_;
+  std::unique_ptr<SettingsStore> settings_;
 };
 
 }  // namespace tern::core

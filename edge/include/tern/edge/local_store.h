@@ -7,7 +7,12 @@
 // callback after the COMMIT has been fsync'd (or with the error, e.g. ResourceExhausted when
 // the disk is full; nothing from a failed transaction is kept). That is what makes "local"
 // acks true and keeps throughput far above the disk's commit rate.
-// Thread-safety: Submit/Read* are thread-safe. Callbacks run on the writer thread.
+//
+// edge.db has one owner: this file's classes (local_store.cpp, local_store_reader.cpp) run
+// every SQL statement on it. Other processes (ternctl, tests) read a store through
+// LocalStore::OpenReadOnly, which needs no writer thread and never writes.
+// Thread-safety: LocalStore's Submit and reads are thread-safe; callbacks run on the writer
+// thread. A LocalStoreReader belongs to one thread at a time.
 #pragma once
 
 #include <condition_variable>
@@ -19,7 +24,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "tern/common/chunk.h"
@@ -59,6 +66,55 @@ struct StoreWrite {
   std::string key, value;   // meta; with an own chunk, meta committed in the same transaction
 };
 
+// One stored chunk as a scan sees it; the views are valid only during the callback.
+struct StoredChunkView {
+  std::string_view id;
+  uint32_t origin = 0;
+  bool own = false;       // the store's own chunk, not a replica kept for a peer
+  std::string_view data;  // the wire bytes; empty unless the scan asked for them
+};
+
+// Reads of one edge.db over one connection: the reads LocalStore serves (under its lock)
+// and the read-only API for other processes (LocalStore::OpenReadOnly). Errors name the
+// store's path.
+class LocalStoreReader {
+ public:
+  // The value of meta `key`, or nullopt.
+  [[nodiscard]] Result<std::optional<std::string>> GetMeta(const std::string& key);
+  // The wire bytes of chunk `id` (own or replica), or nullopt.
+  [[nodiscard]] Result<std::optional<std::string>> GetChunk(const ChunkId& id);
+  // Whether chunk `id` is stored (own or replica).
+  [[nodiscard]] Result<bool> HasChunk(const ChunkId& id);
+  // The outbox (own chunks without a core ack) in insertion order.
+  [[nodiscard]] Result<std::vector<OutboxEntry>> LoadOutbox();
+  // The `limit` most recently stored replicas (not own chunks), newest first.
+  [[nodiscard]] Result<std::vector<StoredChunkInfo>> RecentReplicas(int limit);
+  // Count and total wire bytes of stored chunks (own + replicas).
+  [[nodiscard]] Result<std::pair<int64_t, int64_t>> Totals();
+  // Calls `fn` for every stored chunk, in storage order; with_data also reads the wire
+  // bytes (one pass over the whole store). A failure part-way returns its Status after
+  // some calls were made.
+  [[nodiscard]] Status ScanChunks(bool with_data,
+                                  const std::function<void(const StoredChunkView&)>& fn);
+  // The store's path, as opened.
+  const std::string& path() const { return path_; }
+
+  LocalStoreReader(const LocalStoreReader&) = delete;
+  LocalStoreReader& operator=(const LocalStoreReader&) = delete;
+  ~LocalStoreReader();
+
+ private:
+  friend class LocalStore;
+  // Prepares the chunk statements on `db` (so a file without the store's tables fails here).
+  static Result<std::unique_ptr<LocalStoreReader>> Attach(std::unique_ptr<Database> db,
+                                                          std::string path);
+  LocalStoreReader() = default;
+  std::string path_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Statement> get_meta_, get_chunk_, has_chunk_, outbox_, replicas_, totals_, scan_,
+      scan_data_;
+};
+
 class LocalStore {
  public:
   using Done = std::function<void(const Status&)>;
@@ -66,6 +122,12 @@ class LocalStore {
   // Opens or creates the store at `path` and starts the writer. `tick_ms` bounds how long a
   // write waits for companions before its transaction commits.
   static Result<std::unique_ptr<LocalStore>> Open(const std::string& path, int tick_ms = 2);
+  // Opens an existing store read-only, for another process (ternctl) while the edge may be
+  // running (WAL: readers see every commit and do not block the writer). Never creates,
+  // migrates or writes. NotFound "store PATH: no such file" if there is none; otherwise
+  // errors carry the context "store PATH", e.g. when the file is not an edge store.
+  [[nodiscard]] static Result<std::unique_ptr<LocalStoreReader>> OpenReadOnly(
+      const std::string& path);
   ~LocalStore();  // drains queued writes, then stops
 
   // Queues a write; `done` runs on the writer thread after commit with its outcome.
@@ -73,15 +135,15 @@ class LocalStore {
   // Synchronous meta write (start-up only).
   Status PutMeta(const std::string& key, const std::string& value);
 
-  // Reads (from a separate connection; see WAL readers).
-  Result<std::optional<std::string>> GetMeta(const std::string& key);
-  Result<std::optional<std::string>> GetChunk(const ChunkId& id);
-  Result<bool> HasChunk(const ChunkId& id);
-  Result<std::vector<OutboxEntry>> LoadOutbox();
+  // Reads (from a separate connection; see WAL readers); see LocalStoreReader.
+  [[nodiscard]] Result<std::optional<std::string>> GetMeta(const std::string& key);
+  [[nodiscard]] Result<std::optional<std::string>> GetChunk(const ChunkId& id);
+  [[nodiscard]] Result<bool> HasChunk(const ChunkId& id);
+  [[nodiscard]] Result<std::vector<OutboxEntry>> LoadOutbox();
   // The `limit` most recently stored replicas (not own chunks), newest first.
-  Result<std::vector<StoredChunkInfo>> RecentReplicas(int limit);
+  [[nodiscard]] Result<std::vector<StoredChunkInfo>> RecentReplicas(int limit);
   // Count and total bytes of stored chunks (own + replicas).
-  Result<std::pair<int64_t, int64_t>> Totals();
+  [[nodiscard]] Result<std::pair<int64_t, int64_t>> Totals();
   const std::string& path() const { return path_; }
   // Writes waiting for the writer thread.
   size_t queued() const;
@@ -94,10 +156,9 @@ class LocalStore {
   Status Apply(const StoreWrite& w);
   std::string path_;
   std::unique_ptr<Database> wdb_;  // writer thread only
-  std::unique_ptr<Database> rdb_;  // readers, under rmu_
+  std::unique_ptr<LocalStoreReader> reader_;  // its own connection, under rmu_
   std::mutex rmu_;
   std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, put_meta_;
-  std::unique_ptr<Statement> get_meta_, get_chunk_, has_chunk_;
   int tick_ms_ = 2;
   mutable std::mutex mu_;
   std::condition_variable cv_;

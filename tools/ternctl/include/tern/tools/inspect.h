@@ -1,12 +1,13 @@
 // Read-only inspection of a running or stopped site, for ternctl and integration tests.
 //
-// Everything here opens the core's database and the edges' stores READ-ONLY with
-// tern::Database (never through LocalStore), so it is safe while the daemons run: WAL lets
-// readers proceed beside the writer. The manifest says which node holds which chunk; the
-// stores say what is really there. VerifySite compares the two; Locate answers "where is
-// it"; GetChunk fetches and checks one chunk from whichever holder has a good copy.
-// Every error names the path, chunk or holder involved.
-// Thread-safety: free functions; each call opens its own connections.
+// Everything here opens the core's database READ-ONLY through core::Manifest (its store
+// classes own every statement on core.db) and the edges' stores READ-ONLY through
+// edge::LocalStore::OpenReadOnly (no writer thread, no SQL of its own), so it is safe while
+// the daemons run: WAL lets readers proceed beside the writer. The manifest says which node holds
+// which chunk; the stores say what is really there. VerifySite compares the two; Locate answers
+// "where is it"; GetChunk fetches and checks one chunk from whichever holder has a good copy. Every
+// error names the path, chunk or holder involved. Thread-safety: free functions; each call opens
+// its own connections.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,63 @@
+// The registry in core.db: each node's name, its permanent address, its store path and
+// capacity, and the membership state last published for it (`nodes` table).
+//
+// Addresses come from an AUTOINCREMENT key, so a name keeps its address across restarts
+// and an address is never handed out again, not even after its node was removed.
+// Registry is one of the store classes Manifest owns (see manifest.h); it runs every
+// statement on the `nodes` table and nothing else does.
+// Thread-safety: like the Database it uses, one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tern/common/sqlite.h"
+#include "tern/common/status.h"
+
+namespace tern::core {
+
+// One registered node as the registry holds it.
+struct NodeRecord {
+  uint32_t addr = 0;
+  std::string name;
+  std::string store_path;  // its edge.db; empty for the core's own entry (not a store)
+  int64_t capacity = 0;
+  int64_t registered_ms = 0;
+  int64_t last_seen_ms = 0;  // wall clock, informational
+  std::string state;         // as last published: live, suspect, dead, offline, unknown
+};
+
+class Registry {
+ public:
+  // Prepares the registry's statements on `db`, which must outlive the Registry and have
+  // the `nodes` table (Manifest::Schema()). `now_ms` is the wall clock stamped on new rows.
+  // Fails, naming the database, if a statement cannot be prepared.
+  [[nodiscard]] static Result<std::unique_ptr<Registry>> Open(Database& db,
+                                                              std::function<int64_t()> now_ms);
+
+  // The existing address of `name` (updating its store path and capacity), or a new,
+  // never-used one. Writes; run it inside the caller's transaction.
+  [[nodiscard]] Result<uint32_t> Register(const std::string& name, const std::string& store_path,
+                                          int64_t capacity);
+  // Records the membership state published for `addr`; last_seen_ms only moves forward.
+  // Unknown addresses are ignored (OK).
+  [[nodiscard]] Status SetState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
+  // Forgets the node `name` (NotFound naming it if there is none). Its address stays retired.
+  [[nodiscard]] Status Remove(const std::string& name);
+  // Every registered node, in address order.
+  [[nodiscard]] Result<std::vector<NodeRecord>> Nodes();
+
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
+
+ private:
+  Registry(Database& db, std::function<int64_t()> now_ms) : db_(db), now_ms_(std::move(now_ms)) {}
+  Database& db_;
+  std::function<int64_t()> now_ms_;
+  std::unique_ptr<Statement> get_, ins_, upd_, state_, del_, all_;
+};
+
+}  // namespace tern::core

@@ -1,0 +1,48 @@
+// The JSON documents of the HTTP API's core.db endpoints (docs/http-api.md), built from a
+// read-only Manifest and its store classes, kept apart from the server (http_api.cpp) so the
+// routing and the shapes can be read separately. No SQL, no sockets.
+// Thread-safety: free functions; the Manifest they get belongs to the calling thread for the
+// call (HttpApi holds its database lock around them).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "tern/common/chunk.h"
+#include "tern/common/status.h"
+#include "tern/core/manifest.h"
+
+namespace tern::core::http {
+
+inline constexpr int64_t kDefaultLimit = 1000;
+
+// The origin/from/to/limit parameters the list endpoints share, parsed and checked.
+struct RangeQuery {
+  int64_t origin = 0;  // 0: any
+  uint64_t from = 0;
+  uint64_t to = std::numeric_limits<int64_t>::max();
+  int64_t limit = kDefaultLimit;  // >= 1
+};
+
+// `status` is the core's status document (HttpApiSources::status; null if none): live node
+// state, load and counters override the registry's where it names a registered address.
+
+// {"nodes": [...]}: every registered node with its settings (the defaults when never set).
+[[nodiscard]] Result<nlohmann::json> NodesDoc(Manifest& m, const nlohmann::json& status);
+// One chunk with its holders and result/source links; NotFound naming the id if unknown.
+// `hex` is the id as the client wrote it (for the message).
+[[nodiscard]] Result<nlohmann::json> ChunkDoc(Manifest& m, const nlohmann::json& status,
+                                              const ChunkId& id, const std::string& hex);
+// The chunks of `source` in the range, at most q.limit, with "truncated".
+[[nodiscard]] Result<nlohmann::json> ChunkListDoc(Manifest& m, const nlohmann::json& status,
+                                                  const std::string& source, const RangeQuery& q);
+// The results (optionally of one source, optionally only with anomalies) in the range,
+// newest first, at most q.limit, with "truncated".
+[[nodiscard]] Result<nlohmann::json> ResultsDoc(Manifest& m, const nlohmann::json& status,
+                                                const std::optional<std::string>& source,
+                                                const RangeQuery& q, bool anomalies_only);
+
+}  // namespace tern::core::http

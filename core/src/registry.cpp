@@ -1,0 +1,68 @@
+// Registry: the `nodes` table of core.db (names, never-reused addresses, node states).
+#include "tern/core/registry.h"
+
+#include "store_util.h"
+
+namespace tern::core {
+
+Result<std::unique_ptr<Registry>> Registry::Open(Database& db, std::function<int64_t()> now_ms) {
+  std::unique_ptr<Registry> r(new Registry(db, std::move(now_ms)));
+  TERN_ASSIGN_OR_RETURN(r->get_, db.Prepare("SELECT addr FROM nodes WHERE name = ?"));
+  // Write statements prepare fine on a read-only handle; they would fail only if run.
+  TERN_ASSIGN_OR_RETURN(r->ins_, db.Prepare("INSERT INTO nodes(name, store_path, capacity,"
+                                            " registered_ms) VALUES(?, ?, ?, ?)"));
+  TERN_ASSIGN_OR_RETURN(r->upd_,
+                        db.Prepare("UPDATE nodes SET store_path = ?, capacity = ? WHERE addr = ?"));
+  TERN_ASSIGN_OR_RETURN(r->state_, db.Prepare("UPDATE nodes SET state = ?, last_seen_ms ="
+                                              " max(last_seen_ms, ?) WHERE addr = ?"));
+  return r;
+}
+
+Result<uint32_t> Registry::Register(const std::string& name, const std::string& store_path,
+                                    int64_t capacity) {
+  int64_t addr = 0;
+  {
+    store::ResetGuard g(get_.get());
+    get_->BindText(1, name);
+    TERN_ASSIGN_OR_RETURN(bool row, get_->Step());
+    if (row) addr = get_->Int(0);
+  }
+  if (addr == 0) {
+    TERN_RETURN_IF_ERROR(
+        ins_->BindText(1, name).BindText(2, store_path).Bind(3, capacity).Bind(4, now_ms_()).Run());
+    addr = db_.LastInsertRowid();
+  } else {
+    TERN_RETURN_IF_ERROR(upd_->BindText(1, store_path).Bind(2, capacity).Bind(3, addr).Run());
+  }
+  return static_cast<uint32_t>(addr);
+}
+
+Status Registry::SetState(uint32_t addr, const std::string& state, int64_t last_seen_ms) {
+  return state_->BindText(1, state).Bind(2, last_seen_ms).Bind(3, int64_t{addr}).Run();
+}
+
+Status Registry::Remove(const std::string& name) {
+  TERN_ASSIGN_OR_RETURN(Statement * q, store::Lazy(db_, del_, "DELETE FROM nodes WHERE name = ?"));
+  TERN_RETURN_IF_ERROR(q->BindText(1, name).Run());
+  if (db_.Changes() == 0) return Status::NotFound("node '" + name + "' is not registered");
+  return Status::Ok();
+}
+
+Result<std::vector<NodeRecord>> Registry::Nodes() {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        store::Lazy(db_, all_,
+                                    "SELECT addr, name, store_path, capacity, registered_ms,"
+                                    " last_seen_ms, state FROM nodes ORDER BY addr"));
+  store::ResetGuard g(q);
+  std::vector<NodeRecord> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back({static_cast<uint32_t>(q->Int(0)), std::string(q->Text(1)),
+                   std::string(q->Text(2)), q->Int(3), q->Int(4), q->Int(5),
+                   std::string(q->Text(6))});
+  }
+  return out;
+}
+
+}  // namespace tern::core

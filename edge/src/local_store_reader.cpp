@@ -1,0 +1,157 @@
+// LocalStoreReader: every read of an edge.db, for the running edge (LocalStore forwards its
+// reads here under its lock) and for other processes through LocalStore::OpenReadOnly
+// (ternctl's nodes, verify and get). Statements other than the chunk lookups are prepared on
+// first use and reset after each call, so a reader never pins an old WAL snapshot.
+#include <filesystem>
+
+#include "tern/edge/local_store.h"
+
+namespace tern::edge {
+namespace {
+
+// Resets a statement whatever path leaves the scope.
+class ResetGuard {
+ public:
+  explicit ResetGuard(Statement* s) : s_(s) {}
+  ~ResetGuard() { s_->Reset(); }
+  ResetGuard(const ResetGuard&) = delete;
+  ResetGuard& operator=(const ResetGuard&) = delete;
+
+ private:
+  Statement* s_;
+};
+
+Result<Statement*> Lazy(Database& db, std::unique_ptr<Statement>& slot, const char* sql) {
+  if (!slot) {
+    TERN_ASSIGN_OR_RETURN(slot, db.Prepare(sql));
+  }
+  return slot.get();
+}
+
+}  // namespace
+
+LocalStoreReader::~LocalStoreReader() = default;
+
+Result<std::unique_ptr<LocalStoreReader>> LocalStoreReader::Attach(std::unique_ptr<Database> db,
+                                                                   std::string path) {
+  std::unique_ptr<LocalStoreReader> r(new LocalStoreReader());
+  r->path_ = std::move(path);
+  r->db_ = std::move(db);
+  TERN_ASSIGN_OR_RETURN(r->get_chunk_, r->db_->Prepare("SELECT data FROM chunks WHERE id = ?"));
+  TERN_ASSIGN_OR_RETURN(r->has_chunk_, r->db_->Prepare("SELECT 1 FROM chunks WHERE id = ?"));
+  return r;
+}
+
+Result<std::unique_ptr<LocalStoreReader>> LocalStore::OpenReadOnly(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return Status::NotFound("store " + path + ": no such file");
+  }
+  Database::Options o;
+  o.read_only = true;
+  o.cache_kib = 4096;
+  auto db = Database::Open(path, o);
+  if (!db.ok()) return db.status().WithContext("store " + path);
+  auto r = LocalStoreReader::Attach(std::move(db).value(), path);
+  if (!r.ok()) return r.status().WithContext("store " + path);
+  return r;
+}
+
+Result<std::optional<std::string>> LocalStoreReader::GetMeta(const std::string& key) {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        Lazy(*db_, get_meta_, "SELECT value FROM meta WHERE key = ?"));
+  ResetGuard g(q);
+  q->BindText(1, key);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  std::optional<std::string> out;
+  if (row) out = std::string(q->Text(0));
+  return out;
+}
+
+Result<std::optional<std::string>> LocalStoreReader::GetChunk(const ChunkId& id) {
+  ResetGuard g(get_chunk_.get());
+  get_chunk_->BindBlob(1, id);
+  TERN_ASSIGN_OR_RETURN(bool row, get_chunk_->Step());
+  std::optional<std::string> out;
+  if (row) out = std::string(get_chunk_->Blob(0));
+  return out;
+}
+
+Result<bool> LocalStoreReader::HasChunk(const ChunkId& id) {
+  ResetGuard g(has_chunk_.get());
+  has_chunk_->BindBlob(1, id);
+  return has_chunk_->Step();
+}
+
+Result<std::vector<OutboxEntry>> LocalStoreReader::LoadOutbox() {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      Lazy(*db_, outbox_, "SELECT id, priority, bytes, created_ms FROM outbox ORDER BY rowid"));
+  ResetGuard g(q);
+  std::vector<OutboxEntry> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back({std::string(q->Blob(0)), static_cast<int>(q->Int(1)),
+                   static_cast<uint64_t>(q->Int(2)), static_cast<uint64_t>(q->Int(3))});
+  }
+  return out;
+}
+
+Result<std::vector<StoredChunkInfo>> LocalStoreReader::RecentReplicas(int limit) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      Lazy(*db_, replicas_,
+           "SELECT id, origin, source, seq, kind, priority, t_first, t_last, records, bytes"
+           " FROM chunks WHERE own = 0 ORDER BY rowid DESC LIMIT ?"));
+  ResetGuard g(q);
+  q->Bind(1, int64_t{limit});
+  std::vector<StoredChunkInfo> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    StoredChunkInfo i;
+    i.id = std::string(q->Blob(0));
+    i.origin = static_cast<uint32_t>(q->Int(1));
+    i.source = std::string(q->Text(2));
+    i.seq = static_cast<uint64_t>(q->Int(3));
+    i.kind = static_cast<int>(q->Int(4));
+    i.priority = static_cast<int>(q->Int(5));
+    i.t_first = static_cast<uint64_t>(q->Int(6));
+    i.t_last = static_cast<uint64_t>(q->Int(7));
+    i.records = static_cast<uint32_t>(q->Int(8));
+    i.bytes = static_cast<uint64_t>(q->Int(9));
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+Result<std::pair<int64_t, int64_t>> LocalStoreReader::Totals() {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q, Lazy(*db_, totals_, "SELECT count(*), coalesce(sum(bytes), 0) FROM chunks"));
+  ResetGuard g(q);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return std::pair<int64_t, int64_t>{0, 0};
+  return std::pair<int64_t, int64_t>{q->Int(0), q->Int(1)};
+}
+
+Status LocalStoreReader::ScanChunks(bool with_data,
+                                    const std::function<void(const StoredChunkView&)>& fn) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q, with_data ? Lazy(*db_, scan_data_, "SELECT id, origin, own, data FROM chunks")
+                               : Lazy(*db_, scan_, "SELECT id, origin, own FROM chunks"));
+  ResetGuard g(q);
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    StoredChunkView v;
+    v.id = q->Blob(0);
+    v.origin = static_cast<uint32_t>(q->Int(1));
+    v.own = q->Int(2) != 0;
+    if (with_data) v.data = q->Blob(3);
+    fn(v);
+  }
+  return Status::Ok();
+}
+
+}  // namespace tern::edge
