@@ -4,7 +4,8 @@
 #include <thread>
 
 #include "tern/common/bytes.h"
-#include "tern/common/sqlite.h"
+#include "tern/core/manifest.h"
+#include "tern/edge/local_store.h"
 
 namespace tern::testing {
 
@@ -129,33 +130,27 @@ uint32_t Site::EdgeAddr(int i) const { return EdgeStatus(i).value("addr", 0u); }
 std::string Site::LogOf(const std::string& name) const { return ReadFile(dir_.path() + "/" + name + ".log"); }
 
 std::vector<Site::StoreChunk> Site::ReadStore(int i) const {
+  // Through the store's own read-only API: edge.db has one owner, LocalStore.
   std::vector<StoreChunk> out;
-  Database::Options o;
-  o.read_only = true;
-  auto db = Database::Open(EdgeDir(i) + "/edge.db", o);
+  auto db = edge::LocalStore::OpenReadOnly(EdgeDir(i) + "/edge.db");
   if (!db.ok()) return out;
-  auto q = (*db)->Prepare("SELECT id, origin, own, data FROM chunks");
-  if (!q.ok()) return out;
-  while ((*q)->Step().value()) {
-    out.push_back({std::string((*q)->Blob(0)), static_cast<uint32_t>((*q)->Int(1)),
-                   (*q)->Int(2) != 0, std::string((*q)->Blob(3))});
-  }
+  Status s = (*db)->ScanChunks(true, [&](const edge::StoredChunkView& v) {
+    out.push_back({std::string(v.id), v.origin, v.own, std::string(v.data)});
+  });
+  if (!s.ok()) out.clear();  // a partial scan would read as missing copies
   return out;
 }
 
 std::map<ChunkId, std::set<uint32_t>> Site::ReadManifest(std::set<ChunkId>* acked) const {
+  // Through the core's own read-only API: core.db has one owner, the core's store classes.
   std::map<ChunkId, std::set<uint32_t>> out;
-  Database::Options o;
-  o.read_only = true;
-  auto db = Database::Open(CoreDir() + "/core.db", o);
-  if (!db.ok()) return out;
-  auto q = (*db)->Prepare("SELECT id, holder FROM holders");
-  while (q.ok() && (*q)->Step().value()) {
-    out[std::string((*q)->Blob(0))].insert(static_cast<uint32_t>((*q)->Int(1)));
-  }
-  if (acked) {
-    auto a = (*db)->Prepare("SELECT id FROM chunks WHERE acked = 1");
-    while (a.ok() && (*a)->Step().value()) acked->insert(std::string((*a)->Blob(0)));
+  auto m = core::Manifest::Open(CoreDir() + "/core.db", /*read_only=*/true);
+  if (!m.ok()) return out;
+  auto all = (*m)->All();
+  if (!all.ok()) return out;
+  for (const auto& c : *all) {
+    out[c.id].insert(c.holders.begin(), c.holders.end());
+    if (acked && c.acked) acked->insert(c.id);
   }
   return out;
 }

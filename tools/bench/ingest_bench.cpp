@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "tern/common/mqtt.h"
-#include "tern/common/sqlite.h"
+#include "tern/core/manifest.h"
 #include "broker.h"
 #include "process.h"
 
@@ -224,19 +224,11 @@ struct Acked {
 // ack grade (grade_core counts chunks, and chunk sizes vary), so read the manifest: a row with
 // acked = 1 had three holders and a committed manifest when the core sent its ack.
 std::optional<Acked> ManifestAcked(const std::string& db_path, uint32_t origin) {
-  tern::Database::Options o;
-  o.read_only = true;
-  o.durable = false;
-  auto db = tern::Database::Open(db_path, o);
-  if (!db.ok()) return std::nullopt;
-  auto st = (*db)->Prepare(
-      "SELECT count(*), coalesce(sum(records), 0), coalesce(sum(bytes), 0) FROM chunks"
-      " WHERE acked = 1 AND origin = ?");
-  if (!st.ok()) return std::nullopt;
-  (*st)->Bind(1, static_cast<int64_t>(origin));
-  auto row = (*st)->Step();
-  if (!row.ok() || !*row) return std::nullopt;
-  return Acked{(*st)->Int(0), (*st)->Int(1), (*st)->Int(2)};
+  auto m = tern::core::Manifest::Open(db_path, /*read_only=*/true);
+  if (!m.ok()) return std::nullopt;
+  auto t = (*m)->holders().AckedTotals(origin);
+  if (!t.ok()) return std::nullopt;
+  return Acked{t->chunks, t->records, t->bytes};
 }
 
 class Topology {
