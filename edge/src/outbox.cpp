@@ -47,7 +47,8 @@ void Outbox::Restore(const std::vector<OutboxEntry>& rows) {
 void Outbox::AddCommitted(Pending p) {
   // Keep the bytes only if the chunk will enter the window soon; otherwise FillWindow reads
   // them back, so memory stays bounded by the window, not the outbox.
-  if (live_.size() >= static_cast<size_t>(limits_.window_chunks)) p.wire.clear();
+  // (swap, not clear(): the buffer itself must go.)
+  if (live_.size() >= static_cast<size_t>(limits_.window_chunks)) std::string().swap(p.wire);
   live_.push_back(p.id);
   ChunkId id = p.id;
   pending_.emplace(std::move(id), std::move(p));
