@@ -163,7 +163,7 @@ Status EdgeAgent::Impl::Connect() {
   down_.On<msg::Ack>([this](const auto& m, const auto&) { shipper_->OnAck(m); });
   down_.On<msg::Throttle>([this](const auto& m, const auto&) { shipper_->OnThrottle(m); });
   down_.On<msg::Refused>([this](const auto& m, const auto&) { shipper_->OnRefused(m); });
-  down_.On<msg::ResultNote>([this](const auto& m, const auto&) { results_.OnResult(m); });
+  down_.On<msg::ResultNote>([this](const auto& m, const auto&) { results_.OnResultNote(m); });
   down_.On<msg::Settings>([this](const auto& m, const auto&) { settings_.OnSettings(m); });
   down_.On<msg::Restate>([this](const auto& m, const auto&) { store_service_->OnRestate(m); });
   down_.On<msg::Delete>([this](const auto& m, const auto&) { store_service_->OnDelete(m); });

@@ -41,7 +41,7 @@ double CpuMeter::Sample() {
   return std::clamp(load, 0.0, 1.0);
 }
 
-void ResultLog::OnResult(const msg::ResultNote& r) {
+void ResultLog::OnResultNote(const msg::ResultNote& r) {
   // Analysis of our data came back. Its copy arrives separately as a put like any chunk.
   m_->Add("results_received");
   nlohmann::json brief = {{"id", ToHex(r.id)},

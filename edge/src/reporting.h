@@ -33,7 +33,7 @@ class ResultLog {
 
   // A `result` from the core: counted (`results_received`, and `alarms_received` with
   // anomalies), kept among the latest `keep`, an alarm logged.
-  void OnResult(const msg::ResultNote& r);
+  void OnResultNote(const msg::ResultNote& r);
   // The latest results without / with anomalies, oldest first.
   nlohmann::json Results() const;
   nlohmann::json Alarms() const;

@@ -12,11 +12,11 @@ TEST_SUITE("reporting") {
     r.source = "vib";
     for (uint64_t i = 0; i < 3; ++i) {
       r.source_seq = i;
-      log.OnResult(r);
+      log.OnResultNote(r);
     }
     r.anomalies = 2;
     r.summary = {{"anomalies", {{{"row", 4}}, {{"row", 9}}}}};
-    log.OnResult(r);
+    log.OnResultNote(r);
     CHECK(m.Get("results_received") == 4);
     CHECK(m.Get("alarms_received") == 1);
     auto results = log.Results();
