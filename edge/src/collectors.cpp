@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tern/common/dispatch.h"
 #include "tern/common/hlc.h"
 
 namespace tern::edge {
@@ -235,7 +236,28 @@ void FeedCollector::Run() {
       spdlog::warn("feed {}:{}: {}", o_.path, lineno, p.status().message());
       continue;
     }
+    // Refusals are counted and logged inside; the feed goes on with its next line.
     (void)OfferWithBackoff(chunker_, o_.source, std::move(p).value(), m_, stop_);
+  }
+}
+
+Status TopicFeedCollector::Subscribe() { return t_->Subscribe(o_.topic); }
+
+bool TopicFeedCollector::Matches(const std::string& topic) const {
+  return !o_.topic.empty() && TopicMatches(o_.topic, topic);
+}
+
+void TopicFeedCollector::OnMessage(const std::string& topic, std::string_view payload) {
+  if (!running_) return;
+  const std::string who = "source '" + o_.source + "'";
+  auto p = FeedLineToPayload(std::string(payload), o_.format, static_cast<uint16_t>(o_.channels));
+  if (!p.ok()) return msg::Reject(*m_, who, "feed", p.status().message() + " on " + topic);
+  Status s = chunker_->Add(o_.source, std::move(p).value());
+  if (s.ok()) {
+    m_->Add("records_collected");
+  } else {
+    m_->Add("records_refused");
+    msg::Reject(*m_, who, "feed", s.message());
   }
 }
 

@@ -1,31 +1,17 @@
 // Member table and weighted peer draw.
 #include "tern/edge/peers.h"
 
-#include "tern/common/protocol.h"
+#include <algorithm>
 
 namespace tern::edge {
 
-Status PeerTable::Update(const nlohmann::json& j, uint32_t self) {
-  if (j.value("type", "") != "members") return Status::InvalidArgument("not a members message");
-  auto nodes = j.find("nodes");
-  if (nodes == j.end() || !nodes->is_array()) {
-    return Status::InvalidArgument("members: field 'nodes' missing or not an array");
-  }
+void PeerTable::Update(const msg::Members& members, uint32_t self) {
   std::map<uint32_t, double> live;
-  for (const auto& n : *nodes) {
-    if (!n.is_object()) return Status::InvalidArgument("members: node entry is not an object");
-    auto addr = FieldU64(n, "addr");
-    if (!addr.ok() || *addr == 0 || *addr > 0xFFFFFFFFu) {
-      return Status::InvalidArgument("members: bad 'addr'");
-    }
-    auto state = FieldString(n, "state", 16);
-    if (!state.ok()) return state.status();
-    double load = n.contains("load") && n["load"].is_number() ? n["load"].get<double>() : 0.5;
-    if (*state == "live" && *addr != self) live[static_cast<uint32_t>(*addr)] = std::clamp(load, 0.0, 1.0);
+  for (const auto& n : members.nodes) {
+    if (n.state == "live" && n.addr != self) live[n.addr] = std::clamp(n.load, 0.0, 1.0);
   }
   std::lock_guard<std::mutex> lk(mu_);
   live_.swap(live);
-  return Status::Ok();
 }
 
 bool PeerTable::IsLive(uint32_t addr) const {

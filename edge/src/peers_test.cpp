@@ -14,7 +14,7 @@ TEST_SUITE("peers") {
       {"addr":3,"name":"c","state":"dead","load":0.0},
       {"addr":4,"name":"d","state":"live","load":0.0},
       {"addr":5,"name":"e","state":"suspect","load":0.0}]})");
-    REQUIRE(t.Update(j, 4).ok());
+    t.Update(msg::Members::Decode(j).value(), 4);
     CHECK(t.LiveCount() == 2);
     CHECK_FALSE(t.IsLive(3));
     std::mt19937_64 rng(7);
@@ -30,13 +30,18 @@ TEST_SUITE("peers") {
     REQUIRE(one.size() == 1);
     CHECK(one[0] == 2);
   }
-  TEST_CASE("malformed members leave the table as it was") {
+  TEST_CASE("an update replaces the table; members that fail to decode never reach it") {
     PeerTable t;
-    REQUIRE(t.Update(nlohmann::json::parse(
-                         R"({"type":"members","nodes":[{"addr":1,"state":"live"}]})"), 9).ok());
-    CHECK_FALSE(t.Update(nlohmann::json::parse(R"({"type":"members","nodes":[{"addr":-1}]})"), 9).ok());
-    CHECK_FALSE(t.Update(nlohmann::json::parse(R"({"type":"members"})"), 9).ok());
-    CHECK(t.IsLive(1));
+    t.Update(msg::Members{{{1, "a", "live", 0.5}, {2, "b", "live", 0.5}}}, 9);
+    CHECK(t.LiveCount() == 2);
+    t.Update(msg::Members{{{1, "a", "offline", 0.5}, {9, "self", "live", 0.5}}}, 9);
+    CHECK(t.LiveCount() == 0);  // 1 went offline, 2 is gone, 9 is this node
+    CHECK_FALSE(
+        msg::DecodeText<msg::Members>(R"({"v":1,"type":"members","nodes":[{"addr":-1}]})").ok());
+    CHECK_FALSE(msg::DecodeText<msg::Members>(R"({"v":1,"type":"members"})").ok());
+    CHECK_FALSE(msg::DecodeText<msg::Members>(
+                    R"({"v":1,"type":"members","nodes":[{"addr":1,"state":"live","load":"x"}]})")
+                    .ok());
   }
 }
 }  // namespace tern::edge

@@ -5,8 +5,10 @@
 //   DropDirCollector - files in a directory become blob records; a file is deleted only
 //                      after the chunk holding its last byte is committed locally
 //   FeedCollector    - JSON lines or CSV from a file or stdin
-// FeedLineToPayload is shared with the MQTT-topic feed inside the agent.
-// Thread-safety: each collector is driven by its own thread; Stop() may be called from any.
+//   TopicFeedCollector - the same lines as messages on a local MQTT topic, subscribed
+//                      through the edge's Transport
+// Thread-safety: each collector is driven by its own thread (the topic feed by the
+// transport's network thread); Stop() may be called from any.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@
 #include <thread>
 
 #include "tern/common/metrics.h"
+#include "tern/common/transport.h"
 #include "tern/edge/chunker.h"
 #include "tern/edge/options.h"
 
@@ -83,6 +86,33 @@ class FeedCollector : public Collector {
   Metrics* m_;
   std::atomic<bool> stop_{false};
   std::thread t_;
+};
+
+// Feed lines published on `o.topic` (an MQTT filter) by local equipment. The transport has
+// one message handler, so the edge routes the messages it receives: Matches() says whether a
+// topic is this feed's and OnMessage() takes it. A line that is not a record, or a record
+// the chunker refuses, is counted as `rejected_feed` (refusals also as `records_refused`) and
+// logged; the network thread never waits for the outbox to drain, so a refused message is
+// not retried.
+class TopicFeedCollector : public Collector {
+ public:
+  TopicFeedCollector(FeedOptions o, Chunker* chunker, Metrics* m, Transport* t)
+      : o_(std::move(o)), chunker_(chunker), m_(m), t_(t) {}
+  // Subscribes to the feed's topic (kept across reconnects by the transport).
+  [[nodiscard]] Status Subscribe();
+  // Takes messages from now on (until Stop()).
+  void Start() override { running_ = true; }
+  void Stop() override { running_ = false; }
+  bool Matches(const std::string& topic) const;
+  // One message of the feed; on the transport's network thread.
+  void OnMessage(const std::string& topic, std::string_view payload);
+
+ private:
+  FeedOptions o_;
+  Chunker* chunker_;
+  Metrics* m_;
+  Transport* t_;
+  std::atomic<bool> running_{false};
 };
 
 // Turns one feed line into a record payload: jsonl lines must be a JSON object (kept as

@@ -7,6 +7,7 @@
 
 #include "tern/common/chunk.h"
 #include "tern/common/config.h"
+#include "tern/common/transport.h"
 #include "tern/edge/chunker.h"
 
 namespace tern::edge {
@@ -59,6 +60,9 @@ struct EdgeOptions {
   DropDirOptions dropdir;
   FeedOptions feed;
   std::string log_level = "info";
+  // Makes the edge's connections to the gateway (the main client and the short-lived
+  // registration client). Tests pass testing::FakeBroker::Factory().
+  TransportFactory transport = MqttTransportFactory();
 };
 
 // The schema behind tern-edge's config file and --set overrides.

@@ -8,19 +8,19 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <vector>
 
-#include "tern/common/status.h"
+#include "tern/common/messages.h"
 
 namespace tern::edge {
 
 class PeerTable {
  public:
-  // Replaces the table from a "members" message; fails (table unchanged) if malformed.
-  Status Update(const nlohmann::json& members, uint32_t self);
+  // Replaces the table with the live members other than `self` (the message was checked
+  // when it was decoded; loads are 0..1).
+  void Update(const msg::Members& members, uint32_t self);
   bool IsLive(uint32_t addr) const;
   int LiveCount() const;
   // Up to `n` distinct live peers not in `exclude`, drawn by weight 1/(0.05 + load).

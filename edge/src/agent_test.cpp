@@ -1,0 +1,316 @@
+// A whole EdgeAgent against an in-process broker: the test plays the core and the peers.
+#include "tern/edge/agent.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+
+#include "fake_transport.h"
+#include "process.h"
+#include "tern/common/hlc.h"
+#include "tern/common/messages.h"
+#include "test_util.h"
+
+namespace tern::edge {
+namespace {
+constexpr uint32_t kEdge = 7;
+
+// Edge "e1" (address 7) with a jsonl feed on local/feed, peers 11, 12 and 13 live, and a
+// core that answers registrations; everything else the core and the peers say, the test
+// injects.
+struct Site {
+  testing::TempDir dir{"agent"};
+  std::shared_ptr<testing::FakeBroker> broker = testing::FakeBroker::Create();
+  std::unique_ptr<Transport> core;
+  EdgeOptions o;
+  std::unique_ptr<EdgeAgent> agent;
+  Topics t;
+
+  Site() {
+    o.name = "e1";
+    o.data_dir = dir / "e1";
+    o.transport = broker->Factory();
+    o.synthetic.enabled = false;
+    o.feed.topic = "local/feed";
+    o.chunk.window_ms = 5;
+    o.commit_tick_ms = 0;
+    o.heartbeat_ms = 50;
+    o.status_ms = 50;
+    MqttOptions mo;
+    mo.client_id = "core";
+    core = broker->Factory()(mo).value();
+    core->OnMessage([this](const std::string& topic, std::string_view) {
+      if (topic != t.Reg("e1")) return;
+      (void)core->Publish(t.RegReply("e1"), msg::Registered{"e1", kEdge, 1, {}}.Encode());
+    });
+    REQUIRE(core->Subscribe(t.RegAll()).ok());
+    REQUIRE(core->Start().ok());
+    msg::Members m;
+    for (uint32_t a : {kEdge, 11u, 12u, 13u}) m.nodes.push_back({a, "", "live", 0.5});
+    broker->Inject(t.Members(), m.Encode(), /*retain=*/true);
+    broker->StartAutoDelivery();
+  }
+  ~Site() {
+    Stop();
+    broker->StopAutoDelivery();
+  }
+  void Start() {
+    agent = EdgeAgent::Create(o).value();
+    REQUIRE(agent->Start().ok());
+    REQUIRE(test::WaitFor([&] { return agent->StatusJson()["live_peers"] == 3; }));
+  }
+  // Cut off first, so Stop does not give the outbox its moment to drain.
+  void Stop() {
+    if (!agent) return;
+    broker->Disconnect("edge-e1", /*clean=*/true);
+    agent->Stop();
+    agent.reset();
+  }
+  int64_t Counter(const std::string& name) { return agent->metrics().Get(name); }
+  bool CounterIs(const std::string& name, int64_t n) {
+    return test::WaitFor([&] { return Counter(name) == n; });
+  }
+  void Record(int n) { broker->Inject("local/feed", R"({"n":)" + std::to_string(n) + "}"); }
+  void Down(const std::string& payload) { broker->Inject(t.Down(kEdge), payload); }
+  // The chunk envelopes the edge published on `filter`: (address in the topic, chunk id).
+  std::vector<std::pair<uint32_t, ChunkId>> Envelopes(const std::string& filter) {
+    std::vector<std::pair<uint32_t, ChunkId>> out;
+    for (const auto& m : broker->PublishedOn(filter)) {
+      if (m.from != "edge-e1") continue;  // the test's own (hostile) injections
+      auto env = DecodeEnvelope(m.payload);
+      REQUIRE(env.ok());
+      out.emplace_back(Topics::AddrIn(m.topic, m.topic.ends_with("/put") ? 1 : 0),
+                       ChunkId(env->id));
+    }
+    return out;
+  }
+  std::vector<std::pair<uint32_t, ChunkId>> Puts() { return Envelopes("tern/store/+/put"); }
+  std::vector<std::pair<uint32_t, ChunkId>> Ups() { return Envelopes(t.Up(kEdge)); }
+  // One record, sealed, committed, put to two peers and uplinked: its id and the peers.
+  ChunkId Ship(int n, std::vector<uint32_t>* peers = nullptr) {
+    size_t before = Ups().size();
+    Record(n);
+    REQUIRE(test::WaitFor([&] { return Ups().size() == before + 1; }));
+    ChunkId id = Ups().back().second;
+    REQUIRE(test::WaitFor([&] {
+      size_t puts = 0;
+      for (const auto& [peer, pid] : Puts()) puts += pid == id;
+      return puts == 2;
+    }));
+    if (peers) {
+      for (const auto& [peer, pid] : Puts()) {
+        if (pid == id) peers->push_back(peer);
+      }
+    }
+    return id;
+  }
+  std::vector<std::string> On(const std::string& topic) {
+    std::vector<std::string> out;
+    for (const auto& m : broker->PublishedOn(topic)) out.push_back(m.payload);
+    return out;
+  }
+  bool OutboxEmpty() {
+    return test::WaitFor([&] { return agent->StatusJson()["outbox_chunks"] == 0; });
+  }
+};
+}  // namespace
+
+TEST_SUITE("agent") {
+  TEST_CASE("registration: the core's address, kept; announced and heartbeating") {
+    Site s;
+    s.Start();
+    CHECK(s.agent->addr() == kEdge);
+    CHECK(s.On(s.t.Reg("e1")).size() >= 2);  // the registration client, then the main one
+    REQUIRE(test::WaitFor([&] { return !s.On(s.t.Hb(kEdge)).empty(); }));
+    auto hb = msg::DecodeText<msg::Heartbeat>(s.On(s.t.Hb(kEdge)).front());
+    REQUIRE(hb.ok());
+    CHECK(hb->name == "e1");
+    REQUIRE(test::WaitFor([&] { return std::filesystem::exists(s.o.data_dir + "/status.json"); }));
+    auto st = s.agent->StatusJson();
+    for (const char* k :
+         {"name", "addr", "boot", "connected", "outbox_chunks", "outbox_bytes", "disk_full",
+          "live_peers", "settings", "latest_results", "latest_alarms", "counters", "grades"}) {
+      CHECK_MESSAGE(st.contains(k), k);
+    }
+    s.Stop();
+    s.o.transport = [](const MqttOptions& mo) -> Result<std::unique_ptr<Transport>> {
+      if (mo.client_id.ends_with("-reg")) return Status::Unavailable("no second registration");
+      return Status::Unavailable("stop here");
+    };
+    auto again = EdgeAgent::Create(s.o).value();
+    CHECK(again->Start().message() == "stop here");  // got past registration: address kept
+  }
+
+  TEST_CASE("a chunk goes to two peers and the core; two put_acks and the core's ack free it") {
+    Site s;
+    s.Start();
+    std::vector<uint32_t> peers;
+    ChunkId id = s.Ship(1, &peers);
+    CHECK(peers[0] != peers[1]);
+    CHECK(s.Counter("grade_local") == 1);
+    s.Down(msg::PutAck{id, peers[0]}.Encode());
+    CHECK(s.CounterIs("grade_peer1", 1));
+    s.Down(msg::PutAck{id, peers[1]}.Encode());
+    CHECK(s.CounterIs("grade_peer2", 1));
+    CHECK(s.agent->StatusJson()["outbox_chunks"] == 1);  // peers are not the core
+    s.Down(msg::Ack{id, {kEdge, peers[0], peers[1]}}.Encode());
+    CHECK(s.OutboxEmpty());
+    CHECK(s.Counter("grade_core") == 1);
+    auto st = s.agent->StatusJson();
+    CHECK(st["outbox_bytes"] == 0);
+    CHECK(st["grades"]["core"]["count"] == 1);
+  }
+
+  TEST_CASE("put_nack: the copy goes to another peer") {
+    Site s;
+    s.Start();
+    std::vector<uint32_t> peers;
+    ChunkId id = s.Ship(1, &peers);
+    s.Down(msg::PutNack{id, peers[0], "disk full"}.Encode());
+    REQUIRE(test::WaitFor([&] { return s.Puts().size() == 3; }));
+    uint32_t third = s.Puts().back().first;
+    CHECK(third != peers[0]);
+    CHECK(third != peers[1]);
+    CHECK(s.Counter("replica_refusals") == 1);
+  }
+
+  TEST_CASE("restate is answered from the store: put_ack if held, restate_nack if not") {
+    Site s;
+    s.Start();
+    std::string wire = test::MakeChunk(11, 1);
+    ChunkId id = ChunkIdOf(wire);
+    s.broker->Inject(s.t.Put(kEdge), test::PutOf(11, wire));
+    REQUIRE(test::WaitFor([&] { return s.On(s.t.Down(11)).size() == 1; }));
+    CHECK(msg::DecodeText<msg::PutAck>(s.On(s.t.Down(11))[0]).value().holder == kEdge);
+    s.Down(msg::Restate{id, 99}.Encode());
+    s.Down(msg::Restate{ChunkId(std::string(32, 'z')), 99}.Encode());
+    REQUIRE(test::WaitFor([&] { return s.On(s.t.Down(99)).size() == 2; }));
+    auto replies = s.On(s.t.Down(99));
+    CHECK(msg::DecodeText<msg::PutAck>(replies[0]).value().id == id);
+    CHECK(msg::DecodeText<msg::RestateNack>(replies[1]).ok());
+    CHECK(s.Counter("restated") == 2);
+  }
+
+  TEST_CASE("throttle: the uplink is resent at the core's retry time, not at the timeout") {
+    Site s;
+    s.o.uplink_timeout_ms = 200;
+    s.Start();
+    ChunkId id = s.Ship(1);
+    uint64_t t0 = MonotonicMs();
+    s.Down(msg::Throttle{id, "byte-rate limit", 1000}.Encode());
+    CHECK(s.CounterIs("uplinks_throttled", 1));
+    REQUIRE(test::WaitFor([&] { return s.Ups().size() == 2; }));
+    CHECK(MonotonicMs() - t0 >= 1000);
+  }
+
+  TEST_CASE("a restart with a non-empty outbox sends it again") {
+    Site s;
+    s.Start();
+    ChunkId id = s.Ship(1);
+    s.Stop();
+    s.Start();
+    CHECK(s.agent->StatusJson()["outbox_chunks"] == 1);
+    REQUIRE(test::WaitFor([&] { return s.Ups().size() == 2; }));
+    CHECK(s.Ups().back().second == id);
+    CHECK(s.agent->StatusJson()["boot"] == 2);
+  }
+
+  TEST_CASE("duplicate and reordered deliveries count each grade once and free once") {
+    Site s;
+    s.Start();
+    std::vector<uint32_t> peers;
+    ChunkId id = s.Ship(1, &peers);
+    s.broker->SetDuplicate(true);
+    s.Down(msg::PutAck{id, peers[0]}.Encode());
+    s.Down(msg::PutAck{id, peers[1]}.Encode());
+    s.Down(msg::Ack{id, {kEdge, peers[0], peers[1]}}.Encode());
+    CHECK(s.OutboxEmpty());
+    s.broker->SetDuplicate(false);
+    CHECK(s.Counter("grade_peer1") == 1);
+    CHECK(s.Counter("grade_peer2") == 1);
+    CHECK(s.Counter("grade_core") == 1);
+
+    peers.clear();
+    ChunkId id2 = s.Ship(2, &peers);
+    s.broker->StopAutoDelivery();
+    s.broker->SetReorder(true);
+    s.Down(msg::PutAck{id2, peers[0]}.Encode());
+    s.Down(msg::PutAck{id2, peers[1]}.Encode());
+    s.Down(msg::Ack{id2, {kEdge, peers[0], peers[1]}}.Encode());
+    s.broker->DeliverAll();  // the core's ack first, then the put_acks, now late
+    s.broker->SetReorder(false);
+    s.broker->StartAutoDelivery();
+    CHECK(s.OutboxEmpty());
+    CHECK(s.Counter("grade_core") == 2);
+    CHECK(s.Counter("grade_peer1") == 1);
+    CHECK(s.Counter("grade_peer2") == 1);
+    CHECK(s.agent->StatusJson()["outbox_bytes"] == 0);
+  }
+
+  TEST_CASE("settings apply at the source; results and alarms reach status.json") {
+    Site s;
+    s.Start();
+    msg::Settings only_samples;
+    only_samples.settings.kinds = "samples";
+    s.Down(only_samples.Encode());
+    REQUIRE(test::WaitFor([&] { return s.agent->StatusJson()["settings"]["kinds"] == "samples"; }));
+    s.Record(1);  // an event record: not permitted any more
+    CHECK(s.CounterIs("rejected_feed", 1));
+    CHECK(s.Counter("records_refused") == 1);
+    msg::ResultNote r;
+    r.id = ChunkId(std::string(32, 'r'));
+    r.processor = "zscore";
+    r.origin = kEdge;
+    r.source = "feed";
+    r.source_chunk = ChunkId(std::string(32, 's'));
+    r.anomalies = 1;
+    r.summary = {{"anomalies", {{{"row", 3}}}}};
+    s.Down(r.Encode());
+    CHECK(s.CounterIs("alarms_received", 1));
+    CHECK(s.agent->StatusJson()["latest_alarms"].size() == 1);
+  }
+
+  TEST_CASE("hostile messages are rejected and counted; the agent keeps working") {
+    Site s;
+    s.Start();
+    const std::string idf = R"("id":")" + std::string(64, 'a') + R"(")";
+    const std::vector<std::string> down = {
+        R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":1})",
+        R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":"x"})",
+        R"({"v":1,"type":"result",)" + idf + R"(,"processor":5})",
+        R"({"v":1,"type":"put_nack",)" + idf + R"(,"holder":2,"reason":5})",
+        R"({"v":1,"type":"refused",)" + idf + R"(,"reason":5})",
+        R"({"v":1,"type":"throttle",)" + idf + R"(,"retry_after_ms":"x"})",
+        R"({"v":1,"type":"settings","settings":{"kinds":5}})",
+        R"({"v":1,"type":"settings","settings":{"kinds":["samples","event"]}})",
+        R"({"v":1,"type":"settings","settings":)" + std::string(425000, '[') +
+            std::string(425000, ']') + "}",
+        R"({"v":1,"type":"no such type"})",
+    };
+    std::string deep = R"({"v":1,"type":"settings","settings":)";
+    for (int i = 0; i < 170000; ++i) deep += R"({"a":)";
+    deep += "1" + std::string(170000, '}') + "}";
+    for (const auto& p : down) s.Down(p);
+    s.Down(deep);
+    // Not rejected: a put_ack has no reason field to be wrong. It names no chunk of ours.
+    s.Down(R"({"v":1,"type":"put_ack",)" + idf + R"(,"holder":2,"reason":5})");
+    s.broker->Inject(s.t.RegReply("e1"),
+                     R"({"v":1,"type":"registered","name":"e1","addr":7,"settings":5})");
+    s.broker->Inject(s.t.Members(), R"({"v":1,"type":"members","nodes":"x"})");
+    s.broker->Inject(s.t.Put(kEdge), "garbage");
+    s.broker->Inject("local/feed", "not json");
+    CHECK(s.CounterIs("rejected_down", 11));
+    CHECK(s.Counter("unknown_types") == 1);
+    CHECK(s.CounterIs("rejected_registration", 1));
+    CHECK(s.CounterIs("rejected_members", 1));
+    CHECK(s.CounterIs("rejected_put", 1));
+    CHECK(s.CounterIs("rejected_feed", 1));
+    CHECK(s.Counter("handler_errors") == 0);
+    CHECK(s.agent->StatusJson()["live_peers"] == 3);  // the bad member list changed nothing
+    std::vector<uint32_t> peers;
+    ChunkId id = s.Ship(1, &peers);
+    s.Down(msg::Ack{id, {kEdge, peers[0], peers[1]}}.Encode());
+    CHECK(s.OutboxEmpty());
+  }
+}
+}  // namespace tern::edge

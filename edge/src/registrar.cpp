@@ -1,0 +1,103 @@
+// Registrar: the permanent address, obtained once from the core.
+#include "registrar.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+#include "tern/common/dispatch.h"
+#include "tern/common/mqtt.h"
+
+namespace tern::edge {
+
+std::string Registrar::Announcement() const {
+  msg::Register r;
+  r.name = o_.name;
+  r.store_path = std::filesystem::absolute(store_->path()).string();
+  r.capacity = o_.capacity_bytes;
+  return r.Encode();
+}
+
+Result<uint32_t> Registrar::Obtain() {
+  TERN_ASSIGN_OR_RETURN(auto stored, store_->GetMeta("addr"));
+  if (stored) {
+    char* end = nullptr;
+    unsigned long a = std::strtoul(stored->c_str(), &end, 10);
+    if (a == 0 || a > 0xFFFFFFFFul || *end != '\0') {
+      return Status::Corruption("stored address '" + *stored + "' in " + store_->path());
+    }
+    return static_cast<uint32_t>(a);
+  }
+  const Topics topics(o_.topic_prefix);
+  MqttOptions mo;
+  mo.host = o_.mqtt_host;
+  mo.port = o_.mqtt_port;
+  mo.client_id = "edge-" + o_.name + "-reg";
+  uint32_t got = 0;  // under mu_
+  std::string refused;
+  msg::Dispatcher replies(m_, "edge " + o_.name, "registration");
+  replies.On<msg::Registered>([&](const msg::Registered& r, const std::string&) {
+    std::lock_guard<std::mutex> lk(mu_);
+    got = r.addr;
+    cv_.notify_all();
+  });
+  replies.On<msg::RegistrationRefused>([&](const msg::RegistrationRefused& r, const std::string&) {
+    std::lock_guard<std::mutex> lk(mu_);
+    refused = r.reason;
+    cv_.notify_all();
+  });
+  // Made after what its handler uses, so it is destroyed (waiting for a running handler)
+  // before them.
+  TERN_ASSIGN_OR_RETURN(auto reg, o_.transport(mo));
+  reg->OnMessage([&](const std::string& t, std::string_view p) {
+    // Counted and logged by the dispatcher when it does not decode; we keep waiting.
+    (void)replies.Dispatch(t, p);
+  });
+  TERN_RETURN_IF_ERROR(reg->Subscribe(topics.RegReply(o_.name)));
+  TERN_RETURN_IF_ERROR(reg->Start());
+  const std::string req = Announcement();
+  int tries = 0;
+  while (true) {
+    if (reg->connected()) {
+      // Not retried: the loop publishes it again in a second.
+      (void)reg->Publish(topics.Reg(o_.name), req);
+    }
+    std::unique_lock<std::mutex> lk(mu_);
+    if (cv_.wait_for(lk, std::chrono::seconds(1),
+                     [&] { return cancel_ || got != 0 || !refused.empty(); })) {
+      break;
+    }
+    if (++tries % 10 == 0) {
+      spdlog::info("edge {}: waiting for the core to assign an address", o_.name);
+    }
+  }
+  reg->Stop();
+  uint32_t addr = 0;
+  std::string why;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    addr = got;
+    why = refused;
+  }
+  if (!why.empty()) return Status::FailedPrecondition("core refused registration: " + why);
+  if (addr == 0) return Status::Unavailable("stopped before the core assigned an address");
+  TERN_RETURN_IF_ERROR(store_->PutMeta("addr", std::to_string(addr)));
+  return addr;
+}
+
+void Registrar::Cancel() {
+  std::lock_guard<std::mutex> lk(mu_);
+  cancel_ = true;
+  cv_.notify_all();
+}
+
+void Registrar::OnRegistered(const msg::Registered& m, uint32_t addr) {
+  if (m.settings) settings_->Apply(*m.settings);
+  if (m.addr != addr) {
+    m_->Add("address_conflicts");
+    spdlog::error("edge {}: core says our address is {}, the store says {}; keeping {}", o_.name,
+                  m.addr, addr, addr);
+  }
+}
+
+}  // namespace tern::edge

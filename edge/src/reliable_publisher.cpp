@@ -1,0 +1,21 @@
+// ReliablePublisher: publish now, or retry from the loop until it goes out.
+#include "reliable_publisher.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tern::edge {
+
+void ReliablePublisher::Attempt(const std::string& topic, std::string payload, int attempt) {
+  if (t_->Publish(topic, payload, 1, false, std::chrono::milliseconds(0)).ok()) return;
+  m_->Add("publish_retries");
+  if (attempt >= max_attempts_) {
+    m_->Add("publish_gave_up");
+    spdlog::warn("{}: gave up delivering a message on {}", who_, topic);
+    return;
+  }
+  after_(retry_ms_, [this, topic, p = std::move(payload), attempt]() mutable {
+    Attempt(topic, std::move(p), attempt + 1);
+  });
+}
+
+}  // namespace tern::edge

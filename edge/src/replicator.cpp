@@ -1,0 +1,104 @@
+// Replicator: placement, resends and restatements of own chunks, as decisions.
+#include "replicator.h"
+
+#include <algorithm>
+
+namespace tern::edge {
+
+Plan Replicator::Step(const ChunkId& id, uint64_t now_ms) {
+  Flight& f = flights_[id];
+  Plan plan;
+  PlanCopies(f, now_ms, plan);
+  PlanUplink(f, now_ms, plan);
+  return plan;
+}
+
+void Replicator::PlanCopies(Flight& f, uint64_t now, Plan& plan) {
+  // A target that went dead before acking is replaced (the design's hysteresis lives in
+  // the core's membership states; "dead" there is final enough to move on).
+  for (auto it = f.targets.begin(); it != f.targets.end();) {
+    if (!peers_->IsLive(it->first)) {
+      m_->Add("replica_retargets");
+      it = f.targets.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  int need = o_.replicas - static_cast<int>(f.acked.size() + f.targets.size());
+  if (need > 0) {
+    std::set<uint32_t> exclude = f.acked;
+    exclude.insert(f.refused.begin(), f.refused.end());
+    for (const auto& [peer, t] : f.targets) exclude.insert(peer);
+    exclude.insert(o_.self);
+    for (uint32_t peer : peers_->Choose(need, exclude, rng_)) f.targets[peer] = 0;
+    if (static_cast<int>(f.acked.size() + f.targets.size()) < o_.replicas) {
+      m_->Add("replica_waits");  // not enough live peers right now; retried next step
+    }
+  }
+  for (const auto& [peer, sent] : f.targets) {
+    if (sent != 0 && now - sent < o_.replica_timeout_ms) continue;
+    if (sent != 0) m_->Add("replica_resends");
+    plan.puts.push_back(peer);
+  }
+}
+
+void Replicator::PlanUplink(Flight& f, uint64_t now, Plan& plan) {
+  if (f.core_sent_ms > now) return;  // throttled: the core said when to come back
+  if (f.core_sent_ms != 0 && now - f.core_sent_ms < o_.uplink_timeout_ms) return;
+  if (f.core_sent_ms != 0) {
+    m_->Add("uplink_resends");
+    // No ack yet: perhaps the core missed a peer's "stored" notice while it or the broker
+    // was down. Ask each peer that acked to restate it.
+    plan.restates.assign(f.acked.begin(), f.acked.end());
+  }
+  plan.uplink = true;
+}
+
+void Replicator::PutSent(const ChunkId& id, uint32_t peer, uint64_t now_ms) {
+  auto it = flights_.find(id);
+  if (it == flights_.end()) return;
+  auto t = it->second.targets.find(peer);
+  if (t != it->second.targets.end()) t->second = now_ms;
+}
+
+void Replicator::UplinkSent(const ChunkId& id, uint64_t now_ms) {
+  auto it = flights_.find(id);
+  if (it != flights_.end()) it->second.core_sent_ms = now_ms;
+}
+
+int Replicator::OnPutAck(const ChunkId& id, uint32_t holder) {
+  Flight& f = flights_[id];
+  f.targets.erase(holder);
+  if (!f.acked.insert(holder).second) return 0;
+  return static_cast<int>(f.acked.size());
+}
+
+void Replicator::OnRefusal(const ChunkId& id, uint32_t holder) {
+  Flight& f = flights_[id];
+  f.targets.erase(holder);
+  f.acked.erase(holder);  // a restate found the copy gone
+  f.refused.insert(holder);
+}
+
+void Replicator::OnThrottle(const ChunkId& id, uint64_t retry_after_ms, uint64_t now_ms) {
+  // Resend when the core's budget allows, not at the normal timeout: PlanUplink sends once
+  // `uplink_timeout_ms` have passed since core_sent_ms, i.e. at now + retry_after.
+  uint64_t due = now_ms + std::min<uint64_t>(retry_after_ms, 60000);
+  flights_[id].core_sent_ms = due > o_.uplink_timeout_ms ? due - o_.uplink_timeout_ms : 1;
+}
+
+std::set<uint32_t> Replicator::Targets(const ChunkId& id) const {
+  std::set<uint32_t> out;
+  auto it = flights_.find(id);
+  if (it != flights_.end()) {
+    for (const auto& [peer, sent] : it->second.targets) out.insert(peer);
+  }
+  return out;
+}
+
+std::set<uint32_t> Replicator::Acked(const ChunkId& id) const {
+  auto it = flights_.find(id);
+  return it == flights_.end() ? std::set<uint32_t>() : it->second.acked;
+}
+
+}  // namespace tern::edge

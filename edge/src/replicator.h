@@ -1,0 +1,94 @@
+// The replicator decides, for each own chunk in the window, which peers get a copy, when a
+// copy or the uplink to the core is sent again, and whom to ask to restate a copy; it keeps
+// what the peers and the core said about each chunk. It does no I/O: Step() returns a Plan
+// that the caller carries out (reporting what actually went out), so every decision is
+// unit-tested without a transport.
+//
+// Rules (unchanged from the original agent):
+// - a chunk has `replicas` peer copies: acked ones plus targets still waiting for their ack;
+//   peers are drawn by PeerTable (live, weighted towards low load), never this node, never a
+//   peer that refused the chunk or already holds it;
+// - a target that is no longer live before it acked is dropped and replaced
+//   (`replica_retargets`); too few live peers is counted (`replica_waits`) and retried;
+// - a copy without an ack is resent after `replica_timeout_ms` (`replica_resends`);
+// - the uplink is resent after `uplink_timeout_ms` without the core's ack (`uplink_resends`),
+//   and then each peer that acked is asked to restate its `stored` notice, in case the core
+//   missed it (the manifest only takes holders' own statements);
+// - `throttle` from the core moves the next uplink to when its budget allows.
+// Thread-safety: not thread-safe; the event loop's thread only.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "tern/common/chunk.h"
+#include "tern/common/metrics.h"
+#include "tern/edge/peers.h"
+
+namespace tern::edge {
+
+struct ReplicatorOptions {
+  uint32_t self = 0;  // this node's address, never a target
+  int replicas = 2;
+  uint64_t replica_timeout_ms = 3000;
+  uint64_t uplink_timeout_ms = 5000;
+};
+
+// What to send for one chunk now.
+struct Plan {
+  std::vector<uint32_t> puts;      // peers to send the chunk to
+  std::vector<uint32_t> restates;  // peers to ask for a restatement (before the uplink)
+  bool uplink = false;             // send the chunk to the core
+};
+
+class Replicator {
+ public:
+  // `peers` and `m` are not owned. `seed` makes the peer draw reproducible in tests.
+  Replicator(ReplicatorOptions o, const PeerTable* peers, Metrics* m,
+             uint64_t seed = std::random_device{}())
+      : o_(o), peers_(peers), m_(m), rng_(seed) {}
+
+  // Decides what to send for chunk `id` at `now_ms` (monotonic); records new targets.
+  Plan Step(const ChunkId& id, uint64_t now_ms);
+  // The caller sent what Step planned; a send that failed is simply not reported and the
+  // next Step plans it again.
+  void PutSent(const ChunkId& id, uint32_t peer, uint64_t now_ms);
+  void UplinkSent(const ChunkId& id, uint64_t now_ms);
+
+  // A peer's put_ack (or an ack of a restate): returns how many peers hold the chunk now, or
+  // 0 if this peer's ack was already counted (a duplicate delivery).
+  int OnPutAck(const ChunkId& id, uint32_t holder);
+  // A peer's put_nack, or a restate_nack (its copy is gone): the chunk goes elsewhere.
+  void OnRefusal(const ChunkId& id, uint32_t holder);
+  // The core's throttle: the next uplink goes out `retry_after_ms` (at most a minute) after
+  // `now_ms` instead of at the normal timeout.
+  void OnThrottle(const ChunkId& id, uint64_t retry_after_ms, uint64_t now_ms);
+  // The chunk left the outbox; its state goes.
+  void Forget(const ChunkId& id) { flights_.erase(id); }
+
+  // For tests and status.
+  std::set<uint32_t> Targets(const ChunkId& id) const;
+  std::set<uint32_t> Acked(const ChunkId& id) const;
+  size_t tracked() const { return flights_.size(); }
+
+ private:
+  struct Flight {
+    std::map<uint32_t, uint64_t> targets;  // peer -> last send (monotonic ms), 0 = not yet
+    std::set<uint32_t> acked;
+    std::set<uint32_t> refused;
+    uint64_t core_sent_ms = 0;  // 0 = not yet; in the future while throttled
+  };
+  void PlanCopies(Flight& f, uint64_t now, Plan& plan);
+  void PlanUplink(Flight& f, uint64_t now, Plan& plan);
+
+  const ReplicatorOptions o_;
+  const PeerTable* peers_;
+  Metrics* m_;
+  std::mt19937_64 rng_;
+  std::map<ChunkId, Flight> flights_;
+};
+
+}  // namespace tern::edge

@@ -1,0 +1,191 @@
+// Shipper: own chunks from the local commit to the core's ack.
+#include "shipper.h"
+
+#include <spdlog/spdlog.h>
+
+#include "chunk_write.h"
+#include "tern/common/bytes.h"
+#include "tern/common/hlc.h"
+
+namespace tern::edge {
+namespace {
+double MsSince(uint64_t start_us) { return static_cast<double>(MonotonicUs() - start_us) / 1000.0; }
+}  // namespace
+
+Shipper::Shipper(const EdgeOptions& o, Deps d)
+    : o_(o),
+      d_(std::move(d)),
+      outbox_({o.outbox_max_bytes, o.window_chunks, o.window_bytes}, d_.settings),
+      replicator_({d_.self, o.replicas, static_cast<uint64_t>(o.replica_timeout_ms),
+                   static_cast<uint64_t>(o.uplink_timeout_ms)},
+                  d_.peers, d_.m) {}
+
+// ---------------------------------------------------------------- local commit
+
+void Shipper::OnSealed(SealedChunk c) {
+  d_.m->Add("chunks_sealed");
+  outbox_.Reserve(c.wire.size());
+  StoreWrite w = ChunkWrite(StoreWrite::Kind::kOwnChunk, c.id, c.header, c.wire);
+  w.key = "seq/" + c.header.source;
+  w.value = std::to_string(c.next_record_seq) + " " + std::to_string(c.next_chunk_seq);
+  auto shared = std::make_shared<SealedChunk>(std::move(c));
+  d_.store->Submit(std::move(w), [this, shared](const Status& s) { Committed(shared, s); });
+}
+
+// Writer thread, after the transaction holding the chunk committed or failed.
+void Shipper::Committed(const std::shared_ptr<SealedChunk>& c, const Status& s) {
+  if (!s.ok()) {
+    // Not durable: nothing was acked, the records stay counted in the outbox and we retry.
+    d_.m->Add("local_store_errors");
+    if (s.code() == Status::Code::kResourceExhausted) outbox_.SetDiskFull(true);
+    d_.loop->After(200, [this, c] {
+      outbox_.Release(c->wire.size());
+      OnSealed(std::move(*c));
+    });
+    return;
+  }
+  outbox_.SetDiskFull(false);
+  for (auto& f : c->on_durable) f();
+  d_.grades->local.Add(MsSince(c->first_collected_us));
+  d_.m->Add("grade_local");
+  d_.m->Add("records_local", c->header.record_count);
+  d_.loop->Post([this, c] {
+    Pending p;
+    p.id = c->id;
+    p.priority = static_cast<int>(c->header.priority);
+    p.bytes = c->wire.size();
+    p.wire = std::move(c->wire);
+    p.first_collected_us = c->first_collected_us;
+    outbox_.AddCommitted(std::move(p));
+  });
+}
+
+Status Shipper::Restore() {
+  TERN_ASSIGN_OR_RETURN(auto rows, d_.store->LoadOutbox());
+  outbox_.Restore(rows);
+  if (!rows.empty()) {
+    spdlog::info("{}: {} chunks ({} bytes) in the outbox from before; resending", d_.who,
+                 rows.size(), outbox_.bytes());
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------- the window
+
+// Loop thread: the store's reader is fine here, never on the network thread.
+std::optional<std::string> Shipper::Load(const ChunkId& id) {
+  auto w = d_.store->GetChunk(id);
+  if (!w.ok() || !w->has_value()) return std::nullopt;
+  return std::move(**w);
+}
+
+void Shipper::Pump() {
+  if (!d_.transport->connected()) return;
+  const uint64_t now = MonotonicMs();
+  auto fill = outbox_.FillWindow([this](const ChunkId& id) { return Load(id); });
+  for (const ChunkId& id : fill.missing) {
+    d_.m->Add("outbox_missing_chunks");
+    spdlog::error("{}: outbox chunk {} is not in the local store", d_.who, ToHex(id).substr(0, 16));
+  }
+  for (const ChunkId& id : outbox_.window()) {
+    const Pending& p = *outbox_.Find(id);
+    Plan plan = replicator_.Step(id, now);
+    for (uint32_t peer : plan.puts) {
+      Status s = d_.transport->Publish(
+          d_.topics.Put(peer),
+          EncodeEnvelope(EnvelopeType::kPut, d_.self, next_request_++, id, p.wire));
+      if (s.ok()) replicator_.PutSent(id, peer, now);  // else: planned again next pump
+    }
+    for (uint32_t peer : plan.restates) {
+      // Not retried: a lost request is made again at the next uplink timeout.
+      (void)d_.transport->Publish(d_.topics.Down(peer), msg::Restate{id, d_.self}.Encode());
+    }
+    if (plan.uplink) {
+      Status s = d_.transport->Publish(d_.topics.Up(d_.self),
+                                       EncodeEnvelope(EnvelopeType::kUp, d_.self, 0, id, p.wire));
+      if (s.ok()) replicator_.UplinkSent(id, now);  // else: planned again next pump
+    }
+  }
+}
+
+// ---------------------------------------------------------------- what peers and the core say
+
+void Shipper::OnPutAck(const msg::PutAck& m) {
+  d_.loop->Post([this, id = m.id, holder = m.holder] {
+    const Pending* p = outbox_.Find(id);
+    if (!p) return;  // late duplicate: the chunk is finished
+    int holders = replicator_.OnPutAck(id, holder);
+    if (holders == 0) return;  // this peer's ack was counted before
+    if (p->first_collected_us) {
+      (holders == 1 ? d_.grades->peer1 : d_.grades->peer2).Add(MsSince(p->first_collected_us));
+    }
+    d_.m->Add(holders == 1 ? "grade_peer1" : "grade_peer2");
+  });
+}
+
+void Shipper::OnPutNack(const msg::PutNack& m) { Refusal(m.id, m.holder, m.reason); }
+void Shipper::OnRestateNack(const msg::RestateNack& m) { Refusal(m.id, m.holder, m.reason); }
+
+void Shipper::Refusal(const ChunkId& id, uint32_t holder, const std::string& reason) {
+  d_.loop->Post([this, id, holder, reason] {
+    if (!outbox_.Find(id)) return;
+    replicator_.OnRefusal(id, holder);
+    d_.m->Add("replica_refusals");
+    spdlog::warn("{}: peer {} refused chunk {}: {}", d_.who, holder, ToHex(id).substr(0, 12),
+                 reason);
+  });
+}
+
+void Shipper::OnAck(const msg::Ack& m) {
+  d_.loop->Post([this, id = m.id, holders = m.holders] { Finish(id, holders); });
+}
+
+void Shipper::Finish(const ChunkId& id, const std::vector<uint32_t>& holders) {
+  const Pending* p = outbox_.Find(id);
+  if (!p) return;  // duplicate ack
+  if (p->first_collected_us) d_.grades->core.Add(MsSince(p->first_collected_us));
+  d_.m->Add("grade_core");
+  if (holders.size() < 3) d_.m->Add("core_acks_short");  // should not happen; visible if it does
+  Drop(id);
+}
+
+void Shipper::OnThrottle(const msg::Throttle& m) {
+  d_.loop->Post([this, id = m.id, after = m.retry_after_ms] {
+    if (!outbox_.Find(id)) return;
+    d_.m->Add("uplinks_throttled");
+    replicator_.OnThrottle(id, after, MonotonicMs());
+  });
+}
+
+void Shipper::OnRefused(const msg::Refused& m) {
+  d_.loop->Post([this, id = m.id, reason = m.reason] {
+    if (!outbox_.Find(id)) return;
+    d_.m->Add("core_refusals");
+    spdlog::error("{}: the core refused chunk {}: {}; it stays in the stores, not processed",
+                  d_.who, ToHex(id).substr(0, 16), reason);
+    Drop(id);
+  });
+}
+
+void Shipper::Drop(const ChunkId& id) {
+  if (!outbox_.Remove(id)) return;
+  replicator_.Forget(id);
+  StoreWrite w{StoreWrite::Kind::kOutboxDone};
+  w.id = id;
+  // No callback: if the delete fails the row stays, and after a restart the chunk is sent
+  // again and acked again, which costs a resend and nothing else.
+  d_.store->Submit(std::move(w), nullptr);
+}
+
+nlohmann::json GradeLatencies::ToJson() const {
+  auto grade = [](const LatencyRecorder& r) {
+    return nlohmann::json{
+        {"count", r.count()}, {"p50_ms", r.Percentile(50)}, {"p99_ms", r.Percentile(99)}};
+  };
+  return {{"local", grade(local)},
+          {"peer1", grade(peer1)},
+          {"peer2", grade(peer2)},
+          {"core", grade(core)}};
+}
+
+}  // namespace tern::edge

@@ -1,0 +1,97 @@
+// The shipper carries this edge's own chunks from the chunker to the core's ack: it commits
+// each sealed chunk to the local store with its outbox row ("local" grade; retried every
+// 200 ms while the commit fails, e.g. on a full disk), feeds the Outbox's window, carries out
+// the Replicator's plans (puts to peers, uplinks to the core, restate requests), and handles
+// what peers and the core say about own chunks: put_ack ("1 peer", "2 peers"), put_nack and
+// restate_nack (place the copy elsewhere), the core's ack ("core": the outbox row goes),
+// throttle and refused.
+//
+// Counters: chunks_sealed, local_store_errors, grade_local, records_local, grade_peer1,
+// grade_peer2, grade_core, core_acks_short, replica_refusals, uplinks_throttled,
+// core_refusals, outbox_missing_chunks (and the Replicator's); latency per grade in
+// GradeLatencies.
+// Thread-safety: OnSealed on the chunker's thread (under its lock); the On<Message> handlers
+// from any thread (they post to the loop); Restore before the loop starts; Pump on the loop
+// thread; the accessors from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "event_loop.h"
+#include "outbox.h"
+#include "replicator.h"
+#include "tern/common/messages.h"
+#include "tern/common/metrics.h"
+#include "tern/common/protocol.h"
+#include "tern/common/transport.h"
+#include "tern/edge/chunker.h"
+#include "tern/edge/local_store.h"
+#include "tern/edge/options.h"
+#include "tern/edge/peers.h"
+
+namespace tern::edge {
+
+// Latency per ack grade: a chunk's first record collected -> the ack.
+struct GradeLatencies {
+  LatencyRecorder local, peer1, peer2, core;
+  // {"local"|"peer1"|"peer2"|"core": {count, p50_ms, p99_ms}}, for status.json.
+  nlohmann::json ToJson() const;
+};
+
+class Shipper {
+ public:
+  // Everything it works with; none of it is owned and all of it outlives the Shipper.
+  struct Deps {
+    uint32_t self = 0;
+    Topics topics;
+    LocalStore* store = nullptr;
+    Transport* transport = nullptr;
+    EventLoop* loop = nullptr;
+    const PeerTable* peers = nullptr;
+    const SettingsState* settings = nullptr;
+    Metrics* m = nullptr;
+    GradeLatencies* grades = nullptr;
+    std::string who;  // "edge <name>", for log lines
+  };
+  Shipper(const EdgeOptions& o, Deps d);
+
+  // Admission for the chunker (see Outbox::Admit).
+  [[nodiscard]] Status Admit(const SourceSpec& spec, size_t bytes) const {
+    return outbox_.Admit(spec, bytes);
+  }
+  // A chunk sealed by the chunker: commit it, then take it into the outbox.
+  void OnSealed(SealedChunk c);
+  // Takes the durable outbox left by the previous run as backlog (resent first thing).
+  [[nodiscard]] Status Restore();
+  // Fills the window and sends what the Replicator plans. Loop thread.
+  void Pump();
+
+  void OnPutAck(const msg::PutAck& m);
+  void OnPutNack(const msg::PutNack& m);
+  void OnRestateNack(const msg::RestateNack& m);
+  void OnAck(const msg::Ack& m);
+  void OnThrottle(const msg::Throttle& m);
+  void OnRefused(const msg::Refused& m);
+
+  int64_t outbox_chunks() const { return outbox_.chunks(); }
+  int64_t outbox_bytes() const { return outbox_.bytes(); }
+  bool disk_full() const { return outbox_.disk_full(); }
+
+ private:
+  void Committed(const std::shared_ptr<SealedChunk>& c, const Status& s);
+  void Refusal(const ChunkId& id, uint32_t holder, const std::string& reason);
+  void Finish(const ChunkId& id, const std::vector<uint32_t>& holders);
+  void Drop(const ChunkId& id);
+  std::optional<std::string> Load(const ChunkId& id);
+
+  const EdgeOptions& o_;
+  const Deps d_;
+  Outbox outbox_;          // loop thread, but for the parts Outbox says are thread-safe
+  Replicator replicator_;  // loop thread
+  uint64_t next_request_ = 1;
+};
+
+}  // namespace tern::edge

@@ -1,0 +1,124 @@
+#include "shipper.h"
+
+#include <doctest/doctest.h>
+
+#include "tern/common/hlc.h"
+#include "test_util.h"
+
+namespace tern::edge {
+namespace {
+SealedChunk Sealed(uint32_t origin, uint64_t seq) {
+  SealedChunk c;
+  c.wire = test::MakeChunk(origin, seq);
+  c.id = ChunkIdOf(c.wire);
+  c.header = DecodeChunk(c.wire).value().header;
+  c.first_collected_us = MonotonicUs();
+  c.next_record_seq = seq + 1;
+  c.next_chunk_seq = seq + 1;
+  return c;
+}
+
+// A shipper for node 1 with peers 2, 3 and 4.
+struct Rig : test::StoreRig {
+  PeerTable peers;
+  SettingsState settings{&m, "e"};
+  GradeLatencies grades;
+  EdgeOptions o;
+  std::unique_ptr<Shipper> shipper;
+
+  Rig() : StoreRig("shipper") {
+    msg::Members members;
+    for (uint32_t a : {1u, 2u, 3u, 4u}) members.nodes.push_back({a, "", "live", 0.5});
+    peers.Update(members, 1);
+    Open();
+  }
+  ~Rig() override { store.reset(); }
+  void Open() {
+    shipper = std::make_unique<Shipper>(o, Shipper::Deps{1, Topics(), store.get(), t.get(), &loop,
+                                                         &peers, &settings, &m, &grades, "test"});
+  }
+  bool Until(const std::function<bool()>& cond) {
+    return StoreRig::Until(cond, [this] { shipper->Pump(); });
+  }
+  size_t Sent(const std::string& filter) { return On(filter).size(); }
+};
+}  // namespace
+
+TEST_SUITE("shipper") {
+  TEST_CASE("committed, put to two peers and uplinked; graded once each; the core's ack frees it") {
+    Rig r;
+    SealedChunk c = Sealed(1, 0);
+    ChunkId id = c.id;
+    r.shipper->OnSealed(std::move(c));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 1; }));
+    CHECK(r.m.Get("grade_local") == 1);
+    auto puts = r.broker->PublishedOn("tern/store/+/put");
+    REQUIRE(puts.size() == 2);
+    uint32_t a = Topics::AddrIn(puts[0].topic, 1), b = Topics::AddrIn(puts[1].topic, 1);
+    CHECK(a != b);
+    CHECK(DecodeEnvelope(puts[0].payload).value().sender == 1);
+    for (int twice = 0; twice < 2; ++twice) {  // duplicate deliveries
+      r.shipper->OnPutAck({id, a});
+      r.shipper->OnPutAck({id, b});
+      r.shipper->OnAck({id, {1, a, b}});
+    }
+    REQUIRE(r.Until([&] { return r.shipper->outbox_chunks() == 0; }));
+    CHECK(r.m.Get("grade_peer1") == 1);
+    CHECK(r.m.Get("grade_peer2") == 1);
+    CHECK(r.m.Get("grade_core") == 1);
+    CHECK(r.shipper->outbox_bytes() == 0);
+    CHECK(r.grades.ToJson()["core"]["count"] == 1);
+    REQUIRE(
+        test::WaitFor([&] { return r.store->queued() == 0 && r.store->LoadOutbox()->empty(); }));
+  }
+
+  TEST_CASE("put_nack places the copy elsewhere; a core refusal drops the chunk from the outbox") {
+    Rig r;
+    SealedChunk c = Sealed(1, 0);
+    ChunkId id = c.id;
+    r.shipper->OnSealed(std::move(c));
+    REQUIRE(r.Until([&] { return r.Sent("tern/store/+/put") == 2; }));
+    auto puts = r.broker->PublishedOn("tern/store/+/put");
+    uint32_t a = Topics::AddrIn(puts[0].topic, 1), b = Topics::AddrIn(puts[1].topic, 1);
+    r.shipper->OnPutNack({id, a, "disk full"});
+    REQUIRE(r.Until([&] { return r.Sent("tern/store/+/put") == 3; }));
+    uint32_t third = Topics::AddrIn(r.broker->PublishedOn("tern/store/+/put")[2].topic, 1);
+    CHECK(third != a);
+    CHECK(third != b);
+    CHECK(r.m.Get("replica_refusals") == 1);
+    r.shipper->OnRefused({id, "event data is not permitted"});
+    REQUIRE(r.Until([&] { return r.shipper->outbox_chunks() == 0; }));
+    CHECK(r.m.Get("core_refusals") == 1);
+  }
+
+  TEST_CASE("after a restart the durable outbox is sent again") {
+    Rig r;
+    SealedChunk c = Sealed(1, 0);
+    ChunkId id = c.id;
+    r.shipper->OnSealed(std::move(c));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 1; }));
+    r.Open();  // a new shipper on the same store, as after a restart
+    CHECK(r.shipper->outbox_chunks() == 0);
+    REQUIRE(r.shipper->Restore().ok());
+    CHECK(r.shipper->outbox_chunks() == 1);
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 2; }));
+    auto up = r.broker->PublishedOn("tern/up/1");
+    CHECK(ChunkId(DecodeEnvelope(up[1].payload).value().id) == id);
+  }
+
+  TEST_CASE("throttle moves the next uplink to the core's retry time") {
+    Rig r;
+    r.o.uplink_timeout_ms = 100;
+    r.Open();
+    SealedChunk c = Sealed(1, 0);
+    ChunkId id = c.id;
+    r.shipper->OnSealed(std::move(c));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 1; }));
+    uint64_t t0 = MonotonicMs();
+    r.shipper->OnThrottle({id, "byte-rate limit", 400});
+    REQUIRE(r.Until([&] { return r.m.Get("uplinks_throttled") == 1; }));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 2; }));
+    CHECK(MonotonicMs() - t0 >= 400);  // not at the 100 ms timeout
+  }
+}
+}  // namespace tern::edge
