@@ -13,6 +13,7 @@
 
 #include "tern/common/dispatch.h"
 #include "tern/common/hlc.h"
+#include "tern/common/protocol.h"
 
 namespace tern::edge {
 namespace fs = std::filesystem;
@@ -172,11 +173,12 @@ void DropDirCollector::ScanOnce() {
 Result<std::string> FeedLineToPayload(const std::string& line, const std::string& format,
                                       uint16_t channels) {
   if (format == "jsonl") {
-    auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) {
-      return Status::InvalidArgument("feed line is not a JSON object");
-    }
-    return j.dump();
+    // Bounded like every control message: a line from local equipment is as untrusted as
+    // one from the network, and dump() below recurses as deep as the line nests.
+    auto j = ParseJsonBounded(line);
+    if (!j.ok()) return Status::InvalidArgument("feed line: " + j.status().message());
+    if (!j->is_object()) return Status::InvalidArgument("feed line is not a JSON object");
+    return j->dump();
   }
   std::vector<double> vals;
   std::stringstream ss(line);

@@ -14,6 +14,10 @@ TEST_SUITE("collectors") {
     CHECK(FeedLineToPayload(R"({"t":1,"door":"open"})", "jsonl", 0).ok());
     CHECK_FALSE(FeedLineToPayload("[1,2]", "jsonl", 0).ok());
     CHECK_FALSE(FeedLineToPayload("{oops", "jsonl", 0).ok());
+    // A line nested 100,000 deep is refused before it is parsed (dump() would recurse).
+    std::string deep = R"({"a":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    CHECK(FeedLineToPayload(deep, "jsonl", 0).status().message().find("deeper") !=
+          std::string::npos);
     auto p = FeedLineToPayload("1.5,2,-3", "csv", 3);
     REQUIRE(p.ok());
     CHECK(DecodeSamples(*p, 3).value()[2] == -3);
