@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tern/common/config.h"
+#include "tern/common/transport.h"
 #include "tern/core/processing.h"
 #include "tern/core/scheduler.h"
 
@@ -26,10 +27,13 @@ struct CoreOptions {
   std::string log_level = "info";
   std::string http_bind = "127.0.0.1";
   int http_port = 8080;               // -1 = no HTTP API, 0 = any free port
-  int64_t result_timeout_ms = 3000;
-  std::string board_mode = "off";     // off, sim   // resend a result copy not confirmed after this long
+  int64_t result_timeout_ms = 3000;   // resend a result copy not confirmed after this long
+  std::string board_mode = "off";     // off, sim
   SchedulerConfig sched;
   ProcessingOptions processing;
+  // Makes the core's connection to the gateway (MqttOptions built from the mqtt_* fields);
+  // unit tests pass testing::FakeBroker::Factory().
+  TransportFactory transport = MqttTransportFactory();
 };
 
 const ConfigSchema& CoreConfigSchema();
