@@ -18,17 +18,17 @@ struct CoreOptions {
   int mqtt_port = 1883;
   std::string topic_prefix = "tern";
   int mqtt_max_inflight = 256;
-  int copies = 3;                     // holders a chunk needs before the core acks it
-  int64_t suspect_after_ms = 3000;    // no heartbeat for this long: suspect
-  int64_t dead_after_ms = 10000;      // ... and for this long: dead (peers re-place copies)
-  int64_t members_interval_ms = 5000; // republish membership at least this often
+  int copies = 3;                      // holders a chunk needs before the core acks it
+  int64_t suspect_after_ms = 3000;     // no heartbeat for this long: suspect
+  int64_t dead_after_ms = 10000;       // ... and for this long: dead (peers re-place copies)
+  int64_t members_interval_ms = 5000;  // republish membership at least this often
   int64_t status_ms = 1000;
   int commit_tick_ms = 2;
   std::string log_level = "info";
   std::string http_bind = "127.0.0.1";
-  int http_port = 8080;               // -1 = no HTTP API, 0 = any free port
-  int64_t result_timeout_ms = 3000;   // resend a result copy not confirmed after this long
-  std::string board_mode = "off";     // off, sim
+  int http_port = 8080;              // -1 = no HTTP API, 0 = any free port
+  int64_t result_timeout_ms = 3000;  // resend a result copy not confirmed after this long
+  std::string board_mode = "off";    // off, sim
   SchedulerConfig sched;
   ProcessingOptions processing;
   // Makes the core's connection to the gateway (MqttOptions built from the mqtt_* fields);

@@ -1,0 +1,148 @@
+// Membership: see membership.h.
+#include "membership.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace tern::core {
+
+std::string_view NodeStateName(NodeState s) {
+  switch (s) {
+    case NodeState::kLive:
+      return "live";
+    case NodeState::kSuspect:
+      return "suspect";
+    case NodeState::kOffline:
+      return "offline";
+    case NodeState::kDead:
+      return "dead";
+    case NodeState::kUnknown:
+      break;
+  }
+  return "unknown";
+}
+
+bool Membership::Add(uint32_t addr, const std::string& name) {
+  auto [it, added] = members_.try_emplace(addr);
+  it->second.name = name;
+  if (added) dirty_ = true;
+  return added;
+}
+
+const Member* Membership::Find(uint32_t addr) const {
+  auto it = members_.find(addr);
+  return it == members_.end() ? nullptr : &it->second;
+}
+
+std::string Membership::NameOf(uint32_t addr) const {
+  const Member* m = Find(addr);
+  return m ? m->name : std::to_string(addr);
+}
+
+std::optional<StateChange> Membership::Move(uint32_t addr, Member& mb, NodeState to) {
+  if (mb.state == to) return std::nullopt;
+  StateChange c{addr, mb.name, mb.state, to};
+  mb.state = to;
+  dirty_ = true;
+  return c;
+}
+
+std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Heartbeat& hb,
+                                                   uint64_t now_ms) {
+  auto it = members_.find(addr);
+  if (it == members_.end()) return std::nullopt;
+  Member& mb = it->second;
+  const double used = static_cast<double>(hb.used), cap = static_cast<double>(hb.capacity);
+  mb.load = std::clamp(0.5 * hb.cpu + 0.5 * (cap > 0 ? used / cap : 0.5), 0.0, 1.0);
+  mb.last_hb_ms = now_ms;
+  if (!hb.counters.empty()) mb.counters = hb.counters;
+  auto c = Move(addr, mb, NodeState::kLive);
+  if (c) spdlog::info("core: node {} ({}) {} -> {}", addr, c->name, NodeStateName(c->from), "live");
+  return c;
+}
+
+std::optional<StateChange> Membership::OnOffline(uint32_t addr) {
+  auto it = members_.find(addr);
+  if (it == members_.end()) return std::nullopt;
+  auto c = Move(addr, it->second, NodeState::kOffline);
+  if (c) spdlog::info("core: node {} ({}) {} -> offline", addr, c->name, NodeStateName(c->from));
+  return c;
+}
+
+std::vector<StateChange> Membership::CheckLiveness(uint64_t now_ms) {
+  std::vector<StateChange> out;
+  for (auto& [addr, mb] : members_) {
+    const uint64_t silent = now_ms - mb.last_hb_ms;
+    NodeState next = mb.state;
+    if (mb.state == NodeState::kLive && silent > suspect_after_ms_) next = NodeState::kSuspect;
+    if (mb.state == NodeState::kSuspect && silent > dead_after_ms_) next = NodeState::kDead;
+    if (auto c = Move(addr, mb, next)) {
+      spdlog::warn("core: node {} ({}) {} -> {}", addr, c->name, NodeStateName(c->from),
+                   NodeStateName(c->to));
+      out.push_back(std::move(*c));
+    }
+  }
+  return out;
+}
+
+void Membership::RestartClocks(uint64_t now_ms) {
+  for (auto& [addr, mb] : members_) mb.last_hb_ms = now_ms;
+  dirty_ = true;
+}
+
+bool Membership::Gone(uint32_t addr) const {
+  const Member* m = Find(addr);
+  return !m || m->state == NodeState::kOffline || m->state == NodeState::kDead;
+}
+
+std::vector<uint32_t> Membership::ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude,
+                                               size_t n) const {
+  std::vector<std::pair<double, uint32_t>> cand;
+  for (const auto& [addr, mb] : members_) {
+    if (mb.state != NodeState::kLive || exclude.count(addr)) continue;
+    cand.emplace_back(addr == prefer ? -1.0 : mb.load, addr);  // the data's own edge first
+  }
+  std::sort(cand.begin(), cand.end());
+  std::vector<uint32_t> out;
+  for (size_t i = 0; i < cand.size() && out.size() < n; ++i) out.push_back(cand[i].second);
+  return out;
+}
+
+msg::Members Membership::ToMessage() const {
+  msg::Members m;
+  for (const auto& [addr, mb] : members_) {
+    m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load});
+  }
+  return m;
+}
+
+nlohmann::json Membership::ToStatusJson() const {
+  auto j = nlohmann::json::array();
+  for (const auto& [addr, mb] : members_) {
+    j.push_back({{"addr", addr},
+                 {"name", mb.name},
+                 {"state", std::string(NodeStateName(mb.state))},
+                 {"load", mb.load},
+                 {"counters", mb.counters}});
+  }
+  return j;
+}
+
+uint8_t Membership::LiveMask() const {
+  uint8_t live = 0;
+  int n = 0;
+  for (const auto& [addr, mb] : members_) {
+    if (mb.state == NodeState::kLive && n < 8) live = static_cast<uint8_t>(live | (1u << n));
+    ++n;
+  }
+  return live;
+}
+
+bool Membership::AnyDown() const {
+  return std::any_of(members_.begin(), members_.end(), [](const auto& e) {
+    return e.second.state == NodeState::kDead || e.second.state == NodeState::kOffline;
+  });
+}
+
+}  // namespace tern::core

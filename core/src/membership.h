@@ -1,0 +1,99 @@
+// Who is in the site and how each node is doing: the registered nodes, their liveness state
+// (from heartbeats, Last Wills and the suspect/dead timeouts), their load, and the member
+// list the core publishes (retained) for the edges to choose peers from. Pure state: it
+// returns the state changes it decides, and the caller records them in core.db.
+// Thread-safety: not thread-safe; the commit worker owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tern/common/messages.h"
+
+namespace tern::core {
+
+enum class NodeState { kUnknown, kLive, kSuspect, kOffline, kDead };
+
+// "unknown", "live", "suspect", "offline", "dead": the names on the wire and in core.db.
+std::string_view NodeStateName(NodeState s);
+
+struct Member {
+  std::string name;
+  NodeState state = NodeState::kUnknown;  // unknown until heard from
+  uint64_t last_hb_ms = 0;                // monotonic
+  double load = 0.5;                      // 0..1, from heartbeats
+  nlohmann::json counters;                // the last heartbeat's counters (null until one)
+};
+
+// A node moved from one state to another.
+struct StateChange {
+  uint32_t addr = 0;
+  std::string name;
+  NodeState from = NodeState::kUnknown, to = NodeState::kUnknown;
+};
+
+class Membership {
+ public:
+  // A live node without heartbeats for `suspect_after_ms` is suspect, and dead after
+  // `dead_after_ms`.
+  Membership(int64_t suspect_after_ms, int64_t dead_after_ms)
+      : suspect_after_ms_(static_cast<uint64_t>(suspect_after_ms)),
+        dead_after_ms_(static_cast<uint64_t>(dead_after_ms)) {}
+
+  // Adds node `addr` (state unknown) or renames it; returns true if it was not a member.
+  bool Add(uint32_t addr, const std::string& name);
+  bool Contains(uint32_t addr) const { return members_.count(addr) != 0; }
+  // The member, or null.
+  const Member* Find(uint32_t addr) const;
+  // The member's name, or the address as text for a stranger.
+  std::string NameOf(uint32_t addr) const;
+  const std::map<uint32_t, Member>& members() const { return members_; }
+
+  // A heartbeat from member `addr` (ignored for a stranger): load, counters, live.
+  std::optional<StateChange> OnHeartbeat(uint32_t addr, const msg::Heartbeat& hb, uint64_t now_ms);
+  // Member `addr` said goodbye (or its Last Will did).
+  std::optional<StateChange> OnOffline(uint32_t addr);
+  // live -> suspect -> dead by the time since the last heartbeat.
+  std::vector<StateChange> CheckLiveness(uint64_t now_ms);
+  // The core itself was cut off: silence says nothing about the nodes, restart every clock.
+  void RestartClocks(uint64_t now_ms);
+
+  // True unless `addr` is a member that is neither offline nor dead.
+  bool Gone(uint32_t addr) const;
+  // Up to `n` live members not in `exclude`, `prefer` first, then least loaded first.
+  std::vector<uint32_t> ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude,
+                                     size_t n) const;
+
+  // The member list is due when it changed or `interval_ms` passed since it was published.
+  bool PublishDue(uint64_t now_ms, uint64_t interval_ms) const {
+    return dirty_ || now_ms - published_ms_ >= interval_ms;
+  }
+  msg::Members ToMessage() const;
+  void Published(uint64_t now_ms) {
+    dirty_ = false;
+    published_ms_ = now_ms;
+  }
+
+  // The status file's "nodes": addr, name, state, load, counters.
+  nlohmann::json ToStatusJson() const;
+  // Bit n: the n-th member (by address) is live, n < 8. For the board's LEDs.
+  uint8_t LiveMask() const;
+  // Some member is dead or offline.
+  bool AnyDown() const;
+
+ private:
+  std::optional<StateChange> Move(uint32_t addr, Member& mb, NodeState to);
+
+  uint64_t suspect_after_ms_, dead_after_ms_;
+  std::map<uint32_t, Member> members_;
+  bool dirty_ = true;
+  uint64_t published_ms_ = 0;
+};
+
+}  // namespace tern::core

@@ -1,0 +1,95 @@
+// UplinkGate: see uplink_gate.h.
+#include "uplink_gate.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "tern/common/dispatch.h"
+#include "tern/common/messages.h"
+
+namespace tern::core {
+
+uint64_t TokenBucket::Take(uint64_t bytes, int64_t rate, uint64_t now_ms) {
+  if (rate <= 0) return 0;
+  const double r = static_cast<double>(rate), want = static_cast<double>(bytes);
+  const double cap = 2.0 * r;
+  if (last_ms_ == 0) tokens_ = cap;
+  tokens_ = std::min(cap, tokens_ + static_cast<double>(now_ms - last_ms_) * r / 1000.0);
+  last_ms_ = now_ms;
+  if (tokens_ >= want) {
+    tokens_ -= want;
+    return 0;
+  }
+  return static_cast<uint64_t>((want - tokens_) * 1000.0 / r) + 1;
+}
+
+UplinkGate::Outcome UplinkGate::Reject(const std::string& detail) {
+  msg::Reject(*m_, "core", "up", detail);
+  return {};
+}
+
+UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_view payload,
+                                         uint64_t now_ms) {
+  const uint32_t from = Topics::AddrIn(topic);
+  const std::string by = " from " + std::to_string(from);
+  if (!members_->Contains(from)) return Reject("unregistered address on " + topic);
+  auto env = DecodeEnvelope(payload);
+  if (!env.ok()) return Reject(env.status().message() + " on " + topic);
+  if (env->type != EnvelopeType::kUp || env->sender != from) {
+    return Reject("envelope sender " + std::to_string(env->sender) + " on " + topic);
+  }
+  auto view = DecodeChunk(env->chunk);
+  if (!view.ok()) return Reject(view.status().message() + by);
+  const ChunkHeader& h = view->header;
+  if (h.origin != from) {
+    return Reject("chunk origin " + std::to_string(h.origin) + " sent by " + std::to_string(from));
+  }
+  auto recs = DecodeRecords(*view);
+  if (!recs.ok()) return Reject(recs.status().message() + by);
+
+  Outcome o;
+  const ChunkId id(env->id);
+  const EdgeSettings& perm = settings_->Of(members_->NameOf(from));
+  if (!perm.Allows(h.kind)) {
+    m_->Add("refused_permission");
+    std::string why = std::string(KindName(h.kind)) + " data is not permitted for " + perm.name +
+                      " (allowed: " + perm.kinds + ")";
+    msg::Reject(*m_, "core", "up", why);
+    o.reply = Outgoing{topics_.Down(from), msg::Refused{id, why}.Encode()};
+    return o;
+  }
+  auto known = db_->Chunk(id);
+  const bool already = known.ok() && known->has_value() && (*known)->spooled;
+  if (!already) {
+    uint64_t wait = buckets_[from].Take(env->chunk.size(), perm.max_bytes_per_s, now_ms);
+    if (wait > 0) {
+      int64_t n = ++m_->Counter("throttled");
+      if (n <= 10 || n % 1000 == 0) {
+        spdlog::warn("core: throttling {} (limit {} bytes/s), retry in {} ms", perm.name,
+                     perm.max_bytes_per_s, wait);
+      }
+      o.reply = Outgoing{topics_.Down(from), msg::Throttle{id, "byte-rate limit", wait}.Encode()};
+      return o;
+    }
+  }
+  Status s = db_->RecordHolder(NoticeFor(id, from, h, env->chunk.size()));
+  // A resend of a chunk spooled before (maybe processed and unspooled since) is not spooled
+  // again: it only earns the edge another ack.
+  if (s.ok() && !already) s = db_->Spool(id, h, env->chunk);
+  if (!s.ok()) {
+    m_->Add("manifest_errors");
+    spdlog::error("core: spooling chunk from {}: {}", from, s.ToString());
+    return o;
+  }
+  m_->Add("uplinks");
+  o.accepted = id;
+  if (!already) {
+    // Queued for processing only once the spool row is committed and readable.
+    int cls = perm.priority >= 0 ? perm.priority : static_cast<int>(h.priority);
+    o.spooled = Manifest::SpoolEntry{id, from, cls, env->chunk.size(), h.t_last};
+  }
+  return o;
+}
+
+}  // namespace tern::core

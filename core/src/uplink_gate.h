@@ -1,0 +1,64 @@
+// The gate every uplinked chunk (binary envelope on `up/<addr>`) passes: the sender must be
+// registered, the envelope and chunk must decode and agree on who sent them, the chunk's
+// kind must be permitted for that edge (else `refused`), and a chunk not spooled before
+// must fit the edge's byte-rate budget (else `throttle` with a retry-after). A chunk that
+// passes is recorded with its origin as first holder and spooled (a resend is not spooled
+// again: it only earns the edge another ack). The gate returns what follows; the caller
+// publishes the reply, settles the chunk and schedules it after the commit.
+// Thread-safety: not thread-safe; the commit worker owns it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "batch.h"
+#include "membership.h"
+#include "settings_book.h"
+#include "tern/common/metrics.h"
+#include "tern/core/manifest.h"
+
+namespace tern::core {
+
+// An uplink byte budget: `rate` bytes/s with two seconds of burst.
+class TokenBucket {
+ public:
+  // Takes `bytes` if the budget has them and returns 0; otherwise takes nothing and returns
+  // how long (ms) until it would have them. A rate <= 0 means no limit.
+  uint64_t Take(uint64_t bytes, int64_t rate, uint64_t now_ms);
+
+ private:
+  double tokens_ = 0;
+  uint64_t last_ms_ = 0;
+};
+
+class UplinkGate {
+ public:
+  // Pointers outlive the gate. `m` counts uplinks, refused_permission, throttled,
+  // manifest_errors and rejected_up.
+  UplinkGate(Topics topics, Manifest* db, const Membership* members, SettingsBook* settings,
+             Metrics* m)
+      : topics_(std::move(topics)), db_(db), members_(members), settings_(settings), m_(m) {}
+
+  struct Outcome {
+    std::optional<Outgoing> reply;                // refused or throttle, to the origin
+    std::optional<ChunkId> accepted;              // recorded: settle it and ack again
+    std::optional<Manifest::SpoolEntry> spooled;  // newly spooled: schedule after the commit
+  };
+  // Handles one message on `topic` (up/<addr>), inside the worker's transaction.
+  Outcome OnUplink(const std::string& topic, std::string_view payload, uint64_t now_ms);
+
+ private:
+  Outcome Reject(const std::string& detail);
+
+  Topics topics_;
+  Manifest* db_;
+  const Membership* members_;
+  SettingsBook* settings_;
+  Metrics* m_;
+  std::map<uint32_t, TokenBucket> buckets_;
+};
+
+}  // namespace tern::core
