@@ -1,0 +1,83 @@
+#include "membership.h"
+
+#include <doctest/doctest.h>
+
+namespace tern::core {
+namespace {
+msg::Heartbeat Hb(double cpu, int64_t used, int64_t cap) {
+  msg::Heartbeat hb;
+  hb.cpu = cpu;
+  hb.used = used;
+  hb.capacity = cap;
+  hb.counters = {{"stored", 3}};
+  return hb;
+}
+}  // namespace
+
+TEST_SUITE("membership") {
+  TEST_CASE("heartbeats make a node live with its load; silence makes it suspect, then dead") {
+    Membership m(3000, 10000);
+    CHECK(m.Add(5, "a"));
+    CHECK_FALSE(m.Add(5, "a"));
+    CHECK(m.Find(5)->state == NodeState::kUnknown);
+    auto c = m.OnHeartbeat(5, Hb(0.2, 50, 100), 1000);
+    REQUIRE(c);
+    CHECK(c->from == NodeState::kUnknown);
+    CHECK(c->to == NodeState::kLive);
+    CHECK(m.Find(5)->load == doctest::Approx(0.35));
+    CHECK(m.Find(5)->counters["stored"] == 3);
+    CHECK_FALSE(m.OnHeartbeat(5, Hb(0.2, 0, 0), 1500));  // no change of state
+    CHECK(m.Find(5)->load == doctest::Approx(0.35));     // 0.5*0.2 + 0.5*0.5
+    CHECK(m.CheckLiveness(4000).empty());
+    auto s = m.CheckLiveness(4600);
+    REQUIRE(s.size() == 1);
+    CHECK(s[0].to == NodeState::kSuspect);
+    // Suspect -> dead only after dead_after, and never live -> dead in one step.
+    Membership m2(3000, 10000);
+    m2.Add(1, "b");
+    (void)m2.OnHeartbeat(1, Hb(0, 0, 0), 0 + 1);
+    CHECK(m2.CheckLiveness(20000)[0].to == NodeState::kSuspect);
+    CHECK(m2.CheckLiveness(20001)[0].to == NodeState::kDead);
+    CHECK(m2.Gone(1));
+    CHECK(m2.AnyDown());
+  }
+
+  TEST_CASE("offline at once; strangers are ignored; clocks restart after the core's own outage") {
+    Membership m(3000, 10000);
+    m.Add(2, "x");
+    CHECK_FALSE(m.OnHeartbeat(9, Hb(0, 0, 0), 1));
+    CHECK_FALSE(m.OnOffline(9));
+    CHECK(m.Gone(9));
+    (void)m.OnHeartbeat(2, Hb(0, 0, 0), 100);
+    m.RestartClocks(50000);
+    CHECK(m.CheckLiveness(52000).empty());
+    auto c = m.OnOffline(2);
+    REQUIRE(c);
+    CHECK(c->to == NodeState::kOffline);
+    CHECK(NodeStateName(c->to) == "offline");
+    CHECK(m.Gone(2));
+  }
+
+  TEST_CASE("stores are chosen live, preferred first, then least loaded; the list publishes") {
+    Membership m(3000, 10000);
+    for (uint32_t a = 1; a <= 4; ++a) {
+      m.Add(a, "n" + std::to_string(a));
+      (void)m.OnHeartbeat(a, Hb(0.1 * a, 0, 0), 10);
+    }
+    (void)m.OnOffline(1);
+    CHECK(m.ChooseStores(4, {}, 2) == std::vector<uint32_t>{4, 2});
+    CHECK(m.ChooseStores(0, {2}, 5) == std::vector<uint32_t>{3, 4});
+    CHECK(m.LiveMask() == 0b1110);
+    CHECK(m.PublishDue(10, 5000));
+    m.Published(10);
+    CHECK_FALSE(m.PublishDue(20, 5000));
+    CHECK(m.PublishDue(5010, 5000));
+    auto back = msg::DecodeText<msg::Members>(m.ToMessage().Encode());
+    REQUIRE(back.ok());
+    REQUIRE(back->nodes.size() == 4);
+    CHECK(back->nodes[0].state == "offline");
+    CHECK(back->nodes[1].state == "live");
+    CHECK(m.ToStatusJson()[1]["name"] == "n2");
+  }
+}
+}  // namespace tern::core

@@ -1,0 +1,70 @@
+#include "registrar.h"
+
+#include <doctest/doctest.h>
+
+#include "core_testing.h"
+#include "tern/common/dispatch.h"
+
+namespace tern::core {
+
+namespace {
+struct Fixture : testing::TestRegistry {
+  Registrar reg{"core", Topics(), t.db.get(), &members, &settings, &m};
+  // As the core routes it: through a Dispatcher.
+  Registrar::Outcome Send(const std::string& name, const std::string& payload) {
+    Registrar::Outcome out;
+    msg::Dispatcher d(&m, "core", "register");
+    d.On<RegisterRequest>([&](const RegisterRequest& r, const std::string& topic) {
+      out = reg.OnRegister(r, topic);
+    });
+    d.Dispatch(Topics().Reg(name), payload);
+    return out;
+  }
+};
+}  // namespace
+
+TEST_SUITE("registrar") {
+  TEST_CASE("a name gets a permanent address, the same one every time") {
+    Fixture f;
+    msg::Register r{"edge-a", "/data/a", 100};
+    auto o = f.Send("edge-a", r.Encode());
+    REQUIRE(o.addr != 0);
+    REQUIRE(o.reply);
+    CHECK(o.reply->topic == "tern/reg/edge-a/reply");
+    auto reply = msg::DecodeText<msg::Registered>(o.reply->payload);
+    REQUIRE(reply.ok());
+    CHECK(reply->addr == o.addr);
+    REQUIRE(reply->settings);
+    CHECK(reply->settings->name == "edge-a");
+    CHECK(o.weight == 1);
+    CHECK(f.members.Contains(o.addr));
+    CHECK(f.Send("edge-a", r.Encode()).addr == o.addr);
+    CHECK(f.m.Get("nodes_registered") == 1);
+  }
+
+  TEST_CASE("refusals name the reason and are counted; a bad field in any shape is one of them") {
+    Fixture f;
+    auto refused = [&](const std::string& name, const std::string& payload) {
+      auto o = f.Send(name, payload);
+      CHECK(o.addr == 0);
+      if (!o.reply) return std::string("(no reply)");
+      auto r = msg::DecodeText<msg::RegistrationRefused>(o.reply->payload);
+      REQUIRE(r.ok());
+      return r->reason;
+    };
+    CHECK(refused("x", msg::Register{"y", "", 0}.Encode()).find("does not match") !=
+          std::string::npos);
+    CHECK(refused("core", msg::Register{"core", "", 0}.Encode()).find("core's own") !=
+          std::string::npos);
+    CHECK(
+        refused("x", R"({"v":1,"type":"register","name":"x","store_path":5})").find("store_path") !=
+        std::string::npos);
+    CHECK(refused("x", R"({"v":1,"type":"register","name":"x","capacity":[1]})").find("capacity") !=
+          std::string::npos);
+    CHECK(refused("a b", msg::Register{"a b", "", 0}.Encode()) == "(no reply)");  // not a name
+    CHECK(refused("x", R"({"v":1,"type":"hello"})") == "(no reply)");  // not a registration
+    CHECK(f.m.Get("rejected_register") == 6);
+    CHECK(f.members.members().empty());
+  }
+}
+}  // namespace tern::core
