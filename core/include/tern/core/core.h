@@ -8,6 +8,11 @@
 // have at least `copies` distinct holders. A chunk with more holders than needed (a peer
 // that came back after its replacement stored a copy) gets its newest extra copy deleted,
 // never the origin's, and only once the chunk is acked.
+//
+// The core reaches the gateway only through the Transport that CoreOptions.transport makes
+// (MQTT in production, testing::FakeBroker in unit tests). Every inbound message is decoded
+// with the typed messages of tern/common/messages.h behind a msg::Dispatcher: a message of
+// any shape is handled or rejected (counted as rejected_<kind>, logged), never fatal.
 // Thread-safety: Start/Stop from one thread; StatusJson and metrics() from any.
 #pragma once
 
@@ -24,10 +29,14 @@ class Core {
  public:
   static Result<std::unique_ptr<Core>> Create(const CoreOptions& opts);
   ~Core();
-  // Opens core.db, connects, subscribes and starts the worker.
-  Status Start();
+  // Opens core.db, connects, subscribes and starts the worker and the processing thread.
+  // Fails naming what could not be opened or started.
+  [[nodiscard]] Status Start();
+  // Stops every thread and writes the final status.json; idempotent.
   void Stop();
+  // The last status written (null before the first).
   nlohmann::json StatusJson() const;
+  // The core's counters (rejected_*, acks, uplinks, ...).
   Metrics& metrics();
 
   class Impl;
