@@ -28,6 +28,7 @@ struct Settlement {
 
 class AckPolicy {
  public:
+  // How long an unconfirmed delete of an excess copy waits before it is asked again.
   static constexpr uint64_t kDeleteRetryMs = 10000;
 
   // `core_addr` is the origin of result chunks. `m` counts acks, acks_repeated,

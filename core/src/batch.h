@@ -40,8 +40,10 @@ class Batch {
     if (reack) reack_.insert(id);
   }
 
+  // The chunks to settle, and whether one was re-sent by its origin in this batch.
   const std::set<ChunkId>& touched() const { return touched_; }
   bool reack(const ChunkId& id) const { return reack_.count(id) != 0; }
+  // For the commit worker: what to publish and run once the transaction has committed.
   std::vector<Outgoing>& outgoing() { return out_; }
   std::vector<std::function<void()>>& work() { return work_; }
 

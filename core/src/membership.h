@@ -48,11 +48,13 @@ class Membership {
 
   // Adds node `addr` (state unknown) or renames it; returns true if it was not a member.
   bool Add(uint32_t addr, const std::string& name);
+  // True if `addr` is registered (whatever its state).
   bool Contains(uint32_t addr) const { return members_.count(addr) != 0; }
   // The member, or null.
   const Member* Find(uint32_t addr) const;
   // The member's name, or the address as text for a stranger.
   std::string NameOf(uint32_t addr) const;
+  // Every member by address.
   const std::map<uint32_t, Member>& members() const { return members_; }
 
   // A heartbeat from member `addr` (ignored for a stranger): load, counters, live.
@@ -74,7 +76,9 @@ class Membership {
   bool PublishDue(uint64_t now_ms, uint64_t interval_ms) const {
     return dirty_ || now_ms - published_ms_ >= interval_ms;
   }
+  // The retained `members` message: every member's address, name, state and load.
   msg::Members ToMessage() const;
+  // The list went out at `now_ms`: not due again until it changes or the interval passes.
   void Published(uint64_t now_ms) {
     dirty_ = false;
     published_ms_ = now_ms;

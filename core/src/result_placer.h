@@ -26,6 +26,7 @@ namespace tern::core {
 
 class ResultPlacer {
  public:
+  // How long a recovered result waits for restated notices before copies go out.
   static constexpr uint64_t kRestateHoldMs = 3000;
   // The holders the manifest lists for a chunk (empty if it cannot say).
   using HoldersOf = std::function<std::vector<uint32_t>(const ChunkId&)>;
@@ -42,11 +43,13 @@ class ResultPlacer {
   void Add(const ChunkId& id, std::string wire, uint32_t prefer);
   // A result still unplaced when the core last stopped: restate before placing.
   void Recover(const ChunkId& id, std::string wire);
+  // True while result `id` is short of confirmed stores.
   bool placing(const ChunkId& id) const { return placing_.count(id) != 0; }
   // The result is on enough stores: forget it.
   void Placed(const ChunkId& id) { placing_.erase(id); }
   // A store refused a copy: place it elsewhere.
   void OnPutNack(const msg::PutNack& n);
+  // Results being placed (status: results_placing).
   size_t size() const { return placing_.size(); }
 
   // One turn (while connected): restates for recovered results, puts for results short of
