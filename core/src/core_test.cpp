@@ -80,13 +80,13 @@ struct Site {
     hb.cpu = cpu;
     broker->Inject(t.Hb(addr), hb.Encode());
   }
-  std::vector<uint32_t> LiveEdges(int n) {
+  std::vector<uint32_t> LiveEdges(size_t n) {
     std::vector<uint32_t> a;
-    for (int i = 0; i < n; ++i) a.push_back(Register("edge-" + std::to_string(i)));
-    for (int i = 0; i < n; ++i) Heartbeat(a[i], 0.1 * (i + 1));
+    for (size_t i = 0; i < n; ++i) a.push_back(Register("edge-" + std::to_string(i)));
+    for (size_t i = 0; i < n; ++i) Heartbeat(a[i], 0.1 * static_cast<double>(i + 1));
     REQUIRE(WaitFor([&] {
       auto s = core->StatusJson();
-      int live = 0;
+      size_t live = 0;
       for (const auto& node : s.value("nodes", nlohmann::json::array()))
         live += node["state"] == "live";
       return live == n;
