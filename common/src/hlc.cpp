@@ -6,13 +6,7 @@
 namespace tern {
 
 HybridClock::HybridClock(WallMs wall_ms) : wall_ms_(std::move(wall_ms)) {
-  if (!wall_ms_) {
-    wall_ms_ = [] {
-      return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                       std::chrono::system_clock::now().time_since_epoch())
-                                       .count());
-    };
-  }
+  if (!wall_ms_) wall_ms_ = [] { return tern::WallMs(); };
 }
 
 uint64_t HybridClock::Now() {
@@ -27,6 +21,12 @@ void HybridClock::Observe(uint64_t remote) {
   std::lock_guard<std::mutex> lk(mu_);
   uint64_t m = remote > last_ ? remote : last_;
   last_ = wall > m ? wall : m + 1;
+}
+
+uint64_t WallMs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
 uint64_t MonotonicMs() {

@@ -35,7 +35,6 @@
 #include "tern/core/http_api.h"
 #include "tern/core/manifest.h"
 #include "uplink_gate.h"
-#include "wall_clock.h"
 
 namespace tern::core {
 namespace {

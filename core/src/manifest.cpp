@@ -5,15 +5,12 @@
 
 #include <chrono>
 
+#include "tern/common/hlc.h"
 #include "tern/core/settings_store.h"
 
 namespace tern::core {
 namespace {
-int64_t WallMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t WallMsSigned() { return static_cast<int64_t>(tern::WallMs()); }
 }  // namespace
 
 const std::vector<std::string>& Manifest::Schema() {
@@ -68,7 +65,7 @@ Result<std::unique_ptr<Manifest>> Manifest::Open(const std::string& path,
   TERN_ASSIGN_OR_RETURN(auto db, Database::Open(path, o));
   std::unique_ptr<Manifest> m(new Manifest(std::move(db)));
   if (!options.read_only) TERN_RETURN_IF_ERROR(m->db_->Migrate(Schema()));
-  std::function<int64_t()> now = options.now_ms ? options.now_ms : WallMs;
+  std::function<int64_t()> now = options.now_ms ? options.now_ms : WallMsSigned;
   Database& d = *m->db_;
   TERN_ASSIGN_OR_RETURN(m->registry_, Registry::Open(d, now));
   TERN_ASSIGN_OR_RETURN(m->holders_, HolderIndex::Open(d, now));
@@ -147,7 +144,8 @@ Status EdgeSettings::Validate() const {
   if (weight < 1 || weight > 1000) return bad("weight", "must be 1..1000");
   if (max_bytes_per_s < 0) return bad("rate", "must be >= 0 (0 = unlimited)");
   if (protocol != kProtocolVersion) {
-    return bad("protocol", "must be " + std::to_string(kProtocolVersion) + " (the only one this core speaks)");
+    return bad("protocol",
+               "must be " + std::to_string(kProtocolVersion) + " (the only one this core speaks)");
   }
   size_t start = 0;
   while (start <= kinds.size()) {
@@ -171,7 +169,9 @@ bool EdgeSettings::Allows(RecordKind k) const {
 nlohmann::json EdgeSettings::ToJson() const {
   return {{"name", name},
           {"priority", priority < 0 ? "keep" : PriorityName(static_cast<Priority>(priority))},
-          {"weight", weight}, {"kinds", kinds}, {"max_bytes_per_s", max_bytes_per_s},
+          {"weight", weight},
+          {"kinds", kinds},
+          {"max_bytes_per_s", max_bytes_per_s},
           {"protocol", protocol}};
 }
 

@@ -8,7 +8,6 @@
 
 #include "tern/common/bytes.h"
 #include "tern/common/hlc.h"
-#include "wall_clock.h"
 
 namespace tern::core {
 

@@ -62,7 +62,9 @@ std::vector<double> SyntheticSource::Sample(uint64_t n, int channels, double rat
   return v;
 }
 
-void SyntheticSource::Start() { t_ = std::thread([this] { Run(); }); }
+void SyntheticSource::Start() {
+  t_ = std::thread([this] { Run(); });
+}
 void SyntheticSource::Stop() {
   stop_ = true;
   if (t_.joinable()) t_.join();
@@ -73,7 +75,8 @@ void SyntheticSource::Run() {
   uint64_t produced = 0;
   while (!stop_) {
     if (o_.max_records > 0 && produced >= static_cast<uint64_t>(o_.max_records)) break;
-    double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     auto owed = static_cast<uint64_t>(elapsed * o_.rate);
     if (o_.max_records > 0) owed = std::min<uint64_t>(owed, static_cast<uint64_t>(o_.max_records));
     if (owed <= produced) {
@@ -97,7 +100,9 @@ void SyntheticSource::Run() {
   spdlog::info("synthetic source '{}' produced {} records", o_.source, produced);
 }
 
-void DropDirCollector::Start() { t_ = std::thread([this] { Run(); }); }
+void DropDirCollector::Start() {
+  t_ = std::thread([this] { Run(); });
+}
 void DropDirCollector::Stop() {
   stop_ = true;
   if (t_.joinable()) t_.join();
@@ -122,7 +127,8 @@ void DropDirCollector::ScanOnce() {
     if (!e.is_regular_file()) continue;
     std::string name = e.path().filename().string();
     // Writers drop files atomically: write "x.tmp" or ".x", then rename.
-    if (name.empty() || name[0] == '.' || (name.size() > 4 && name.substr(name.size() - 4) == ".tmp")) {
+    if (name.empty() || name[0] == '.' ||
+        (name.size() > 4 && name.substr(name.size() - 4) == ".tmp")) {
       continue;
     }
     files.push_back(e.path());
@@ -201,7 +207,9 @@ Result<std::string> FeedLineToPayload(const std::string& line, const std::string
   return EncodeSamples(vals);
 }
 
-void FeedCollector::Start() { t_ = std::thread([this] { Run(); }); }
+void FeedCollector::Start() {
+  t_ = std::thread([this] { Run(); });
+}
 void FeedCollector::Stop() {
   stop_ = true;
   if (t_.joinable()) t_.join();
@@ -225,7 +233,7 @@ void FeedCollector::Run() {
   while (!stop_) {
     if (!std::getline(*in, line)) {
       if (o_.path == "-") break;  // stdin closed
-      in->clear();  // follow the file as it grows
+      in->clear();                // follow the file as it grows
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
       continue;
     }

@@ -6,6 +6,8 @@
 
 #include <chrono>
 
+#include "tern/common/hlc.h"
+
 namespace tern::edge {
 
 const std::vector<std::string>& LocalStore::Schema() {
@@ -89,9 +91,7 @@ Status LocalStore::Apply(const StoreWrite& w) {
                                .BindBlob(12, w.wire)
                                .Run());
       if (own) {
-        auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+        auto now = static_cast<int64_t>(WallMs());
         TERN_RETURN_IF_ERROR(ins_outbox_->BindBlob(1, i.id)
                                  .Bind(2, int64_t{i.priority})
                                  .Bind(3, static_cast<int64_t>(w.wire.size()))
@@ -122,9 +122,8 @@ void LocalStore::WriterLoop() {
       if (queue_.empty() && stop_) return;
       // Let companions arrive for a moment: one fsync then covers all of them.
       if (!stop_ && tick_ms_ > 0 && queue_.size() < 64) {
-        cv_.wait_for(lk, std::chrono::milliseconds(tick_ms_), [this] {
-          return stop_ || queue_.size() >= 64;
-        });
+        cv_.wait_for(lk, std::chrono::milliseconds(tick_ms_),
+                     [this] { return stop_ || queue_.size() >= 64; });
       }
       size_t n = std::min<size_t>(queue_.size(), 4096);
       batch.clear();

@@ -33,6 +33,9 @@ class HybridClock {
 };
 
 // Milliseconds on the monotonic clock, for timeouts and ages.
+// Wall-clock milliseconds since the epoch: for what is stamped and shown (row stamps,
+// scheduler ages, the HLC's physical part), never for timeouts.
+uint64_t WallMs();
 uint64_t MonotonicMs();
 uint64_t MonotonicUs();
 
