@@ -74,8 +74,8 @@ Result<std::unique_ptr<Database>> Database::Open(const std::string& path, const 
   sqlite3_extended_result_codes(raw, 1);
   if (!o.read_only) {
     TERN_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
-    TERN_RETURN_IF_ERROR(db->Exec(o.durable ? "PRAGMA synchronous=FULL"
-                                            : "PRAGMA synchronous=NORMAL"));
+    TERN_RETURN_IF_ERROR(
+        db->Exec(o.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"));
   }
   TERN_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
   TERN_RETURN_IF_ERROR(db->Exec("PRAGMA cache_size=-" + std::to_string(o.cache_kib)));
@@ -88,16 +88,22 @@ Status Database::Error(int rc, std::string_view what) const {
   std::string msg = "sqlite " + path_ + ": " + std::string(what) + ": " +
                     (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
   switch (rc & 0xFF) {
-    case SQLITE_FULL: return Status::ResourceExhausted("disk full: " + msg);
+    case SQLITE_FULL:
+      return Status::ResourceExhausted("disk full: " + msg);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(msg);
+    case SQLITE_LOCKED:
+      return Status::Unavailable(msg);
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(msg);
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
     case SQLITE_CONSTRAINT:
     case SQLITE_MISMATCH:
-    case SQLITE_RANGE: return Status::InvalidArgument(msg);
-    case SQLITE_CANTOPEN: return Status::NotFound(msg);
-    default: return Status::IoError(msg);
+    case SQLITE_RANGE:
+      return Status::InvalidArgument(msg);
+    case SQLITE_CANTOPEN:
+      return Status::NotFound(msg);
+    default:
+      return Status::IoError(msg);
   }
 }
 
@@ -152,5 +158,12 @@ Result<std::string> Database::IntegrityCheck() {
 
 int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
 int Database::Changes() const { return sqlite3_changes(db_); }
+
+Result<Statement*> PrepareOnce(Database& db, std::unique_ptr<Statement>& slot, const char* sql) {
+  if (!slot) {
+    TERN_ASSIGN_OR_RETURN(slot, db.Prepare(sql));
+  }
+  return slot.get();
+}
 
 }  // namespace tern

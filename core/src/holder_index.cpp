@@ -77,7 +77,7 @@ Status HolderIndex::MarkSpooled(const ChunkId& id) { return mark_spooled_->BindB
 Status HolderIndex::MarkAcked(const ChunkId& id) { return mark_acked_->BindBlob(1, id).Run(); }
 
 Result<std::vector<uint32_t>> HolderIndex::Holders(const ChunkId& id) {
-  store::ResetGuard g(get_holders_.get());
+  ResetGuard g(get_holders_.get());
   get_holders_->BindBlob(1, id);
   std::vector<uint32_t> out;
   while (true) {
@@ -91,7 +91,7 @@ Result<std::vector<uint32_t>> HolderIndex::Holders(const ChunkId& id) {
 Result<std::optional<ChunkRecord>> HolderIndex::Chunk(const ChunkId& id) {
   std::optional<ChunkRecord> out;
   {
-    store::ResetGuard g(get_chunk_.get());
+    ResetGuard g(get_chunk_.get());
     get_chunk_->BindBlob(1, id);
     TERN_ASSIGN_OR_RETURN(bool row, get_chunk_->Step());
     if (row) out = RowToChunk(*get_chunk_);
@@ -108,7 +108,7 @@ Result<std::vector<ChunkRecord>> HolderIndex::Find(const std::string& source, ui
   std::unique_ptr<Statement>& slot = limit > 0 ? find_limit_ : find_;
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, slot,
+      PrepareOnce(db_, slot,
                   limit > 0 ? "SELECT " TERN_CHUNK_COLS
                               " FROM chunks WHERE source = ?1 AND (?2 = 0 OR origin = ?2)"
                               " AND t_last >= ?3 AND t_first <= ?4 ORDER BY origin, seq LIMIT ?5"
@@ -117,7 +117,7 @@ Result<std::vector<ChunkRecord>> HolderIndex::Find(const std::string& source, ui
                               " AND t_last >= ?3 AND t_first <= ?4 ORDER BY origin, seq"));
   std::vector<ChunkRecord> out;
   {
-    store::ResetGuard g(q);
+    ResetGuard g(q);
     q->BindText(1, source)
         .Bind(2, int64_t{origin})
         .Bind(3, static_cast<int64_t>(from))
@@ -139,9 +139,9 @@ Result<std::vector<ChunkId>> HolderIndex::IdsBetween(const ChunkId& lo, const Ch
                                                      int64_t limit) {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, ids_between_,
+      PrepareOnce(db_, ids_between_,
                   "SELECT id FROM chunks WHERE id >= ? AND id <= ? ORDER BY id LIMIT ?"));
-  store::ResetGuard g(q);
+  ResetGuard g(q);
   q->BindBlob(1, lo).BindBlob(2, hi).Bind(3, limit);
   std::vector<ChunkId> ids;
   while (true) {
@@ -156,10 +156,10 @@ Result<std::vector<ChunkRecord>> HolderIndex::All() {
   std::vector<ChunkRecord> out;
   std::map<ChunkId, size_t> index;
   {
-    TERN_ASSIGN_OR_RETURN(Statement * q, store::Lazy(db_, all_chunks_,
+    TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(db_, all_chunks_,
                                                      "SELECT " TERN_CHUNK_COLS
                                                      " FROM chunks ORDER BY origin, source, seq"));
-    store::ResetGuard g(q);
+    ResetGuard g(q);
     while (true) {
       TERN_ASSIGN_OR_RETURN(bool row, q->Step());
       if (!row) break;
@@ -169,8 +169,8 @@ Result<std::vector<ChunkRecord>> HolderIndex::All() {
   }
   TERN_ASSIGN_OR_RETURN(
       Statement * h,
-      store::Lazy(db_, all_holders_, "SELECT id, holder FROM holders ORDER BY id, since_ms"));
-  store::ResetGuard g(h);
+      PrepareOnce(db_, all_holders_, "SELECT id, holder FROM holders ORDER BY id, since_ms"));
+  ResetGuard g(h);
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, h->Step());
     if (!row) break;
@@ -181,8 +181,8 @@ Result<std::vector<ChunkRecord>> HolderIndex::All() {
 }
 
 Result<int64_t> HolderIndex::Count() {
-  TERN_ASSIGN_OR_RETURN(Statement * q, store::Lazy(db_, count_, "SELECT count(*) FROM chunks"));
-  store::ResetGuard g(q);
+  TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(db_, count_, "SELECT count(*) FROM chunks"));
+  ResetGuard g(q);
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? q->Int(0) : 0;
 }
@@ -190,10 +190,10 @@ Result<int64_t> HolderIndex::Count() {
 Result<ChunkTotals> HolderIndex::AckedTotals(uint32_t origin) {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, acked_totals_,
+      PrepareOnce(db_, acked_totals_,
                   "SELECT count(*), coalesce(sum(records), 0), coalesce(sum(bytes), 0)"
                   " FROM chunks WHERE acked = 1 AND origin = ?"));
-  store::ResetGuard g(q);
+  ResetGuard g(q);
   q->Bind(1, int64_t{origin});
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   ChunkTotals t;

@@ -22,7 +22,7 @@ Result<uint32_t> Registry::Register(const std::string& name, const std::string& 
                                     int64_t capacity) {
   int64_t addr = 0;
   {
-    store::ResetGuard g(get_.get());
+    ResetGuard g(get_.get());
     get_->BindText(1, name);
     TERN_ASSIGN_OR_RETURN(bool row, get_->Step());
     if (row) addr = get_->Int(0);
@@ -42,7 +42,7 @@ Status Registry::SetState(uint32_t addr, const std::string& state, int64_t last_
 }
 
 Status Registry::Remove(const std::string& name) {
-  TERN_ASSIGN_OR_RETURN(Statement * q, store::Lazy(db_, del_, "DELETE FROM nodes WHERE name = ?"));
+  TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(db_, del_, "DELETE FROM nodes WHERE name = ?"));
   TERN_RETURN_IF_ERROR(q->BindText(1, name).Run());
   if (db_.Changes() == 0) return Status::NotFound("node '" + name + "' is not registered");
   return Status::Ok();
@@ -50,10 +50,10 @@ Status Registry::Remove(const std::string& name) {
 
 Result<std::vector<NodeRecord>> Registry::Nodes() {
   TERN_ASSIGN_OR_RETURN(Statement * q,
-                        store::Lazy(db_, all_,
+                        PrepareOnce(db_, all_,
                                     "SELECT addr, name, store_path, capacity, registered_ms,"
                                     " last_seen_ms, state FROM nodes ORDER BY addr"));
-  store::ResetGuard g(q);
+  ResetGuard g(q);
   std::vector<NodeRecord> out;
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());

@@ -9,7 +9,7 @@ namespace tern::core {
 Status ResultStore::Insert(const ResultRow& r) {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, ins_,
+      PrepareOnce(db_, ins_,
                   "INSERT OR IGNORE INTO results(id, origin, source, processor, t_first, t_last,"
                   " anomalies, summary, created_ms, placed, wire) VALUES(?,?,?,?,?,?,?,?,?,0,?)"));
   TERN_RETURN_IF_ERROR(q->BindBlob(1, r.id)
@@ -25,7 +25,7 @@ Status ResultStore::Insert(const ResultRow& r) {
                            .Run());
   TERN_ASSIGN_OR_RETURN(
       Statement * l,
-      store::Lazy(db_, ins_link_, "INSERT OR IGNORE INTO links(result, source) VALUES(?, ?)"));
+      PrepareOnce(db_, ins_link_, "INSERT OR IGNORE INTO links(result, source) VALUES(?, ?)"));
   for (const auto& src : r.sources)
     TERN_RETURN_IF_ERROR(l->BindBlob(1, r.id).BindBlob(2, src).Run());
   return Status::Ok();
@@ -34,14 +34,14 @@ Status ResultStore::Insert(const ResultRow& r) {
 Status ResultStore::MarkPlaced(const ChunkId& id) {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, placed_, "UPDATE results SET placed = 1, wire = NULL WHERE id = ?"));
+      PrepareOnce(db_, placed_, "UPDATE results SET placed = 1, wire = NULL WHERE id = ?"));
   return q->BindBlob(1, id).Run();
 }
 
 Result<std::vector<ChunkId>> ResultStore::Links(std::unique_ptr<Statement>& slot, const char* sql,
                                                 const ChunkId& id) {
-  TERN_ASSIGN_OR_RETURN(Statement * q, store::Lazy(db_, slot, sql));
-  store::ResetGuard g(q);
+  TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(db_, slot, sql));
+  ResetGuard g(q);
   q->BindBlob(1, id);
   std::vector<ChunkId> out;
   while (true) {
@@ -63,9 +63,9 @@ Result<std::vector<ChunkId>> ResultStore::ResultsOf(const ChunkId& source) {
 Result<std::vector<std::pair<ChunkId, std::string>>> ResultStore::Unplaced() {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, unplaced_,
+      PrepareOnce(db_, unplaced_,
                   "SELECT id, wire FROM results WHERE placed = 0 AND wire IS NOT NULL"));
-  store::ResetGuard g(q);
+  ResetGuard g(q);
   std::vector<std::pair<ChunkId, std::string>> out;
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -78,14 +78,14 @@ Result<std::vector<std::pair<ChunkId, std::string>>> ResultStore::Unplaced() {
 Result<std::vector<StoredResult>> ResultStore::Query(const ResultQuery& rq) {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, query_,
+      PrepareOnce(db_, query_,
                   "SELECT id, origin, source, processor, t_first, t_last, anomalies, summary,"
                   " created_ms, placed FROM results WHERE (?1 IS NULL OR source = ?1)"
                   " AND (?2 = 0 OR origin = ?2) AND t_last >= ?3 AND t_first <= ?4"
                   " AND (?5 = 0 OR anomalies > 0) ORDER BY t_first DESC, id LIMIT ?6"));
   std::vector<StoredResult> out;
   {
-    store::ResetGuard g(q);
+    ResetGuard g(q);
     if (rq.source) {
       q->BindText(1, *rq.source);
     } else {

@@ -7,10 +7,10 @@ namespace tern::core {
 
 Result<EdgeSettings> SettingsStore::Get(const std::string& name) {
   TERN_ASSIGN_OR_RETURN(Statement * q,
-                        store::Lazy(db_, get_,
+                        PrepareOnce(db_, get_,
                                     "SELECT priority, weight, kinds, max_bytes_per_s, protocol"
                                     " FROM edge_settings WHERE name = ?"));
-  store::ResetGuard g(q);
+  ResetGuard g(q);
   q->BindText(1, name);
   EdgeSettings e;
   e.name = name;
@@ -28,10 +28,10 @@ Result<EdgeSettings> SettingsStore::Get(const std::string& name) {
 Result<std::vector<StoredEdgeSettings>> SettingsStore::List() {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, list_,
+      PrepareOnce(db_, list_,
                   "SELECT name, priority, weight, kinds, max_bytes_per_s, protocol, updated_ms"
                   " FROM edge_settings ORDER BY name"));
-  store::ResetGuard g(q);
+  ResetGuard g(q);
   std::vector<StoredEdgeSettings> out;
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -53,7 +53,7 @@ Status SettingsStore::Put(const EdgeSettings& e) {
   TERN_RETURN_IF_ERROR(e.Validate());
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, put_,
+      PrepareOnce(db_, put_,
                   "INSERT INTO edge_settings(name, priority, weight, kinds, max_bytes_per_s,"
                   " protocol, updated_ms) VALUES(?,?,?,?,?,?,?) ON CONFLICT(name) DO UPDATE SET"
                   " priority = excluded.priority, weight = excluded.weight,"
@@ -69,15 +69,15 @@ Status SettingsStore::Put(const EdgeSettings& e) {
                            .Run());
   TERN_ASSIGN_OR_RETURN(
       Statement * b,
-      store::Lazy(db_, bump_, "UPDATE settings_meta SET value = value + 1 WHERE key = 'version'"));
+      PrepareOnce(db_, bump_, "UPDATE settings_meta SET value = value + 1 WHERE key = 'version'"));
   return b->Run();
 }
 
 Result<int64_t> SettingsStore::Version() {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, version_, "SELECT value FROM settings_meta WHERE key = 'version'"));
-  store::ResetGuard g(q);
+      PrepareOnce(db_, version_, "SELECT value FROM settings_meta WHERE key = 'version'"));
+  ResetGuard g(q);
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? q->Int(0) : 0;
 }

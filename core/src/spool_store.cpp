@@ -29,8 +29,8 @@ Status SpoolStore::Remove(const ChunkId& id) { return del_->BindBlob(1, id).Run(
 Result<std::vector<std::pair<ChunkId, std::string>>> SpoolStore::Next(int limit) {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, next_, "SELECT id, data FROM spool ORDER BY priority, received_ms LIMIT ?"));
-  store::ResetGuard g(q);
+      PrepareOnce(db_, next_, "SELECT id, data FROM spool ORDER BY priority, received_ms LIMIT ?"));
+  ResetGuard g(q);
   q->Bind(1, int64_t{limit});
   std::vector<std::pair<ChunkId, std::string>> out;
   while (true) {
@@ -42,16 +42,16 @@ Result<std::vector<std::pair<ChunkId, std::string>>> SpoolStore::Next(int limit)
 }
 
 Result<int64_t> SpoolStore::Depth() {
-  TERN_ASSIGN_OR_RETURN(Statement * q, store::Lazy(db_, depth_, "SELECT count(*) FROM spool"));
-  store::ResetGuard g(q);
+  TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(db_, depth_, "SELECT count(*) FROM spool"));
+  ResetGuard g(q);
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? q->Int(0) : 0;
 }
 
 Result<std::optional<std::string>> SpoolStore::Data(const ChunkId& id) {
   TERN_ASSIGN_OR_RETURN(Statement * q,
-                        store::Lazy(db_, data_, "SELECT data FROM spool WHERE id = ?"));
-  store::ResetGuard g(q);
+                        PrepareOnce(db_, data_, "SELECT data FROM spool WHERE id = ?"));
+  ResetGuard g(q);
   q->BindBlob(1, id);
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::optional<std::string>();
@@ -61,10 +61,10 @@ Result<std::optional<std::string>> SpoolStore::Data(const ChunkId& id) {
 Result<std::vector<SpoolEntry>> SpoolStore::Index() {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      store::Lazy(db_, index_,
+      PrepareOnce(db_, index_,
                   "SELECT s.id, s.origin, s.priority, length(s.data), coalesce(c.t_last, 0)"
                   " FROM spool s LEFT JOIN chunks c ON c.id = s.id ORDER BY s.received_ms"));
-  store::ResetGuard g(q);
+  ResetGuard g(q);
   std::vector<SpoolEntry> out;
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());

@@ -7,29 +7,6 @@
 #include "tern/edge/local_store.h"
 
 namespace tern::edge {
-namespace {
-
-// Resets a statement whatever path leaves the scope.
-class ResetGuard {
- public:
-  explicit ResetGuard(Statement* s) : s_(s) {}
-  ~ResetGuard() { s_->Reset(); }
-  ResetGuard(const ResetGuard&) = delete;
-  ResetGuard& operator=(const ResetGuard&) = delete;
-
- private:
-  Statement* s_;
-};
-
-Result<Statement*> Lazy(Database& db, std::unique_ptr<Statement>& slot, const char* sql) {
-  if (!slot) {
-    TERN_ASSIGN_OR_RETURN(slot, db.Prepare(sql));
-  }
-  return slot.get();
-}
-
-}  // namespace
-
 LocalStoreReader::~LocalStoreReader() = default;
 
 Result<std::unique_ptr<LocalStoreReader>> LocalStoreReader::Attach(std::unique_ptr<Database> db,
@@ -59,7 +36,7 @@ Result<std::unique_ptr<LocalStoreReader>> LocalStore::OpenReadOnly(const std::st
 
 Result<std::optional<std::string>> LocalStoreReader::GetMeta(const std::string& key) {
   TERN_ASSIGN_OR_RETURN(Statement * q,
-                        Lazy(*db_, get_meta_, "SELECT value FROM meta WHERE key = ?"));
+                        PrepareOnce(*db_, get_meta_, "SELECT value FROM meta WHERE key = ?"));
   ResetGuard g(q);
   q->BindText(1, key);
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
@@ -86,7 +63,8 @@ Result<bool> LocalStoreReader::HasChunk(const ChunkId& id) {
 Result<std::vector<OutboxEntry>> LocalStoreReader::LoadOutbox() {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      Lazy(*db_, outbox_, "SELECT id, priority, bytes, created_ms FROM outbox ORDER BY rowid"));
+      PrepareOnce(*db_, outbox_,
+                  "SELECT id, priority, bytes, created_ms FROM outbox ORDER BY rowid"));
   ResetGuard g(q);
   std::vector<OutboxEntry> out;
   while (true) {
@@ -101,9 +79,9 @@ Result<std::vector<OutboxEntry>> LocalStoreReader::LoadOutbox() {
 Result<std::vector<StoredChunkInfo>> LocalStoreReader::RecentReplicas(int limit) {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
-      Lazy(*db_, replicas_,
-           "SELECT id, origin, source, seq, kind, priority, t_first, t_last, records, bytes"
-           " FROM chunks WHERE own = 0 ORDER BY rowid DESC LIMIT ?"));
+      PrepareOnce(*db_, replicas_,
+                  "SELECT id, origin, source, seq, kind, priority, t_first, t_last, records, bytes"
+                  " FROM chunks WHERE own = 0 ORDER BY rowid DESC LIMIT ?"));
   ResetGuard g(q);
   q->Bind(1, int64_t{limit});
   std::vector<StoredChunkInfo> out;
@@ -128,7 +106,8 @@ Result<std::vector<StoredChunkInfo>> LocalStoreReader::RecentReplicas(int limit)
 
 Result<std::pair<int64_t, int64_t>> LocalStoreReader::Totals() {
   TERN_ASSIGN_OR_RETURN(
-      Statement * q, Lazy(*db_, totals_, "SELECT count(*), coalesce(sum(bytes), 0) FROM chunks"));
+      Statement * q,
+      PrepareOnce(*db_, totals_, "SELECT count(*), coalesce(sum(bytes), 0) FROM chunks"));
   ResetGuard g(q);
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   if (!row) return std::pair<int64_t, int64_t>{0, 0};
@@ -138,8 +117,9 @@ Result<std::pair<int64_t, int64_t>> LocalStoreReader::Totals() {
 Status LocalStoreReader::ScanChunks(bool with_data,
                                     const std::function<void(const StoredChunkView&)>& fn) {
   TERN_ASSIGN_OR_RETURN(
-      Statement * q, with_data ? Lazy(*db_, scan_data_, "SELECT id, origin, own, data FROM chunks")
-                               : Lazy(*db_, scan_, "SELECT id, origin, own FROM chunks"));
+      Statement * q, with_data
+                         ? PrepareOnce(*db_, scan_data_, "SELECT id, origin, own, data FROM chunks")
+                         : PrepareOnce(*db_, scan_, "SELECT id, origin, own FROM chunks"));
   ResetGuard g(q);
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());

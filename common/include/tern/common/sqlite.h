@@ -60,7 +60,7 @@ class Database {
  public:
   struct Options {
     bool read_only = false;
-    bool durable = true;       // WAL + synchronous=FULL; false = WAL + NORMAL (tests, caches)
+    bool durable = true;  // WAL + synchronous=FULL; false = WAL + NORMAL (tests, caches)
     int busy_timeout_ms = 5000;
     int cache_kib = 16384;
   };
@@ -101,5 +101,24 @@ class Database {
   sqlite3* db_;
   std::string path_;
 };
+
+// Resets (and clears the bindings of) a statement when the scope ends, whatever path leaves
+// it: a statement left mid-step keeps its read snapshot open and blocks checkpoints.
+class ResetGuard {
+ public:
+  explicit ResetGuard(Statement* s) : s_(s) {}
+  ~ResetGuard() { s_->Reset(); }
+  ResetGuard(const ResetGuard&) = delete;
+  ResetGuard& operator=(const ResetGuard&) = delete;
+
+ private:
+  Statement* s_;
+};
+
+// The statement in `slot`, preparing `sql` on `db` first if the slot is empty. Preparing on
+// first use lets a read-only handle on an older schema use every statement whose tables
+// exist; a missing table's error surfaces only from the call that needs it.
+[[nodiscard]] Result<Statement*> PrepareOnce(Database& db, std::unique_ptr<Statement>& slot,
+                                             const char* sql);
 
 }  // namespace tern
