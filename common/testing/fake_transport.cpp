@@ -74,6 +74,13 @@ TransportFactory FakeBroker::Factory() {
 void FakeBroker::Attach(FakeTransport* t) {
   std::lock_guard<std::mutex> lk(mu_);
   clients_.push_back(t);
+  QueueConnected(t);
+  cv_.notify_all();
+}
+
+// Caller holds mu_. The client is connected: it hears OnConnect(true), then the retained
+// messages its subscriptions match, as after a real (re)connect.
+void FakeBroker::QueueConnected(FakeTransport* t) {
   t->connected_ = true;
   Event e;
   e.to = t;
@@ -86,7 +93,6 @@ void FakeBroker::Attach(FakeTransport* t) {
       if (TopicMatches(f, r.topic)) queue_.push_back({t, false, false, r});
     }
   }
-  cv_.notify_all();
 }
 
 void FakeBroker::Detach(FakeTransport* t, bool will) {
@@ -255,19 +261,7 @@ void FakeBroker::Disconnect(const std::string& client_id, bool clean) {
 void FakeBroker::Reconnect(const std::string& client_id) {
   std::lock_guard<std::mutex> lk(mu_);
   for (FakeTransport* t : clients_) {
-    if (t->client_id() != client_id || t->connected_) continue;
-    t->connected_ = true;
-    Event e;
-    e.to = t;
-    e.connect_event = true;
-    e.up = true;
-    queue_.push_back(std::move(e));
-    std::lock_guard<std::mutex> tl(t->mu_);
-    for (const auto& f : t->subscriptions_) {
-      for (const auto& r : retained_) {
-        if (TopicMatches(f, r.topic)) queue_.push_back({t, false, false, r});
-      }
-    }
+    if (t->client_id() == client_id && !t->connected_) QueueConnected(t);
   }
   cv_.notify_all();
 }

@@ -117,6 +117,7 @@ class FakeBroker : public std::enable_shared_from_this<FakeBroker> {
   void Subscribed(FakeTransport* t, const std::string& filter);
   void Deliver(const Event& e);
   void Route(const Message& m);
+  void QueueConnected(FakeTransport* t);
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
