@@ -48,6 +48,17 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
   }
   return out;
 }
+// After an attack: the site drains, stops, and every chunk is where the manifest says.
+void DrainStopAndCheck(Site& site) {
+  bool drained = Site::WaitFor(60, [&] { return site.Settled(30000); });
+  site.StopAll();
+  REQUIRE(drained);
+  SiteCheck c = CheckSite(site);
+  std::string problems;
+  for (const auto& p : c.problems) problems += "\n  " + p;
+  INFO(problems);
+  CHECK(c.problems.empty());
+}
 }  // namespace
 
 TEST_SUITE("malformed") {
@@ -105,14 +116,7 @@ TEST_SUITE("malformed") {
     // An address nobody was given does not become a member.
     for (const auto& n : site.CoreStatus()["nodes"]) CHECK(n["addr"] != 9999);
     (*atk)->Stop();
-    bool drained = Site::WaitFor(60, [&] { return site.Settled(30000); });
-    site.StopAll();
-    REQUIRE(drained);
-    SiteCheck c = CheckSite(site);
-    std::string problems;
-    for (const auto& p : c.problems) problems += "\n  " + p;
-    INFO(problems);
-    CHECK(c.problems.empty());
+    DrainStopAndCheck(site);
   }
 
   // Well-formed JSON with fields of the wrong type, and nesting deep enough to overflow a
@@ -175,14 +179,7 @@ TEST_SUITE("malformed") {
     int64_t before = site.EdgeCounter(0, "grade_core");
     CHECK(Site::WaitFor(30, [&] { return site.EdgeCounter(0, "grade_core") > before + 5; }));
     (*atk)->Stop();
-    bool drained = Site::WaitFor(60, [&] { return site.Settled(30000); });
-    site.StopAll();
-    REQUIRE(drained);
-    SiteCheck c = CheckSite(site);
-    std::string problems;
-    for (const auto& p : c.problems) problems += "\n  " + p;
-    INFO(problems);
-    CHECK(c.problems.empty());
+    DrainStopAndCheck(site);
   }
 }
 }  // namespace tern::testing
