@@ -115,19 +115,7 @@ void StoreService::AnnounceRecentReplicas(int limit) {
     return;
   }
   for (const auto& i : *recent) {
-    StoredNotice n;
-    n.id = i.id;
-    n.holder = self_;
-    n.origin = i.origin;
-    n.source = i.source;
-    n.seq = i.seq;
-    n.t_first = i.t_first;
-    n.t_last = i.t_last;
-    n.records = i.records;
-    n.bytes = i.bytes;
-    n.priority = i.priority;
-    n.kind = i.kind;
-    publisher_->Deliver(topics_.Stored(), msg::Stored(n).Encode());
+    publisher_->Deliver(topics_.Stored(), msg::Stored(NoticeOf(i, self_)).Encode());
   }
   m_->Add("replicas_restated", static_cast<int64_t>(recent->size()));
 }
