@@ -73,7 +73,10 @@ std::optional<StateChange> Membership::OnOffline(uint32_t addr) {
 std::vector<StateChange> Membership::CheckLiveness(uint64_t now_ms) {
   std::vector<StateChange> out;
   for (auto& [addr, mb] : members_) {
-    const uint64_t silent = now_ms - mb.last_hb_ms;
+    // The commit worker takes `now_ms` at the start of its turn, and a heartbeat handled in
+    // that same turn is stamped later: a heartbeat "from the future" means no silence at all
+    // (unsigned subtraction would make it ~2^64 ms of silence and flap the node to suspect).
+    const uint64_t silent = now_ms > mb.last_hb_ms ? now_ms - mb.last_hb_ms : 0;
     NodeState next = mb.state;
     if (mb.state == NodeState::kLive && silent > suspect_after_ms_) next = NodeState::kSuspect;
     if (mb.state == NodeState::kSuspect && silent > dead_after_ms_) next = NodeState::kDead;

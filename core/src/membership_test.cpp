@@ -42,6 +42,17 @@ TEST_SUITE("membership") {
     CHECK(m2.AnyDown());
   }
 
+  TEST_CASE("a heartbeat stamped after the liveness check's clock reading is not silence") {
+    // The commit worker reads its clock at the start of a turn, then handles the turn's
+    // heartbeats (stamped later), then checks liveness with the earlier reading.
+    Membership m(3000, 10000);
+    m.Add(7, "c");
+    (void)m.OnHeartbeat(7, Hb(0.1, 0, 0), 5000);
+    CHECK(m.CheckLiveness(4990).empty());
+    CHECK(m.Find(7)->state == NodeState::kLive);
+    CHECK(m.CheckLiveness(8001).size() == 1);  // real silence still counts
+  }
+
   TEST_CASE("offline at once; strangers are ignored; clocks restart after the core's own outage") {
     Membership m(3000, 10000);
     m.Add(2, "x");
