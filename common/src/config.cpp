@@ -141,25 +141,35 @@ Status Config::Validate() const {
 
 Result<Config> Config::Load(const ConfigSchema& schema, const std::string& file,
                             const std::vector<std::string>& overrides) {
+  std::string text;
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Status::NotFound(schema.program + ": cannot read config file " + file);
+    std::ostringstream os;
+    os << in.rdbuf();
+    text = os.str();
+  }
+  return Parse(schema, text, file, overrides);
+}
+
+Result<Config> Config::Parse(const ConfigSchema& schema, std::string_view text,
+                             const std::string& name, const std::vector<std::string>& overrides) {
   Config c;
   c.schema_ = &schema;
   for (const auto& k : schema.keys) c.values_[k.name] = Value{k.default_value, "default"};
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) return Status::NotFound(schema.program + ": cannot read config file " + file);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-      ++n;
-      std::string t = Trim(line.substr(0, line.find('#')));
-      if (t.empty()) continue;
-      size_t eq = t.find('=');
-      std::string where = file + ":" + std::to_string(n);
-      if (eq == std::string::npos) {
-        return Status::InvalidArgument(schema.program + ": " + where + ": expected 'key = value'");
-      }
-      TERN_RETURN_IF_ERROR(c.Set(Trim(t.substr(0, eq)), Trim(t.substr(eq + 1)), where));
+  std::istringstream in{std::string(text)};
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::string t = Trim(line.substr(0, line.find('#')));
+    if (t.empty()) continue;
+    size_t eq = t.find('=');
+    std::string where = name + ":" + std::to_string(n);
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument(schema.program + ": " + where + ": expected 'key = value'");
     }
+    TERN_RETURN_IF_ERROR(c.Set(Trim(t.substr(0, eq)), Trim(t.substr(eq + 1)), where));
   }
   for (const auto& o : overrides) {
     size_t eq = o.find('=');
