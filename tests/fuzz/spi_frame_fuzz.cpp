@@ -8,7 +8,7 @@
 // fewer remain the transport fails as a GPIO ioctl would.
 //
 // Invariants: each reply is classified as spi_frame.h says (stuck status first, then the
-// 0xA_ pattern, then the CRC) and a good one is exactly
+// 0xA_ pattern and never "rejected" with "applied", then the CRC) and a good one is exactly
 // EncodeReply(status, rdata); every request on the wire is EncodeRequest of the access; an access
 // never reaches the wire for an unmapped or unaligned address; at most max_attempts frames per
 // access, and a frame is sent again only when the board rejected the request, or when a read of a
@@ -55,7 +55,7 @@ void CheckDecode(const spi::ReplyFrame& r, const spi::DecodedReply& d) {
     want = spi::ReplyKind::kStuckLow;
   } else if (r[0] == 0xFF) {
     want = spi::ReplyKind::kStuckHigh;
-  } else if ((r[0] & 0xF0) != 0xA0) {
+  } else if ((r[0] & 0xF0) != 0xA0 || (r[0] & 0x0C) == 0x0C) {  // rejected and applied: never
     want = spi::ReplyKind::kBadPattern;
   } else if (!crc_ok) {
     want = spi::ReplyKind::kCrcMismatch;
