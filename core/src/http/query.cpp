@@ -42,6 +42,9 @@ Result<RangeQuery> ParseRangeQuery(const Params& params) {
     TERN_ASSIGN_OR_RETURN(q.limit, ParseInt("limit", *v, 1, kMaxLimit));
   }
   if (q.from > q.to) return Status::InvalidArgument("from: later than to");
+  // Both bounds, not only `to`: a `from` past INT64_MAX left above the capped `to` would
+  // describe an empty range as from > to.
+  q.from = std::min<uint64_t>(q.from, std::numeric_limits<int64_t>::max());
   q.to = std::min<uint64_t>(q.to, std::numeric_limits<int64_t>::max());
   return q;
 }

@@ -49,8 +49,8 @@ struct ResultsQuery {
 // Rejects a parameter not in `allowed`: a typo like "form=" must not silently widen a query.
 Status CheckParams(const Params& params, std::initializer_list<std::string_view> allowed);
 
-// origin (1..2^32-1), from/to (see ParseTime; from <= to), limit (1..kMaxLimit). `to` is
-// capped at INT64_MAX, the largest stamp core.db stores.
+// origin (1..2^32-1), from/to (see ParseTime; from <= to), limit (1..kMaxLimit). Both
+// bounds are capped at INT64_MAX, the largest stamp core.db stores.
 Result<RangeQuery> ParseRangeQuery(const Params& params);
 
 // The whole parameter set of /api/v1/chunks and /api/v1/results, unknown names included.
