@@ -204,7 +204,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& d : t->replies) {
       switch (d.kind) {
         case spi::ReplyKind::kOk:
-          want.bad_requests += d.bad_request() ? 1 : 0;
+          if (d.bad_request()) ++want.bad_requests;
           break;
         case spi::ReplyKind::kStuckLow:
         case spi::ReplyKind::kStuckHigh:
