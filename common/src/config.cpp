@@ -2,6 +2,7 @@
 #include "tern/common/config.h"
 
 #include <cassert>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -24,16 +25,23 @@ Result<int64_t> ParseIntWithSuffix(const std::string& text,
   errno = 0;
   char* end = nullptr;
   long long v = std::strtoll(t.c_str(), &end, 0);
-  if (end == t.c_str() || errno == ERANGE) {
+  // strtoll skips any leading white space itself; the value must start with the number.
+  if (end == t.c_str() || errno == ERANGE || std::isspace(static_cast<unsigned char>(t[0]))) {
     return Status::InvalidArgument(std::string("expected ") + what + ", got '" + text + "'");
   }
-  std::string unit = Trim(end);
+  // The unit is everything after the number, a NUL byte included: strtoll stops there, and
+  // the rest of the text must not vanish with it.
+  std::string unit = Trim(t.substr(static_cast<size_t>(end - t.c_str())));
   auto it = units.find(unit);
   if (it == units.end()) {
     return Status::InvalidArgument(std::string("unknown unit '") + unit + "' in " + what +
                                    " '" + text + "'");
   }
-  return static_cast<int64_t>(v) * it->second;
+  int64_t out = 0;
+  if (__builtin_mul_overflow(static_cast<int64_t>(v), it->second, &out)) {
+    return Status::InvalidArgument(std::string(what) + " '" + text + "' is out of range");
+  }
+  return out;
 }
 
 const char* TypeName(ConfigType t) {
@@ -120,7 +128,10 @@ Status Config::Validate() const {
         char* end = nullptr;
         std::string t = Trim(v.text);
         num = std::strtod(t.c_str(), &end);
-        if (t.empty() || *end != '\0' || !std::isfinite(num)) {
+        // As for integers: no leading white space, and nothing after the number (a NUL
+        // byte would end the C string strtod sees, not the value).
+        if (t.empty() || std::isspace(static_cast<unsigned char>(t[0])) ||
+            end != t.c_str() + t.size() || !std::isfinite(num)) {
           return bad("expected a number, got '" + v.text + "'");
         }
         self.doubles_[k.name] = num;
@@ -141,25 +152,35 @@ Status Config::Validate() const {
 
 Result<Config> Config::Load(const ConfigSchema& schema, const std::string& file,
                             const std::vector<std::string>& overrides) {
+  std::string text;
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return Status::NotFound(schema.program + ": cannot read config file " + file);
+    std::ostringstream os;
+    os << in.rdbuf();
+    text = os.str();
+  }
+  return Parse(schema, text, file, overrides);
+}
+
+Result<Config> Config::Parse(const ConfigSchema& schema, std::string_view text,
+                             const std::string& name, const std::vector<std::string>& overrides) {
   Config c;
   c.schema_ = &schema;
   for (const auto& k : schema.keys) c.values_[k.name] = Value{k.default_value, "default"};
-  if (!file.empty()) {
-    std::ifstream in(file);
-    if (!in) return Status::NotFound(schema.program + ": cannot read config file " + file);
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-      ++n;
-      std::string t = Trim(line.substr(0, line.find('#')));
-      if (t.empty()) continue;
-      size_t eq = t.find('=');
-      std::string where = file + ":" + std::to_string(n);
-      if (eq == std::string::npos) {
-        return Status::InvalidArgument(schema.program + ": " + where + ": expected 'key = value'");
-      }
-      TERN_RETURN_IF_ERROR(c.Set(Trim(t.substr(0, eq)), Trim(t.substr(eq + 1)), where));
+  std::istringstream in{std::string(text)};
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    std::string t = Trim(line.substr(0, line.find('#')));
+    if (t.empty()) continue;
+    size_t eq = t.find('=');
+    std::string where = name + ":" + std::to_string(n);
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument(schema.program + ": " + where + ": expected 'key = value'");
     }
+    TERN_RETURN_IF_ERROR(c.Set(Trim(t.substr(0, eq)), Trim(t.substr(eq + 1)), where));
   }
   for (const auto& o : overrides) {
     size_t eq = o.find('=');

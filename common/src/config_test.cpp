@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <string_view>
 
 #include "process.h"
 
@@ -75,6 +76,32 @@ TEST_SUITE("config") {
     for (const auto& k : schema.keys) CHECK(ex.find("\n" + k.name + " = ") != std::string::npos);
     std::ofstream(dir / "ex.conf") << ex;
     CHECK(Config::Load(schema, dir / "ex.conf", {}).ok());
+  }
+
+  TEST_CASE("a number's text hides nothing: NUL bytes, leading control spaces, overflow") {
+    // Found by the config fuzz target (tests/fuzz/regressions/config/): "7\0\0" was taken as
+    // 7, and a byte size whose unit overflowed int64 wrapped (17179869185G = 2^64 + 1G was
+    // taken as 1 GiB).
+    auto schema = TestSchema();
+    auto parse = [&](std::string_view text) { return Config::Parse(schema, text, "t.conf", {}); };
+    using namespace std::string_view_literals;
+    CHECK_FALSE(parse("mqtt.port = 7\0\0\0\0\n"sv).ok());
+    CHECK_FALSE(parse("rate = 1.5\0junk\n"sv).ok());
+    CHECK_FALSE(parse("outbox.max_bytes = 64\0M\n"sv).ok());
+    CHECK_FALSE(parse("mqtt.port = \v5\n").ok());
+    CHECK_FALSE(parse("rate = \f2\n").ok());
+    auto wrapped = parse("outbox.max_bytes = 17179869185G\n");
+    REQUIRE_FALSE(wrapped.ok());
+    CHECK(wrapped.status().message().find("out of range") != std::string::npos);
+    CHECK_FALSE(parse("outbox.max_bytes = -9223372036854775807K\n").ok());
+    CHECK_FALSE(parse("chunk.window = 9223372036854775807h\n").ok());
+
+    auto fine = parse("outbox.max_bytes = 8G\nrate = 2.5\nmqtt.port = 0x50\n");
+    REQUIRE(fine.ok());
+    CHECK(fine->Int("outbox.max_bytes") == int64_t{8} << 30);
+    CHECK(fine->Double("rate") == 2.5);
+    CHECK(fine->Int("mqtt.port") == 80);
+    CHECK(parse("outbox.max_bytes = 8589934591G\n").ok());  // (2^33 - 1) GiB still fits
   }
 
   TEST_CASE("cross-key checks run last") {

@@ -33,6 +33,13 @@ bool Digits(std::string_view s, size_t* pos, size_t n, int* out) {
   return true;
 }
 
+// Days in month `mo` (1..12) of year `y`, Gregorian.
+int DaysIn(int y, int mo) {
+  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return mo == 2 && leap ? 29 : kDays[mo - 1];
+}
+
 bool Expect(std::string_view s, size_t* pos, char c) {
   if (*pos >= s.size() || s[*pos] != c) return false;
   ++*pos;
@@ -70,7 +77,9 @@ bool ParseIso(std::string_view s, uint64_t* ms) {
   }
   if (pos < s.size() && (s[pos] == 'Z' || s[pos] == 'z')) ++pos;
   if (pos != s.size()) return false;
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 || y < 1970) {
+  // timegm() would roll a day past the month's end (2026-11-31) into the next month.
+  if (mo < 1 || mo > 12 || d < 1 || d > DaysIn(y, mo) || h > 23 || mi > 59 || sec > 60 ||
+      y < 1970) {
     return false;
   }
   std::tm tm{};

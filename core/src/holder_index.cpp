@@ -120,7 +120,7 @@ Result<std::vector<ChunkRecord>> HolderIndex::Find(const std::string& source, ui
     ResetGuard g(q);
     q->BindText(1, source)
         .Bind(2, int64_t{origin})
-        .Bind(3, static_cast<int64_t>(from))
+        .Bind(3, store::Int(from))
         .Bind(4, store::Int(to));
     if (limit > 0) q->Bind(5, limit);
     while (true) {

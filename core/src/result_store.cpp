@@ -92,7 +92,7 @@ Result<std::vector<StoredResult>> ResultStore::Query(const ResultQuery& rq) {
       q->BindNull(1);
     }
     q->Bind(2, int64_t{rq.origin})
-        .Bind(3, static_cast<int64_t>(rq.from))
+        .Bind(3, store::Int(rq.from))
         .Bind(4, store::Int(rq.to))
         .Bind(5, int64_t{rq.anomalies_only})
         .Bind(6, rq.limit > 0 ? rq.limit : int64_t{-1});  // LIMIT -1: no limit

@@ -74,6 +74,9 @@ TEST_SUITE("result_store") {
     q.from = 150;
     q.to = 350;
     CHECK(rs.Query(q).value().size() == 2);
+    q.from = (uint64_t{1} << 63) + 5;  // saturates, no longer wraps to match everything
+    q.to = UINT64_MAX;
+    CHECK(rs.Query(q).value().empty());
     q = {};
     q.limit = 1;
     auto one = rs.Query(q).value();

@@ -201,7 +201,8 @@ Status SpiRegisterBus::DoAccess(bool write, uint16_t addr, uint32_t wdata, uint3
       last_error = std::string(spi::ReplyKindName(d.kind)) + " (got " + Hex(d.crc_received, 2) +
                    ", computed " + Hex(d.crc_computed, 2) + ")";
     } else if (d.kind == spi::ReplyKind::kBadPattern) {
-      last_error = "bad status pattern " + Hex(d.status, 2) + " (expected 0xA_) on " +
+      last_error = "bad status pattern " + Hex(d.status, 2) +
+                   " (expected 0xA_, never rejected and applied at once) on " +
                    transport_->MisoName();
     } else {
       last_error = std::string(spi::ReplyKindName(d.kind)) + " on " + transport_->MisoName();

@@ -159,6 +159,33 @@ TEST_SUITE("hw.spi_bus") {
     CHECK(bus.Read(0, &v).code() == Status::Code::kUnavailable);  // frames 1..3
     CHECK(bus.Read(0, &v).ok());                                  // frame 4
   }
+
+  TEST_CASE("a write whose reply says rejected and applied at once is not repeated") {
+    // Found by the spi_frame fuzz target: status 0xAC with a good CRC was taken as a
+    // rejection, and the write the same reply called applied was sent again.
+    struct Board final : FrameTransport {
+      int frames = 0;
+      Status Transfer(const spi::RequestFrame&, spi::ReplyFrame* reply) override {
+        ++frames;
+        *reply = spi::EncodeReply(0xAC, 0);
+        return Status::Ok();
+      }
+      std::string MisoName() const override { return "MISO (test)"; }
+    };
+    struct Bus final : SpiRegisterBus {
+      using SpiRegisterBus::SpiRegisterBus;
+      std::string Describe() const override { return "test"; }
+    };
+    auto owned = std::make_unique<Board>();
+    Board* board = owned.get();
+    Bus bus(std::move(owned), RetryPolicy{.max_attempts = 3});
+    const Status s = bus.Write(0x064, 5);
+    CHECK(s.code() == Status::Code::kCorruption);
+    CHECK(Contains(s.message(), "may or may not have applied"));
+    CHECK(board->frames == 1);
+    CHECK(bus.counters().bad_patterns == 1);
+    CHECK(bus.counters().bad_requests == 0);
+  }
 }
 
 }  // namespace

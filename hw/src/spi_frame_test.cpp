@@ -57,6 +57,15 @@ TEST_SUITE("hw.spi_frame") {
     CHECK(spi::DecodeReply(spi::EncodeReply(0x20, 1)).kind == spi::ReplyKind::kBadPattern);
     CHECK(spi::DecodeReply(spi::EncodeReply(0xA0, 1)).kind == spi::ReplyKind::kOk);
   }
+
+  TEST_CASE("a status saying both rejected and applied is a pattern error, CRC or not") {
+    // Found by the spi_frame fuzz target (tests/fuzz/regressions/spi_frame/): the board never
+    // sets both bits, and taking such a reply as a rejection resent an applied write.
+    CHECK(spi::DecodeReply(spi::EncodeReply(0xAC, 0)).kind == spi::ReplyKind::kBadPattern);
+    CHECK(spi::DecodeReply(spi::EncodeReply(0xAF, 0)).kind == spi::ReplyKind::kBadPattern);
+    CHECK(spi::DecodeReply(spi::EncodeReply(0xA8, 0)).kind == spi::ReplyKind::kOk);
+    CHECK(spi::DecodeReply(spi::EncodeReply(0xA4, 0)).kind == spi::ReplyKind::kOk);
+  }
 }
 
 // A mode-0 SPI slave at pin level: samples MOSI on SCLK rising edges while CS is low, shifts

@@ -16,6 +16,7 @@ PKGS=(
   libgpiod-dev gpiod                             # GPIO SPI backend (libgpiod 1.6)
   verilator                                      # the control board's RTL model
   doctest-dev                                    # unit and integration tests
+  clang libclang-rt-14-dev                       # fuzz targets: clang, libFuzzer, ASan/UBSan runtimes
   procps psmisc                                  # ps/pkill used by the site runner and tests
 )
 

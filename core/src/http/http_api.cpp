@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "query.h"
 #include "render.h"
 #include "tern/common/bytes.h"
 #include "tern/common/chunk.h"
@@ -29,7 +30,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kMaxLimit = 10000;
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -55,33 +55,7 @@ void SetError(httplib::Response& res, int code, const std::string& msg) {
 
 // Rejects parameters outside `allowed` (a typo like "form=" must not silently widen a query).
 Status CheckParams(const httplib::Request& req, std::initializer_list<std::string_view> allowed) {
-  for (const auto& [k, v] : req.params) {
-    bool ok = false;
-    for (auto a : allowed) ok = ok || k == a;
-    if (!ok) return Status::InvalidArgument(k + ": unknown parameter");
-  }
-  return Status::Ok();
-}
-
-Result<http::RangeQuery> ParseRangeQuery(const httplib::Request& req) {
-  http::RangeQuery q;
-  if (req.has_param("origin")) {
-    TERN_ASSIGN_OR_RETURN(q.origin, http::ParseInt("origin", req.get_param_value("origin"), 1,
-                                                   std::numeric_limits<uint32_t>::max()));
-  }
-  if (req.has_param("from")) {
-    TERN_ASSIGN_OR_RETURN(q.from, http::ParseTime("from", req.get_param_value("from"), false));
-  }
-  if (req.has_param("to")) {
-    TERN_ASSIGN_OR_RETURN(q.to, http::ParseTime("to", req.get_param_value("to"), true));
-  }
-  if (req.has_param("limit")) {
-    TERN_ASSIGN_OR_RETURN(q.limit,
-                          http::ParseInt("limit", req.get_param_value("limit"), 1, kMaxLimit));
-  }
-  if (q.from > q.to) return Status::InvalidArgument("from: later than to");
-  q.to = std::min<uint64_t>(q.to, std::numeric_limits<int64_t>::max());
-  return q;
+  return http::CheckParams(req.params, allowed);
 }
 
 }  // namespace
@@ -246,41 +220,23 @@ Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
 Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
   TERN_RETURN_IF_ERROR(CheckParams(req, {}));
   std::string hex = req.matches.size() > 1 ? req.matches[1].str() : "";
-  auto id = FromHex(hex);
-  if (!id.ok() || id->size() != 32) {
-    return Status::InvalidArgument("id: '" + hex + "' is not 64 hex digits (a SHA-256 chunk id)");
-  }
+  TERN_ASSIGN_OR_RETURN(ChunkId id, http::ParseChunkIdPath(hex));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) { return http::ChunkDoc(m, status, *id, hex); });
+  return WithDb([&](Manifest& m) { return http::ChunkDoc(m, status, id, hex); });
 }
 
 Result<json> HttpApi::Impl::ChunkList(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(CheckParams(req, {"source", "origin", "from", "to", "limit"}));
-  if (!req.has_param("source") || req.get_param_value("source").empty()) {
-    return Status::InvalidArgument("source: required");
-  }
-  std::string source = req.get_param_value("source");
-  TERN_ASSIGN_OR_RETURN(http::RangeQuery rq, ParseRangeQuery(req));
+  TERN_ASSIGN_OR_RETURN(http::ChunkListQuery q, http::ParseChunkListQuery(req.params));
   json status = SafeStatus();
-  return WithDb([&](Manifest& m) { return http::ChunkListDoc(m, status, source, rq); });
+  return WithDb([&](Manifest& m) { return http::ChunkListDoc(m, status, q.source, q.range); });
 }
 
 Result<json> HttpApi::Impl::Results(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(CheckParams(req, {"source", "origin", "from", "to", "anomalies", "limit"}));
-  int64_t anomalies = 0;
-  std::optional<std::string> source;
-  if (req.has_param("source")) {
-    source = req.get_param_value("source");
-    if (source->empty()) return Status::InvalidArgument("source: empty");
-  }
-  if (req.has_param("anomalies")) {
-    TERN_ASSIGN_OR_RETURN(anomalies,
-                          http::ParseInt("anomalies", req.get_param_value("anomalies"), 0, 1));
-  }
-  TERN_ASSIGN_OR_RETURN(http::RangeQuery rq, ParseRangeQuery(req));
+  TERN_ASSIGN_OR_RETURN(http::ResultsQuery q, http::ParseResultsQuery(req.params));
   json status = SafeStatus();
-  return WithDb(
-      [&](Manifest& m) { return http::ResultsDoc(m, status, source, rq, anomalies != 0); });
+  return WithDb([&](Manifest& m) {
+    return http::ResultsDoc(m, status, q.source, q.range, q.anomalies_only);
+  });
 }
 
 Result<json> HttpApi::Impl::Scheduler(const httplib::Request& req) {

@@ -11,21 +11,12 @@
 #include <optional>
 #include <string>
 
+#include "query.h"
 #include "tern/common/chunk.h"
 #include "tern/common/status.h"
 #include "tern/core/manifest.h"
 
 namespace tern::core::http {
-
-inline constexpr int64_t kDefaultLimit = 1000;
-
-// The origin/from/to/limit parameters the list endpoints share, parsed and checked.
-struct RangeQuery {
-  int64_t origin = 0;  // 0: any
-  uint64_t from = 0;
-  uint64_t to = std::numeric_limits<int64_t>::max();
-  int64_t limit = kDefaultLimit;  // >= 1
-};
 
 // `status` is the core's status document (HttpApiSources::status; null if none): live node
 // state, load and counters override the registry's where it names a registered address.

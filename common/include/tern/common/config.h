@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "tern/common/status.h"
@@ -46,6 +47,10 @@ class Config {
   // and where the value came from.
   static Result<Config> Load(const ConfigSchema& schema, const std::string& file,
                              const std::vector<std::string>& overrides);
+  // The same with the file's text given; `name` stands for the file in messages
+  // ("<name>:<line>"). Load reads the file and goes through here.
+  static Result<Config> Parse(const ConfigSchema& schema, std::string_view text,
+                              const std::string& name, const std::vector<std::string>& overrides);
 
   // Typed getters; the key must be in the schema (a programming error otherwise).
   const std::string& String(const std::string& key) const;

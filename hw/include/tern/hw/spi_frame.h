@@ -28,6 +28,8 @@ inline constexpr uint8_t kStatusBadRequest = 1u << 3;
 inline constexpr uint8_t kStatusWriteApplied = 1u << 2;
 inline constexpr uint8_t kStatusSafeState = 1u << 1;
 inline constexpr uint8_t kStatusIrqPending = 1u << 0;
+// Never both in one reply: the board applies only a request it accepted.
+inline constexpr uint8_t kStatusRejectedAndApplied = kStatusBadRequest | kStatusWriteApplied;
 
 using RequestFrame = std::array<uint8_t, kRequestBytes>;
 using ReplyFrame = std::array<uint8_t, kReplyBytes>;
@@ -73,7 +75,9 @@ enum class ReplyKind {
   kOk,           // pattern and CRC good
   kStuckLow,     // status byte 0x00: MISO stuck low (or board unpowered / not driving)
   kStuckHigh,    // status byte 0xFF: MISO stuck high (or pulled up, board absent)
-  kBadPattern,   // upper nibble is neither 0xA nor a stuck value: bit slip or noise
+  kBadPattern,   // upper nibble is neither 0xA nor a stuck value, or the status says both
+                 // "request rejected" and "write applied", which the board never does
+                 // (tern_spi_slave.sv): bit slip or noise
   kCrcMismatch,  // pattern good, CRC-8 over the five reply bytes wrong
 };
 
@@ -91,7 +95,9 @@ struct DecodedReply {
 };
 
 // Classifies a reply. The stuck-line check comes first: an all-zero reply has a valid CRC
-// (CRC-8 of zeros is zero), so only the fixed status pattern can expose it.
+// (CRC-8 of zeros is zero), so only the fixed status pattern can expose it. A status with
+// both kStatusBadRequest and kStatusWriteApplied is a pattern error too: taken as a
+// rejection, it would make the host send again a write the reply says was applied.
 constexpr DecodedReply DecodeReply(const ReplyFrame& r) {
   DecodedReply d;
   d.status = r[0];
@@ -102,7 +108,8 @@ constexpr DecodedReply DecodeReply(const ReplyFrame& r) {
     d.kind = ReplyKind::kStuckLow;
   } else if (d.status == 0xFF) {
     d.kind = ReplyKind::kStuckHigh;
-  } else if ((d.status & kStatusPatternMask) != kStatusPattern) {
+  } else if ((d.status & kStatusPatternMask) != kStatusPattern ||
+             (d.status & kStatusRejectedAndApplied) == kStatusRejectedAndApplied) {
     d.kind = ReplyKind::kBadPattern;
   } else if (d.crc_received != d.crc_computed) {
     d.kind = ReplyKind::kCrcMismatch;

@@ -1,0 +1,63 @@
+// The HTTP API's query parameters, parsed and checked apart from the server: pure functions
+// over the decoded parameter map cpp-httplib hands a handler, so the unit tests and the
+// http_query fuzz target (tests/fuzz/) reach every rule without sockets or a database.
+// Every error message starts with the parameter it is about ("limit: ...").
+// Thread-safety: stateless functions; safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tern/common/chunk.h"
+#include "tern/common/status.h"
+
+namespace tern::core::http {
+
+// Decoded query parameters; httplib::Params is this type. A name may repeat: the first value
+// counts, as with httplib::Request::get_param_value.
+using Params = std::multimap<std::string, std::string>;
+
+inline constexpr int64_t kDefaultLimit = 1000;
+inline constexpr int64_t kMaxLimit = 10000;
+
+// The origin/from/to/limit parameters the list endpoints share, parsed and checked.
+struct RangeQuery {
+  int64_t origin = 0;  // 0: any
+  uint64_t from = 0;
+  uint64_t to = std::numeric_limits<int64_t>::max();
+  int64_t limit = kDefaultLimit;  // >= 1
+};
+
+// /api/v1/chunks: source (required, non-empty) and the range.
+struct ChunkListQuery {
+  std::string source;
+  RangeQuery range;
+};
+
+// /api/v1/results: source (optional, non-empty when given), anomalies=0|1 and the range.
+struct ResultsQuery {
+  std::optional<std::string> source;
+  bool anomalies_only = false;
+  RangeQuery range;
+};
+
+// Rejects a parameter not in `allowed`: a typo like "form=" must not silently widen a query.
+Status CheckParams(const Params& params, std::initializer_list<std::string_view> allowed);
+
+// origin (1..2^32-1), from/to (see ParseTime; from <= to), limit (1..kMaxLimit). Both
+// bounds are capped at INT64_MAX, the largest stamp core.db stores.
+Result<RangeQuery> ParseRangeQuery(const Params& params);
+
+// The whole parameter set of /api/v1/chunks and /api/v1/results, unknown names included.
+Result<ChunkListQuery> ParseChunkListQuery(const Params& params);
+Result<ResultsQuery> ParseResultsQuery(const Params& params);
+
+// The <id> of /api/v1/chunks/<id>: 64 hex digits (either case) to the 32-byte id.
+Result<ChunkId> ParseChunkIdPath(std::string_view hex);
+
+}  // namespace tern::core::http
