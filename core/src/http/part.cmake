@@ -6,6 +6,7 @@ target_sources(tern_core PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_api.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tokens.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/settings_patch.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/views.cpp
 )
 target_link_libraries(tern_core PRIVATE PkgConfig::HTTPLIB)
@@ -14,5 +15,6 @@ tern_test(http_tests SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_api_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tokens_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/settings_patch_test.cpp
   LIBS tern_core tern_testing PkgConfig::HTTPLIB)
 target_include_directories(http_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/http)
