@@ -1,39 +1,23 @@
 // Analysis end to end with real processes: an anomaly injected at an edge comes back to
 // that edge as an alarm result, the result is on three stores and linked to its source
 // chunk, and it is visible on tern/x/... and through the HTTP API.
-#include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <filesystem>
 #include <mutex>
 
+#include "http_client.h"
 #include "site.h"
 #include "tern/common/bytes.h"
 #include "tern/common/mqtt.h"
 #include "tern/common/sqlite.h"
+#include "tern/core/http_tokens.h"
 
 namespace tern::testing {
 namespace {
-// A plain HTTP/1.0 GET on loopback; returns the body ("" on failure).
-std::string HttpGet(int port, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0) {
-    std::string req = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    (void)::write(fd, req.data(), req.size());
-    char buf[65536];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof(buf))) > 0) out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  size_t body = out.find("\r\n\r\n");
-  return body == std::string::npos ? "" : out.substr(body + 4);
+// A GET with the read token the test made; returns the body ("" on failure).
+std::string HttpGet(int port, const std::string& path, const std::string& token) {
+  return HttpCall(port, "GET", path, token).body;
 }
 }  // namespace
 
@@ -41,6 +25,11 @@ TEST_SUITE("analysis") {
   TEST_CASE("an injected anomaly comes back as an alarm on three stores and is exported") {
     Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=8000"});
     REQUIRE(site.broker().ok());
+    // A read token for the HTTP API, in the book the core will read.
+    std::filesystem::create_directories(site.CoreDir());
+    auto token = core::TokenBook::Create(core::TokenBook::PathIn(site.CoreDir()),
+                                         core::HttpRole::kRead, "analysis-test", 1);
+    REQUIRE(token.ok());
     REQUIRE(site.StartCore());
     // edge-0 gets the anomaly injection through an extra override.
     REQUIRE(site.StartEdgeWith(0, {"source.synthetic.anomaly_every=1500"}));
@@ -91,20 +80,23 @@ TEST_SUITE("analysis") {
 
     // The HTTP API shows the alarm result and links it to its source chunk.
     REQUIRE(http_port > 0);
-    auto results = nlohmann::json::parse(HttpGet(http_port, "/api/v1/results?anomalies=1"), nullptr, false);
+    auto results = nlohmann::json::parse(HttpGet(http_port, "/api/v1/results?anomalies=1", *token),
+                                         nullptr, false);
     REQUIRE_FALSE(results.is_discarded());
     INFO("results: " << results.dump().substr(0, 2000));
-    auto chunk = nlohmann::json::parse(HttpGet(http_port, "/api/v1/chunks/" + alarm_hex), nullptr, false);
+    auto chunk = nlohmann::json::parse(HttpGet(http_port, "/api/v1/chunks/" + alarm_hex, *token),
+                                       nullptr, false);
     REQUIRE_FALSE(chunk.is_discarded());
     INFO("chunk: " << chunk.dump());
     REQUIRE(chunk.contains("sources"));
     REQUIRE(chunk["sources"].size() == 1);
     std::string source_hex = chunk["sources"][0].is_string() ? chunk["sources"][0].get<std::string>()
                                                             : chunk["sources"][0].value("id", "");
-    auto src = nlohmann::json::parse(HttpGet(http_port, "/api/v1/chunks/" + source_hex), nullptr, false);
+    auto src = nlohmann::json::parse(HttpGet(http_port, "/api/v1/chunks/" + source_hex, *token),
+                                     nullptr, false);
     REQUIRE_FALSE(src.is_discarded());
     CHECK(src["origin"] == site.EdgeAddr(0));  // the result walks back to edge-0's data
-    std::string metrics = HttpGet(http_port, "/metrics");
+    std::string metrics = HttpGet(http_port, "/metrics", *token);
     CHECK(metrics.find("tern_core_alarms_total") != std::string::npos);
     site.StopAll();
 

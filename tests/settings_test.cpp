@@ -3,24 +3,10 @@
 // rate is throttled, and bad settings are refused naming the field.
 #include <doctest/doctest.h>
 
+#include "ctl_run.h"
 #include "site.h"
 
 namespace tern::testing {
-namespace {
-struct CtlRun {
-  int code;
-  std::string out;
-};
-CtlRun Ctl(const Site& site, std::vector<std::string> args) {
-  std::vector<std::string> argv = {TERNCTL_BIN, "--core-db", site.CoreDir() + "/core.db"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  Process p;
-  std::string log = site.dir() + "/ctl.log";
-  std::remove(log.c_str());
-  if (!p.Start(argv, log)) return {-1, ""};
-  return {p.Wait(std::chrono::seconds(30)), ReadFile(log)};
-}
-}  // namespace
 
 TEST_SUITE("settings") {
   TEST_CASE("edge settings change live and permissions and rate limits are enforced") {

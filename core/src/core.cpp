@@ -33,6 +33,7 @@
 #include "tern/common/hlc.h"
 #include "tern/common/mqtt.h"
 #include "tern/core/http_api.h"
+#include "tern/core/http_tokens.h"
 #include "tern/core/manifest.h"
 #include "uplink_gate.h"
 
@@ -223,13 +224,22 @@ Status Core::Impl::StartServices() {
     ho.bind = o_.http_bind;
     ho.port = o_.http_port;
     ho.core_db = o_.data_dir + "/core.db";
+    ho.auth = o_.http_auth;
+    ho.tokens_file = TokenBook::PathIn(o_.data_dir);
+    ho.tls_cert = o_.http_tls_cert;
+    ho.tls_key = o_.http_tls_key;
+    ho.client_ca = o_.http_client_ca;
+    ho.max_concurrent_per_client = o_.http_max_concurrent_per_client;
+    ho.request_timeout_ms = o_.http_request_timeout_ms;
+    ho.metrics = &m_;
     HttpApiSources hs;
     hs.status = [this] { return StatusJson(); };
     hs.scheduler = [this] { return processing_->Snapshot(WallMs()); };
     TERN_ASSIGN_OR_RETURN(http_, HttpApi::Start(ho, hs));
     http_port_ = http_->port();
-    spdlog::info("core: HTTP API on http://{}:{}/api/v1/ (metrics: /metrics)", o_.http_bind,
-                 http_port_);
+    spdlog::info("core: HTTP API on {}://{}:{}/api/v1/ (metrics: /metrics), {}",
+                 ho.tls_cert.empty() ? "http" : "https", o_.http_bind, http_port_,
+                 http_->AuthSummary());
   }
   if (o_.board_mode != "off") {
     auto view = [this] {

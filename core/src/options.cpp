@@ -1,7 +1,29 @@
 // tern-core config keys.
 #include "tern/core/options.h"
 
+#include "tern/core/http_api.h"
+
 namespace tern::core {
+
+namespace {
+
+// The HTTP keys that only make sense together.
+Status CheckHttpKeys(const Config& c) {
+  auto bad = [](const std::string& msg) { return Status::InvalidArgument("tern-core: " + msg); };
+  if (c.String("http.auth") == "off" && !IsLoopbackBind(c.String("http.bind"))) {
+    return bad("config key 'http.auth' = off is refused with the non-loopback http.bind '" +
+               c.String("http.bind") + "': anyone who reaches it could read and change settings");
+  }
+  if (c.String("http.tls_cert").empty() != c.String("http.tls_key").empty()) {
+    return bad("config keys 'http.tls_cert' and 'http.tls_key' must be set together");
+  }
+  if (!c.String("http.client_ca").empty() && c.String("http.tls_cert").empty()) {
+    return bad("config key 'http.client_ca' needs 'http.tls_cert' (client certificates need TLS)");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 const ConfigSchema& CoreConfigSchema() {
   static const ConfigSchema kSchema = [] {
@@ -22,8 +44,14 @@ const ConfigSchema& CoreConfigSchema() {
         {"status.interval", T::kDurationMs, "1s", "How often status.json in the data dir is rewritten", 100, 600000},
         {"manifest.commit_tick", T::kDurationMs, "2ms", "How long a manifest write waits for companions before the group commit", 0, 1000},
         {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
-        {"http.bind", T::kString, "127.0.0.1", "Address of the read-only HTTP API and /metrics"},
+        {"http.bind", T::kString, "127.0.0.1", "Address of the HTTP API and /metrics (keep loopback unless clients elsewhere need it)"},
         {"http.port", T::kInt, "8080", "Port of the HTTP API (0 = any free port, -1 = off)", -1, 65535},
+        {"http.auth", T::kString, "tokens", "tokens: every request needs a bearer token (ternctl token create) or a client certificate; off: no checks, only with a loopback http.bind, for debugging", -1e300, 1e300, {"tokens", "off"}},
+        {"http.tls_cert", T::kString, "", "PEM certificate (chain) of the HTTP API; set: HTTPS only (empty = plain HTTP)"},
+        {"http.tls_key", T::kString, "", "PEM private key of http.tls_cert"},
+        {"http.client_ca", T::kString, "", "PEM CA whose client certificates are accepted without a token (subject OU core: operator, else read); needs http.tls_cert (empty = tokens only)"},
+        {"http.max_concurrent_per_client", T::kInt, "4", "Requests one client address may have in progress; more are answered 429", 1, 1000},
+        {"http.request_timeout", T::kDurationMs, "5s", "Read and write timeout of an HTTP request", 100, 600000},
         {"board.mode", T::kString, "off", "Control board: off, or sim (the Verilated board inside the core: watchdog, panel, fans, relays)", -1e300, 1e300, {"off", "sim"}},
         {"results.timeout", T::kDurationMs, "3s", "Resend a result copy a store has not confirmed after this long", 100, 600000},
         {"sched.share.alarm", T::kDouble, "0.40", "Minimum share of processing for alarm data while it waits", 0.001, 1},
@@ -48,6 +76,7 @@ const ConfigSchema& CoreConfigSchema() {
       }
       return Status::Ok();
     });
+    s.checks.push_back(CheckHttpKeys);
     return s;
   }();
   return kSchema;
@@ -70,6 +99,12 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.log_level = c.String("log.level");
   o.http_bind = c.String("http.bind");
   o.http_port = static_cast<int>(c.Int("http.port"));
+  o.http_auth = c.String("http.auth") != "off";
+  o.http_tls_cert = c.String("http.tls_cert");
+  o.http_tls_key = c.String("http.tls_key");
+  o.http_client_ca = c.String("http.client_ca");
+  o.http_max_concurrent_per_client = static_cast<int>(c.Int("http.max_concurrent_per_client"));
+  o.http_request_timeout_ms = static_cast<int>(c.Int("http.request_timeout"));
   o.result_timeout_ms = c.Int("results.timeout");
   o.board_mode = c.String("board.mode");
   o.sched.class_min_share = {c.Double("sched.share.alarm"), c.Double("sched.share.high"),

@@ -7,7 +7,8 @@ PKGS=(
   build-essential cmake ninja-build pkg-config git python3
   mosquitto mosquitto-clients libmosquitto-dev   # gateway broker and client library
   libsqlite3-dev sqlite3                         # stores, spool, manifest
-  libssl-dev                                     # SHA-256 (EVP)
+  libssl-dev                                     # SHA-256 (EVP), the HTTP API's TLS
+  openssl                                        # tests make throwaway certificates with it
   nlohmann-json3-dev                             # control messages, --json output
   libspdlog-dev                                  # logging: levels, sinks, formatting
   libcli11-dev                                   # command-line parsing for every binary

@@ -46,6 +46,12 @@ mosquitto -c "$DATA/mosquitto.conf" 2> "$DATA/logs/mosquitto.log" & BROKER_PID=$
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 
 echo "== tern site: gateway 127.0.0.1:$PORT, data in $DATA, running ${DURATION}s (Ctrl-C to stop early)"
+# The HTTP API takes bearer tokens only: a read token for the progress lines and for you.
+mkdir -p "$DATA/core"
+( umask 077; "$CTL" token create --data-dir "$DATA/core" --role read --name site-runner \
+    > "$DATA/http-token" 2>> "$DATA/logs/ternctl.log" ) || echo "   (could not create an HTTP API token; see $DATA/logs/ternctl.log)"
+echo "   HTTP API read token in $DATA/http-token; e.g."
+echo "   curl -H \"Authorization: Bearer \$(cat $DATA/http-token)\" http://127.0.0.1:<port>/api/v1/nodes   (port below)"
 "$CORE" --set mqtt.port=$PORT --set node.data_dir="$DATA/core" --set http.port=0 --set board.mode=sim \
   --set status.interval=500ms > "$DATA/logs/core.log" 2>&1 & CORE_PID=$!
 
@@ -99,8 +105,21 @@ print(f"   core: {live}/4 live, manifest {core.get('manifest_chunks',0)} chunks,
 print(f"   analysis: {cc.get('results',0)} results ({cc.get('alarms',0)} alarms), "
       f"{cc.get('results_placed',0)} placed on 3 stores, scheduler queue {sch.get('queued',0)} "
       f"({sch.get('queued_bytes',0)//1024} KiB), served live/backlog "
-      f"{sch.get('served_bytes_live',0)//1048576}/{sch.get('served_bytes_backlog',0)//1048576} MiB; "
-      f"HTTP API http://127.0.0.1:{core.get('http_port','?')}/api/v1/")
+      f"{sch.get('served_bytes_live',0)//1048576}/{sch.get('served_bytes_backlog',0)//1048576} MiB")
+# The HTTP API, asked with the site runner's read token.
+port = core.get('http_port')
+api = "not up yet"
+if port and port > 0:
+    import urllib.request
+    try:
+        token = open(os.path.join(d, "http-token")).read().strip()
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/nodes",
+                                     headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(req, timeout=2) as r:
+            api = f"{len(json.load(r).get('nodes', []))} nodes"
+    except Exception as e:
+        api = f"error: {e}"
+print(f"   HTTP API http://127.0.0.1:{port or '?'}/api/v1/ (with the read token): {api}")
 b = core.get("board")
 if b:
     leds = b.get("leds", 0)
@@ -152,6 +171,7 @@ PY
     echo "  $CTL --core-db $DATA/core/core.db locate --source vib --origin 2"
     echo "  $CTL --core-db $DATA/core/core.db verify --json"
     echo "  $CTL --core-db $DATA/core/core.db edge show"
+    echo "  $CTL --core-db $DATA/core/core.db token list      # HTTP API tokens (the site runner's: $DATA/http-token)"
   fi
 }
 

@@ -1,14 +1,18 @@
-// The core's read-only HTTP API over cpp-httplib: routing, parameter checks, the read-only
-// Manifest handle and /metrics. The JSON documents of docs/http-api.md are built in
-// views.cpp from core.db's store classes (no SQL here).
+// The core's HTTP API over cpp-httplib: routing, parameter checks, the Manifest handles and
+// /metrics. The JSON documents of docs/http-api.md are built in views.cpp from core.db's
+// store classes (no SQL here); who may ask what is decided by the Gate (gate.h) before a
+// handler runs, and the server object (plain or TLS) comes from tls.cpp.
 //
-// Every handler runs inside Serve(), which turns a Result<json> into the response (InvalidArgument
-// -> 400, NotFound -> 404, Unavailable -> 503, anything else -> 500) and catches every exception
-// so none reaches httplib. Database work happens under db_mu_ (a Database is single-threaded);
-// the live-data callbacks are called outside it.
+// Every handler runs inside the wrapper Route() installs, which holds a per-client slot
+// (429 when none is free), turns a Result<json> into the response (InvalidArgument -> 400,
+// NotFound -> 404, Unavailable -> 503, anything else -> 500) and catches every exception so
+// none reaches httplib. Reads happen under db_mu_ (a Database is single-threaded), the one
+// write (edge settings) on a second, writable handle under write_mu_; the live-data
+// callbacks are called outside both.
 #include "tern/core/http_api.h"
 
 #include <httplib.h>
+#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
@@ -18,11 +22,14 @@
 #include <sstream>
 #include <thread>
 
+#include "gate.h"
 #include "query.h"
 #include "render.h"
+#include "server.h"
 #include "tern/common/bytes.h"
 #include "tern/common/chunk.h"
 #include "tern/core/manifest.h"
+#include "tern/core/settings_patch.h"
 #include "views.h"
 
 namespace tern::core {
@@ -30,6 +37,7 @@ namespace {
 
 using nlohmann::json;
 
+constexpr size_t kMaxBody = 64 * 1024;  // request bodies (only the settings PUT has one)
 constexpr const char* kJsonType = "application/json";
 constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -66,15 +74,19 @@ class HttpApi::Impl {
   Status Start();
   void Stop();
   int port() const { return port_; }
+  std::string AuthSummary() { return gate_->Describe(); }
 
  private:
   using Handler = Result<json> (Impl::*)(const httplib::Request&);
-  void Route(const std::string& pattern, Handler h);
+  // Serves GET (read role) with `get` and, if given, PUT (operator role) with `put`.
+  void Route(const std::string& pattern, Handler get, Handler put = nullptr);
+  httplib::Server::Handler Serve(Handler h);
   json SafeStatus();
 
-  // Runs fn(manifest) under db_mu_, opening core.db on first use.
+  // Runs fn(manifest) under db_mu_, opening core.db on first use; with `write` on the
+  // writable handle under write_mu_ instead.
   template <typename Fn>
-  Result<json> WithDb(Fn&& fn);
+  Result<json> WithDb(Fn&& fn, bool write = false);
 
   Result<json> Nodes(const httplib::Request& req);
   Result<json> ChunkOne(const httplib::Request& req);
@@ -82,39 +94,53 @@ class HttpApi::Impl {
   Result<json> Results(const httplib::Request& req);
   Result<json> Scheduler(const httplib::Request& req);
   Result<json> StatusDoc(const httplib::Request& req);
+  Result<json> EdgeSettingsGet(const httplib::Request& req);
+  Result<json> EdgeSettingsPut(const httplib::Request& req);
   void Metrics(const httplib::Request& req, httplib::Response& res);
 
   HttpApiOptions o_;
   HttpApiSources src_;
-  httplib::Server svr_;
+  tern::Metrics own_metrics_;  // when o_.metrics is null
+  std::unique_ptr<http::Gate> gate_;
+  std::unique_ptr<httplib::Server> svr_;
   std::thread thread_;
   int port_ = 0;
   bool stopped_ = false;
   std::mutex db_mu_;
   std::unique_ptr<Manifest> db_;  // guarded by db_mu_
+  std::mutex write_mu_;
+  std::unique_ptr<Manifest> write_db_;  // guarded by write_mu_
 };
 
 Status HttpApi::Impl::Start() {
   const std::string where = o_.bind + ":" + std::to_string(o_.port);
   try {
-    size_t threads = static_cast<size_t>(std::max(1, o_.threads));
-    svr_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    // httplib's default sets SO_REUSEPORT, which would let a second daemon share the port
-    // silently; SO_REUSEADDR alone allows a quick restart but refuses a live listener.
-    svr_.set_socket_options([](socket_t sock) {
-      int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    http::ServerSetup setup;
+    setup.tls = {o_.tls_cert, o_.tls_key, o_.client_ca};
+    setup.threads = static_cast<size_t>(std::max(1, o_.threads));
+    setup.timeout_ms = o_.request_timeout_ms;
+    setup.max_body = kMaxBody;
+    TERN_ASSIGN_OR_RETURN(svr_, http::MakeServer(setup));
+    http::GateOptions g;
+    g.auth = o_.auth;
+    g.tokens_file = o_.tokens_file;
+    g.client_ca = o_.tls_cert.empty() ? "" : o_.client_ca;
+    g.max_concurrent_per_client = std::max(1, o_.max_concurrent_per_client);
+    g.max_body = kMaxBody;
+    gate_ = std::make_unique<http::Gate>(g, o_.metrics ? o_.metrics : &own_metrics_);
+    svr_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return gate_->PreRoute(req, res);
     });
-    svr_.set_keep_alive_timeout(1);  // bounds how long Stop() waits for an idle client
-    svr_.set_read_timeout(5);
-    svr_.set_write_timeout(5);
-    svr_.set_payload_max_length(64 * 1024);
-    svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                  std::exception_ptr) { SetError(res, 500, "internal error"); });
-    // Fills a JSON body for errors httplib produces itself (unknown path, bad method).
-    svr_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
-                                                                   httplib::Response& res) {
+    svr_->set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                                   std::exception_ptr) { SetError(res, 500, "internal error"); });
+    // Fills a JSON body for errors httplib produces itself (unknown path, bad request). A
+    // request with a body that no handler took is decided here, its body read (gate.h).
+    svr_->set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                        httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      if (res.status == 404 && http::Gate::HasBody(req) && gate_->Decide(req, res)) {
+        return httplib::Server::HandlerResponse::Handled;
+      }
       SetError(res, res.status,
                res.status == 404 ? "not found: " + req.path : "HTTP " + std::to_string(res.status));
       return httplib::Server::HandlerResponse::Handled;
@@ -125,36 +151,43 @@ Status HttpApi::Impl::Start() {
     Route(R"(/api/v1/results)", &Impl::Results);
     Route(R"(/api/v1/scheduler)", &Impl::Scheduler);
     Route(R"(/api/v1/status)", &Impl::StatusDoc);
-    svr_.Get("/metrics",
-             [this](const httplib::Request& req, httplib::Response& res) { Metrics(req, res); });
+    Route(R"(/api/v1/edges/([^/]+)/settings)", &Impl::EdgeSettingsGet, &Impl::EdgeSettingsPut);
+    gate_->AddRoute("/metrics", {"GET"}, {});
+    svr_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+      if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
+      auto slot = gate_->Enter(req);
+      if (!slot) return gate_->Busy(req, res);
+      Metrics(req, res);
+    });
 
     if (o_.port < 0 || o_.port > 65535) {
       return Status::InvalidArgument("http: port " + std::to_string(o_.port) + " out of range");
     }
     if (o_.port == 0) {
-      port_ = svr_.bind_to_any_port(o_.bind);
+      port_ = svr_->bind_to_any_port(o_.bind);
       if (port_ <= 0) return Status::Unavailable("http: cannot listen on " + where);
     } else {
-      if (!svr_.bind_to_port(o_.bind, o_.port)) {
+      if (!svr_->bind_to_port(o_.bind, o_.port)) {
         return Status::Unavailable("http: cannot listen on " + where);
       }
       port_ = o_.port;
     }
     thread_ = std::thread([this] {
       try {
-        svr_.listen_after_bind();
+        svr_->listen_after_bind();
       } catch (...) {
       }
     });
     // stop() is a no-op until the listen loop runs; wait for it so Stop() cannot miss it.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!svr_.is_running() && std::chrono::steady_clock::now() < deadline) {
+    while (!svr_->is_running() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    if (!svr_.is_running()) {
+    if (!svr_->is_running()) {
       Stop();
       return Status::Unavailable("http: server on " + where + " did not start");
     }
+    gate_->WarnAtStart(o_.bind, !o_.tls_cert.empty());
   } catch (const std::exception& e) {
     Stop();
     return Status::IoError("http: starting on " + where + ": " + e.what());
@@ -166,14 +199,24 @@ void HttpApi::Impl::Stop() {
   if (stopped_) return;
   stopped_ = true;
   try {
-    svr_.stop();
+    if (svr_) svr_->stop();
   } catch (...) {
   }
   if (thread_.joinable()) thread_.join();
 }
 
-void HttpApi::Impl::Route(const std::string& pattern, Handler h) {
-  svr_.Get(pattern, [this, h](const httplib::Request& req, httplib::Response& res) {
+void HttpApi::Impl::Route(const std::string& pattern, Handler get, Handler put) {
+  gate_->AddRoute(pattern, {"GET"},
+                  put ? std::vector<std::string>{"PUT"} : std::vector<std::string>{});
+  svr_->Get(pattern, Serve(get));
+  if (put) svr_->Put(pattern, Serve(put));
+}
+
+httplib::Server::Handler HttpApi::Impl::Serve(Handler h) {
+  return [this, h](const httplib::Request& req, httplib::Response& res) {
+    if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
+    auto slot = gate_->Enter(req);
+    if (!slot) return gate_->Busy(req, res);
     try {
       auto r = (this->*h)(req);
       if (r.ok()) {
@@ -187,7 +230,7 @@ void HttpApi::Impl::Route(const std::string& pattern, Handler h) {
     } catch (...) {
       SetError(res, 500, "internal error");
     }
-  });
+  };
 }
 
 json HttpApi::Impl::SafeStatus() {
@@ -200,15 +243,18 @@ json HttpApi::Impl::SafeStatus() {
 }
 
 template <typename Fn>
-Result<json> HttpApi::Impl::WithDb(Fn&& fn) {
-  std::lock_guard<std::mutex> lk(db_mu_);
-  if (!db_) {
+Result<json> HttpApi::Impl::WithDb(Fn&& fn, bool write) {
+  std::lock_guard<std::mutex> lk(write ? write_mu_ : db_mu_);
+  std::unique_ptr<Manifest>& db = write ? write_db_ : db_;
+  if (!db) {
     if (o_.core_db.empty()) return Status::Unavailable("no core database configured");
-    auto m = Manifest::Open(o_.core_db, /*read_only=*/true);
+    // The writable handle is opened like `ternctl edge set` opens it, and only after the
+    // read handle found core.db (so it never creates one).
+    auto m = Manifest::Open(o_.core_db, /*read_only=*/!write);
     if (!m.ok()) return Status::Unavailable("core database: " + m.status().message());
-    db_ = std::move(m).value();
+    db = std::move(m).value();
   }
-  return fn(*db_);
+  return fn(*db);
 }
 
 Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
@@ -251,6 +297,37 @@ Result<json> HttpApi::Impl::StatusDoc(const httplib::Request& req) {
   if (!src_.status) return Status::Unavailable("no core status");
   json j = src_.status();
   return j.is_null() ? json::object() : j;
+}
+
+Result<json> HttpApi::Impl::EdgeSettingsGet(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  std::string name = req.matches.size() > 1 ? req.matches[1].str() : "";
+  return WithDb([&](Manifest& m) { return http::EdgeSettingsDoc(m, name); });
+}
+
+Result<json> HttpApi::Impl::EdgeSettingsPut(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  std::string name = req.matches.size() > 1 ? req.matches[1].str() : "";
+  TERN_ASSIGN_OR_RETURN(SettingsPatch patch, SettingsPatchFromText(req.body));
+  // 404 for a name that is not a registered edge, before anything is written.
+  TERN_RETURN_IF_ERROR(
+      WithDb([&](Manifest& m) { return http::EdgeSettingsDoc(m, name); }).status());
+  auto write = [&](Manifest& m) -> Result<json> {
+    // One transaction: the row read, the row written and the version bumped together.
+    TERN_RETURN_IF_ERROR(m.Begin());
+    auto base = m.Settings(name);
+    auto e = base.ok() ? ApplySettingsPatch(*base, patch) : Result<EdgeSettings>(base.status());
+    Status s = e.ok() ? m.PutSettings(*e) : e.status();
+    if (!s.ok()) {
+      (void)m.Rollback();
+      return s;
+    }
+    TERN_RETURN_IF_ERROR(m.Commit());
+    return json();
+  };
+  TERN_RETURN_IF_ERROR(WithDb(write, /*write=*/true).status());
+  spdlog::info("http: settings of edge {} changed from {}", name, req.remote_addr);
+  return WithDb([&](Manifest& m) { return http::EdgeSettingsDoc(m, name); });
 }
 
 void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
@@ -303,5 +380,6 @@ void HttpApi::Stop() {
 }
 
 int HttpApi::port() const { return impl_ ? impl_->port() : 0; }
+std::string HttpApi::AuthSummary() const { return impl_ ? impl_->AuthSummary() : ""; }
 
 }  // namespace tern::core

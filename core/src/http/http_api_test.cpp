@@ -1,6 +1,7 @@
 // Tests of the core's HTTP API over a real socket: a core.db built with Manifest (a fixed
 // clock gives known updated_ms/created_ms stamps), fake status and scheduler callbacks, and
-// every endpoint fetched with httplib's client and checked field by field.
+// every endpoint fetched with httplib's client (with a read token) and checked field by
+// field. The fixture is in http_fixture.h; authentication and limits: http_auth_test.cpp.
 #include "tern/core/http_api.h"
 
 #include <doctest/doctest.h>
@@ -9,150 +10,11 @@
 #include <atomic>
 #include <string>
 
-#include "process.h"
+#include "http_fixture.h"
 #include "prom_parse.h"
-#include "tern/common/bytes.h"
-#include "tern/core/manifest.h"
 
 namespace tern::core {
-namespace {
-
-using nlohmann::json;
-
-constexpr uint64_t kMs = 1700000000000;  // wall ms of the first test chunk
-uint64_t Hlc(uint64_t ms) { return ms << 16; }
-
-std::string Id(char c) { return std::string(32, c); }
-std::string Hex(char c) { return ToHex(Id(c)); }
-
-StoredNotice Notice(char c, uint32_t holder, uint32_t origin, const std::string& source,
-                    uint64_t seq, uint64_t t0_ms, uint64_t t1_ms, int kind = 0) {
-  StoredNotice n;
-  n.id = Id(c);
-  n.holder = holder;
-  n.origin = origin;
-  n.source = source;
-  n.seq = seq;
-  n.t_first = Hlc(t0_ms);
-  n.t_last = Hlc(t1_ms) | 5;
-  n.records = 100;
-  n.bytes = 4096;
-  n.priority = 1;
-  n.kind = kind;
-  return n;
-}
-
-// core.db with three nodes, chunks a, b (vib from edge-a), c (vib from edge-b), d (temp from
-// edge-a), result chunks r (from a and b, 2 anomalies) and s (from c, none).
-void BuildDb(const std::string& path) {
-  int64_t now = 1;  // the wall clock the stores stamp rows with
-  ManifestOptions o;
-  o.now_ms = [&now] { return now; };
-  auto m = Manifest::Open(path, o).value();
-  REQUIRE(m->Begin().ok());
-  REQUIRE(m->Register("edge-a", "/srv/a", 1000).value() == 1);
-  REQUIRE(m->Register("edge-b", "/srv/b", 2000).value() == 2);
-  REQUIRE(m->Register("edge-c", "/srv/c", 3000).value() == 3);
-  for (uint32_t h : {1u, 2u, 3u}) {
-    REQUIRE(m->RecordHolder(Notice('a', h, 1, "vib", 1, kMs, kMs + 999)).ok());
-  }
-  REQUIRE(m->RecordHolder(Notice('b', 1, 1, "vib", 2, kMs + 1000, kMs + 1999)).ok());
-  REQUIRE(m->RecordHolder(Notice('c', 2, 2, "vib", 1, kMs + 500, kMs + 1500)).ok());
-  REQUIRE(m->RecordHolder(Notice('d', 1, 1, "temp", 3, kMs, kMs + 999)).ok());
-  REQUIRE(m->RecordHolder(Notice('r', 2, 1, "vib", 4, kMs, kMs + 1999, 3)).ok());
-  REQUIRE(m->RecordHolder(Notice('s', 3, 2, "vib", 2, kMs + 500, kMs + 1500, 3)).ok());
-  REQUIRE(m->MarkAcked(Id('a')).ok());
-  REQUIRE(m->SetNodeState(3, "dead", 42).ok());
-  now = 123;
-  EdgeSettings e;
-  e.name = "edge-a";
-  e.priority = 1;
-  e.weight = 4;
-  e.kinds = "samples,event";
-  e.max_bytes_per_s = 1000;
-  e.protocol = 1;
-  REQUIRE(m->PutSettings(e).ok());
-  Manifest::ResultRow r;
-  r.id = Id('r');
-  r.origin = 1;
-  r.source = "vib";
-  r.processor = "stats";
-  r.t_first = Hlc(kMs);
-  r.t_last = Hlc(kMs + 1999);
-  r.anomalies = 2;
-  r.summary = R"({"mean":1.5,"flags":[3,9]})";
-  r.sources = {Id('a'), Id('b')};
-  now = 77;
-  REQUIRE(m->InsertResult(r).ok());
-  REQUIRE(m->MarkResultPlaced(r.id).ok());
-  r.id = Id('s');
-  r.origin = 2;
-  r.processor = "msmve";
-  r.t_first = Hlc(kMs + 500);
-  r.t_last = Hlc(kMs + 1500);
-  r.anomalies = 0;
-  r.summary = "not json";
-  r.wire = "result wire";
-  r.sources = {Id('c')};
-  now = 78;
-  REQUIRE(m->InsertResult(r).ok());
-  REQUIRE(m->Commit().ok());
-}
-
-json StatusDoc() {
-  return {{"counters", {{"up.chunks", 12}, {"stored", 30}}},
-          {"spool_depth", 4},
-          {"manifest_chunks", 6},
-          {"nodes",
-           {{{"addr", 1},
-             {"name", "edge-a"},
-             {"state", "live"},
-             {"load", 0.25},
-             {"counters", {{"chunks.sent", 9}, {"hb", 3}}}},
-            {{"addr", 2},
-             {"name", "edge-b"},
-             {"state", "suspect"},
-             {"load", 0.75},
-             {"counters", {{"chunks.sent", 1}}}}}}};
-}
-
-struct Fixture {
-  testing::TempDir dir{"http"};
-  std::unique_ptr<HttpApi> api;
-  std::atomic<int> status_calls{0};
-
-  explicit Fixture(bool with_db = true) {
-    if (with_db) BuildDb(dir / "core.db");
-    HttpApiOptions o;
-    o.port = 0;
-    o.core_db = with_db ? dir / "core.db" : "";
-    HttpApiSources s;
-    s.status = [this] {
-      ++status_calls;
-      return StatusDoc();
-    };
-    s.scheduler = [] { return json{{"queues", {{{"edge", 1}, {"class", "high"}, {"depth", 2}}}}}; };
-    auto r = HttpApi::Start(o, s);
-    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-    api = std::move(r).value();
-    REQUIRE(api->port() > 0);
-  }
-
-  // GET path; returns the status code and the body (parsed if JSON).
-  std::pair<int, json> Get(const std::string& path, std::string* raw = nullptr,
-                           std::string* type = nullptr) {
-    httplib::Client cli("127.0.0.1", api->port());
-    cli.set_read_timeout(10);
-    auto res = cli.Get(path);
-    REQUIRE_MESSAGE(res, "GET " << path << " failed");
-    if (raw) *raw = res->body;
-    if (type) *type = res->get_header_value("Content-Type");
-    json j = json::parse(res->body, nullptr, false);
-    return {res->status, j};
-  }
-};
-
-}  // namespace
+using namespace http_test;  // NOLINT: the fixture's names read as if they were local
 
 TEST_SUITE("http api") {
   TEST_CASE("nodes merge registry, settings and live heartbeat data") {
@@ -419,8 +281,11 @@ TEST_SUITE("http api") {
     HttpApiOptions o;
     o.port = 0;
     o.core_db = dir / "core.db";
+    o.tokens_file = TokenBook::PathIn(dir.path());
+    auto token = MakeToken(o.tokens_file, HttpRole::kRead, "reader");
     auto api = HttpApi::Start(o, {}).value();
     httplib::Client cli("127.0.0.1", api->port());
+    cli.set_bearer_token_auth(token);
     auto r0 = cli.Get("/api/v1/nodes");
     REQUIRE(r0);
     CHECK(r0->status == 503);
@@ -460,6 +325,7 @@ TEST_SUITE("http api") {
             std::string::npos);
       // A kept-alive client connection must not hold Stop() up for long.
       httplib::Client cli("127.0.0.1", port);
+      cli.set_bearer_token_auth(f.read_token);
       cli.set_keep_alive(true);
       REQUIRE(cli.Get("/api/v1/status"));
       auto t0 = std::chrono::steady_clock::now();
@@ -481,6 +347,7 @@ TEST_SUITE("http api") {
     for (int t = 0; t < 4; ++t) {
       ts.emplace_back([&] {
         httplib::Client cli("127.0.0.1", f.api->port());
+        cli.set_bearer_token_auth(f.read_token);
         for (int i = 0; i < 25; ++i) {
           auto r = cli.Get(i % 2 ? "/api/v1/chunks?source=vib" : "/metrics");
           if (r && r->status == 200) ++ok;

@@ -110,11 +110,8 @@ Result<json> ChunkJson(Manifest& m, const ChunkRecord& c, const std::map<uint32_
   return j;
 }
 
-}  // namespace
-
-Result<json> NodesDoc(Manifest& m, const json& status) {
-  TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
-  TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
+// Every stored settings row as its JSON object, by edge name.
+Result<std::map<std::string, json>> SettingsByName(Manifest& m) {
   std::map<std::string, json> settings;
   TERN_ASSIGN_OR_RETURN(auto rows, m.edge_settings().List());
   for (const auto& row : rows) {
@@ -128,11 +125,25 @@ Result<json> NodesDoc(Manifest& m, const json& status) {
                         {"updated_ms", row.updated_ms},
                         {"configured", true}};
   }
-  // The schema's column defaults: what the core applies to an edge nobody configured.
-  const json defaults = {{"priority", 2},        {"priority_name", "normal"},
-                         {"weight", 1},          {"kinds", {"samples", "blob", "event"}},
-                         {"max_bytes_per_s", 0}, {"protocol", 1},
-                         {"updated_ms", 0},      {"configured", false}};
+  return settings;
+}
+
+// The schema's column defaults: what the core applies to an edge nobody configured.
+const json& DefaultSettings() {
+  static const json kDefaults = {{"priority", 2},        {"priority_name", "normal"},
+                                 {"weight", 1},          {"kinds", {"samples", "blob", "event"}},
+                                 {"max_bytes_per_s", 0}, {"protocol", 1},
+                                 {"updated_ms", 0},      {"configured", false}};
+  return kDefaults;
+}
+
+}  // namespace
+
+Result<json> NodesDoc(Manifest& m, const json& status) {
+  TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
+  TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
+  TERN_ASSIGN_OR_RETURN(auto settings, SettingsByName(m));
+  const json& defaults = DefaultSettings();
   json out = json::array();
   for (const auto& n : regs) {
     const NodeView& v = views[n.addr];
@@ -225,6 +236,20 @@ Result<json> ResultsDoc(Manifest& m, const json& status, const std::optional<std
                     {"sources", HexIds(res.sources)}});
   }
   return json{{"limit", limit}, {"truncated", truncated}, {"results", std::move(rows)}};
+}
+
+Result<json> EdgeSettingsDoc(Manifest& m, const std::string& name) {
+  TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
+  for (const auto& n : regs) {
+    // The core's own registry entry has no store: it is not an edge.
+    if (n.name != name || n.store_path.empty()) continue;
+    TERN_ASSIGN_OR_RETURN(auto settings, SettingsByName(m));
+    auto s = settings.find(name);
+    return json{{"name", name},
+                {"addr", n.addr},
+                {"settings", s == settings.end() ? DefaultSettings() : s->second}};
+  }
+  return Status::NotFound("edge '" + name + "' is not registered");
 }
 
 }  // namespace tern::core::http

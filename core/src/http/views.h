@@ -36,4 +36,8 @@ namespace tern::core::http {
                                                 const std::optional<std::string>& source,
                                                 const RangeQuery& q, bool anomalies_only);
 
+// {"name", "addr", "settings"}: one registered edge's settings (the `settings` object of
+// NodesDoc); NotFound naming the edge if no edge of that name is registered.
+[[nodiscard]] Result<nlohmann::json> EdgeSettingsDoc(Manifest& m, const std::string& name);
+
 }  // namespace tern::core::http

@@ -3,8 +3,8 @@
 
 #include <iostream>
 
-#include "tern/common/config.h"
 #include "tern/core/manifest.h"
+#include "tern/core/settings_patch.h"
 
 namespace tern::tools {
 namespace {
@@ -52,30 +52,18 @@ int Show(core::Manifest& m, const EdgeCmdArgs& a) {
 int Set(core::Manifest& m, const EdgeCmdArgs& a) {
   auto st = m.Settings(a.name);
   if (!st.ok()) return Fail(st.status());
-  core::EdgeSettings e = *st;
-  if (!a.priority.empty()) {
-    static const char* kNames[] = {"alarm", "high", "normal", "bulk"};
-    e.priority = -2;
-    if (a.priority == "keep") e.priority = -1;
-    for (int i = 0; i < 4; ++i) {
-      if (a.priority == kNames[i]) e.priority = i;
-    }
-    if (e.priority == -2) {
-      return Fail(Status::InvalidArgument("setting 'priority': '" + a.priority +
-                                          "' is not keep, alarm, high, normal or bulk"));
-    }
-  }
-  if (a.weight != -1) e.weight = a.weight;
-  if (!a.kinds.empty()) e.kinds = a.kinds == "none" ? "" : a.kinds;
-  if (!a.rate.empty()) {
-    auto r = ParseBytes(a.rate);
-    if (!r.ok()) return Fail(Status::InvalidArgument("setting 'rate': " + r.status().message()));
-    e.max_bytes_per_s = *r;
-  }
-  if (a.protocol != -1) e.protocol = a.protocol;
-  Status s = m.PutSettings(e);
+  // The same reading and checks as the HTTP API's settings PUT (settings_patch.h).
+  core::SettingsPatch p;
+  if (!a.priority.empty()) p.priority = a.priority;
+  if (a.weight != -1) p.weight = a.weight;
+  if (!a.kinds.empty()) p.kinds = a.kinds;
+  if (!a.rate.empty()) p.rate = a.rate;
+  if (a.protocol != -1) p.protocol = a.protocol;
+  auto e = core::ApplySettingsPatch(*st, p);
+  if (!e.ok()) return Fail(e.status());
+  Status s = m.PutSettings(*e);
   if (!s.ok()) return Fail(s);
-  std::cout << e.ToJson().dump() << "\n";
+  std::cout << e->ToJson().dump() << "\n";
   return 0;
 }
 }  // namespace

@@ -13,9 +13,10 @@
 #include <sstream>
 
 #include "analyze.h"
-#include "tern/common/bytes.h"
 #include "edge_cmd.h"
+#include "tern/common/bytes.h"
 #include "tern/tools/inspect.h"
+#include "token_cmd.h"
 
 namespace {
 
@@ -402,6 +403,9 @@ int main(int argc, char** argv) {
   tern::tools::AnalyzeArgs analyze_args;
   tern::tools::AddAnalyzeCommand(app, &analyze_args);
 
+  tern::tools::TokenCmdArgs token_args;
+  tern::tools::AddTokenCommands(app, &token_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -413,6 +417,7 @@ int main(int argc, char** argv) {
   if (int rc = tern::tools::RunAnalyzeCommand(analyze_args); rc >= 0) return rc;
 
   if (int rc = tern::tools::RunEdgeCommand(core_db, edge_args); rc >= 0) return rc;
+  if (int rc = tern::tools::RunTokenCommand(core_db, token_args); rc >= 0) return rc;
   try {
     if (*nodes) return CmdNodes(core_db, nodes_json);
     if (*locate) return CmdLocate(core_db, la);

@@ -27,6 +27,10 @@ struct CoreOptions {
   std::string log_level = "info";
   std::string http_bind = "127.0.0.1";
   int http_port = 8080;              // -1 = no HTTP API, 0 = any free port
+  bool http_auth = true;             // false: http.auth = off (loopback debugging only)
+  std::string http_tls_cert, http_tls_key, http_client_ca;  // PEM paths; empty: unused
+  int http_max_concurrent_per_client = 4;
+  int http_request_timeout_ms = 5000;
   int64_t result_timeout_ms = 3000;  // resend a result copy not confirmed after this long
   std::string board_mode = "off";    // off, sim
   SchedulerConfig sched;
