@@ -74,13 +74,20 @@ TEST_SUITE("local_store") {
     testing::TempDir dir;
     auto s = LocalStore::Open(dir / "edge.db", 5);
     REQUIRE(s.ok());
-    std::atomic<int> ok{0};
+    std::atomic<int> ok{0}, done{0};
     for (int i = 0; i < 2000; ++i) {
       StoreWrite w = Own("w" + std::to_string(i), "s");
-      (*s)->Submit(std::move(w), [&](const Status& st) { ok += st.ok(); });
+      (*s)->Submit(std::move(w), [&](const Status& st) {
+        ok += st.ok();
+        ++done;
+      });
     }
-    while ((*s)->queued() > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Every callback, not an empty queue plus a fixed sleep: the last commit's callbacks run
+    // after its fsync, which a loaded machine delays well past the queue emptying.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (done < 2000 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     CHECK(ok == 2000);
     CHECK((*s)->LoadOutbox().value().size() == 2000);
   }
