@@ -39,6 +39,13 @@ struct MqttOptions {
   std::string will_topic;  // optional Last Will, published by the broker if we vanish
   std::string will_payload;
   bool will_retain = false;
+  // TLS to the broker: the site CA (PEM) that must have issued the broker's certificate, and
+  // this node's certificate and key (PEM). All empty = plain TCP; tls_ca alone = TLS without
+  // a client certificate (a tern broker refuses that). With TLS the broker's certificate
+  // must name `host` (subjectAltName), so connect to the name or address it was issued for.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
 };
 
 class MqttClient final : public Transport {
