@@ -15,6 +15,7 @@
 #include "analyze.h"
 #include "tern/common/bytes.h"
 #include "edge_cmd.h"
+#include "pki_cmd.h"
 #include "tern/tools/inspect.h"
 
 namespace {
@@ -402,6 +403,9 @@ int main(int argc, char** argv) {
   tern::tools::AnalyzeArgs analyze_args;
   tern::tools::AddAnalyzeCommand(app, &analyze_args);
 
+  tern::tools::PkiCmdArgs pki_args;
+  tern::tools::AddPkiCommands(app, &pki_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -411,6 +415,7 @@ int main(int argc, char** argv) {
   if (!site.empty()) core_db = site + "/core/core.db";
 
   if (int rc = tern::tools::RunAnalyzeCommand(analyze_args); rc >= 0) return rc;
+  if (int rc = tern::tools::RunPkiCommand(pki_args); rc >= 0) return rc;
 
   if (int rc = tern::tools::RunEdgeCommand(core_db, edge_args); rc >= 0) return rc;
   try {
