@@ -35,15 +35,14 @@ void AddSecurityKeys(ConfigSchema* s, const std::string& default_name, bool with
                        "The site's certificate revocation list (PEM), checked when a node "
                        "enrols; ternctl pki revoke rewrites it"});
   }
-  const std::string program = s->program;
-  s->checks.push_back([program](const Config& c) {
+  s->checks.push_back([](const Config& c) {
     if (c.String("security.mode") != "pki") return Status::Ok();
     std::string missing;
     for (const char* k : {"tls.ca", "tls.cert", "tls.key"}) {
       if (c.String(k).empty()) missing += std::string(missing.empty() ? "" : ", ") + "'" + k + "'";
     }
     if (missing.empty()) return Status::Ok();
-    return Status::InvalidArgument(program + ": config key" +
+    return Status::InvalidArgument(std::string("config key") +
                                    (missing.find(',') == std::string::npos ? " " : "s ") + missing +
                                    " must be set with security.mode = pki (or set "
                                    "security.mode = insecure, for tests only)");
