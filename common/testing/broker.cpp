@@ -81,10 +81,14 @@ bool Broker::Launch() {
         << "max_queued_messages 100000\n";
     for (const auto& l : kCommonLines) out << l << "\n";
   }
+  // Started means: our mosquitto says it is running (another test's broker may hold the port
+  // FreePort gave us, so an open port alone proves nothing; ours then exits).
+  const std::string kRunning = " running";
+  const size_t before = Count(log(), kRunning);
   if (!proc_.Start({"mosquitto", "-c", conf}, dir_ + "/mosquitto.log")) return false;
-  for (int i = 0; i < 300; ++i) {
-    if (PortOpen(port_)) return true;
+  for (int i = 0; i < 1000; ++i) {
     if (!proc_.running()) return false;
+    if (Count(log(), kRunning) > before && PortOpen(port_) && proc_.running()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   proc_.Stop();
