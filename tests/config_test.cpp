@@ -48,6 +48,30 @@ TEST_SUITE("config") {
     CHECK(r.out.find("missing.conf") != std::string::npos);
   }
 
+  TEST_CASE("security.mode = pki needs each TLS file; a missing file is named at start") {
+    TempDir dir;
+    auto r = RunBin({TERN_EDGE_BIN, "--set", "tls.cert=", "--set", "tls.key="}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("'tls.cert', 'tls.key'") != std::string::npos);
+    CHECK(r.out.find("'tls.ca'") == std::string::npos);
+    r = RunBin({TERN_CORE_BIN, "--set", "tls.ca="}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("'tls.ca'") != std::string::npos);
+    // insecure needs none of them.
+    r = RunBin({TERN_CORE_BIN, "--set", "security.mode=insecure", "--set", "tls.ca=",
+                "--print-config"}, dir);
+    CHECK(r.code == 0);
+    CHECK(r.out.find("security.mode = insecure") != std::string::npos);
+    // The defaults point at /etc/tern/pki; where no such file exists the core stops at
+    // start and names it.
+    const std::string ca = dir / "absent-ca.crt";
+    r = RunBin({TERN_CORE_BIN, "--set", "node.data_dir=" + dir / "core", "--set", "http.port=-1",
+                "--set", "tls.ca=" + ca},
+               dir);
+    CHECK(r.code == 1);
+    CHECK(r.out.find(ca) != std::string::npos);
+  }
+
   TEST_CASE("the shipped example configs are complete and load as they are") {
     TempDir dir;
     const std::pair<const char*, const char*> bins[] = {

@@ -2,6 +2,11 @@
 // tern-core process and N real tern-edge processes, each with its own data directory, plus
 // helpers that read what the processes wrote (status.json, SQLite stores, the manifest).
 // Everything is torn down by the destructor, whatever the test did.
+//
+// Security: with BrokerMode::kPki the broker is the one a real site runs (TLS, certificates
+// required, CRL, per-node ACL) and every daemon gets its own certificate (`core`,
+// `edge-<i>`) and security.mode = pki; with kPlain, anonymous TCP and security.mode =
+// insecure. kSiteDefaultMode is what tests get unless they ask.
 // Thread-safety: one owner thread.
 #pragma once
 
@@ -18,10 +23,14 @@
 
 namespace tern::testing {
 
+// Plain until the daemons speak the topic tree the generated ACL allows (docs/security.md).
+constexpr BrokerMode kSiteDefaultMode = BrokerMode::kPlain;
+
 class Site {
  public:
   // `edge_overrides` are --set arguments given to every edge (e.g. "source.synthetic.rate=5000").
-  Site(int edges, std::vector<std::string> edge_overrides, std::vector<std::string> core_overrides = {});
+  Site(int edges, std::vector<std::string> edge_overrides,
+       std::vector<std::string> core_overrides = {}, BrokerMode mode = kSiteDefaultMode);
   ~Site();
 
   bool StartAll();
@@ -67,6 +76,9 @@ class Site {
   // Address each edge was given (from its status.json).
   uint32_t EdgeAddr(int i) const;
   std::string LogOf(const std::string& name) const;
+  // Pki mode: the identity the core / edge i runs with (empty paths in plain mode).
+  const Identity& CoreIdentity() const { return core_id_; }
+  const Identity& EdgeIdentity(int i) const { return edge_ids_[static_cast<size_t>(i)]; }
 
  private:
   TempDir dir_;
@@ -75,6 +87,8 @@ class Site {
   std::unique_ptr<Broker> broker_;
   Process core_;
   std::vector<Process> edges_;
+  Identity core_id_;
+  std::vector<Identity> edge_ids_;
 };
 
 // The whole-site invariants every data-path test checks. Returns "" when they hold,

@@ -48,6 +48,13 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
     std::cerr << schema.program << ": " << ls.message() << "\n";
     return 2;
   }
+  for (const auto& k : schema.keys) {
+    if (k.name == "security.mode" && cfg->String(k.name) == "insecure") {
+      spdlog::warn("{}: security.mode = insecure: plain MQTT, statements neither signed nor "
+                   "verified; for tests only (docs/security.md)",
+                   schema.program);
+    }
+  }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);

@@ -4,6 +4,12 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "tern/common/metrics.h"
 
 namespace tern {
 namespace {
@@ -22,6 +28,40 @@ void OnPublishCb(mosquitto*, void* obj, int mid, int, const mosquitto_property*)
 }
 void OnMessageCb(mosquitto*, void* obj, const mosquitto_message* m, const mosquitto_property*) {
   Self(obj)->HandleMessage(m->topic, m->payload, m->payloadlen);
+}
+void OnLogCb(mosquitto*, void* obj, int level, const char* line) {
+  Self(obj)->HandleLog(level, line);
+}
+
+// A failed or refused connection is logged again only after this long if nothing changed.
+constexpr auto kRepeatLogAfter = std::chrono::seconds(30);
+// A connection lost this soon after its CONNACK counts as a quick loss; this many in a row
+// are taken as another connection with our client id taking the session over.
+constexpr auto kQuickLoss = std::chrono::seconds(5);
+constexpr uint64_t kQuickLossesForConflict = 3;
+
+// A disconnect's rc is a libmosquitto error (small) or the broker's MQTT 5 reason (>= 0x80).
+std::string DisconnectReason(int rc) {
+  return rc >= 0x80 ? mosquitto_reason_string(rc) : mosquitto_strerror(rc);
+}
+
+bool Has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
+
+// What an OpenSSL error line that libmosquitto logged means for the operator.
+std::string ExplainTls(const std::string& ssl, const MqttOptions& o) {
+  if (Has(ssl, "certificate verify failed")) {
+    return "the broker's certificate did not verify against the CA in " + o.tls_ca + " for host '" +
+           o.host + "' (another site's CA, or a certificate not issued for " +
+           "this host name): " + ssl;
+  }
+  if (Has(ssl, "alert")) {  // the broker sent a TLS alert: it refused our certificate
+    if (o.tls_cert.empty()) return "the broker requires a client certificate; we have none: " + ssl;
+    return "the broker refused our certificate " + o.tls_cert + ": " + ssl;
+  }
+  if (Has(ssl, "key") || Has(ssl, "PEM")) {
+    return "cannot use the certificate " + o.tls_cert + " or key " + o.tls_key + ": " + ssl;
+  }
+  return ssl;
 }
 }  // namespace
 
@@ -42,6 +82,37 @@ Result<std::unique_ptr<MqttClient>> MqttClient::Create(const MqttOptions& opts) 
   mosquitto_disconnect_v5_callback_set(c->mosq_, OnDisconnectCb);
   mosquitto_publish_v5_callback_set(c->mosq_, OnPublishCb);
   mosquitto_message_v5_callback_set(c->mosq_, OnMessageCb);
+  mosquitto_log_callback_set(c->mosq_, OnLogCb);
+  if (!opts.tls_ca.empty() || !opts.tls_cert.empty() || !opts.tls_key.empty()) {
+    // tls_ca alone is TLS without a client certificate (which a tern broker refuses; tests
+    // use it to show that). A certificate needs its key and the other way round.
+    if (opts.tls_ca.empty() || opts.tls_cert.empty() != opts.tls_key.empty()) {
+      return Status::InvalidArgument("mqtt " + opts.client_id + ": TLS needs tls_ca, and " +
+                                     "tls_cert and tls_key together (ca '" + opts.tls_ca +
+                                     "', cert '" + opts.tls_cert + "', key '" + opts.tls_key +
+                                     "')");
+    }
+    const std::pair<const char*, const std::string*> files[] = {
+        {"tls_ca", &opts.tls_ca}, {"tls_cert", &opts.tls_cert}, {"tls_key", &opts.tls_key}};
+    for (const auto& [what, path] : files) {
+      if (path->empty()) continue;
+      if (::access(path->c_str(), R_OK) != 0) {
+        return Status::FailedPrecondition("mqtt " + opts.client_id + ": cannot read " + what + " " +
+                                          *path + ": " + std::strerror(errno));
+      }
+    }
+    auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+    int rc = mosquitto_tls_set(c->mosq_, opts.tls_ca.c_str(), nullptr, or_null(opts.tls_cert),
+                               or_null(opts.tls_key), nullptr);
+    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_tls_opts_set(c->mosq_, 1, nullptr, nullptr);
+    // Hostname verification stays on: the broker's certificate must name opts.host.
+    if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_tls_insecure_set(c->mosq_, false);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      return Status::InvalidArgument("mqtt " + opts.client_id + ": TLS with CA " + opts.tls_ca +
+                                     ", certificate " + opts.tls_cert + ", key " + opts.tls_key +
+                                     ": " + mosquitto_strerror(rc));
+    }
+  }
   if (!opts.will_topic.empty()) {
     int rc = mosquitto_will_set_v5(c->mosq_, opts.will_topic.c_str(),
                                    static_cast<int>(opts.will_payload.size()),
@@ -61,15 +132,27 @@ MqttClient::~MqttClient() {
 
 Status MqttClient::Start() {
   if (started_.exchange(true)) return Status::Ok();
-  // connect_async fails only on bad arguments; an absent broker is retried by the loop thread.
+  // An absent broker is retried by the loop thread; other errors are bad arguments or files.
   int rc = mosquitto_connect_async(mosq_, opts_.host.c_str(), opts_.port, opts_.keepalive_s);
-  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO) {
-    return Status::InvalidArgument("mqtt: connect to " + opts_.host + ":" +
-                                   std::to_string(opts_.port) + ": " + mosquitto_strerror(rc));
+  std::string ssl;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    ssl = ssl_error_;
+  }
+  // A handshake that failed at once (we refused the broker's certificate, or it refused
+  // ours) is a connection failure like an absent broker: noted, and retried by the loop.
+  // Files that cannot be used (a bad key) fail Start.
+  const bool handshake =
+      rc == MOSQ_ERR_TLS && (Has(ssl, "certificate verify failed") || Has(ssl, "alert"));
+  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO && !handshake) {
+    started_ = false;
+    return Status::InvalidArgument("mqtt " + opts_.client_id + ": connect to " + Where() + ": " +
+                                   mosquitto_strerror(rc) +
+                                   (ssl.empty() ? "" : ": " + ExplainTls(ssl, opts_)));
   }
   if (rc == MOSQ_ERR_ERRNO) {
-    spdlog::warn("mqtt {}: broker {}:{} not reachable yet, retrying", opts_.client_id,
-                 opts_.host, opts_.port);
+    spdlog::warn("mqtt {}: broker {}:{} not reachable yet, retrying", opts_.client_id, opts_.host,
+                 opts_.port);
   }
   rc = mosquitto_loop_start(mosq_);
   if (rc != MOSQ_ERR_SUCCESS) {
@@ -81,9 +164,9 @@ Status MqttClient::Start() {
 Status MqttClient::WaitConnected(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lk(mu_);
   if (!cv_.wait_for(lk, timeout, [this] { return connected_.load(); })) {
-    return Status::Unavailable("mqtt: no connection to " + opts_.host + ":" +
-                               std::to_string(opts_.port) + " within " +
-                               std::to_string(timeout.count()) + " ms");
+    return Status::Unavailable("mqtt " + opts_.client_id + ": no connection to " + Where() +
+                               " within " + std::to_string(timeout.count()) + " ms" +
+                               (last_error_.empty() ? "" : " (last failure: " + last_error_ + ")"));
   }
   return Status::Ok();
 }
@@ -110,12 +193,11 @@ Status MqttClient::Subscribe(const std::string& pattern, int qos) {
 }
 
 Status MqttClient::DoPublish(const std::string& topic, std::string_view payload, int qos,
-                           bool retain, std::chrono::milliseconds wait) {
+                             bool retain, std::chrono::milliseconds wait) {
   if (qos > 0) {
     std::unique_lock<std::mutex> lk(mu_);
-    if (!cv_.wait_for(lk, wait, [this] {
-          return inflight_ < opts_.max_inflight || !connected_.load();
-        })) {
+    if (!cv_.wait_for(lk, wait,
+                      [this] { return inflight_ < opts_.max_inflight || !connected_.load(); })) {
       return Status::Timeout("mqtt: in-flight window of " + std::to_string(opts_.max_inflight) +
                              " full publishing to '" + topic + "'");
     }
@@ -143,9 +225,49 @@ int MqttClient::inflight() const {
   return inflight_;
 }
 
+std::string MqttClient::last_error() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return last_error_;
+}
+
+std::string MqttClient::Where() const {
+  std::string w = opts_.host + ":" + std::to_string(opts_.port);
+  if (tls()) {
+    w += " (TLS: CA " + opts_.tls_ca + ", certificate " + opts_.tls_cert + ", key " +
+         opts_.tls_key + ")";
+  }
+  return w;
+}
+
+void MqttClient::NoteFailure(const std::string& why) {
+  const auto now = std::chrono::steady_clock::now();
+  bool log = false;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    log = why != last_error_ || now - last_logged_ >= kRepeatLogAfter;
+    if (log) last_logged_ = now;
+    last_error_ = why;
+  }
+  if (log) spdlog::warn("mqtt {}: connection to {} failed: {}", opts_.client_id, Where(), why);
+}
+
+void MqttClient::HandleLog(int level, const char* line) {
+  // libmosquitto reports TLS failures only through its log ("OpenSSL Error[0]: ..."). A
+  // failure inside the handshake (we refuse the broker, or its alert arrives before our
+  // handshake ends) reaches no disconnect callback, so the log line is the failure.
+  if ((level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING)) == 0 || !line) return;
+  const bool ssl = std::strncmp(line, "OpenSSL Error[0]", 16) == 0;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (ssl_error_.empty() || ssl) ssl_error_ = line;
+  }
+  if (ssl && !connected_) NoteFailure(ExplainTls(line, opts_));
+}
+
 void MqttClient::HandleConnect(int rc) {
   if (rc != 0) {
-    spdlog::warn("mqtt {}: connect refused: {}", opts_.client_id, mosquitto_reason_string(rc));
+    NoteFailure(std::string("the broker refused the connection: ") + mosquitto_reason_string(rc) +
+                (tls() ? " (is certificate " + opts_.tls_cert + " allowed by its ACL?)" : ""));
     return;
   }
   std::map<std::string, int> subs;
@@ -160,6 +282,12 @@ void MqttClient::HandleConnect(int rc) {
     mosquitto_subscribe_v5(mosq_, nullptr, pattern.c_str(), qos, 0, nullptr);
   }
   ++connects_;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    last_error_.clear();
+    ssl_error_.clear();
+    connected_at_ = std::chrono::steady_clock::now();
+  }
   connected_ = true;
   cv_.notify_all();
   spdlog::debug("mqtt {}: connected to {}:{}", opts_.client_id, opts_.host, opts_.port);
@@ -169,11 +297,70 @@ void MqttClient::HandleConnect(int rc) {
 void MqttClient::HandleDisconnect(int rc) {
   bool was = connected_.exchange(false);
   cv_.notify_all();
-  if (was && started_) {
-    spdlog::warn("mqtt {}: disconnected from {}:{} ({}), reconnecting", opts_.client_id,
-                 opts_.host, opts_.port, rc);
+  std::string ssl;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    ssl = ssl_error_;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  // Takeovers: see NoteTakeovers. A reason code says so outright; without one (Mosquitto
+  // 2.0.11 closes the old connection before its DISCONNECT 0x8E is written) a run of
+  // connections each lost within kQuickLoss of its CONNACK is the pattern of two clients
+  // with one id taking the session from each other on every reconnect.
+  uint64_t takeovers = 0;
+  if (was) {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (rc == MQTT_RC_SESSION_TAKEN_OVER) {
+      takeovers = 1;
+    } else if (now - connected_at_ < kQuickLoss && rc != MOSQ_ERR_SUCCESS) {
+      ++quick_losses_;
+      if (quick_losses_ == kQuickLossesForConflict) takeovers = kQuickLossesForConflict;
+      if (quick_losses_ > kQuickLossesForConflict) takeovers = 1;
+    } else {
+      quick_losses_ = 0;
+    }
+  }
+  if (takeovers > 0) NoteTakeovers(takeovers, rc == MQTT_RC_SESSION_TAKEN_OVER);
+  if (rc == MQTT_RC_SESSION_TAKEN_OVER) {
+    // NoteTakeovers logged it.
+  } else if (!was && started_ && rc != MOSQ_ERR_SUCCESS) {
+    // Lost before CONNACK: the TLS handshake failed or the broker dropped us.
+    std::string why = !ssl.empty() ? ExplainTls(ssl, opts_) : DisconnectReason(rc);
+    if (ssl.empty() && tls()) {
+      why += opts_.tls_cert.empty()
+                 ? " (the broker closed the TLS connection: we presented no client certificate)"
+                 : " (the broker closed the TLS connection before accepting us: is certificate " +
+                       opts_.tls_cert + " from this site's CA, not expired and not revoked?)";
+    }
+    NoteFailure(why);
+  } else if (was && started_) {
+    spdlog::warn("mqtt {}: disconnected from {} ({}{}), reconnecting", opts_.client_id, Where(),
+                 DisconnectReason(rc), ssl.empty() ? "" : ": " + ssl);
   }
   if (was && on_connect_) on_connect_(false);
+}
+
+void MqttClient::NoteTakeovers(uint64_t n, bool by_reason) {
+  const uint64_t total = identity_conflicts_ += n;
+  if (opts_.metrics) opts_.metrics->Add("mqtt_identity_conflicts", static_cast<int64_t>(n));
+  // Both connections reconnect and take the session back in turn: log the first detection,
+  // then at most one line per kRepeatLogAfter.
+  const auto now = std::chrono::steady_clock::now();
+  bool log = false;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    log = total == n || now - last_conflict_log_ >= kRepeatLogAfter;
+    if (log) last_conflict_log_ = now;
+  }
+  if (log) {
+    spdlog::error(
+        "mqtt {}: another connection with our identity {} took over at {} ({}; {} times so "
+        "far); is a second node configured with this name and certificate?",
+        opts_.client_id, opts_.client_id, Where(),
+        by_reason ? "the broker said: session taken over"
+                  : "our connection keeps being closed right after each connect",
+        total);
+  }
 }
 
 void MqttClient::HandlePublished(int) {
@@ -185,8 +372,8 @@ void MqttClient::HandlePublished(int) {
 void MqttClient::HandleMessage(const char* topic, const void* payload, int len) {
   ++received_;
   if (on_message_) {
-    on_message_(topic, std::string_view(static_cast<const char*>(payload),
-                                        static_cast<size_t>(len)));
+    on_message_(topic,
+                std::string_view(static_cast<const char*>(payload), static_cast<size_t>(len)));
   }
 }
 

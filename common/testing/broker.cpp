@@ -1,15 +1,36 @@
-// Mosquitto fixture.
+// Mosquitto fixture, plain or with the site PKI.
 #include "broker.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <fstream>
 #include <thread>
 
+#include "tern/common/pki.h"
+
 namespace tern::testing {
+namespace {
+// Lines both modes share: no persistence, a log the tests can read.
+const std::vector<std::string> kCommonLines = {"persistence false",    "log_type error",
+                                               "log_type warning",     "log_type notice",
+                                               "log_type information", "log_dest stderr"};
+
+std::string CurrentUser() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return pw ? pw->pw_name : "root";
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+}  // namespace
 
 bool PortOpen(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -22,7 +43,17 @@ bool PortOpen(int port) {
   return ok;
 }
 
-Broker::Broker(const std::string& dir) : dir_(dir) {
+Broker::Broker(const std::string& dir, BrokerMode mode) : dir_(dir), mode_(mode) {
+  if (mode_ == BrokerMode::kPki) {
+    PkiInit init;
+    init.site = "test";
+    auto p = Pki::Init(dir_ + "/pki", init);
+    if (!p.ok()) {
+      std::ofstream(dir_ + "/mosquitto.log") << "fixture: " << p.status().ToString() << "\n";
+      return;
+    }
+    pki_ = std::make_unique<Pki>(std::move(p).value());
+  }
   for (int attempt = 0; attempt < 5 && !ok_; ++attempt) {
     port_ = FreePort();
     ok_ = Launch();
@@ -33,18 +64,31 @@ Broker::~Broker() { Kill(false); }
 
 bool Broker::Launch() {
   std::string conf = dir_ + "/mosquitto.conf";
-  std::ofstream(conf) << "listener " << port_ << " 127.0.0.1\n"
-                      << "allow_anonymous true\n"
-                      << "set_tcp_nodelay true\n"
-                      << "max_inflight_messages 100\n"
-                      << "max_queued_messages 100000\n"
-                      << "persistence false\n"
-                      << "log_type error\nlog_type warning\nlog_type notice\n"
-                      << "log_dest stderr\n";
+  if (pki_) {
+    BrokerConf bc;
+    bc.port = port_;
+    bc.bind = "127.0.0.1";
+    bc.user = CurrentUser();
+    bc.extra_lines = kCommonLines;
+    conf = pki_->dir() + "/mosquitto.conf";
+    if (!pki_->WriteMosquittoConf(bc).ok()) return false;
+  } else {
+    std::ofstream out(conf);
+    out << "listener " << port_ << " 127.0.0.1\n"
+        << "allow_anonymous true\n"
+        << "set_tcp_nodelay true\n"
+        << "max_inflight_messages 100\n"
+        << "max_queued_messages 100000\n";
+    for (const auto& l : kCommonLines) out << l << "\n";
+  }
+  // Started means: our mosquitto says it is running (another test's broker may hold the port
+  // FreePort gave us, so an open port alone proves nothing; ours then exits).
+  const std::string kRunning = " running";
+  const size_t before = Count(log(), kRunning);
   if (!proc_.Start({"mosquitto", "-c", conf}, dir_ + "/mosquitto.log")) return false;
-  for (int i = 0; i < 300; ++i) {
-    if (PortOpen(port_)) return true;
+  for (int i = 0; i < 1000; ++i) {
     if (!proc_.running()) return false;
+    if (Count(log(), kRunning) > before && PortOpen(port_) && proc_.running()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   proc_.Stop();
@@ -70,5 +114,36 @@ bool Broker::Restart() {
 }
 
 std::string Broker::log() const { return ReadFile(dir_ + "/mosquitto.log"); }
+
+std::string Broker::pki_dir() const { return pki_ ? pki_->dir() : std::string(); }
+
+bool Broker::Reload() {
+  const std::string kMark = "Reloading config.";
+  const size_t before = Count(log(), kMark);
+  if (!proc_.Signal(SIGHUP)) return false;
+  // Mosquitto logs the line in its main loop, then reloads before it serves anything else.
+  for (int i = 0; i < 1000; ++i) {
+    if (Count(log(), kMark) > before) return true;
+    if (!proc_.running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+Identity Broker::Issue(const std::string& name, crypto::Role role, int days,
+                       int64_t not_before_offset_s) {
+  if (!pki_) return {name, "", "", ""};
+  auto e = pki_->Issue(name, role, days, {}, not_before_offset_s);
+  if (!e.ok()) {
+    std::ofstream(dir_ + "/mosquitto.log", std::ios::app)
+        << "fixture: issue " << name << ": " << e.status().ToString() << "\n";
+    return {name, "", "", ""};
+  }
+  if (!Reload()) return {name, "", "", ""};
+  PkiPaths p = pki_->Paths(name, role);
+  return {name, p.ca, p.cert, p.key};
+}
+
+bool Broker::Revoke(const std::string& name) { return pki_ && pki_->Revoke(name).ok() && Reload(); }
 
 }  // namespace tern::testing

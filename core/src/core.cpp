@@ -173,6 +173,8 @@ Status Core::Impl::Connect() {
   mo.port = o_.mqtt_port;
   mo.client_id = "core-" + o_.name;
   mo.max_inflight = o_.mqtt_max_inflight;
+  UseTls(&mo, o_.security_mode, o_.tls_ca, o_.tls_cert, o_.tls_key);
+  mo.metrics = &m_;
   TERN_ASSIGN_OR_RETURN(transport_, o_.transport(mo));
   CommitWorkerOptions wo;
   wo.commit_tick_ms = o_.commit_tick_ms;

@@ -63,6 +63,7 @@ const ConfigSchema& CoreConfigSchema() {
         {"sched.quantum", T::kBytes, "256K", "Deficit-round-robin quantum per edge turn (times the edge's weight)", 1024, 1 << 30},
     };
     AddProcessingKeys(&s);
+    AddSecurityKeys(&s, "core", /*with_crl=*/true);
     s.checks.push_back([](const Config& c) {
       Status st = CoreOptionsFrom(c).sched.Validate();
       if (!st.ok()) return Status::InvalidArgument("tern-core: config keys 'sched.*': " + st.message());
@@ -113,6 +114,11 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.sched.backlog_age_ms = static_cast<uint64_t>(c.Int("sched.backlog_age"));
   o.sched.quantum_bytes = static_cast<uint64_t>(c.Int("sched.quantum"));
   o.processing = ProcessingOptionsFrom(c);
+  o.security_mode = SecurityModeFrom(c);
+  o.tls_ca = c.String("tls.ca");
+  o.tls_cert = c.String("tls.cert");
+  o.tls_key = c.String("tls.key");
+  o.tls_crl = c.String("tls.crl");
   return o;
 }
 

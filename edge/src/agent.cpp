@@ -123,6 +123,8 @@ Status EdgeAgent::Impl::Start() {
   mo.max_inflight = o_.mqtt_max_inflight;
   mo.will_topic = topics_.Hb(addr);
   mo.will_payload = msg::Offline{addr}.Encode();
+  UseTls(&mo, o_.security_mode, o_.tls_ca, o_.tls_cert, o_.tls_key);
+  mo.metrics = &m_;
   TERN_ASSIGN_OR_RETURN(transport_, o_.transport(mo));
 
   publisher_ = std::make_unique<ReliablePublisher>(

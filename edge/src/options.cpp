@@ -73,6 +73,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
     };
     s.checks.push_back(CheckPriorityKeys);
+    AddSecurityKeys(&s, "edge-1", /*with_crl=*/false);
     return s;
   }();
   return kSchema;
@@ -118,6 +119,10 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.feed.channels = static_cast<int>(c.Int("source.feed.channels"));
   o.feed.priority = *ParsePriority(c.String("source.feed.priority"), "");
   o.log_level = c.String("log.level");
+  o.security_mode = SecurityModeFrom(c);
+  o.tls_ca = c.String("tls.ca");
+  o.tls_cert = c.String("tls.cert");
+  o.tls_key = c.String("tls.key");
   return o;
 }
 

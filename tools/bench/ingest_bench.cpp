@@ -260,6 +260,7 @@ std::vector<std::string> Topology::EdgeArgv(const std::string& name, bool synthe
                                 "--set", "mqtt.port=" + std::to_string(port_),
                                 "--set", "mqtt.prefix=" + s_.name,
                                 "--set", "log.level=warn",
+                                "--set", "security.mode=insecure",  // a plain broker
                                 "--set", std::string("source.synthetic.enabled=") +
                                              (synthetic ? "true" : "false"),
                                 "--set", "source.synthetic.channels=" + std::to_string(channels),
@@ -299,7 +300,8 @@ RunResult Topology::Run(pid_t broker_pid) {
                                         "--set", "node.data_dir=" + Dir("core"),
                                         "--set", "mqtt.port=" + std::to_string(port_),
                                         "--set", "mqtt.prefix=" + s_.name,
-                                        "--set", "log.level=warn"};
+                                        "--set", "log.level=warn",
+                                        "--set", "security.mode=insecure"};  // a plain broker
   for (const auto& kv : s_.core_set) {
     core_argv.push_back("--set");
     core_argv.push_back(kv);

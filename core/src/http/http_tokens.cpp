@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tern/common/bytes.h"
+#include "tern/common/crypto.h"
 #include "tern/common/sha256.h"
 
 namespace tern::core {
@@ -206,7 +207,7 @@ Result<std::string> TokenBook::Create(const std::string& path, HttpRole role,
                                      "' exists; revoke it first");
     }
   }
-  TERN_ASSIGN_OR_RETURN(std::string random, RandomBytes(kTokenBytes));
+  const std::string random = crypto::RandomBytes(kTokenBytes);
   std::string token = kPrefix + Base64Url(random);
   Entry e;
   e.info = {label, role, now_ms};

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "process.h"
+#include "run_ternctl_testing.h"
 #include "tern/common/bytes.h"
 #include "tern/common/protocol.h"
 #include "tern/edge/local_store.h"
@@ -169,24 +170,6 @@ std::vector<ChunkId> Populate(Site& s) {
     ids.push_back(s.Place(Site::MakeChunk(s.addr(origin), "vib", k, k * 1000), placement[k]));
   }
   return ids;
-}
-
-struct RunResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-RunResult RunTernctl(const std::string& args) {
-  std::string cmd = std::string(TERNCTL_PATH) + " " + args + " 2>/dev/null";
-  RunResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  int st = pclose(p);
-  r.exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  return r;
 }
 
 }  // namespace

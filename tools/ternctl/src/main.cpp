@@ -14,6 +14,7 @@
 
 #include "analyze.h"
 #include "edge_cmd.h"
+#include "pki_cmd.h"
 #include "tern/common/bytes.h"
 #include "tern/tools/inspect.h"
 #include "token_cmd.h"
@@ -405,6 +406,8 @@ int main(int argc, char** argv) {
 
   tern::tools::TokenCmdArgs token_args;
   tern::tools::AddTokenCommands(app, &token_args);
+  tern::tools::PkiCmdArgs pki_args;
+  tern::tools::AddPkiCommands(app, &pki_args);
 
   try {
     app.parse(argc, argv);
@@ -415,6 +418,7 @@ int main(int argc, char** argv) {
   if (!site.empty()) core_db = site + "/core/core.db";
 
   if (int rc = tern::tools::RunAnalyzeCommand(analyze_args); rc >= 0) return rc;
+  if (int rc = tern::tools::RunPkiCommand(pki_args); rc >= 0) return rc;
 
   if (int rc = tern::tools::RunEdgeCommand(core_db, edge_args); rc >= 0) return rc;
   if (int rc = tern::tools::RunTokenCommand(core_db, token_args); rc >= 0) return rc;

@@ -1,11 +1,13 @@
 // Keys, signatures and certificates for the site PKI: Ed25519 through OpenSSL 3's EVP
-// interface, X.509 certificates and CRLs. crypto.cpp is the one file that includes OpenSSL's
-// headers (sha256.cpp's digest lives there too).
+// interface, X.509 certificates and CRLs. crypto_keys.cpp and crypto_x509.cpp (with their
+// private crypto_internal.h) are the only files that include OpenSSL's headers (the SHA-256
+// of sha256.h lives in crypto_keys.cpp too).
 //
 // Every node holds one Ed25519 key. Its certificate, issued by the site CA, carries the node's
-// name as subject CN and its role (core, edge or observer) as subject OU. The same key
-// authenticates the node's TLS connection to the broker and signs its statements, so a
-// name in a topic, a certificate and a signature can only belong together.
+// name as subject CN and its role (core, edge, observer, feed; broker for the gateway) as
+// subject OU. The same key authenticates the node's TLS connection to the broker and signs
+// its statements, so a name in a topic, a certificate and a signature can only belong
+// together.
 //
 // Thread-safety: all functions are thread-safe; a PrivateKey, PublicKey or Certificate may
 // be used from several threads at once (OpenSSL objects are only read after construction).
@@ -24,8 +26,10 @@ namespace tern::crypto {
 constexpr size_t kPublicKeyBytes = 32;  // raw Ed25519 public key
 constexpr size_t kSignatureBytes = 64;  // Ed25519 signature
 
-// The node roles a certificate can carry (subject OU).
-enum class Role { kCore, kEdge, kObserver };
+// The node roles a certificate can carry (subject OU). kFeed (a sensor-feed publisher) and
+// kBroker (the gateway's own server certificate) were added after the first three; they
+// are appended so existing values keep their meaning.
+enum class Role { kCore, kEdge, kObserver, kFeed, kBroker };
 std::string_view RoleName(Role r);
 [[nodiscard]] Result<Role> ParseRole(std::string_view s);
 
@@ -83,13 +87,13 @@ class PrivateKey {
 
 // What tern reads from a certificate.
 struct CertInfo {
-  std::string name;       // subject CN
-  std::string role;       // subject OU (may be empty for a CA)
-  std::string issuer;     // issuer CN
-  std::string serial;     // lowercase hex, no leading zeros
-  int64_t not_before = 0; // unix seconds
+  std::string name;        // subject CN
+  std::string role;        // subject OU (may be empty for a CA)
+  std::string issuer;      // issuer CN
+  std::string serial;      // lowercase hex, no leading zeros
+  int64_t not_before = 0;  // unix seconds
   int64_t not_after = 0;
-  bool is_ca = false;     // basicConstraints CA:TRUE
+  bool is_ca = false;       // basicConstraints CA:TRUE
   std::string fingerprint;  // SHA-256 of the DER encoding, lowercase hex
   PublicKey key;            // empty unless the key is Ed25519
 };
@@ -110,6 +114,8 @@ class Certificate {
 
   struct Impl;
   const Impl* impl() const { return impl_.get(); }
+  // For crypto_x509.cpp: wraps a parsed or freshly signed certificate.
+  static Certificate FromImpl(std::shared_ptr<const Impl> impl);
 
  private:
   std::shared_ptr<const Impl> impl_;
@@ -128,7 +134,14 @@ struct IssueRequest {
   // subjectAltName entries for a server certificate (the broker's: "DNS:localhost",
   // "IP:127.0.0.1"); empty for a client-only certificate.
   std::vector<std::string> alt_names;
+  // Validity starts at now + not_before_offset_s (minus the clock-skew allowance below).
+  // Negative values backdate a certificate: tests use it to make an expired one.
+  int64_t not_before_offset_s = 0;
 };
+
+// Certificates and CRLs start this long before "now", so a node whose clock is a little
+// behind the CA's does not reject a freshly issued certificate as not yet valid.
+constexpr int64_t kClockSkewAllowanceS = 300;
 
 // A certificate for `subject_key` signed by the CA; usable for TLS client and server auth.
 [[nodiscard]] Result<Certificate> IssueCertificate(const Certificate& ca, const PrivateKey& ca_key,

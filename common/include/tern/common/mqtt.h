@@ -6,6 +6,20 @@
 // publisher already holds its PUBACK. Publish() therefore blocks while `max_inflight`
 // messages are unacknowledged, keeping each client below the broker's queue limit; the
 // application-level acks above this layer are what prove delivery.
+// TLS (MqttOptions::tls_*): the broker's certificate is verified against the site CA and
+// must name the host; this node presents its own certificate, which the broker maps to its
+// MQTT username (docs/security.md). When the TLS handshake or the broker refuses us, the
+// reason OpenSSL gave is logged (rate-limited) with host:port and the files, and kept in
+// last_error() for WaitConnected's error.
+//
+// Identity conflicts: the broker allows one connection per client id; when another
+// connection with our id takes over, the broker closes ours (with MQTT 5 reason 0x8E where
+// the broker sends it; Mosquitto 2.0.11 closes the socket before that packet is written, so
+// three connections in a row each lost within 5 s of their CONNACK count as takeovers too:
+// that is what two clients with one id do to each other, reconnecting in turn). Logged as
+// an error and counted (identity_conflicts(), and `mqtt_identity_conflicts` in
+// MqttOptions::metrics): two boxes configured with the same name fight over the session.
+//
 // Thread-safety: all methods are thread-safe. Callbacks run on the client's network thread
 // and must not block for long (hand work to another thread).
 #pragma once
@@ -28,6 +42,8 @@ struct mosquitto;
 
 namespace tern {
 
+class Metrics;
+
 struct MqttOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
@@ -39,11 +55,20 @@ struct MqttOptions {
   std::string will_topic;  // optional Last Will, published by the broker if we vanish
   std::string will_payload;
   bool will_retain = false;
+  // TLS to the broker: the site CA (PEM) that must have issued the broker's certificate, and
+  // this node's certificate and key (PEM). All empty = plain TCP; tls_ca alone = TLS without
+  // a client certificate (a tern broker refuses that). With TLS the broker's certificate
+  // must name `host` (subjectAltName), so connect to the name or address it was issued for.
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+  // Optional: counters the client adds to (`mqtt_identity_conflicts`). Not owned; must
+  // outlive the client.
+  Metrics* metrics = nullptr;
 };
 
 class MqttClient final : public Transport {
  public:
-
   // Creates a client; nothing connects until Start().
   static Result<std::unique_ptr<MqttClient>> Create(const MqttOptions& opts);
   ~MqttClient() override;
@@ -71,12 +96,17 @@ class MqttClient final : public Transport {
   uint64_t connects() const { return connects_.load(); }
   uint64_t received() const { return received_.load(); }
   const std::string& client_id() const { return opts_.client_id; }
+  // Times another connection with our client id took over our session (reason 0x8E).
+  uint64_t identity_conflicts() const { return identity_conflicts_.load(); }
+  // Why the last connection attempt failed (TLS refusal, broker refusal), "" if none yet.
+  std::string last_error() const;
 
   // Internal: called from libmosquitto callbacks.
   void HandleConnect(int rc);
   void HandleDisconnect(int rc);
   void HandlePublished(int mid);
   void HandleMessage(const char* topic, const void* payload, int len);
+  void HandleLog(int level, const char* line);
 
  protected:
   Status DoPublish(const std::string& topic, std::string_view payload, int qos, bool retain,
@@ -84,6 +114,13 @@ class MqttClient final : public Transport {
 
  private:
   explicit MqttClient(MqttOptions o) : opts_(std::move(o)) {}
+  bool tls() const { return !opts_.tls_ca.empty(); }
+  // "host:port" and, with TLS, the files, for error messages.
+  std::string Where() const;
+  // Records `why` as last_error() and logs it unless the same reason was logged recently.
+  void NoteFailure(const std::string& why);
+  // Counts `n` takeovers of our session by another connection with our client id, and logs.
+  void NoteTakeovers(uint64_t n, bool by_reason);
   MqttOptions opts_;
   mosquitto* mosq_ = nullptr;
   MessageHandler on_message_;
@@ -96,6 +133,13 @@ class MqttClient final : public Transport {
   std::condition_variable cv_;
   int inflight_ = 0;
   std::map<std::string, int> subscriptions_;
+  std::atomic<uint64_t> identity_conflicts_{0};
+  std::string ssl_error_;   // under mu_: the last OpenSSL error libmosquitto logged
+  std::string last_error_;  // under mu_
+  std::chrono::steady_clock::time_point last_logged_{};   // under mu_: of last_error_
+  std::chrono::steady_clock::time_point connected_at_{};  // under mu_: the last CONNACK
+  uint64_t quick_losses_ = 0;  // under mu_: connections in a row lost right after CONNACK
+  std::chrono::steady_clock::time_point last_conflict_log_{};  // under mu_
 };
 
 }  // namespace tern

@@ -1,14 +1,11 @@
-// SHA-256 through OpenSSL's EVP interface (SHA-NI where the CPU has it), and random bytes
-// from OpenSSL's CSPRNG. Chunk identities and replica verification use the hash; HTTP API
-// tokens use both. Thread-safe: no shared state.
+// SHA-256 through OpenSSL's EVP interface (SHA-NI where the CPU has it).
+// Chunk identities and replica verification use it. Thread-safe: no shared state.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include "tern/common/status.h"
 
 namespace tern {
 
@@ -21,8 +18,5 @@ Digest Sha256(std::string_view data);
 inline std::string DigestBytes(const Digest& d) {
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
-
-// `n` bytes from OpenSSL's RAND_bytes (a CSPRNG seeded by the OS); IoError if it fails.
-[[nodiscard]] Result<std::string> RandomBytes(size_t n);
 
 }  // namespace tern

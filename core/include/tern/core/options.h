@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tern/common/config.h"
+#include "tern/common/security_mode.h"
 #include "tern/common/transport.h"
 #include "tern/core/processing.h"
 #include "tern/core/scheduler.h"
@@ -33,6 +34,13 @@ struct CoreOptions {
   int http_request_timeout_ms = 5000;
   int64_t result_timeout_ms = 3000;  // resend a result copy not confirmed after this long
   std::string board_mode = "off";    // off, sim
+  // security.mode and the TLS files (tls.*): with kPki the connection to the gateway uses
+  // TLS with tls_ca/tls_cert/tls_key; tls_crl is the site CRL, checked when a node enrols.
+  SecurityMode security_mode = SecurityMode::kPki;
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_crl;
   SchedulerConfig sched;
   ProcessingOptions processing;
   // Makes the core's connection to the gateway (MqttOptions built from the mqtt_* fields);

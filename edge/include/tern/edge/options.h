@@ -7,6 +7,7 @@
 
 #include "tern/common/chunk.h"
 #include "tern/common/config.h"
+#include "tern/common/security_mode.h"
 #include "tern/common/transport.h"
 #include "tern/edge/chunker.h"
 
@@ -60,6 +61,12 @@ struct EdgeOptions {
   DropDirOptions dropdir;
   FeedOptions feed;
   std::string log_level = "info";
+  // security.mode and the TLS files (tls.*): with kPki both connections to the gateway (the
+  // main one and the registration one) use TLS with these files.
+  SecurityMode security_mode = SecurityMode::kPki;
+  std::string tls_ca;
+  std::string tls_cert;
+  std::string tls_key;
   // Makes the edge's connections to the gateway (the main client and the short-lived
   // registration client). Tests pass testing::FakeBroker::Factory().
   TransportFactory transport = MqttTransportFactory();
