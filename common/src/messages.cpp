@@ -175,6 +175,7 @@ Result<Offline> Offline::Decode(const nlohmann::json& j) {
 
 std::string Members::Encode() const {
   auto j = Control(kType);
+  j["core"] = core;
   j["nodes"] = nlohmann::json::array();
   for (const auto& n : nodes) {
     j["nodes"].push_back(
@@ -188,6 +189,7 @@ Result<Members> Members::Decode(const nlohmann::json& j) {
   if (it == j.end() || !it->is_array()) return Bad(kType, "field 'nodes' missing or not an array");
   if (it->size() > kMaxNodes) return Bad(kType, "field 'nodes' has too many entries");
   Members m;
+  TERN_FIELD(m.core, OptString(j, "core", "", kMaxName));
   for (const auto& n : *it) {
     if (!n.is_object()) return Bad(kType, "a node entry is not an object");
     MemberInfo mi;

@@ -3,8 +3,8 @@
 //   Registrar       reg/<name>: permanent addresses
 //   Membership      heartbeats, Last Wills, liveness, the member list
 //   SettingsBook    per-edge settings, reloaded and announced when ternctl changes them
-//   UplinkGate      up/<addr>: permission, byte-rate limit, spool
-//   HolderLedger    core/stored: holders; settles touched chunks with AckPolicy
+//   UplinkGate      up/<name>: permission, byte-rate limit, spool
+//   HolderLedger    stored/<name>: holders; settles touched chunks with AckPolicy
 //   AckPolicy       acks and excess copies, as decisions
 //   ProcessingLoop  scheduler + processing thread
 //   ResultBuilder   processor outputs -> result chunks, rows and notes
@@ -50,7 +50,7 @@ class Core::Impl {
         reg_(&m_, "core", "register"),
         hb_(&m_, "core", "hb"),
         stored_(&m_, "core", "stored"),
-        down_(&m_, "core", "down") {}
+        peer_(&m_, "core", "peer") {}
   Status Start();
   void Stop();
   nlohmann::json StatusJson() const { return status_ ? status_->Json() : nlohmann::json(); }
@@ -75,6 +75,10 @@ class Core::Impl {
   void OnProcessed(const ChunkId& id, const ChunkHeader& h,
                    const std::vector<ProcessorOutput>& outs, Batch& b);
 
+  // The registered address of the node named in `topic` as its publisher; 0 for a stranger.
+  uint32_t SenderOf(const std::string& topic) const {
+    return members_.AddrOf(topics_.Parse(topic).from);
+  }
   void RecordState(const std::optional<StateChange>& c);
   void ApplyWeights(const std::vector<std::pair<uint32_t, int>>& weights);
   void ReportStatus();
@@ -97,7 +101,7 @@ class Core::Impl {
   std::unique_ptr<CommitWorker> worker_;
   std::unique_ptr<HttpApi> http_;
   std::unique_ptr<BoardControl> board_;
-  msg::Dispatcher reg_, hb_, stored_, down_;
+  msg::Dispatcher reg_, hb_, stored_, peer_;
   Batch* batch_ = nullptr;  // the open turn's batch while its messages are dispatched
   uint64_t last_live_ms_ = 0, last_status_ms_ = 0;
   int http_port_ = -1;
@@ -138,6 +142,7 @@ Status Core::Impl::OpenState() {
   TERN_RETURN_IF_ERROR(db_->Begin());
   TERN_ASSIGN_OR_RETURN(core_addr_, db_->Register(o_.name, "", 0));  // empty path: not a store
   TERN_RETURN_IF_ERROR(db_->Commit());
+  members_.SetCoreName(o_.name);
   TERN_ASSIGN_OR_RETURN(auto nodes, db_->Nodes());
   for (const auto& n : nodes) {
     if (n.addr != core_addr_) members_.Add(n.addr, n.name);  // state unknown until heard
@@ -145,7 +150,7 @@ Status Core::Impl::OpenState() {
   TERN_ASSIGN_OR_RETURN(processing_, ProcessingLoop::Create(o_.sched, o_.processing, &m_));
   settings_ = std::make_unique<SettingsBook>(db_.get(), topics_, &m_);
   ApplyWeights(settings_->Reload(members_, /*announce=*/false).weights);
-  acks_ = std::make_unique<AckPolicy>(o_.copies, core_addr_, topics_, &m_);
+  acks_ = std::make_unique<AckPolicy>(o_.copies, core_addr_, topics_, &m_, &members_);
   placer_ =
       std::make_unique<ResultPlacer>(o_.copies, o_.result_timeout_ms, core_addr_, topics_, &m_);
   ledger_ = std::make_unique<HolderLedger>(db_.get(), &members_, acks_.get(), placer_.get(), &m_);
@@ -192,8 +197,8 @@ Status Core::Impl::Connect() {
     worker_->Post([this](Batch&) { members_.RestartClocks(MonotonicMs()); });
   });
   Route();
-  for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.Stored(), topics_.HbAll(),
-                        topics_.Down(core_addr_)}) {
+  for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.StoredAll(), topics_.HbAll(),
+                        topics_.PeerTo(o_.name)}) {
     TERN_RETURN_IF_ERROR(transport_->Subscribe(t));
   }
   return Status::Ok();
@@ -205,16 +210,22 @@ void Core::Impl::Route() {
   hb_.On<msg::Heartbeat>(
       [this](const msg::Heartbeat& h, const std::string& t) { OnHeartbeat(h, t); });
   hb_.On<msg::Offline>([this](const msg::Offline& o, const std::string& t) { OnOffline(o, t); });
-  stored_.On<msg::Stored>(
-      [this](const msg::Stored& n, const std::string&) { ledger_->OnStored(n, *batch_); });
-  stored_.On<msg::Dropped>(
-      [this](const msg::Dropped& d, const std::string&) { ledger_->OnDropped(d); });
+  stored_.On<msg::Stored>([this](const msg::Stored& n, const std::string& t) {
+    ledger_->OnStored(n, SenderOf(t), t, *batch_);
+  });
+  stored_.On<msg::Dropped>([this](const msg::Dropped& d, const std::string& t) {
+    ledger_->OnDropped(d, SenderOf(t), t);
+  });
   // Replies to the core's own puts (result copies). A put_ack or restate_nack changes nothing:
   // the store's `stored` notice is what puts it in the manifest.
-  down_.On<msg::PutNack>(
-      [this](const msg::PutNack& n, const std::string&) { placer_->OnPutNack(n); });
-  down_.On<msg::PutAck>([](const msg::PutAck&, const std::string&) {});
-  down_.On<msg::RestateNack>([](const msg::RestateNack&, const std::string&) {});
+  peer_.On<msg::PutNack>([this](const msg::PutNack& n, const std::string& t) {
+    if (n.holder != SenderOf(t)) {
+      return msg::Reject(m_, "core", "peer", "put_nack for another holder on " + t);
+    }
+    placer_->OnPutNack(n);
+  });
+  peer_.On<msg::PutAck>([](const msg::PutAck&, const std::string&) {});
+  peer_.On<msg::RestateNack>([](const msg::RestateNack&, const std::string&) {});
 }
 
 Status Core::Impl::StartServices() {
@@ -258,16 +269,16 @@ void Core::Impl::Stop() {
 
 void Core::Impl::OnMessage(const std::string& topic, const std::string& payload, Batch& b) {
   batch_ = &b;
-  const std::string& p = topics_.prefix();
-  if (topic.rfind(p + "/up/", 0) == 0) {
+  const Topics::Parts t = topics_.Parse(topic);
+  if (t.kind == "up" && !t.from.empty()) {
     msg::Guarded(m_, "core", topic, [&] { OnUplink(topic, payload); });
-  } else if (topic == topics_.Stored()) {
+  } else if (t.kind == "stored" && !t.from.empty()) {
     stored_.Dispatch(topic, payload);
-  } else if (topic == topics_.Down(core_addr_)) {
-    down_.Dispatch(topic, payload);
-  } else if (topic.rfind(p + "/hb/", 0) == 0) {
+  } else if (t.kind == "peer" && t.to == o_.name) {
+    peer_.Dispatch(topic, payload);
+  } else if (t.kind == "hb" && !t.from.empty()) {
     hb_.Dispatch(topic, payload);
-  } else if (topic.rfind(p + "/reg/", 0) == 0) {
+  } else if (t.kind == "reg" && !t.from.empty()) {
     reg_.Dispatch(topic, payload);
   } else {
     msg::Reject(m_, "core", "unknown", "topic " + topic);
@@ -315,14 +326,14 @@ void Core::Impl::OnRegister(const RegisterRequest& r, const std::string& topic) 
 }
 
 void Core::Impl::OnHeartbeat(const msg::Heartbeat& hb, const std::string& topic) {
-  const uint32_t addr = Topics::AddrIn(topic);  // the topic, not the body, says who it is
+  const uint32_t addr = SenderOf(topic);  // the topic, not the body, says who it is
   if (!members_.Contains(addr))
     return msg::Reject(m_, "core", "hb", "unregistered address on " + topic);
   RecordState(members_.OnHeartbeat(addr, hb, MonotonicMs()));
 }
 
 void Core::Impl::OnOffline(const msg::Offline&, const std::string& topic) {
-  const uint32_t addr = Topics::AddrIn(topic);
+  const uint32_t addr = SenderOf(topic);
   if (!members_.Contains(addr))
     return msg::Reject(m_, "core", "hb", "unregistered address on " + topic);
   RecordState(members_.OnOffline(addr));

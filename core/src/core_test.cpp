@@ -72,13 +72,23 @@ struct Site {
       if (!r.empty()) addr = r.back().addr;
       return addr != 0;
     }));
+    names[addr] = name;
     return addr;
+  }
+  // Topics carry names; the tests keep the addresses the core gave out.
+  std::map<uint32_t, std::string> names;
+  std::string N(uint32_t addr) { return names.count(addr) ? names[addr] : "stranger"; }
+  uint32_t A(const std::string& name) {
+    for (const auto& [a, n] : names) {
+      if (n == name) return a;
+    }
+    return 0;
   }
   void Heartbeat(uint32_t addr, double cpu = 0.1) {
     msg::Heartbeat hb;
     hb.addr = addr;
     hb.cpu = cpu;
-    broker->Inject(t.Hb(addr), hb.Encode());
+    broker->Inject(t.Hb(N(addr)), hb.Encode());
   }
   std::vector<uint32_t> LiveEdges(size_t n) {
     std::vector<uint32_t> a;
@@ -94,22 +104,22 @@ struct Site {
     return a;
   }
   void Stored(const testing::TestChunk& c, uint32_t holder) {
-    broker->Inject(t.Stored(), msg::Stored(c.NoticeBy(holder)).Encode());
+    broker->Inject(t.Stored(N(holder)), msg::Stored(c.NoticeBy(holder)).Encode());
   }
   std::unique_ptr<Manifest> Db() { return Manifest::Open(o.data_dir + "/core.db", true).value(); }
   // Uplinks a chunk of `origin`'s and waits until the core sends its one result to `stores`
   // stores; returns the result's id.
   ChunkId UplinkForResult(uint32_t origin, size_t stores) {
-    broker->Inject(t.Up(origin), testing::MakeChunk(origin, 1).Uplink());
+    broker->Inject(t.Up(N(origin)), testing::MakeChunk(origin, 1).Uplink());
     REQUIRE(WaitFor([&] { return Puts().size() == 1 && Puts().begin()->second.size() == stores; }));
     return Puts().begin()->first;
   }
   // The result chunks the core is placing: id -> stores it sent a copy to.
   std::map<ChunkId, std::set<uint32_t>> Puts() {
     std::map<ChunkId, std::set<uint32_t>> out;
-    for (const auto& m : broker->PublishedOn("tern/store/+/put")) {
+    for (const auto& m : broker->PublishedOn("tern/put/+/+")) {
       auto env = DecodeEnvelope(m.payload);
-      if (env.ok()) out[ChunkId(env->id)].insert(Topics::AddrIn(m.topic, 1));
+      if (env.ok()) out[ChunkId(env->id)].insert(A(t.Parse(m.topic).to));
     }
     return out;
   }
@@ -125,15 +135,15 @@ TEST_SUITE("core") {
     CHECK(e[0] != e[1]);
     CHECK(s.Register("edge-0") == e[0]);  // the same address again
     auto c = testing::MakeChunk(e[0], 1);
-    s.broker->Inject(s.t.Up(e[0]), c.Uplink());
+    s.broker->Inject(s.t.Up(s.N(e[0])), c.Uplink());
     s.Stored(c, e[1]);
     s.Stored(c, e[2]);
-    REQUIRE(WaitFor([&] { return !s.On<msg::Ack>(s.t.Down(e[0])).empty(); }));
+    REQUIRE(WaitFor([&] { return !s.On<msg::Ack>(s.t.Down(s.N(e[0]))).empty(); }));
     // The ack is out, so the transaction that justifies it has committed.
     auto rec = s.Db()->Chunk(c.id).value();
     REQUIRE(rec);
     CHECK(rec->acked);
-    auto acks = s.On<msg::Ack>(s.t.Down(e[0]));
+    auto acks = s.On<msg::Ack>(s.t.Down(s.N(e[0])));
     REQUIRE(acks.size() == 1);
     CHECK(acks[0].id == c.id);
     CHECK(acks[0].holders.size() == 3);
@@ -149,8 +159,8 @@ TEST_SUITE("core") {
     auto c = testing::MakeChunk(e[0], 1);
     s.Stored(c, e[1]);
     s.Stored(c, e[2]);
-    s.broker->Inject(s.t.Up(e[0]), c.Uplink());
-    REQUIRE(WaitFor([&] { return !s.On<msg::Ack>(s.t.Down(e[0])).empty(); }));
+    s.broker->Inject(s.t.Up(s.N(e[0])), c.Uplink());
+    REQUIRE(WaitFor([&] { return !s.On<msg::Ack>(s.t.Down(s.N(e[0]))).empty(); }));
     REQUIRE(WaitFor([&] { return s.Counter("stored_notices") == 4 && s.Counter("uplinks") == 2; }));
     auto all = s.Db()->All().value();
     int mine = 0;
@@ -173,12 +183,12 @@ TEST_SUITE("core") {
     CHECK(first.count(e[0]));  // the data's own edge first
     uint32_t refuser =
         *std::find_if(first.begin(), first.end(), [&](uint32_t a) { return a != e[0]; });
-    auto env = DecodeEnvelope(s.broker->PublishedOn(s.t.Put(refuser)).front().payload).value();
+    REQUIRE(!s.broker->PublishedOn(s.t.Put(s.o.name, s.N(refuser))).empty());
     msg::PutNack n;
     n.id = rid;
     n.holder = refuser;
     n.reason = "disk full";
-    s.broker->Inject(s.t.Down(env.sender), n.Encode());
+    s.broker->Inject(s.t.Peer(s.N(refuser), s.o.name), n.Encode());
     REQUIRE(WaitFor([&] { return s.Puts()[rid].size() == 4; }));
     CHECK(s.Counter("result_refusals") == 1);
   }
@@ -193,8 +203,8 @@ TEST_SUITE("core") {
     s.broker->ClearPublished();
     s.Start();
     for (uint32_t a : e) {
-      REQUIRE(WaitFor([&] { return !s.On<msg::Restate>(s.t.Down(a)).empty(); }));
-      auto r = s.On<msg::Restate>(s.t.Down(a)).front();
+      REQUIRE(WaitFor([&] { return !s.On<msg::Restate>(s.t.Down(s.N(a))).empty(); }));
+      auto r = s.On<msg::Restate>(s.t.Down(s.N(a))).front();
       CHECK(r.id == rid);
     }
     CHECK(s.Puts().empty());  // placing waits for the answers
@@ -216,11 +226,11 @@ TEST_SUITE("core") {
     REQUIRE(reg.back().settings);
     CHECK(reg.back().settings->max_bytes_per_s == 1000);
     for (uint64_t seq = 1; seq <= 20; ++seq) {
-      s.broker->Inject(s.t.Up(e[0]),
+      s.broker->Inject(s.t.Up(s.N(e[0])),
                        testing::MakeChunk(e[0], seq, RecordKind::kSamples, 20).Uplink());
     }
-    REQUIRE(WaitFor([&] { return !s.On<msg::Throttle>(s.t.Down(e[0])).empty(); }));
-    CHECK(s.On<msg::Throttle>(s.t.Down(e[0])).front().retry_after_ms > 0);
+    REQUIRE(WaitFor([&] { return !s.On<msg::Throttle>(s.t.Down(s.N(e[0]))).empty(); }));
+    CHECK(s.On<msg::Throttle>(s.t.Down(s.N(e[0]))).front().retry_after_ms > 0);
     CHECK(s.Counter("throttled") >= 1);
   }
 
@@ -228,7 +238,7 @@ TEST_SUITE("core") {
     Site s;
     s.Start();
     auto e = s.LiveEdges(3);
-    const std::string hb = s.t.Hb(e[0]);
+    const std::string hb = s.t.Hb(s.N(e[0]));
     s.broker->Inject(hb, R"({"v":1,"type":"hb","cpu":"x"})");
     s.broker->Inject(hb, R"({"v":1,"type":"hb","used":"x"})");
     s.broker->Inject(hb, R"({"v":1,"type":"hb","capacity":[1]})");
@@ -238,16 +248,15 @@ TEST_SUITE("core") {
     s.broker->Inject(hb, R"({"v":1,"type":"hb","addr":)" + a + R"(,"capacity":[1]})");
     s.broker->Inject(hb, R"({"v":1,"type":"nonsense"})");
     s.broker->Inject(s.t.Reg("x"), R"({"v":1,"type":"register","name":"x","store_path":5})");
-    s.broker->Inject(s.t.Stored(), std::string(100000, '[') + std::string(100000, ']'));
-    s.broker->Inject(s.t.Stored(), R"({"v":1,"type":"stored","id":[[[[1]]]]})");
-    s.broker->Inject(s.t.Up(e[0]), "garbage");
-    s.broker->Inject(s.t.Up(9999), "garbage");
-    const uint32_t core_addr = s.core->StatusJson()["addr"];
-    s.broker->Inject(s.t.Down(core_addr), R"({"v":1,"type":"put_nack","id":{}})");
+    s.broker->Inject(s.t.Stored(s.N(e[1])), std::string(100000, '[') + std::string(100000, ']'));
+    s.broker->Inject(s.t.Stored(s.N(e[1])), R"({"v":1,"type":"stored","id":[[[[1]]]]})");
+    s.broker->Inject(s.t.Up(s.N(e[0])), "garbage");
+    s.broker->Inject(s.t.Up("stranger"), "garbage");
+    s.broker->Inject(s.t.Peer(s.N(e[1]), s.o.name), R"({"v":1,"type":"put_nack","id":{}})");
     REQUIRE(WaitFor([&] {
       return s.Counter("rejected_hb") == 7 && s.Counter("rejected_register") == 1 &&
              s.Counter("rejected_stored") == 2 && s.Counter("rejected_up") == 2 &&
-             s.Counter("rejected_down") == 1;
+             s.Counter("rejected_peer") == 1;
     }));
     CHECK(s.Counter("unknown_types") == 1);
     CHECK(s.Counter("handler_errors") == 0);
@@ -255,10 +264,10 @@ TEST_SUITE("core") {
     // Still working: a new node registers and a chunk is acked.
     CHECK(s.Register("late") != 0);
     auto c = testing::MakeChunk(e[0], 1);
-    s.broker->Inject(s.t.Up(e[0]), c.Uplink());
+    s.broker->Inject(s.t.Up(s.N(e[0])), c.Uplink());
     s.Stored(c, e[1]);
     s.Stored(c, e[2]);
-    CHECK(WaitFor([&] { return !s.On<msg::Ack>(s.t.Down(e[0])).empty(); }));
+    CHECK(WaitFor([&] { return !s.On<msg::Ack>(s.t.Down(s.N(e[0]))).empty(); }));
   }
 }
 }  // namespace tern::core

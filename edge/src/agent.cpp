@@ -47,6 +47,7 @@ class EdgeAgent::Impl {
         results_(&m_, o_.name),
         loop_(&m_, who_),
         down_(&m_, who_, "down"),
+        peer_(&m_, who_, "peer"),
         members_(&m_, who_, "members"),
         registration_(&m_, who_, "registration") {}
   Status Start();
@@ -83,12 +84,12 @@ class EdgeAgent::Impl {
   std::unique_ptr<ReliablePublisher> publisher_;
   std::unique_ptr<Shipper> shipper_;
   std::unique_ptr<StoreService> store_service_;
-  msg::Dispatcher down_, members_, registration_;
+  msg::Dispatcher down_, peer_, members_, registration_;
   std::unique_ptr<Chunker> chunker_;
   TopicFeedCollector* topic_feed_ = nullptr;  // owned by collectors_
   std::vector<std::unique_ptr<Collector>> collectors_;
   // This node's topics, fixed before the transport starts (read on its network thread).
-  std::string put_topic_, down_topic_, members_topic_, reply_topic_;
+  std::string down_topic_, members_topic_, reply_topic_;
   std::atomic<bool> announced_{false};
   std::atomic<bool> stop_{false};
 };
@@ -111,8 +112,7 @@ Status EdgeAgent::Impl::Start() {
   if (stop_) registrar_->Cancel();
   TERN_ASSIGN_OR_RETURN(uint32_t addr, registrar_->Obtain());
   addr_ = addr;
-  put_topic_ = topics_.Put(addr);
-  down_topic_ = topics_.Down(addr);
+  down_topic_ = topics_.Down(o_.name);
   members_topic_ = topics_.Members();
   reply_topic_ = topics_.RegReply(o_.name);
 
@@ -121,7 +121,7 @@ Status EdgeAgent::Impl::Start() {
   mo.port = o_.mqtt_port;
   mo.client_id = "edge-" + o_.name;
   mo.max_inflight = o_.mqtt_max_inflight;
-  mo.will_topic = topics_.Hb(addr);
+  mo.will_topic = topics_.Hb(o_.name);
   mo.will_payload = msg::Offline{addr}.Encode();
   TERN_ASSIGN_OR_RETURN(transport_, o_.transport(mo));
 
@@ -129,9 +129,9 @@ Status EdgeAgent::Impl::Start() {
       transport_.get(), [this](uint64_t ms, EventLoop::Task t) { loop_.After(ms, std::move(t)); },
       &m_, who_);
   shipper_ = std::make_unique<Shipper>(
-      o_, Shipper::Deps{addr, topics_, store_.get(), transport_.get(), &loop_, &peers_, &settings_,
-                        &m_, &grades_, who_});
-  store_service_ = std::make_unique<StoreService>(addr, topics_, store_.get(), &loop_,
+      o_, Shipper::Deps{addr, o_.name, topics_, store_.get(), transport_.get(), &loop_, &peers_,
+                        &settings_, &m_, &grades_, who_});
+  store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
                                                   publisher_.get(), &m_, who_);
   TERN_RETURN_IF_ERROR(Connect());
 
@@ -155,17 +155,22 @@ Status EdgeAgent::Impl::Start() {
   return Status::Ok();
 }
 
-// One dispatcher per topic kind; the handlers hand work on and return.
+// One dispatcher per topic kind; the handlers hand work on and return. down/<self> is the
+// core's alone; peer/<n>/<self> carries what store n says to this node.
 Status EdgeAgent::Impl::Connect() {
-  down_.On<msg::PutAck>([this](const auto& m, const auto&) { shipper_->OnPutAck(m); });
-  down_.On<msg::PutNack>([this](const auto& m, const auto&) { shipper_->OnPutNack(m); });
-  down_.On<msg::RestateNack>([this](const auto& m, const auto&) { shipper_->OnRestateNack(m); });
+  peer_.On<msg::PutAck>([this](const auto& m, const auto&) { shipper_->OnPutAck(m); });
+  peer_.On<msg::PutNack>([this](const auto& m, const auto&) { shipper_->OnPutNack(m); });
+  peer_.On<msg::RestateNack>([this](const auto& m, const auto&) { shipper_->OnRestateNack(m); });
+  peer_.On<msg::Restate>([this](const auto& m, const std::string& t) {
+    store_service_->OnRestate(m, topics_.Parse(t).from);
+  });
   down_.On<msg::Ack>([this](const auto& m, const auto&) { shipper_->OnAck(m); });
   down_.On<msg::Throttle>([this](const auto& m, const auto&) { shipper_->OnThrottle(m); });
   down_.On<msg::Refused>([this](const auto& m, const auto&) { shipper_->OnRefused(m); });
   down_.On<msg::ResultNote>([this](const auto& m, const auto&) { results_.OnResultNote(m); });
   down_.On<msg::Settings>([this](const auto& m, const auto&) { settings_.OnSettings(m); });
-  down_.On<msg::Restate>([this](const auto& m, const auto&) { store_service_->OnRestate(m); });
+  down_.On<msg::Restate>(
+      [this](const auto& m, const auto&) { store_service_->OnRestate(m, peers_.core()); });
   down_.On<msg::Delete>([this](const auto& m, const auto&) { store_service_->OnDelete(m); });
   members_.On<msg::Members>([this](const auto& m, const auto&) { peers_.Update(m, addr_); });
   registration_.On<msg::Registered>(
@@ -177,15 +182,19 @@ Status EdgeAgent::Impl::Connect() {
   transport_->OnConnect([this](bool up) { OnConnect(up); });
   TERN_RETURN_IF_ERROR(transport_->Subscribe(members_topic_));
   TERN_RETURN_IF_ERROR(transport_->Subscribe(down_topic_));
-  TERN_RETURN_IF_ERROR(transport_->Subscribe(put_topic_));
+  TERN_RETURN_IF_ERROR(transport_->Subscribe(topics_.PutTo(o_.name)));
+  TERN_RETURN_IF_ERROR(transport_->Subscribe(topics_.PeerTo(o_.name)));
   return transport_->Subscribe(reply_topic_);
 }
 
 // Network thread. A dispatcher counts and logs what does not decode; its return value only
 // says whether a handler ran, which nobody here needs.
 void EdgeAgent::Impl::Route(const std::string& topic, std::string_view payload) {
-  if (topic == put_topic_) {
-    (void)msg::Guarded(m_, who_, topic, [&] { store_service_->OnPut(payload); });
+  const Topics::Parts t = topics_.Parse(topic);
+  if (t.kind == "put" && t.to == o_.name) {
+    (void)msg::Guarded(m_, who_, topic, [&] { store_service_->OnPut(t.from, payload); });
+  } else if (t.kind == "peer" && t.to == o_.name) {
+    (void)peer_.Dispatch(topic, payload);
   } else if (topic == down_topic_) {
     (void)down_.Dispatch(topic, payload);
   } else if (topic == members_topic_) {
@@ -264,7 +273,7 @@ void EdgeAgent::Impl::Stop() {
   }
   loop_.Stop();
   if (transport_ && addr_) {
-    Status s = transport_->Publish(topics_.Hb(addr_), msg::Offline{addr_}.Encode(), 1, false,
+    Status s = transport_->Publish(topics_.Hb(o_.name), msg::Offline{addr_}.Encode(), 1, false,
                                    std::chrono::milliseconds(500));
     // If it does not go out, the core learns it from the missing heartbeats.
     if (s.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -289,7 +298,8 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.outbox_bytes = shipper_->outbox_bytes();
   hb.counters = m_.Snapshot();
   // Not retried: the next heartbeat follows within heartbeat.interval.
-  (void)transport_->Publish(topics_.Hb(addr_), hb.Encode(), 1, false, std::chrono::milliseconds(0));
+  (void)transport_->Publish(topics_.Hb(o_.name), hb.Encode(), 1, false,
+                            std::chrono::milliseconds(0));
 }
 
 nlohmann::json EdgeAgent::Impl::StatusJson() const {

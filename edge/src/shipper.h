@@ -46,6 +46,7 @@ class Shipper {
   // Everything it works with; none of it is owned and all of it outlives the Shipper.
   struct Deps {
     uint32_t self = 0;
+    std::string name;  // this node's name: the topics it publishes on carry it
     Topics topics;
     LocalStore* store = nullptr;
     Transport* transport = nullptr;

@@ -6,12 +6,11 @@
 // a value or an error. Receivers route by type with `msg::Dispatcher` (dispatch.h), which
 // also bounds size and nesting before anything is decoded.
 //
-// Who sends what (topics in protocol.h):
-//   node -> core  reg/<name>: Register          hb/<addr>: Heartbeat, Offline
-//   store -> core core/stored: Stored, Dropped
-//   core -> node  reg/<name>/reply: Registered, RegistrationRefused   members: Members
-//   core -> edge  down/<addr>: Ack, Refused, Throttle, ResultNote, Settings, Restate, Delete
-//   store -> sender down/<addr>: PutAck, PutNack, RestateNack
+// Who sends what (topics in protocol.h; <n> is the sender's name, <to> the receiver's):
+//   edge -> core  reg/<n>: Register      hb/<n>: Heartbeat, Offline    stored/<n>: Stored, Dropped
+//   core -> edge  reg/<n>/reply: Registered, RegistrationRefused       members: Members
+//                 down/<to>: Ack, Refused, Throttle, ResultNote, Settings, Restate, Delete
+//   store -> node peer/<n>/<to>: PutAck, PutNack, RestateNack; edge -> store: Restate
 // Thread-safety: value types and free functions.
 #pragma once
 
@@ -112,6 +111,7 @@ struct MemberInfo {
 struct Members {
   static constexpr const char* kType = "members";
   std::vector<MemberInfo> nodes;
+  std::string core;  // the core's name: stores answer its restates on peer/<n>/<core>
   std::string Encode() const;
   static Result<Members> Decode(const nlohmann::json& j);
 };
