@@ -46,6 +46,8 @@ const std::vector<std::string>& Manifest::Schema() {
       "CREATE TABLE links(result BLOB NOT NULL, source BLOB NOT NULL,"
       " PRIMARY KEY(result, source)) WITHOUT ROWID;"
       "CREATE INDEX links_by_source ON links(source);",
+      // v3: enrolment without PKI: the store id a name is bound to
+      "ALTER TABLE nodes ADD COLUMN node_id TEXT NOT NULL DEFAULT '';",
   };
   return kSteps;
 }

@@ -69,6 +69,9 @@ class EdgeAgent::Impl {
   void Heartbeat();
   void WriteStatus();
   Status AddCollectors();
+  // True if the node that published on `topic` (peer/<n>/<self>) is a member of the latest
+  // list with address `holder`; counts and logs the refusal otherwise.
+  bool FromHolder(uint32_t holder, const std::string& topic);
 
   HybridClock clock_;
   SettingsState settings_;
@@ -158,9 +161,15 @@ Status EdgeAgent::Impl::Start() {
 // One dispatcher per topic kind; the handlers hand work on and return. down/<self> is the
 // core's alone; peer/<n>/<self> carries what store n says to this node.
 Status EdgeAgent::Impl::Connect() {
-  peer_.On<msg::PutAck>([this](const auto& m, const auto&) { shipper_->OnPutAck(m); });
-  peer_.On<msg::PutNack>([this](const auto& m, const auto&) { shipper_->OnPutNack(m); });
-  peer_.On<msg::RestateNack>([this](const auto& m, const auto&) { shipper_->OnRestateNack(m); });
+  peer_.On<msg::PutAck>([this](const auto& m, const std::string& t) {
+    if (FromHolder(m.holder, t)) shipper_->OnPutAck(m);
+  });
+  peer_.On<msg::PutNack>([this](const auto& m, const std::string& t) {
+    if (FromHolder(m.holder, t)) shipper_->OnPutNack(m);
+  });
+  peer_.On<msg::RestateNack>([this](const auto& m, const std::string& t) {
+    if (FromHolder(m.holder, t)) shipper_->OnRestateNack(m);
+  });
   peer_.On<msg::Restate>([this](const auto& m, const std::string& t) {
     store_service_->OnRestate(m, topics_.Parse(t).from);
   });
@@ -176,7 +185,9 @@ Status EdgeAgent::Impl::Connect() {
   registration_.On<msg::Registered>(
       [this](const auto& m, const auto&) { registrar_->OnRegistered(m, addr_); });
   registration_.On<msg::RegistrationRefused>([this](const auto& m, const auto&) {
-    spdlog::warn("{}: the core refused our announcement: {}", who_, m.reason);
+    if (registrar_->Ours(m.nonce)) {
+      spdlog::warn("{}: the core refused our announcement: {}", who_, m.reason);
+    }
   });
   transport_->OnMessage([this](const std::string& t, std::string_view p) { Route(t, p); });
   transport_->OnConnect([this](bool up) { OnConnect(up); });
@@ -204,6 +215,23 @@ void EdgeAgent::Impl::Route(const std::string& topic, std::string_view payload) 
   } else if (topic_feed_ && topic_feed_->Matches(topic)) {
     (void)msg::Guarded(m_, who_, topic, [&] { topic_feed_->OnMessage(topic, payload); });
   }
+}
+
+bool EdgeAgent::Impl::FromHolder(uint32_t holder, const std::string& topic) {
+  const std::string from = topics_.Parse(topic).from;
+  const uint32_t addr = peers_.AddrOf(from);
+  if (addr == 0) {
+    m_.Add("refused_unknown_sender");
+    msg::Reject(m_, who_, "peer", "'" + from + "' is not in the member list, on " + topic);
+    return false;
+  }
+  if (addr != holder) {
+    m_.Add("refused_wrong_holder");
+    msg::Reject(m_, who_, "peer",
+                "holder " + std::to_string(holder) + " named by " + from + " on " + topic);
+    return false;
+  }
+  return true;
 }
 
 // Network thread.

@@ -39,9 +39,11 @@ struct Site {
     MqttOptions mo;
     mo.client_id = "core";
     core = broker->Factory()(mo).value();
-    core->OnMessage([this](const std::string& topic, std::string_view) {
+    core->OnMessage([this](const std::string& topic, std::string_view p) {
       if (topic != t.Reg("e1")) return;
-      (void)core->Publish(t.RegReply("e1"), msg::Registered{"e1", kEdge, 1, {}}.Encode());
+      auto r = msg::DecodeText<msg::Register>(p);
+      if (!r.ok()) return;
+      (void)core->Publish(t.RegReply("e1"), msg::Registered{"e1", kEdge, 1, {}, r->nonce}.Encode());
     });
     REQUIRE(core->Subscribe(t.RegAll()).ok());
     REQUIRE(core->Start().ok());

@@ -4,18 +4,42 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <random>
 
+#include "tern/common/bytes.h"
 #include "tern/common/dispatch.h"
 #include "tern/common/mqtt.h"
 
 namespace tern::edge {
+
+Registrar::Registrar(const EdgeOptions& o, LocalStore* store, SettingsState* settings, Metrics* m)
+    : o_(o), store_(store), settings_(settings), m_(m) {
+  std::random_device rd;
+  std::string raw;
+  for (int i = 0; i < 16; ++i) raw.push_back(static_cast<char>(rd() & 0xff));
+  nonce_ = ToHex(raw);
+  auto id = store_->NodeId();
+  if (id.ok()) {
+    node_id_ = *id;
+  } else {
+    spdlog::error("edge {}: no store id: {}", o_.name, id.status().ToString());
+  }
+}
 
 std::string Registrar::Announcement() const {
   msg::Register r;
   r.name = o_.name;
   r.store_path = std::filesystem::absolute(store_->path()).string();
   r.capacity = o_.capacity_bytes;
+  r.node_id = node_id_;
+  r.nonce = nonce_;
   return r.Encode();
+}
+
+bool Registrar::Ours(const std::string& nonce) const {
+  if (nonce == nonce_) return true;
+  m_->Add("refused_stale_reply");
+  return false;
 }
 
 Result<uint32_t> Registrar::Obtain() {
@@ -37,11 +61,13 @@ Result<uint32_t> Registrar::Obtain() {
   std::string refused;
   msg::Dispatcher replies(m_, "edge " + o_.name, "registration");
   replies.On<msg::Registered>([&](const msg::Registered& r, const std::string&) {
+    if (!Ours(r.nonce)) return;
     std::lock_guard<std::mutex> lk(mu_);
     got = r.addr;
     cv_.notify_all();
   });
   replies.On<msg::RegistrationRefused>([&](const msg::RegistrationRefused& r, const std::string&) {
+    if (!Ours(r.nonce)) return;
     std::lock_guard<std::mutex> lk(mu_);
     refused = r.reason;
     cv_.notify_all();
@@ -92,6 +118,7 @@ void Registrar::Cancel() {
 }
 
 void Registrar::OnRegistered(const msg::Registered& m, uint32_t addr) {
+  if (!Ours(m.nonce)) return;
   if (m.settings) settings_->Apply(*m.settings);
   if (m.addr != addr) {
     m_->Add("address_conflicts");

@@ -41,6 +41,9 @@ struct Register {
   std::string name;
   std::string store_path;  // empty for a node without a store
   int64_t capacity = 0;    // bytes; 0 = unknown
+  // The store's persistent random id: a second box under an enrolled name is refused.
+  std::string node_id;
+  std::string nonce;  // echoed in the reply: the node takes only the answer to its own request
   std::string Encode() const;
   static Result<Register> Decode(const nlohmann::json& j);
 };
@@ -65,6 +68,7 @@ struct Registered {
   uint32_t addr = 0;
   int64_t protocol = kProtocolVersion;
   std::optional<SettingsBody> settings;
+  std::string nonce;  // the request's
   std::string Encode() const;
   static Result<Registered> Decode(const nlohmann::json& j);
 };
@@ -73,6 +77,7 @@ struct Registered {
 struct RegistrationRefused {
   static constexpr const char* kType = "refused";
   std::string reason;
+  std::string nonce;  // the request's
   std::string Encode() const;
   static Result<RegistrationRefused> Decode(const nlohmann::json& j);
 };
