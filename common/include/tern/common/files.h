@@ -13,4 +13,11 @@ namespace tern {
 // partial one (write "<path>.tmp", then rename). Not fsync'd: for status files, not data.
 Status WriteFileAtomic(const std::string& path, std::string_view content);
 
+// Like WriteFileAtomic, but for files that must survive a crash and keep their permissions
+// (keys, certificates, the PKI's index): the temp file is created with `mode` (fchmod'ed, so
+// the umask cannot loosen or tighten it), fsync'd, renamed over `path`, and the directory
+// fsync'd. A private key is therefore never readable by others, not even for a moment.
+[[nodiscard]] Status WriteFileSynced(const std::string& path, std::string_view content,
+                                     unsigned mode);
+
 }  // namespace tern
