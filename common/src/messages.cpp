@@ -50,6 +50,7 @@ std::string Register::Encode() const {
   j["capacity"] = capacity;
   if (!node_id.empty()) j["node_id"] = node_id;
   if (!nonce.empty()) j["nonce"] = nonce;
+  if (will_seq != 0) j["will_seq"] = will_seq;
   return j.dump();
 }
 
@@ -60,6 +61,7 @@ Result<Register> Register::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.capacity, OptI64(j, "capacity", 0));
   TERN_FIELD(m.node_id, OptString(j, "node_id", "", kMaxName));
   TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
+  TERN_FIELD(m.will_seq, OptU64(j, "will_seq", 0));
   if (m.capacity < 0) return Bad(kType, "field 'capacity' is negative");
   return m;
 }

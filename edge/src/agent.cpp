@@ -24,6 +24,7 @@
 #include "reporting.h"
 #include "settings_state.h"
 #include "shipper.h"
+#include "statements.h"
 #include "store_service.h"
 #include "tern/common/dispatch.h"
 #include "tern/common/files.h"
@@ -69,9 +70,9 @@ class EdgeAgent::Impl {
   void Heartbeat();
   void WriteStatus();
   Status AddCollectors();
-  // True if the node that published on `topic` (peer/<n>/<self>) is a member of the latest
-  // list with address `holder`; counts and logs the refusal otherwise.
-  bool FromHolder(uint32_t holder, const std::string& topic);
+  bool FromHolder(uint32_t holder, const std::string& topic) {
+    return IsHolder(peers_, topics_.Parse(topic).from, holder, topic, m_, who_);
+  }
 
   HybridClock clock_;
   SettingsState settings_;
@@ -81,6 +82,7 @@ class EdgeAgent::Impl {
   GradeLatencies grades_;
   // Declared before what uses them, so they are destroyed last.
   std::unique_ptr<LocalStore> store_;
+  std::unique_ptr<Statements> statements_;
   std::unique_ptr<Registrar> registrar_;
   std::unique_ptr<Transport> transport_;
   EventLoop loop_;
@@ -93,6 +95,7 @@ class EdgeAgent::Impl {
   std::vector<std::unique_ptr<Collector>> collectors_;
   // This node's topics, fixed before the transport starts (read on its network thread).
   std::string down_topic_, members_topic_, reply_topic_;
+  std::string will_;  // the Last Will, sealed at start; also the goodbye at Stop
   std::atomic<bool> announced_{false};
   std::atomic<bool> stop_{false};
 };
@@ -106,12 +109,15 @@ Status EdgeAgent::Impl::OpenStore() {
   TERN_ASSIGN_OR_RETURN(store_, LocalStore::Open(o_.data_dir + "/edge.db", o_.commit_tick_ms));
   TERN_ASSIGN_OR_RETURN(auto boot, store_->GetMeta("boot"));
   boot_ = boot ? static_cast<uint32_t>(std::strtoul(boot->c_str(), nullptr, 10)) + 1 : 1;
-  return store_->PutMeta("boot", std::to_string(boot_));
+  TERN_RETURN_IF_ERROR(store_->PutMeta("boot", std::to_string(boot_)));
+  TERN_ASSIGN_OR_RETURN(statements_, Statements::Open(store_.get(), &m_, who_));
+  return Status::Ok();
 }
 
 Status EdgeAgent::Impl::Start() {
   TERN_RETURN_IF_ERROR(OpenStore());
   registrar_ = std::make_unique<Registrar>(o_, store_.get(), &settings_, &m_);
+  registrar_->UseSealer(statements_->sealer(), statements_->will_seq());
   if (stop_) registrar_->Cancel();
   TERN_ASSIGN_OR_RETURN(uint32_t addr, registrar_->Obtain());
   addr_ = addr;
@@ -125,15 +131,16 @@ Status EdgeAgent::Impl::Start() {
   mo.client_id = "edge-" + o_.name;
   mo.max_inflight = o_.mqtt_max_inflight;
   mo.will_topic = topics_.Hb(o_.name);
-  mo.will_payload = msg::Offline{addr}.Encode();
+  will_ = statements_->Will(mo.will_topic, msg::Offline{addr}.Encode());
+  mo.will_payload = will_;
   TERN_ASSIGN_OR_RETURN(transport_, o_.transport(mo));
 
   publisher_ = std::make_unique<ReliablePublisher>(
       transport_.get(), [this](uint64_t ms, EventLoop::Task t) { loop_.After(ms, std::move(t)); },
-      &m_, who_);
+      &m_, who_, 600, 500, statements_->sealer());
   shipper_ = std::make_unique<Shipper>(
       o_, Shipper::Deps{addr, o_.name, topics_, store_.get(), transport_.get(), &loop_, &peers_,
-                        &settings_, &m_, &grades_, who_});
+                        &settings_, &m_, &grades_, who_, statements_->sealer()});
   store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
                                                   publisher_.get(), &m_, who_);
   TERN_RETURN_IF_ERROR(Connect());
@@ -198,48 +205,42 @@ Status EdgeAgent::Impl::Connect() {
   return transport_->Subscribe(reply_topic_);
 }
 
-// Network thread. A dispatcher counts and logs what does not decode; its return value only
-// says whether a handler ran, which nobody here needs.
+// Network thread. Statements pass the gate (Statements::Admit) first; a dispatcher counts
+// and logs what does not decode; its return value only says whether a handler ran, which
+// nobody here needs.
 void EdgeAgent::Impl::Route(const std::string& topic, std::string_view payload) {
   const Topics::Parts t = topics_.Parse(topic);
+  std::optional<std::string> body;
   if (t.kind == "put" && t.to == o_.name) {
     (void)msg::Guarded(m_, who_, topic, [&] { store_service_->OnPut(t.from, payload); });
   } else if (t.kind == "peer" && t.to == o_.name) {
-    (void)peer_.Dispatch(topic, payload);
+    if (IsHolder(peers_, t.from, 0, topic, m_, who_) &&
+        (body = statements_->Admit(topic, payload, t.from, "peer"))) {
+      (void)peer_.Dispatch(topic, *body);
+    }
   } else if (topic == down_topic_) {
-    (void)down_.Dispatch(topic, payload);
+    if ((body = statements_->Admit(topic, payload, kCoreSender, "down"))) {
+      (void)down_.Dispatch(topic, *body);
+    }
   } else if (topic == members_topic_) {
-    (void)members_.Dispatch(topic, payload);
+    if ((body = statements_->AdmitMembers(topic, payload))) (void)members_.Dispatch(topic, *body);
   } else if (topic == reply_topic_) {
-    (void)registration_.Dispatch(topic, payload);
+    if ((body = statements_->Admit(topic, payload, kCoreSender, "registration"))) {
+      (void)registration_.Dispatch(topic, *body);
+    }
   } else if (topic_feed_ && topic_feed_->Matches(topic)) {
     (void)msg::Guarded(m_, who_, topic, [&] { topic_feed_->OnMessage(topic, payload); });
   }
-}
-
-bool EdgeAgent::Impl::FromHolder(uint32_t holder, const std::string& topic) {
-  const std::string from = topics_.Parse(topic).from;
-  const uint32_t addr = peers_.AddrOf(from);
-  if (addr == 0) {
-    m_.Add("refused_unknown_sender");
-    msg::Reject(m_, who_, "peer", "'" + from + "' is not in the member list, on " + topic);
-    return false;
-  }
-  if (addr != holder) {
-    m_.Add("refused_wrong_holder");
-    msg::Reject(m_, who_, "peer",
-                "holder " + std::to_string(holder) + " named by " + from + " on " + topic);
-    return false;
-  }
-  return true;
 }
 
 // Network thread.
 void EdgeAgent::Impl::OnConnect(bool up) {
   if (!up) return;
   // Re-announce on every connect: a restarted core or broker learns we are here.
-  Status s = transport_->Publish(topics_.Reg(o_.name), registrar_->Announcement(), 1, false,
-                                 std::chrono::milliseconds(0));
+  const std::string text = registrar_->Announcement();
+  Status s = text.empty() ? Status::Unavailable("not sealed")
+                          : transport_->Publish(topics_.Reg(o_.name), text, 1, false,
+                                                std::chrono::milliseconds(0));
   if (!s.ok()) spdlog::warn("{}: announcement not sent: {}", who_, s.ToString());
   loop_.Post([this] { Heartbeat(); });
   if (!announced_.exchange(true)) loop_.Post([this] { store_service_->AnnounceRecentReplicas(); });
@@ -301,13 +302,17 @@ void EdgeAgent::Impl::Stop() {
   }
   loop_.Stop();
   if (transport_ && addr_) {
-    Status s = transport_->Publish(topics_.Hb(o_.name), msg::Offline{addr_}.Encode(), 1, false,
-                                   std::chrono::milliseconds(500));
+    // The Last Will itself: the core takes an `offline` only with its number.
+    Status s =
+        transport_->Publish(topics_.Hb(o_.name), will_, 1, false, std::chrono::milliseconds(500));
     // If it does not go out, the core learns it from the missing heartbeats.
     if (s.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (transport_) transport_->Stop();
   WriteStatus();
+  if (statements_) {
+    if (Status s = statements_->Persist(); !s.ok()) spdlog::warn("{}: {}", who_, s.ToString());
+  }
   store_.reset();  // drains and joins the writer
 }
 
@@ -326,8 +331,17 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.outbox_bytes = shipper_->outbox_bytes();
   hb.counters = m_.Snapshot();
   // Not retried: the next heartbeat follows within heartbeat.interval.
-  (void)transport_->Publish(topics_.Hb(o_.name), hb.Encode(), 1, false,
-                            std::chrono::milliseconds(0));
+  auto text = statements_->sealer()->Seal(topics_.Hb(o_.name), hb.Encode());
+  if (text.ok()) {
+    (void)transport_->Publish(topics_.Hb(o_.name), *text, 1, false, std::chrono::milliseconds(0));
+  } else {
+    m_.Add("seal_errors");
+  }
+  // The replay windows go to the store at the heartbeat's pace, not per message.
+  if (Status s = statements_->Persist(); !s.ok()) {
+    m_.Add("local_store_errors");
+    spdlog::warn("{}: replay windows not saved: {}", who_, s.ToString());
+  }
 }
 
 nlohmann::json EdgeAgent::Impl::StatusJson() const {

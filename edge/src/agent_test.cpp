@@ -3,127 +3,17 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <map>
 
-#include "fake_transport.h"
-#include "process.h"
+#include "agent_site_testing.h"
 #include "tern/common/hlc.h"
 #include "tern/common/messages.h"
-#include "test_util.h"
 
 namespace tern::edge {
-namespace {
-constexpr uint32_t kEdge = 7;
-
-// Edge "e1" (address 7) with a jsonl feed on local/feed, peers "p11", "p12" and "p13"
-// (addresses 11, 12, 13) live, and a core ("core") that answers registrations; everything else the
-// core and the peers say, the test injects.
-struct Site {
-  testing::TempDir dir{"agent"};
-  std::shared_ptr<testing::FakeBroker> broker = testing::FakeBroker::Create();
-  std::unique_ptr<Transport> core;
-  EdgeOptions o;
-  std::unique_ptr<EdgeAgent> agent;
-  Topics t;
-
-  Site() {
-    o.name = "e1";
-    o.data_dir = dir / "e1";
-    o.transport = broker->Factory();
-    o.synthetic.enabled = false;
-    o.feed.topic = "local/feed";
-    o.chunk.window_ms = 5;
-    o.commit_tick_ms = 0;
-    o.heartbeat_ms = 50;
-    o.status_ms = 50;
-    MqttOptions mo;
-    mo.client_id = "core";
-    core = broker->Factory()(mo).value();
-    core->OnMessage([this](const std::string& topic, std::string_view p) {
-      if (topic != t.Reg("e1")) return;
-      auto r = msg::DecodeText<msg::Register>(p);
-      if (!r.ok()) return;
-      (void)core->Publish(t.RegReply("e1"), msg::Registered{"e1", kEdge, 1, {}, r->nonce}.Encode());
-    });
-    REQUIRE(core->Subscribe(t.RegAll()).ok());
-    REQUIRE(core->Start().ok());
-    msg::Members m;
-    m.core = "core";
-    for (uint32_t a : {11u, 12u, 13u}) m.nodes.push_back({a, "p" + std::to_string(a), "live", 0.5});
-    m.nodes.push_back({kEdge, "e1", "live", 0.5});
-    broker->Inject(t.Members(), m.Encode(), /*retain=*/true);
-    broker->StartAutoDelivery();
-  }
-  ~Site() {
-    Stop();
-    broker->StopAutoDelivery();
-  }
-  void Start() {
-    agent = EdgeAgent::Create(o).value();
-    REQUIRE(agent->Start().ok());
-    REQUIRE(test::WaitFor([&] { return agent->StatusJson()["live_peers"] == 3; }));
-  }
-  // Cut off first, so Stop does not give the outbox its moment to drain.
-  void Stop() {
-    if (!agent) return;
-    broker->Disconnect("edge-e1", /*clean=*/true);
-    agent->Stop();
-    agent.reset();
-  }
-  int64_t Counter(const std::string& name) { return agent->metrics().Get(name); }
-  bool CounterIs(const std::string& name, int64_t n) {
-    return test::WaitFor([&] { return Counter(name) == n; });
-  }
-  void Record(int n) { broker->Inject("local/feed", R"({"n":)" + std::to_string(n) + "}"); }
-  void Down(const std::string& payload) { broker->Inject(t.Down("e1"), payload); }
-  // What peer `addr` says to e1.
-  void From(uint32_t addr, const std::string& payload) {
-    broker->Inject(t.Peer("p" + std::to_string(addr), "e1"), payload);
-  }
-  // The chunk envelopes the edge published on `filter`: (address in the topic, chunk id).
-  std::vector<std::pair<uint32_t, ChunkId>> Envelopes(const std::string& filter) {
-    std::vector<std::pair<uint32_t, ChunkId>> out;
-    for (const auto& m : broker->PublishedOn(filter)) {
-      if (m.from != "edge-e1") continue;  // the test's own (hostile) injections
-      auto env = DecodeEnvelope(m.payload);
-      REQUIRE(env.ok());
-      auto parts = t.Parse(m.topic);
-      uint32_t to =
-          parts.kind == "put" ? static_cast<uint32_t>(std::stoul(parts.to.substr(1))) : kEdge;
-      out.emplace_back(to, ChunkId(env->id));
-    }
-    return out;
-  }
-  std::vector<std::pair<uint32_t, ChunkId>> Puts() { return Envelopes("tern/put/e1/+"); }
-  std::vector<std::pair<uint32_t, ChunkId>> Ups() { return Envelopes(t.Up("e1")); }
-  // One record, sealed, committed, put to two peers and uplinked: its id and the peers.
-  ChunkId Ship(int n, std::vector<uint32_t>* peers = nullptr) {
-    size_t before = Ups().size();
-    Record(n);
-    REQUIRE(test::WaitFor([&] { return Ups().size() == before + 1; }));
-    ChunkId id = Ups().back().second;
-    REQUIRE(test::WaitFor([&] {
-      size_t puts = 0;
-      for (const auto& [peer, pid] : Puts()) puts += pid == id;
-      return puts == 2;
-    }));
-    if (peers) {
-      for (const auto& [peer, pid] : Puts()) {
-        if (pid == id) peers->push_back(peer);
-      }
-    }
-    return id;
-  }
-  std::vector<std::string> On(const std::string& topic) {
-    std::vector<std::string> out;
-    for (const auto& m : broker->PublishedOn(topic)) out.push_back(m.payload);
-    return out;
-  }
-  bool OutboxEmpty() {
-    return test::WaitFor([&] { return agent->StatusJson()["outbox_chunks"] == 0; });
-  }
-};
-}  // namespace
+using test::kEdge;
+using test::Site;
 
 TEST_SUITE("agent") {
   TEST_CASE("registration: the core's address, kept; announced and heartbeating") {
@@ -305,9 +195,12 @@ TEST_SUITE("agent") {
     s.From(11, R"({"v":1,"type":"put_nack",)" + idf + R"(,"holder":11,"reason":5})");
     // Not rejected: a put_ack has no reason field to be wrong. It names no chunk of ours.
     s.From(11, R"({"v":1,"type":"put_ack",)" + idf + R"(,"holder":11,"reason":5})");
-    s.broker->Inject(s.t.RegReply("e1"),
-                     R"({"v":1,"type":"registered","name":"e1","addr":7,"settings":5})");
-    s.broker->Inject(s.t.Members(), R"({"v":1,"type":"members","nodes":"x"})");
+    s.broker->Inject(
+        s.t.RegReply("e1"),
+        s.FromCore(s.t.RegReply("e1"),
+                   R"({"v":1,"type":"registered","name":"e1","addr":7,"settings":5})"));
+    s.broker->Inject(s.t.Members(),
+                     s.FromCore(s.t.Members(), R"({"v":1,"type":"members","nodes":"x"})"));
     s.broker->Inject(s.t.Put("p11", "e1"), "garbage");
     s.broker->Inject("local/feed", "not json");
     CHECK(s.CounterIs("rejected_down", 10));

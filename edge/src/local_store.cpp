@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 
 #include "tern/common/bytes.h"
@@ -179,6 +180,21 @@ Result<std::string> LocalStore::NodeId() {
   const std::string id = ToHex(raw);
   TERN_RETURN_IF_ERROR(PutMeta("node_id", id).WithContext("store " + path_));
   return id;
+}
+
+Result<uint64_t> LocalStore::LoadReservation() {
+  TERN_ASSIGN_OR_RETURN(auto v, GetMeta("seq_reserved"));
+  if (!v) return uint64_t{0};
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0') {
+    return Status::Corruption("meta seq_reserved '" + *v + "' in " + path_);
+  }
+  return static_cast<uint64_t>(n);
+}
+
+Status LocalStore::SaveReservation(uint64_t reserved) {
+  return PutMeta("seq_reserved", std::to_string(reserved));
 }
 
 Result<std::optional<std::string>> LocalStore::GetMeta(const std::string& key) {

@@ -33,7 +33,13 @@ std::string Registrar::Announcement() const {
   r.capacity = o_.capacity_bytes;
   r.node_id = node_id_;
   r.nonce = nonce_;
-  return r.Encode();
+  r.will_seq = will_seq_;
+  if (!sealer_) return r.Encode();
+  auto sealed = sealer_->Seal(Topics(o_.topic_prefix).Reg(o_.name), r.Encode());
+  if (sealed.ok()) return std::move(sealed).value();
+  m_->Add("seal_errors");
+  spdlog::error("edge {}: announcement not sealed: {}", o_.name, sealed.status().ToString());
+  return "";
 }
 
 bool Registrar::Ours(const std::string& nonce) const {
@@ -76,17 +82,24 @@ Result<uint32_t> Registrar::Obtain() {
   // before them.
   TERN_ASSIGN_OR_RETURN(auto reg, o_.transport(mo));
   reg->OnMessage([&](const std::string& t, std::string_view p) {
+    // The core seals its replies; the nonce, not the window, says this one answers us.
+    auto u = Unseal(t, p, nullptr);
+    if (!u.ok()) {
+      m_->Add("refused_" + RefusalReason(u.status()));
+      return msg::Reject(*m_, "edge " + o_.name, "registration", u.status().message() + " on " + t);
+    }
     // Counted and logged by the dispatcher when it does not decode; we keep waiting.
-    (void)replies.Dispatch(t, p);
+    (void)replies.Dispatch(t, u->body);
   });
   TERN_RETURN_IF_ERROR(reg->Subscribe(topics.RegReply(o_.name)));
   TERN_RETURN_IF_ERROR(reg->Start());
-  const std::string req = Announcement();
   int tries = 0;
   while (true) {
     if (reg->connected()) {
-      // Not retried: the loop publishes it again in a second.
-      (void)reg->Publish(topics.Reg(o_.name), req);
+      // Sealed afresh each time (a copy the core took would be refused as a replay); not
+      // retried: the loop publishes it again in a second.
+      const std::string req = Announcement();
+      if (!req.empty()) (void)reg->Publish(topics.Reg(o_.name), req);
     }
     std::unique_lock<std::mutex> lk(mu_);
     if (cv_.wait_for(lk, std::chrono::seconds(1),

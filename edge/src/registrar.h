@@ -24,6 +24,7 @@
 #include "settings_state.h"
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
+#include "tern/common/statements.h"
 #include "tern/common/status.h"
 #include "tern/edge/local_store.h"
 #include "tern/edge/options.h"
@@ -42,7 +43,14 @@ class Registrar {
   // Makes a waiting Obtain() give up.
   void Cancel();
 
-  // The `register` message this node publishes on reg/<name>.
+  // Seal announcements with `sealer` (not owned; null: unsealed, for tests) and announce
+  // `will_seq`, the number the Last Will is sealed with. Before Obtain.
+  void UseSealer(Sealer* sealer, uint64_t will_seq) {
+    sealer_ = sealer;
+    will_seq_ = will_seq;
+  }
+  // The `register` message this node publishes on reg/<name>, sealed with a fresh number
+  // (empty, counted as `seal_errors`, if none could be reserved).
   std::string Announcement() const;
   // The core's reply to an announcement on the main client; `addr` is ours.
   void OnRegistered(const msg::Registered& m, uint32_t addr);
@@ -57,6 +65,8 @@ class Registrar {
   Metrics* m_;
   std::string nonce_;    // this run's, fixed at construction
   std::string node_id_;  // the store's; empty if it could not be read (then refused later)
+  Sealer* sealer_ = nullptr;
+  uint64_t will_seq_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   bool cancel_ = false;  // under mu_

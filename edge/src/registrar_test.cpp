@@ -6,6 +6,7 @@
 
 #include "fake_transport.h"
 #include "process.h"
+#include "tern/common/statements.h"
 #include "test_util.h"
 
 namespace tern::edge {
@@ -29,7 +30,12 @@ struct Rig {
     mo.client_id = "core";
     core = broker->Factory()(mo).value();
     core->OnMessage([this](const std::string&, std::string_view) {
-      while (next < replies.size()) (void)core->Publish("tern/reg/e1/reply", replies[next++]);
+      // Sealed as the core seals them (a hostile reply too: it must reach the decoder).
+      while (next < replies.size()) {
+        ++next;
+        (void)core->Publish("tern/reg/e1/reply",
+                            Seal("tern/reg/e1/reply", replies[next - 1], next, nullptr));
+      }
     });
     REQUIRE(core->Subscribe("tern/reg/+").ok());
     REQUIRE(core->Start().ok());

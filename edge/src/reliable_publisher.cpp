@@ -5,6 +5,19 @@
 
 namespace tern::edge {
 
+void ReliablePublisher::Deliver(const std::string& topic, std::string payload) {
+  if (sealer_) {
+    auto sealed = sealer_->Seal(topic, payload);
+    if (!sealed.ok()) {
+      m_->Add("seal_errors");
+      spdlog::error("{}: not sent on {}: {}", who_, topic, sealed.status().ToString());
+      return;
+    }
+    payload = std::move(sealed).value();
+  }
+  Attempt(topic, std::move(payload), 0);
+}
+
 void ReliablePublisher::Attempt(const std::string& topic, std::string payload, int attempt) {
   if (t_->Publish(topic, payload, 1, false, std::chrono::milliseconds(0)).ok()) return;
   m_->Add("publish_retries");

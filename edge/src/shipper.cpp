@@ -104,7 +104,17 @@ void Shipper::Pump() {
       const std::string to = d_.peers->NameOf(peer);
       if (to.empty()) continue;
       // Not retried: a lost request is made again at the next uplink timeout.
-      (void)d_.transport->Publish(d_.topics.Peer(d_.name, to), msg::Restate{id, d_.self}.Encode());
+      const std::string topic = d_.topics.Peer(d_.name, to);
+      std::string text = msg::Restate{id, d_.self}.Encode();
+      if (d_.sealer) {
+        auto sealed = d_.sealer->Seal(topic, text);
+        if (!sealed.ok()) {
+          d_.m->Add("seal_errors");
+          continue;
+        }
+        text = std::move(sealed).value();
+      }
+      (void)d_.transport->Publish(topic, text);
     }
     if (plan.uplink) {
       Status s = d_.transport->Publish(d_.topics.Up(d_.name),

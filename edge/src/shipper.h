@@ -26,6 +26,7 @@
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
 #include "tern/common/protocol.h"
+#include "tern/common/statements.h"
 #include "tern/common/transport.h"
 #include "tern/edge/chunker.h"
 #include "tern/edge/local_store.h"
@@ -55,7 +56,8 @@ class Shipper {
     const SettingsState* settings = nullptr;
     Metrics* m = nullptr;
     GradeLatencies* grades = nullptr;
-    std::string who;  // "edge <name>", for log lines
+    std::string who;           // "edge <name>", for log lines
+    Sealer* sealer = nullptr;  // seals the restate requests; null: unsealed (tests)
   };
   Shipper(const EdgeOptions& o, Deps d);
 

@@ -43,7 +43,8 @@ struct Register {
   int64_t capacity = 0;    // bytes; 0 = unknown
   // The store's persistent random id: a second box under an enrolled name is refused.
   std::string node_id;
-  std::string nonce;  // echoed in the reply: the node takes only the answer to its own request
+  std::string nonce;      // echoed in the reply: the node takes only the answer to its own request
+  uint64_t will_seq = 0;  // the number its Last Will (`offline`) is sealed with
   std::string Encode() const;
   static Result<Register> Decode(const nlohmann::json& j);
 };

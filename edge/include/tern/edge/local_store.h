@@ -31,6 +31,7 @@
 
 #include "tern/common/chunk.h"
 #include "tern/common/sqlite.h"
+#include "tern/common/statements.h"
 #include "tern/common/status.h"
 
 namespace tern::edge {
@@ -115,7 +116,8 @@ class LocalStoreReader {
       scan_data_;
 };
 
-class LocalStore {
+// Also the SeqStore of the node's statement numbers (meta "seq_reserved").
+class LocalStore : public SeqStore {
  public:
   using Done = std::function<void(const Status&)>;
 
@@ -128,7 +130,7 @@ class LocalStore {
   // errors carry the context "store PATH", e.g. when the file is not an edge store.
   [[nodiscard]] static Result<std::unique_ptr<LocalStoreReader>> OpenReadOnly(
       const std::string& path);
-  ~LocalStore();  // drains queued writes, then stops
+  ~LocalStore() override;  // drains queued writes, then stops
 
   // Queues a write; `done` runs on the writer thread after commit with its outcome.
   void Submit(StoreWrite w, Done done);
@@ -137,6 +139,9 @@ class LocalStore {
   // This store's persistent random id (32 hex digits, made and kept on first use): the core
   // binds the node's name to it, so a second box under the same name is refused.
   [[nodiscard]] Result<std::string> NodeId();
+  // SeqStore (never from the writer thread).
+  [[nodiscard]] Result<uint64_t> LoadReservation() override;
+  [[nodiscard]] Status SaveReservation(uint64_t reserved) override;
 
   // Reads (from a separate connection; see WAL readers); see LocalStoreReader.
   [[nodiscard]] Result<std::optional<std::string>> GetMeta(const std::string& key);
