@@ -67,6 +67,7 @@ class EdgeAgent::Impl {
   Status Connect();
   void Route(const std::string& topic, std::string_view payload);
   void OnConnect(bool up);
+  void Announce();
   void Heartbeat();
   void WriteStatus();
   Status AddCollectors();
@@ -156,6 +157,9 @@ Status EdgeAgent::Impl::Start() {
   loop_.Every(
       20, [this] { shipper_->Pump(); }, /*after_tasks=*/true);
   loop_.Every(static_cast<uint64_t>(o_.heartbeat_ms), [this] { Heartbeat(); });
+  // Announced again every 30 s, not only on connect: an announcement made while the core was
+  // down is lost, and with it the number of our Last Will (which the core needs to take it).
+  loop_.Every(30000, [this] { Announce(); });
   loop_.Every(static_cast<uint64_t>(o_.status_ms), [this] { WriteStatus(); });
   loop_.Start();
   TERN_RETURN_IF_ERROR(transport_->Start());
@@ -236,14 +240,18 @@ void EdgeAgent::Impl::Route(const std::string& topic, std::string_view payload) 
 // Network thread.
 void EdgeAgent::Impl::OnConnect(bool up) {
   if (!up) return;
-  // Re-announce on every connect: a restarted core or broker learns we are here.
+  Announce();  // on every connect: a restarted core or broker learns we are here
+  loop_.Post([this] { Heartbeat(); });
+  if (!announced_.exchange(true)) loop_.Post([this] { store_service_->AnnounceRecentReplicas(); });
+}
+
+void EdgeAgent::Impl::Announce() {
+  if (!transport_ || !transport_->connected()) return;
   const std::string text = registrar_->Announcement();
   Status s = text.empty() ? Status::Unavailable("not sealed")
                           : transport_->Publish(topics_.Reg(o_.name), text, 1, false,
                                                 std::chrono::milliseconds(0));
   if (!s.ok()) spdlog::warn("{}: announcement not sent: {}", who_, s.ToString());
-  loop_.Post([this] { Heartbeat(); });
-  if (!announced_.exchange(true)) loop_.Post([this] { store_service_->AnnounceRecentReplicas(); });
 }
 
 Status EdgeAgent::Impl::AddCollectors() {
