@@ -22,9 +22,10 @@ class ReliablePublisher {
   // Runs a task after a delay (EventLoop::After in the agent; a list in tests).
   using Schedule = std::function<void(uint64_t delay_ms, std::function<void()> task)>;
 
-  // `sealer` seals each statement once, before its first attempt (a retry sends the same
-  // text: it never reached the broker); null publishes payloads as given (tests of the retry
-  // logic). Counts `seal_errors` when no number could be reserved (the message is dropped).
+  // `sealer` seals each attempt with a fresh number (a retry after an outage must not be
+  // older than the receiver's replay window); null publishes payloads as given (tests of the
+  // retry logic). Counts `seal_errors` when no number could be reserved (the message is
+  // dropped).
   ReliablePublisher(Transport* t, Schedule after, Metrics* m, std::string who,
                     int max_attempts = 600, uint64_t retry_ms = 500, Sealer* sealer = nullptr)
       : t_(t),
