@@ -14,8 +14,13 @@ namespace tern::testing {
 namespace {
 
 std::vector<std::string> HostilePayloads(uint32_t sender) {
-  std::vector<std::string> out = {"", "garbage", "{", "[]", "null",
-                                  R"({"v":99,"type":"hb"})", R"({"v":1})",
+  std::vector<std::string> out = {"",
+                                  "garbage",
+                                  "{",
+                                  "[]",
+                                  "null",
+                                  R"({"v":99,"type":"hb"})",
+                                  R"({"v":1})",
                                   R"({"v":1,"type":"stored","id":"zz"})",
                                   R"({"v":1,"type":"ack","id":12})",
                                   R"({"v":1,"type":"members","nodes":"x"})",
@@ -27,7 +32,8 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
   std::vector<Record> recs = {{1, 0, "abc"}, {2, 1, "def"}};
   std::string wire = BuildChunk(h, recs).value();
   std::string env = EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(wire), wire);
-  for (size_t n : {size_t{1}, size_t{10}, size_t{40}, env.size() - 1}) out.push_back(env.substr(0, n));
+  for (size_t n : {size_t{1}, size_t{10}, size_t{40}, env.size() - 1})
+    out.push_back(env.substr(0, n));
   std::string bad_version = env;
   bad_version[4] = 7;  // envelope version
   out.push_back(bad_version);
@@ -37,8 +43,8 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
   std::string flipped = env;
   flipped[flipped.size() - 2] ^= 0x10;
   out.push_back(flipped);
-  out.push_back(std::string(2 << 20, '{'));                   // oversized control message
-  std::string huge(33u << 20, 'x');                           // beyond the chunk limit
+  out.push_back(std::string(2 << 20, '{'));  // oversized control message
+  std::string huge(33u << 20, 'x');          // beyond the chunk limit
   out.push_back(EncodeEnvelope(EnvelopeType::kUp, sender, 0, ChunkIdOf(huge), huge));
   std::mt19937 rng(5);
   for (int i = 0; i < 20; ++i) {
@@ -75,8 +81,10 @@ TEST_SUITE("malformed") {
     REQUIRE((*atk)->Start().ok());
     REQUIRE((*atk)->WaitConnected(std::chrono::seconds(5)).ok());
     Topics t;
-    std::vector<std::string> topics = {t.Up(a0), t.Up(9999), t.Put(a0), t.Stored(), t.Down(a0), t.Hb(a0),
-                                       t.Reg("edge-0"), t.Reg("mallory"), t.Members()};
+    const std::string e0 = "edge-0";
+    std::vector<std::string> topics = {t.Up(e0),     t.Up("mallory"),  t.Put("mallory", e0),
+                                       t.Stored(e0), t.Down(e0),       t.Hb(e0),
+                                       t.Reg(e0),    t.Reg("mallory"), t.Members()};
     auto payloads = HostilePayloads(a0);
     int sent = 0;
     for (const auto& topic : topics) {
@@ -137,30 +145,30 @@ TEST_SUITE("malformed") {
     Topics t;
     const std::string idf = R"("id":")" + std::string(64, 'a') + R"(")";
     std::vector<std::pair<std::string, std::string>> attacks = {
-        {t.Hb(a0), R"({"v":1,"type":"hb","cpu":"x"})"},
-        {t.Hb(a0), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"cpu":"x"})"},
-        {t.Hb(a0), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"used":"x"})"},
-        {t.Hb(a0), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"capacity":[1]})"},
+        {t.Hb("edge-0"), R"({"v":1,"type":"hb","cpu":"x"})"},
+        {t.Hb("edge-0"), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"cpu":"x"})"},
+        {t.Hb("edge-0"), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"used":"x"})"},
+        {t.Hb("edge-0"), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"capacity":[1]})"},
         {t.Reg("x"), R"({"v":1,"type":"register","name":"x","store_path":5})"},
-        {t.Down(a0), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":1})"},
-        {t.Down(a0), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":"x"})"},
-        {t.Down(a0), R"({"v":1,"type":"result",)" + idf + R"(,"processor":5})"},
-        {t.Down(a0), R"({"v":1,"type":"put_ack",)" + idf + R"(,"holder":2,"reason":5})"},
-        {t.Down(a0), R"({"v":1,"type":"put_nack",)" + idf + R"(,"holder":2,"reason":5})"},
-        {t.Down(a0), R"({"v":1,"type":"refused",)" + idf + R"(,"reason":5})"},
-        {t.Down(a0), R"({"v":1,"type":"throttle",)" + idf + R"(,"retry_after_ms":"x"})"},
-        {t.Down(a0), R"({"v":1,"type":"settings","settings":{"kinds":5}})"},
-        {t.Down(a0), R"({"v":1,"type":"settings","settings":{"kinds":["samples","event"]}})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":1})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":"x"})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"result",)" + idf + R"(,"processor":5})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"put_ack",)" + idf + R"(,"holder":2,"reason":5})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"put_nack",)" + idf + R"(,"holder":2,"reason":5})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"refused",)" + idf + R"(,"reason":5})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"throttle",)" + idf + R"(,"retry_after_ms":"x"})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"settings","settings":{"kinds":5}})"},
+        {t.Down("edge-0"), R"({"v":1,"type":"settings","settings":{"kinds":["samples","event"]}})"},
         {t.RegReply("edge-0"),
          R"({"v":1,"type":"registered","name":"edge-0","addr":)" + addr + R"(,"settings":5})"},
     };
     std::string deep_hb = R"({"v":1,"type":"hb","addr":)" + addr + R"(,"counters":)";
     deep_hb += std::string(850000, '[') + std::string(850000, ']') + "}";
-    attacks.emplace_back(t.Hb(a0), deep_hb);
+    attacks.emplace_back(t.Hb("edge-0"), deep_hb);
     std::string deep_settings = R"({"v":1,"type":"settings","settings":)";
     for (int i = 0; i < 170000; ++i) deep_settings += R"({"a":)";
     deep_settings += "1" + std::string(170000, '}') + "}";
-    attacks.emplace_back(t.Down(a0), deep_settings);
+    attacks.emplace_back(t.Down("edge-0"), deep_settings);
     for (const auto& [topic, payload] : attacks) {
       REQUIRE((*atk)->Publish(topic, payload, 1, false, std::chrono::seconds(5)).ok());
     }

@@ -48,6 +48,9 @@ std::string Register::Encode() const {
   j["name"] = name;
   j["store_path"] = store_path;
   j["capacity"] = capacity;
+  if (!node_id.empty()) j["node_id"] = node_id;
+  if (!nonce.empty()) j["nonce"] = nonce;
+  if (will_seq != 0) j["will_seq"] = will_seq;
   return j.dump();
 }
 
@@ -56,6 +59,9 @@ Result<Register> Register::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.name, FieldString(j, "name", kMaxName));
   TERN_FIELD(m.store_path, OptString(j, "store_path", "", kMaxPath));
   TERN_FIELD(m.capacity, OptI64(j, "capacity", 0));
+  TERN_FIELD(m.node_id, OptString(j, "node_id", "", kMaxName));
+  TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
+  TERN_FIELD(m.will_seq, OptU64(j, "will_seq", 0));
   if (m.capacity < 0) return Bad(kType, "field 'capacity' is negative");
   return m;
 }
@@ -91,6 +97,7 @@ std::string Registered::Encode() const {
   j["addr"] = addr;
   j["protocol"] = protocol;
   if (settings) j["settings"] = settings->ToJson();
+  if (!nonce.empty()) j["nonce"] = nonce;
   return j.dump();
 }
 
@@ -103,18 +110,21 @@ Result<Registered> Registered::Decode(const nlohmann::json& j) {
   if (j.contains("settings")) {
     TERN_FIELD(m.settings, SettingsBody::Decode(j["settings"]));
   }
+  TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
   return m;
 }
 
 std::string RegistrationRefused::Encode() const {
   auto j = Control(kType);
   j["reason"] = reason;
+  if (!nonce.empty()) j["nonce"] = nonce;
   return j.dump();
 }
 
 Result<RegistrationRefused> RegistrationRefused::Decode(const nlohmann::json& j) {
   RegistrationRefused m;
   TERN_FIELD(m.reason, OptString(j, "reason", "no reason given", kMaxReason));
+  TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
   return m;
 }
 
@@ -175,6 +185,7 @@ Result<Offline> Offline::Decode(const nlohmann::json& j) {
 
 std::string Members::Encode() const {
   auto j = Control(kType);
+  j["core"] = core;
   j["nodes"] = nlohmann::json::array();
   for (const auto& n : nodes) {
     j["nodes"].push_back(
@@ -188,6 +199,7 @@ Result<Members> Members::Decode(const nlohmann::json& j) {
   if (it == j.end() || !it->is_array()) return Bad(kType, "field 'nodes' missing or not an array");
   if (it->size() > kMaxNodes) return Bad(kType, "field 'nodes' has too many entries");
   Members m;
+  TERN_FIELD(m.core, OptString(j, "core", "", kMaxName));
   for (const auto& n : *it) {
     if (!n.is_object()) return Bad(kType, "a node entry is not an object");
     MemberInfo mi;

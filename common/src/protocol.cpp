@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "tern/common/bytes.h"
 
@@ -12,23 +13,40 @@ constexpr uint32_t kEnvelopeMagic = 0x4D4E5254;  // "TRNM"
 constexpr uint8_t kEnvelopeVersion = 1;
 }  // namespace
 
-uint32_t Topics::AddrIn(const std::string& topic, int from_end) {
-  size_t end = topic.size();
-  for (int i = 0; i < from_end; ++i) {
-    end = topic.rfind('/', end - 1);
-    if (end == std::string::npos || end == 0) return 0;
+Topics::Parts Topics::Parse(std::string_view topic) const {
+  Parts out;
+  if (topic.size() <= p_.size() + 1 || topic.compare(0, p_.size(), p_) != 0 ||
+      topic[p_.size()] != '/') {
+    return out;
   }
-  size_t start = topic.rfind('/', end - 1);
-  start = start == std::string::npos ? 0 : start + 1;
-  std::string part = topic.substr(start, end - start);
-  if (part.empty() || part.size() > 9 || part.find_first_not_of("0123456789") != std::string::npos) {
-    return 0;
+  std::vector<std::string_view> seg;
+  std::string_view rest = topic.substr(p_.size() + 1);
+  while (true) {
+    size_t slash = rest.find('/');
+    seg.push_back(rest.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    rest.remove_prefix(slash + 1);
   }
-  return static_cast<uint32_t>(std::stoul(part));
+  out.kind = std::string(seg[0]);
+  const std::string& k = out.kind;
+  if ((k == "up" || k == "hb" || k == "stored" || k == "reg") && seg.size() == 2) {
+    out.from = std::string(seg[1]);
+  } else if (k == "reg" && seg.size() == 3 && seg[2] == "reply") {
+    out.to = std::string(seg[1]);
+    out.reply = true;
+  } else if ((k == "put" || k == "peer") && seg.size() == 3) {
+    out.from = std::string(seg[1]);
+    out.to = std::string(seg[2]);
+  } else if (k == "down" && seg.size() == 2) {
+    out.to = std::string(seg[1]);
+  } else if (!(k == "members" && seg.size() == 1) && k != "x") {
+    out.kind.clear();  // not a topic of ours
+  }
+  return out;
 }
 
-std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
-                           const ChunkId& id, std::string_view chunk) {
+std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request, const ChunkId& id,
+                           std::string_view chunk) {
   std::string out;
   out.reserve(chunk.size() + 18 + 32);
   ByteWriter w(&out);
@@ -55,8 +73,8 @@ Result<Envelope> DecodeEnvelope(std::string_view msg) {
   if (!r.U8(&type) || !r.U32(&e.sender) || !r.U64(&e.request)) {
     return Status::Corruption("envelope: truncated");
   }
-  if (type != 1 && type != 2) return Status::Corruption("envelope: unknown type " +
-                                                        std::to_string(type));
+  if (type != 1 && type != 2)
+    return Status::Corruption("envelope: unknown type " + std::to_string(type));
   e.type = static_cast<EnvelopeType>(type);
   if (!r.View(32, &e.id)) return Status::Corruption("envelope: truncated chunk id");
   if (r.remaining() == 0) return Status::Corruption("envelope: no chunk");
@@ -147,8 +165,8 @@ Result<int64_t> FieldI64(const nlohmann::json& j, const char* name) {
 Result<double> FieldDouble(const nlohmann::json& j, const char* name) {
   auto it = j.find(name);
   if (it == j.end()) return Status::InvalidArgument(std::string("field '") + name + "' missing");
-  if (!it->is_number()) return Status::InvalidArgument(std::string("field '") + name +
-                                                       "' is not a number");
+  if (!it->is_number())
+    return Status::InvalidArgument(std::string("field '") + name + "' is not a number");
   double d = it->get<double>();
   if (!std::isfinite(d)) {
     return Status::InvalidArgument(std::string("field '") + name + "' is not finite");
@@ -181,22 +199,22 @@ Result<std::string> OptString(const nlohmann::json& j, const char* name, std::st
 Result<std::string> FieldString(const nlohmann::json& j, const char* name, size_t max_len) {
   auto it = j.find(name);
   if (it == j.end()) return Status::InvalidArgument(std::string("field '") + name + "' missing");
-  if (!it->is_string()) return Status::InvalidArgument(std::string("field '") + name +
-                                                       "' is not a string");
+  if (!it->is_string())
+    return Status::InvalidArgument(std::string("field '") + name + "' is not a string");
   const auto& s = it->get_ref<const std::string&>();
-  if (s.size() > max_len) return Status::InvalidArgument(std::string("field '") + name +
-                                                         "' longer than " +
-                                                         std::to_string(max_len));
+  if (s.size() > max_len)
+    return Status::InvalidArgument(std::string("field '") + name + "' longer than " +
+                                   std::to_string(max_len));
   return s;
 }
 
 Result<ChunkId> FieldChunkId(const nlohmann::json& j, const char* name) {
   TERN_ASSIGN_OR_RETURN(std::string hex, FieldString(j, name, 64));
-  if (hex.size() != 64) return Status::InvalidArgument(std::string("field '") + name +
-                                                       "' is not a 64-digit chunk id");
+  if (hex.size() != 64)
+    return Status::InvalidArgument(std::string("field '") + name + "' is not a 64-digit chunk id");
   auto r = FromHex(hex);
-  if (!r.ok()) return Status::InvalidArgument(std::string("field '") + name + "': " +
-                                              r.status().message());
+  if (!r.ok())
+    return Status::InvalidArgument(std::string("field '") + name + "': " + r.status().message());
   return std::move(r).value();
 }
 

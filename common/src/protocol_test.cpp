@@ -4,13 +4,30 @@
 
 namespace tern {
 TEST_SUITE("protocol") {
-  TEST_CASE("topics carry addresses") {
+  TEST_CASE("topics carry the publishing node's name, and the receiver's") {
     Topics t("site1");
-    CHECK(t.Put(12) == "site1/store/12/put");
-    CHECK(Topics::AddrIn(t.Up(34)) == 34);
-    CHECK(Topics::AddrIn(t.Put(12), 1) == 12);
-    CHECK(Topics::AddrIn("site1/up/abc") == 0);
-    CHECK(Topics::AddrIn("site1/up/99999999999") == 0);
+    CHECK(t.Put("a", "b") == "site1/put/a/b");
+    CHECK(t.Peer("b", "a") == "site1/peer/b/a");
+    CHECK(t.Stored("b") == "site1/stored/b");
+    auto p = t.Parse(t.Put("a", "b"));
+    CHECK(p.kind == "put");
+    CHECK(p.from == "a");
+    CHECK(p.to == "b");
+    CHECK(t.Parse(t.Up("e-1")).from == "e-1");
+    CHECK(t.Parse(t.Hb("e-1")).kind == "hb");
+    CHECK(t.Parse(t.Down("e-1")).from.empty());
+    CHECK(t.Parse(t.Down("e-1")).to == "e-1");
+    CHECK(t.Parse(t.RegReply("e-1")).reply);
+    CHECK(t.Parse(t.RegReply("e-1")).from.empty());
+    CHECK(t.Parse(t.Reg("e-1")).from == "e-1");
+    CHECK(t.Parse(t.Members()).kind == "members");
+    // Not ours, or not of a known shape.
+    CHECK(t.Parse("tern/up/a").kind.empty());
+    CHECK(t.Parse("site1/up/a/b").kind.empty());
+    CHECK(t.Parse("site1/put/a").kind.empty());
+    CHECK(t.Parse("site1").kind.empty());
+    CHECK(t.Parse("site1/").kind.empty());
+    CHECK(t.Parse("site1/store/1/put").kind.empty());
   }
   TEST_CASE("envelope round trip and rejects") {
     std::string m = EncodeEnvelope(EnvelopeType::kPut, 5, 77, ChunkIdOf("CHUNK"), "CHUNK");

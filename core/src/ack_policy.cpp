@@ -20,7 +20,8 @@ Settlement AckPolicy::Settle(const ChunkRecord& r, bool placing, bool reack, uin
     if (!r.acked || reack) {
       m_->Add(r.acked ? "acks_repeated" : "acks");
       s.first_ack = !r.acked;
-      s.out.push_back({topics_.Down(r.origin), msg::Ack{r.id, r.holders}.Encode()});
+      s.out.push_back(
+          {topics_.Down(members_->NameOf(r.origin)), msg::Ack{r.id, r.holders}.Encode()});
     }
   }
   if (static_cast<int>(r.holders.size()) <= copies_) return s;
@@ -28,7 +29,7 @@ Settlement AckPolicy::Settle(const ChunkRecord& r, bool placing, bool reack, uin
   if (it != delete_requested_.end() && now_ms - it->second < kDeleteRetryMs) return s;
   for (auto h = r.holders.rbegin(); h != r.holders.rend(); ++h) {  // newest first
     if (*h == r.origin) continue;                                  // never the origin's own copy
-    s.out.push_back({topics_.Down(*h), msg::Delete{r.id}.Encode()});
+    s.out.push_back({topics_.Down(members_->NameOf(*h)), msg::Delete{r.id}.Encode()});
     delete_requested_[r.id] = now_ms;
     m_->Add("excess_copies_found");
     break;

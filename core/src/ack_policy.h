@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "batch.h"
+#include "membership.h"
 #include "tern/common/metrics.h"
 #include "tern/common/protocol.h"
 #include "tern/core/manifest.h"
@@ -32,9 +33,14 @@ class AckPolicy {
   static constexpr uint64_t kDeleteRetryMs = 10000;
 
   // `core_addr` is the origin of result chunks. `m` counts acks, acks_repeated,
-  // results_placed, excess_copies_found and excess_copies_removed.
-  AckPolicy(int copies, uint32_t core_addr, Topics topics, Metrics* m)
-      : copies_(copies), core_addr_(core_addr), topics_(std::move(topics)), m_(m) {}
+  // results_placed, excess_copies_found and excess_copies_removed. `members` names the nodes
+  // the messages go to (down/<name>); it outlives the policy.
+  AckPolicy(int copies, uint32_t core_addr, Topics topics, Metrics* m, const Membership* members)
+      : copies_(copies),
+        core_addr_(core_addr),
+        topics_(std::move(topics)),
+        m_(m),
+        members_(members) {}
 
   // Decides for chunk `r` as the manifest now has it. `placing`: a result still being
   // placed; `reack`: the origin sent it again in this batch.
@@ -49,6 +55,7 @@ class AckPolicy {
   uint32_t core_addr_;
   Topics topics_;
   Metrics* m_;
+  const Membership* members_;
   std::map<ChunkId, uint64_t> delete_requested_;  // id -> when asked (monotonic ms)
 };
 

@@ -21,7 +21,8 @@ ChunkRecord Rec(uint32_t origin, std::vector<uint32_t> holders, bool spooled, bo
 TEST_SUITE("ack_policy") {
   TEST_CASE("an edge's chunk is acked once spooled with three holders, and again on a resend") {
     Metrics m;
-    AckPolicy p(3, kCore, Topics(), &m);
+    Membership strangers(3000, 10000);  // names unknown: down/<address>
+    AckPolicy p(3, kCore, Topics(), &m, &strangers);
     CHECK(p.Settle(Rec(7, {7, 8, 9}, false, false), false, false, 0).out.empty());  // no uplink yet
     CHECK(p.Settle(Rec(7, {7, 8}, true, false), false, false, 0).out.empty());      // two holders
     auto s = p.Settle(Rec(7, {7, 8, 9}, true, false), false, false, 0);
@@ -41,7 +42,8 @@ TEST_SUITE("ack_policy") {
 
   TEST_CASE("an excess copy is deleted from the newest non-origin holder, once per 10 s") {
     Metrics m;
-    AckPolicy p(3, kCore, Topics(), &m);
+    Membership strangers(3000, 10000);  // names unknown: down/<address>
+    AckPolicy p(3, kCore, Topics(), &m, &strangers);
     auto s = p.Settle(Rec(7, {8, 9, 10, 7}, false, true), false, false, 100);
     REQUIRE(s.out.size() == 1);
     CHECK(s.out[0].topic == "tern/down/10");  // 7 is newest but the origin
@@ -59,7 +61,8 @@ TEST_SUITE("ack_policy") {
 
   TEST_CASE("a result is placed at three holders and never acked") {
     Metrics m;
-    AckPolicy p(3, kCore, Topics(), &m);
+    Membership strangers(3000, 10000);  // names unknown: down/<address>
+    AckPolicy p(3, kCore, Topics(), &m, &strangers);
     CHECK_FALSE(p.Settle(Rec(kCore, {7, 8}, false, false), true, false, 0).placed);
     auto s = p.Settle(Rec(kCore, {7, 8, 9}, false, false), true, false, 0);
     CHECK(s.placed);

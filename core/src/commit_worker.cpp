@@ -89,7 +89,12 @@ Status CommitWorker::Turn(std::chrono::milliseconds idle_wait) {
   for (auto& w : b.work()) msg::Guarded(*m_, "core", "(after commit)", w);
   // Only now is what these messages say durable; only now may anyone hear about it.
   for (const auto& out : b.outgoing()) {
-    if (!transport_->Publish(out.topic, out.payload, 1, out.retain).ok()) {
+    std::optional<std::string> sealed;
+    if (hooks_.seal) {
+      sealed = hooks_.seal(out);
+      if (!sealed) continue;
+    }
+    if (!transport_->Publish(out.topic, sealed ? *sealed : out.payload, 1, out.retain).ok()) {
       m_->Add("publish_failures");
     }
   }

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -49,6 +50,9 @@ class CommitWorker {
     std::function<void(Batch& b, uint64_t now_ms)> before_commit;
     // After a successful commit and its publishes (membership list, status file).
     std::function<void(uint64_t now_ms)> after_commit;
+    // The text to publish for a committed message (the core seals its statements here, in
+    // publish order); nullopt drops it (counted by the hook). Unset: the payload as it is.
+    std::function<std::optional<std::string>(const Outgoing& m)> seal;
   };
   using Task = std::function<void(Batch& b)>;
 

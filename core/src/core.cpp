@@ -3,108 +3,25 @@
 //   Registrar       reg/<name>: permanent addresses
 //   Membership      heartbeats, Last Wills, liveness, the member list
 //   SettingsBook    per-edge settings, reloaded and announced when ternctl changes them
-//   UplinkGate      up/<addr>: permission, byte-rate limit, spool
-//   HolderLedger    core/stored: holders; settles touched chunks with AckPolicy
+//   UplinkGate      up/<name>: permission, byte-rate limit, spool
+//   HolderLedger    stored/<name>: holders; settles touched chunks with AckPolicy
 //   AckPolicy       acks and excess copies, as decisions
 //   ProcessingLoop  scheduler + processing thread
 //   ResultBuilder   processor outputs -> result chunks, rows and notes
 //   ResultPlacer    result chunks onto three stores (restate after a restart, put_nack)
 //   StatusReporter  status.json and the status the HTTP API and the board read
+//   StatementGate   seq and replay check of every inbound statement (a Sealer seals ours)
 // Inbound JSON goes through one msg::Dispatcher per topic kind; binary uplinks run inside
 // msg::Guarded. Handlers are named On<MessageType>.
-#include "tern/core/core.h"
-
+// The class and its members are in core_impl.h; the message handlers in core_handlers.cpp.
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
 
-#include "ack_policy.h"
-#include "board_control.h"
-#include "commit_worker.h"
-#include "holder_ledger.h"
-#include "membership.h"
-#include "processing_loop.h"
-#include "registrar.h"
-#include "result_builder.h"
-#include "result_placer.h"
-#include "settings_book.h"
-#include "status_reporter.h"
-#include "tern/common/dispatch.h"
-#include "tern/common/hlc.h"
-#include "tern/common/mqtt.h"
-#include "tern/core/http_api.h"
+#include "core_impl.h"
 #include "tern/core/http_tokens.h"
-#include "tern/core/manifest.h"
-#include "uplink_gate.h"
 
 namespace tern::core {
-namespace {
-constexpr uint64_t kLivenessEveryMs = 250;  // liveness and settings-version checks
-}  // namespace
-
-class Core::Impl {
- public:
-  explicit Impl(CoreOptions o)
-      : o_(std::move(o)),
-        topics_(o_.topic_prefix),
-        members_(o_.suspect_after_ms, o_.dead_after_ms),
-        reg_(&m_, "core", "register"),
-        hb_(&m_, "core", "hb"),
-        stored_(&m_, "core", "stored"),
-        down_(&m_, "core", "down") {}
-  Status Start();
-  void Stop();
-  nlohmann::json StatusJson() const { return status_ ? status_->Json() : nlohmann::json(); }
-  Metrics m_;
-
- private:
-  Status OpenState();
-  Status Connect();
-  Status StartServices();
-  void Route();
-
-  // CommitWorker hooks (worker thread, inside / after the transaction).
-  void OnMessage(const std::string& topic, const std::string& payload, Batch& b);
-  void BeforeCommit(Batch& b, uint64_t now);
-  void AfterCommit(uint64_t now);
-
-  // Handlers (worker thread, inside the transaction; for messages, batch_ is the open batch).
-  void OnRegister(const RegisterRequest& r, const std::string& topic);
-  void OnHeartbeat(const msg::Heartbeat& hb, const std::string& topic);
-  void OnOffline(const msg::Offline& off, const std::string& topic);
-  void OnUplink(const std::string& topic, std::string_view payload);
-  void OnProcessed(const ChunkId& id, const ChunkHeader& h,
-                   const std::vector<ProcessorOutput>& outs, Batch& b);
-
-  void RecordState(const std::optional<StateChange>& c);
-  void ApplyWeights(const std::vector<std::pair<uint32_t, int>>& weights);
-  void ReportStatus();
-
-  CoreOptions o_;
-  Topics topics_;
-  uint32_t core_addr_ = 0;  // the core's own registry entry: origin of result chunks
-  std::unique_ptr<Manifest> db_;
-  std::unique_ptr<Transport> transport_;
-  Membership members_;
-  std::unique_ptr<SettingsBook> settings_;
-  std::unique_ptr<ProcessingLoop> processing_;
-  std::unique_ptr<AckPolicy> acks_;
-  std::unique_ptr<ResultPlacer> placer_;
-  std::unique_ptr<HolderLedger> ledger_;
-  std::unique_ptr<Registrar> registrar_;
-  std::unique_ptr<UplinkGate> gate_;
-  std::unique_ptr<ResultBuilder> builder_;
-  std::unique_ptr<StatusReporter> status_;
-  std::unique_ptr<CommitWorker> worker_;
-  std::unique_ptr<HttpApi> http_;
-  std::unique_ptr<BoardControl> board_;
-  msg::Dispatcher reg_, hb_, stored_, down_;
-  Batch* batch_ = nullptr;  // the open turn's batch while its messages are dispatched
-  uint64_t last_live_ms_ = 0, last_status_ms_ = 0;
-  int http_port_ = -1;
-  bool started_ = false;
-  std::atomic<bool> stopped_{false};
-};
 
 Status Core::Impl::Start() {
   TERN_RETURN_IF_ERROR(OpenState());
@@ -139,6 +56,11 @@ Status Core::Impl::OpenState() {
   TERN_RETURN_IF_ERROR(db_->Begin());
   TERN_ASSIGN_OR_RETURN(core_addr_, db_->Register(o_.name, "", 0));  // empty path: not a store
   TERN_RETURN_IF_ERROR(db_->Commit());
+  members_.SetCoreName(o_.name);
+  statements_ = std::make_unique<StatementGate>(&db_->statements(), &m_);
+  TERN_RETURN_IF_ERROR(statements_->Load());
+  TERN_ASSIGN_OR_RETURN(seq_, SeqCounter::Open(&db_->statements()));
+  sealer_ = std::make_unique<Sealer>(seq_.get(), nullptr);
   TERN_ASSIGN_OR_RETURN(auto nodes, db_->Nodes());
   for (const auto& n : nodes) {
     if (n.addr != core_addr_) members_.Add(n.addr, n.name);  // state unknown until heard
@@ -146,7 +68,7 @@ Status Core::Impl::OpenState() {
   TERN_ASSIGN_OR_RETURN(processing_, ProcessingLoop::Create(o_.sched, o_.processing, &m_));
   settings_ = std::make_unique<SettingsBook>(db_.get(), topics_, &m_);
   ApplyWeights(settings_->Reload(members_, /*announce=*/false).weights);
-  acks_ = std::make_unique<AckPolicy>(o_.copies, core_addr_, topics_, &m_);
+  acks_ = std::make_unique<AckPolicy>(o_.copies, core_addr_, topics_, &m_, &members_);
   placer_ =
       std::make_unique<ResultPlacer>(o_.copies, o_.result_timeout_ms, core_addr_, topics_, &m_);
   ledger_ = std::make_unique<HolderLedger>(db_.get(), &members_, acks_.get(), placer_.get(), &m_);
@@ -183,7 +105,7 @@ Status Core::Impl::Connect() {
   CommitWorker::Hooks hooks{
       [this](const std::string& t, const std::string& p, Batch& b) { OnMessage(t, p, b); },
       [this](Batch& b, uint64_t now) { BeforeCommit(b, now); },
-      [this](uint64_t now) { AfterCommit(now); }};
+      [this](uint64_t now) { AfterCommit(now); }, [this](const Outgoing& m) { return Seal(m); }};
   worker_ =
       std::make_unique<CommitWorker>(wo, std::move(txn), transport_.get(), &m_, std::move(hooks));
   transport_->OnMessage(
@@ -195,8 +117,8 @@ Status Core::Impl::Connect() {
     worker_->Post([this](Batch&) { members_.RestartClocks(MonotonicMs()); });
   });
   Route();
-  for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.Stored(), topics_.HbAll(),
-                        topics_.Down(core_addr_)}) {
+  for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.StoredAll(), topics_.HbAll(),
+                        topics_.PeerTo(o_.name)}) {
     TERN_RETURN_IF_ERROR(transport_->Subscribe(t));
   }
   return Status::Ok();
@@ -208,16 +130,22 @@ void Core::Impl::Route() {
   hb_.On<msg::Heartbeat>(
       [this](const msg::Heartbeat& h, const std::string& t) { OnHeartbeat(h, t); });
   hb_.On<msg::Offline>([this](const msg::Offline& o, const std::string& t) { OnOffline(o, t); });
-  stored_.On<msg::Stored>(
-      [this](const msg::Stored& n, const std::string&) { ledger_->OnStored(n, *batch_); });
-  stored_.On<msg::Dropped>(
-      [this](const msg::Dropped& d, const std::string&) { ledger_->OnDropped(d); });
+  stored_.On<msg::Stored>([this](const msg::Stored& n, const std::string& t) {
+    ledger_->OnStored(n, SenderOf(t), t, *batch_);
+  });
+  stored_.On<msg::Dropped>([this](const msg::Dropped& d, const std::string& t) {
+    ledger_->OnDropped(d, SenderOf(t), t);
+  });
   // Replies to the core's own puts (result copies). A put_ack or restate_nack changes nothing:
   // the store's `stored` notice is what puts it in the manifest.
-  down_.On<msg::PutNack>(
-      [this](const msg::PutNack& n, const std::string&) { placer_->OnPutNack(n); });
-  down_.On<msg::PutAck>([](const msg::PutAck&, const std::string&) {});
-  down_.On<msg::RestateNack>([](const msg::RestateNack&, const std::string&) {});
+  peer_.On<msg::PutNack>([this](const msg::PutNack& n, const std::string& t) {
+    if (n.holder != SenderOf(t)) {
+      return msg::Reject(m_, "core", "peer", "put_nack for another holder on " + t);
+    }
+    placer_->OnPutNack(n);
+  });
+  peer_.On<msg::PutAck>([](const msg::PutAck&, const std::string&) {});
+  peer_.On<msg::RestateNack>([](const msg::RestateNack&, const std::string&) {});
 }
 
 Status Core::Impl::StartServices() {
@@ -266,129 +194,6 @@ void Core::Impl::Stop() {
   if (worker_) worker_->Stop();
   if (transport_) transport_->Stop();
   if (started_) ReportStatus();
-}
-
-void Core::Impl::OnMessage(const std::string& topic, const std::string& payload, Batch& b) {
-  batch_ = &b;
-  const std::string& p = topics_.prefix();
-  if (topic.rfind(p + "/up/", 0) == 0) {
-    msg::Guarded(m_, "core", topic, [&] { OnUplink(topic, payload); });
-  } else if (topic == topics_.Stored()) {
-    stored_.Dispatch(topic, payload);
-  } else if (topic == topics_.Down(core_addr_)) {
-    down_.Dispatch(topic, payload);
-  } else if (topic.rfind(p + "/hb/", 0) == 0) {
-    hb_.Dispatch(topic, payload);
-  } else if (topic.rfind(p + "/reg/", 0) == 0) {
-    reg_.Dispatch(topic, payload);
-  } else {
-    msg::Reject(m_, "core", "unknown", "topic " + topic);
-  }
-  batch_ = nullptr;
-}
-
-void Core::Impl::BeforeCommit(Batch& b, uint64_t now) {
-  ledger_->Settle(b, now);
-  if (now - last_live_ms_ >= kLivenessEveryMs) {
-    // No news is not bad news while the core itself is cut off.
-    if (transport_->connected()) {
-      for (const auto& c : members_.CheckLiveness(now)) RecordState(c);
-    }
-    auto u = settings_->Reload(members_, /*announce=*/true);
-    ApplyWeights(u.weights);
-    b.PublishAll(std::move(u.announcements));
-    last_live_ms_ = now;
-  }
-  if (transport_->connected()) {
-    b.PublishAll(placer_->Tick(now, members_, [this](const ChunkId& id) {
-      auto h = db_->Holders(id);
-      return h.ok() ? *h : std::vector<uint32_t>();
-    }));
-  }
-}
-
-void Core::Impl::AfterCommit(uint64_t now) {
-  if (members_.PublishDue(now, static_cast<uint64_t>(o_.members_interval_ms))) {
-    // Retained; on failure it stays due and goes out next turn.
-    if (transport_->Publish(topics_.Members(), members_.ToMessage().Encode(), 1, true).ok()) {
-      members_.Published(now);
-    }
-  }
-  if (now - last_status_ms_ >= static_cast<uint64_t>(o_.status_ms)) {
-    ReportStatus();
-    last_status_ms_ = now;
-  }
-}
-
-void Core::Impl::OnRegister(const RegisterRequest& r, const std::string& topic) {
-  auto o = registrar_->OnRegister(r, topic);
-  if (o.reply) batch_->Publish(std::move(*o.reply));
-  if (o.weight) ApplyWeights({{o.addr, *o.weight}});
-}
-
-void Core::Impl::OnHeartbeat(const msg::Heartbeat& hb, const std::string& topic) {
-  const uint32_t addr = Topics::AddrIn(topic);  // the topic, not the body, says who it is
-  if (!members_.Contains(addr))
-    return msg::Reject(m_, "core", "hb", "unregistered address on " + topic);
-  RecordState(members_.OnHeartbeat(addr, hb, MonotonicMs()));
-}
-
-void Core::Impl::OnOffline(const msg::Offline&, const std::string& topic) {
-  const uint32_t addr = Topics::AddrIn(topic);
-  if (!members_.Contains(addr))
-    return msg::Reject(m_, "core", "hb", "unregistered address on " + topic);
-  RecordState(members_.OnOffline(addr));
-}
-
-void Core::Impl::OnUplink(const std::string& topic, std::string_view payload) {
-  auto o = gate_->OnUplink(topic, payload, MonotonicMs());
-  if (o.reply) batch_->Publish(std::move(*o.reply));
-  if (o.accepted) batch_->Touch(*o.accepted, /*reack=*/true);
-  if (o.spooled) batch_->AfterCommit([this, e = *o.spooled] { processing_->Schedule(e); });
-}
-
-void Core::Impl::OnProcessed(const ChunkId& id, const ChunkHeader& h,
-                             const std::vector<ProcessorOutput>& outs, Batch& b) {
-  auto r = builder_->OnProcessed(id, h, outs, members_.NameOf(h.origin));
-  for (auto& row : r.results) placer_->Add(row.id, std::move(row.wire), h.origin);
-  // Tell the edge, and anyone outside, once the transaction holding the results commits.
-  b.PublishAll(std::move(r.notes));
-}
-
-// The state column in core.db is informational (ternctl nodes); a failed write is counted.
-void Core::Impl::RecordState(const std::optional<StateChange>& c) {
-  if (!c) return;
-  Status s =
-      db_->SetNodeState(c->addr, std::string(NodeStateName(c->to)), static_cast<int64_t>(WallMs()));
-  if (!s.ok()) m_.Add("manifest_errors");
-}
-
-void Core::Impl::ApplyWeights(const std::vector<std::pair<uint32_t, int>>& weights) {
-  for (const auto& [addr, weight] : weights) {
-    if (Status s = processing_->SetEdgeWeight(addr, weight); !s.ok()) {
-      spdlog::warn("core: scheduler weight of node {}: {}", addr, s.ToString());
-    }
-  }
-}
-
-void Core::Impl::ReportStatus() {
-  StatusFacts f;
-  f.name = o_.name;
-  f.connected = transport_ && transport_->connected();
-  f.addr = core_addr_;
-  f.http_port = http_port_;
-  auto spool = db_->SpoolDepth();
-  auto chunks = db_->ChunkCount();
-  f.spool_depth = spool.ok() ? *spool : -1;
-  f.manifest_chunks = chunks.ok() ? *chunks : -1;
-  f.results_placing = placer_->size();
-  f.excess_pending = acks_->excess_pending();
-  f.scheduler = processing_->StatusJson();
-  f.nodes = members_.ToStatusJson();
-  if (board_) f.board = board_->Snapshot();
-  f.live_mask = members_.LiveMask();
-  f.edge_down = members_.AnyDown();
-  status_->Report(f);
 }
 
 Result<std::unique_ptr<Core>> Core::Create(const CoreOptions& opts) {

@@ -13,11 +13,27 @@ void HolderLedger::ManifestError(const char* what, const Status& s) {
   spdlog::error("core: {}: {}", what, s.ToString());
 }
 
-void HolderLedger::OnStored(const msg::Stored& n, Batch& b) {
-  if (!members_->Contains(n.holder)) {
-    return msg::Reject(*m_, "core", "stored",
-                       "holder " + std::to_string(n.holder) + " is not registered");
+bool HolderLedger::FromHolder(const char* kind, uint32_t holder, uint32_t from,
+                              const std::string& topic) {
+  if (from == 0 || !members_->Contains(from)) {
+    m_->Add("refused_unknown_sender");
+    msg::Reject(*m_, "core", "stored",
+                std::string(kind) + " from an unregistered node on " + topic);
+    return false;
   }
+  if (holder != from) {
+    m_->Add("refused_wrong_holder");
+    msg::Reject(*m_, "core", "stored",
+                std::string(kind) + " names holder " + std::to_string(holder) + " but " +
+                    members_->NameOf(from) + " (" + std::to_string(from) + ") sent it on " + topic);
+    return false;
+  }
+  return true;
+}
+
+void HolderLedger::OnStored(const msg::Stored& n, uint32_t from, const std::string& topic,
+                            Batch& b) {
+  if (!FromHolder("stored", n.holder, from, topic)) return;
   if (Status s = db_->RecordHolder(n); !s.ok()) {
     return ManifestError(("recording holder " + std::to_string(n.holder)).c_str(), s);
   }
@@ -25,7 +41,8 @@ void HolderLedger::OnStored(const msg::Stored& n, Batch& b) {
   b.Touch(n.id);
 }
 
-void HolderLedger::OnDropped(const msg::Dropped& d) {
+void HolderLedger::OnDropped(const msg::Dropped& d, uint32_t from, const std::string& topic) {
+  if (!FromHolder("dropped", d.holder, from, topic)) return;
   if (Status s = db_->RemoveHolder(d.id, d.holder); !s.ok()) {
     return ManifestError(("removing holder " + std::to_string(d.holder)).c_str(), s);
   }

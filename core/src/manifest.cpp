@@ -46,6 +46,13 @@ const std::vector<std::string>& Manifest::Schema() {
       "CREATE TABLE links(result BLOB NOT NULL, source BLOB NOT NULL,"
       " PRIMARY KEY(result, source)) WITHOUT ROWID;"
       "CREATE INDEX links_by_source ON links(source);",
+      // v3: enrolment without PKI: the store id a name is bound to
+      "ALTER TABLE nodes ADD COLUMN node_id TEXT NOT NULL DEFAULT '';",
+      // v4: signed statements: per-sender replay windows and Last-Will numbers, the core's
+      // own sequence reservation
+      "CREATE TABLE senders(name TEXT PRIMARY KEY, window BLOB NOT NULL,"
+      " will_seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+      "CREATE TABLE statement_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
   };
   return kSteps;
 }
@@ -72,6 +79,7 @@ Result<std::unique_ptr<Manifest>> Manifest::Open(const std::string& path,
   TERN_ASSIGN_OR_RETURN(m->spool_, SpoolStore::Open(d, now));
   m->results_ = std::make_unique<ResultStore>(d, now);
   m->settings_ = std::make_unique<SettingsStore>(d, now);
+  m->statements_ = std::make_unique<StatementStore>(d);
   return m;
 }
 

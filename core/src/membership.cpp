@@ -25,7 +25,9 @@ std::string_view NodeStateName(NodeState s) {
 
 bool Membership::Add(uint32_t addr, const std::string& name) {
   auto [it, added] = members_.try_emplace(addr);
+  if (!added && it->second.name != name) by_name_.erase(it->second.name);
   it->second.name = name;
+  by_name_[name] = addr;
   if (added) dirty_ = true;
   return added;
 }
@@ -114,6 +116,7 @@ std::vector<uint32_t> Membership::ChooseStores(uint32_t prefer, const std::set<u
 
 msg::Members Membership::ToMessage() const {
   msg::Members m;
+  m.core = core_name_;
   for (const auto& [addr, mb] : members_) {
     m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load});
   }

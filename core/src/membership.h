@@ -48,6 +48,14 @@ class Membership {
 
   // Adds node `addr` (state unknown) or renames it; returns true if it was not a member.
   bool Add(uint32_t addr, const std::string& name);
+  // The address of member `name`, 0 if no member has that name.
+  uint32_t AddrOf(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? 0 : it->second;
+  }
+  // The core's own name, carried in the member list (stores answer its restates by name).
+  void SetCoreName(std::string name) { core_name_ = std::move(name); }
+  const std::string& core_name() const { return core_name_; }
   // True if `addr` is registered (whatever its state).
   bool Contains(uint32_t addr) const { return members_.count(addr) != 0; }
   // The member, or null.
@@ -96,6 +104,8 @@ class Membership {
 
   uint64_t suspect_after_ms_, dead_after_ms_;
   std::map<uint32_t, Member> members_;
+  std::map<std::string, uint32_t> by_name_;
+  std::string core_name_;
   bool dirty_ = true;
   uint64_t published_ms_ = 0;
 };

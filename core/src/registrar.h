@@ -3,7 +3,12 @@
 // (with the reason). The same name always gets the same address (core.db's registry) and
 // the core's own name is never given out. Every registration the core cannot accept is
 // counted as rejected_register and logged, and answered with `refused` when the topic names
-// a node that could hear it.
+// a node that could hear it. Replies echo the request's nonce.
+//
+// Enrolment without PKI: the first registration binds the name to the store's `node_id`; a
+// registration under that name with another (or no) node_id is refused
+// (`refused_duplicate_name`, logged with both ids) before anything of the enrolled node's
+// entry is read out or changed.
 // Thread-safety: not thread-safe; the commit worker owns it.
 #pragma once
 

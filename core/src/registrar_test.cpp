@@ -66,5 +66,29 @@ TEST_SUITE("registrar") {
     CHECK(f.m.Get("rejected_register") == 6);
     CHECK(f.members.members().empty());
   }
+
+  TEST_CASE("a second box under an enrolled name is refused and changes nothing") {
+    Fixture f;
+    msg::Register a{"edge-a", "/data/a", 100, "id-a", "nonce-1"};
+    auto o = f.Send("edge-a", a.Encode());
+    REQUIRE(o.addr != 0);
+    CHECK(msg::DecodeText<msg::Registered>(o.reply->payload).value().nonce == "nonce-1");
+    for (const std::string& other : {std::string("id-b"), std::string()}) {
+      msg::Register b{"edge-a", "/evil", 5, other, "nonce-2"};
+      auto o2 = f.Send("edge-a", b.Encode());
+      CHECK(o2.addr == 0);
+      REQUIRE(o2.reply);
+      auto r = msg::DecodeText<msg::RegistrationRefused>(o2.reply->payload);
+      REQUIRE(r.ok());
+      CHECK(r->nonce == "nonce-2");
+      CHECK(r->reason.find("enrolled to another node") != std::string::npos);
+    }
+    CHECK(f.m.Get("refused_duplicate_name") == 2);
+    auto nodes = f.t.db->Nodes().value();
+    REQUIRE(nodes.size() == 1);
+    CHECK(nodes[0].store_path == "/data/a");  // the enrolled node's entry is untouched
+    CHECK(nodes[0].capacity == 100);
+    CHECK(f.Send("edge-a", a.Encode()).addr == o.addr);  // the enrolled box is still welcome
+  }
 }
 }  // namespace tern::core

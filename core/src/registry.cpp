@@ -37,6 +37,21 @@ Result<uint32_t> Registry::Register(const std::string& name, const std::string& 
   return static_cast<uint32_t>(addr);
 }
 
+Result<std::string> Registry::NodeIdOf(const std::string& name) {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        PrepareOnce(db_, node_id_, "SELECT node_id FROM nodes WHERE name = ?"));
+  ResetGuard g(q);
+  q->BindText(1, name);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  return row ? std::string(q->Text(0)) : std::string();
+}
+
+Status Registry::BindNodeId(const std::string& name, const std::string& node_id) {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        PrepareOnce(db_, bind_, "UPDATE nodes SET node_id = ? WHERE name = ?"));
+  return q->BindText(1, node_id).BindText(2, name).Run();
+}
+
 Status Registry::SetState(uint32_t addr, const std::string& state, int64_t last_seen_ms) {
   return state_->BindText(1, state).Bind(2, last_seen_ms).Bind(3, int64_t{addr}).Run();
 }

@@ -82,7 +82,7 @@ ResultBuilder::Recorded ResultBuilder::OnProcessed(const ChunkId& id, const Chun
     }
     m_->Add("results");
     const std::string path = origin_name + "/" + src.source;
-    r.notes.push_back({topics_.Down(src.origin), b->note});
+    r.notes.push_back({topics_.Down(origin_name), b->note});
     r.notes.push_back({topics_.Export("results/" + path + "/" + out.processor), b->note});
     if (out.anomalies > 0) {
       m_->Add("alarms");

@@ -2,7 +2,7 @@
 // one-record chunk (origin: the core's own address; source r/<edge>/<source>/<processor>;
 // alarm priority when it found anomalies; parents: the chunks it covers), a row in core.db's
 // results with its links to the source chunks, and a `result` note for the edge
-// (`down/<addr>`) and for outside readers (`x/results/<edge>/<source>/<processor>`, and
+// (`down/<name>`) and for outside readers (`x/results/<edge>/<source>/<processor>`, and
 // `x/alarms/<edge>/<source>` with anomalies). The source chunk leaves the spool in the same
 // transaction, so a chunk is processed once whatever happens around it.
 // Thread-safety: not thread-safe; the commit worker owns it.

@@ -50,9 +50,10 @@ TEST_SUITE("result_builder") {
     CHECK(r.results.size() == 2);
     std::vector<std::string> topics;
     for (const auto& n : r.notes) topics.push_back(n.topic);
-    CHECK(topics == std::vector<std::string>{Topics().Down(a), "tern/x/results/edge-a/vib/stats",
-                                             Topics().Down(a), "tern/x/results/edge-a/vib/zscore",
-                                             "tern/x/alarms/edge-a/vib"});
+    CHECK(topics ==
+          std::vector<std::string>{Topics().Down("edge-a"), "tern/x/results/edge-a/vib/stats",
+                                   Topics().Down("edge-a"), "tern/x/results/edge-a/vib/zscore",
+                                   "tern/x/alarms/edge-a/vib"});
     CHECK(t.db->SpoolData(src.id).value() == std::nullopt);
     CHECK(t.db->ResultsOf(src.id).value().size() == 2);
     CHECK(m.Get("results") == 2);

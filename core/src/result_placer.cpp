@@ -41,7 +41,7 @@ std::vector<Outgoing> ResultPlacer::Tick(uint64_t now_ms, const Membership& memb
       // registered store is asked, whatever we know of it yet: right after a restart nobody's
       // heartbeat has arrived.
       for (const auto& [addr, mb] : members.members()) {
-        out.push_back({topics_.Down(addr), msg::Restate{id, core_addr_}.Encode()});
+        out.push_back({topics_.Down(mb.name), msg::Restate{id, core_addr_}.Encode()});
       }
       p.recovered = false;
       p.hold_until_ms = now_ms + kRestateHoldMs;
@@ -76,8 +76,8 @@ void ResultPlacer::SendCopies(const ChunkId& id, Placing& p, uint64_t now_ms,
     if (have.count(store)) continue;
     if (sent != 0 && now_ms - sent < timeout_ms_) continue;
     if (sent != 0) m_->Add("result_resends");
-    out.push_back(
-        {topics_.Put(store), EncodeEnvelope(EnvelopeType::kPut, core_addr_, 0, id, p.wire)});
+    out.push_back({topics_.Put(members.core_name(), members.NameOf(store)),
+                   EncodeEnvelope(EnvelopeType::kPut, core_addr_, 0, id, p.wire)});
     sent = now_ms;
   }
 }

@@ -12,6 +12,7 @@ struct Fixture {
   std::map<ChunkId, std::vector<uint32_t>> holders;
   ChunkId id = std::string(32, 'r');
   Fixture() {
+    members.SetCoreName("core");
     for (uint32_t a = 2; a <= 6; ++a) {
       members.Add(a, "n" + std::to_string(a));
       msg::Heartbeat hb;
@@ -22,7 +23,8 @@ struct Fixture {
   std::vector<uint32_t> Puts(uint64_t now) {
     std::vector<uint32_t> to;
     for (const auto& o : p.Tick(now, members, [&](const ChunkId& c) { return holders[c]; })) {
-      if (o.topic.find("/put") != std::string::npos) to.push_back(Topics::AddrIn(o.topic, 1));
+      auto t = Topics().Parse(o.topic);
+      if (t.kind == "put") to.push_back(members.AddrOf(t.to));
     }
     return to;
   }

@@ -47,7 +47,7 @@ SettingsBook::Update SettingsBook::Reload(const Membership& members, bool announ
     if (announce && changed) {
       spdlog::info("core: settings of {} are now {}", mb.name, st->ToJson().dump());
       msg::Settings s{ToSettingsBody(*st)};
-      u.announcements.push_back({topics_.Down(addr), s.Encode()});
+      u.announcements.push_back({topics_.Down(mb.name), s.Encode()});
       m_->Add("settings_sent");
     }
   }

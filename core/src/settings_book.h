@@ -1,6 +1,6 @@
 // The per-edge settings the operator sets with `ternctl edge set` (priority, weight,
 // permitted kinds, byte rate): cached from core.db, re-read whenever the settings version in
-// core.db moves, and announced to each edge whose settings changed (`down/<addr>` type
+// core.db moves, and announced to each edge whose settings changed (`down/<name>` type
 // `settings`). Returns what changed; the caller applies weights to the scheduler and
 // publishes the announcements after the commit.
 // Thread-safety: not thread-safe; the commit worker owns it.

@@ -37,7 +37,7 @@ TEST_SUITE("settings_book") {
     REQUIRE(t.db->PutSettings(s).ok());
     auto u = book.Reload(members, true);
     REQUIRE(u.announcements.size() == 1);
-    CHECK(u.announcements[0].topic == Topics().Down(b));
+    CHECK(u.announcements[0].topic == Topics().Down("b"));
     auto msg = msg::DecodeText<msg::Settings>(u.announcements[0].payload);
     REQUIRE(msg.ok());
     CHECK(msg->settings.weight == 5);

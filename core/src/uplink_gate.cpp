@@ -31,9 +31,10 @@ UplinkGate::Outcome UplinkGate::Reject(const std::string& detail) {
 
 UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_view payload,
                                          uint64_t now_ms) {
-  const uint32_t from = Topics::AddrIn(topic);
-  const std::string by = " from " + std::to_string(from);
-  if (!members_->Contains(from)) return Reject("unregistered address on " + topic);
+  const std::string name = topics_.Parse(topic).from;  // the topic says who sent it
+  const uint32_t from = members_->AddrOf(name);
+  const std::string by = " from " + name;
+  if (from == 0) return Reject("unregistered node on " + topic);
   auto env = DecodeEnvelope(payload);
   if (!env.ok()) return Reject(env.status().message() + " on " + topic);
   if (env->type != EnvelopeType::kUp || env->sender != from) {
@@ -43,20 +44,21 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
   if (!view.ok()) return Reject(view.status().message() + by);
   const ChunkHeader& h = view->header;
   if (h.origin != from) {
-    return Reject("chunk origin " + std::to_string(h.origin) + " sent by " + std::to_string(from));
+    return Reject("chunk origin " + std::to_string(h.origin) + " sent by " + name + " (" +
+                  std::to_string(from) + ")");
   }
   auto recs = DecodeRecords(*view);
   if (!recs.ok()) return Reject(recs.status().message() + by);
 
   Outcome o;
   const ChunkId id(env->id);
-  const EdgeSettings& perm = settings_->Of(members_->NameOf(from));
+  const EdgeSettings& perm = settings_->Of(name);
   if (!perm.Allows(h.kind)) {
     m_->Add("refused_permission");
     std::string why = std::string(KindName(h.kind)) + " data is not permitted for " + perm.name +
                       " (allowed: " + perm.kinds + ")";
     msg::Reject(*m_, "core", "up", why);
-    o.reply = Outgoing{topics_.Down(from), msg::Refused{id, why}.Encode()};
+    o.reply = Outgoing{topics_.Down(name), msg::Refused{id, why}.Encode()};
     return o;
   }
   auto known = db_->Chunk(id);
@@ -69,7 +71,7 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
         spdlog::warn("core: throttling {} (limit {} bytes/s), retry in {} ms", perm.name,
                      perm.max_bytes_per_s, wait);
       }
-      o.reply = Outgoing{topics_.Down(from), msg::Throttle{id, "byte-rate limit", wait}.Encode()};
+      o.reply = Outgoing{topics_.Down(name), msg::Throttle{id, "byte-rate limit", wait}.Encode()};
       return o;
     }
   }
@@ -79,7 +81,7 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
   if (s.ok() && !already) s = db_->Spool(id, h, env->chunk);
   if (!s.ok()) {
     m_->Add("manifest_errors");
-    spdlog::error("core: spooling chunk from {}: {}", from, s.ToString());
+    spdlog::error("core: spooling chunk from {}: {}", name, s.ToString());
     return o;
   }
   m_->Add("uplinks");

@@ -1,4 +1,4 @@
-// The gate every uplinked chunk (binary envelope on `up/<addr>`) passes: the sender must be
+// The gate every uplinked chunk (binary envelope on `up/<name>`) passes: the sender must be
 // registered, the envelope and chunk must decode and agree on who sent them, the chunk's
 // kind must be permitted for that edge (else `refused`), and a chunk not spooled before
 // must fit the edge's byte-rate budget (else `throttle` with a retry-after). A chunk that
@@ -47,7 +47,7 @@ class UplinkGate {
     std::optional<ChunkId> accepted;              // recorded: settle it and ack again
     std::optional<Manifest::SpoolEntry> spooled;  // newly spooled: schedule after the commit
   };
-  // Handles one message on `topic` (up/<addr>), inside the worker's transaction.
+  // Handles one message on `topic` (up/<name>), inside the worker's transaction.
   Outcome OnUplink(const std::string& topic, std::string_view payload, uint64_t now_ms);
 
  private:

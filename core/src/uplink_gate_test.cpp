@@ -31,7 +31,7 @@ TEST_SUITE("uplink_gate") {
   TEST_CASE("a registered edge's chunk is recorded and spooled once; a resend only earns an ack") {
     Fixture f;
     auto c = MakeChunk(f.a, 1);
-    auto o = f.gate.OnUplink(Topics().Up(f.a), c.Uplink(), 1000);
+    auto o = f.gate.OnUplink(Topics().Up("edge-a"), c.Uplink(), 1000);
     CHECK_FALSE(o.reply);
     REQUIRE(o.accepted);
     CHECK(*o.accepted == c.id);
@@ -42,7 +42,7 @@ TEST_SUITE("uplink_gate") {
     REQUIRE(rec);
     CHECK(rec->spooled);
     CHECK(rec->holders == std::vector<uint32_t>{f.a});
-    auto again = f.gate.OnUplink(Topics().Up(f.a), c.Uplink(), 1001);
+    auto again = f.gate.OnUplink(Topics().Up("edge-a"), c.Uplink(), 1001);
     CHECK(again.accepted);
     CHECK_FALSE(again.spooled);
     CHECK(f.m.Get("uplinks") == 2);
@@ -51,14 +51,15 @@ TEST_SUITE("uplink_gate") {
   TEST_CASE("strangers, bad envelopes and borrowed origins are rejected as rejected_up") {
     Fixture f;
     auto c = MakeChunk(f.a, 1);
-    CHECK_FALSE(f.gate.OnUplink(Topics().Up(9999), c.Uplink(), 1).accepted);
-    CHECK_FALSE(f.gate.OnUplink(Topics().Up(f.a), "garbage", 1).accepted);
+    CHECK_FALSE(f.gate.OnUplink(Topics().Up("stranger"), c.Uplink(), 1).accepted);
+    CHECK_FALSE(f.gate.OnUplink(Topics().Up("edge-a"), "garbage", 1).accepted);
     std::string flipped = c.Uplink();
     flipped.back() ^= 1;
-    CHECK_FALSE(f.gate.OnUplink(Topics().Up(f.a), flipped, 1).accepted);
+    CHECK_FALSE(f.gate.OnUplink(Topics().Up("edge-a"), flipped, 1).accepted);
     uint32_t b = f.t.Register("edge-b");
     f.members.Add(b, "edge-b");
-    CHECK_FALSE(f.gate.OnUplink(Topics().Up(b), c.Uplink(), 1).accepted);  // a's chunk from b
+    CHECK_FALSE(
+        f.gate.OnUplink(Topics().Up("edge-b"), c.Uplink(), 1).accepted);  // a's chunk from b
     CHECK(f.m.Get("rejected_up") == 4);
     CHECK(f.t.db->Chunk(c.id).value() == std::nullopt);
   }
@@ -72,16 +73,16 @@ TEST_SUITE("uplink_gate") {
     REQUIRE(f.t.db->PutSettings(s).ok());
     REQUIRE(f.settings.Load("edge-a").ok());
     auto ev = MakeChunk(f.a, 1, RecordKind::kEvent);
-    auto r = f.gate.OnUplink(Topics().Up(f.a), ev.Uplink(), 1);
+    auto r = f.gate.OnUplink(Topics().Up("edge-a"), ev.Uplink(), 1);
     REQUIRE(r.reply);
-    CHECK(r.reply->topic == Topics().Down(f.a));
+    CHECK(r.reply->topic == Topics().Down("edge-a"));
     CHECK(msg::DecodeText<msg::Refused>(r.reply->payload).ok());
     CHECK(f.m.Get("refused_permission") == 1);
     uint64_t sent = 0;
     bool throttled = false;
     for (uint64_t seq = 2; seq < 100 && !throttled; ++seq) {
       auto c = MakeChunk(f.a, seq, RecordKind::kSamples, 20);
-      auto o = f.gate.OnUplink(Topics().Up(f.a), c.Uplink(), 1);
+      auto o = f.gate.OnUplink(Topics().Up("edge-a"), c.Uplink(), 1);
       if (o.reply) {
         auto t = msg::DecodeText<msg::Throttle>(o.reply->payload);
         REQUIRE(t.ok());

@@ -24,6 +24,7 @@
 #include "reporting.h"
 #include "settings_state.h"
 #include "shipper.h"
+#include "statements.h"
 #include "store_service.h"
 #include "tern/common/dispatch.h"
 #include "tern/common/files.h"
@@ -47,6 +48,7 @@ class EdgeAgent::Impl {
         results_(&m_, o_.name),
         loop_(&m_, who_),
         down_(&m_, who_, "down"),
+        peer_(&m_, who_, "peer"),
         members_(&m_, who_, "members"),
         registration_(&m_, who_, "registration") {}
   Status Start();
@@ -65,9 +67,13 @@ class EdgeAgent::Impl {
   Status Connect();
   void Route(const std::string& topic, std::string_view payload);
   void OnConnect(bool up);
+  void Announce();
   void Heartbeat();
   void WriteStatus();
   Status AddCollectors();
+  bool FromHolder(uint32_t holder, const std::string& topic) {
+    return IsHolder(peers_, topics_.Parse(topic).from, holder, topic, m_, who_);
+  }
 
   HybridClock clock_;
   SettingsState settings_;
@@ -77,18 +83,20 @@ class EdgeAgent::Impl {
   GradeLatencies grades_;
   // Declared before what uses them, so they are destroyed last.
   std::unique_ptr<LocalStore> store_;
+  std::unique_ptr<Statements> statements_;
   std::unique_ptr<Registrar> registrar_;
   std::unique_ptr<Transport> transport_;
   EventLoop loop_;
   std::unique_ptr<ReliablePublisher> publisher_;
   std::unique_ptr<Shipper> shipper_;
   std::unique_ptr<StoreService> store_service_;
-  msg::Dispatcher down_, members_, registration_;
+  msg::Dispatcher down_, peer_, members_, registration_;
   std::unique_ptr<Chunker> chunker_;
   TopicFeedCollector* topic_feed_ = nullptr;  // owned by collectors_
   std::vector<std::unique_ptr<Collector>> collectors_;
   // This node's topics, fixed before the transport starts (read on its network thread).
-  std::string put_topic_, down_topic_, members_topic_, reply_topic_;
+  std::string down_topic_, members_topic_, reply_topic_;
+  std::string will_;  // the Last Will, sealed at start; also the goodbye at Stop
   std::atomic<bool> announced_{false};
   std::atomic<bool> stop_{false};
 };
@@ -102,17 +110,19 @@ Status EdgeAgent::Impl::OpenStore() {
   TERN_ASSIGN_OR_RETURN(store_, LocalStore::Open(o_.data_dir + "/edge.db", o_.commit_tick_ms));
   TERN_ASSIGN_OR_RETURN(auto boot, store_->GetMeta("boot"));
   boot_ = boot ? static_cast<uint32_t>(std::strtoul(boot->c_str(), nullptr, 10)) + 1 : 1;
-  return store_->PutMeta("boot", std::to_string(boot_));
+  TERN_RETURN_IF_ERROR(store_->PutMeta("boot", std::to_string(boot_)));
+  TERN_ASSIGN_OR_RETURN(statements_, Statements::Open(store_.get(), &m_, who_));
+  return Status::Ok();
 }
 
 Status EdgeAgent::Impl::Start() {
   TERN_RETURN_IF_ERROR(OpenStore());
   registrar_ = std::make_unique<Registrar>(o_, store_.get(), &settings_, &m_);
+  registrar_->UseSealer(statements_->sealer(), statements_->will_seq());
   if (stop_) registrar_->Cancel();
   TERN_ASSIGN_OR_RETURN(uint32_t addr, registrar_->Obtain());
   addr_ = addr;
-  put_topic_ = topics_.Put(addr);
-  down_topic_ = topics_.Down(addr);
+  down_topic_ = topics_.Down(o_.name);
   members_topic_ = topics_.Members();
   reply_topic_ = topics_.RegReply(o_.name);
 
@@ -121,19 +131,20 @@ Status EdgeAgent::Impl::Start() {
   mo.port = o_.mqtt_port;
   mo.client_id = "edge-" + o_.name;
   mo.max_inflight = o_.mqtt_max_inflight;
-  mo.will_topic = topics_.Hb(addr);
-  mo.will_payload = msg::Offline{addr}.Encode();
+  mo.will_topic = topics_.Hb(o_.name);
+  will_ = statements_->Will(mo.will_topic, msg::Offline{addr}.Encode());
+  mo.will_payload = will_;
   UseTls(&mo, o_.security_mode, o_.tls_ca, o_.tls_cert, o_.tls_key);
   mo.metrics = &m_;
   TERN_ASSIGN_OR_RETURN(transport_, o_.transport(mo));
 
   publisher_ = std::make_unique<ReliablePublisher>(
       transport_.get(), [this](uint64_t ms, EventLoop::Task t) { loop_.After(ms, std::move(t)); },
-      &m_, who_);
+      &m_, who_, 600, 500, statements_->sealer());
   shipper_ = std::make_unique<Shipper>(
-      o_, Shipper::Deps{addr, topics_, store_.get(), transport_.get(), &loop_, &peers_, &settings_,
-                        &m_, &grades_, who_});
-  store_service_ = std::make_unique<StoreService>(addr, topics_, store_.get(), &loop_,
+      o_, Shipper::Deps{addr, o_.name, topics_, store_.get(), transport_.get(), &loop_, &peers_,
+                        &settings_, &m_, &grades_, who_, statements_->sealer()});
+  store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
                                                   publisher_.get(), &m_, who_);
   TERN_RETURN_IF_ERROR(Connect());
 
@@ -148,6 +159,9 @@ Status EdgeAgent::Impl::Start() {
   loop_.Every(
       20, [this] { shipper_->Pump(); }, /*after_tasks=*/true);
   loop_.Every(static_cast<uint64_t>(o_.heartbeat_ms), [this] { Heartbeat(); });
+  // Announced again every 30 s, not only on connect: an announcement made while the core was
+  // down is lost, and with it the number of our Last Will (which the core needs to take it).
+  loop_.Every(30000, [this] { Announce(); });
   loop_.Every(static_cast<uint64_t>(o_.status_ms), [this] { WriteStatus(); });
   loop_.Start();
   TERN_RETURN_IF_ERROR(transport_->Start());
@@ -157,43 +171,69 @@ Status EdgeAgent::Impl::Start() {
   return Status::Ok();
 }
 
-// One dispatcher per topic kind; the handlers hand work on and return.
+// One dispatcher per topic kind; the handlers hand work on and return. down/<self> is the
+// core's alone; peer/<n>/<self> carries what store n says to this node.
 Status EdgeAgent::Impl::Connect() {
-  down_.On<msg::PutAck>([this](const auto& m, const auto&) { shipper_->OnPutAck(m); });
-  down_.On<msg::PutNack>([this](const auto& m, const auto&) { shipper_->OnPutNack(m); });
-  down_.On<msg::RestateNack>([this](const auto& m, const auto&) { shipper_->OnRestateNack(m); });
+  peer_.On<msg::PutAck>([this](const auto& m, const std::string& t) {
+    if (FromHolder(m.holder, t)) shipper_->OnPutAck(m);
+  });
+  peer_.On<msg::PutNack>([this](const auto& m, const std::string& t) {
+    if (FromHolder(m.holder, t)) shipper_->OnPutNack(m);
+  });
+  peer_.On<msg::RestateNack>([this](const auto& m, const std::string& t) {
+    if (FromHolder(m.holder, t)) shipper_->OnRestateNack(m);
+  });
+  peer_.On<msg::Restate>([this](const auto& m, const std::string& t) {
+    store_service_->OnRestate(m, topics_.Parse(t).from);
+  });
   down_.On<msg::Ack>([this](const auto& m, const auto&) { shipper_->OnAck(m); });
   down_.On<msg::Throttle>([this](const auto& m, const auto&) { shipper_->OnThrottle(m); });
   down_.On<msg::Refused>([this](const auto& m, const auto&) { shipper_->OnRefused(m); });
   down_.On<msg::ResultNote>([this](const auto& m, const auto&) { results_.OnResultNote(m); });
   down_.On<msg::Settings>([this](const auto& m, const auto&) { settings_.OnSettings(m); });
-  down_.On<msg::Restate>([this](const auto& m, const auto&) { store_service_->OnRestate(m); });
+  down_.On<msg::Restate>(
+      [this](const auto& m, const auto&) { store_service_->OnRestate(m, peers_.core()); });
   down_.On<msg::Delete>([this](const auto& m, const auto&) { store_service_->OnDelete(m); });
   members_.On<msg::Members>([this](const auto& m, const auto&) { peers_.Update(m, addr_); });
   registration_.On<msg::Registered>(
       [this](const auto& m, const auto&) { registrar_->OnRegistered(m, addr_); });
   registration_.On<msg::RegistrationRefused>([this](const auto& m, const auto&) {
-    spdlog::warn("{}: the core refused our announcement: {}", who_, m.reason);
+    if (registrar_->Ours(m.nonce)) {
+      spdlog::warn("{}: the core refused our announcement: {}", who_, m.reason);
+    }
   });
   transport_->OnMessage([this](const std::string& t, std::string_view p) { Route(t, p); });
   transport_->OnConnect([this](bool up) { OnConnect(up); });
   TERN_RETURN_IF_ERROR(transport_->Subscribe(members_topic_));
   TERN_RETURN_IF_ERROR(transport_->Subscribe(down_topic_));
-  TERN_RETURN_IF_ERROR(transport_->Subscribe(put_topic_));
+  TERN_RETURN_IF_ERROR(transport_->Subscribe(topics_.PutTo(o_.name)));
+  TERN_RETURN_IF_ERROR(transport_->Subscribe(topics_.PeerTo(o_.name)));
   return transport_->Subscribe(reply_topic_);
 }
 
-// Network thread. A dispatcher counts and logs what does not decode; its return value only
-// says whether a handler ran, which nobody here needs.
+// Network thread. Statements pass the gate (Statements::Admit) first; a dispatcher counts
+// and logs what does not decode; its return value only says whether a handler ran, which
+// nobody here needs.
 void EdgeAgent::Impl::Route(const std::string& topic, std::string_view payload) {
-  if (topic == put_topic_) {
-    (void)msg::Guarded(m_, who_, topic, [&] { store_service_->OnPut(payload); });
+  const Topics::Parts t = topics_.Parse(topic);
+  std::optional<std::string> body;
+  if (t.kind == "put" && t.to == o_.name) {
+    (void)msg::Guarded(m_, who_, topic, [&] { store_service_->OnPut(t.from, payload); });
+  } else if (t.kind == "peer" && t.to == o_.name) {
+    if (IsHolder(peers_, t.from, 0, topic, m_, who_) &&
+        (body = statements_->Admit(topic, payload, t.from, "peer"))) {
+      (void)peer_.Dispatch(topic, *body);
+    }
   } else if (topic == down_topic_) {
-    (void)down_.Dispatch(topic, payload);
+    if ((body = statements_->Admit(topic, payload, kCoreSender, "down"))) {
+      (void)down_.Dispatch(topic, *body);
+    }
   } else if (topic == members_topic_) {
-    (void)members_.Dispatch(topic, payload);
+    if ((body = statements_->AdmitMembers(topic, payload))) (void)members_.Dispatch(topic, *body);
   } else if (topic == reply_topic_) {
-    (void)registration_.Dispatch(topic, payload);
+    if ((body = statements_->Admit(topic, payload, kCoreSender, "registration"))) {
+      (void)registration_.Dispatch(topic, *body);
+    }
   } else if (topic_feed_ && topic_feed_->Matches(topic)) {
     (void)msg::Guarded(m_, who_, topic, [&] { topic_feed_->OnMessage(topic, payload); });
   }
@@ -202,12 +242,18 @@ void EdgeAgent::Impl::Route(const std::string& topic, std::string_view payload) 
 // Network thread.
 void EdgeAgent::Impl::OnConnect(bool up) {
   if (!up) return;
-  // Re-announce on every connect: a restarted core or broker learns we are here.
-  Status s = transport_->Publish(topics_.Reg(o_.name), registrar_->Announcement(), 1, false,
-                                 std::chrono::milliseconds(0));
-  if (!s.ok()) spdlog::warn("{}: announcement not sent: {}", who_, s.ToString());
+  Announce();  // on every connect: a restarted core or broker learns we are here
   loop_.Post([this] { Heartbeat(); });
   if (!announced_.exchange(true)) loop_.Post([this] { store_service_->AnnounceRecentReplicas(); });
+}
+
+void EdgeAgent::Impl::Announce() {
+  if (!transport_ || !transport_->connected()) return;
+  const std::string text = registrar_->Announcement();
+  Status s = text.empty() ? Status::Unavailable("not sealed")
+                          : transport_->Publish(topics_.Reg(o_.name), text, 1, false,
+                                                std::chrono::milliseconds(0));
+  if (!s.ok()) spdlog::warn("{}: announcement not sent: {}", who_, s.ToString());
 }
 
 Status EdgeAgent::Impl::AddCollectors() {
@@ -266,13 +312,17 @@ void EdgeAgent::Impl::Stop() {
   }
   loop_.Stop();
   if (transport_ && addr_) {
-    Status s = transport_->Publish(topics_.Hb(addr_), msg::Offline{addr_}.Encode(), 1, false,
-                                   std::chrono::milliseconds(500));
+    // The Last Will itself: the core takes an `offline` only with its number.
+    Status s =
+        transport_->Publish(topics_.Hb(o_.name), will_, 1, false, std::chrono::milliseconds(500));
     // If it does not go out, the core learns it from the missing heartbeats.
     if (s.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (transport_) transport_->Stop();
   WriteStatus();
+  if (statements_) {
+    if (Status s = statements_->Persist(); !s.ok()) spdlog::warn("{}: {}", who_, s.ToString());
+  }
   store_.reset();  // drains and joins the writer
 }
 
@@ -291,7 +341,17 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.outbox_bytes = shipper_->outbox_bytes();
   hb.counters = m_.Snapshot();
   // Not retried: the next heartbeat follows within heartbeat.interval.
-  (void)transport_->Publish(topics_.Hb(addr_), hb.Encode(), 1, false, std::chrono::milliseconds(0));
+  auto text = statements_->sealer()->Seal(topics_.Hb(o_.name), hb.Encode());
+  if (text.ok()) {
+    (void)transport_->Publish(topics_.Hb(o_.name), *text, 1, false, std::chrono::milliseconds(0));
+  } else {
+    m_.Add("seal_errors");
+  }
+  // The replay windows go to the store at the heartbeat's pace, not per message.
+  if (Status s = statements_->Persist(); !s.ok()) {
+    m_.Add("local_store_errors");
+    spdlog::warn("{}: replay windows not saved: {}", who_, s.ToString());
+  }
 }
 
 nlohmann::json EdgeAgent::Impl::StatusJson() const {

@@ -3,117 +3,17 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <filesystem>
+#include <map>
 
-#include "fake_transport.h"
-#include "process.h"
+#include "agent_site_testing.h"
 #include "tern/common/hlc.h"
 #include "tern/common/messages.h"
-#include "test_util.h"
 
 namespace tern::edge {
-namespace {
-constexpr uint32_t kEdge = 7;
-
-// Edge "e1" (address 7) with a jsonl feed on local/feed, peers 11, 12 and 13 live, and a
-// core that answers registrations; everything else the core and the peers say, the test
-// injects.
-struct Site {
-  testing::TempDir dir{"agent"};
-  std::shared_ptr<testing::FakeBroker> broker = testing::FakeBroker::Create();
-  std::unique_ptr<Transport> core;
-  EdgeOptions o;
-  std::unique_ptr<EdgeAgent> agent;
-  Topics t;
-
-  Site() {
-    o.name = "e1";
-    o.data_dir = dir / "e1";
-    o.transport = broker->Factory();
-    o.synthetic.enabled = false;
-    o.feed.topic = "local/feed";
-    o.chunk.window_ms = 5;
-    o.commit_tick_ms = 0;
-    o.heartbeat_ms = 50;
-    o.status_ms = 50;
-    MqttOptions mo;
-    mo.client_id = "core";
-    core = broker->Factory()(mo).value();
-    core->OnMessage([this](const std::string& topic, std::string_view) {
-      if (topic != t.Reg("e1")) return;
-      (void)core->Publish(t.RegReply("e1"), msg::Registered{"e1", kEdge, 1, {}}.Encode());
-    });
-    REQUIRE(core->Subscribe(t.RegAll()).ok());
-    REQUIRE(core->Start().ok());
-    msg::Members m;
-    for (uint32_t a : {kEdge, 11u, 12u, 13u}) m.nodes.push_back({a, "", "live", 0.5});
-    broker->Inject(t.Members(), m.Encode(), /*retain=*/true);
-    broker->StartAutoDelivery();
-  }
-  ~Site() {
-    Stop();
-    broker->StopAutoDelivery();
-  }
-  void Start() {
-    agent = EdgeAgent::Create(o).value();
-    REQUIRE(agent->Start().ok());
-    REQUIRE(test::WaitFor([&] { return agent->StatusJson()["live_peers"] == 3; }));
-  }
-  // Cut off first, so Stop does not give the outbox its moment to drain.
-  void Stop() {
-    if (!agent) return;
-    broker->Disconnect("edge-e1", /*clean=*/true);
-    agent->Stop();
-    agent.reset();
-  }
-  int64_t Counter(const std::string& name) { return agent->metrics().Get(name); }
-  bool CounterIs(const std::string& name, int64_t n) {
-    return test::WaitFor([&] { return Counter(name) == n; });
-  }
-  void Record(int n) { broker->Inject("local/feed", R"({"n":)" + std::to_string(n) + "}"); }
-  void Down(const std::string& payload) { broker->Inject(t.Down(kEdge), payload); }
-  // The chunk envelopes the edge published on `filter`: (address in the topic, chunk id).
-  std::vector<std::pair<uint32_t, ChunkId>> Envelopes(const std::string& filter) {
-    std::vector<std::pair<uint32_t, ChunkId>> out;
-    for (const auto& m : broker->PublishedOn(filter)) {
-      if (m.from != "edge-e1") continue;  // the test's own (hostile) injections
-      auto env = DecodeEnvelope(m.payload);
-      REQUIRE(env.ok());
-      out.emplace_back(Topics::AddrIn(m.topic, m.topic.ends_with("/put") ? 1 : 0),
-                       ChunkId(env->id));
-    }
-    return out;
-  }
-  std::vector<std::pair<uint32_t, ChunkId>> Puts() { return Envelopes("tern/store/+/put"); }
-  std::vector<std::pair<uint32_t, ChunkId>> Ups() { return Envelopes(t.Up(kEdge)); }
-  // One record, sealed, committed, put to two peers and uplinked: its id and the peers.
-  ChunkId Ship(int n, std::vector<uint32_t>* peers = nullptr) {
-    size_t before = Ups().size();
-    Record(n);
-    REQUIRE(test::WaitFor([&] { return Ups().size() == before + 1; }));
-    ChunkId id = Ups().back().second;
-    REQUIRE(test::WaitFor([&] {
-      size_t puts = 0;
-      for (const auto& [peer, pid] : Puts()) puts += pid == id;
-      return puts == 2;
-    }));
-    if (peers) {
-      for (const auto& [peer, pid] : Puts()) {
-        if (pid == id) peers->push_back(peer);
-      }
-    }
-    return id;
-  }
-  std::vector<std::string> On(const std::string& topic) {
-    std::vector<std::string> out;
-    for (const auto& m : broker->PublishedOn(topic)) out.push_back(m.payload);
-    return out;
-  }
-  bool OutboxEmpty() {
-    return test::WaitFor([&] { return agent->StatusJson()["outbox_chunks"] == 0; });
-  }
-};
-}  // namespace
+using test::kEdge;
+using test::Site;
 
 TEST_SUITE("agent") {
   TEST_CASE("registration: the core's address, kept; announced and heartbeating") {
@@ -121,8 +21,8 @@ TEST_SUITE("agent") {
     s.Start();
     CHECK(s.agent->addr() == kEdge);
     CHECK(s.On(s.t.Reg("e1")).size() >= 2);  // the registration client, then the main one
-    REQUIRE(test::WaitFor([&] { return !s.On(s.t.Hb(kEdge)).empty(); }));
-    auto hb = msg::DecodeText<msg::Heartbeat>(s.On(s.t.Hb(kEdge)).front());
+    REQUIRE(test::WaitFor([&] { return !s.On(s.t.Hb("e1")).empty(); }));
+    auto hb = msg::DecodeText<msg::Heartbeat>(s.On(s.t.Hb("e1")).front());
     REQUIRE(hb.ok());
     CHECK(hb->name == "e1");
     REQUIRE(test::WaitFor([&] { return std::filesystem::exists(s.o.data_dir + "/status.json"); }));
@@ -148,9 +48,9 @@ TEST_SUITE("agent") {
     ChunkId id = s.Ship(1, &peers);
     CHECK(peers[0] != peers[1]);
     CHECK(s.Counter("grade_local") == 1);
-    s.Down(msg::PutAck{id, peers[0]}.Encode());
+    s.From(peers[0], msg::PutAck{id, peers[0]}.Encode());
     CHECK(s.CounterIs("grade_peer1", 1));
-    s.Down(msg::PutAck{id, peers[1]}.Encode());
+    s.From(peers[1], msg::PutAck{id, peers[1]}.Encode());
     CHECK(s.CounterIs("grade_peer2", 1));
     CHECK(s.agent->StatusJson()["outbox_chunks"] == 1);  // peers are not the core
     s.Down(msg::Ack{id, {kEdge, peers[0], peers[1]}}.Encode());
@@ -166,7 +66,7 @@ TEST_SUITE("agent") {
     s.Start();
     std::vector<uint32_t> peers;
     ChunkId id = s.Ship(1, &peers);
-    s.Down(msg::PutNack{id, peers[0], "disk full"}.Encode());
+    s.From(peers[0], msg::PutNack{id, peers[0], "disk full"}.Encode());
     REQUIRE(test::WaitFor([&] { return s.Puts().size() == 3; }));
     uint32_t third = s.Puts().back().first;
     CHECK(third != peers[0]);
@@ -179,13 +79,13 @@ TEST_SUITE("agent") {
     s.Start();
     std::string wire = test::MakeChunk(11, 1);
     ChunkId id = ChunkIdOf(wire);
-    s.broker->Inject(s.t.Put(kEdge), test::PutOf(11, wire));
-    REQUIRE(test::WaitFor([&] { return s.On(s.t.Down(11)).size() == 1; }));
-    CHECK(msg::DecodeText<msg::PutAck>(s.On(s.t.Down(11))[0]).value().holder == kEdge);
-    s.Down(msg::Restate{id, 99}.Encode());
+    s.broker->Inject(s.t.Put("p11", "e1"), test::PutOf(11, wire));
+    REQUIRE(test::WaitFor([&] { return s.On(s.t.Peer("e1", "p11")).size() == 1; }));
+    CHECK(msg::DecodeText<msg::PutAck>(s.On(s.t.Peer("e1", "p11"))[0]).value().holder == kEdge);
+    s.Down(msg::Restate{id, 99}.Encode());  // the core asks; the answers go to the core
     s.Down(msg::Restate{ChunkId(std::string(32, 'z')), 99}.Encode());
-    REQUIRE(test::WaitFor([&] { return s.On(s.t.Down(99)).size() == 2; }));
-    auto replies = s.On(s.t.Down(99));
+    REQUIRE(test::WaitFor([&] { return s.On(s.t.Peer("e1", "core")).size() == 2; }));
+    auto replies = s.On(s.t.Peer("e1", "core"));
     CHECK(msg::DecodeText<msg::PutAck>(replies[0]).value().id == id);
     CHECK(msg::DecodeText<msg::RestateNack>(replies[1]).ok());
     CHECK(s.Counter("restated") == 2);
@@ -221,8 +121,8 @@ TEST_SUITE("agent") {
     std::vector<uint32_t> peers;
     ChunkId id = s.Ship(1, &peers);
     s.broker->SetDuplicate(true);
-    s.Down(msg::PutAck{id, peers[0]}.Encode());
-    s.Down(msg::PutAck{id, peers[1]}.Encode());
+    s.From(peers[0], msg::PutAck{id, peers[0]}.Encode());
+    s.From(peers[1], msg::PutAck{id, peers[1]}.Encode());
     s.Down(msg::Ack{id, {kEdge, peers[0], peers[1]}}.Encode());
     CHECK(s.OutboxEmpty());
     s.broker->SetDuplicate(false);
@@ -234,8 +134,8 @@ TEST_SUITE("agent") {
     ChunkId id2 = s.Ship(2, &peers);
     s.broker->StopAutoDelivery();
     s.broker->SetReorder(true);
-    s.Down(msg::PutAck{id2, peers[0]}.Encode());
-    s.Down(msg::PutAck{id2, peers[1]}.Encode());
+    s.From(peers[0], msg::PutAck{id2, peers[0]}.Encode());
+    s.From(peers[1], msg::PutAck{id2, peers[1]}.Encode());
     s.Down(msg::Ack{id2, {kEdge, peers[0], peers[1]}}.Encode());
     s.broker->DeliverAll();  // the core's ack first, then the put_acks, now late
     s.broker->SetReorder(false);
@@ -278,7 +178,6 @@ TEST_SUITE("agent") {
         R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":1})",
         R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":"x"})",
         R"({"v":1,"type":"result",)" + idf + R"(,"processor":5})",
-        R"({"v":1,"type":"put_nack",)" + idf + R"(,"holder":2,"reason":5})",
         R"({"v":1,"type":"refused",)" + idf + R"(,"reason":5})",
         R"({"v":1,"type":"throttle",)" + idf + R"(,"retry_after_ms":"x"})",
         R"({"v":1,"type":"settings","settings":{"kinds":5}})",
@@ -292,14 +191,20 @@ TEST_SUITE("agent") {
     deep += "1" + std::string(170000, '}') + "}";
     for (const auto& p : down) s.Down(p);
     s.Down(deep);
+    // What peers say comes on peer/<n>/e1, never on down/e1 (the core's alone).
+    s.From(11, R"({"v":1,"type":"put_nack",)" + idf + R"(,"holder":11,"reason":5})");
     // Not rejected: a put_ack has no reason field to be wrong. It names no chunk of ours.
-    s.Down(R"({"v":1,"type":"put_ack",)" + idf + R"(,"holder":2,"reason":5})");
-    s.broker->Inject(s.t.RegReply("e1"),
-                     R"({"v":1,"type":"registered","name":"e1","addr":7,"settings":5})");
-    s.broker->Inject(s.t.Members(), R"({"v":1,"type":"members","nodes":"x"})");
-    s.broker->Inject(s.t.Put(kEdge), "garbage");
+    s.From(11, R"({"v":1,"type":"put_ack",)" + idf + R"(,"holder":11,"reason":5})");
+    s.broker->Inject(
+        s.t.RegReply("e1"),
+        s.FromCore(s.t.RegReply("e1"),
+                   R"({"v":1,"type":"registered","name":"e1","addr":7,"settings":5})"));
+    s.broker->Inject(s.t.Members(),
+                     s.FromCore(s.t.Members(), R"({"v":1,"type":"members","nodes":"x"})"));
+    s.broker->Inject(s.t.Put("p11", "e1"), "garbage");
     s.broker->Inject("local/feed", "not json");
-    CHECK(s.CounterIs("rejected_down", 11));
+    CHECK(s.CounterIs("rejected_down", 10));
+    CHECK(s.CounterIs("rejected_peer", 1));
     CHECK(s.Counter("unknown_types") == 1);
     CHECK(s.CounterIs("rejected_registration", 1));
     CHECK(s.CounterIs("rejected_members", 1));

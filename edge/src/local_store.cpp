@@ -5,7 +5,10 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <random>
 
+#include "tern/common/bytes.h"
 #include "tern/common/hlc.h"
 
 namespace tern::edge {
@@ -166,6 +169,32 @@ Status LocalStore::PutMeta(const std::string& key, const std::string& value) {
   std::unique_lock<std::mutex> lk(m);
   cv.wait(lk, [&] { return fin; });
   return out;
+}
+
+Result<std::string> LocalStore::NodeId() {
+  TERN_ASSIGN_OR_RETURN(auto have, GetMeta("node_id"));
+  if (have && !have->empty()) return *have;
+  std::random_device rd;
+  std::string raw;
+  for (int i = 0; i < 16; ++i) raw.push_back(static_cast<char>(rd() & 0xff));
+  const std::string id = ToHex(raw);
+  TERN_RETURN_IF_ERROR(PutMeta("node_id", id).WithContext("store " + path_));
+  return id;
+}
+
+Result<uint64_t> LocalStore::LoadReservation() {
+  TERN_ASSIGN_OR_RETURN(auto v, GetMeta("seq_reserved"));
+  if (!v) return uint64_t{0};
+  char* end = nullptr;
+  const unsigned long long n = std::strtoull(v->c_str(), &end, 10);
+  if (v->empty() || *end != '\0') {
+    return Status::Corruption("meta seq_reserved '" + *v + "' in " + path_);
+  }
+  return static_cast<uint64_t>(n);
+}
+
+Status LocalStore::SaveReservation(uint64_t reserved) {
+  return PutMeta("seq_reserved", std::to_string(reserved));
 }
 
 Result<std::optional<std::string>> LocalStore::GetMeta(const std::string& key) {

@@ -7,11 +7,38 @@ namespace tern::edge {
 
 void PeerTable::Update(const msg::Members& members, uint32_t self) {
   std::map<uint32_t, double> live;
+  std::map<uint32_t, std::string> names;
   for (const auto& n : members.nodes) {
-    if (n.state == "live" && n.addr != self) live[n.addr] = std::clamp(n.load, 0.0, 1.0);
+    names[n.addr] = n.name;
+    // A member without a name cannot be addressed (its topics carry its name).
+    if (n.state == "live" && n.addr != self && !n.name.empty()) {
+      live[n.addr] = std::clamp(n.load, 0.0, 1.0);
+    }
   }
   std::lock_guard<std::mutex> lk(mu_);
   live_.swap(live);
+  names_.swap(names);
+  core_ = members.core;
+}
+
+std::string PeerTable::NameOf(uint32_t addr) const {
+  std::lock_guard<std::mutex> lk(mu_);
+  auto it = names_.find(addr);
+  return it == names_.end() ? std::string() : it->second;
+}
+
+uint32_t PeerTable::AddrOf(const std::string& name) const {
+  if (name.empty()) return 0;
+  std::lock_guard<std::mutex> lk(mu_);
+  for (const auto& [a, n] : names_) {
+    if (n == name) return a;
+  }
+  return 0;
+}
+
+std::string PeerTable::core() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return core_;
 }
 
 bool PeerTable::IsLive(uint32_t addr) const {

@@ -4,18 +4,48 @@
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <random>
 
+#include "tern/common/bytes.h"
 #include "tern/common/dispatch.h"
 #include "tern/common/mqtt.h"
 
 namespace tern::edge {
+
+Registrar::Registrar(const EdgeOptions& o, LocalStore* store, SettingsState* settings, Metrics* m)
+    : o_(o), store_(store), settings_(settings), m_(m) {
+  std::random_device rd;
+  std::string raw;
+  for (int i = 0; i < 16; ++i) raw.push_back(static_cast<char>(rd() & 0xff));
+  nonce_ = ToHex(raw);
+  auto id = store_->NodeId();
+  if (id.ok()) {
+    node_id_ = *id;
+  } else {
+    spdlog::error("edge {}: no store id: {}", o_.name, id.status().ToString());
+  }
+}
 
 std::string Registrar::Announcement() const {
   msg::Register r;
   r.name = o_.name;
   r.store_path = std::filesystem::absolute(store_->path()).string();
   r.capacity = o_.capacity_bytes;
-  return r.Encode();
+  r.node_id = node_id_;
+  r.nonce = nonce_;
+  r.will_seq = will_seq_;
+  if (!sealer_) return r.Encode();
+  auto sealed = sealer_->Seal(Topics(o_.topic_prefix).Reg(o_.name), r.Encode());
+  if (sealed.ok()) return std::move(sealed).value();
+  m_->Add("seal_errors");
+  spdlog::error("edge {}: announcement not sealed: {}", o_.name, sealed.status().ToString());
+  return "";
+}
+
+bool Registrar::Ours(const std::string& nonce) const {
+  if (nonce == nonce_) return true;
+  m_->Add("refused_stale_reply");
+  return false;
 }
 
 Result<uint32_t> Registrar::Obtain() {
@@ -38,11 +68,13 @@ Result<uint32_t> Registrar::Obtain() {
   std::string refused;
   msg::Dispatcher replies(m_, "edge " + o_.name, "registration");
   replies.On<msg::Registered>([&](const msg::Registered& r, const std::string&) {
+    if (!Ours(r.nonce)) return;
     std::lock_guard<std::mutex> lk(mu_);
     got = r.addr;
     cv_.notify_all();
   });
   replies.On<msg::RegistrationRefused>([&](const msg::RegistrationRefused& r, const std::string&) {
+    if (!Ours(r.nonce)) return;
     std::lock_guard<std::mutex> lk(mu_);
     refused = r.reason;
     cv_.notify_all();
@@ -51,17 +83,24 @@ Result<uint32_t> Registrar::Obtain() {
   // before them.
   TERN_ASSIGN_OR_RETURN(auto reg, o_.transport(mo));
   reg->OnMessage([&](const std::string& t, std::string_view p) {
+    // The core seals its replies; the nonce, not the window, says this one answers us.
+    auto u = Unseal(t, p, nullptr);
+    if (!u.ok()) {
+      m_->Add("refused_" + RefusalReason(u.status()));
+      return msg::Reject(*m_, "edge " + o_.name, "registration", u.status().message() + " on " + t);
+    }
     // Counted and logged by the dispatcher when it does not decode; we keep waiting.
-    (void)replies.Dispatch(t, p);
+    (void)replies.Dispatch(t, u->body);
   });
   TERN_RETURN_IF_ERROR(reg->Subscribe(topics.RegReply(o_.name)));
   TERN_RETURN_IF_ERROR(reg->Start());
-  const std::string req = Announcement();
   int tries = 0;
   while (true) {
     if (reg->connected()) {
-      // Not retried: the loop publishes it again in a second.
-      (void)reg->Publish(topics.Reg(o_.name), req);
+      // Sealed afresh each time (a copy the core took would be refused as a replay); not
+      // retried: the loop publishes it again in a second.
+      const std::string req = Announcement();
+      if (!req.empty()) (void)reg->Publish(topics.Reg(o_.name), req);
     }
     std::unique_lock<std::mutex> lk(mu_);
     if (cv_.wait_for(lk, std::chrono::seconds(1),
@@ -93,6 +132,7 @@ void Registrar::Cancel() {
 }
 
 void Registrar::OnRegistered(const msg::Registered& m, uint32_t addr) {
+  if (!Ours(m.nonce)) return;
   if (m.settings) settings_->Apply(*m.settings);
   if (m.addr != addr) {
     m_->Add("address_conflicts");

@@ -7,7 +7,10 @@
 // then kept in the store's meta table and used ever after. Every later (re)connect of the
 // main client re-announces the node (Announcement()), and the core's reply on the main
 // client is checked (OnRegistered): a different address is counted (`address_conflicts`)
-// and logged, ours is kept; the settings in it are applied.
+// and logged, ours is kept; the settings in it are applied. Every announcement carries the
+// store's node_id (the core binds the name to it) and this run's random nonce; only a reply
+// echoing the nonce is taken (a retained or replayed reply for someone else is counted as
+// `refused_stale_reply` and ignored).
 // Replies that do not decode are counted as `rejected_registration`.
 // Thread-safety: Obtain from one thread; Cancel from any; OnRegistered from the network
 // thread; Announcement from any.
@@ -21,6 +24,7 @@
 #include "settings_state.h"
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
+#include "tern/common/statements.h"
 #include "tern/common/status.h"
 #include "tern/edge/local_store.h"
 #include "tern/edge/options.h"
@@ -31,8 +35,7 @@ class Registrar {
  public:
   // None of the pointers is owned; all outlive the registrar. `settings` receives the
   // settings in registration replies.
-  Registrar(const EdgeOptions& o, LocalStore* store, SettingsState* settings, Metrics* m)
-      : o_(o), store_(store), settings_(settings), m_(m) {}
+  Registrar(const EdgeOptions& o, LocalStore* store, SettingsState* settings, Metrics* m);
 
   // The node's address: the stored one, or the core's answer (stored before returning).
   // FailedPrecondition if the core refused the name; Unavailable if Cancel() came first.
@@ -40,16 +43,30 @@ class Registrar {
   // Makes a waiting Obtain() give up.
   void Cancel();
 
-  // The `register` message this node publishes on reg/<name>.
+  // Seal announcements with `sealer` (not owned; null: unsealed, for tests) and announce
+  // `will_seq`, the number the Last Will is sealed with. Before Obtain.
+  void UseSealer(Sealer* sealer, uint64_t will_seq) {
+    sealer_ = sealer;
+    will_seq_ = will_seq;
+  }
+  // The `register` message this node publishes on reg/<name>, sealed with a fresh number
+  // (empty, counted as `seal_errors`, if none could be reserved).
   std::string Announcement() const;
   // The core's reply to an announcement on the main client; `addr` is ours.
   void OnRegistered(const msg::Registered& m, uint32_t addr);
+  // True if a reply carries this run's nonce; counts `refused_stale_reply` if not.
+  bool Ours(const std::string& nonce) const;
+  const std::string& nonce() const { return nonce_; }
 
  private:
   const EdgeOptions& o_;
   LocalStore* store_;
   SettingsState* settings_;
   Metrics* m_;
+  std::string nonce_;    // this run's, fixed at construction
+  std::string node_id_;  // the store's; empty if it could not be read (then refused later)
+  Sealer* sealer_ = nullptr;
+  uint64_t will_seq_ = 0;
   std::mutex mu_;
   std::condition_variable cv_;
   bool cancel_ = false;  // under mu_

@@ -6,6 +6,7 @@
 
 #include "fake_transport.h"
 #include "process.h"
+#include "tern/common/statements.h"
 #include "test_util.h"
 
 namespace tern::edge {
@@ -29,7 +30,12 @@ struct Rig {
     mo.client_id = "core";
     core = broker->Factory()(mo).value();
     core->OnMessage([this](const std::string&, std::string_view) {
-      while (next < replies.size()) (void)core->Publish("tern/reg/e1/reply", replies[next++]);
+      // Sealed as the core seals them (a hostile reply too: it must reach the decoder).
+      while (next < replies.size()) {
+        ++next;
+        (void)core->Publish("tern/reg/e1/reply",
+                            Seal("tern/reg/e1/reply", replies[next - 1], next, nullptr));
+      }
     });
     REQUIRE(core->Subscribe("tern/reg/+").ok());
     REQUIRE(core->Start().ok());
@@ -42,14 +48,18 @@ struct Rig {
 TEST_SUITE("registrar") {
   TEST_CASE("the first start waits for the core's address and keeps it") {
     Rig r;
+    Registrar reg(r.o, r.store.get(), &r.settings, &r.m);
     r.replies = {
         R"({"v":1,"type":"registered","name":"e1","addr":7,"settings":5})",
-        msg::Registered{"e1", 7, 1, msg::SettingsBody{"e1", "keep", 1, "event", 0, 1}}.Encode()};
-    Registrar reg(r.o, r.store.get(), &r.settings, &r.m);
+        // Someone else's (or a retained) reply: another nonce, another address.
+        msg::Registered{"e1", 9, 1, {}, "0123456789abcdef0123456789abcdef"}.Encode(),
+        msg::Registered{"e1", 7, 1, msg::SettingsBody{"e1", "keep", 1, "event", 0, 1}, reg.nonce()}
+            .Encode()};
     auto addr = reg.Obtain();
     REQUIRE(addr.ok());
     CHECK(*addr == 7);
     CHECK(r.m.Get("rejected_registration") == 1);  // the hostile reply, counted; waited on
+    CHECK(r.m.Get("refused_stale_reply") == 1);    // not the answer to our request
     CHECK(r.store->GetMeta("addr").value() == std::optional<std::string>("7"));
     // Later starts use the stored address and open no connection.
     r.o.transport = [](const MqttOptions&) -> Result<std::unique_ptr<Transport>> {
@@ -61,8 +71,8 @@ TEST_SUITE("registrar") {
 
   TEST_CASE("a refusal fails the start; Cancel ends the wait") {
     Rig r;
-    r.replies = {msg::RegistrationRefused{"name is the core's own"}.Encode()};
     Registrar reg(r.o, r.store.get(), &r.settings, &r.m);
+    r.replies = {msg::RegistrationRefused{"name is the core's own", reg.nonce()}.Encode()};
     auto refused = reg.Obtain();
     CHECK(refused.status().code() == Status::Code::kFailedPrecondition);
     CHECK(refused.status().message().find("the core's own") != std::string::npos);
@@ -76,7 +86,7 @@ TEST_SUITE("registrar") {
   TEST_CASE("replies on the main client: settings applied, a different address counted") {
     Rig r;
     Registrar reg(r.o, r.store.get(), &r.settings, &r.m);
-    msg::Registered m{"e1", 8, 1, msg::SettingsBody{"e1", "keep", 1, "event", 0, 1}};
+    msg::Registered m{"e1", 8, 1, msg::SettingsBody{"e1", "keep", 1, "event", 0, 1}, reg.nonce()};
     reg.OnRegistered(m, 7);
     CHECK(r.m.Get("address_conflicts") == 1);
     CHECK(r.settings.ToJson()["kinds"] == "event");
@@ -84,6 +94,9 @@ TEST_SUITE("registrar") {
     REQUIRE(text.ok());
     CHECK(text->name == "e1");
     CHECK(text->store_path.find("edge.db") != std::string::npos);
+    CHECK(text->nonce == reg.nonce());
+    CHECK(text->node_id.size() == 32);
+    CHECK(text->node_id == r.store->NodeId().value());  // kept in the store
   }
 }
 }  // namespace tern::edge

@@ -5,8 +5,27 @@
 
 namespace tern::edge {
 
+void ReliablePublisher::Deliver(const std::string& topic, std::string payload) {
+  Attempt(topic, std::move(payload), 0);
+}
+
 void ReliablePublisher::Attempt(const std::string& topic, std::string payload, int attempt) {
-  if (t_->Publish(topic, payload, 1, false, std::chrono::milliseconds(0)).ok()) return;
+  // Sealed afresh for every attempt: a statement held back by an outage must not be older
+  // than its sender's replay window at the receiver when it finally goes out (a failed
+  // publish never left this process, so no number is ever sent twice).
+  std::string text;
+  if (sealer_) {
+    auto sealed = sealer_->Seal(topic, payload);
+    if (!sealed.ok()) {
+      m_->Add("seal_errors");
+      spdlog::error("{}: not sent on {}: {}", who_, topic, sealed.status().ToString());
+      return;
+    }
+    text = std::move(sealed).value();
+  }
+  if (t_->Publish(topic, sealer_ ? text : payload, 1, false, std::chrono::milliseconds(0)).ok()) {
+    return;
+  }
   m_->Add("publish_retries");
   if (attempt >= max_attempts_) {
     m_->Add("publish_gave_up");

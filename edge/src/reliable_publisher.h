@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tern/common/metrics.h"
+#include "tern/common/statements.h"
 #include "tern/common/transport.h"
 
 namespace tern::edge {
@@ -21,19 +22,22 @@ class ReliablePublisher {
   // Runs a task after a delay (EventLoop::After in the agent; a list in tests).
   using Schedule = std::function<void(uint64_t delay_ms, std::function<void()> task)>;
 
+  // `sealer` seals each attempt with a fresh number (a retry after an outage must not be
+  // older than the receiver's replay window); null publishes payloads as given (tests of the
+  // retry logic). Counts `seal_errors` when no number could be reserved (the message is
+  // dropped).
   ReliablePublisher(Transport* t, Schedule after, Metrics* m, std::string who,
-                    int max_attempts = 600, uint64_t retry_ms = 500)
+                    int max_attempts = 600, uint64_t retry_ms = 500, Sealer* sealer = nullptr)
       : t_(t),
         after_(std::move(after)),
         m_(m),
         who_(std::move(who)),
         max_attempts_(max_attempts),
-        retry_ms_(retry_ms) {}
+        retry_ms_(retry_ms),
+        sealer_(sealer) {}
 
   // Publishes `payload` on `topic` (QoS 1, not retained) now or on a later attempt.
-  void Deliver(const std::string& topic, std::string payload) {
-    Attempt(topic, std::move(payload), 0);
-  }
+  void Deliver(const std::string& topic, std::string payload);
 
  private:
   void Attempt(const std::string& topic, std::string payload, int attempt);
@@ -43,6 +47,7 @@ class ReliablePublisher {
   const std::string who_;
   const int max_attempts_;
   const uint64_t retry_ms_;
+  Sealer* sealer_;
 };
 
 }  // namespace tern::edge

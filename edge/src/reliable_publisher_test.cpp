@@ -19,7 +19,7 @@ TEST_SUITE("reliable_publisher") {
         t.get(), [&](uint64_t ms, std::function<void()> f) { scheduled.emplace_back(ms, f); }, &m,
         "test", /*max_attempts=*/2, /*retry_ms=*/500);
 
-    pub.Deliver("tern/core/stored", "one");  // not connected yet
+    pub.Deliver("tern/stored/e", "one");  // not connected yet
     CHECK(m.Get("publish_retries") == 1);
     REQUIRE(scheduled.size() == 1);
     CHECK(scheduled[0].first == 500);
@@ -28,10 +28,10 @@ TEST_SUITE("reliable_publisher") {
     scheduled.clear();
     retry();
     CHECK(scheduled.empty());
-    CHECK(broker->PublishedOn("tern/core/stored").size() == 1);
+    CHECK(broker->PublishedOn("tern/stored/e").size() == 1);
 
     broker->Disconnect("edge");
-    pub.Deliver("tern/core/stored", "two");
+    pub.Deliver("tern/stored/e", "two");
     for (int i = 0; i < 5 && !scheduled.empty(); ++i) {
       auto f = scheduled.back().second;
       scheduled.pop_back();

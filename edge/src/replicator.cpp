@@ -30,7 +30,10 @@ void Replicator::PlanCopies(Flight& f, uint64_t now, Plan& plan) {
     exclude.insert(f.refused.begin(), f.refused.end());
     for (const auto& [peer, t] : f.targets) exclude.insert(peer);
     exclude.insert(o_.self);
-    for (uint32_t peer : peers_->Choose(need, exclude, rng_)) f.targets[peer] = 0;
+    for (uint32_t peer : peers_->Choose(need, exclude, rng_)) {
+      f.targets[peer] = 0;
+      f.asked.insert(peer);
+    }
     if (static_cast<int>(f.acked.size() + f.targets.size()) < o_.replicas) {
       m_->Add("replica_waits");  // not enough live peers right now; retried next step
     }
@@ -67,7 +70,12 @@ void Replicator::UplinkSent(const ChunkId& id, uint64_t now_ms) {
 }
 
 int Replicator::OnPutAck(const ChunkId& id, uint32_t holder) {
-  Flight& f = flights_[id];
+  auto it = flights_.find(id);
+  if (it == flights_.end() || !it->second.asked.count(holder)) {
+    m_->Add("put_acks_unasked");
+    return 0;
+  }
+  Flight& f = it->second;
   f.targets.erase(holder);
   if (!f.acked.insert(holder).second) return 0;
   return static_cast<int>(f.acked.size());

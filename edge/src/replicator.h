@@ -59,7 +59,8 @@ class Replicator {
   void UplinkSent(const ChunkId& id, uint64_t now_ms);
 
   // A peer's put_ack (or an ack of a restate): returns how many peers hold the chunk now, or
-  // 0 if this peer's ack was already counted (a duplicate delivery).
+  // 0 if this peer's ack was already counted (a duplicate delivery) or the peer was never
+  // asked for this chunk (`put_acks_unasked`: an ack nobody asked for proves nothing).
   int OnPutAck(const ChunkId& id, uint32_t holder);
   // A peer's put_nack, or a restate_nack (its copy is gone): the chunk goes elsewhere.
   void OnRefusal(const ChunkId& id, uint32_t holder);
@@ -79,6 +80,7 @@ class Replicator {
     std::map<uint32_t, uint64_t> targets;  // peer -> last send (monotonic ms), 0 = not yet
     std::set<uint32_t> acked;
     std::set<uint32_t> refused;
+    std::set<uint32_t> asked;   // every peer ever chosen as a target of this chunk
     uint64_t core_sent_ms = 0;  // 0 = not yet; in the future while throttled
   };
   void PlanCopies(Flight& f, uint64_t now, Plan& plan);

@@ -1,5 +1,5 @@
 // What the core currently permits this edge: its per-edge settings (`ternctl edge set`),
-// which arrive in every registration reply and as `settings` messages on down/<addr>.
+// which arrive in every registration reply and as `settings` messages on down/<name>.
 // The edge applies the permitted kinds at the source (Outbox::Admit refuses records of a
 // kind the core would refuse) and shows the settings in status.json; the priority, weight
 // and byte rate are the core's business and only displayed here.

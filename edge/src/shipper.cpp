@@ -91,17 +91,33 @@ void Shipper::Pump() {
     const Pending& p = *outbox_.Find(id);
     Plan plan = replicator_.Step(id, now);
     for (uint32_t peer : plan.puts) {
+      // The draw takes only named members of the latest list; a peer gone from it since is
+      // planned again (and replaced) by the next Step.
+      const std::string to = d_.peers->NameOf(peer);
+      if (to.empty()) continue;
       Status s = d_.transport->Publish(
-          d_.topics.Put(peer),
+          d_.topics.Put(d_.name, to),
           EncodeEnvelope(EnvelopeType::kPut, d_.self, next_request_++, id, p.wire));
       if (s.ok()) replicator_.PutSent(id, peer, now);  // else: planned again next pump
     }
     for (uint32_t peer : plan.restates) {
+      const std::string to = d_.peers->NameOf(peer);
+      if (to.empty()) continue;
       // Not retried: a lost request is made again at the next uplink timeout.
-      (void)d_.transport->Publish(d_.topics.Down(peer), msg::Restate{id, d_.self}.Encode());
+      const std::string topic = d_.topics.Peer(d_.name, to);
+      std::string text = msg::Restate{id, d_.self}.Encode();
+      if (d_.sealer) {
+        auto sealed = d_.sealer->Seal(topic, text);
+        if (!sealed.ok()) {
+          d_.m->Add("seal_errors");
+          continue;
+        }
+        text = std::move(sealed).value();
+      }
+      (void)d_.transport->Publish(topic, text);
     }
     if (plan.uplink) {
-      Status s = d_.transport->Publish(d_.topics.Up(d_.self),
+      Status s = d_.transport->Publish(d_.topics.Up(d_.name),
                                        EncodeEnvelope(EnvelopeType::kUp, d_.self, 0, id, p.wire));
       if (s.ok()) replicator_.UplinkSent(id, now);  // else: planned again next pump
     }

@@ -26,6 +26,7 @@
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
 #include "tern/common/protocol.h"
+#include "tern/common/statements.h"
 #include "tern/common/transport.h"
 #include "tern/edge/chunker.h"
 #include "tern/edge/local_store.h"
@@ -46,6 +47,7 @@ class Shipper {
   // Everything it works with; none of it is owned and all of it outlives the Shipper.
   struct Deps {
     uint32_t self = 0;
+    std::string name;  // this node's name: the topics it publishes on carry it
     Topics topics;
     LocalStore* store = nullptr;
     Transport* transport = nullptr;
@@ -54,7 +56,8 @@ class Shipper {
     const SettingsState* settings = nullptr;
     Metrics* m = nullptr;
     GradeLatencies* grades = nullptr;
-    std::string who;  // "edge <name>", for log lines
+    std::string who;           // "edge <name>", for log lines
+    Sealer* sealer = nullptr;  // seals the restate requests; null: unsealed (tests)
   };
   Shipper(const EdgeOptions& o, Deps d);
 

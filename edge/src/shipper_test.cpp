@@ -7,6 +7,11 @@
 
 namespace tern::edge {
 namespace {
+// The peer a put went to: "put/n1/n<addr>" -> addr.
+uint32_t To(const std::string& topic) {
+  return static_cast<uint32_t>(std::stoul(Topics().Parse(topic).to.substr(1)));
+}
+
 SealedChunk Sealed(uint32_t origin, uint64_t seq) {
   SealedChunk c;
   c.wire = test::MakeChunk(origin, seq);
@@ -28,14 +33,16 @@ struct Rig : test::StoreRig {
 
   Rig() : StoreRig("shipper") {
     msg::Members members;
-    for (uint32_t a : {1u, 2u, 3u, 4u}) members.nodes.push_back({a, "", "live", 0.5});
+    for (uint32_t a : {1u, 2u, 3u, 4u})
+      members.nodes.push_back({a, "n" + std::to_string(a), "live", 0.5});
     peers.Update(members, 1);
     Open();
   }
   ~Rig() override { store.reset(); }
   void Open() {
-    shipper = std::make_unique<Shipper>(o, Shipper::Deps{1, Topics(), store.get(), t.get(), &loop,
-                                                         &peers, &settings, &m, &grades, "test"});
+    shipper =
+        std::make_unique<Shipper>(o, Shipper::Deps{1, "n1", Topics(), store.get(), t.get(), &loop,
+                                                   &peers, &settings, &m, &grades, "test"});
   }
   bool Until(const std::function<bool()>& cond) {
     return StoreRig::Until(cond, [this] { shipper->Pump(); });
@@ -50,11 +57,11 @@ TEST_SUITE("shipper") {
     SealedChunk c = Sealed(1, 0);
     ChunkId id = c.id;
     r.shipper->OnSealed(std::move(c));
-    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 1; }));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/n1") == 1; }));
     CHECK(r.m.Get("grade_local") == 1);
-    auto puts = r.broker->PublishedOn("tern/store/+/put");
+    auto puts = r.broker->PublishedOn("tern/put/n1/+");
     REQUIRE(puts.size() == 2);
-    uint32_t a = Topics::AddrIn(puts[0].topic, 1), b = Topics::AddrIn(puts[1].topic, 1);
+    uint32_t a = To(puts[0].topic), b = To(puts[1].topic);
     CHECK(a != b);
     CHECK(DecodeEnvelope(puts[0].payload).value().sender == 1);
     for (int twice = 0; twice < 2; ++twice) {  // duplicate deliveries
@@ -77,12 +84,12 @@ TEST_SUITE("shipper") {
     SealedChunk c = Sealed(1, 0);
     ChunkId id = c.id;
     r.shipper->OnSealed(std::move(c));
-    REQUIRE(r.Until([&] { return r.Sent("tern/store/+/put") == 2; }));
-    auto puts = r.broker->PublishedOn("tern/store/+/put");
-    uint32_t a = Topics::AddrIn(puts[0].topic, 1), b = Topics::AddrIn(puts[1].topic, 1);
+    REQUIRE(r.Until([&] { return r.Sent("tern/put/n1/+") == 2; }));
+    auto puts = r.broker->PublishedOn("tern/put/n1/+");
+    uint32_t a = To(puts[0].topic), b = To(puts[1].topic);
     r.shipper->OnPutNack({id, a, "disk full"});
-    REQUIRE(r.Until([&] { return r.Sent("tern/store/+/put") == 3; }));
-    uint32_t third = Topics::AddrIn(r.broker->PublishedOn("tern/store/+/put")[2].topic, 1);
+    REQUIRE(r.Until([&] { return r.Sent("tern/put/n1/+") == 3; }));
+    uint32_t third = To(r.broker->PublishedOn("tern/put/n1/+")[2].topic);
     CHECK(third != a);
     CHECK(third != b);
     CHECK(r.m.Get("replica_refusals") == 1);
@@ -96,13 +103,13 @@ TEST_SUITE("shipper") {
     SealedChunk c = Sealed(1, 0);
     ChunkId id = c.id;
     r.shipper->OnSealed(std::move(c));
-    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 1; }));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/n1") == 1; }));
     r.Open();  // a new shipper on the same store, as after a restart
     CHECK(r.shipper->outbox_chunks() == 0);
     REQUIRE(r.shipper->Restore().ok());
     CHECK(r.shipper->outbox_chunks() == 1);
-    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 2; }));
-    auto up = r.broker->PublishedOn("tern/up/1");
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/n1") == 2; }));
+    auto up = r.broker->PublishedOn("tern/up/n1");
     CHECK(ChunkId(DecodeEnvelope(up[1].payload).value().id) == id);
   }
 
@@ -113,11 +120,11 @@ TEST_SUITE("shipper") {
     SealedChunk c = Sealed(1, 0);
     ChunkId id = c.id;
     r.shipper->OnSealed(std::move(c));
-    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 1; }));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/n1") == 1; }));
     uint64_t t0 = MonotonicMs();
     r.shipper->OnThrottle({id, "byte-rate limit", 400});
     REQUIRE(r.Until([&] { return r.m.Get("uplinks_throttled") == 1; }));
-    REQUIRE(r.Until([&] { return r.Sent("tern/up/1") == 2; }));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/n1") == 2; }));
     CHECK(MonotonicMs() - t0 >= 400);  // not at the 100 ms timeout
   }
 }

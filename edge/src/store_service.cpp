@@ -11,24 +11,24 @@ namespace tern::edge {
 // A verified put, handed from the network thread to the loop.
 struct StoreService::Put {
   ChunkId id;
-  uint32_t sender = 0;
+  std::string from;  // the sender's name, from the topic
   ChunkHeader header;
   std::string wire;
 };
 
-void StoreService::OnPut(std::string_view payload) {
+void StoreService::OnPut(const std::string& from_name, std::string_view payload) {
   auto env = DecodeEnvelope(payload);
   if (!env.ok()) return msg::Reject(*m_, who_, "put", env.status().message());
   if (env->type != EnvelopeType::kPut)
     return msg::Reject(*m_, who_, "put", "envelope is not a put");
-  const std::string from = " from " + std::to_string(env->sender);
+  const std::string from = " from " + from_name;
   auto view = DecodeChunk(env->chunk);
   if (!view.ok()) return msg::Reject(*m_, who_, "put", view.status().message() + from);
   auto recs = DecodeRecords(*view);
   if (!recs.ok()) return msg::Reject(*m_, who_, "put", recs.status().message() + from);
   auto put = std::make_shared<Put>();
   put->id = ChunkId(env->id);
-  put->sender = env->sender;
+  put->from = from_name;
   put->header = view->header;
   put->wire = std::string(env->chunk);
   loop_->Post([this, put = std::shared_ptr<const Put>(std::move(put))] { Keep(put); });
@@ -54,34 +54,35 @@ void StoreService::Keep(const std::shared_ptr<const Put>& put) {
 void StoreService::Answer(const std::shared_ptr<const Put>& put, const Status& s) {
   if (!s.ok()) {
     m_->Add("replica_store_errors");
-    publisher_->Deliver(topics_.Down(put->sender),
+    publisher_->Deliver(topics_.Peer(name_, put->from),
                         msg::PutNack{put->id, self_, s.message()}.Encode());
     return;
   }
   m_->Add("replicas_stored");
   publisher_->Deliver(
-      topics_.Stored(),
+      topics_.Stored(name_),
       msg::Stored(NoticeFor(put->id, self_, put->header, put->wire.size())).Encode());
-  publisher_->Deliver(topics_.Down(put->sender), msg::PutAck{put->id, self_}.Encode());
+  publisher_->Deliver(topics_.Peer(name_, put->from), msg::PutAck{put->id, self_}.Encode());
 }
 
-void StoreService::OnRestate(const msg::Restate& m) {
-  loop_->Post([this, m] { Restate(m); });
+void StoreService::OnRestate(const msg::Restate& m, const std::string& from) {
+  loop_->Post([this, m, from] { Restate(m, from); });
 }
 
 // Loop thread: the read happens here, not on the network thread.
-void StoreService::Restate(const msg::Restate& m) {
+void StoreService::Restate(const msg::Restate& m, const std::string& from) {
+  if (from.empty()) return;  // the core's name is not known yet (no member list): nobody to tell
   auto wire = store_->GetChunk(m.id);
   auto view = wire.ok() && wire->has_value() ? DecodeChunk(**wire)
                                              : Result<ChunkView>(Status::NotFound("not held"));
   if (view.ok()) {
     publisher_->Deliver(
-        topics_.Stored(),
+        topics_.Stored(name_),
         msg::Stored(NoticeFor(m.id, self_, view->header, (*wire)->size())).Encode());
-    publisher_->Deliver(topics_.Down(m.to), msg::PutAck{m.id, self_}.Encode());
+    publisher_->Deliver(topics_.Peer(name_, from), msg::PutAck{m.id, self_}.Encode());
   } else {
     // "restate_nack" (not "put_nack"): the copy is not here, which is news, not a refusal.
-    publisher_->Deliver(topics_.Down(m.to),
+    publisher_->Deliver(topics_.Peer(name_, from),
                         msg::RestateNack{m.id, self_, "chunk not held here"}.Encode());
   }
   m_->Add("restated");
@@ -98,7 +99,7 @@ void StoreService::OnDelete(const msg::Delete& m) {
       return;
     }
     loop_->Post([this, id] {
-      publisher_->Deliver(topics_.Stored(), msg::Dropped{id, self_}.Encode());
+      publisher_->Deliver(topics_.Stored(name_), msg::Dropped{id, self_}.Encode());
       m_->Add("replicas_dropped");
     });
   });
@@ -115,7 +116,7 @@ void StoreService::AnnounceRecentReplicas(int limit) {
     return;
   }
   for (const auto& i : *recent) {
-    publisher_->Deliver(topics_.Stored(), msg::Stored(NoticeOf(i, self_)).Encode());
+    publisher_->Deliver(topics_.Stored(name_), msg::Stored(NoticeOf(i, self_)).Encode());
   }
   m_->Add("replicas_restated", static_cast<int64_t>(recent->size()));
 }

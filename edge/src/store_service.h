@@ -31,9 +31,10 @@ namespace tern::edge {
 class StoreService {
  public:
   // None of the pointers is owned; all outlive the service.
-  StoreService(uint32_t self, Topics topics, LocalStore* store, EventLoop* loop,
+  StoreService(uint32_t self, std::string name, Topics topics, LocalStore* store, EventLoop* loop,
                ReliablePublisher* publisher, Metrics* m, std::string who)
       : self_(self),
+        name_(std::move(name)),
         topics_(std::move(topics)),
         store_(store),
         loop_(loop),
@@ -41,10 +42,12 @@ class StoreService {
         m_(m),
         who_(std::move(who)) {}
 
-  // A binary put envelope on store/<self>/put. A malformed one is counted as rejected_put
-  // and logged ("rejected put message") with the sender.
-  void OnPut(std::string_view payload);
-  void OnRestate(const msg::Restate& m);
+  // A binary put envelope from node `from` (put/<from>/<self>). A malformed one is counted as
+  // rejected_put and logged ("rejected put message") with the sender. The answers go to
+  // `from` (peer/<self>/<from>), whatever the envelope says.
+  void OnPut(const std::string& from, std::string_view payload);
+  // A restate request from node `from` (a peer on peer/<from>/<self>, or the core on down).
+  void OnRestate(const msg::Restate& m, const std::string& from);
   void OnDelete(const msg::Delete& m);
   // Restates the `limit` most recent replicas to the core.
   void AnnounceRecentReplicas(int limit = 500);
@@ -53,9 +56,10 @@ class StoreService {
   struct Put;
   void Keep(const std::shared_ptr<const Put>& put);
   void Answer(const std::shared_ptr<const Put>& put, const Status& s);
-  void Restate(const msg::Restate& m);
+  void Restate(const msg::Restate& m, const std::string& from);
 
   const uint32_t self_;
+  const std::string name_;
   const Topics topics_;
   LocalStore* store_;
   EventLoop* loop_;

@@ -7,7 +7,7 @@
 
 namespace tern::edge {
 namespace {
-// The store service of node 5.
+// The store service of node 5 ("n5"); node 9 is "n9", 77 is "n77".
 struct Rig : test::StoreRig {
   std::unique_ptr<ReliablePublisher> pub;
   std::unique_ptr<StoreService> svc;
@@ -16,7 +16,8 @@ struct Rig : test::StoreRig {
     pub = std::make_unique<ReliablePublisher>(
         t.get(), [this](uint64_t ms, EventLoop::Task f) { loop.After(ms, std::move(f)); }, &m,
         "test");
-    svc = std::make_unique<StoreService>(5, Topics(), store.get(), &loop, pub.get(), &m, "test");
+    svc = std::make_unique<StoreService>(5, "n5", Topics(), store.get(), &loop, pub.get(), &m,
+                                         "test");
   }
   ~Rig() override { store.reset(); }
 };
@@ -27,21 +28,21 @@ TEST_SUITE("store_service") {
     Rig r;
     std::string wire = test::MakeChunk(9, 3);
     ChunkId id = ChunkIdOf(wire);
-    r.svc->OnPut(test::PutOf(9, wire));
-    REQUIRE(r.Until([&] { return r.On("tern/down/9").size() == 1; }));
-    auto ack = msg::DecodeText<msg::PutAck>(r.On("tern/down/9")[0]);
+    r.svc->OnPut("n9", test::PutOf(9, wire));
+    REQUIRE(r.Until([&] { return r.On("tern/peer/n5/n9").size() == 1; }));
+    auto ack = msg::DecodeText<msg::PutAck>(r.On("tern/peer/n5/n9")[0]);
     REQUIRE(ack.ok());
     CHECK(ack->id == id);
     CHECK(ack->holder == 5);
-    auto stored = msg::DecodeText<msg::Stored>(r.On("tern/core/stored").at(0));
+    auto stored = msg::DecodeText<msg::Stored>(r.On("tern/stored/n5").at(0));
     REQUIRE(stored.ok());
     CHECK(stored->holder == 5);
     CHECK(stored->origin == 9);
     CHECK(stored->seq == 3);
     CHECK(r.m.Get("replicas_stored") == 1);
     // The same put again (a resend): acknowledged again, stored once.
-    r.svc->OnPut(test::PutOf(9, wire));
-    REQUIRE(r.Until([&] { return r.On("tern/down/9").size() == 2; }));
+    r.svc->OnPut("n9", test::PutOf(9, wire));
+    REQUIRE(r.Until([&] { return r.On("tern/peer/n5/n9").size() == 2; }));
     CHECK(r.m.Get("replicas_duplicate") == 1);
     CHECK(r.store->Totals()->first == 1);
   }
@@ -54,9 +55,9 @@ TEST_SUITE("store_service") {
     other.wire = "other bytes";
     r.store->Submit(std::move(other), nullptr);
     REQUIRE(test::WaitFor([&] { return r.store->HasChunk(ChunkIdOf(wire)).value(); }));
-    r.svc->OnPut(test::PutOf(9, wire));
-    REQUIRE(r.Until([&] { return r.On("tern/down/9").size() == 1; }));
-    auto nack = msg::DecodeText<msg::PutNack>(r.On("tern/down/9")[0]);
+    r.svc->OnPut("n9", test::PutOf(9, wire));
+    REQUIRE(r.Until([&] { return r.On("tern/peer/n5/n9").size() == 1; }));
+    auto nack = msg::DecodeText<msg::PutNack>(r.On("tern/peer/n5/n9")[0]);
     REQUIRE(nack.ok());
     CHECK(nack->reason.find("different bytes") != std::string::npos);
     CHECK(r.m.Get("replica_id_collisions") == 1);
@@ -68,7 +69,8 @@ TEST_SUITE("store_service") {
     std::string up = EncodeEnvelope(EnvelopeType::kUp, 9, 0, ChunkIdOf(wire), wire);
     std::string cut = test::PutOf(9, wire);
     cut.pop_back();
-    for (const std::string& p : {std::string(), std::string("garbage"), up, cut}) r.svc->OnPut(p);
+    for (const std::string& p : {std::string(), std::string("garbage"), up, cut})
+      r.svc->OnPut("n9", p);
     CHECK(r.m.Get("rejected_put") == 4);
     r.loop.RunOnce(MonotonicMs());
     CHECK(r.store->Totals()->first == 0);
@@ -78,31 +80,31 @@ TEST_SUITE("store_service") {
     Rig r;
     std::string wire = test::MakeChunk(9, 1);
     ChunkId id = ChunkIdOf(wire);
-    r.svc->OnPut(test::PutOf(9, wire));
+    r.svc->OnPut("n9", test::PutOf(9, wire));
     REQUIRE(r.Until([&] { return r.m.Get("replicas_stored") == 1; }));
-    r.svc->OnRestate({id, 77});
-    r.svc->OnRestate({ChunkId(std::string(32, 'x')), 77});
-    REQUIRE(r.Until([&] { return r.On("tern/down/77").size() == 2; }));
-    auto replies = r.On("tern/down/77");
+    r.svc->OnRestate({id, 77}, "n77");
+    r.svc->OnRestate({ChunkId(std::string(32, 'x')), 77}, "n77");
+    REQUIRE(r.Until([&] { return r.On("tern/peer/n5/n77").size() == 2; }));
+    auto replies = r.On("tern/peer/n5/n77");
     CHECK(msg::DecodeText<msg::PutAck>(replies[0]).ok());
     auto nack = msg::DecodeText<msg::RestateNack>(replies[1]);
     REQUIRE(nack.ok());
     CHECK(nack->holder == 5);
-    CHECK(r.On("tern/core/stored").size() == 2);  // the put's notice and the restatement
+    CHECK(r.On("tern/stored/n5").size() == 2);  // the put's notice and the restatement
     CHECK(r.m.Get("restated") == 2);
   }
 
   TEST_CASE("delete drops a replica and says so; recent replicas are restated") {
     Rig r;
     std::string w1 = test::MakeChunk(9, 1), w2 = test::MakeChunk(9, 2);
-    r.svc->OnPut(test::PutOf(9, w1));
-    r.svc->OnPut(test::PutOf(9, w2));
+    r.svc->OnPut("n9", test::PutOf(9, w1));
+    r.svc->OnPut("n9", test::PutOf(9, w2));
     REQUIRE(r.Until([&] { return r.m.Get("replicas_stored") == 2; }));
     r.svc->AnnounceRecentReplicas();
     CHECK(r.m.Get("replicas_restated") == 2);
     r.svc->OnDelete({ChunkIdOf(w1)});
     REQUIRE(r.Until([&] { return r.m.Get("replicas_dropped") == 1; }));
-    auto dropped = msg::DecodeText<msg::Dropped>(r.On("tern/core/stored").back());
+    auto dropped = msg::DecodeText<msg::Dropped>(r.On("tern/stored/n5").back());
     REQUIRE(dropped.ok());
     CHECK(dropped->id == ChunkIdOf(w1));
     CHECK_FALSE(r.store->HasChunk(ChunkIdOf(w1)).value());

@@ -6,12 +6,11 @@
 // a value or an error. Receivers route by type with `msg::Dispatcher` (dispatch.h), which
 // also bounds size and nesting before anything is decoded.
 //
-// Who sends what (topics in protocol.h):
-//   node -> core  reg/<name>: Register          hb/<addr>: Heartbeat, Offline
-//   store -> core core/stored: Stored, Dropped
-//   core -> node  reg/<name>/reply: Registered, RegistrationRefused   members: Members
-//   core -> edge  down/<addr>: Ack, Refused, Throttle, ResultNote, Settings, Restate, Delete
-//   store -> sender down/<addr>: PutAck, PutNack, RestateNack
+// Who sends what (topics in protocol.h; <n> is the sender's name, <to> the receiver's):
+//   edge -> core  reg/<n>: Register      hb/<n>: Heartbeat, Offline    stored/<n>: Stored, Dropped
+//   core -> edge  reg/<n>/reply: Registered, RegistrationRefused       members: Members
+//                 down/<to>: Ack, Refused, Throttle, ResultNote, Settings, Restate, Delete
+//   store -> node peer/<n>/<to>: PutAck, PutNack, RestateNack; edge -> store: Restate
 // Thread-safety: value types and free functions.
 #pragma once
 
@@ -42,6 +41,10 @@ struct Register {
   std::string name;
   std::string store_path;  // empty for a node without a store
   int64_t capacity = 0;    // bytes; 0 = unknown
+  // The store's persistent random id: a second box under an enrolled name is refused.
+  std::string node_id;
+  std::string nonce;      // echoed in the reply: the node takes only the answer to its own request
+  uint64_t will_seq = 0;  // the number its Last Will (`offline`) is sealed with
   std::string Encode() const;
   static Result<Register> Decode(const nlohmann::json& j);
 };
@@ -66,6 +69,7 @@ struct Registered {
   uint32_t addr = 0;
   int64_t protocol = kProtocolVersion;
   std::optional<SettingsBody> settings;
+  std::string nonce;  // the request's
   std::string Encode() const;
   static Result<Registered> Decode(const nlohmann::json& j);
 };
@@ -74,6 +78,7 @@ struct Registered {
 struct RegistrationRefused {
   static constexpr const char* kType = "refused";
   std::string reason;
+  std::string nonce;  // the request's
   std::string Encode() const;
   static Result<RegistrationRefused> Decode(const nlohmann::json& j);
 };
@@ -112,6 +117,7 @@ struct MemberInfo {
 struct Members {
   static constexpr const char* kType = "members";
   std::vector<MemberInfo> nodes;
+  std::string core;  // the core's name: stores answer its restates on peer/<n>/<core>
   std::string Encode() const;
   static Result<Members> Decode(const nlohmann::json& j);
 };

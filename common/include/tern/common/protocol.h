@@ -6,11 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "tern/common/chunk.h"
 #include "tern/common/status.h"
@@ -23,7 +22,17 @@ inline constexpr size_t kMaxControlBytes = 1 << 20;
 // before parsing, so no hostile message can drive a recursive parser or destructor deep.
 inline constexpr int kMaxControlDepth = 32;
 
-// Topic names under a per-site prefix (default "tern").
+// Topic names under a per-site prefix (default "tern"). Every topic a node publishes on
+// carries the publishing node's NAME (`<n>`), and topics addressed to one node carry the
+// receiver's name (`<to>`), so the gateway's ACL can confine each node to its own topics and
+// a receiver learns who spoke from the topic, never from a field in the body:
+//   reg/<n>            edge n -> core: register        reg/<n>/reply  core -> n (never retained)
+//   up/<n>             edge n -> core: uplinks         hb/<n>         edge n -> core: hb, offline
+//   stored/<n>         edge n -> core: stored, dropped
+//   put/<n>/<to>       n (edge, or the core for results) -> store <to>: put envelopes
+//   peer/<n>/<to>      store n -> node <to> (edge or core): put_ack, put_nack, restate(_nack)
+//   down/<to>          core only -> node <to>: everything the core says to one node
+//   members            core only (retained)             x/...   core only: exports
 class Topics {
  public:
   explicit Topics(std::string prefix = "tern") : p_(std::move(prefix)) {}
@@ -31,23 +40,39 @@ class Topics {
   std::string RegReply(const std::string& name) const { return p_ + "/reg/" + name + "/reply"; }
   std::string RegAll() const { return p_ + "/reg/+"; }
   std::string Members() const { return p_ + "/members"; }
-  std::string Up(uint32_t addr) const { return p_ + "/up/" + std::to_string(addr); }
+  std::string Up(const std::string& name) const { return p_ + "/up/" + name; }
   std::string UpAll() const { return p_ + "/up/+"; }
-  std::string Put(uint32_t addr) const { return p_ + "/store/" + std::to_string(addr) + "/put"; }
-  std::string Stored() const { return p_ + "/core/stored"; }
-  std::string Down(uint32_t addr) const { return p_ + "/down/" + std::to_string(addr); }
-  std::string Hb(uint32_t addr) const { return p_ + "/hb/" + std::to_string(addr); }
+  std::string Hb(const std::string& name) const { return p_ + "/hb/" + name; }
   std::string HbAll() const { return p_ + "/hb/+"; }
+  std::string Stored(const std::string& name) const { return p_ + "/stored/" + name; }
+  std::string StoredAll() const { return p_ + "/stored/+"; }
+  std::string Put(const std::string& from, const std::string& to) const {
+    return p_ + "/put/" + from + "/" + to;
+  }
+  std::string PutTo(const std::string& to) const { return p_ + "/put/+/" + to; }
+  std::string Peer(const std::string& from, const std::string& to) const {
+    return p_ + "/peer/" + from + "/" + to;
+  }
+  std::string PeerTo(const std::string& to) const { return p_ + "/peer/+/" + to; }
+  std::string Down(const std::string& to) const { return p_ + "/down/" + to; }
   std::string Export(const std::string& rest) const { return p_ + "/x/" + rest; }
   const std::string& prefix() const { return p_; }
-  // The trailing address of ".../<addr>" or ".../<addr>/put" topics; 0 if none.
-  static uint32_t AddrIn(const std::string& topic, int from_end = 0);
+
+  // A topic under this prefix taken apart: its kind ("up", "put", ...) and the node names in
+  // it. `from` is the publishing node's name for reg, up, hb, stored, put and peer topics
+  // (empty for down, members and x, which only the core publishes); `to` is the receiver's
+  // name for put, peer and down topics. `kind` is empty for a topic outside the prefix.
+  struct Parts {
+    std::string kind, from, to;
+    bool reply = false;  // reg/<n>/reply
+  };
+  Parts Parse(std::string_view topic) const;
 
  private:
   std::string p_;
 };
 
-// --- binary chunk envelopes (tern/up/<addr>, tern/store/<addr>/put) ---
+// --- binary chunk envelopes (tern/up/<n>, tern/put/<n>/<to>) ---
 enum class EnvelopeType : uint8_t { kUp = 1, kPut = 2 };
 
 // Wire: u32 magic "TRNM" | u8 version | u8 type | u32 sender | u64 request | 32 B chunk id |
@@ -61,8 +86,8 @@ struct Envelope {
   std::string_view chunk;  // wire chunk, a view into the message
 };
 
-std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
-                           const ChunkId& id, std::string_view chunk);
+std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request, const ChunkId& id,
+                           std::string_view chunk);
 // Checks magic, version, type, that a chunk follows and that its SHA-256 equals the claimed
 // id; does not decode the chunk.
 Result<Envelope> DecodeEnvelope(std::string_view msg);
@@ -86,8 +111,7 @@ Result<int64_t> FieldI64(const nlohmann::json& j, const char* name);
 Result<double> FieldDouble(const nlohmann::json& j, const char* name);
 // A node address: 1 .. 2^32-1.
 Result<uint32_t> FieldAddr(const nlohmann::json& j, const char* name);
-Result<std::string> FieldString(const nlohmann::json& j, const char* name,
-                                size_t max_len = 4096);
+Result<std::string> FieldString(const nlohmann::json& j, const char* name, size_t max_len = 4096);
 // A 32-byte chunk id from a 64-digit hex field.
 Result<ChunkId> FieldChunkId(const nlohmann::json& j, const char* name);
 // Optional fields: `def` when absent; an error when present with the wrong type or range

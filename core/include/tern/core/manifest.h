@@ -11,6 +11,7 @@
 //   spool()          SpoolStore     spool                        (spool_store.h)
 //   results()        ResultStore    results, links               (result_store.h)
 //   edge_settings()  SettingsStore  edge_settings, settings_meta (settings_store.h)
+//   statements()     StatementStore senders, statement_meta       (statement_store.h)
 // Nothing outside those classes runs SQL on core.db. The forwarding methods below are the
 // core's write path and the common reads; readers that need more (the HTTP API's range
 // queries, ternctl's prefix lookups) call the store's own methods through the accessors.
@@ -41,6 +42,7 @@
 #include "tern/core/registry.h"
 #include "tern/core/result_store.h"
 #include "tern/core/spool_store.h"
+#include "tern/core/statement_store.h"
 
 namespace tern::core {
 
@@ -50,8 +52,8 @@ class SettingsStore;  // settings_store.h (it needs EdgeSettings, declared here)
 // and whenever it changes, enforced by the core on every uplink.
 struct EdgeSettings {
   std::string name;
-  int priority = -1;        // class override for the scheduler; -1 = keep each chunk's own
-  int weight = 1;           // share within its class (1..1000)
+  int priority = -1;  // class override for the scheduler; -1 = keep each chunk's own
+  int weight = 1;     // share within its class (1..1000)
   std::string kinds = "samples,blob,event";  // data classes the edge may send
   int64_t max_bytes_per_s = 0;               // uplink byte-rate limit; 0 = none
   int protocol = kProtocolVersion;
@@ -93,6 +95,7 @@ class Manifest {
   SpoolStore& spool() { return *spool_; }
   ResultStore& results() { return *results_; }
   SettingsStore& edge_settings() { return *settings_; }
+  StatementStore& statements() { return *statements_; }
 
   // Registry (Registry::Register / SetState / Nodes). Register returns the existing
   // address for a known name, else a new one.
@@ -159,6 +162,7 @@ class Manifest {
   std::unique_ptr<SpoolStore> spool_;
   std::unique_ptr<ResultStore> results_;
   std::unique_ptr<SettingsStore> settings_;
+  std::unique_ptr<StatementStore> statements_;
 };
 
 }  // namespace tern::core

@@ -42,6 +42,11 @@ class Registry {
   // never-used one. Writes; run it inside the caller's transaction.
   [[nodiscard]] Result<uint32_t> Register(const std::string& name, const std::string& store_path,
                                           int64_t capacity);
+  // The store id `name` is enrolled with: empty if the name is not registered or not bound.
+  [[nodiscard]] Result<std::string> NodeIdOf(const std::string& name);
+  // Binds `name` (registered) to the store id `node_id`. Writes; inside the caller's
+  // transaction.
+  [[nodiscard]] Status BindNodeId(const std::string& name, const std::string& node_id);
   // Records the membership state published for `addr`; last_seen_ms only moves forward.
   // Unknown addresses are ignored (OK).
   [[nodiscard]] Status SetState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
@@ -57,7 +62,7 @@ class Registry {
   Registry(Database& db, std::function<int64_t()> now_ms) : db_(db), now_ms_(std::move(now_ms)) {}
   Database& db_;
   std::function<int64_t()> now_ms_;
-  std::unique_ptr<Statement> get_, ins_, upd_, state_, del_, all_;
+  std::unique_ptr<Statement> get_, ins_, upd_, state_, del_, all_, node_id_, bind_;
 };
 
 }  // namespace tern::core

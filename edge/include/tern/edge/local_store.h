@@ -31,6 +31,7 @@
 
 #include "tern/common/chunk.h"
 #include "tern/common/sqlite.h"
+#include "tern/common/statements.h"
 #include "tern/common/status.h"
 
 namespace tern::edge {
@@ -60,10 +61,10 @@ struct OutboxEntry {
 // A unit of work for the writer. Exactly one of the members is meaningful per kind.
 struct StoreWrite {
   enum class Kind { kOwnChunk, kReplica, kOutboxDone, kDropReplica, kMeta } kind;
-  StoredChunkInfo info;     // own chunk / replica
-  std::string wire;         // own chunk / replica
-  ChunkId id;               // outbox done / drop
-  std::string key, value;   // meta; with an own chunk, meta committed in the same transaction
+  StoredChunkInfo info;    // own chunk / replica
+  std::string wire;        // own chunk / replica
+  ChunkId id;              // outbox done / drop
+  std::string key, value;  // meta; with an own chunk, meta committed in the same transaction
 };
 
 // One stored chunk as a scan sees it; the views are valid only during the callback.
@@ -115,7 +116,8 @@ class LocalStoreReader {
       scan_data_;
 };
 
-class LocalStore {
+// Also the SeqStore of the node's statement numbers (meta "seq_reserved").
+class LocalStore : public SeqStore {
  public:
   using Done = std::function<void(const Status&)>;
 
@@ -128,12 +130,18 @@ class LocalStore {
   // errors carry the context "store PATH", e.g. when the file is not an edge store.
   [[nodiscard]] static Result<std::unique_ptr<LocalStoreReader>> OpenReadOnly(
       const std::string& path);
-  ~LocalStore();  // drains queued writes, then stops
+  ~LocalStore() override;  // drains queued writes, then stops
 
   // Queues a write; `done` runs on the writer thread after commit with its outcome.
   void Submit(StoreWrite w, Done done);
-  // Synchronous meta write (start-up only).
+  // Synchronous meta write (never from the writer thread: it waits for it).
   Status PutMeta(const std::string& key, const std::string& value);
+  // This store's persistent random id (32 hex digits, made and kept on first use): the core
+  // binds the node's name to it, so a second box under the same name is refused.
+  [[nodiscard]] Result<std::string> NodeId();
+  // SeqStore (never from the writer thread).
+  [[nodiscard]] Result<uint64_t> LoadReservation() override;
+  [[nodiscard]] Status SaveReservation(uint64_t reserved) override;
 
   // Reads (from a separate connection; see WAL readers); see LocalStoreReader.
   [[nodiscard]] Result<std::optional<std::string>> GetMeta(const std::string& key);
@@ -155,7 +163,7 @@ class LocalStore {
   void WriterLoop();
   Status Apply(const StoreWrite& w);
   std::string path_;
-  std::unique_ptr<Database> wdb_;  // writer thread only
+  std::unique_ptr<Database> wdb_;             // writer thread only
   std::unique_ptr<LocalStoreReader> reader_;  // its own connection, under rmu_
   std::mutex rmu_;
   std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, put_meta_;

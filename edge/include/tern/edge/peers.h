@@ -1,8 +1,8 @@
-// The edge's view of the site's live members (from the core's retained tern/members
-// message) and the peer draw for replicas: distinct live peers other than this node, at
-// random, weighted towards low load (load = 0.5 * cpu + 0.5 * used/capacity, as the core
-// reports it from heartbeats).
-// Thread-safety: thread-safe.
+// The edge's view of the site's members (from the core's retained tern/members message:
+// every member's name, for the topics that carry names, and the live ones) and the peer draw for
+// replicas: distinct live peers other than this node, at random, weighted towards low load (load =
+// 0.5 * cpu + 0.5 * used/capacity, as the core reports it from heartbeats). Thread-safety:
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "tern/common/messages.h"
@@ -22,13 +23,22 @@ class PeerTable {
   // when it was decoded; loads are 0..1).
   void Update(const msg::Members& members, uint32_t self);
   bool IsLive(uint32_t addr) const;
+  // The name of member `addr` in the latest list, empty if it is not in it.
+  std::string NameOf(uint32_t addr) const;
+  // The address of member `name` in the latest list, 0 if it is not in it.
+  uint32_t AddrOf(const std::string& name) const;
+  // The core's name as the latest list gives it (empty before the first list).
+  std::string core() const;
   int LiveCount() const;
   // Up to `n` distinct live peers not in `exclude`, drawn by weight 1/(0.05 + load).
-  std::vector<uint32_t> Choose(int n, const std::set<uint32_t>& exclude, std::mt19937_64& rng) const;
+  std::vector<uint32_t> Choose(int n, const std::set<uint32_t>& exclude,
+                               std::mt19937_64& rng) const;
 
  private:
   mutable std::mutex mu_;
-  std::map<uint32_t, double> live_;  // addr -> load
+  std::map<uint32_t, double> live_;        // addr -> load
+  std::map<uint32_t, std::string> names_;  // every member, live or not
+  std::string core_;
 };
 
 }  // namespace tern::edge

@@ -1,0 +1,117 @@
+// The core's inside: Core::Impl, the object that owns and wires the core's parts (core.cpp:
+// start, connect, stop; core_handlers.cpp: what happens to each message and around each
+// commit). Private to core.cpp and core_handlers.cpp.
+// Thread-safety: the handlers run on the commit worker's thread; Start/Stop on the owner's.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "ack_policy.h"
+#include "board_control.h"
+#include "commit_worker.h"
+#include "holder_ledger.h"
+#include "membership.h"
+#include "processing_loop.h"
+#include "registrar.h"
+#include "result_builder.h"
+#include "result_placer.h"
+#include "settings_book.h"
+#include "statement_gate.h"
+#include "status_reporter.h"
+#include "tern/common/dispatch.h"
+#include "tern/common/hlc.h"
+#include "tern/common/mqtt.h"
+#include "tern/common/statements.h"
+#include "tern/core/core.h"
+#include "tern/core/http_api.h"
+#include "tern/core/manifest.h"
+#include "uplink_gate.h"
+
+namespace tern::core {
+
+inline constexpr uint64_t kLivenessEveryMs = 250;  // liveness and settings-version checks
+
+class Core::Impl {
+ public:
+  explicit Impl(CoreOptions o)
+      : o_(std::move(o)),
+        topics_(o_.topic_prefix),
+        members_(o_.suspect_after_ms, o_.dead_after_ms),
+        reg_(&m_, "core", "register"),
+        hb_(&m_, "core", "hb"),
+        stored_(&m_, "core", "stored"),
+        peer_(&m_, "core", "peer") {}
+  Status Start();
+  void Stop();
+  nlohmann::json StatusJson() const { return status_ ? status_->Json() : nlohmann::json(); }
+  Metrics m_;
+
+ private:
+  Status OpenState();
+  Status Connect();
+  Status StartServices();
+  void Route();
+
+  // CommitWorker hooks (worker thread, inside / after the transaction).
+  void OnMessage(const std::string& topic, const std::string& payload, Batch& b);
+  // Through the StatementGate to `d`; admitted_ is the statement while its handler runs.
+  void Hear(msg::Dispatcher& d, const std::string& topic, std::string_view payload,
+            const std::string& sender);
+  // What the core publishes on `m.topic`: statements sealed with the next number.
+  std::optional<std::string> Seal(const Outgoing& m);
+  void BeforeCommit(Batch& b, uint64_t now);
+  void AfterCommit(uint64_t now);
+
+  // Handlers (worker thread, inside the transaction; for messages, batch_ is the open batch).
+  void OnRegister(const RegisterRequest& r, const std::string& topic);
+  void OnHeartbeat(const msg::Heartbeat& hb, const std::string& topic);
+  void OnOffline(const msg::Offline& off, const std::string& topic);
+  void OnUplink(const std::string& topic, std::string_view payload);
+  void OnProcessed(const ChunkId& id, const ChunkHeader& h,
+                   const std::vector<ProcessorOutput>& outs, Batch& b);
+
+  // The registered address of the node named in `topic` as its publisher; 0 for a stranger.
+  uint32_t SenderOf(const std::string& topic) const {
+    return members_.AddrOf(topics_.Parse(topic).from);
+  }
+  void RecordState(const std::optional<StateChange>& c);
+  void ApplyWeights(const std::vector<std::pair<uint32_t, int>>& weights);
+  void ReportStatus();
+
+  CoreOptions o_;
+  Topics topics_;
+  uint32_t core_addr_ = 0;  // the core's own registry entry: origin of result chunks
+  std::unique_ptr<Manifest> db_;
+  std::unique_ptr<Transport> transport_;
+  Membership members_;
+  std::unique_ptr<SettingsBook> settings_;
+  std::unique_ptr<ProcessingLoop> processing_;
+  std::unique_ptr<AckPolicy> acks_;
+  std::unique_ptr<ResultPlacer> placer_;
+  std::unique_ptr<HolderLedger> ledger_;
+  std::unique_ptr<Registrar> registrar_;
+  std::unique_ptr<UplinkGate> gate_;
+  std::unique_ptr<ResultBuilder> builder_;
+  std::unique_ptr<StatusReporter> status_;
+  std::unique_ptr<CommitWorker> worker_;
+  std::unique_ptr<HttpApi> http_;
+  std::unique_ptr<BoardControl> board_;
+  std::unique_ptr<StatementGate> statements_;
+  std::unique_ptr<SeqCounter> seq_;
+  std::unique_ptr<Sealer> sealer_;
+  const StatementGate::Admitted* admitted_ = nullptr;
+  msg::Dispatcher reg_, hb_, stored_, peer_;
+  Batch* batch_ = nullptr;  // the open turn's batch while its messages are dispatched
+  uint64_t last_live_ms_ = 0, last_status_ms_ = 0;
+  int http_port_ = -1;
+  bool started_ = false;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace tern::core
