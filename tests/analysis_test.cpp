@@ -23,7 +23,8 @@ std::string HttpGet(int port, const std::string& path, const std::string& token)
 
 TEST_SUITE("analysis") {
   TEST_CASE("an injected anomaly comes back as an alarm on three stores and is exported") {
-    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=8000"});
+    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=8000"}, {},
+              BrokerMode::kPki);  // over TLS, as a real site
     REQUIRE(site.broker().ok());
     // A read token for the HTTP API, in the book the core will read.
     std::filesystem::create_directories(site.CoreDir());
@@ -36,10 +37,11 @@ TEST_SUITE("analysis") {
     REQUIRE(site.StartEdge(1));
     REQUIRE(site.StartEdge(2));
 
-    MqttOptions o;
-    o.port = site.broker().port();
-    o.client_id = "third-party";
-    auto x = MqttClient::Create(o);
+    // A third party (an observer: it may read tern/x/# and nothing else).
+    const Identity observer = site.broker().mode() == BrokerMode::kPki
+                                  ? site.broker().Issue("third-party", crypto::Role::kObserver)
+                                  : Identity{};
+    auto x = MqttClient::Create(site.ClientOptions("third-party", observer));
     REQUIRE(x.ok());
     std::mutex mu;
     std::vector<std::pair<std::string, std::string>> exported;
@@ -90,8 +92,9 @@ TEST_SUITE("analysis") {
     INFO("chunk: " << chunk.dump());
     REQUIRE(chunk.contains("sources"));
     REQUIRE(chunk["sources"].size() == 1);
-    std::string source_hex = chunk["sources"][0].is_string() ? chunk["sources"][0].get<std::string>()
-                                                            : chunk["sources"][0].value("id", "");
+    std::string source_hex = chunk["sources"][0].is_string()
+                                 ? chunk["sources"][0].get<std::string>()
+                                 : chunk["sources"][0].value("id", "");
     auto src = nlohmann::json::parse(HttpGet(http_port, "/api/v1/chunks/" + source_hex, *token),
                                      nullptr, false);
     REQUIRE_FALSE(src.is_discarded());
@@ -124,7 +127,8 @@ TEST_SUITE("analysis") {
       Process p;
       std::string out = site.dir() + "/locate.json";
       std::remove(out.c_str());
-      if (!p.Start({TERNCTL_BIN, "--core-db", site.CoreDir() + "/core.db", "locate", id, "--json"}, out) ||
+      if (!p.Start({TERNCTL_BIN, "--core-db", site.CoreDir() + "/core.db", "locate", id, "--json"},
+                   out) ||
           p.Wait(std::chrono::seconds(30)) != 0) {
         return nlohmann::json();
       }

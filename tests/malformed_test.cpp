@@ -69,14 +69,14 @@ void DrainStopAndCheck(Site& site) {
 
 TEST_SUITE("malformed") {
   TEST_CASE("every topic rejects hostile messages while processes survive and data still flows") {
-    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=10000"});
+    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=10000"}, {},
+              BrokerMode::kPki);  // over TLS, as a real site
     REQUIRE(site.StartAll());
     REQUIRE(Site::WaitFor(30, [&] { return site.EdgeAddr(0) != 0 && site.EdgeAddr(2) != 0; }));
     uint32_t a0 = site.EdgeAddr(0);
-    MqttOptions o;
-    o.port = site.broker().port();
-    o.client_id = "attacker";
-    auto atk = MqttClient::Create(o);
+    // The attacker holds the core's certificate (under its own client id), so the broker's
+    // ACL lets everything through and what is tested is the daemons' own checks.
+    auto atk = MqttClient::Create(site.ClientOptions("attacker", site.CoreIdentity()));
     REQUIRE(atk.ok());
     REQUIRE((*atk)->Start().ok());
     REQUIRE((*atk)->WaitConnected(std::chrono::seconds(5)).ok());
@@ -130,15 +130,15 @@ TEST_SUITE("malformed") {
   // Well-formed JSON with fields of the wrong type, and nesting deep enough to overflow a
   // recursive parser: each of these once stopped tern-core or tern-edge.
   TEST_CASE("fields of the wrong type and deep nesting stop no process") {
-    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=10000"});
+    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=10000"}, {},
+              BrokerMode::kPki);  // over TLS, as a real site
     REQUIRE(site.StartAll());
     REQUIRE(Site::WaitFor(30, [&] { return site.EdgeAddr(0) != 0 && site.EdgeAddr(2) != 0; }));
     const uint32_t a0 = site.EdgeAddr(0);
     const std::string addr = std::to_string(a0);
-    MqttOptions o;
-    o.port = site.broker().port();
-    o.client_id = "attacker";
-    auto atk = MqttClient::Create(o);
+    // The attacker holds the core's certificate (under its own client id), so the broker's
+    // ACL lets everything through and what is tested is the daemons' own checks.
+    auto atk = MqttClient::Create(site.ClientOptions("attacker", site.CoreIdentity()));
     REQUIRE(atk.ok());
     REQUIRE((*atk)->Start().ok());
     REQUIRE((*atk)->WaitConnected(std::chrono::seconds(5)).ok());

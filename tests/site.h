@@ -20,10 +20,14 @@
 #include "broker.h"
 #include "process.h"
 #include "tern/common/chunk.h"
+#include "tern/common/mqtt.h"
 
 namespace tern::testing {
 
-// Plain until the daemons speak the topic tree the generated ACL allows (docs/security.md).
+// Plain unless a test asks for the site a real one is (TLS, certificates, ACL): the fault
+// test over TLS still ends with a fourth copy the manifest does not list in about half of
+// its runs (docs/security.md, "What is not built yet"), so the data-path tests stay plain
+// until that is found; the identity, hostile-message and analysis tests run over TLS.
 constexpr BrokerMode kSiteDefaultMode = BrokerMode::kPlain;
 
 class Site {
@@ -79,6 +83,19 @@ class Site {
   // Pki mode: the identity the core / edge i runs with (empty paths in plain mode).
   const Identity& CoreIdentity() const { return core_id_; }
   const Identity& EdgeIdentity(int i) const { return edge_ids_[static_cast<size_t>(i)]; }
+  // Options for a test's own MQTT client `client_id` on this site's broker: plain, or in Pki
+  // mode with `id`'s certificate (e.g. CoreIdentity(), or broker().Issue(...)).
+  MqttOptions ClientOptions(const std::string& client_id, const Identity& id) const {
+    MqttOptions o;
+    o.port = broker_->port();
+    o.client_id = client_id;
+    if (broker_->mode() == BrokerMode::kPki) {
+      o.tls_ca = id.ca;
+      o.tls_cert = id.cert;
+      o.tls_key = id.key;
+    }
+    return o;
+  }
 
  private:
   TempDir dir_;
@@ -94,9 +111,9 @@ class Site {
 // The whole-site invariants every data-path test checks. Returns "" when they hold,
 // otherwise a description of the first violations.
 struct SiteCheck {
-  int64_t chunks = 0;         // data chunks (from edges)
-  int64_t records = 0;        // their records
-  int64_t result_chunks = 0;  // analysis results (origin: the core)
+  int64_t chunks = 0;                                 // data chunks (from edges)
+  int64_t records = 0;                                // their records
+  int64_t result_chunks = 0;                          // analysis results (origin: the core)
   std::map<std::string, int64_t> records_per_source;  // "origin/source" -> records
   std::vector<std::string> problems;
 };

@@ -6,7 +6,9 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 
 #include "tern/common/metrics.h"
@@ -78,6 +80,9 @@ Result<std::unique_ptr<MqttClient>> MqttClient::Create(const MqttOptions& opts) 
   mosquitto_int_option(c->mosq_, MOSQ_OPT_RECEIVE_MAXIMUM, 1000);
   mosquitto_reconnect_delay_set(c->mosq_, static_cast<unsigned>(opts.reconnect_min_s),
                                 static_cast<unsigned>(opts.reconnect_max_s), true);
+  // Our own thread runs the network loop (LoopMain) while others publish: tell libmosquitto,
+  // as loop_start would.
+  mosquitto_threaded_set(c->mosq_, true);
   mosquitto_connect_v5_callback_set(c->mosq_, OnConnectCb);
   mosquitto_disconnect_v5_callback_set(c->mosq_, OnDisconnectCb);
   mosquitto_publish_v5_callback_set(c->mosq_, OnPublishCb);
@@ -154,11 +159,26 @@ Status MqttClient::Start() {
     spdlog::warn("mqtt {}: broker {}:{} not reachable yet, retrying", opts_.client_id, opts_.host,
                  opts_.port);
   }
-  rc = mosquitto_loop_start(mosq_);
-  if (rc != MOSQ_ERR_SUCCESS) {
-    return Status::IoError(std::string("mqtt: loop_start: ") + mosquitto_strerror(rc));
-  }
+  loop_ = std::thread([this] { LoopMain(); });
   return Status::Ok();
+}
+
+void MqttClient::LoopMain() {
+  int backoff_s = std::max(1, opts_.reconnect_min_s);
+  while (started_) {
+    const int rc = mosquitto_loop_forever(mosq_, 1000, 1);
+    if (!started_) break;
+    // loop_forever gave up (TLS or protocol error); it retries only errno-type failures.
+    if (connected_) HandleDisconnect(rc);
+    NoteFailure(std::string("network loop stopped: ") + mosquitto_strerror(rc) + ", reconnecting");
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait_for(lk, std::chrono::seconds(backoff_s), [this] { return !started_.load(); });
+    }
+    if (!started_) break;
+    backoff_s = std::min(backoff_s * 2, std::max(backoff_s, opts_.reconnect_max_s));
+    (void)mosquitto_reconnect(mosq_);  // a failure shows in the next loop_forever's return
+  }
 }
 
 Status MqttClient::WaitConnected(std::chrono::milliseconds timeout) {
@@ -174,7 +194,8 @@ Status MqttClient::WaitConnected(std::chrono::milliseconds timeout) {
 void MqttClient::Stop() {
   if (!started_.exchange(false)) return;
   mosquitto_disconnect_v5(mosq_, MQTT_RC_NORMAL_DISCONNECTION, nullptr);
-  mosquitto_loop_stop(mosq_, false);
+  cv_.notify_all();  // wakes LoopMain's back-off wait
+  if (loop_.joinable()) loop_.join();
   connected_ = false;
   cv_.notify_all();
 }

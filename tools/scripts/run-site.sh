@@ -3,10 +3,10 @@
 # loopback port (generated config), tern-core and four tern-edge agents with different
 # collectors, shows live progress, stops after N seconds (default 60) or Ctrl-C, prints a
 # summary with the manifest check, and leaves the data in ./site-data for ternctl.
-# With TERN_SITE_SECURE=1 the site runs as a real one does (docs/security.md): a site PKI in
-# $DATA/pki (ternctl pki), the gateway on TLS with client certificates required, the CRL and
-# the per-node ACL, every daemon with its own certificate. Off by default until the daemons
-# speak the topic tree the generated ACL allows.
+# The site runs as a real one does (docs/security.md): a site PKI in $DATA/pki (ternctl
+# pki), the gateway on TLS with client certificates required, the CRL and the per-node ACL,
+# every daemon with its own certificate. TERN_SITE_SECURE=0 runs it plain (anonymous MQTT,
+# security.mode=insecure), e.g. to compare.
 #   usage: run-site.sh <build-dir> [seconds]
 set -uo pipefail
 BUILD="$1"
@@ -36,7 +36,7 @@ cleanup() {
   exit 0
 }
 
-SECURE="${TERN_SITE_SECURE:-0}"
+SECURE="${TERN_SITE_SECURE:-1}"
 PKI="$DATA/pki"
 if [ "$SECURE" = 1 ]; then
   # The site PKI: CA, the broker's certificate (localhost, 127.0.0.1), the TLS broker config
@@ -96,7 +96,7 @@ if [ "$SECURE" = 1 ]; then
   fi
   echo "   security: TLS with client certificates from $PKI (ternctl pki list --dir $PKI); the gateway refuses anonymous connections (checked just now)"
 else
-  echo "   security: OFF (plain MQTT, anonymous allowed, security.mode=insecure); TERN_SITE_SECURE=1 runs the site with its PKI"
+  echo "   security: OFF (plain MQTT, anonymous allowed, security.mode=insecure); the default (TERN_SITE_SECURE=1) runs the site with its PKI"
 fi
 security core
 [ "$SECURE" = 1 ] && SEC+=(--set "tls.crl=$PKI/crl.pem")

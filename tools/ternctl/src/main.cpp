@@ -86,7 +86,8 @@ void PrintLocated(const LocatedChunk& l) {
     std::cout << "    " << std::setw(5) << h.addr << "  "
               << (h.registered ? h.name : "(not registered)") << "  " << h.state << "  "
               << h.store_path << "\n";
-  }  for (const auto& id : l.sources) std::cout << "  computed from " << tern::ToHex(id) << "\n";
+  }
+  for (const auto& id : l.sources) std::cout << "  computed from " << tern::ToHex(id) << "\n";
   for (const auto& id : l.results) std::cout << "  result " << tern::ToHex(id) << "\n";
 }
 

@@ -34,6 +34,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "tern/common/status.h"
 #include "tern/common/transport.h"
@@ -121,8 +122,14 @@ class MqttClient final : public Transport {
   void NoteFailure(const std::string& why);
   // Counts `n` takeovers of our session by another connection with our client id, and logs.
   void NoteTakeovers(uint64_t n, bool by_reason);
+  // The network thread: libmosquitto's loop_forever, run again (after a back-off and a
+  // reconnect) whenever it gives up. In libmosquitto 2.0.11 loop_forever returns for good on
+  // a TLS or protocol error (a broker restarting mid-handshake is one), so its own
+  // loop_start thread would leave a TLS client disconnected for ever.
+  void LoopMain();
   MqttOptions opts_;
   mosquitto* mosq_ = nullptr;
+  std::thread loop_;
   MessageHandler on_message_;
   ConnectHandler on_connect_;
   std::atomic<bool> connected_{false};
