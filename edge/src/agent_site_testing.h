@@ -81,7 +81,7 @@ struct Site {
   // Cut off first, so Stop does not give the outbox its moment to drain.
   void Stop() {
     if (!agent) return;
-    broker->Disconnect("edge-e1", /*clean=*/true);
+    broker->Disconnect("e1", /*clean=*/true);
     agent->Stop();
     agent.reset();
   }
@@ -108,7 +108,7 @@ struct Site {
   std::vector<std::pair<uint32_t, ChunkId>> Envelopes(const std::string& filter) {
     std::vector<std::pair<uint32_t, ChunkId>> out;
     for (const auto& m : broker->PublishedOn(filter)) {
-      if (m.from != "edge-e1") continue;  // the test's own (hostile) injections
+      if (m.from != "e1") continue;  // the test's own (hostile) injections
       auto env = DecodeEnvelope(m.payload);
       REQUIRE(env.ok());
       auto parts = t.Parse(m.topic);

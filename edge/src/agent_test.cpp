@@ -34,7 +34,7 @@ TEST_SUITE("agent") {
     }
     s.Stop();
     s.o.transport = [](const MqttOptions& mo) -> Result<std::unique_ptr<Transport>> {
-      if (mo.client_id.ends_with("-reg")) return Status::Unavailable("no second registration");
+      if (mo.client_id.ends_with(".reg")) return Status::Unavailable("no second registration");
       return Status::Unavailable("stop here");
     };
     auto again = EdgeAgent::Create(s.o).value();

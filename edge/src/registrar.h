@@ -1,7 +1,7 @@
 // The registrar: this node's permanent address and its announcements to the core.
 //
 // The core maps a name to an address once and for ever. The first start waits for it: a
-// short-lived second connection (client id "edge-<name>-reg", made through the options'
+// short-lived second connection (client id "<name>.reg", made through the options'
 // TransportFactory) publishes `register` on reg/<name> every second until the core answers
 // `registered` (or `refused`, which fails the start) on reg/<name>/reply. The address is
 // then kept in the store's meta table and used ever after. Every later (re)connect of the
