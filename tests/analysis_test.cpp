@@ -117,9 +117,7 @@ TEST_SUITE("analysis") {
     CHECK(copies == 3);
     CHECK(at_origin);
     SiteCheck c = CheckSite(site);
-    std::string problems;
-    for (const auto& p : c.problems) problems += "\n  " + p;
-    INFO(problems);
+    INFO(c.Report());
     CHECK(c.problems.empty());
     CHECK(c.result_chunks > 0);
     // ternctl locate walks from the result to its source and back.

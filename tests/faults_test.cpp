@@ -53,9 +53,7 @@ TEST_SUITE("faults") {
     REQUIRE_FALSE(acked_before.empty());
 
     SiteCheck c = CheckSite(site);
-    std::string problems;
-    for (const auto& p : c.problems) problems += "\n  " + p;
-    INFO("problems:" << problems);
+    INFO("problems:" << c.Report());
     CHECK(c.problems.empty());
     // Edges that ran throughout produced exactly their records; the killed one restarted its
     // source, so it has at least that many, still without gaps or duplicates (checked above).

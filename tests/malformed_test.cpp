@@ -60,9 +60,7 @@ void DrainStopAndCheck(Site& site) {
   site.StopAll();
   REQUIRE(drained);
   SiteCheck c = CheckSite(site);
-  std::string problems;
-  for (const auto& p : c.problems) problems += "\n  " + p;
-  INFO(problems);
+  INFO(c.Report());
   CHECK(c.problems.empty());
 }
 }  // namespace

@@ -31,9 +31,7 @@ TEST_SUITE("outbox") {
     site.StopAll();
     REQUIRE(drained);
     SiteCheck c = CheckSite(site);
-    std::string problems;
-    for (const auto& p : c.problems) problems += "\n  " + p;
-    INFO(problems);
+    INFO(c.Report());
     CHECK(c.problems.empty());
     CHECK(c.records == 3 * 60000);
   }

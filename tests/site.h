@@ -116,6 +116,12 @@ struct SiteCheck {
   int64_t result_chunks = 0;                          // analysis results (origin: the core)
   std::map<std::string, int64_t> records_per_source;  // "origin/source" -> records
   std::vector<std::string> problems;
+  // The problems, one per indented line, for a test's INFO().
+  std::string Report() const {
+    std::string r;
+    for (const auto& p : problems) r += "\n  " + p;
+    return r;
+  }
 };
 SiteCheck CheckSite(const Site& site);
 
