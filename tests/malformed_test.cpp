@@ -31,7 +31,7 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
   h.source = "evil";
   std::vector<Record> recs = {{1, 0, "abc"}, {2, 1, "def"}};
   std::string wire = BuildChunk(h, recs).value();
-  std::string env = EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(wire), wire);
+  std::string env = EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(wire), "", wire);
   for (size_t n : {size_t{1}, size_t{10}, size_t{40}, env.size() - 1})
     out.push_back(env.substr(0, n));
   std::string bad_version = env;
@@ -39,13 +39,13 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
   out.push_back(bad_version);
   std::string chunk_v2 = wire;
   chunk_v2[4] = 2;  // chunk version; re-wrapped so the envelope's id still matches
-  out.push_back(EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(chunk_v2), chunk_v2));
+  out.push_back(EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(chunk_v2), "", chunk_v2));
   std::string flipped = env;
   flipped[flipped.size() - 2] ^= 0x10;
   out.push_back(flipped);
   out.push_back(std::string(2 << 20, '{'));  // oversized control message
   std::string huge(33u << 20, 'x');          // beyond the chunk limit
-  out.push_back(EncodeEnvelope(EnvelopeType::kUp, sender, 0, ChunkIdOf(huge), huge));
+  out.push_back(EncodeEnvelope(EnvelopeType::kUp, sender, 0, ChunkIdOf(huge), "", huge));
   std::mt19937 rng(5);
   for (int i = 0; i < 20; ++i) {
     std::string r(1 + rng() % 300, '\0');

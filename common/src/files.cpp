@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 
 namespace tern {
 
@@ -23,6 +24,14 @@ Status WriteFileAtomic(const std::string& path, std::string_view content) {
     return Status::IoError("cannot rename " + tmp + " to " + path);
   }
   return Status::Ok();
+}
+
+Result<std::string> ReadFileToString(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Status::IoError("cannot read " + path);
+  return text;
 }
 
 namespace {
@@ -47,8 +56,8 @@ Status WriteFileSynced(const std::string& path, std::string_view content, unsign
   ::unlink(tmp.c_str());  // a leftover from a crash may have other permissions
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Errno("cannot create", tmp);
-  bool ok = ::fchmod(fd, static_cast<mode_t>(mode)) == 0 && WriteAll(fd, content) &&
-            ::fsync(fd) == 0;
+  bool ok =
+      ::fchmod(fd, static_cast<mode_t>(mode)) == 0 && WriteAll(fd, content) && ::fsync(fd) == 0;
   Status s = ok ? Status::Ok() : Errno("cannot write", tmp);
   if (::close(fd) != 0 && s.ok()) s = Errno("cannot close", tmp);
   if (s.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -60,7 +69,9 @@ Status WriteFileSynced(const std::string& path, std::string_view content, unsign
   }
   // The rename is durable only once the directory is.
   const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir = slash == std::string::npos ? "."
+                          : slash == 0               ? "/"
+                                                     : path.substr(0, slash);
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) return Errno("cannot open directory", dir);
   int rc = ::fsync(dfd);

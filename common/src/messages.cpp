@@ -51,6 +51,7 @@ std::string Register::Encode() const {
   if (!node_id.empty()) j["node_id"] = node_id;
   if (!nonce.empty()) j["nonce"] = nonce;
   if (will_seq != 0) j["will_seq"] = will_seq;
+  if (!cert.empty()) j["cert"] = cert;
   return j.dump();
 }
 
@@ -62,6 +63,7 @@ Result<Register> Register::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.node_id, OptString(j, "node_id", "", kMaxName));
   TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
   TERN_FIELD(m.will_seq, OptU64(j, "will_seq", 0));
+  TERN_FIELD(m.cert, OptString(j, "cert", "", kMaxCertPem));
   if (m.capacity < 0) return Bad(kType, "field 'capacity' is negative");
   return m;
 }
@@ -98,6 +100,7 @@ std::string Registered::Encode() const {
   j["protocol"] = protocol;
   if (settings) j["settings"] = settings->ToJson();
   if (!nonce.empty()) j["nonce"] = nonce;
+  if (!core_cert.empty()) j["core_cert"] = core_cert;
   return j.dump();
 }
 
@@ -111,6 +114,7 @@ Result<Registered> Registered::Decode(const nlohmann::json& j) {
     TERN_FIELD(m.settings, SettingsBody::Decode(j["settings"]));
   }
   TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
+  TERN_FIELD(m.core_cert, OptString(j, "core_cert", "", kMaxCertPem));
   return m;
 }
 
@@ -118,6 +122,7 @@ std::string RegistrationRefused::Encode() const {
   auto j = Control(kType);
   j["reason"] = reason;
   if (!nonce.empty()) j["nonce"] = nonce;
+  if (!core_cert.empty()) j["core_cert"] = core_cert;
   return j.dump();
 }
 
@@ -125,6 +130,7 @@ Result<RegistrationRefused> RegistrationRefused::Decode(const nlohmann::json& j)
   RegistrationRefused m;
   TERN_FIELD(m.reason, OptString(j, "reason", "no reason given", kMaxReason));
   TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
+  TERN_FIELD(m.core_cert, OptString(j, "core_cert", "", kMaxCertPem));
   return m;
 }
 
@@ -188,8 +194,9 @@ std::string Members::Encode() const {
   j["core"] = core;
   j["nodes"] = nlohmann::json::array();
   for (const auto& n : nodes) {
-    j["nodes"].push_back(
-        {{"addr", n.addr}, {"name", n.name}, {"state", n.state}, {"load", n.load}});
+    nlohmann::json e = {{"addr", n.addr}, {"name", n.name}, {"state", n.state}, {"load", n.load}};
+    if (!n.key.empty()) e["key"] = n.key;
+    j["nodes"].push_back(std::move(e));
   }
   return j.dump();
 }
@@ -208,6 +215,9 @@ Result<Members> Members::Decode(const nlohmann::json& j) {
     TERN_FIELD(mi.state, FieldString(n, "state", 16));
     TERN_FIELD(mi.load, OptDouble(n, "load", 0.5));
     if (mi.load < 0 || mi.load > 1) return Bad(kType, "field 'load' is not 0..1");
+    TERN_FIELD(mi.key, OptString(n, "key", "", kKeyHexLen));
+    if (!mi.key.empty() && mi.key.size() != kKeyHexLen)
+      return Bad(kType, "field 'key' is not 64 hex digits");
     m.nodes.push_back(std::move(mi));
   }
   return m;

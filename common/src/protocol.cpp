@@ -10,7 +10,7 @@
 namespace tern {
 namespace {
 constexpr uint32_t kEnvelopeMagic = 0x4D4E5254;  // "TRNM"
-constexpr uint8_t kEnvelopeVersion = 1;
+constexpr uint8_t kEnvelopeVersion = 2;          // 2: the origin's signature follows the id
 }  // namespace
 
 Topics::Parts Topics::Parse(std::string_view topic) const {
@@ -46,9 +46,9 @@ Topics::Parts Topics::Parse(std::string_view topic) const {
 }
 
 std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request, const ChunkId& id,
-                           std::string_view chunk) {
+                           std::string_view sig, std::string_view chunk) {
   std::string out;
-  out.reserve(chunk.size() + 18 + 32);
+  out.reserve(chunk.size() + 18 + 32 + kEnvelopeSigBytes);
   ByteWriter w(&out);
   w.U32(kEnvelopeMagic);
   w.U8(kEnvelopeVersion);
@@ -56,6 +56,11 @@ std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request,
   w.U32(sender);
   w.U64(request);
   w.Bytes(id);
+  if (sig.size() == kEnvelopeSigBytes) {
+    w.Bytes(sig);
+  } else {
+    out.append(kEnvelopeSigBytes, '\0');
+  }
   w.Bytes(chunk);
   return out;
 }
@@ -77,6 +82,8 @@ Result<Envelope> DecodeEnvelope(std::string_view msg) {
     return Status::Corruption("envelope: unknown type " + std::to_string(type));
   e.type = static_cast<EnvelopeType>(type);
   if (!r.View(32, &e.id)) return Status::Corruption("envelope: truncated chunk id");
+  if (!r.View(kEnvelopeSigBytes, &e.sig))
+    return Status::Corruption("envelope: truncated signature");
   if (r.remaining() == 0) return Status::Corruption("envelope: no chunk");
   (void)r.View(r.remaining(), &e.chunk);  // cannot fail: exactly the bytes remaining
   if (ChunkIdOf(e.chunk) != e.id) {

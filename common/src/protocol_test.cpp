@@ -30,7 +30,7 @@ TEST_SUITE("protocol") {
     CHECK(t.Parse("site1/store/1/put").kind.empty());
   }
   TEST_CASE("envelope round trip and rejects") {
-    std::string m = EncodeEnvelope(EnvelopeType::kPut, 5, 77, ChunkIdOf("CHUNK"), "CHUNK");
+    std::string m = EncodeEnvelope(EnvelopeType::kPut, 5, 77, ChunkIdOf("CHUNK"), "", "CHUNK");
     auto e = DecodeEnvelope(m);
     REQUIRE(e.ok());
     CHECK(e->sender == 5);
@@ -38,8 +38,8 @@ TEST_SUITE("protocol") {
     CHECK(e->chunk == "CHUNK");
     for (size_t n = 0; n < m.size(); ++n) CHECK_FALSE(DecodeEnvelope(m.substr(0, n)).ok());
     std::string bad = m;
-    bad[4] = 2;
-    CHECK(DecodeEnvelope(bad).status().message().find("version 2") != std::string::npos);
+    bad[4] = 1;  // version 1 (before origin signatures) is no longer spoken
+    CHECK(DecodeEnvelope(bad).status().message().find("version 1") != std::string::npos);
     bad = m;
     bad.back() ^= 1;  // altered chunk byte: id no longer matches
     CHECK(DecodeEnvelope(bad).status().message().find("claimed id") != std::string::npos);

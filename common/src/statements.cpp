@@ -1,6 +1,8 @@
 // Sequence numbers, replay windows and the sealed text form of statements (statements.h).
 #include "tern/common/statements.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "tern/common/bytes.h"
@@ -32,9 +34,10 @@ std::string SignedBytes(std::string_view topic, std::string_view upto_seq) {
 
 // ---------------------------------------------------------------- SeqCounter
 
-Result<std::unique_ptr<SeqCounter>> SeqCounter::Open(SeqStore* store, uint64_t block) {
+Result<std::unique_ptr<SeqCounter>> SeqCounter::Open(SeqStore* store, uint64_t block,
+                                                     uint64_t floor) {
   TERN_ASSIGN_OR_RETURN(uint64_t reserved, store->LoadReservation());
-  const uint64_t start = reserved == 0 ? 1 : reserved;
+  const uint64_t start = std::max({reserved, floor, uint64_t{1}});
   return std::unique_ptr<SeqCounter>(new SeqCounter(store, block == 0 ? 1 : block, start));
 }
 
@@ -168,6 +171,31 @@ Result<Unsealed> Unseal(std::string_view topic, std::string_view payload,
   out.body.reserve(at + 1);
   out.body.append(upto_seq.substr(0, at)).append("}");
   return out;
+}
+
+// ---------------------------------------------------------------- chunk ids
+
+namespace {
+constexpr std::string_view kChunkDomain = "tern chunk id\n";
+std::string ChunkSigned(std::string_view id) {
+  std::string b(kChunkDomain);
+  b.append(id);
+  return b;
+}
+}  // namespace
+
+std::string SignChunkId(const crypto::PrivateKey& key, std::string_view id) {
+  return key.Sign(ChunkSigned(id));
+}
+
+bool VerifyChunkId(const crypto::PublicKey& key, std::string_view id, std::string_view sig) {
+  return key.Verify(ChunkSigned(id), sig);
+}
+
+uint64_t SeqFloorNow() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
 }
 
 // ---------------------------------------------------------------- ReplayBook

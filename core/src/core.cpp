@@ -57,24 +57,36 @@ Status Core::Impl::OpenState() {
   TERN_ASSIGN_OR_RETURN(core_addr_, db_->Register(o_.name, "", 0));  // empty path: not a store
   TERN_RETURN_IF_ERROR(db_->Commit());
   members_.SetCoreName(o_.name);
-  statements_ = std::make_unique<StatementGate>(&db_->statements(), &m_);
+  if (o_.security_mode == SecurityMode::kPki) {
+    TERN_ASSIGN_OR_RETURN(identity_, NodeIdentity::Load(o_.name, crypto::Role::kCore, o_.tls_ca,
+                                                        o_.tls_cert, o_.tls_key, o_.tls_crl));
+  }
+  statements_ =
+      std::make_unique<StatementGate>(&db_->statements(), &members_, &m_, identity_.get());
   TERN_RETURN_IF_ERROR(statements_->Load());
-  TERN_ASSIGN_OR_RETURN(seq_, SeqCounter::Open(&db_->statements()));
-  sealer_ = std::make_unique<Sealer>(seq_.get(), nullptr);
+  TERN_ASSIGN_OR_RETURN(seq_, SeqCounter::Open(&db_->statements(), kSeqBlock, SeqFloorNow()));
+  sealer_ = std::make_unique<Sealer>(seq_.get(), identity_ ? &identity_->key() : nullptr);
   TERN_ASSIGN_OR_RETURN(auto nodes, db_->Nodes());
   for (const auto& n : nodes) {
-    if (n.addr != core_addr_) members_.Add(n.addr, n.name);  // state unknown until heard
+    if (n.addr == core_addr_) continue;
+    members_.Add(n.addr, n.name);  // state unknown until heard
+    if (identity_ && !n.pubkey.empty()) {
+      auto key = crypto::PublicKey::FromHex(n.pubkey);
+      if (!key.ok()) return key.status().WithContext("enrolled key of '" + n.name + "' in core.db");
+      members_.SetKey(n.addr, *key);
+    }
   }
   TERN_ASSIGN_OR_RETURN(processing_, ProcessingLoop::Create(o_.sched, o_.processing, &m_));
   settings_ = std::make_unique<SettingsBook>(db_.get(), topics_, &m_);
   ApplyWeights(settings_->Reload(members_, /*announce=*/false).weights);
   acks_ = std::make_unique<AckPolicy>(o_.copies, core_addr_, topics_, &m_, &members_);
-  placer_ =
-      std::make_unique<ResultPlacer>(o_.copies, o_.result_timeout_ms, core_addr_, topics_, &m_);
+  placer_ = std::make_unique<ResultPlacer>(o_.copies, o_.result_timeout_ms, core_addr_, topics_,
+                                           &m_, sealer_.get());
   ledger_ = std::make_unique<HolderLedger>(db_.get(), &members_, acks_.get(), placer_.get(), &m_);
-  registrar_ =
-      std::make_unique<Registrar>(o_.name, topics_, db_.get(), &members_, settings_.get(), &m_);
-  gate_ = std::make_unique<UplinkGate>(topics_, db_.get(), &members_, settings_.get(), &m_);
+  registrar_ = std::make_unique<Registrar>(o_.name, topics_, db_.get(), &members_, settings_.get(),
+                                           &m_, identity_.get());
+  gate_ = std::make_unique<UplinkGate>(topics_, db_.get(), &members_, settings_.get(), &m_,
+                                       identity_ != nullptr);
   builder_ = std::make_unique<ResultBuilder>(core_addr_, topics_, db_.get(), &m_);
   status_ = std::make_unique<StatusReporter>(o_.data_dir + "/status.json", &m_);
   TERN_ASSIGN_OR_RETURN(auto spooled, db_->SpoolIndex());

@@ -29,7 +29,15 @@ void Core::Impl::OnMessage(const std::string& topic, const std::string& payload,
 void Core::Impl::Hear(msg::Dispatcher& d, const std::string& topic, std::string_view payload,
                       const std::string& sender) {
   auto a = statements_->Admit(topic, payload, sender, d.kind());
-  if (!a) return;
+  if (!a) {
+    // A node refused at the gate (its certificate, say) learns why instead of waiting.
+    if (&d == &reg_) {
+      if (auto r = registrar_->Refusal(topic, payload, statements_->last_refusal())) {
+        batch_->Publish(std::move(*r));
+      }
+    }
+    return;
+  }
   admitted_ = &*a;
   d.Dispatch(topic, a->body);
   admitted_ = nullptr;
@@ -84,7 +92,8 @@ void Core::Impl::AfterCommit(uint64_t now) {
 }
 
 void Core::Impl::OnRegister(const RegisterRequest& r, const std::string& topic) {
-  auto o = registrar_->OnRegister(r, topic);
+  const crypto::CertInfo* cert = admitted_ && admitted_->cert ? &*admitted_->cert : nullptr;
+  auto o = registrar_->OnRegister(r, topic, cert);
   if (o.addr != 0) statements_->SetWill(topics_.Parse(topic).from, r.decoded->will_seq);
   if (o.reply) batch_->Publish(std::move(*o.reply));
   if (o.weight) ApplyWeights({{o.addr, *o.weight}});

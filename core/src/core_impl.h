@@ -27,6 +27,7 @@
 #include "tern/common/dispatch.h"
 #include "tern/common/hlc.h"
 #include "tern/common/mqtt.h"
+#include "tern/common/node_identity.h"
 #include "tern/common/statements.h"
 #include "tern/core/core.h"
 #include "tern/core/http_api.h"
@@ -102,6 +103,7 @@ class Core::Impl {
   std::unique_ptr<CommitWorker> worker_;
   std::unique_ptr<HttpApi> http_;
   std::unique_ptr<BoardControl> board_;
+  std::unique_ptr<NodeIdentity> identity_;  // pki mode: key, certificate, site CA and CRL
   std::unique_ptr<StatementGate> statements_;
   std::unique_ptr<SeqCounter> seq_;
   std::unique_ptr<Sealer> sealer_;

@@ -46,6 +46,7 @@ struct Site {
     o.processing.stats_window = 0;  // one statistics result per chunk
     o.processing.msmve_window = 0;
     o.transport = broker->Factory();
+    o.security_mode = SecurityMode::kInsecure;  // the fake broker: no TLS, no keys
     broker->StartAutoDelivery();
   }
   ~Site() {

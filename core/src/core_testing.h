@@ -24,7 +24,7 @@ struct TestChunk {
   ChunkId id;
   // The uplink envelope (up/<origin>) and a holder's stored notice for it.
   std::string Uplink() const {
-    return EncodeEnvelope(EnvelopeType::kUp, header.origin, 0, id, wire);
+    return EncodeEnvelope(EnvelopeType::kUp, header.origin, 0, id, "", wire);
   }
   StoredNotice NoticeBy(uint32_t holder) const {
     return NoticeFor(id, holder, header, wire.size());

@@ -53,6 +53,9 @@ const std::vector<std::string>& Manifest::Schema() {
       "CREATE TABLE senders(name TEXT PRIMARY KEY, window BLOB NOT NULL,"
       " will_seq INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
       "CREATE TABLE statement_meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;",
+      // v5: enrolment with PKI: the certificate a name is bound to and its public key
+      "ALTER TABLE nodes ADD COLUMN cert TEXT NOT NULL DEFAULT '';"
+      "ALTER TABLE nodes ADD COLUMN pubkey TEXT NOT NULL DEFAULT '';",
   };
   return kSteps;
 }

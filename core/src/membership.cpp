@@ -32,6 +32,18 @@ bool Membership::Add(uint32_t addr, const std::string& name) {
   return added;
 }
 
+void Membership::SetKey(uint32_t addr, const crypto::PublicKey& key) {
+  auto it = members_.find(addr);
+  if (it == members_.end() || it->second.key == key) return;
+  it->second.key = key;
+  dirty_ = true;
+}
+
+const crypto::PublicKey* Membership::KeyOf(const std::string& name) const {
+  const Member* m = Find(AddrOf(name));
+  return m && !m->key.empty() ? &m->key : nullptr;
+}
+
 const Member* Membership::Find(uint32_t addr) const {
   auto it = members_.find(addr);
   return it == members_.end() ? nullptr : &it->second;
@@ -118,7 +130,8 @@ msg::Members Membership::ToMessage() const {
   msg::Members m;
   m.core = core_name_;
   for (const auto& [addr, mb] : members_) {
-    m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load});
+    m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load,
+                       mb.key.empty() ? std::string() : mb.key.Hex()});
   }
   return m;
 }

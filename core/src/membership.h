@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tern/common/crypto.h"
 #include "tern/common/messages.h"
 
 namespace tern::core {
@@ -29,6 +30,7 @@ struct Member {
   uint64_t last_hb_ms = 0;                // monotonic
   double load = 0.5;                      // 0..1, from heartbeats
   nlohmann::json counters;                // the last heartbeat's counters (null until one)
+  crypto::PublicKey key;                  // pki mode: its enrolled key (empty otherwise)
 };
 
 // A node moved from one state to another.
@@ -53,6 +55,11 @@ class Membership {
     auto it = by_name_.find(name);
     return it == by_name_.end() ? 0 : it->second;
   }
+  // Member `addr`'s enrolled public key: carried in the member list, so stores verify what
+  // their peers sign. Marks the list changed when the key is new. Ignored for a stranger.
+  void SetKey(uint32_t addr, const crypto::PublicKey& key);
+  // The key of member `name`, or null if it has none (not a member, or insecure mode).
+  const crypto::PublicKey* KeyOf(const std::string& name) const;
   // The core's own name, carried in the member list (stores answer its restates by name).
   void SetCoreName(std::string name) { core_name_ = std::move(name); }
   const std::string& core_name() const { return core_name_; }

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "tern/common/dispatch.h"
+#include "tern/common/statements.h"
 
 namespace tern::core {
 
@@ -19,14 +20,17 @@ bool ValidNodeName(const std::string& n) {
   return true;
 }
 
-Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::string& topic) {
+Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::string& topic,
+                                         const crypto::CertInfo* cert) {
   Outcome o;
   const std::string name = topic.substr(topics_.Reg("").size());
   const std::string nonce = r.decoded.ok() ? r.decoded->nonce : "";
   auto refuse = [&](const std::string& why) {
     msg::Reject(*m_, "core", "register", why + " on " + topic);
     if (ValidNodeName(name))
-      o.reply = Outgoing{topics_.RegReply(name), msg::RegistrationRefused{why, nonce}.Encode()};
+      o.reply = Outgoing{
+          topics_.RegReply(name),
+          msg::RegistrationRefused{why, nonce, identity_ ? identity_->cert_pem() : ""}.Encode()};
     return o;
   };
   if (!r.decoded.ok()) return refuse(r.decoded.status().message());
@@ -34,25 +38,19 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
   if (req.name != name) return refuse("name '" + req.name + "' does not match topic");
   if (!ValidNodeName(name)) return refuse("name must be 1..64 of [A-Za-z0-9._-]");
   if (name == core_name_) return refuse("name '" + name + "' is the core's own");
-  // Enrolment without PKI: a name belongs to the first store that registered it; another box
-  // under the same name is refused (and both are named in the log), never silently merged.
-  auto bound = db_->registry().NodeIdOf(name);
-  if (!bound.ok()) {
-    m_->Add("manifest_errors");
-    spdlog::error("core: enrolment of '{}': {}", name, bound.status().ToString());
-    return o;
-  }
-  if (!bound->empty() && *bound != req.node_id) {
-    m_->Add("refused_duplicate_name");
-    spdlog::error("core: a second node registers as '{}': enrolled store id {}, this one {}", name,
-                  *bound, req.node_id.empty() ? "(none)" : req.node_id);
-    return refuse("name '" + name + "' is enrolled to another node");
+  if (identity_ && !cert) return refuse("no verified certificate");
+  switch (CheckEnrolled(name, req, cert)) {
+    case Enrolment::kOk:
+      break;
+    case Enrolment::kRefused:
+      return refuse("name '" + name + "' is enrolled to another node");
+    case Enrolment::kError:
+      return o;  // the node asks again; maybe the disk recovered
   }
   auto addr = db_->Register(name, req.store_path, req.capacity);
-  if (addr.ok() && bound->empty() && !req.node_id.empty()) {
-    if (Status s = db_->registry().BindNodeId(name, req.node_id); !s.ok()) addr = s;
-  }
-  if (!addr.ok()) {
+  if (addr.ok()) {
+    if (Enrol(name, req, cert) == Enrolment::kError) return o;
+  } else {
     // No reply: the node asks again on its next try, maybe after the disk recovered.
     m_->Add("manifest_errors");
     spdlog::error("core: registering '{}': {}", name, addr.status().ToString());
@@ -62,11 +60,13 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
     spdlog::info("core: new node '{}' gets address {}", name, *addr);
     m_->Add("nodes_registered");
   }
+  if (cert) members_->SetKey(*addr, cert->key);
   msg::Registered reply;
   reply.name = name;
   reply.addr = *addr;
   reply.protocol = kProtocolVersion;
   reply.nonce = req.nonce;
+  if (identity_) reply.core_cert = identity_->cert_pem();
   auto st = settings_->Load(name);
   if (st.ok()) {
     reply.settings = ToSettingsBody(*st);
@@ -75,6 +75,79 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
   o.addr = *addr;
   o.reply = Outgoing{topics_.RegReply(name), reply.Encode()};
   return o;
+}
+
+std::optional<Outgoing> Registrar::Refusal(const std::string& topic, std::string_view payload,
+                                           const std::string& why) const {
+  const std::string name = topic.substr(topics_.Reg("").size());
+  if (!ValidNodeName(name)) return std::nullopt;
+  auto u = Unseal(topic, payload, nullptr);
+  auto j = u.ok() ? ParseJsonBounded(u->body) : Result<nlohmann::json>(u.status());
+  if (!j.ok() || !j->is_object()) return std::nullopt;
+  auto nonce = OptString(*j, "nonce", "", msg::kMaxName);
+  if (!nonce.ok() || nonce->empty()) return std::nullopt;
+  return Outgoing{
+      topics_.RegReply(name),
+      msg::RegistrationRefused{why, *nonce, identity_ ? identity_->cert_pem() : ""}.Encode()};
+}
+
+Registrar::Enrolment Registrar::CheckEnrolled(const std::string& name, const msg::Register& req,
+                                              const crypto::CertInfo* cert) {
+  auto fail = [&](const Status& s) {
+    m_->Add("manifest_errors");
+    spdlog::error("core: enrolment of '{}': {}", name, s.ToString());
+    return Enrolment::kError;
+  };
+  if (!cert) {
+    // Without PKI a name belongs to the first store that registered it; another box under
+    // the same name is refused (and both are named in the log), never silently merged.
+    auto bound = db_->registry().NodeIdOf(name);
+    if (!bound.ok()) return fail(bound.status());
+    if (bound->empty() || *bound == req.node_id) return Enrolment::kOk;
+    m_->Add("refused_duplicate_name");
+    spdlog::error("core: a second node registers as '{}': enrolled store id {}, this one {}", name,
+                  *bound, req.node_id.empty() ? "(none)" : req.node_id);
+    return Enrolment::kRefused;
+  }
+  auto enrolled = db_->registry().CertOf(name);
+  if (!enrolled.ok()) return fail(enrolled.status());
+  if (enrolled->pem.empty() || enrolled->pubkey == cert->key.Hex()) return Enrolment::kOk;
+  // Another certificate under an enrolled name: only once the enrolled one is no longer good.
+  auto still = identity_->Check(enrolled->pem, name, crypto::Role::kEdge);
+  if (still.ok()) {
+    m_->Add("refused_duplicate_name");
+    spdlog::error(
+        "core: a second certificate registers as '{}': enrolled key {}, this one {} (serial {}); "
+        "revoke the enrolled certificate to replace it",
+        name, enrolled->pubkey.substr(0, 16), cert->key.Hex().substr(0, 16), cert->serial);
+    return Enrolment::kRefused;
+  }
+  m_->Add("certs_replaced");
+  spdlog::warn(
+      "core: '{}' enrols a new certificate (serial {}); the old one is no longer valid: {}", name,
+      cert->serial, still.status().message());
+  return Enrolment::kOk;
+}
+
+Registrar::Enrolment Registrar::Enrol(const std::string& name, const msg::Register& req,
+                                      const crypto::CertInfo* cert) {
+  Status s;
+  if (!cert) {
+    auto bound = db_->registry().NodeIdOf(name);
+    s = bound.status();
+    if (s.ok() && bound->empty() && !req.node_id.empty()) {
+      s = db_->registry().BindNodeId(name, req.node_id);
+    }
+  } else {
+    // The certificate is the proof; the store id follows it (a re-imaged box keeps its
+    // certificate and brings a new store).
+    s = db_->registry().BindCert(name, req.cert, cert->key.Hex());
+    if (s.ok()) s = db_->registry().BindNodeId(name, req.node_id);
+  }
+  if (s.ok()) return Enrolment::kOk;
+  m_->Add("manifest_errors");
+  spdlog::error("core: registering '{}': {}", name, s.ToString());
+  return Enrolment::kError;
 }
 
 }  // namespace tern::core

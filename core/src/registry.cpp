@@ -52,6 +52,24 @@ Status Registry::BindNodeId(const std::string& name, const std::string& node_id)
   return q->BindText(1, node_id).BindText(2, name).Run();
 }
 
+Result<EnrolledCert> Registry::CertOf(const std::string& name) {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        PrepareOnce(db_, cert_, "SELECT cert, pubkey FROM nodes WHERE name = ?"));
+  ResetGuard g(q);
+  q->BindText(1, name);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return EnrolledCert{};
+  return EnrolledCert{std::string(q->Text(0)), std::string(q->Text(1))};
+}
+
+Status Registry::BindCert(const std::string& name, const std::string& pem,
+                          const std::string& pubkey) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      PrepareOnce(db_, bind_cert_, "UPDATE nodes SET cert = ?, pubkey = ? WHERE name = ?"));
+  return q->BindText(1, pem).BindText(2, pubkey).BindText(3, name).Run();
+}
+
 Status Registry::SetState(uint32_t addr, const std::string& state, int64_t last_seen_ms) {
   return state_->BindText(1, state).Bind(2, last_seen_ms).Bind(3, int64_t{addr}).Run();
 }
@@ -67,7 +85,7 @@ Result<std::vector<NodeRecord>> Registry::Nodes() {
   TERN_ASSIGN_OR_RETURN(Statement * q,
                         PrepareOnce(db_, all_,
                                     "SELECT addr, name, store_path, capacity, registered_ms,"
-                                    " last_seen_ms, state FROM nodes ORDER BY addr"));
+                                    " last_seen_ms, state, pubkey FROM nodes ORDER BY addr"));
   ResetGuard g(q);
   std::vector<NodeRecord> out;
   while (true) {
@@ -75,7 +93,7 @@ Result<std::vector<NodeRecord>> Registry::Nodes() {
     if (!row) break;
     out.push_back({static_cast<uint32_t>(q->Int(0)), std::string(q->Text(1)),
                    std::string(q->Text(2)), q->Int(3), q->Int(4), q->Int(5),
-                   std::string(q->Text(6))});
+                   std::string(q->Text(6)), std::string(q->Text(7))});
   }
   return out;
 }

@@ -77,7 +77,8 @@ void ResultPlacer::SendCopies(const ChunkId& id, Placing& p, uint64_t now_ms,
     if (sent != 0 && now_ms - sent < timeout_ms_) continue;
     if (sent != 0) m_->Add("result_resends");
     out.push_back({topics_.Put(members.core_name(), members.NameOf(store)),
-                   EncodeEnvelope(EnvelopeType::kPut, core_addr_, 0, id, p.wire)});
+                   EncodeEnvelope(EnvelopeType::kPut, core_addr_, 0, id,
+                                  sealer_ ? sealer_->SignChunk(id) : std::string(), p.wire)});
     sent = now_ms;
   }
 }

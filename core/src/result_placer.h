@@ -21,6 +21,7 @@
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
 #include "tern/common/protocol.h"
+#include "tern/common/statements.h"
 
 namespace tern::core {
 
@@ -32,12 +33,15 @@ class ResultPlacer {
   using HoldersOf = std::function<std::vector<uint32_t>(const ChunkId&)>;
 
   // `m` counts result_resends and result_refusals.
-  ResultPlacer(int copies, int64_t result_timeout_ms, uint32_t core_addr, Topics topics, Metrics* m)
+  // `sealer` (may be null: unsigned envelopes) signs each result's id as its origin.
+  ResultPlacer(int copies, int64_t result_timeout_ms, uint32_t core_addr, Topics topics, Metrics* m,
+               const Sealer* sealer = nullptr)
       : copies_(static_cast<size_t>(copies)),
         timeout_ms_(static_cast<uint64_t>(result_timeout_ms)),
         core_addr_(core_addr),
         topics_(std::move(topics)),
-        m_(m) {}
+        m_(m),
+        sealer_(sealer) {}
 
   // A new result chunk (its wire bytes) to place, on `prefer` (the data's edge) first.
   void Add(const ChunkId& id, std::string wire, uint32_t prefer);
@@ -75,6 +79,7 @@ class ResultPlacer {
   uint32_t core_addr_;
   Topics topics_;
   Metrics* m_;
+  const Sealer* sealer_;
   std::map<ChunkId, Placing> placing_;
 };
 

@@ -2,6 +2,7 @@
 #include "statement_gate.h"
 
 #include "tern/common/dispatch.h"
+#include "tern/common/protocol.h"
 
 namespace tern::core {
 
@@ -21,20 +22,55 @@ void StatementGate::Refuse(const std::string& reason, const std::string& kind,
                            const std::string& topic, const std::string& sender,
                            const std::string& detail) {
   m_->Add("refused_" + reason);
+  last_refusal_ = reason + ": " + detail;
   msg::Reject(*m_, "core", kind,
               "refused (" + reason + ") from '" + sender + "' on " + topic + ": " + detail);
+}
+
+std::optional<const crypto::PublicKey*> StatementGate::KeyFor(
+    const std::string& topic, std::string_view payload, const std::string& sender,
+    const std::string& kind, std::optional<crypto::CertInfo>* cert) {
+  if (!identity_) return nullptr;
+  if (kind != "register") {
+    const crypto::PublicKey* key = members_->KeyOf(sender);
+    if (!key) Refuse("unknown_sender", kind, topic, sender, "no enrolled key");
+    return key ? std::optional<const crypto::PublicKey*>(key) : std::nullopt;
+  }
+  // A registration proves itself: its certificate names the sender, its signature the key.
+  auto u = Unseal(topic, payload, nullptr);
+  auto j = u.ok() ? ParseJsonBounded(u->body) : Result<nlohmann::json>(u.status());
+  std::string pem;
+  if (j.ok() && j->is_object()) {
+    auto it = j->find("cert");
+    if (it != j->end() && it->is_string()) pem = it->get<std::string>();
+  }
+  if (pem.empty()) {
+    Refuse("cert", kind, topic, sender, "no certificate in the registration");
+    return std::nullopt;
+  }
+  auto info = identity_->Check(pem, sender, crypto::Role::kEdge);
+  if (!info.ok()) {
+    Refuse("cert", kind, topic, sender, info.status().message());
+    return std::nullopt;
+  }
+  *cert = std::move(info).value();
+  return &(*cert)->key;
 }
 
 std::optional<StatementGate::Admitted> StatementGate::Admit(const std::string& topic,
                                                             std::string_view payload,
                                                             const std::string& sender,
                                                             const std::string& kind) {
-  auto u = Unseal(topic, payload, nullptr);
+  Admitted a;
+  auto key = KeyFor(topic, payload, sender, kind, &a.cert);
+  if (!key) return std::nullopt;
+  auto u = Unseal(topic, payload, *key);
   if (!u.ok()) {
     Refuse(RefusalReason(u.status()), kind, topic, sender, u.status().message());
     return std::nullopt;
   }
-  Admitted a{u->seq, std::move(u->body), false};
+  a.seq = u->seq;
+  a.body = std::move(u->body);
   auto w = will_.find(sender);
   if (w != will_.end() && w->second == a.seq) {
     // The Last Will, once: its number lies below everything the node said since it connected.

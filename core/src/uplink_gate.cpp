@@ -5,8 +5,10 @@
 
 #include <algorithm>
 
+#include "tern/common/bytes.h"
 #include "tern/common/dispatch.h"
 #include "tern/common/messages.h"
+#include "tern/common/statements.h"
 
 namespace tern::core {
 
@@ -39,6 +41,17 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
   if (!env.ok()) return Reject(env.status().message() + " on " + topic);
   if (env->type != EnvelopeType::kUp || env->sender != from) {
     return Reject("envelope sender " + std::to_string(env->sender) + " on " + topic);
+  }
+  if (verify_) {
+    const crypto::PublicKey* key = members_->KeyOf(name);
+    const char* why = !key                                      ? "unknown_sender"
+                      : !VerifyChunkId(*key, env->id, env->sig) ? "bad_signature"
+                                                                : nullptr;
+    if (why) {
+      m_->Add(std::string("refused_") + why);
+      return Reject(std::string("refused (") + why + ") chunk " + ToHex(env->id).substr(0, 16) +
+                    " not signed by " + name + "'s enrolled key");
+    }
   }
   auto view = DecodeChunk(env->chunk);
   if (!view.ok()) return Reject(view.status().message() + by);

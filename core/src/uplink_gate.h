@@ -38,9 +38,16 @@ class UplinkGate {
  public:
   // Pointers outlive the gate. `m` counts uplinks, refused_permission, throttled,
   // manifest_errors and rejected_up.
+  // `verify`: pki mode; each chunk's origin signature must verify with its sender's enrolled
+  // key (refused_bad_signature, refused_unknown_sender otherwise).
   UplinkGate(Topics topics, Manifest* db, const Membership* members, SettingsBook* settings,
-             Metrics* m)
-      : topics_(std::move(topics)), db_(db), members_(members), settings_(settings), m_(m) {}
+             Metrics* m, bool verify = false)
+      : topics_(std::move(topics)),
+        db_(db),
+        members_(members),
+        settings_(settings),
+        m_(m),
+        verify_(verify) {}
 
   struct Outcome {
     std::optional<Outgoing> reply;                // refused or throttle, to the origin
@@ -58,6 +65,7 @@ class UplinkGate {
   const Membership* members_;
   SettingsBook* settings_;
   Metrics* m_;
+  bool verify_;
   std::map<uint32_t, TokenBucket> buckets_;
 };
 

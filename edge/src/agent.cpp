@@ -83,6 +83,7 @@ class EdgeAgent::Impl {
   GradeLatencies grades_;
   // Declared before what uses them, so they are destroyed last.
   std::unique_ptr<LocalStore> store_;
+  std::unique_ptr<NodeIdentity> identity_;  // pki mode: key, certificate, site CA
   std::unique_ptr<Statements> statements_;
   std::unique_ptr<Registrar> registrar_;
   std::unique_ptr<Transport> transport_;
@@ -111,14 +112,18 @@ Status EdgeAgent::Impl::OpenStore() {
   TERN_ASSIGN_OR_RETURN(auto boot, store_->GetMeta("boot"));
   boot_ = boot ? static_cast<uint32_t>(std::strtoul(boot->c_str(), nullptr, 10)) + 1 : 1;
   TERN_RETURN_IF_ERROR(store_->PutMeta("boot", std::to_string(boot_)));
-  TERN_ASSIGN_OR_RETURN(statements_, Statements::Open(store_.get(), &m_, who_));
+  if (o_.security_mode == SecurityMode::kPki) {
+    TERN_ASSIGN_OR_RETURN(identity_, NodeIdentity::Load(o_.name, crypto::Role::kEdge, o_.tls_ca,
+                                                        o_.tls_cert, o_.tls_key, ""));
+  }
+  TERN_ASSIGN_OR_RETURN(statements_, Statements::Open(store_.get(), &m_, who_, identity_.get()));
   return Status::Ok();
 }
 
 Status EdgeAgent::Impl::Start() {
   TERN_RETURN_IF_ERROR(OpenStore());
   registrar_ = std::make_unique<Registrar>(o_, store_.get(), &settings_, &m_);
-  registrar_->UseSealer(statements_->sealer(), statements_->will_seq());
+  registrar_->UseStatements(statements_.get(), identity_ ? identity_->cert_pem() : "");
   if (stop_) registrar_->Cancel();
   TERN_ASSIGN_OR_RETURN(uint32_t addr, registrar_->Obtain());
   addr_ = addr;
@@ -145,7 +150,7 @@ Status EdgeAgent::Impl::Start() {
       o_, Shipper::Deps{addr, o_.name, topics_, store_.get(), transport_.get(), &loop_, &peers_,
                         &settings_, &m_, &grades_, who_, statements_->sealer()});
   store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
-                                                  publisher_.get(), &m_, who_);
+                                                  publisher_.get(), &m_, who_, statements_.get());
   TERN_RETURN_IF_ERROR(Connect());
 
   chunker_ = std::make_unique<Chunker>(
@@ -194,7 +199,10 @@ Status EdgeAgent::Impl::Connect() {
   down_.On<msg::Restate>(
       [this](const auto& m, const auto&) { store_service_->OnRestate(m, peers_.core()); });
   down_.On<msg::Delete>([this](const auto& m, const auto&) { store_service_->OnDelete(m); });
-  members_.On<msg::Members>([this](const auto& m, const auto&) { peers_.Update(m, addr_); });
+  members_.On<msg::Members>([this](const auto& m, const auto&) {
+    statements_->LearnKeys(m);
+    peers_.Update(m, addr_);
+  });
   registration_.On<msg::Registered>(
       [this](const auto& m, const auto&) { registrar_->OnRegistered(m, addr_); });
   registration_.On<msg::RegistrationRefused>([this](const auto& m, const auto&) {
@@ -231,7 +239,7 @@ void EdgeAgent::Impl::Route(const std::string& topic, std::string_view payload) 
   } else if (topic == members_topic_) {
     if ((body = statements_->AdmitMembers(topic, payload))) (void)members_.Dispatch(topic, *body);
   } else if (topic == reply_topic_) {
-    if ((body = statements_->Admit(topic, payload, kCoreSender, "registration"))) {
+    if ((body = statements_->AdmitReply(topic, payload, /*window=*/true))) {
       (void)registration_.Dispatch(topic, *body);
     }
   } else if (topic_feed_ && topic_feed_->Matches(topic)) {

@@ -39,6 +39,7 @@ struct Site {
     o.name = "e1";
     o.data_dir = dir / "e1";
     o.transport = broker->Factory();
+    o.security_mode = SecurityMode::kInsecure;  // the fake broker: no TLS, no keys
     o.synthetic.enabled = false;
     o.feed.topic = "local/feed";
     o.chunk.window_ms = 5;

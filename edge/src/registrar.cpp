@@ -33,9 +33,10 @@ std::string Registrar::Announcement() const {
   r.capacity = o_.capacity_bytes;
   r.node_id = node_id_;
   r.nonce = nonce_;
-  r.will_seq = will_seq_;
-  if (!sealer_) return r.Encode();
-  auto sealed = sealer_->Seal(Topics(o_.topic_prefix).Reg(o_.name), r.Encode());
+  if (!statements_) return r.Encode();
+  r.will_seq = statements_->will_seq();
+  r.cert = cert_pem_;
+  auto sealed = statements_->sealer()->Seal(Topics(o_.topic_prefix).Reg(o_.name), r.Encode());
   if (sealed.ok()) return std::move(sealed).value();
   m_->Add("seal_errors");
   spdlog::error("edge {}: announcement not sealed: {}", o_.name, sealed.status().ToString());
@@ -84,13 +85,17 @@ Result<uint32_t> Registrar::Obtain() {
   TERN_ASSIGN_OR_RETURN(auto reg, o_.transport(mo));
   reg->OnMessage([&](const std::string& t, std::string_view p) {
     // The core seals its replies; the nonce, not the window, says this one answers us.
-    auto u = Unseal(t, p, nullptr);
-    if (!u.ok()) {
+    std::optional<std::string> body;
+    if (statements_) {
+      body = statements_->AdmitReply(t, p, /*window=*/false);
+    } else if (auto u = Unseal(t, p, nullptr); u.ok()) {
+      body = std::move(u->body);
+    } else {
       m_->Add("refused_" + RefusalReason(u.status()));
-      return msg::Reject(*m_, "edge " + o_.name, "registration", u.status().message() + " on " + t);
+      msg::Reject(*m_, "edge " + o_.name, "registration", u.status().message() + " on " + t);
     }
     // Counted and logged by the dispatcher when it does not decode; we keep waiting.
-    (void)replies.Dispatch(t, u->body);
+    if (body) (void)replies.Dispatch(t, *body);
   });
   TERN_RETURN_IF_ERROR(reg->Subscribe(topics.RegReply(o_.name)));
   TERN_RETURN_IF_ERROR(reg->Start());

@@ -10,7 +10,8 @@
 // and logged, ours is kept; the settings in it are applied. Every announcement carries the
 // store's node_id (the core binds the name to it) and this run's random nonce; only a reply
 // echoing the nonce is taken (a retained or replayed reply for someone else is counted as
-// `refused_stale_reply` and ignored).
+// `refused_stale_reply` and ignored). In pki mode the announcement carries the node's
+// certificate and every reply must verify with the core's key (Statements::AdmitReply).
 // Replies that do not decode are counted as `rejected_registration`.
 // Thread-safety: Obtain from one thread; Cancel from any; OnRegistered from the network
 // thread; Announcement from any.
@@ -22,6 +23,7 @@
 #include <string>
 
 #include "settings_state.h"
+#include "statements.h"
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
 #include "tern/common/statements.h"
@@ -43,11 +45,12 @@ class Registrar {
   // Makes a waiting Obtain() give up.
   void Cancel();
 
-  // Seal announcements with `sealer` (not owned; null: unsealed, for tests) and announce
-  // `will_seq`, the number the Last Will is sealed with. Before Obtain.
-  void UseSealer(Sealer* sealer, uint64_t will_seq) {
-    sealer_ = sealer;
-    will_seq_ = will_seq;
+  // Seal announcements through `statements` (not owned; null: unsealed, for tests), announce
+  // the number its Last Will is sealed with, carry `cert_pem` (pki mode: the node's
+  // certificate), and check the core's replies with it. Before Obtain.
+  void UseStatements(Statements* statements, std::string cert_pem) {
+    statements_ = statements;
+    cert_pem_ = std::move(cert_pem);
   }
   // The `register` message this node publishes on reg/<name>, sealed with a fresh number
   // (empty, counted as `seal_errors`, if none could be reserved).
@@ -65,8 +68,8 @@ class Registrar {
   Metrics* m_;
   std::string nonce_;    // this run's, fixed at construction
   std::string node_id_;  // the store's; empty if it could not be read (then refused later)
-  Sealer* sealer_ = nullptr;
-  uint64_t will_seq_ = 0;
+  Statements* statements_ = nullptr;
+  std::string cert_pem_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool cancel_ = false;  // under mu_

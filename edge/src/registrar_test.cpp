@@ -26,6 +26,7 @@ struct Rig {
   Rig() {
     o.name = "e1";
     o.transport = broker->Factory();
+    o.security_mode = SecurityMode::kInsecure;  // the fake broker: no TLS, no keys
     MqttOptions mo;
     mo.client_id = "core";
     core = broker->Factory()(mo).value();

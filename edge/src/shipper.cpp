@@ -90,6 +90,9 @@ void Shipper::Pump() {
   for (const ChunkId& id : outbox_.window()) {
     const Pending& p = *outbox_.Find(id);
     Plan plan = replicator_.Step(id, now);
+    // The origin's signature of the id, once per chunk sent (none without a key).
+    std::string sig;
+    if ((!plan.puts.empty() || plan.uplink) && d_.sealer) sig = d_.sealer->SignChunk(id);
     for (uint32_t peer : plan.puts) {
       // The draw takes only named members of the latest list; a peer gone from it since is
       // planned again (and replaced) by the next Step.
@@ -97,7 +100,7 @@ void Shipper::Pump() {
       if (to.empty()) continue;
       Status s = d_.transport->Publish(
           d_.topics.Put(d_.name, to),
-          EncodeEnvelope(EnvelopeType::kPut, d_.self, next_request_++, id, p.wire));
+          EncodeEnvelope(EnvelopeType::kPut, d_.self, next_request_++, id, sig, p.wire));
       if (s.ok()) replicator_.PutSent(id, peer, now);  // else: planned again next pump
     }
     for (uint32_t peer : plan.restates) {
@@ -117,8 +120,8 @@ void Shipper::Pump() {
       (void)d_.transport->Publish(topic, text);
     }
     if (plan.uplink) {
-      Status s = d_.transport->Publish(d_.topics.Up(d_.name),
-                                       EncodeEnvelope(EnvelopeType::kUp, d_.self, 0, id, p.wire));
+      Status s = d_.transport->Publish(
+          d_.topics.Up(d_.name), EncodeEnvelope(EnvelopeType::kUp, d_.self, 0, id, sig, p.wire));
       if (s.ok()) replicator_.UplinkSent(id, now);  // else: planned again next pump
     }
   }

@@ -12,6 +12,12 @@
 // The member list is a snapshot, not an event: the newest (or the very same text again, as
 // the retained copy arrives after every reconnect and restart) is taken, an older one
 // refused.
+// Signatures (pki mode, `identity` given): statements are signed with the node's key; every
+// inbound statement must verify with its sender's key: the core's from its certificate (in
+// every registration reply, checked against the site CA with role core, and kept in the
+// store's meta table so a restart knows it before the core answers), a peer's from the
+// latest verified member list. Chunk envelopes carry their origin's signature of the chunk
+// id (VerifyChunk).
 // Refusals count `refused_<reason>` and `rejected_<kind>` and are logged (msg::Reject).
 // The windows live in the store's meta table ("replay"), written by Persist() when changed
 // (the agent calls it with every heartbeat and at stop).
@@ -19,13 +25,16 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "tern/common/messages.h"
 #include "tern/common/metrics.h"
+#include "tern/common/node_identity.h"
 #include "tern/common/statements.h"
 #include "tern/edge/local_store.h"
 #include "tern/edge/peers.h"
@@ -36,9 +45,10 @@ inline constexpr const char* kCoreSender = "@core";  // not a node name: '@' is 
 
 class Statements {
  public:
-  // Continues the store's numbers and restores its windows. `store` and `m` outlive it.
-  [[nodiscard]] static Result<std::unique_ptr<Statements>> Open(LocalStore* store, Metrics* m,
-                                                                std::string who);
+  // Continues the store's numbers and restores its windows and the core's certificate.
+  // `store`, `m` and `identity` outlive it; `identity` null = insecure mode (no signatures).
+  [[nodiscard]] static Result<std::unique_ptr<Statements>> Open(
+      LocalStore* store, Metrics* m, std::string who, const NodeIdentity* identity = nullptr);
 
   Sealer* sealer() { return &sealer_; }
   // The number set aside for the Last Will, and the will itself for `topic` (hb/<self>).
@@ -53,22 +63,43 @@ class Statements {
                                    const std::string& sender, const std::string& kind);
   // A member list: the newest or the same again.
   std::optional<std::string> AdmitMembers(const std::string& topic, std::string_view payload);
+  // A registration reply (registered / refused) on reg/<self>/reply. In pki mode it must
+  // verify with the core's key: the certificate it carries (checked against the site CA,
+  // role core; then trusted and kept) or the one known before. `window`: also the core's
+  // replay window (the main connection; the registration connection relies on the nonce).
+  std::optional<std::string> AdmitReply(const std::string& topic, std::string_view payload,
+                                        bool window);
+  // The keys of the members in a verified member list (pki mode; ignored otherwise).
+  void LearnKeys(const msg::Members& m);
+  // True if `sig` is `from`'s signature of chunk `id` (always true in insecure mode).
+  // `origin`: the chunk header's origin, which must be `from`'s address unless `from` is
+  // the core. Counts and logs a refusal (as a `kind` message) otherwise.
+  bool VerifyChunk(const std::string& from, uint32_t origin, std::string_view id,
+                   std::string_view sig, const std::string& topic, const std::string& kind);
+  bool signing() const { return identity_ != nullptr; }
   // Writes the windows if they changed. Never on the store's writer thread.
   [[nodiscard]] Status Persist();
 
  private:
-  Statements(LocalStore* store, Metrics* m, std::string who, std::unique_ptr<SeqCounter> seq)
+  Statements(LocalStore* store, Metrics* m, std::string who, std::unique_ptr<SeqCounter> seq,
+             const NodeIdentity* identity)
       : store_(store),
         m_(m),
         who_(std::move(who)),
+        identity_(identity),
         seq_(std::move(seq)),
-        sealer_(seq_.get(), nullptr) {}
+        sealer_(seq_.get(), identity ? &identity->key() : nullptr) {}
   void Refuse(const Refusal& r, const std::string& kind, const std::string& topic,
               const std::string& sender);
+  // Takes `pem` as the core's certificate (already checked). Persists it when new.
+  void TrustCore(const std::string& pem, const crypto::CertInfo& info);
+  // The key `sender` signs with (kCoreSender or a name), or null. Under mu_.
+  const crypto::PublicKey* KeyOfLocked(const std::string& sender) const;
 
   LocalStore* store_;
   Metrics* m_;
   const std::string who_;
+  const NodeIdentity* identity_;
   std::unique_ptr<SeqCounter> seq_;
   Sealer sealer_;
   uint64_t will_seq_ = 0;
@@ -77,6 +108,9 @@ class Statements {
   uint64_t members_seq_ = 0;    // under mu_
   std::string members_digest_;  // under mu_: SHA-256 (hex) of the list taken last, as it came
   bool dirty_ = false;          // under mu_
+  crypto::PublicKey core_key_;  // under mu_: empty until the core's certificate is known
+  std::string core_name_;       // under mu_: its CN
+  std::map<std::string, std::pair<uint32_t, crypto::PublicKey>> peer_keys_;  // under mu_
 };
 
 // True if `from` (the name in a peer/<from>/<self> topic) is in the latest member list and,

@@ -24,6 +24,10 @@ void StoreService::OnPut(const std::string& from_name, std::string_view payload)
   const std::string from = " from " + from_name;
   auto view = DecodeChunk(env->chunk);
   if (!view.ok()) return msg::Reject(*m_, who_, "put", view.status().message() + from);
+  if (statements_ && !statements_->VerifyChunk(from_name, view->header.origin, env->id, env->sig,
+                                               topics_.Put(from_name, name_), "put")) {
+    return;
+  }
   auto recs = DecodeRecords(*view);
   if (!recs.ok()) return msg::Reject(*m_, who_, "put", recs.status().message() + from);
   auto put = std::make_shared<Put>();

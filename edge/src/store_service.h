@@ -21,6 +21,7 @@
 
 #include "event_loop.h"
 #include "reliable_publisher.h"
+#include "statements.h"
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
 #include "tern/common/protocol.h"
@@ -31,8 +32,11 @@ namespace tern::edge {
 class StoreService {
  public:
   // None of the pointers is owned; all outlive the service.
+  // `statements` (may be null in tests: no signature check) verifies each put's origin
+  // signature.
   StoreService(uint32_t self, std::string name, Topics topics, LocalStore* store, EventLoop* loop,
-               ReliablePublisher* publisher, Metrics* m, std::string who)
+               ReliablePublisher* publisher, Metrics* m, std::string who,
+               Statements* statements = nullptr)
       : self_(self),
         name_(std::move(name)),
         topics_(std::move(topics)),
@@ -40,7 +44,8 @@ class StoreService {
         loop_(loop),
         publisher_(publisher),
         m_(m),
-        who_(std::move(who)) {}
+        who_(std::move(who)),
+        statements_(statements) {}
 
   // A binary put envelope from node `from` (put/<from>/<self>). A malformed one is counted as
   // rejected_put and logged ("rejected put message") with the sender. The answers go to
@@ -66,6 +71,7 @@ class StoreService {
   ReliablePublisher* publisher_;
   Metrics* m_;
   const std::string who_;
+  Statements* statements_;
 };
 
 }  // namespace tern::edge

@@ -66,7 +66,7 @@ TEST_SUITE("store_service") {
   TEST_CASE("malformed puts are rejected and counted, nothing is stored") {
     Rig r;
     std::string wire = test::MakeChunk(9, 1);
-    std::string up = EncodeEnvelope(EnvelopeType::kUp, 9, 0, ChunkIdOf(wire), wire);
+    std::string up = EncodeEnvelope(EnvelopeType::kUp, 9, 0, ChunkIdOf(wire), "", wire);
     std::string cut = test::PutOf(9, wire);
     cut.pop_back();
     for (const std::string& p : {std::string(), std::string("garbage"), up, cut})

@@ -43,7 +43,7 @@ inline std::string MakeChunk(uint32_t origin, uint64_t seq, const std::string& s
 
 // The chunk as a put envelope from `sender`.
 inline std::string PutOf(uint32_t sender, const std::string& wire) {
-  return EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(wire), wire);
+  return EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(wire), "", wire);
 }
 
 // A fake broker with a connected client "edge", a local store in a temp dir and an event

@@ -17,17 +17,17 @@
 
 namespace {
 
-constexpr size_t kIdAt = 4 + 1 + 1 + 4 + 8;  // magic, version, type, sender, request
-constexpr size_t kChunkAt = kIdAt + 32;
+constexpr size_t kIdAt = 4 + 1 + 1 + 4 + 8;   // magic, version, type, sender, request
+constexpr size_t kChunkAt = kIdAt + 32 + 64;  // id, origin signature
 
 void CheckEnvelope(std::string_view msg) {
   auto e = tern::DecodeEnvelope(msg);
   if (!e.ok()) return;
   TERN_FUZZ_CHECK(e->id.size() == 32 && !e->chunk.empty(), "id and chunk present");
   TERN_FUZZ_CHECK(tern::ChunkIdOf(e->chunk) == e->id, "the id is the chunk's hash");
-  TERN_FUZZ_CHECK(
-      tern::EncodeEnvelope(e->type, e->sender, e->request, std::string(e->id), e->chunk) == msg,
-      "envelope re-encodes to the input");
+  TERN_FUZZ_CHECK(tern::EncodeEnvelope(e->type, e->sender, e->request, std::string(e->id), e->sig,
+                                       e->chunk) == msg,
+                  "envelope re-encodes to the input");
   tern::fuzz::CheckChunk(e->chunk);
 }
 
@@ -36,12 +36,12 @@ void CheckEnvelope(std::string_view msg) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view msg(reinterpret_cast<const char*>(data), size);
   CheckEnvelope(msg);
-  if (size < kIdAt + 32) return 0;
+  if (size < kChunkAt) return 0;
 
   std::string fixed(msg);
   const std::string id = tern::ChunkIdOf(msg.substr(kChunkAt));
   std::memcpy(fixed.data() + kIdAt, id.data(), 32);
-  const bool valid_header = std::memcmp(data, "TRNM", 4) == 0 && data[4] == 1 &&
+  const bool valid_header = std::memcmp(data, "TRNM", 4) == 0 && data[4] == 2 &&
                             (data[5] == 1 || data[5] == 2) && size > kChunkAt;
   TERN_FUZZ_CHECK(tern::DecodeEnvelope(fixed).ok() == valid_header,
                   "an envelope with the right id decodes exactly when its header is valid");

@@ -69,7 +69,7 @@ def blob_part(name, total, offset, data):
 
 def envelope(kind, sender, request, wire, id_=None):
     id_ = id_ if id_ is not None else hashlib.sha256(wire).digest()
-    return struct.pack("<IBBIQ", 0x4D4E5254, 1, kind, sender, request) + id_ + wire
+    return struct.pack("<IBBIQ", 0x4D4E5254, 2, kind, sender, request) + id_ + bytes(64) + wire
 
 
 def chunks():

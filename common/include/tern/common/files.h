@@ -20,4 +20,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view content);
 [[nodiscard]] Status WriteFileSynced(const std::string& path, std::string_view content,
                                      unsigned mode);
 
+// The whole content of `path`; NotFound naming the path if it cannot be opened, IoError if
+// reading fails part-way.
+[[nodiscard]] Result<std::string> ReadFileToString(const std::string& path);
+
 }  // namespace tern

@@ -31,6 +31,8 @@ namespace tern::msg {
 inline constexpr size_t kMaxName = 64;      // node names
 inline constexpr size_t kMaxReason = 1024;  // free-text reasons
 inline constexpr size_t kMaxPath = 4096;
+inline constexpr size_t kMaxCertPem = 8192;   // a node certificate in PEM (Ed25519: ~700 bytes)
+inline constexpr size_t kKeyHexLen = 64;      // an Ed25519 public key in hex
 inline constexpr size_t kMaxCounters = 1024;  // entries in a heartbeat's counters
 inline constexpr size_t kMaxNodes = 100000;   // entries in a members list
 inline constexpr size_t kMaxHolders = 64;
@@ -45,6 +47,9 @@ struct Register {
   std::string node_id;
   std::string nonce;      // echoed in the reply: the node takes only the answer to its own request
   uint64_t will_seq = 0;  // the number its Last Will (`offline`) is sealed with
+  // pki mode: the node's certificate (PEM); the core verifies it against the site CA and CRL
+  // and the register's signature with its key.
+  std::string cert;
   std::string Encode() const;
   static Result<Register> Decode(const nlohmann::json& j);
 };
@@ -70,6 +75,9 @@ struct Registered {
   int64_t protocol = kProtocolVersion;
   std::optional<SettingsBody> settings;
   std::string nonce;  // the request's
+  // pki mode: the core's certificate (PEM); the node verifies it against the site CA and
+  // takes its key to verify everything the core says.
+  std::string core_cert;
   std::string Encode() const;
   static Result<Registered> Decode(const nlohmann::json& j);
 };
@@ -78,7 +86,8 @@ struct Registered {
 struct RegistrationRefused {
   static constexpr const char* kType = "refused";
   std::string reason;
-  std::string nonce;  // the request's
+  std::string nonce;      // the request's
+  std::string core_cert;  // pki mode: as in Registered, so the node can verify the refusal
   std::string Encode() const;
   static Result<RegistrationRefused> Decode(const nlohmann::json& j);
 };
@@ -112,6 +121,7 @@ struct MemberInfo {
   std::string name;
   std::string state;  // unknown, live, suspect, offline, dead
   double load = 0.5;  // 0..1
+  std::string key;    // pki mode: its enrolled Ed25519 public key, 64 hex; empty otherwise
   bool operator==(const MemberInfo&) const = default;
 };
 struct Members {

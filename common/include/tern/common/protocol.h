@@ -75,21 +75,28 @@ class Topics {
 // --- binary chunk envelopes (tern/up/<n>, tern/put/<n>/<to>) ---
 enum class EnvelopeType : uint8_t { kUp = 1, kPut = 2 };
 
-// Wire: u32 magic "TRNM" | u8 version | u8 type | u32 sender | u64 request | 32 B chunk id |
-// chunk. The receiver recomputes the id from the chunk bytes and rejects a mismatch, so an
-// altered header is caught as surely as an altered body.
+// Wire (version 2): u32 magic "TRNM" | u8 version | u8 type | u32 sender | u64 request |
+// 32 B chunk id | 64 B origin signature | chunk. The receiver recomputes the id from the
+// chunk bytes and rejects a mismatch, so an altered header is caught as surely as an altered
+// body; in pki mode it also verifies the origin's Ed25519 signature of the id
+// (SignChunkId in statements.h), so nobody but the origin can pass a chunk off as its data.
+// Without a key (insecure mode) the signature bytes are zero.
+inline constexpr size_t kEnvelopeSigBytes = 64;
 struct Envelope {
   EnvelopeType type = EnvelopeType::kUp;
   uint32_t sender = 0;
   uint64_t request = 0;    // put: echoed in the put_ack
   std::string_view id;     // claimed chunk id (32 bytes)
+  std::string_view sig;    // the origin's signature of the id (64 bytes; zeros: unsigned)
   std::string_view chunk;  // wire chunk, a view into the message
 };
 
+// `sig` is the origin's 64-byte signature of `id`, or empty (written as zeros).
 std::string EncodeEnvelope(EnvelopeType type, uint32_t sender, uint64_t request, const ChunkId& id,
-                           std::string_view chunk);
+                           std::string_view sig, std::string_view chunk);
 // Checks magic, version, type, that a chunk follows and that its SHA-256 equals the claimed
-// id; does not decode the chunk.
+// id; does not decode the chunk and does not verify the signature (the receiver knows the
+// origin's key).
 Result<Envelope> DecodeEnvelope(std::string_view msg);
 
 // --- JSON control messages ---

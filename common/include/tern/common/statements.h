@@ -52,9 +52,13 @@ class SeqStore {
 class SeqCounter {
  public:
   // Continues at the stored reservation (numbers below it may have been used before a
-  // crash). `store` outlives the counter.
+  // crash), or at `floor` if that is higher. `store` outlives the counter. Daemons pass
+  // SeqFloorNow(), so a node whose store was wiped (a re-imaged box with its old
+  // certificate) starts above every number it used before and its receivers' windows take
+  // its statements again.
   [[nodiscard]] static Result<std::unique_ptr<SeqCounter>> Open(SeqStore* store,
-                                                                uint64_t block = kSeqBlock);
+                                                                uint64_t block = kSeqBlock,
+                                                                uint64_t floor = 0);
   // The next number (the first is 1). Before handing out a number at or beyond the durable
   // reservation it stores `number + block`; if that fails the error names it and no number
   // is handed out.
@@ -90,6 +94,17 @@ class ReplayWindow {
   // Bit i (word i / 64, bit i % 64) is seq == highest_ - i.
   std::array<uint64_t, kWords> bits_{};
 };
+
+// The wall clock in microseconds since the epoch: a sequence-number floor that only a node
+// sending more than a million statements a second could outrun (and its reservation still
+// keeps its numbers increasing if the clock steps back).
+uint64_t SeqFloorNow();
+
+// The origin's signature of a chunk id (32 bytes), carried in the uplink and put envelopes
+// (protocol.h). Signed with a domain prefix, so a chunk signature can never be taken for a
+// statement's or the other way round.
+std::string SignChunkId(const crypto::PrivateKey& key, std::string_view id);
+bool VerifyChunkId(const crypto::PublicKey& key, std::string_view id, std::string_view sig);
 
 // M = J without its closing brace + `,"seq":S` (+ `,"sig":"<hex>"` when `key` is given) + `}`.
 // `json` must be a JSON object's text ending in '}' and not "{}".
@@ -157,6 +172,10 @@ class Sealer {
   std::string SealWith(std::string_view topic, std::string_view json, uint64_t seq) const;
   [[nodiscard]] Result<uint64_t> Next() { return seq_->Next(); }
   bool signing() const { return key_ != nullptr; }
+  // This node's signature of chunk `id` as origin (SignChunkId); empty without a key.
+  std::string SignChunk(std::string_view id) const {
+    return key_ ? SignChunkId(*key_, id) : std::string();
+  }
 
  private:
   SeqCounter* seq_;

@@ -28,6 +28,13 @@ struct NodeRecord {
   int64_t registered_ms = 0;
   int64_t last_seen_ms = 0;  // wall clock, informational
   std::string state;         // as last published: live, suspect, dead, offline, unknown
+  std::string pubkey;        // pki mode: the enrolled certificate's Ed25519 key (hex), or empty
+};
+
+// The certificate a name is enrolled with (pki mode); empty strings if none.
+struct EnrolledCert {
+  std::string pem;
+  std::string pubkey;  // hex
 };
 
 class Registry {
@@ -47,6 +54,12 @@ class Registry {
   // Binds `name` (registered) to the store id `node_id`. Writes; inside the caller's
   // transaction.
   [[nodiscard]] Status BindNodeId(const std::string& name, const std::string& node_id);
+  // The certificate `name` is enrolled with (empty if none or not registered).
+  [[nodiscard]] Result<EnrolledCert> CertOf(const std::string& name);
+  // Binds `name` (registered) to the certificate `pem` with public key `pubkey` (hex).
+  // Writes; inside the caller's transaction.
+  [[nodiscard]] Status BindCert(const std::string& name, const std::string& pem,
+                                const std::string& pubkey);
   // Records the membership state published for `addr`; last_seen_ms only moves forward.
   // Unknown addresses are ignored (OK).
   [[nodiscard]] Status SetState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
@@ -62,7 +75,8 @@ class Registry {
   Registry(Database& db, std::function<int64_t()> now_ms) : db_(db), now_ms_(std::move(now_ms)) {}
   Database& db_;
   std::function<int64_t()> now_ms_;
-  std::unique_ptr<Statement> get_, ins_, upd_, state_, del_, all_, node_id_, bind_;
+  std::unique_ptr<Statement> get_, ins_, upd_, state_, del_, all_, node_id_, bind_, cert_,
+      bind_cert_;
 };
 
 }  // namespace tern::core
