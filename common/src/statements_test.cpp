@@ -135,6 +135,31 @@ TEST_SUITE("statements") {
     CHECK(r.status().message().find("reserving sequence numbers") != std::string::npos);
   }
 
+  TEST_CASE("seq counter: a floor (the clock) lifts a fresh or wiped store above old numbers") {
+    MemSeqStore st;
+    auto c = SeqCounter::Open(&st, 100, 5000).value();
+    CHECK(c->Next().value() == 5000);
+    // A reservation above the floor wins (the clock stepped back).
+    auto again = SeqCounter::Open(&st, 100, 10).value();
+    CHECK(again->Next().value() == 5100);
+    CHECK(SeqFloorNow() > 1'700'000'000'000'000ull);  // microseconds since 1970, after 2023
+  }
+
+  TEST_CASE("chunk ids: the origin's signature, never a statement's") {
+    auto key = crypto::PrivateKey::Generate().value();
+    auto other = crypto::PrivateKey::Generate().value();
+    const std::string id(32, '\x5a');
+    const std::string sig = SignChunkId(key, id);
+    CHECK(sig.size() == 64);
+    CHECK(VerifyChunkId(key.Public(), id, sig));
+    CHECK_FALSE(VerifyChunkId(other.Public(), id, sig));
+    CHECK_FALSE(VerifyChunkId(key.Public(), std::string(32, '\x5b'), sig));
+    CHECK_FALSE(VerifyChunkId(key.Public(), id, key.Sign(id)));  // the bare id: another domain
+    SeqCounter* none = nullptr;
+    CHECK(Sealer(none, nullptr).SignChunk(id).empty());
+    CHECK(Sealer(none, &key).SignChunk(id) == sig);
+  }
+
   TEST_CASE("replay book: per sender, refusals by reason, dirty windows once") {
     ReplayBook b;
     auto ok = b.Admit("t", Seal("t", R"({"v":1})", 3, nullptr), "a", nullptr, false);
