@@ -56,12 +56,10 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
 }
 // After an attack: the site drains, stops, and every chunk is where the manifest says.
 void DrainStopAndCheck(Site& site) {
-  bool drained = Site::WaitFor(60, [&] { return site.Settled(30000); });
-  site.StopAll();
-  REQUIRE(drained);
-  SiteCheck c = CheckSite(site);
-  INFO(c.Report());
-  CHECK(c.problems.empty());
+  auto r = testing::DrainStopAndCheck(site, 30000);
+  REQUIRE(r.drained);
+  INFO(r.check.Report());
+  CHECK(r.check.problems.empty());
 }
 }  // namespace
 

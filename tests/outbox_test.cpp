@@ -27,13 +27,11 @@ TEST_SUITE("outbox") {
     CHECK(st["outbox_bytes"].get<int64_t>() <= (1 << 20) + 256 * 1024);
     CHECK(site.LogOf("edge-0").find("record refused") != std::string::npos);
     REQUIRE(site.StartCore());
-    bool drained = Site::WaitFor(120, [&] { return site.Settled(3 * 60000); });
-    site.StopAll();
-    REQUIRE(drained);
-    SiteCheck c = CheckSite(site);
-    INFO(c.Report());
-    CHECK(c.problems.empty());
-    CHECK(c.records == 3 * 60000);
+    auto r = DrainStopAndCheck(site, 3 * 60000, 120);
+    REQUIRE(r.drained);
+    INFO(r.check.Report());
+    CHECK(r.check.problems.empty());
+    CHECK(r.check.records == 3 * 60000);
   }
 }
 }  // namespace tern::testing

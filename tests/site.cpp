@@ -23,8 +23,11 @@ void AddSecurity(std::vector<std::string>* argv, const Broker& b, const Identity
 
 Site::Site(int edges, std::vector<std::string> edge_overrides,
            std::vector<std::string> core_overrides, BrokerMode mode)
-    : dir_("tern-site"), n_(edges), edge_overrides_(std::move(edge_overrides)),
-      core_overrides_(std::move(core_overrides)), edges_(static_cast<size_t>(edges)),
+    : dir_("tern-site"),
+      n_(edges),
+      edge_overrides_(std::move(edge_overrides)),
+      core_overrides_(std::move(core_overrides)),
+      edges_(static_cast<size_t>(edges)),
       edge_ids_(static_cast<size_t>(edges)) {
   broker_ = std::make_unique<Broker>(dir_.path(), mode);
   if (mode == BrokerMode::kPki && broker_->ok()) {
@@ -45,9 +48,15 @@ std::string Site::EdgeDir(int i) const { return dir_.path() + "/edge-" + std::to
 std::string Site::CoreDir() const { return dir_.path() + "/core"; }
 
 bool Site::StartCore() {
-  std::vector<std::string> argv = {TERN_CORE_BIN, "--set", "mqtt.port=" + std::to_string(broker_->port()),
-                                   "--set", "node.data_dir=" + CoreDir(),
-                                   "--set", "status.interval=200ms", "--set", "http.port=0"};
+  std::vector<std::string> argv = {TERN_CORE_BIN,
+                                   "--set",
+                                   "mqtt.port=" + std::to_string(broker_->port()),
+                                   "--set",
+                                   "node.data_dir=" + CoreDir(),
+                                   "--set",
+                                   "status.interval=200ms",
+                                   "--set",
+                                   "http.port=0"};
   AddSecurity(&argv, *broker_, core_id_);
   if (broker_->mode() == BrokerMode::kPki) {
     argv.insert(argv.end(), {"--set", "tls.crl=" + broker_->pki_dir() + "/crl.pem"});
@@ -62,10 +71,15 @@ bool Site::StartCore() {
 bool Site::StartEdge(int i) { return StartEdgeWith(i, {}); }
 
 bool Site::StartEdgeWith(int i, const std::vector<std::string>& extra) {
-  std::vector<std::string> argv = {TERN_EDGE_BIN, "--set", "mqtt.port=" + std::to_string(broker_->port()),
-                                   "--set", "node.name=edge-" + std::to_string(i),
-                                   "--set", "node.data_dir=" + EdgeDir(i),
-                                   "--set", "status.interval=200ms"};
+  std::vector<std::string> argv = {TERN_EDGE_BIN,
+                                   "--set",
+                                   "mqtt.port=" + std::to_string(broker_->port()),
+                                   "--set",
+                                   "node.name=edge-" + std::to_string(i),
+                                   "--set",
+                                   "node.data_dir=" + EdgeDir(i),
+                                   "--set",
+                                   "status.interval=200ms"};
   AddSecurity(&argv, *broker_, edge_ids_[static_cast<size_t>(i)]);
   for (const auto& o : edge_overrides_) {
     argv.push_back("--set");
@@ -75,7 +89,8 @@ bool Site::StartEdgeWith(int i, const std::vector<std::string>& extra) {
     argv.push_back("--set");
     argv.push_back(o);
   }
-  return edges_[static_cast<size_t>(i)].Start(argv, dir_.path() + "/edge-" + std::to_string(i) + ".log");
+  return edges_[static_cast<size_t>(i)].Start(argv,
+                                              dir_.path() + "/edge-" + std::to_string(i) + ".log");
 }
 
 bool Site::StartAll() {
@@ -120,7 +135,9 @@ int64_t CounterIn(const nlohmann::json& s, const std::string& name) {
 }
 }  // namespace
 
-int64_t Site::EdgeCounter(int i, const std::string& name) const { return CounterIn(EdgeStatus(i), name); }
+int64_t Site::EdgeCounter(int i, const std::string& name) const {
+  return CounterIn(EdgeStatus(i), name);
+}
 int64_t Site::CoreCounter(const std::string& name) const { return CounterIn(CoreStatus(), name); }
 
 bool Site::WaitFor(double seconds, const std::function<bool()>& pred) {
@@ -152,7 +169,9 @@ bool Site::Settled(int64_t records) const {
 
 uint32_t Site::EdgeAddr(int i) const { return EdgeStatus(i).value("addr", 0u); }
 
-std::string Site::LogOf(const std::string& name) const { return ReadFile(dir_.path() + "/" + name + ".log"); }
+std::string Site::LogOf(const std::string& name) const {
+  return ReadFile(dir_.path() + "/" + name + ".log");
+}
 
 std::vector<Site::StoreChunk> Site::ReadStore(int i) const {
   // Through the store's own read-only API: edge.db has one owner, LocalStore.
@@ -194,7 +213,9 @@ SiteCheck CheckSite(const Site& site) {
   for (int i = 0; i < site.edges(); ++i) {
     uint32_t addr = site.EdgeAddr(i);
     for (auto& sc : site.ReadStore(i)) {
-      if (ChunkIdOf(sc.wire) != sc.id) problem("corrupt copy of " + ToHex(sc.id).substr(0, 12) + " at edge " + std::to_string(addr));
+      if (ChunkIdOf(sc.wire) != sc.id)
+        problem("corrupt copy of " + ToHex(sc.id).substr(0, 12) + " at edge " +
+                std::to_string(addr));
       if (!real[sc.id].insert(addr).second) problem("duplicate row");
       if (sc.own && sc.origin != addr) problem("own chunk with foreign origin");
       origin_of[sc.id] = sc.origin;
@@ -204,7 +225,8 @@ SiteCheck CheckSite(const Site& site) {
   auto manifest = site.ReadManifest();
   for (const auto& [id, holders] : real) {
     if (holders.size() != 3) {
-      problem("chunk " + ToHex(id).substr(0, 12) + " on " + std::to_string(holders.size()) + " stores");
+      problem("chunk " + ToHex(id).substr(0, 12) + " on " + std::to_string(holders.size()) +
+              " stores");
     }
     // Results come from the core, which is not a store; data chunks keep their origin copy.
     bool result = !addr_to_edge.count(origin_of[id]);
@@ -217,7 +239,8 @@ SiteCheck CheckSite(const Site& site) {
     }
   }
   for (const auto& [id, holders] : manifest) {
-    if (!real.count(id)) problem("manifest lists " + ToHex(id).substr(0, 12) + " that no store has");
+    if (!real.count(id))
+      problem("manifest lists " + ToHex(id).substr(0, 12) + " that no store has");
   }
   // Per-source sequence check: every record number exactly once, no gaps.
   std::map<std::string, std::vector<uint64_t>> seqs;
@@ -253,6 +276,14 @@ SiteCheck CheckSite(const Site& site) {
     c.records += static_cast<int64_t>(s.size());
   }
   return c;
+}
+
+DrainResult DrainStopAndCheck(Site& site, int64_t records, double seconds) {
+  DrainResult r;
+  r.drained = Site::WaitFor(seconds, [&] { return site.Settled(records); });
+  site.StopAll();
+  r.check = CheckSite(site);
+  return r;
 }
 
 }  // namespace tern::testing

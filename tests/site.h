@@ -125,4 +125,13 @@ struct SiteCheck {
 };
 SiteCheck CheckSite(const Site& site);
 
+// The end of a data-path test: waits up to `seconds` until the site has settled `records`,
+// stops it, and returns the check of every store against the manifest (the caller asserts
+// `drained` and the problems, so a failure says which). Records 0: skip the wait.
+struct DrainResult {
+  bool drained = false;
+  SiteCheck check;
+};
+DrainResult DrainStopAndCheck(Site& site, int64_t records, double seconds = 60);
+
 }  // namespace tern::testing
