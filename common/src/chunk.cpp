@@ -6,6 +6,8 @@
 // Body (raw): record_count x { u64 ts | u64 seq | str32 payload }.
 #include "tern/common/chunk.h"
 
+#include <algorithm>
+
 #include "tern/common/bytes.h"
 #include "tern/common/compress.h"
 
@@ -57,8 +59,13 @@ Result<std::string> BuildChunk(ChunkHeader h, const std::vector<Record>& records
   h.raw_len = static_cast<uint32_t>(raw.size());
   h.body_hash = Sha256(raw);
   if (!records.empty() && h.t_first == 0 && h.t_last == 0) {
-    h.t_first = records.front().ts;
-    h.t_last = records.back().ts;
+    // The earliest and latest stamps, not the first and last record's: records out of order
+    // (a decoded chunk whose header had no times) must not give a range DecodeChunk refuses.
+    auto [lo, hi] =
+        std::minmax_element(records.begin(), records.end(),
+                            [](const Record& a, const Record& b) { return a.ts < b.ts; });
+    h.t_first = lo->ts;
+    h.t_last = hi->ts;
   }
   std::string body = h.codec == Codec::kZstd ? ZstdCompress(raw) : std::move(raw);
 
@@ -89,8 +96,8 @@ Result<std::string> BuildChunk(ChunkHeader h, const std::vector<Record>& records
 
 Result<ChunkView> DecodeChunk(std::string_view wire, const ChunkLimits& lim) {
   if (wire.size() > lim.max_wire_bytes) {
-    return Status::Corruption("chunk of " + std::to_string(wire.size()) +
-                              " bytes exceeds limit " + std::to_string(lim.max_wire_bytes));
+    return Status::Corruption("chunk of " + std::to_string(wire.size()) + " bytes exceeds limit " +
+                              std::to_string(lim.max_wire_bytes));
   }
   ByteReader r(wire);
   ChunkView v;
@@ -106,9 +113,8 @@ Result<ChunkView> DecodeChunk(std::string_view wire, const ChunkLimits& lim) {
   uint8_t kind = 0, prio = 0, codec = 0, flags = 0;
   uint16_t n_parents = 0;
   bool ok = r.U32(&h.origin) && r.Str16(&source, kMaxSource) && r.U8(&kind) && r.U8(&prio) &&
-            r.U8(&codec) && r.U8(&flags) && r.U32(&h.boot) && r.U64(&h.seq) &&
-            r.U64(&h.t_first) && r.U64(&h.t_last) && r.U32(&h.record_count) &&
-            r.U16(&h.channels) && r.U32(&h.raw_len);
+            r.U8(&codec) && r.U8(&flags) && r.U32(&h.boot) && r.U64(&h.seq) && r.U64(&h.t_first) &&
+            r.U64(&h.t_last) && r.U32(&h.record_count) && r.U16(&h.channels) && r.U32(&h.raw_len);
   std::string_view hash;
   ok = ok && r.View(32, &hash) && r.U16(&n_parents);
   if (!ok) return Status::Corruption("chunk: truncated header");
@@ -216,20 +222,28 @@ Result<std::vector<double>> DecodeSamples(std::string_view payload, uint16_t cha
 
 const char* PriorityName(Priority p) {
   switch (p) {
-    case Priority::kAlarm: return "alarm";
-    case Priority::kHigh: return "high";
-    case Priority::kNormal: return "normal";
-    case Priority::kBulk: return "bulk";
+    case Priority::kAlarm:
+      return "alarm";
+    case Priority::kHigh:
+      return "high";
+    case Priority::kNormal:
+      return "normal";
+    case Priority::kBulk:
+      return "bulk";
   }
   return "?";
 }
 
 const char* KindName(RecordKind k) {
   switch (k) {
-    case RecordKind::kSamples: return "samples";
-    case RecordKind::kBlob: return "blob";
-    case RecordKind::kEvent: return "event";
-    case RecordKind::kResult: return "result";
+    case RecordKind::kSamples:
+      return "samples";
+    case RecordKind::kBlob:
+      return "blob";
+    case RecordKind::kEvent:
+      return "event";
+    case RecordKind::kResult:
+      return "result";
   }
   return "?";
 }

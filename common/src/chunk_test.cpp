@@ -141,6 +141,19 @@ TEST_SUITE("chunk") {
     CHECK_FALSE(DecodeSamples(std::string(7, '\0'), 1).ok());
   }
 
+  TEST_CASE("without times in the header, the range spans the records even out of order") {
+    // Found by the envelope fuzz target: a chunk whose header has no times and whose records
+    // are not in stamp order built into one that DecodeChunk refused (range reversed).
+    ChunkHeader h = SomeHeader(Codec::kRaw);
+    h.t_first = h.t_last = 0;
+    auto wire = BuildChunk(h, {{30, 0, "c"}, {10, 0, "a"}, {20, 0, "b"}});
+    REQUIRE(wire.ok());
+    auto v = DecodeChunk(*wire);
+    REQUIRE(v.ok());
+    CHECK(v->header.t_first == 10);
+    CHECK(v->header.t_last == 30);
+  }
+
   TEST_CASE("bad headers are refused at build time") {
     ChunkHeader h = SomeHeader(Codec::kRaw);
     h.source = "";

@@ -77,7 +77,8 @@ using ChunkId = std::string;
 std::string EncodeRecords(const std::vector<Record>& records);
 
 // Builds the wire form from `header` (record_count, raw_len and body_hash are filled in from
-// `records`) compressing the body with header.codec. Fails only on invalid header fields.
+// `records`; t_first/t_last too, as the lowest and highest record stamp, when both are 0)
+// compressing the body with header.codec. Fails only on invalid header fields.
 Result<std::string> BuildChunk(ChunkHeader header, const std::vector<Record>& records);
 
 // Parses and checks a wire chunk: magic, version, every bound, field ranges, trailing bytes.
