@@ -1,7 +1,9 @@
 // Shared pieces of tern-bench ingest: its options, the interrupt flag every waiting loop
 // checks (set by SIGINT/SIGTERM so that runs return early and the Process destructors kill
 // the children), clock and sleep helpers, status.json reading and number formatting.
-// The run itself is in ingest_classic.cpp (throughput, latency, broker ceiling).
+// The subcommand has two modes, each in a file of its own: the default one
+// (ingest_classic.cpp: throughput, latency, broker ceiling) and --compare-security
+// (ingest_compare.cpp: the same site plain and on its PKI, interleaved).
 #pragma once
 
 #include <atomic>
@@ -28,7 +30,7 @@ struct IngestArgs {
   bool json = false;
   double seconds = 30;  // measurement window (after warm-up)
   double warmup = 5;
-  double rate = 400000;    // offered records/s in the throughput run
+  double rate = 400000;    // offered records/s in the throughput run (--compare-security: 10000)
   int record_bytes = 100;  // encoded record size; sets the channel count
   int edges = 3;           // peer edges besides the source edge
   double latency_rate = 10000;
@@ -38,10 +40,13 @@ struct IngestArgs {
   std::vector<std::string> latency_edge_set;  // --set for every edge, latency run only
   bool skip_latency = false;
   bool skip_ceiling = false;
+  bool compare_security = false;  // plain vs PKI (TLS broker, security.mode=pki), interleaved
+  int rounds = 2;                 // --compare-security: rounds of (plain, secure)
 };
 
-// Runs the benchmark; returns the process exit code.
+// The two modes; each returns the process exit code.
 int RunIngestClassic(const IngestArgs& a);
+int RunCompareSecurity(const IngestArgs& a);
 
 extern std::atomic<bool> g_interrupted;
 void InstallInterruptHandlers();  // SIGINT and SIGTERM set g_interrupted
