@@ -38,6 +38,10 @@ int RunIngestClassic(const IngestArgs& a) {
   };
 
   tern::testing::TempDir root("tern-bench-ingest");
+  if (root.path().empty()) {  // else the runs' directories would land in /
+    std::fprintf(stderr, "tern-bench ingest: cannot create a directory under $TMPDIR (or /tmp)\n");
+    return 1;
+  }
   std::error_code ec;
   fs::create_directories(root / "broker", ec);
   tern::testing::Broker broker(root / "broker");

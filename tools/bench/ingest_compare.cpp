@@ -168,7 +168,7 @@ int RunCompareSecurity(const IngestArgs& a) {
     if (!a.json) std::fprintf(stderr, "%s\n", m.c_str());
   };
   tern::testing::TempDir root("tern-bench-security");
-  if (root.path().empty()) {
+  if (root.path().empty()) {  // else the runs' directories would land in /
     std::fprintf(stderr, "tern-bench ingest: cannot create a directory under $TMPDIR (or /tmp)\n");
     return 1;
   }
