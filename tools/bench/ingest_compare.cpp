@@ -69,6 +69,7 @@ struct RunFigures {
   int round = 0;
   bool secure = false;
   double records_per_s = 0, p50 = 0, p99 = 0, collected_per_s = 0;
+  uint64_t core_acks = 0;  // chunks behind p50/p99 (whole run, from status.json)
   int64_t records_refused = 0;
   json cpu;
 };
@@ -124,6 +125,7 @@ bool RunOnce(const IngestArgs& a, const std::string& root, int round, bool secur
   out->records_per_s = r.records_per_s();
   out->p50 = r.grades["core"].p50;
   out->p99 = r.grades["core"].p99;
+  out->core_acks = r.grades["core"].count;
   out->collected_per_s = r.collected_per_s;
   out->records_refused = r.records_refused;
   out->cpu = r.cpu;
@@ -241,6 +243,7 @@ int RunCompareSecurity(const IngestArgs& a) {
                      {"records_per_s", std::round(r.records_per_s)},
                      {"core_ack_p50_ms", r.p50},
                      {"core_ack_p99_ms", r.p99},
+                     {"core_acks_whole_run", r.core_acks},
                      {"collected_per_s", std::round(r.collected_per_s)},
                      {"records_refused_whole_run", r.records_refused},
                      {"cpu_pct", r.cpu}});
