@@ -33,15 +33,9 @@ json GradesJson(const RunResult& r) {
 int RunIngestClassic(const IngestArgs& a) {
   const int channels = Channels(a.record_bytes);
   const int record_bytes = kRecordOverhead + 8 * channels;
-  auto say = [&](const std::string& m) {
-    if (!a.json) std::fprintf(stderr, "%s\n", m.c_str());
-  };
 
   tern::testing::TempDir root("tern-bench-ingest");
-  if (root.path().empty()) {  // else the runs' directories would land in /
-    std::fprintf(stderr, "tern-bench ingest: cannot create a directory under $TMPDIR (or /tmp)\n");
-    return 1;
-  }
+  if (!RootOk(root.path())) return 1;
   std::error_code ec;
   fs::create_directories(root / "broker", ec);
   tern::testing::Broker broker(root / "broker");
@@ -54,9 +48,9 @@ int RunIngestClassic(const IngestArgs& a) {
     if (kv.rfind("mqtt.max_inflight=", 0) == 0) inflight = std::atoi(kv.c_str() + 18);
   }
 
-  say("throughput run: " + Fmt(a.rate, 0) + " records/s offered, " + std::to_string(record_bytes) +
-      " B records, " + std::to_string(a.edges) + " peers, " + Fmt(a.warmup, 0) + " s warm-up + " +
-      Fmt(a.seconds, 0) + " s ...");
+  Say(a, "throughput run: " + Fmt(a.rate, 0) + " records/s offered, " +
+             std::to_string(record_bytes) + " B records, " + std::to_string(a.edges) + " peers, " +
+             Fmt(a.warmup, 0) + " s warm-up + " + Fmt(a.seconds, 0) + " s ...");
   RunSpec tspec{"tput", "tput", a.rate, a.warmup, a.seconds, a.edge_set, a.core_set};
   RunResult tput = Topology(a, tspec, root.path(), broker).Run();
   if (!tput.ok) {
@@ -66,8 +60,8 @@ int RunIngestClassic(const IngestArgs& a) {
 
   RunResult lat;
   if (!a.skip_latency) {
-    say("latency run: " + Fmt(a.latency_rate, 0) + " records/s, " + Fmt(a.latency_seconds, 0) +
-        " s ...");
+    Say(a, "latency run: " + Fmt(a.latency_rate, 0) + " records/s, " + Fmt(a.latency_seconds, 0) +
+               " s ...");
     RunSpec lspec{"lat",      "lat",     a.latency_rate, a.warmup, a.latency_seconds,
                   a.edge_set, a.core_set};
     for (const auto& kv : a.latency_edge_set) lspec.edge_set.push_back(kv);
@@ -89,8 +83,8 @@ int RunIngestClassic(const IngestArgs& a) {
     // As many messages as the throughput window put through the broker for chunk bodies
     // (3 per chunk), capped at 20 s.
     int64_t count = std::max<int64_t>(3 * tput.chunks, 2000);
-    say("broker ceiling: " + std::to_string(count) + " × " + std::to_string(chunk_size) +
-        " B at QoS 1, window " + std::to_string(inflight) + " ...");
+    Say(a, "broker ceiling: " + std::to_string(count) + " × " + std::to_string(chunk_size) +
+               " B at QoS 1, window " + std::to_string(inflight) + " ...");
     ceil = MeasureCeiling(broker.port(), chunk_size, count, inflight, 20);
     if (!ceil.ok) {
       std::fprintf(stderr, "tern-bench ingest: broker ceiling: %s\n", ceil.error.c_str());

@@ -21,6 +21,17 @@ void InstallInterruptHandlers() {
   std::signal(SIGTERM, OnSignal);
 }
 
+void Say(const IngestArgs& a, const std::string& m) {
+  if (!a.json) std::fprintf(stderr, "%s\n", m.c_str());
+}
+
+bool RootOk(const std::string& root) {
+  if (root.empty()) {
+    std::fprintf(stderr, "tern-bench ingest: cannot create a directory under $TMPDIR (or /tmp)\n");
+  }
+  return !root.empty();
+}
+
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }

@@ -51,6 +51,12 @@ int RunCompareSecurity(const IngestArgs& a);
 extern std::atomic<bool> g_interrupted;
 void InstallInterruptHandlers();  // SIGINT and SIGTERM set g_interrupted
 
+// Progress on stderr, unless --json.
+void Say(const IngestArgs& a, const std::string& m);
+// False, with a message, when the bench's temporary directory could not be made (TempDir's
+// path is then empty, and the runs' directories would land in /).
+bool RootOk(const std::string& root);
+
 double Since(Clock::time_point t);
 // Sleeps up to `s` seconds in small steps; false if interrupted.
 bool SleepFor(double s);

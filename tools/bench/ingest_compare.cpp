@@ -166,16 +166,10 @@ void PrintTable(const IngestArgs& a, const json& out, const std::vector<RunFigur
 }  // namespace
 
 int RunCompareSecurity(const IngestArgs& a) {
-  auto say = [&](const std::string& m) {
-    if (!a.json) std::fprintf(stderr, "%s\n", m.c_str());
-  };
   tern::testing::TempDir root("tern-bench-security");
-  if (root.path().empty()) {  // else the runs' directories would land in /
-    std::fprintf(stderr, "tern-bench ingest: cannot create a directory under $TMPDIR (or /tmp)\n");
-    return 1;
-  }
-  say("Ed25519 verification on one thread, " + std::to_string(kSigMessageBytes) + " B messages, " +
-      Fmt(kSigSeconds, 0) + " s ...");
+  if (!RootOk(root.path())) return 1;
+  Say(a, "Ed25519 verification on one thread, " + std::to_string(kSigMessageBytes) +
+             " B messages, " + Fmt(kSigSeconds, 0) + " s ...");
   SigVerifyResult sv = MeasureSigVerify(kSigSeconds, kSigMessageBytes);
   if (!sv.ok) {
     std::fprintf(stderr, "tern-bench ingest: signature benchmark: %s\n", sv.error.c_str());
@@ -185,11 +179,11 @@ int RunCompareSecurity(const IngestArgs& a) {
   std::vector<RunFigures> runs;
   for (int round = 1; round <= a.rounds; ++round) {
     for (bool secure : {false, true}) {
-      say(std::string(secure ? "secure (TLS, certificates, ACL; security.mode=pki)"
-                             : "plain (anonymous TCP; security.mode=insecure)") +
-          ", round " + std::to_string(round) + " of " + std::to_string(a.rounds) + ": " +
-          Fmt(a.rate, 0) + " records/s, " + Fmt(a.warmup, 0) + " s warm-up + " + Fmt(a.seconds, 0) +
-          " s ...");
+      Say(a, std::string(secure ? "secure (TLS, certificates, ACL; security.mode=pki)"
+                                : "plain (anonymous TCP; security.mode=insecure)") +
+                 ", round " + std::to_string(round) + " of " + std::to_string(a.rounds) + ": " +
+                 Fmt(a.rate, 0) + " records/s, " + Fmt(a.warmup, 0) + " s warm-up + " +
+                 Fmt(a.seconds, 0) + " s ...");
       RunFigures f;
       std::string error;
       if (!RunOnce(a, root.path(), round, secure, &f, &error)) {
