@@ -9,18 +9,6 @@
 
 namespace tern::testing {
 
-namespace {
-// The --set arguments that put a daemon in the broker's security mode.
-void AddSecurity(std::vector<std::string>* argv, const Broker& b, const Identity& id) {
-  if (b.mode() == BrokerMode::kPlain) {
-    argv->insert(argv->end(), {"--set", "security.mode=insecure"});
-    return;
-  }
-  argv->insert(argv->end(), {"--set", "security.mode=pki", "--set", "tls.ca=" + id.ca, "--set",
-                             "tls.cert=" + id.cert, "--set", "tls.key=" + id.key});
-}
-}  // namespace
-
 Site::Site(int edges, std::vector<std::string> edge_overrides,
            std::vector<std::string> core_overrides, BrokerMode mode)
     : dir_("tern-site"),
@@ -57,10 +45,7 @@ bool Site::StartCore() {
                                    "status.interval=200ms",
                                    "--set",
                                    "http.port=0"};
-  AddSecurity(&argv, *broker_, core_id_);
-  if (broker_->mode() == BrokerMode::kPki) {
-    argv.insert(argv.end(), {"--set", "tls.crl=" + broker_->pki_dir() + "/crl.pem"});
-  }
+  for (auto& a : broker_->DaemonSecurityArgs(core_id_, /*core=*/true)) argv.push_back(a);
   for (const auto& o : core_overrides_) {
     argv.push_back("--set");
     argv.push_back(o);
@@ -80,7 +65,9 @@ bool Site::StartEdgeWith(int i, const std::vector<std::string>& extra) {
                                    "node.data_dir=" + EdgeDir(i),
                                    "--set",
                                    "status.interval=200ms"};
-  AddSecurity(&argv, *broker_, edge_ids_[static_cast<size_t>(i)]);
+  for (auto& a : broker_->DaemonSecurityArgs(edge_ids_[static_cast<size_t>(i)], false)) {
+    argv.push_back(a);
+  }
   for (const auto& o : edge_overrides_) {
     argv.push_back("--set");
     argv.push_back(o);

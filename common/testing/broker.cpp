@@ -117,6 +117,15 @@ std::string Broker::log() const { return ReadFile(dir_ + "/mosquitto.log"); }
 
 std::string Broker::pki_dir() const { return pki_ ? pki_->dir() : std::string(); }
 
+std::vector<std::string> Broker::DaemonSecurityArgs(const Identity& id, bool core) const {
+  if (!pki_) return {"--set", "security.mode=insecure"};
+  std::vector<std::string> v = {"--set", "security.mode=pki",   "--set", "tls.ca=" + id.ca,
+                                "--set", "tls.cert=" + id.cert, "--set", "tls.key=" + id.key};
+  if (core)
+    v.insert(v.end(), {"--set", "tls.crl=" + pki_->Paths(id.name, crypto::Role::kCore).crl});
+  return v;
+}
+
 bool Broker::Reload() {
   const std::string kMark = "Reloading config.";
   const size_t before = Count(log(), kMark);

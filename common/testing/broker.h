@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "process.h"
 #include "tern/common/crypto.h"
@@ -62,6 +63,12 @@ class Broker {
   bool Reload();
   // The PKI directory ("" in plain mode).
   std::string pki_dir() const;
+  // The --set arguments that put a tern daemon in this broker's security mode: plain,
+  // security.mode=insecure; Pki, security.mode=pki and `id`'s tls.ca, tls.cert and tls.key,
+  // plus tls.crl when `core` (the core checks the CRL when a node enrols).
+  std::vector<std::string> DaemonSecurityArgs(const Identity& id, bool core) const;
+  // The mosquitto process (for CPU accounting); -1 when not running.
+  pid_t pid() const { return proc_.pid(); }
 
  private:
   bool Launch();
