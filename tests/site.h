@@ -24,11 +24,8 @@
 
 namespace tern::testing {
 
-// Plain unless a test asks for the site a real one is (TLS, certificates, ACL): the fault
-// test over TLS still ends with a fourth copy the manifest does not list in about half of
-// its runs (docs/security.md, "What is not built yet"), so the data-path tests stay plain
-// until that is found; the identity, hostile-message and analysis tests run over TLS.
-constexpr BrokerMode kSiteDefaultMode = BrokerMode::kPlain;
+// The site a real one is (TLS, certificates, ACL) unless a test asks for plain MQTT.
+constexpr BrokerMode kSiteDefaultMode = BrokerMode::kPki;
 
 class Site {
  public:

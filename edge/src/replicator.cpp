@@ -2,15 +2,34 @@
 #include "replicator.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace tern::edge {
 
 Plan Replicator::Step(const ChunkId& id, uint64_t now_ms) {
   Flight& f = flights_[id];
   Plan plan;
-  PlanCopies(f, now_ms, plan);
+  if (!f.recovering || !Probe(f, now_ms, plan)) PlanCopies(f, now_ms, plan);
   PlanUplink(f, now_ms, plan);
   return plan;
+}
+
+bool Replicator::Probe(Flight& f, uint64_t now, Plan& plan) {
+  // Every live peer not asked yet (one that turns live later is asked then), in no
+  // particular order.
+  std::set<uint32_t> exclude = f.probed;
+  exclude.insert(f.acked.begin(), f.acked.end());
+  for (const auto& [peer, sent] : f.targets) exclude.insert(peer);
+  exclude.insert(o_.self);
+  for (uint32_t peer : peers_->Choose(std::numeric_limits<int>::max(), exclude, rng_)) {
+    plan.restates.push_back(peer);
+    f.asked.insert(peer);  // its put_ack answers our question
+  }
+  if (f.hold_until_ms == 0) {
+    if (plan.restates.empty()) return true;  // no live peer known yet (no member list)
+    f.hold_until_ms = now + o_.replica_timeout_ms;
+  }
+  return now < f.hold_until_ms && static_cast<int>(f.acked.size()) < o_.replicas;
 }
 
 void Replicator::PlanCopies(Flight& f, uint64_t now, Plan& plan) {
@@ -52,7 +71,7 @@ void Replicator::PlanUplink(Flight& f, uint64_t now, Plan& plan) {
     m_->Add("uplink_resends");
     // No ack yet: perhaps the core missed a peer's "stored" notice while it or the broker
     // was down. Ask each peer that acked to restate it.
-    plan.restates.assign(f.acked.begin(), f.acked.end());
+    plan.restates.insert(plan.restates.end(), f.acked.begin(), f.acked.end());
   }
   plan.uplink = true;
 }
@@ -69,6 +88,17 @@ void Replicator::UplinkSent(const ChunkId& id, uint64_t now_ms) {
   if (it != flights_.end()) it->second.core_sent_ms = now_ms;
 }
 
+void Replicator::RestateSent(const ChunkId& id, uint32_t peer) {
+  auto it = flights_.find(id);
+  if (it == flights_.end()) return;
+  Flight& f = it->second;
+  if (f.acked.count(peer)) {
+    f.restated.insert(peer);  // "do you still hold it?": a restate_nack now means no
+  } else if (f.recovering && f.probed.insert(peer).second) {
+    m_->Add("replica_probes");
+  }
+}
+
 int Replicator::OnPutAck(const ChunkId& id, uint32_t holder) {
   auto it = flights_.find(id);
   if (it == flights_.end() || !it->second.asked.count(holder)) {
@@ -76,8 +106,9 @@ int Replicator::OnPutAck(const ChunkId& id, uint32_t holder) {
     return 0;
   }
   Flight& f = it->second;
-  f.targets.erase(holder);
+  const bool target = f.targets.erase(holder) != 0;
   if (!f.acked.insert(holder).second) return 0;
+  if (!target && f.probed.count(holder)) m_->Add("replicas_found");  // a probe found a copy
   return static_cast<int>(f.acked.size());
 }
 
@@ -86,6 +117,16 @@ void Replicator::OnRefusal(const ChunkId& id, uint32_t holder) {
   f.targets.erase(holder);
   f.acked.erase(holder);  // a restate found the copy gone
   f.refused.insert(holder);
+}
+
+bool Replicator::OnRestateNack(const ChunkId& id, uint32_t holder) {
+  auto it = flights_.find(id);
+  // Only the answer to a restate sent after the peer's ack says a copy is gone. Anything else
+  // answers a probe (sent before any put to that peer, but its answer may come late, even
+  // after the peer took a copy and acked): the peer had no copy then, which is no refusal.
+  if (it == flights_.end() || it->second.restated.erase(holder) == 0) return false;
+  OnRefusal(id, holder);
+  return true;
 }
 
 void Replicator::OnThrottle(const ChunkId& id, uint64_t retry_after_ms, uint64_t now_ms) {

@@ -14,7 +14,17 @@
 // - the uplink is resent after `uplink_timeout_ms` without the core's ack (`uplink_resends`),
 //   and then each peer that acked is asked to restate its `stored` notice, in case the core
 //   missed it (the manifest only takes holders' own statements);
-// - `throttle` from the core moves the next uplink to when its budget allows.
+// - `throttle` from the core moves the next uplink to when its budget allows;
+// - a chunk restored from the durable outbox after a restart (Recover) may already have
+//   copies that the previous process placed and whose holders' `stored` notices the core
+//   never took (they go nowhere while the core has no connection to the broker). Who holds
+//   them died with the old process, so before any copy goes out every live peer is asked to
+//   restate the chunk (`replica_probes`): a holder answers put_ack, counted like any other
+//   (`replicas_found`), and tells the core; its restate_nack is no refusal (only one that
+//   answers a restate sent after the peer's ack is). Copies go out `replica_timeout_ms` after
+//   the first probe to the peers still needed (at once if enough were found), as the core
+//   does with its results; a peer that turns live later is still asked while the chunk is
+//   in flight.
 // Thread-safety: not thread-safe; the event loop's thread only.
 #pragma once
 
@@ -51,19 +61,27 @@ class Replicator {
              uint64_t seed = std::random_device{}())
       : o_(o), peers_(peers), m_(m), rng_(seed) {}
 
+  // Chunk `id` comes from the outbox of a previous run: find its copies before placing any.
+  void Recover(const ChunkId& id) { flights_[id].recovering = true; }
   // Decides what to send for chunk `id` at `now_ms` (monotonic); records new targets.
   Plan Step(const ChunkId& id, uint64_t now_ms);
   // The caller sent what Step planned; a send that failed is simply not reported and the
   // next Step plans it again.
   void PutSent(const ChunkId& id, uint32_t peer, uint64_t now_ms);
   void UplinkSent(const ChunkId& id, uint64_t now_ms);
+  // A restate request Step planned went out (a probe not reported is planned again).
+  void RestateSent(const ChunkId& id, uint32_t peer);
 
   // A peer's put_ack (or an ack of a restate): returns how many peers hold the chunk now, or
   // 0 if this peer's ack was already counted (a duplicate delivery) or the peer was never
   // asked for this chunk (`put_acks_unasked`: an ack nobody asked for proves nothing).
   int OnPutAck(const ChunkId& id, uint32_t holder);
-  // A peer's put_nack, or a restate_nack (its copy is gone): the chunk goes elsewhere.
+  // A peer's put_nack: the chunk goes elsewhere.
   void OnRefusal(const ChunkId& id, uint32_t holder);
+  // A peer's restate_nack. The answer to a restate sent after the peer acked: its copy is
+  // gone, a refusal (returns true). Otherwise it answers a probe: that peer had no copy,
+  // which refuses nothing (returns false).
+  bool OnRestateNack(const ChunkId& id, uint32_t holder);
   // The core's throttle: the next uplink goes out `retry_after_ms` (at most a minute) after
   // `now_ms` instead of at the normal timeout.
   void OnThrottle(const ChunkId& id, uint64_t retry_after_ms, uint64_t now_ms);
@@ -80,9 +98,15 @@ class Replicator {
     std::map<uint32_t, uint64_t> targets;  // peer -> last send (monotonic ms), 0 = not yet
     std::set<uint32_t> acked;
     std::set<uint32_t> refused;
-    std::set<uint32_t> asked;   // every peer ever chosen as a target of this chunk
-    uint64_t core_sent_ms = 0;  // 0 = not yet; in the future while throttled
+    std::set<uint32_t> asked;     // every peer chosen as a target of this chunk, or probed
+    uint64_t core_sent_ms = 0;    // 0 = not yet; in the future while throttled
+    bool recovering = false;      // from a previous run: probing for existing copies
+    std::set<uint32_t> probed;    // peers the probe reached
+    std::set<uint32_t> restated;  // peers asked to restate after they acked (uplink timeout)
+    uint64_t hold_until_ms = 0;   // while recovering: no copies before (0 = no probe yet)
   };
+  // Recovering: probes the live peers not asked yet; true while copies must still wait.
+  bool Probe(Flight& f, uint64_t now, Plan& plan);
   void PlanCopies(Flight& f, uint64_t now, Plan& plan);
   void PlanUplink(Flight& f, uint64_t now, Plan& plan);
 

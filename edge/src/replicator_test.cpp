@@ -95,6 +95,73 @@ TEST_SUITE("replicator") {
     CHECK(m.Get("uplink_resends") == 1);
   }
 
+  TEST_CASE("a chunk from before a restart: live peers probed first, copies after the hold") {
+    PeerTable peers;
+    peers.Update(Live({1, 2, 3, 4}), 1);
+    Metrics m;
+    Replicator r({1, 2, 3000, 5000}, &peers, &m, 5);
+    r.Recover(kId);
+    Plan p = r.Step(kId, 1000);
+    CHECK(p.puts.empty());
+    CHECK(p.uplink);  // the core may hear it at once
+    CHECK(std::set<uint32_t>(p.restates.begin(), p.restates.end()) == std::set<uint32_t>{2, 3, 4});
+    r.UplinkSent(kId, 1000);
+    CHECK(r.Step(kId, 1001).restates.size() == 3);  // not reported sent: planned again
+    for (uint32_t peer : {2u, 3u, 4u}) r.RestateSent(kId, peer);
+    CHECK(m.Get("replica_probes") == 3);
+    p = r.Step(kId, 1500);
+    CHECK(p.restates.empty());
+    CHECK(p.puts.empty());
+    CHECK(r.OnPutAck(kId, 3) == 1);  // 3 held it: an answer to our question, not unasked
+    CHECK(m.Get("replicas_found") == 1);
+    CHECK(m.Get("put_acks_unasked") == 0);
+    CHECK_FALSE(r.OnRestateNack(kId, 2));  // no copy at 2, which is no refusal
+    CHECK(r.Step(kId, 3999).puts.empty());
+    p = r.Step(kId, 4000);  // the hold is over: the missing copy goes out
+    REQUIRE(p.puts.size() == 1);
+    CHECK(p.puts[0] != 3);
+    CHECK(p.puts[0] != 1);
+    r.PutSent(kId, p.puts[0], 4000);
+    // The probe's answer may come late, even after that peer took the copy and acked: it
+    // refuses nothing.
+    CHECK(r.OnPutAck(kId, p.puts[0]) == 2);
+    CHECK_FALSE(r.OnRestateNack(kId, p.puts[0]));
+    CHECK(r.Acked(kId) == std::set<uint32_t>{3, p.puts[0]});
+    // Uplink timeout: the peers that acked restate; a restate_nack now means the copy is gone.
+    p = r.Step(kId, 6000);
+    CHECK(std::set<uint32_t>(p.restates.begin(), p.restates.end()) == r.Acked(kId));
+    for (uint32_t peer : p.restates) r.RestateSent(kId, peer);
+    CHECK(r.OnRestateNack(kId, 3));
+    CHECK(r.Acked(kId) == std::set<uint32_t>{p.restates[0] == 3 ? p.restates[1] : p.restates[0]});
+    CHECK(m.Get("replica_probes") == 3);  // restates after acks are no probes
+  }
+
+  TEST_CASE("recovering: no member list, no probe; enough copies found, none placed") {
+    PeerTable peers;
+    Metrics m;
+    Replicator r({1, 2, 3000, 5000}, &peers, &m, 9);
+    r.Recover(kId);
+    Plan p = r.Step(kId, 0);  // no member list yet: nobody to ask, nothing placed
+    CHECK(p.restates.empty());
+    CHECK(p.puts.empty());
+    peers.Update(Live({1, 2, 3}), 1);
+    p = r.Step(kId, 100);
+    CHECK(p.restates.size() == 2);
+    for (uint32_t peer : p.restates) r.RestateSent(kId, peer);
+    CHECK(r.OnPutAck(kId, 2) == 1);
+    CHECK(r.OnPutAck(kId, 3) == 2);
+    p = r.Step(kId, 101);  // both found before the hold ended
+    CHECK(p.puts.empty());
+    peers.Update(Live({1, 2, 3, 4}), 1);  // a peer that turns live later is asked too
+    p = r.Step(kId, 102);
+    CHECK(p.restates == std::vector<uint32_t>{4});
+    CHECK(p.puts.empty());
+    r.RestateSent(kId, 4);
+    CHECK(r.Step(kId, 10000).puts.empty());
+    CHECK(r.Targets(kId).empty());
+    CHECK(m.Get("replica_waits") == 0);
+  }
+
   TEST_CASE("throttle: the next uplink waits for the core's retry time, long or short") {
     PeerTable peers;
     Metrics m;

@@ -63,6 +63,8 @@ void Shipper::Committed(const std::shared_ptr<SealedChunk>& c, const Status& s) 
 Status Shipper::Restore() {
   TERN_ASSIGN_OR_RETURN(auto rows, d_.store->LoadOutbox());
   outbox_.Restore(rows);
+  // Copies the previous run placed are unknown to us now: find them before placing more.
+  for (const auto& r : rows) replicator_.Recover(r.id);
   if (!rows.empty()) {
     spdlog::info("{}: {} chunks ({} bytes) in the outbox from before; resending", d_.who,
                  rows.size(), outbox_.bytes());
@@ -106,7 +108,8 @@ void Shipper::Pump() {
     for (uint32_t peer : plan.restates) {
       const std::string to = d_.peers->NameOf(peer);
       if (to.empty()) continue;
-      // Not retried: a lost request is made again at the next uplink timeout.
+      // A probe not sent is planned again; a restate after an uplink timeout is made again at
+      // the next one.
       const std::string topic = d_.topics.Peer(d_.name, to);
       std::string text = msg::Restate{id, d_.self}.Encode();
       if (d_.sealer) {
@@ -117,7 +120,7 @@ void Shipper::Pump() {
         }
         text = std::move(sealed).value();
       }
-      (void)d_.transport->Publish(topic, text);
+      if (d_.transport->Publish(topic, text).ok()) replicator_.RestateSent(id, peer);
     }
     if (plan.uplink) {
       Status s = d_.transport->Publish(
@@ -142,13 +145,17 @@ void Shipper::OnPutAck(const msg::PutAck& m) {
   });
 }
 
-void Shipper::OnPutNack(const msg::PutNack& m) { Refusal(m.id, m.holder, m.reason); }
-void Shipper::OnRestateNack(const msg::RestateNack& m) { Refusal(m.id, m.holder, m.reason); }
+void Shipper::OnPutNack(const msg::PutNack& m) { Refusal(m.id, m.holder, m.reason, false); }
+void Shipper::OnRestateNack(const msg::RestateNack& m) { Refusal(m.id, m.holder, m.reason, true); }
 
-void Shipper::Refusal(const ChunkId& id, uint32_t holder, const std::string& reason) {
-  d_.loop->Post([this, id, holder, reason] {
+void Shipper::Refusal(const ChunkId& id, uint32_t holder, const std::string& reason, bool restate) {
+  d_.loop->Post([this, id, holder, reason, restate] {
     if (!outbox_.Find(id)) return;
-    replicator_.OnRefusal(id, holder);
+    if (!restate) {
+      replicator_.OnRefusal(id, holder);
+    } else if (!replicator_.OnRestateNack(id, holder)) {
+      return;  // the answer to a probe: that peer has no copy, which is no refusal
+    }
     d_.m->Add("replica_refusals");
     spdlog::warn("{}: peer {} refused chunk {}: {}", d_.who, holder, ToHex(id).substr(0, 12),
                  reason);

@@ -3,7 +3,8 @@
 // 200 ms while the commit fails, e.g. on a full disk), feeds the Outbox's window, carries out
 // the Replicator's plans (puts to peers, uplinks to the core, restate requests), and handles
 // what peers and the core say about own chunks: put_ack ("1 peer", "2 peers"), put_nack and
-// restate_nack (place the copy elsewhere), the core's ack ("core": the outbox row goes),
+// restate_nack (place the copy elsewhere; a restate_nack that answers a probe says only that
+// the peer has no copy), the core's ack ("core": the outbox row goes),
 // throttle and refused.
 //
 // Counters: chunks_sealed, local_store_errors, grade_local, records_local, grade_peer1,
@@ -67,7 +68,8 @@ class Shipper {
   }
   // A chunk sealed by the chunker: commit it, then take it into the outbox.
   void OnSealed(SealedChunk c);
-  // Takes the durable outbox left by the previous run as backlog (resent first thing).
+  // Takes the durable outbox left by the previous run as backlog (resent first thing; its
+  // copies are looked for before new ones go out: Replicator::Recover).
   [[nodiscard]] Status Restore();
   // Fills the window and sends what the Replicator plans. Loop thread.
   void Pump();
@@ -85,7 +87,8 @@ class Shipper {
 
  private:
   void Committed(const std::shared_ptr<SealedChunk>& c, const Status& s);
-  void Refusal(const ChunkId& id, uint32_t holder, const std::string& reason);
+  // A put_nack, or a restate_nack (`restate`), which may just answer a probe.
+  void Refusal(const ChunkId& id, uint32_t holder, const std::string& reason, bool restate);
   void Finish(const ChunkId& id, const std::vector<uint32_t>& holders);
   void Drop(const ChunkId& id);
   std::optional<std::string> Load(const ChunkId& id);

@@ -113,6 +113,33 @@ TEST_SUITE("shipper") {
     CHECK(ChunkId(DecodeEnvelope(up[1].payload).value().id) == id);
   }
 
+  TEST_CASE("after a restart, copies from before are looked for on every live peer first") {
+    // The old process put the chunk on two peers and died; a's `stored` may never have
+    // reached the core. The new one must find a's copy, not place two more.
+    Rig r;
+    r.o.replica_timeout_ms = 1000;  // the hold: long enough for the answers below
+    r.Open();
+    SealedChunk c = Sealed(1, 0);
+    ChunkId id = c.id;
+    r.shipper->OnSealed(std::move(c));
+    REQUIRE(r.Until([&] { return r.Sent("tern/put/n1/+") == 2; }));
+    const uint32_t a = To(r.broker->PublishedOn("tern/put/n1/+")[0].topic);
+    r.Open();
+    REQUIRE(r.shipper->Restore().ok());
+    REQUIRE(r.Until([&] { return r.Sent("tern/peer/n1/+") == 3; }));  // n2, n3 and n4
+    CHECK(r.Sent("tern/put/n1/+") == 2);  // nothing new before the answers
+    r.shipper->OnPutAck({id, a});
+    for (uint32_t p : {2u, 3u, 4u}) {
+      if (p != a) r.shipper->OnRestateNack({id, p, "chunk not held here"});
+    }
+    REQUIRE(r.Until([&] { return r.Sent("tern/put/n1/+") == 3; }));  // the one copy missing
+    CHECK(To(r.broker->PublishedOn("tern/put/n1/+")[2].topic) != a);
+    CHECK(r.m.Get("replica_probes") == 3);
+    CHECK(r.m.Get("replicas_found") == 1);
+    CHECK(r.m.Get("replica_refusals") == 0);  // "not held here" answers a probe, refuses nothing
+    CHECK(r.m.Get("put_acks_unasked") == 0);
+  }
+
   TEST_CASE("throttle moves the next uplink to the core's retry time") {
     Rig r;
     r.o.uplink_timeout_ms = 100;
