@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "site.h"
+#include "tern/common/pki.h"
 
 namespace tern::testing {
 namespace {
@@ -39,7 +40,8 @@ TEST_SUITE("config") {
     CHECK(r.out.find("edge.conf:2") != std::string::npos);
 
     r = RunBin({TERN_CORE_BIN, "--set", "membership.dead_after=1s", "--set",
-                "membership.suspect_after=5s"}, dir);
+                "membership.suspect_after=5s"},
+               dir);
     CHECK(r.code == 2);
     CHECK(r.out.find("membership.dead_after") != std::string::npos);
 
@@ -48,7 +50,7 @@ TEST_SUITE("config") {
     CHECK(r.out.find("missing.conf") != std::string::npos);
   }
 
-  TEST_CASE("security.mode = pki needs each TLS file; a missing file is named at start") {
+  TEST_CASE("security.mode = pki needs each TLS file, a missing file is named at start") {
     TempDir dir;
     auto r = RunBin({TERN_EDGE_BIN, "--set", "tls.cert=", "--set", "tls.key="}, dir);
     CHECK(r.code == 2);
@@ -58,8 +60,9 @@ TEST_SUITE("config") {
     CHECK(r.code == 2);
     CHECK(r.out.find("'tls.ca'") != std::string::npos);
     // insecure needs none of them.
-    r = RunBin({TERN_CORE_BIN, "--set", "security.mode=insecure", "--set", "tls.ca=",
-                "--print-config"}, dir);
+    r = RunBin(
+        {TERN_CORE_BIN, "--set", "security.mode=insecure", "--set", "tls.ca=", "--print-config"},
+        dir);
     CHECK(r.code == 0);
     CHECK(r.out.find("security.mode = insecure") != std::string::npos);
     // The defaults point at /etc/tern/pki; where no such file exists the core stops at
@@ -70,6 +73,36 @@ TEST_SUITE("config") {
                dir);
     CHECK(r.code == 1);
     CHECK(r.out.find(ca) != std::string::npos);
+  }
+
+  TEST_CASE("a certificate for another name, role or key stops a daemon at start, named") {
+    TempDir dir;
+    PkiInit init;
+    init.broker.port = 1;
+    auto pki = Pki::Init(dir / "pki", init);
+    REQUIRE(pki.ok());
+    REQUIRE(pki->Issue("edge-1", crypto::Role::kEdge).ok());
+    REQUIRE(pki->Issue("edge-2", crypto::Role::kEdge).ok());
+    const PkiPaths e1 = pki->Paths("edge-1"), e2 = pki->Paths("edge-2");
+    auto edge = [&](const std::string& name, const std::string& cert, const std::string& key) {
+      return RunBin(
+          {TERN_EDGE_BIN, "--set", "node.name=" + name, "--set", "node.data_dir=" + dir / name,
+           "--set", "tls.ca=" + e1.ca, "--set", "tls.cert=" + cert, "--set", "tls.key=" + key},
+          dir);
+    };
+    auto r = edge("edge-2", e1.cert, e1.key);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("issued to 'edge-1', not 'edge-2'") != std::string::npos);
+    r = edge("edge-1", e1.cert, e2.key);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("is not the key of tls.cert") != std::string::npos);
+    // An edge's certificate is not a core's.
+    r = RunBin({TERN_CORE_BIN, "--set", "node.name=edge-1", "--set", "node.data_dir=" + dir / "c",
+                "--set", "http.port=-1", "--set", "tls.ca=" + e1.ca, "--set", "tls.cert=" + e1.cert,
+                "--set", "tls.key=" + e1.key, "--set", "tls.crl=" + e1.crl},
+               dir);
+    CHECK(r.code == 1);
+    CHECK(r.out.find("role 'edge', not core") != std::string::npos);
   }
 
   TEST_CASE("the shipped example configs are complete and load as they are") {

@@ -120,7 +120,7 @@ struct PkiBroker {
 }  // namespace
 
 TEST_SUITE("identity") {
-  TEST_CASE("a valid certificate connects; no certificate, or plain TCP, is refused") {
+  TEST_CASE("a valid certificate connects, no certificate, or plain TCP, is refused") {
     PkiBroker s;
     Identity edge = s.broker.Issue("edge-1", crypto::Role::kEdge);
     REQUIRE(!edge.cert.empty());
@@ -132,7 +132,7 @@ TEST_SUITE("identity") {
     Refused(s.broker, Options(s.broker, "plain", Identity{"plain", "", "", ""}));
   }
 
-  TEST_CASE("a certificate from another CA is refused; so is a broker our CA did not issue") {
+  TEST_CASE("a certificate from another CA is refused, so is a broker our CA did not issue") {
     PkiBroker s;
     TempDir other_dir("tern-other-ca");
     auto other = Pki::Init(other_dir / "pki", PkiInit{});
@@ -169,7 +169,7 @@ TEST_SUITE("identity") {
     MESSAGE("revoked: " << why);
   }
 
-  TEST_CASE("an edge cannot publish on another node's topics; the core reads its own") {
+  TEST_CASE("an edge cannot publish on another node's topics, the core reads its own") {
     PkiBroker s;
     Identity core_id = s.broker.Issue("core", crypto::Role::kCore);
     Identity e1 = s.broker.Issue("edge-1", crypto::Role::kEdge);

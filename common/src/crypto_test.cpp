@@ -45,7 +45,7 @@ int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 }  // namespace
 
 TEST_SUITE("crypto") {
-  TEST_CASE("sign and verify; tampered data, signature or key refused") {
+  TEST_CASE("sign and verify, tampered data, signature or key refused") {
     PrivateKey k = NewKey();
     PublicKey pub = k.Public();
     REQUIRE(pub.raw().size() == kPublicKeyBytes);
@@ -74,7 +74,7 @@ TEST_SUITE("crypto") {
     CHECK_FALSE(PublicKey::FromRaw(std::string(31, 'a')).ok());
   }
 
-  TEST_CASE("private key PEM round trip; Save writes mode 0600; Load names the path") {
+  TEST_CASE("private key PEM round trip, Save writes mode 0600, Load names the path") {
     testing::TempDir dir;
     PrivateKey k = NewKey();
     std::string pem = k.Pem();
@@ -173,7 +173,7 @@ TEST_SUITE("crypto") {
     CHECK(VerifyCertificate(fine, ca.cert, "", Now()).ok());
   }
 
-  TEST_CASE("a revoked certificate is refused; a CRL from another CA is not accepted") {
+  TEST_CASE("a revoked certificate is refused, a CRL from another CA is not accepted") {
     Ca ca("site-ca");
     Certificate a = ca.Issue(NewKey().Public(), "edge-1", 0x10);
     Certificate b = ca.Issue(NewKey().Public(), "edge-2", 0x11);

@@ -63,7 +63,7 @@ TEST_SUITE("pki") {
     CHECK(again.status().code() == Status::Code::kFailedPrecondition);
   }
 
-  TEST_CASE("issue: key 0600, certificate verifies, index and acl follow; a second is refused") {
+  TEST_CASE("issue: key 0600, certificate verifies, index and acl follow, a second is refused") {
     testing::TempDir dir;
     auto p = Pki::Init(dir / "pki", PkiInit{});
     REQUIRE(p.ok());

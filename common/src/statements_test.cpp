@@ -53,7 +53,7 @@ TEST_SUITE("statements") {
     CHECK(Unseal("t", R"({"v":1,"seq":1})", nullptr).ok());
   }
 
-  TEST_CASE("with keys: signed, verified; another topic, key, byte or seq fails") {
+  TEST_CASE("with keys: signed, verified, another topic, key, byte or seq fails") {
     auto k = crypto::PrivateKey::Generate().value();
     auto other = crypto::PrivateKey::Generate().value();
     const crypto::PublicKey pub = k.Public();

@@ -54,7 +54,7 @@ struct Fixture {
 }  // namespace
 
 TEST_SUITE("commit_worker") {
-  TEST_CASE("one transaction per turn; replies are published only after the commit") {
+  TEST_CASE("one transaction per turn, replies are published only after the commit") {
     Fixture f;
     f.w->Enqueue("a", "1");
     f.w->Enqueue("b", "2");

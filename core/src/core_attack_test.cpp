@@ -81,7 +81,7 @@ TEST_SUITE("core_attacks") {
     CHECK(HoldersOf(s, c.id) == std::set<uint32_t>{e[0], e[1], e[2]});
   }
 
-  TEST_CASE("replayed heartbeats do not keep a silent node live; offline only from its will") {
+  TEST_CASE("replayed heartbeats do not keep a silent node live, offline only from its will") {
     Site s;
     s.o.suspect_after_ms = 300;
     s.Start();

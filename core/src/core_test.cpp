@@ -130,7 +130,7 @@ TEST_SUITE("core") {
     CHECK(s.Counter("throttled") >= 1);
   }
 
-  TEST_CASE("hostile control messages are rejected and counted; the core goes on working") {
+  TEST_CASE("hostile control messages are rejected and counted, the core goes on working") {
     Site s;
     s.Start();
     auto e = s.LiveEdges(3);

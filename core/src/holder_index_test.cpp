@@ -26,7 +26,7 @@ StoredNotice Notice(char c, uint32_t holder, uint32_t origin, uint64_t seq, uint
 }  // namespace
 
 TEST_SUITE("holder_index") {
-  TEST_CASE("the first statement's metadata wins; holders come oldest first, once each") {
+  TEST_CASE("the first statement's metadata wins, holders come oldest first, once each") {
     testing_stores::StoreDb s;
     auto h = HolderIndex::Open(*s.db, s.Clock()).value();
     s.now = 10;

@@ -7,7 +7,7 @@
 namespace tern::core {
 
 TEST_SUITE("holder_ledger") {
-  TEST_CASE("stored notices from registered stores add holders; three settle into one ack") {
+  TEST_CASE("stored notices from registered stores add holders, three settle into one ack") {
     testing::TestDb t;
     Metrics m;
     Membership members(3000, 10000);

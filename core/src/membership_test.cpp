@@ -15,7 +15,7 @@ msg::Heartbeat Hb(double cpu, int64_t used, int64_t cap) {
 }  // namespace
 
 TEST_SUITE("membership") {
-  TEST_CASE("heartbeats make a node live with its load; silence makes it suspect, then dead") {
+  TEST_CASE("heartbeats make a node live with its load, silence makes it suspect, then dead") {
     Membership m(3000, 10000);
     CHECK(m.Add(5, "a"));
     CHECK_FALSE(m.Add(5, "a"));
@@ -53,7 +53,7 @@ TEST_SUITE("membership") {
     CHECK(m.CheckLiveness(8001).size() == 1);  // real silence still counts
   }
 
-  TEST_CASE("offline at once; strangers are ignored; clocks restart after the core's own outage") {
+  TEST_CASE("offline at once, strangers are ignored, clocks restart after the core's own outage") {
     Membership m(3000, 10000);
     m.Add(2, "x");
     CHECK_FALSE(m.OnHeartbeat(9, Hb(0, 0, 0), 1));
@@ -69,7 +69,7 @@ TEST_SUITE("membership") {
     CHECK(m.Gone(2));
   }
 
-  TEST_CASE("stores are chosen live, preferred first, then least loaded; the list publishes") {
+  TEST_CASE("stores are chosen live, preferred first, then least loaded, the list publishes") {
     Membership m(3000, 10000);
     for (uint32_t a = 1; a <= 4; ++a) {
       m.Add(a, "n" + std::to_string(a));

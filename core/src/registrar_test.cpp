@@ -42,7 +42,7 @@ TEST_SUITE("registrar") {
     CHECK(f.m.Get("nodes_registered") == 1);
   }
 
-  TEST_CASE("refusals name the reason and are counted; a bad field in any shape is one of them") {
+  TEST_CASE("refusals name the reason and are counted, a bad field in any shape is one of them") {
     Fixture f;
     auto refused = [&](const std::string& name, const std::string& payload) {
       auto o = f.Send(name, payload);

@@ -7,7 +7,7 @@
 
 namespace tern::core {
 TEST_SUITE("registry") {
-  TEST_CASE("a name keeps its address; a removed node's address is never handed out again") {
+  TEST_CASE("a name keeps its address, a removed node's address is never handed out again") {
     testing_stores::StoreDb s;
     auto r = Registry::Open(*s.db, s.Clock()).value();
     s.now = 111;

@@ -36,7 +36,7 @@ TEST_SUITE("result_builder") {
     CHECK(note->origin_name == "edge-a");
   }
 
-  TEST_CASE("a processed chunk leaves the spool; its results are recorded and announced") {
+  TEST_CASE("a processed chunk leaves the spool, its results are recorded and announced") {
     testing::TestDb t;
     Metrics m;
     uint32_t core = t.Register("core"), a = t.Register("edge-a");

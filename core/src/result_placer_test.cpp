@@ -32,7 +32,7 @@ struct Fixture {
 }  // namespace
 
 TEST_SUITE("result_placer") {
-  TEST_CASE("a result goes to its edge first, then the least loaded; resent after the timeout") {
+  TEST_CASE("a result goes to its edge first, then the least loaded, resent after the timeout") {
     Fixture f;
     f.p.Add(f.id, "wire", 5);
     CHECK(f.Puts(100) == std::vector<uint32_t>{2, 3, 5});
@@ -42,7 +42,7 @@ TEST_SUITE("result_placer") {
     CHECK(f.m.Get("result_resends") == 1);
   }
 
-  TEST_CASE("a put_nack sends the copy elsewhere; a store that went offline is replaced") {
+  TEST_CASE("a put_nack sends the copy elsewhere, a store that went offline is replaced") {
     Fixture f;
     f.p.Add(f.id, "wire", 5);
     CHECK(f.Puts(100).size() == 3);

@@ -7,7 +7,7 @@
 
 namespace tern::core {
 TEST_SUITE("settings_store") {
-  TEST_CASE("defaults until set; every put bumps the version and stamps the row") {
+  TEST_CASE("defaults until set, every put bumps the version and stamps the row") {
     testing_stores::StoreDb s;
     SettingsStore st(*s.db, s.Clock());
     auto d = st.Get("edge-a").value();
@@ -39,7 +39,7 @@ TEST_SUITE("settings_store") {
     CHECK(list[0].updated_ms == 124);
   }
 
-  TEST_CASE("a bad value is refused naming the edge and the setting; nothing is stored") {
+  TEST_CASE("a bad value is refused naming the edge and the setting, nothing is stored") {
     testing_stores::StoreDb s;
     SettingsStore st(*s.db, s.Clock());
     EdgeSettings e;

@@ -28,7 +28,7 @@ TEST_SUITE("uplink_gate") {
     CHECK(b.Take(500, 1000, 501) == 0);
   }
 
-  TEST_CASE("a registered edge's chunk is recorded and spooled once; a resend only earns an ack") {
+  TEST_CASE("a registered edge's chunk is recorded and spooled once, a resend only earns an ack") {
     Fixture f;
     auto c = MakeChunk(f.a, 1);
     auto o = f.gate.OnUplink(Topics().Up("edge-a"), c.Uplink(), 1000);
@@ -64,7 +64,7 @@ TEST_SUITE("uplink_gate") {
     CHECK(f.t.db->Chunk(c.id).value() == std::nullopt);
   }
 
-  TEST_CASE("a kind the edge may not send is refused; over the byte rate it is throttled") {
+  TEST_CASE("a kind the edge may not send is refused, over the byte rate it is throttled") {
     Fixture f;
     EdgeSettings s;
     s.name = "edge-a";

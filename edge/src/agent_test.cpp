@@ -16,7 +16,7 @@ using test::kEdge;
 using test::Site;
 
 TEST_SUITE("agent") {
-  TEST_CASE("registration: the core's address, kept; announced and heartbeating") {
+  TEST_CASE("registration: the core's address, kept, announced and heartbeating") {
     Site s;
     s.Start();
     CHECK(s.agent->addr() == kEdge);
@@ -41,7 +41,7 @@ TEST_SUITE("agent") {
     CHECK(again->Start().message() == "stop here");  // got past registration: address kept
   }
 
-  TEST_CASE("a chunk goes to two peers and the core; two put_acks and the core's ack free it") {
+  TEST_CASE("a chunk goes to two peers and the core, two put_acks and the core's ack free it") {
     Site s;
     s.Start();
     std::vector<uint32_t> peers;
@@ -147,7 +147,7 @@ TEST_SUITE("agent") {
     CHECK(s.agent->StatusJson()["outbox_bytes"] == 0);
   }
 
-  TEST_CASE("settings apply at the source; results and alarms reach status.json") {
+  TEST_CASE("settings apply at the source, results and alarms reach status.json") {
     Site s;
     s.Start();
     msg::Settings only_samples;
@@ -170,7 +170,7 @@ TEST_SUITE("agent") {
     CHECK(s.agent->StatusJson()["latest_alarms"].size() == 1);
   }
 
-  TEST_CASE("hostile messages are rejected and counted; the agent keeps working") {
+  TEST_CASE("hostile messages are rejected and counted, the agent keeps working") {
     Site s;
     s.Start();
     const std::string idf = R"("id":")" + std::string(64, 'a') + R"(")";

@@ -50,7 +50,7 @@ TEST_SUITE("event_loop") {
     CHECK(after == 1);
   }
 
-  TEST_CASE("the thread runs posted work; Stop runs what was posted first") {
+  TEST_CASE("the thread runs posted work, Stop runs what was posted first") {
     Metrics m;
     EventLoop loop(&m, "test");
     std::atomic<int> jobs{0}, tasks{0};

@@ -72,7 +72,7 @@ TEST_SUITE("outbox") {
     CHECK(box.window_bytes() == 300);
   }
 
-  TEST_CASE("the window stops at its byte bound; a chunk missing from the store is left out") {
+  TEST_CASE("the window stops at its byte bound, a chunk missing from the store is left out") {
     Outbox box({1 << 20, 100, 250}, nullptr);
     box.Restore({{Id(1), 2, 100, 0}, {Id(2), 2, 100, 0}, {Id(3), 2, 100, 0}, {Id(4), 2, 100, 0}});
     auto fill = box.FillWindow([](const ChunkId& id) -> std::optional<std::string> {

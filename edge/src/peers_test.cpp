@@ -30,7 +30,7 @@ TEST_SUITE("peers") {
     REQUIRE(one.size() == 1);
     CHECK(one[0] == 2);
   }
-  TEST_CASE("an update replaces the table; members that fail to decode never reach it") {
+  TEST_CASE("an update replaces the table, members that fail to decode never reach it") {
     PeerTable t;
     t.Update(msg::Members{{{1, "a", "live", 0.5}, {2, "b", "live", 0.5}}}, 9);
     CHECK(t.LiveCount() == 2);

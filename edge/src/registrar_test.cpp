@@ -70,7 +70,7 @@ TEST_SUITE("registrar") {
     CHECK(again.Obtain().value() == 7);
   }
 
-  TEST_CASE("a refusal fails the start; Cancel ends the wait") {
+  TEST_CASE("a refusal fails the start, Cancel ends the wait") {
     Rig r;
     Registrar reg(r.o, r.store.get(), &r.settings, &r.m);
     r.replies = {msg::RegistrationRefused{"name is the core's own", reg.nonce()}.Encode()};

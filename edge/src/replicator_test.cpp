@@ -13,7 +13,7 @@ msg::Members Live(std::vector<uint32_t> addrs) {
 }  // namespace
 
 TEST_SUITE("replicator") {
-  TEST_CASE("two distinct live peers, never this node; resent only after the timeout") {
+  TEST_CASE("two distinct live peers, never this node, resent only after the timeout") {
     PeerTable peers;
     peers.Update(Live({1, 2, 3, 4}), 1);
     Metrics m;
@@ -45,7 +45,7 @@ TEST_SUITE("replicator") {
     CHECK(m.Get("replica_resends") == 0);
   }
 
-  TEST_CASE("acks grade once per peer; a refusal or a dead target moves the copy") {
+  TEST_CASE("acks grade once per peer, a refusal or a dead target moves the copy") {
     PeerTable peers;
     peers.Update(Live({2, 3, 4}), 1);
     Metrics m;
@@ -136,7 +136,7 @@ TEST_SUITE("replicator") {
     CHECK(m.Get("replica_probes") == 3);  // restates after acks are no probes
   }
 
-  TEST_CASE("recovering: no member list, no probe; enough copies found, none placed") {
+  TEST_CASE("recovering: no member list, no probe, enough copies found, none placed") {
     PeerTable peers;
     Metrics m;
     Replicator r({1, 2, 3000, 5000}, &peers, &m, 9);

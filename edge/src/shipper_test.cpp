@@ -52,7 +52,7 @@ struct Rig : test::StoreRig {
 }  // namespace
 
 TEST_SUITE("shipper") {
-  TEST_CASE("committed, put to two peers and uplinked; graded once each; the core's ack frees it") {
+  TEST_CASE("committed, put to two peers and uplinked, graded once each, the core's ack frees it") {
     Rig r;
     SealedChunk c = Sealed(1, 0);
     ChunkId id = c.id;
@@ -79,7 +79,7 @@ TEST_SUITE("shipper") {
         test::WaitFor([&] { return r.store->queued() == 0 && r.store->LoadOutbox()->empty(); }));
   }
 
-  TEST_CASE("put_nack places the copy elsewhere; a core refusal drops the chunk from the outbox") {
+  TEST_CASE("put_nack places the copy elsewhere, a core refusal drops the chunk from the outbox") {
     Rig r;
     SealedChunk c = Sealed(1, 0);
     ChunkId id = c.id;

@@ -94,7 +94,7 @@ TEST_SUITE("store_service") {
     CHECK(r.m.Get("restated") == 2);
   }
 
-  TEST_CASE("delete drops a replica and says so; recent replicas are restated") {
+  TEST_CASE("delete drops a replica and says so, recent replicas are restated") {
     Rig r;
     std::string w1 = test::MakeChunk(9, 1), w2 = test::MakeChunk(9, 2);
     r.svc->OnPut("n9", test::PutOf(9, w1));

@@ -13,7 +13,7 @@ using testing::R;
 using testing::W;
 
 TEST_SUITE("hw.clock_divider") {
-  TEST_CASE("each divider writes its own register; periods convert at 50 MHz") {
+  TEST_CASE("each divider writes its own register, periods convert at 50 MHz") {
     FakeBus bus;
     ClockDivider div(&bus);
     REQUIRE(div.Set(Divider::kPwm, 5).ok());

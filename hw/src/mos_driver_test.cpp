@@ -54,7 +54,7 @@ TEST_SUITE("hw.mos_driver") {
     CHECK(mos.ClearFault().ok());
   }
 
-  TEST_CASE("status gathers MOS_STATUS, MOS_FAULT and PWM_CTRL; fans keep the other duty") {
+  TEST_CASE("status gathers MOS_STATUS, MOS_FAULT and PWM_CTRL, fans keep the other duty") {
     FakeBus bus;
     MosDriver mos(&bus);
     bus.Set(regs::mos_status::kOffset, 0x31);

@@ -112,7 +112,7 @@ TEST_SUITE("hw.spi_bus") {
     CHECK(bus.counters().bad_patterns == 1);
   }
 
-  TEST_CASE("transport errors are not retried; write to a read-only register fails") {
+  TEST_CASE("transport errors are not retried, write to a read-only register fails") {
     FakeBus bus;
     bus.InjectNext(Fault{Fault::Kind::kTransportError});
     uint32_t v = 0;

@@ -23,7 +23,7 @@ TEST_SUITE("hw.watchdog") {
                                    W(regs::wdog_kick::kOffset, 0x4B49434B)});
   }
 
-  TEST_CASE("SAFE_STATUS decodes; the board comes out of reset in the safe state") {
+  TEST_CASE("SAFE_STATUS decodes, the board comes out of reset in the safe state") {
     CHECK((regs::safe_status::kReset & regs::safe_status::safe::kMask) != 0);
     FakeBus bus;
     bus.Set(regs::safe_status::kOffset, 0x103);  // safe, cause reset, watchdog expired
@@ -37,7 +37,7 @@ TEST_SUITE("hw.watchdog") {
     CHECK(st->ToString() == "safe (causes: reset), watchdog expired");
   }
 
-  TEST_CASE("LeaveSafeState kicks, clears and verifies; a latched fault is named") {
+  TEST_CASE("LeaveSafeState kicks, clears and verifies, a latched fault is named") {
     FakeBus bus;
     Watchdog wd(&bus);
     bus.Set(regs::safe_status::kOffset, 0x11);  // safe, cause fault

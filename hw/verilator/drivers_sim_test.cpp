@@ -110,7 +110,7 @@ TEST_SUITE("hw.sim.drivers") {
     CHECK(in->sw);
   }
 
-  TEST_CASE_FIXTURE(SimFixture, "stop kicking and the board goes safe; kick and clear to leave") {
+  TEST_CASE_FIXTURE(SimFixture, "stop kicking and the board goes safe, kick and clear to leave") {
     Bringup();
     ClockDivider div(&bus);
     Watchdog wd(&bus);
@@ -168,7 +168,7 @@ TEST_SUITE("hw.sim.drivers") {
   }
 
   TEST_CASE_FIXTURE(SimFixture,
-                    "GPIO masked writes drive the pins; input edges are reported once") {
+                    "GPIO masked writes drive the pins, input edges are reported once") {
     Bringup();
     ClockDivider div(&bus);
     IoPorts io(&bus);

@@ -94,7 +94,7 @@ TEST_SUITE("tools.board") {
   }
 
 #ifdef TERN_BOARD_HAVE_SIM
-  TEST_CASE("simulated board: bring up, press a button, see the event; pwm measured on pins") {
+  TEST_CASE("simulated board: bring up, press a button, see the event, pwm measured on pins") {
     hw::SimBoard board;
     hw::VerilatorBus bus(&board);
     std::ostringstream out;

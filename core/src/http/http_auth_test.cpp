@@ -97,7 +97,7 @@ TEST_SUITE("http auth") {
     CHECK(nodes["nodes"][1]["settings"]["max_bytes_per_s"] == 0);
   }
 
-  TEST_CASE("bad settings answer 400 naming the setting; unknown edges 404") {
+  TEST_CASE("bad settings answer 400 naming the setting, unknown edges 404") {
     Fixture f;
     struct Case {
       std::string body, names;
@@ -241,7 +241,7 @@ TEST_SUITE("http auth") {
     CHECK(f.api->AuthSummary().find("off") != std::string::npos);
   }
 
-  TEST_CASE("config: http.auth = off only on loopback; TLS keys go together") {
+  TEST_CASE("config: http.auth = off only on loopback, TLS keys go together") {
     auto load = [](std::vector<std::string> sets) {
       return Config::Load(CoreConfigSchema(), "", sets);
     };

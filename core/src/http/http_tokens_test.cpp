@@ -54,7 +54,7 @@ TEST_SUITE("http tokens") {
     CHECK(list[1].created_ms == 5678);
   }
 
-  TEST_CASE("labels are unique and plain; revoke removes one token only") {
+  TEST_CASE("labels are unique and plain, revoke removes one token only") {
     testing::TempDir dir("tokens");
     const std::string path = TokenBook::PathIn(dir.path());
     auto a = TokenBook::Create(path, HttpRole::kRead, "a", 1).value();
@@ -80,7 +80,7 @@ TEST_SUITE("http tokens") {
     CHECK(ParseHttpRole("operator").value() == HttpRole::kOperator);
   }
 
-  TEST_CASE("a missing book is empty; a corrupt one is refused naming the file") {
+  TEST_CASE("a missing book is empty, a corrupt one is refused naming the file") {
     testing::TempDir dir("tokens");
     const std::string path = TokenBook::PathIn(dir.path());
     auto empty = TokenBook::Load(path);

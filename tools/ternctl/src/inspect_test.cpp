@@ -237,7 +237,7 @@ TEST_SUITE("ternctl") {
     CHECK(r->under_replicated[0].real_copies == 0);
   }
 
-  TEST_CASE("verify: a flipped byte is a corrupt copy; --no-hash does not see it") {
+  TEST_CASE("verify: a flipped byte is a corrupt copy, --no-hash does not see it") {
     Site s;
     auto ids = Populate(s);
     s.FlipByte(2, ids[2]);
@@ -257,7 +257,7 @@ TEST_SUITE("ternctl") {
     CHECK_FALSE(fast->hashes_checked);
   }
 
-  TEST_CASE("verify: a chunk only in a store is extra; a fourth copy is over-replication") {
+  TEST_CASE("verify: a chunk only in a store is extra, a fourth copy is over-replication") {
     Site s;
     auto ids = Populate(s);
     std::string stray = Site::MakeChunk(s.addr(0), "stray", 99, 50000);
@@ -512,7 +512,7 @@ TEST_SUITE("ternctl") {
     CHECK(testing::ReadFile(out) == content);
   }
 
-  TEST_CASE("ternctl binary: verify --json prints one object; exit code follows") {
+  TEST_CASE("ternctl binary: verify --json prints one object, exit code follows") {
     Site s;
     auto ids = Populate(s);
     auto clean = RunTernctl("--site " + s.dir() + " verify --json");

@@ -15,7 +15,7 @@ RunResult Ternctl(const std::string& args) { return RunTernctl(args, /*with_stde
 }  // namespace
 
 TEST_SUITE("ternctl pki") {
-  TEST_CASE("init, issue, refuse a second, revoke, list; exit codes and the SIGHUP reminder") {
+  TEST_CASE("init, issue, refuse a second, revoke, list, exit codes and the SIGHUP reminder") {
     testing::TempDir dir;
     const std::string pki = dir / "pki";
     RunResult r = Ternctl("pki init --dir " + pki + " --site plant --port 18883");
