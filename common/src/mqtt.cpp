@@ -164,10 +164,16 @@ Status MqttClient::Start() {
 }
 
 void MqttClient::LoopMain() {
-  int backoff_s = std::max(1, opts_.reconnect_min_s);
+  const int min_s = std::max(1, opts_.reconnect_min_s);
+  int backoff_s = min_s;
   while (started_) {
+    const uint64_t connects_before = connects_.load();
     const int rc = mosquitto_loop_forever(mosq_, 1000, 1);
     if (!started_) break;
+    // A loop that had connected starts the back-off afresh: the doubling is for a broker
+    // that keeps refusing, not for one that dropped us once after an hour (a client that
+    // kept its long back-off came back seconds after its peers).
+    if (connects_.load() != connects_before) backoff_s = min_s;
     // loop_forever gave up (TLS or protocol error); it retries only errno-type failures.
     if (connected_) HandleDisconnect(rc);
     NoteFailure(std::string("network loop stopped: ") + mosquitto_strerror(rc) + ", reconnecting");
