@@ -44,7 +44,8 @@ int Show(core::Manifest& m, const EdgeCmdArgs& a) {
                 j["name"].get<std::string>().c_str(), j["state"].get<std::string>().c_str(),
                 j["priority"].get<std::string>().c_str(), j["weight"].get<int>(),
                 j["kinds"].get<std::string>().c_str(),
-                static_cast<long long>(j["max_bytes_per_s"].get<int64_t>()), j["protocol"].get<int>());
+                static_cast<long long>(j["max_bytes_per_s"].get<int64_t>()),
+                j["protocol"].get<int>());
   }
   return 0;
 }
@@ -74,9 +75,11 @@ void AddEdgeCommands(CLI::App& app, EdgeCmdArgs* a) {
   a->show = a->cmd->add_subcommand("show", "show settings of every edge, or one");
   a->show->add_option("name", a->name, "edge name");
   a->show->add_flag("--json", a->json, "JSON output");
-  a->set = a->cmd->add_subcommand("set", "change an edge's settings (takes effect within a second)");
+  a->set =
+      a->cmd->add_subcommand("set", "change an edge's settings (takes effect within a second)");
   a->set->add_option("name", a->name, "edge name")->required();
-  a->set->add_option("--priority", a->priority, "class for the scheduler: keep, alarm, high, normal, bulk");
+  a->set->add_option("--priority", a->priority,
+                     "class for the scheduler: keep, alarm, high, normal, bulk");
   a->set->add_option("--weight", a->weight, "share within its class, 1..1000");
   a->set->add_option("--kinds", a->kinds, "permitted data kinds, e.g. samples,event (or none)");
   a->set->add_option("--rate", a->rate, "uplink byte-rate limit, e.g. 2M (0 = none)");

@@ -300,6 +300,8 @@ TEST_SUITE("ternctl") {
       CHECK(m.detail.rfind("store unreachable", 0) == 0);
     }
     CHECK(ToJson(*r)["unreachable_stores"] == 1);
+    CHECK(r->UnderByCopies() == std::map<int, int64_t>{{2, 5}});
+    CHECK(ToJson(*r)["under_replicated_by_copies"] == nlohmann::json{{"2", 5}});
   }
 
   TEST_CASE("verify: a missing core database is an error naming it") {

@@ -119,6 +119,19 @@ struct LocateArgs {
   bool json = false;
 };
 
+// "lost: 0" or "by good copies: 0 (lost): 3, 1: 40, 2: 900": the riskiest first.
+std::string ByCopies(const tern::tools::VerifyReport& v) {
+  const auto by = v.UnderByCopies();
+  if (by.empty()) return "lost: 0";
+  std::string out = "by good copies:";
+  for (const auto& [copies, n] : by) {
+    out += " " + std::to_string(copies) + (copies == 0 ? " (lost)" : "") + ": " +
+           std::to_string(n) + ",";
+  }
+  out.pop_back();
+  return out;
+}
+
 int CmdLocate(const std::string& core_db, const LocateArgs& a) {
   if (a.id.empty() == a.source.empty()) {
     std::cerr << "ternctl locate: give either a chunk id (or prefix) or --source\n";
@@ -192,8 +205,7 @@ int CmdVerify(const std::string& core_db, bool json, bool no_hash) {
     }
   }
   std::cout << "missing copies:    " << v.missing.size() << "\n"
-            << "under-replicated:  " << v.under_replicated.size() << " (lost: " << v.lost.size()
-            << ")\n"
+            << "under-replicated:  " << v.under_replicated.size() << " (" << ByCopies(v) << ")\n"
             << "over-replicated:   " << v.over_replicated.size() << "\n"
             << "extra copies:      " << v.extra.size() << "\n"
             << "corrupt copies:    " << v.corrupt.size() << "\n"

@@ -1,5 +1,6 @@
 // ternctl's time arguments: the shared parser in tern_common.
 #include "tern/common/time_parse.h"
+
 #include "tern/tools/inspect.h"
 
 namespace tern::tools {

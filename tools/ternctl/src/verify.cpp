@@ -198,12 +198,15 @@ nlohmann::json ToJson(const VerifyReport& r, size_t max_details) {
   };
   nlohmann::json nodes = nlohmann::json::array();
   for (const auto& n : r.nodes) nodes.push_back(ToJson(n));
+  nlohmann::json by_copies = nlohmann::json::object();
+  for (const auto& [copies, n] : r.UnderByCopies()) by_copies[std::to_string(copies)] = n;
   return {{"ok", r.ok()},
           {"chunks", r.chunks},
           {"copies_expected", r.copies_expected},
           {"hashes_checked", r.hashes_checked},
           {"missing", r.missing.size()},
           {"under_replicated", r.under_replicated.size()},
+          {"under_replicated_by_copies", std::move(by_copies)},
           {"lost", r.lost.size()},
           {"over_replicated", r.over_replicated.size()},
           {"extra", r.extra.size()},

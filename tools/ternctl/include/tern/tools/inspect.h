@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -133,6 +134,13 @@ struct VerifyReport {
   std::vector<NodeVerify> unreachable_stores;
   std::vector<NodeVerify> nodes;  // every registered node, address order
 
+  // Under-replicated chunks by their number of good copies (0 = lost, 1, 2, ...): the ones
+  // with fewest copies are the ones at risk.
+  std::map<int, int64_t> UnderByCopies() const {
+    std::map<int, int64_t> by;
+    for (const auto& p : under_replicated) ++by[p.real_copies];
+    return by;
+  }
   // True iff nothing is missing, under-replicated, extra or corrupt.
   bool ok() const {
     return missing.empty() && under_replicated.empty() && extra.empty() && corrupt.empty();
@@ -149,6 +157,7 @@ struct VerifyReport {
 
 // One JSON object: ok, chunks, copies_expected, hashes_checked, the counts missing,
 // under_replicated, lost, over_replicated, extra, corrupt, unreachable_stores (numbers),
+// under_replicated_by_copies (an object: good copies as a decimal string -> chunks),
 // nodes (array), and details {missing: [...], ...} with at most `max_details` entries per
 // list (details_truncated says whether any list was cut). Ids are lower-case hex.
 nlohmann::json ToJson(const VerifyReport& report, size_t max_details = 100);
