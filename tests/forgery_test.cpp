@@ -15,7 +15,9 @@ namespace tern::testing {
 
 TEST_SUITE("forgery") {
   TEST_CASE("statements and chunks signed with a key that is not the sender's change nothing") {
-    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=10000"}, {},
+    // 20 s of data at 2,000 records/s per edge: still flowing when the attack comes, also
+    // on a loaded box where the site takes seconds to start.
+    Site site(3, {"source.synthetic.rate=2000", "source.synthetic.max_records=40000"}, {},
               BrokerMode::kPki);
     REQUIRE(site.StartAll());
     REQUIRE(Site::WaitFor(30, [&] { return site.EdgeAddr(0) != 0 && site.EdgeAddr(2) != 0; }));
@@ -77,6 +79,9 @@ TEST_SUITE("forgery") {
     say(t.Reg("edge-0"), reg.Encode());
 
     // Each refused and counted where it arrived.
+    for (int i = 0; i < 3; ++i) {
+      CHECK_MESSAGE(site.EdgeRunning(i), site.LogTail("edge-" + std::to_string(i)));
+    }
     CHECK(Site::WaitFor(30, [&] { return site.EdgeCounter(0, "refused_bad_signature") >= 4; }));
     CHECK(Site::WaitFor(30, [&] { return site.CoreCounter("refused_bad_signature") >= 3; }));
     CHECK(Site::WaitFor(30, [&] { return site.CoreCounter("refused_cert") >= 1; }));
@@ -92,7 +97,7 @@ TEST_SUITE("forgery") {
     (*atk)->Stop();
     // Every store holds exactly what the manifest says: the replica is still there, the
     // forged chunk nowhere.
-    auto r = DrainStopAndCheck(site, 30000);
+    auto r = DrainStopAndCheck(site, 3 * 40000, 120);
     REQUIRE(r.drained);
     INFO(r.check.Report());
     CHECK(r.check.problems.empty());

@@ -160,6 +160,15 @@ std::string Site::LogOf(const std::string& name) const {
   return ReadFile(dir_.path() + "/" + name + ".log");
 }
 
+std::string Site::LogTail(const std::string& name, size_t lines) const {
+  const std::string log = LogOf(name);
+  size_t at = log.size();
+  for (size_t n = 0; n <= lines && at != std::string::npos && at > 0; ++n) {
+    at = log.rfind('\n', at - 1);
+  }
+  return name + ": ..." + (at == std::string::npos ? log : log.substr(at));
+}
+
 std::vector<Site::StoreChunk> Site::ReadStore(int i) const {
   // Through the store's own read-only API: edge.db has one owner, LocalStore.
   std::vector<StoreChunk> out;

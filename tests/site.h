@@ -77,6 +77,8 @@ class Site {
   // Address each edge was given (from its status.json).
   uint32_t EdgeAddr(int i) const;
   std::string LogOf(const std::string& name) const;
+  // The last `lines` lines of that log, for a failure message.
+  std::string LogTail(const std::string& name, size_t lines = 15) const;
   // Pki mode: the identity the core / edge i runs with (empty paths in plain mode).
   const Identity& CoreIdentity() const { return core_id_; }
   const Identity& EdgeIdentity(int i) const { return edge_ids_[static_cast<size_t>(i)]; }

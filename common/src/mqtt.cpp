@@ -176,7 +176,18 @@ void MqttClient::LoopMain() {
     if (connects_.load() != connects_before) backoff_s = min_s;
     // loop_forever gave up (TLS or protocol error); it retries only errno-type failures.
     if (connected_) HandleDisconnect(rc);
-    NoteFailure(std::string("network loop stopped: ") + mosquitto_strerror(rc) + ", reconnecting");
+    // A TLS failure seen since the last connect is the reason: keep its explanation rather
+    // than the loop's generic one (which told a caller of last_error() less, and made
+    // identity_test flaky under load when it arrived second).
+    std::string ssl;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      ssl = ssl_error_;
+    }
+    NoteFailure(ssl.rfind("OpenSSL Error", 0) == 0 && !connected_
+                    ? ExplainTls(ssl, opts_)
+                    : std::string("network loop stopped: ") + mosquitto_strerror(rc) +
+                          ", reconnecting");
     {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait_for(lk, std::chrono::seconds(backoff_s), [this] { return !started_.load(); });
