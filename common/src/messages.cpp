@@ -192,6 +192,7 @@ Result<Offline> Offline::Decode(const nlohmann::json& j) {
 std::string Members::Encode() const {
   auto j = Control(kType);
   j["core"] = core;
+  if (epoch != 0) j["epoch"] = epoch;
   j["nodes"] = nlohmann::json::array();
   for (const auto& n : nodes) {
     nlohmann::json e = {{"addr", n.addr}, {"name", n.name}, {"state", n.state}, {"load", n.load}};
@@ -207,6 +208,7 @@ Result<Members> Members::Decode(const nlohmann::json& j) {
   if (it->size() > kMaxNodes) return Bad(kType, "field 'nodes' has too many entries");
   Members m;
   TERN_FIELD(m.core, OptString(j, "core", "", kMaxName));
+  TERN_FIELD(m.epoch, OptU64(j, "epoch", 0));
   for (const auto& n : *it) {
     if (!n.is_object()) return Bad(kType, "a node entry is not an object");
     MemberInfo mi;

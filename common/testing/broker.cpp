@@ -129,16 +129,20 @@ std::vector<std::string> Broker::DaemonSecurityArgs(const Identity& id, bool cor
 bool Broker::Reload() {
   const std::string kMark = "Reloading config.";
   const size_t before = Count(log(), kMark);
-  if (!proc_.Signal(SIGHUP)) return false;
-  // Mosquitto logs the line in its main loop, then reloads before it serves anything else.
-  // A signal that lands just before the loop blocks in epoll is seen only when the loop next
-  // wakes, which on an idle broker took 11 s on a loaded box: a TCP connection to the port
-  // every half second wakes it.
-  for (int i = 0; i < 3000; ++i) {
-    if (Count(log(), kMark) > before) return true;
-    if (!proc_.running()) return false;
-    if (i % 50 == 49) (void)PortOpen(port_);
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  // Mosquitto logs the mark when its main loop sees the SIGHUP flag, then reloads, and only
+  // then clears the flag: a second SIGHUP that lands during that reload is lost (it happened
+  // when Site issued certificates back to back). A signal that lands just before the loop
+  // blocks in epoll waits for the loop's next wake-up (11 s on an idle, loaded box). So: poke
+  // the port every half second (a connection wakes the loop) and send the signal again every
+  // 2 s until the mark appears; an extra reload is harmless.
+  for (int attempt = 0; attempt < 15; ++attempt) {
+    if (!proc_.Signal(SIGHUP)) return false;
+    for (int i = 0; i < 200; ++i) {
+      if (Count(log(), kMark) > before) return true;
+      if (!proc_.running()) return false;
+      if (i % 50 == 49) (void)PortOpen(port_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   return false;
 }

@@ -126,7 +126,10 @@ Status Core::Impl::Connect() {
     if (!up) return;
     // Silence while *we* were cut off says nothing about the nodes: restart their clocks
     // (which also republishes the retained member list after a broker restart).
-    worker_->Post([this](Batch&) { members_.RestartClocks(MonotonicMs()); });
+    worker_->Post([this](Batch&) {
+      members_.RestartClocks(MonotonicMs());
+      members_.NewEpoch(WallMs());
+    });
   });
   Route();
   for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.StoredAll(), topics_.HbAll(),

@@ -129,6 +129,7 @@ std::vector<uint32_t> Membership::ChooseStores(uint32_t prefer, const std::set<u
 msg::Members Membership::ToMessage() const {
   msg::Members m;
   m.core = core_name_;
+  m.epoch = epoch_;
   for (const auto& [addr, mb] : members_) {
     m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load,
                        mb.key.empty() ? std::string() : mb.key.Hex()});

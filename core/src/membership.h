@@ -80,6 +80,13 @@ class Membership {
   std::vector<StateChange> CheckLiveness(uint64_t now_ms);
   // The core itself was cut off: silence says nothing about the nodes, restart every clock.
   void RestartClocks(uint64_t now_ms);
+  // The core (re)connected: the member list gets a new epoch (`epoch`, the wall clock in ms,
+  // so it also differs across core restarts) and is due, and stores restate their recent
+  // replicas (msg::Members::epoch).
+  void NewEpoch(uint64_t epoch) {
+    epoch_ = epoch;
+    dirty_ = true;
+  }
 
   // True unless `addr` is a member that is neither offline nor dead.
   bool Gone(uint32_t addr) const;
@@ -113,6 +120,7 @@ class Membership {
   std::map<uint32_t, Member> members_;
   std::map<std::string, uint32_t> by_name_;
   std::string core_name_;
+  uint64_t epoch_ = 0;
   bool dirty_ = true;
   uint64_t published_ms_ = 0;
 };

@@ -90,5 +90,17 @@ TEST_SUITE("membership") {
     CHECK(back->nodes[1].state == "live");
     CHECK(m.ToStatusJson()[1]["name"] == "n2");
   }
+
+  TEST_CASE("a new epoch makes the member list due and travels in it") {
+    Membership m(1000, 3000);
+    m.Add(2, "n2");
+    m.Published(10);
+    CHECK_FALSE(m.PublishDue(20, 5000));
+    m.NewEpoch(1796000000000);
+    CHECK(m.PublishDue(20, 5000));
+    auto back = msg::DecodeText<msg::Members>(m.ToMessage().Encode());
+    REQUIRE(back.ok());
+    CHECK(back->epoch == 1796000000000);
+  }
 }
 }  // namespace tern::core

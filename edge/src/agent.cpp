@@ -99,6 +99,7 @@ class EdgeAgent::Impl {
   std::string down_topic_, members_topic_, reply_topic_;
   std::string will_;  // the Last Will, sealed at start; also the goodbye at Stop
   std::atomic<bool> announced_{false};
+  std::atomic<uint64_t> core_epoch_{0};  // the member list's epoch last seen
   std::atomic<bool> stop_{false};
 };
 
@@ -202,6 +203,11 @@ Status EdgeAgent::Impl::Connect() {
   members_.On<msg::Members>([this](const auto& m, const auto&) {
     statements_->LearnKeys(m);
     peers_.Update(m, addr_);
+    // The core (re)connected: what we told it while it could not hear is lost; say it again.
+    const uint64_t was = core_epoch_.exchange(m.epoch);
+    if (m.epoch != 0 && was != 0 && was != m.epoch) {
+      loop_.Post([this] { store_service_->AnnounceRecentReplicas(); });
+    }
   });
   registration_.On<msg::Registered>(
       [this](const auto& m, const auto&) { registrar_->OnRegistered(m, addr_); });

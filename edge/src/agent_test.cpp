@@ -91,6 +91,33 @@ TEST_SUITE("agent") {
     CHECK(s.Counter("restated") == 2);
   }
 
+  TEST_CASE("a new epoch of the member list makes the store restate its recent replicas") {
+    // The core (re)connected: the `stored` notices it could not hear are said again.
+    Site s;
+    s.Start();
+    std::string wire = test::MakeChunk(11, 1);
+    ChunkId id = ChunkIdOf(wire);
+    auto stored = [&] {
+      size_t n = 0;
+      for (const auto& p : s.On(s.t.Stored("e1"))) {
+        auto m = msg::DecodeText<msg::Stored>(p);
+        n += m.ok() && m->id == id;
+      }
+      return n;
+    };
+    msg::Members list = Site::Members();
+    list.epoch = 1;
+    s.broker->Inject(s.t.Members(), s.FromCore(s.t.Members(), list.Encode()), true);
+    s.broker->Inject(s.t.Put("p11", "e1"), test::PutOf(11, wire));
+    REQUIRE(test::WaitFor([&] { return stored() == 1; }));
+    // The same epoch again (a retained copy after a reconnect): nothing restated.
+    s.broker->Inject(s.t.Members(), s.FromCore(s.t.Members(), list.Encode()), true);
+    list.epoch = 2;
+    s.broker->Inject(s.t.Members(), s.FromCore(s.t.Members(), list.Encode()), true);
+    REQUIRE(test::WaitFor([&] { return stored() == 2; }));
+    CHECK(s.Counter("replicas_restated") >= 1);
+  }
+
   TEST_CASE("throttle: the uplink is resent at the core's retry time, not at the timeout") {
     Site s;
     s.o.uplink_timeout_ms = 200;

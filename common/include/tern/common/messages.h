@@ -128,6 +128,10 @@ struct Members {
   static constexpr const char* kType = "members";
   std::vector<MemberInfo> nodes;
   std::string core;  // the core's name: stores answer its restates on peer/<n>/<core>
+  // Changes each time the core (re)connects to the broker (0: not given). A store that sees a
+  // new epoch restates its recent replicas: `stored` notices published while the core could
+  // not hear them were dropped by the broker.
+  uint64_t epoch = 0;
   std::string Encode() const;
   static Result<Members> Decode(const nlohmann::json& j);
 };
