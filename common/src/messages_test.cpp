@@ -133,6 +133,19 @@ TEST_SUITE("messages") {
          [](auto& t) { return Reparse<Settings>(t).ok(); }},
         {R"({"v":1,"type":"registered","name":"a","addr":3,"settings":5})",
          [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,"seq_floors":5})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,"seq_floors":[5]})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,"seq_floors":[{"source":"s"}]})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,)"
+         R"("seq_floors":[{"source":"s","next_chunk":-1,"next_record":0}]})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"refused","id":")" + id + R"(","next_chunk":"x"})",
+         [](auto& t) { return Reparse<Refused>(t).ok(); }},
+        {R"({"v":1,"type":"hb","addr":3,"wall_ms":-5})",
+         [](auto& t) { return Reparse<Heartbeat>(t).ok(); }},
     };
     for (const auto& [text, decodes] : cases) {
       INFO(text);
