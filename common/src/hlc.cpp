@@ -23,6 +23,11 @@ void HybridClock::Observe(uint64_t remote) {
   last_ = wall > m ? wall : m + 1;
 }
 
+void HybridClock::Restore(uint64_t last) {
+  std::lock_guard<std::mutex> lk(mu_);
+  if (last > last_) last_ = last;
+}
+
 uint64_t WallMs() {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())

@@ -101,6 +101,13 @@ std::string Registered::Encode() const {
   if (settings) j["settings"] = settings->ToJson();
   if (!nonce.empty()) j["nonce"] = nonce;
   if (!core_cert.empty()) j["core_cert"] = core_cert;
+  if (!seq_floors.empty()) {
+    j["seq_floors"] = nlohmann::json::array();
+    for (const auto& f : seq_floors) {
+      j["seq_floors"].push_back(
+          {{"source", f.source}, {"next_chunk", f.next_chunk}, {"next_record", f.next_record}});
+    }
+  }
   return j.dump();
 }
 
@@ -115,6 +122,18 @@ Result<Registered> Registered::Decode(const nlohmann::json& j) {
   }
   TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));
   TERN_FIELD(m.core_cert, OptString(j, "core_cert", "", kMaxCertPem));
+  if (auto it = j.find("seq_floors"); it != j.end()) {
+    if (!it->is_array()) return Bad(kType, "field 'seq_floors' is not an array");
+    if (it->size() > kMaxSeqFloors) return Bad(kType, "field 'seq_floors' has too many entries");
+    for (const auto& e : *it) {
+      if (!e.is_object()) return Bad(kType, "a seq_floors entry is not an object");
+      SeqFloor f;
+      TERN_FIELD(f.source, FieldString(e, "source", kMaxSourceName));
+      TERN_FIELD(f.next_chunk, FieldU64(e, "next_chunk"));
+      TERN_FIELD(f.next_record, FieldU64(e, "next_record"));
+      m.seq_floors.push_back(std::move(f));
+    }
+  }
   return m;
 }
 
@@ -146,6 +165,7 @@ std::string Heartbeat::Encode() const {
   j["queue"] = queue;
   j["outbox_bytes"] = outbox_bytes;
   j["counters"] = counters;
+  if (wall_ms != 0) j["wall_ms"] = wall_ms;
   return j.dump();
 }
 
@@ -158,6 +178,7 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.capacity, OptI64(j, "capacity", 0));
   TERN_FIELD(m.queue, OptI64(j, "queue", 0));
   TERN_FIELD(m.outbox_bytes, OptI64(j, "outbox_bytes", 0));
+  TERN_FIELD(m.wall_ms, OptU64(j, "wall_ms", 0));
   if (m.cpu < 0 || m.cpu > 1) return Bad(kType, "field 'cpu' is not 0..1");
   if (m.used < 0 || m.capacity < 0 || m.queue < 0 || m.outbox_bytes < 0) {
     return Bad(kType, "a size or count is negative");
@@ -300,12 +321,20 @@ std::string Refused::Encode() const {
   auto j = Control(kType);
   j["id"] = ToHex(id);
   j["reason"] = reason;
+  if (next_chunk > 0) {
+    j["seq_high"] = seq_high;
+    j["next_chunk"] = next_chunk;
+    j["next_record"] = next_record;
+  }
   return j.dump();
 }
 Result<Refused> Refused::Decode(const nlohmann::json& j) {
   Refused m;
   TERN_FIELD(m.id, FieldChunkId(j, "id"));
   TERN_FIELD(m.reason, OptString(j, "reason", "no reason given", kMaxReason));
+  TERN_FIELD(m.seq_high, OptU64(j, "seq_high", 0));
+  TERN_FIELD(m.next_chunk, OptU64(j, "next_chunk", 0));
+  TERN_FIELD(m.next_record, OptU64(j, "next_record", 0));
   return m;
 }
 

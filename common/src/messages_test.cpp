@@ -44,6 +44,9 @@ TEST_SUITE("messages") {
     CHECK(rd2.addr == 7);
     REQUIRE(rd2.settings.has_value());
     CHECK(*rd2.settings == *rd.settings);
+    CHECK(rd2.seq_floors.empty());
+    rd.seq_floors = {{"vib", 42, 9000}, {"cam", 1, 0}};
+    CHECK(RoundTrip(rd).seq_floors == rd.seq_floors);
     CHECK(RoundTrip(RegistrationRefused{"name taken"}).reason == "name taken");
     Heartbeat hb;
     hb.addr = 3;
@@ -53,6 +56,9 @@ TEST_SUITE("messages") {
     hb.capacity = 100;
     hb.counters = {{"a", 1}, {"b", -2}};
     CHECK(RoundTrip(hb).counters == hb.counters);
+    CHECK(RoundTrip(hb).wall_ms == 0);
+    hb.wall_ms = 1'700'000'000'000;
+    CHECK(RoundTrip(hb).wall_ms == hb.wall_ms);
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};
@@ -74,6 +80,11 @@ TEST_SUITE("messages") {
     CHECK(RoundTrip(RestateNack{Id('\x22'), 4, "not held"}).reason == "not held");
     CHECK(RoundTrip(Ack{Id('\x33'), {1, 2, 3}}).holders == std::vector<uint32_t>{1, 2, 3});
     CHECK(RoundTrip(Refused{Id('\x33'), "kind"}).reason == "kind");
+    CHECK(RoundTrip(Refused{Id('\x33'), "kind"}).next_chunk == 0);
+    auto reuse = RoundTrip(Refused{Id('\x33'), "seq_reuse: ...", 41, 42, 900});
+    CHECK(reuse.seq_high == 41);
+    CHECK(reuse.next_chunk == 42);
+    CHECK(reuse.next_record == 900);
     CHECK(RoundTrip(Throttle{Id('\x33'), "rate", 250}).retry_after_ms == 250);
     ResultNote rn;
     rn.id = Id('\x44');
@@ -122,6 +133,19 @@ TEST_SUITE("messages") {
          [](auto& t) { return Reparse<Settings>(t).ok(); }},
         {R"({"v":1,"type":"registered","name":"a","addr":3,"settings":5})",
          [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,"seq_floors":5})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,"seq_floors":[5]})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,"seq_floors":[{"source":"s"}]})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"registered","name":"a","addr":3,)"
+         R"("seq_floors":[{"source":"s","next_chunk":-1,"next_record":0}]})",
+         [](auto& t) { return Reparse<Registered>(t).ok(); }},
+        {R"({"v":1,"type":"refused","id":")" + id + R"(","next_chunk":"x"})",
+         [](auto& t) { return Reparse<Refused>(t).ok(); }},
+        {R"({"v":1,"type":"hb","addr":3,"wall_ms":-5})",
+         [](auto& t) { return Reparse<Heartbeat>(t).ok(); }},
     };
     for (const auto& [text, decodes] : cases) {
       INFO(text);

@@ -14,6 +14,7 @@
 
 #include "ack_policy.h"
 #include "board_control.h"
+#include "clock_watch.h"
 #include "commit_worker.h"
 #include "holder_ledger.h"
 #include "membership.h"
@@ -44,6 +45,7 @@ class Core::Impl {
       : o_(std::move(o)),
         topics_(o_.topic_prefix),
         members_(o_.suspect_after_ms, o_.dead_after_ms),
+        clocks_(o_.max_skew_ms, &m_),
         reg_(&m_, "core", "register"),
         hb_(&m_, "core", "hb"),
         stored_(&m_, "core", "stored"),
@@ -91,6 +93,7 @@ class Core::Impl {
   std::unique_ptr<Manifest> db_;
   std::unique_ptr<Transport> transport_;
   Membership members_;
+  ClockWatch clocks_;  // worker thread
   std::unique_ptr<SettingsBook> settings_;
   std::unique_ptr<ProcessingLoop> processing_;
   std::unique_ptr<AckPolicy> acks_;

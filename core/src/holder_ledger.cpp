@@ -67,6 +67,10 @@ void HolderLedger::Settle(Batch& b, uint64_t now_ms) {
     if (s.first_ack) {
       // The ack still goes out: the holders that justify it are in this transaction.
       if (Status st = db_->MarkAcked(id); !st.ok()) ManifestError("marking a chunk acked", st);
+      // The origin's per-source high-water mark, in the ack's transaction (seq_marks.h).
+      const ChunkRecord& r = **c;
+      if (Status st = db_->seq_marks().Acked(r.origin, r.source, r.seq); !st.ok())
+        ManifestError("raising the acked sequence mark", st);
     }
     b.PublishAll(std::move(s.out));
   }

@@ -56,6 +56,16 @@ const std::vector<std::string>& Manifest::Schema() {
       // v5: enrolment with PKI: the certificate a name is bound to and its public key
       "ALTER TABLE nodes ADD COLUMN cert TEXT NOT NULL DEFAULT '';"
       "ALTER TABLE nodes ADD COLUMN pubkey TEXT NOT NULL DEFAULT '';",
+      // v6: sequence safety: each origin's per-source marks (seq_marks.h), filled from the
+      // chunks already known (record numbers were not kept before: 0), and the index the
+      // core looks up an acked (origin, source, seq) by
+      "CREATE TABLE seq_marks(origin INTEGER NOT NULL, source TEXT NOT NULL,"
+      " acked_seq INTEGER NOT NULL DEFAULT -1, next_chunk INTEGER NOT NULL DEFAULT 0,"
+      " next_record INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(origin, source)) WITHOUT ROWID;"
+      "INSERT INTO seq_marks(origin, source, acked_seq, next_chunk)"
+      " SELECT origin, source, max(CASE WHEN acked = 1 THEN seq ELSE -1 END), max(seq) + 1"
+      " FROM chunks GROUP BY origin, source;"
+      "CREATE INDEX chunks_by_seq ON chunks(origin, source, seq);",
   };
   return kSteps;
 }
@@ -83,6 +93,7 @@ Result<std::unique_ptr<Manifest>> Manifest::Open(const std::string& path,
   m->results_ = std::make_unique<ResultStore>(d, now);
   m->settings_ = std::make_unique<SettingsStore>(d, now);
   m->statements_ = std::make_unique<StatementStore>(d);
+  m->seq_marks_ = std::make_unique<SeqMarks>(d);
   return m;
 }
 

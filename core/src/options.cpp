@@ -40,6 +40,7 @@ const ConfigSchema& CoreConfigSchema() {
         {"manifest.copies", T::kInt, "3", "Distinct holders a chunk needs before the core acknowledges it", 1, 16},
         {"membership.suspect_after", T::kDurationMs, "3s", "A node without heartbeats this long is suspect (no new copies placed on it)", 100, 3600000},
         {"membership.dead_after", T::kDurationMs, "10s", "... and dead after this long (peers re-place unacknowledged copies)", 100, 86400000},
+        {"clock.max_skew", T::kDurationMs, "5s", "A node whose wall clock (in its heartbeats) is off the core's by more than this is flagged (WARN, clock_skew_nodes)", 100, 86400000},
         {"membership.publish_interval", T::kDurationMs, "5s", "Republish the member list at least this often", 100, 3600000},
         {"status.interval", T::kDurationMs, "1s", "How often status.json in the data dir is rewritten", 100, 600000},
         {"manifest.commit_tick", T::kDurationMs, "2ms", "How long a manifest write waits for companions before the group commit", 0, 1000},
@@ -95,6 +96,7 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.suspect_after_ms = c.Int("membership.suspect_after");
   o.dead_after_ms = c.Int("membership.dead_after");
   o.members_interval_ms = c.Int("membership.publish_interval");
+  o.max_skew_ms = c.Int("clock.max_skew");
   o.status_ms = c.Int("status.interval");
   o.commit_tick_ms = static_cast<int>(c.Int("manifest.commit_tick"));
   o.log_level = c.String("log.level");

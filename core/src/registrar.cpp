@@ -47,9 +47,20 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
     case Enrolment::kError:
       return o;  // the node asks again; maybe the disk recovered
   }
+  // The store id the name was bound to before this registration ("" for a new name).
+  auto before = db_->registry().NodeIdOf(name);
   auto addr = db_->Register(name, req.store_path, req.capacity);
   if (addr.ok()) {
     if (Enrol(name, req, cert) == Enrolment::kError) return o;
+    if (before.ok() && !before->empty() && !req.node_id.empty() && *before != req.node_id) {
+      // Only a node that may replace its store (pki: its certificate is the proof) gets here.
+      m_->Add("stores_returned_empty");
+      spdlog::warn(
+          "core: node '{}' (address {}) came back with an empty store (store id {}, was {}); "
+          "its sources start above their sequence marks, the copies its old store held are "
+          "lost to it",
+          name, *addr, req.node_id.substr(0, 16), before->substr(0, 16));
+    }
   } else {
     // No reply: the node asks again on its next try, maybe after the disk recovered.
     m_->Add("manifest_errors");
@@ -67,6 +78,16 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
   reply.protocol = kProtocolVersion;
   reply.nonce = req.nonce;
   if (identity_) reply.core_cert = identity_->cert_pem();
+  // Where each of its sources must start (a node that lost its store must not reuse numbers).
+  if (auto marks = db_->seq_marks().Of(*addr); marks.ok()) {
+    for (const SeqMark& mk : *marks) {
+      reply.seq_floors.push_back({mk.source, mk.next_chunk, mk.next_record});
+    }
+  } else {
+    m_->Add("manifest_errors");
+    spdlog::error("core: sequence marks of '{}': {}", name, marks.status().ToString());
+    return o;  // no reply: the node asks again; a reply without floors could reuse numbers
+  }
   auto st = settings_->Load(name);
   if (st.ok()) {
     reply.settings = ToSettingsBody(*st);

@@ -90,5 +90,37 @@ TEST_SUITE("registrar") {
     CHECK(nodes[0].capacity == 100);
     CHECK(f.Send("edge-a", a.Encode()).addr == o.addr);  // the enrolled box is still welcome
   }
+
+  TEST_CASE(
+      "the reply carries each source's sequence floor; a known node with a new store is told") {
+    Fixture f;
+    msg::Register r{"edge-a", "/data/a", 100, "id-a", "n1"};
+    auto o = f.Send("edge-a", r.Encode());
+    REQUIRE(o.addr != 0);
+    CHECK(msg::DecodeText<msg::Registered>(o.reply->payload).value().seq_floors.empty());
+    REQUIRE(f.t.db->seq_marks().Uplinked(o.addr, "vib", 41, 900).ok());
+    REQUIRE(f.t.db->seq_marks().Acked(o.addr, "vib", 40).ok());
+    auto floors = msg::DecodeText<msg::Registered>(f.Send("edge-a", r.Encode()).reply->payload)
+                      .value()
+                      .seq_floors;
+    REQUIRE(floors.size() == 1);
+    CHECK(floors[0] == msg::SeqFloor{"vib", 42, 900});
+    CHECK(f.m.Get("stores_returned_empty") == 0);
+    // pki: the certificate is the proof, so the same node may come back with a new store.
+    crypto::CertInfo cert;
+    cert.name = "edge-b";
+    cert.key = crypto::PrivateKey::Generate().value().Public();
+    msg::Register b{"edge-b", "/data/b", 100, "id-b1", "n2"};
+    RegisterRequest req{b};
+    auto ob = f.reg.OnRegister(req, Topics().Reg("edge-b"), &cert);
+    REQUIRE(ob.addr != 0);
+    b.node_id = "id-b2";  // its data directory came back empty
+    req = RegisterRequest{b};
+    CHECK(f.reg.OnRegister(req, Topics().Reg("edge-b"), &cert).addr == ob.addr);
+    CHECK(f.m.Get("stores_returned_empty") == 1);
+    req = RegisterRequest{b};
+    CHECK(f.reg.OnRegister(req, Topics().Reg("edge-b"), &cert).addr == ob.addr);
+    CHECK(f.m.Get("stores_returned_empty") == 1);  // once, not on every announcement
+  }
 }
 }  // namespace tern::core

@@ -31,6 +31,37 @@ UplinkGate::Outcome UplinkGate::Reject(const std::string& detail) {
   return {};
 }
 
+std::optional<Outgoing> UplinkGate::SeqReuse(const std::string& name, const ChunkId& id,
+                                             const ChunkHeader& h) {
+  auto other = db_->seq_marks().AckedOther(h.origin, h.source, h.seq, id);
+  if (!other.ok()) {
+    m_->Add("manifest_errors");
+    spdlog::error("core: sequence check of a chunk from {}: {}", name, other.status().ToString());
+    return std::nullopt;  // not refused on a read error: the uplink goes on as before
+  }
+  if (!other->has_value()) return std::nullopt;
+  msg::Refused r{id, "seq_reuse: source '" + h.source + "' seq " + std::to_string(h.seq) +
+                         " was acked before as chunk " + ToHex(**other).substr(0, 16)};
+  auto marks = db_->seq_marks().Of(h.origin);
+  if (marks.ok()) {
+    for (const SeqMark& mk : *marks) {
+      if (mk.source != h.source) continue;
+      r.seq_high = mk.acked_seq < 0 ? 0 : static_cast<uint64_t>(mk.acked_seq);
+      r.next_chunk = mk.next_chunk;
+      r.next_record = mk.next_record;
+    }
+  }
+  int64_t n = ++m_->Counter("refused_seq_reuse");
+  if (n <= 10 || n % 1000 == 0) {
+    spdlog::warn(
+        "core: refused_seq_reuse: chunk {} from {} (origin {}) reuses source '{}' seq {}, acked "
+        "before as chunk {} (highest acked seq {}); the edge starts that source above {}",
+        ToHex(id).substr(0, 16), name, h.origin, h.source, h.seq, ToHex(**other).substr(0, 16),
+        r.seq_high, r.next_chunk);
+  }
+  return Outgoing{topics_.Down(name), r.Encode()};
+}
+
 UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_view payload,
                                          uint64_t now_ms) {
   const std::string name = topics_.Parse(topic).from;  // the topic says who sent it
@@ -74,6 +105,10 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
     o.reply = Outgoing{topics_.Down(name), msg::Refused{id, why}.Encode()};
     return o;
   }
+  if (auto reuse = SeqReuse(name, id, h); reuse) {
+    o.reply = std::move(reuse);
+    return o;
+  }
   auto known = db_->Chunk(id);
   const bool already = known.ok() && known->has_value() && (*known)->spooled;
   if (!already) {
@@ -88,7 +123,10 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
       return o;
     }
   }
+  uint64_t next_record = 0;
+  for (const Record& r : *recs) next_record = std::max(next_record, r.seq + 1);
   Status s = db_->RecordHolder(NoticeFor(id, from, h, env->chunk.size()));
+  if (s.ok()) s = db_->seq_marks().Uplinked(from, h.source, h.seq, next_record);
   // A resend of a chunk spooled before (maybe processed and unspooled since) is not spooled
   // again: it only earns the edge another ack.
   if (s.ok() && !already) s = db_->Spool(id, h, env->chunk);

@@ -3,9 +3,10 @@
 // kind must be permitted for that edge (else `refused`), and a chunk not spooled before
 // must fit the edge's byte-rate budget (else `throttle` with a retry-after). A chunk that
 // passes is recorded with its origin as first holder and spooled (a resend is not spooled
-// again: it only earns the edge another ack). The gate returns what follows; the caller
-// publishes the reply, settles the chunk and schedules it after the commit.
-// Thread-safety: not thread-safe; the commit worker owns it.
+// again: it only earns the edge another ack). A new chunk id whose (origin, source, seq) was
+// acked before under another id is refused (`refused_seq_reuse`; seq_marks.h). The gate returns
+// what follows; the caller publishes the reply, settles the chunk and schedules it after the
+// commit. Thread-safety: not thread-safe; the commit worker owns it.
 #pragma once
 
 #include <cstdint>
@@ -36,10 +37,10 @@ class TokenBucket {
 
 class UplinkGate {
  public:
-  // Pointers outlive the gate. `m` counts uplinks, refused_permission, throttled,
-  // manifest_errors and rejected_up.
-  // `verify`: pki mode; each chunk's origin signature must verify with its sender's enrolled
-  // key (refused_bad_signature, refused_unknown_sender otherwise).
+  // Pointers outlive the gate. `m` counts uplinks, refused_permission, refused_seq_reuse,
+  // throttled, manifest_errors and rejected_up. `verify`: pki mode; each chunk's origin signature
+  // must verify with its sender's enrolled key (refused_bad_signature, refused_unknown_sender
+  // otherwise).
   UplinkGate(Topics topics, Manifest* db, const Membership* members, SettingsBook* settings,
              Metrics* m, bool verify = false)
       : topics_(std::move(topics)),
@@ -59,6 +60,10 @@ class UplinkGate {
 
  private:
   Outcome Reject(const std::string& detail);
+  // A `refused` (reason "seq_reuse: ...", with the source's marks) if another chunk id of
+  // (origin, source, seq) was acked before; counted as refused_seq_reuse and logged.
+  std::optional<Outgoing> SeqReuse(const std::string& name, const ChunkId& id,
+                                   const ChunkHeader& h);
 
   Topics topics_;
   Manifest* db_;

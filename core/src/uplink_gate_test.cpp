@@ -48,6 +48,31 @@ TEST_SUITE("uplink_gate") {
     CHECK(f.m.Get("uplinks") == 2);
   }
 
+  TEST_CASE("a new chunk id under an acked (source, seq) is refused as seq_reuse, with the marks") {
+    Fixture f;
+    auto first = MakeChunk(f.a, 3);
+    REQUIRE(f.gate.OnUplink(Topics().Up("edge-a"), first.Uplink(), 1).accepted);
+    auto again = MakeChunk(f.a, 3, RecordKind::kEvent);  // the same (source, seq), other bytes
+    REQUIRE(again.id != first.id);
+    CHECK(f.gate.OnUplink(Topics().Up("edge-a"), again.Uplink(), 2).accepted);  // not acked yet
+    REQUIRE(f.t.db->MarkAcked(first.id).ok());
+    REQUIRE(f.t.db->seq_marks().Acked(f.a, "vib", 3).ok());
+    auto o = f.gate.OnUplink(Topics().Up("edge-a"), again.Uplink(), 3);
+    CHECK_FALSE(o.accepted);
+    REQUIRE(o.reply);
+    CHECK(o.reply->topic == Topics().Down("edge-a"));
+    auto r = msg::DecodeText<msg::Refused>(o.reply->payload).value();
+    CHECK(r.id == again.id);
+    CHECK(r.reason.rfind("seq_reuse", 0) == 0);
+    CHECK(r.seq_high == 3);
+    CHECK(r.next_chunk == 4);
+    CHECK(r.next_record == 304);  // MakeChunk's records of seq 3 are 300..303
+    CHECK(f.m.Get("refused_seq_reuse") == 1);
+    // The acked chunk itself, resent, still earns its ack.
+    CHECK(f.gate.OnUplink(Topics().Up("edge-a"), first.Uplink(), 4).accepted);
+    CHECK(f.m.Get("refused_seq_reuse") == 1);
+  }
+
   TEST_CASE("strangers, bad envelopes and borrowed origins are rejected as rejected_up") {
     Fixture f;
     auto c = MakeChunk(f.a, 1);

@@ -118,6 +118,17 @@ Status EdgeAgent::Impl::OpenStore() {
                                                         o_.tls_cert, o_.tls_key, ""));
   }
   TERN_ASSIGN_OR_RETURN(statements_, Statements::Open(store_.get(), &m_, who_, identity_.get()));
+  // Stamps go on from the last one committed by the previous run, whatever the wall clock says.
+  TERN_ASSIGN_OR_RETURN(auto hlc, store_->GetMeta("hlc"));
+  const uint64_t last = hlc ? std::strtoull(hlc->c_str(), nullptr, 10) : 0;
+  clock_.Restore(last);
+  if (HybridClock::PhysicalMs(last) > WallMs() + 1000) {
+    m_.Add("clock_behind_last_stamp");
+    spdlog::warn(
+        "{}: the wall clock is {} ms behind the last stamp of the previous run; stamps "
+        "go on from that stamp",
+        who_, HybridClock::PhysicalMs(last) - WallMs());
+  }
   return Status::Ok();
 }
 
@@ -149,7 +160,10 @@ Status EdgeAgent::Impl::Start() {
       &m_, who_, 600, 500, statements_->sealer());
   shipper_ = std::make_unique<Shipper>(
       o_, Shipper::Deps{addr, o_.name, topics_, store_.get(), transport_.get(), &loop_, &peers_,
-                        &settings_, &m_, &grades_, who_, statements_->sealer()});
+                        &settings_, &m_, &grades_, who_, statements_->sealer(),
+                        [this](const std::string& s, uint64_t rec, uint64_t chunk) {
+                          if (chunker_) chunker_->RaiseFloor(s, rec, chunk);
+                        }});
   store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
                                                   publisher_.get(), &m_, who_, statements_.get());
   TERN_RETURN_IF_ERROR(Connect());
@@ -354,6 +368,7 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.queue = shipper_->outbox_chunks();
   hb.outbox_bytes = shipper_->outbox_bytes();
   hb.counters = m_.Snapshot();
+  hb.wall_ms = WallMs();  // the core compares it with its own clock (clock.max_skew)
   // Not retried: the next heartbeat follows within heartbeat.interval.
   auto text = statements_->sealer()->Seal(topics_.Hb(o_.name), hb.Encode());
   if (text.ok()) {

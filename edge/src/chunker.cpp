@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace tern::edge {
 namespace {
 constexpr size_t kRecordOverhead = 20;  // ts + seq + length prefix
@@ -21,6 +23,15 @@ void Chunker::AddSource(const SourceSpec& spec, uint64_t next_record_seq,
   o.spec = spec;
   o.next_record_seq = next_record_seq;
   o.next_chunk_seq = next_chunk_seq;
+}
+
+void Chunker::RaiseFloor(const std::string& source, uint64_t next_record_seq,
+                         uint64_t next_chunk_seq) {
+  std::lock_guard<std::mutex> lk(mu_);
+  auto it = open_.find(source);
+  if (it == open_.end()) return;
+  it->second.next_record_seq = std::max(it->second.next_record_seq, next_record_seq);
+  it->second.next_chunk_seq = std::max(it->second.next_chunk_seq, next_chunk_seq);
 }
 
 Status Chunker::Add(const std::string& source, std::string payload) {

@@ -48,6 +48,22 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, in
   TERN_ASSIGN_OR_RETURN(s->del_chunk_, w.Prepare("DELETE FROM chunks WHERE id = ? AND own = 0"));
   TERN_ASSIGN_OR_RETURN(s->put_meta_,
                         w.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  // The next-sequence meta of a source never goes back: a chunk retried after a failed
+  // transaction (disk full) carries older numbers than chunks committed since.
+  TERN_ASSIGN_OR_RETURN(
+      s->raise_seq_,
+      w.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE"
+                " SET value = excluded.value WHERE"
+                " (CAST(substr(excluded.value, instr(excluded.value, ' ') + 1) AS INTEGER),"
+                "  CAST(excluded.value AS INTEGER)) >"
+                " (CAST(substr(meta.value, instr(meta.value, ' ') + 1) AS INTEGER),"
+                "  CAST(meta.value AS INTEGER))"));
+  // The highest HLC stamp of the own chunks committed (the clock restores it at start).
+  TERN_ASSIGN_OR_RETURN(
+      s->raise_hlc_,
+      w.Prepare("INSERT INTO meta(key, value) VALUES('hlc', ?1) ON CONFLICT(key) DO UPDATE"
+                " SET value = excluded.value"
+                " WHERE CAST(excluded.value AS INTEGER) > CAST(meta.value AS INTEGER)"));
   s->writer_ = std::thread([p = s.get()] { p->WriterLoop(); });
   return s;
 }
@@ -100,9 +116,11 @@ Status LocalStore::Apply(const StoreWrite& w) {
                                  .Bind(3, static_cast<int64_t>(w.wire.size()))
                                  .Bind(4, static_cast<int64_t>(now))
                                  .Run());
+        TERN_RETURN_IF_ERROR(raise_hlc_->BindText(1, std::to_string(i.t_last)).Run());
       }
       if (!w.key.empty()) {  // durable state that must commit with the chunk (sequence numbers)
-        TERN_RETURN_IF_ERROR(put_meta_->BindText(1, w.key).BindText(2, w.value).Run());
+        Statement& q = w.seq_meta ? *raise_seq_ : *put_meta_;
+        TERN_RETURN_IF_ERROR(q.BindText(1, w.key).BindText(2, w.value).Run());
       }
       return Status::Ok();
     }
@@ -111,7 +129,7 @@ Status LocalStore::Apply(const StoreWrite& w) {
     case StoreWrite::Kind::kDropReplica:
       return del_chunk_->BindBlob(1, w.id).Run();
     case StoreWrite::Kind::kMeta:
-      return put_meta_->BindText(1, w.key).BindText(2, w.value).Run();
+      return (w.seq_meta ? *raise_seq_ : *put_meta_).BindText(1, w.key).BindText(2, w.value).Run();
   }
   return Status::InvalidArgument("unknown store write");
 }
@@ -153,13 +171,25 @@ void LocalStore::WriterLoop() {
 }
 
 Status LocalStore::PutMeta(const std::string& key, const std::string& value) {
+  StoreWrite w{StoreWrite::Kind::kMeta};
+  w.key = key;
+  w.value = value;
+  return Wait(std::move(w));
+}
+
+Status LocalStore::RaiseSeq(const std::string& source, uint64_t next_record, uint64_t next_chunk) {
+  StoreWrite w{StoreWrite::Kind::kMeta};
+  w.key = "seq/" + source;
+  w.value = std::to_string(next_record) + " " + std::to_string(next_chunk);
+  w.seq_meta = true;
+  return Wait(std::move(w));
+}
+
+Status LocalStore::Wait(StoreWrite w) {
   std::mutex m;
   std::condition_variable cv;
   bool fin = false;
   Status out;
-  StoreWrite w{StoreWrite::Kind::kMeta};
-  w.key = key;
-  w.value = value;
   Submit(std::move(w), [&](const Status& s) {
     std::lock_guard<std::mutex> lk(m);
     out = s;

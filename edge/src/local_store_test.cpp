@@ -70,6 +70,35 @@ TEST_SUITE("local_store") {
     CHECK((*s)->HasChunk(w.info.id).value());
   }
 
+  TEST_CASE("a source's next sequence numbers never go back, whatever order chunks commit in") {
+    // After a disk-full episode the retried chunk (seq 4, next "5 5") commits after chunks
+    // sealed since (seq 5..6); a crash then must not restart the source at 5.
+    testing::TempDir dir;
+    {
+      auto s = LocalStore::Open(dir / "edge.db");
+      REQUIRE(s.ok());
+      auto seal = [&](const std::string& wire, const std::string& next) {
+        StoreWrite w = Own(wire, "vib");
+        w.value = next;
+        w.seq_meta = true;
+        return SubmitWait(**s, w);
+      };
+      REQUIRE(seal("c5", "6 6").ok());
+      REQUIRE(seal("c6", "9 7").ok());
+      REQUIRE(seal("c4", "5 5").ok());  // the retry, last
+      CHECK((*s)->GetMeta("seq/vib").value().value() == "9 7");
+      REQUIRE(seal("c7", "9 8").ok());  // a chunk without records still moves on
+      REQUIRE(seal("c8", "12 8").ok());
+      CHECK((*s)->GetMeta("seq/vib").value().value() == "12 8");
+      REQUIRE(seal("c9", "10 11").ok());  // compared by chunk number first
+      CHECK((*s)->GetMeta("seq/vib").value().value() == "10 11");
+    }  // the crash: only what committed is there
+    auto s = LocalStore::Open(dir / "edge.db");
+    REQUIRE(s.ok());
+    CHECK((*s)->GetMeta("seq/vib").value().value() == "10 11");
+    CHECK((*s)->LoadOutbox().value().size() == 6);
+  }
+
   TEST_CASE("many concurrent writes share commits and all land") {
     testing::TempDir dir;
     auto s = LocalStore::Open(dir / "edge.db", 5);

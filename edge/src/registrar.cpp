@@ -67,11 +67,13 @@ Result<uint32_t> Registrar::Obtain() {
   UseTls(&mo, o_.security_mode, o_.tls_ca, o_.tls_cert, o_.tls_key);
   uint32_t got = 0;  // under mu_
   std::string refused;
+  std::vector<msg::SeqFloor> floors;  // under mu_
   msg::Dispatcher replies(m_, "edge " + o_.name, "registration");
   replies.On<msg::Registered>([&](const msg::Registered& r, const std::string&) {
     if (!Ours(r.nonce)) return;
     std::lock_guard<std::mutex> lk(mu_);
     got = r.addr;
+    floors = r.seq_floors;
     cv_.notify_all();
   });
   replies.On<msg::RegistrationRefused>([&](const msg::RegistrationRefused& r, const std::string&) {
@@ -126,6 +128,17 @@ Result<uint32_t> Registrar::Obtain() {
   }
   if (!why.empty()) return Status::FailedPrecondition("core refused registration: " + why);
   if (addr == 0) return Status::Unavailable("stopped before the core assigned an address");
+  // A store without an address is new: if the core has seen our sources before (this node
+  // lost its data directory), they start above the core's marks, never again at 0. Kept
+  // before the address, so a crash between the two asks the core again.
+  for (const msg::SeqFloor& f : floors) {
+    TERN_RETURN_IF_ERROR(store_->RaiseSeq(f.source, f.next_record, f.next_chunk));
+    m_->Add("seq_floors_applied");
+    spdlog::warn(
+        "edge {}: the core has seen source '{}' from this node before; it starts at chunk {}, "
+        "record {} (the data directory was empty)",
+        o_.name, f.source, f.next_chunk, f.next_record);
+  }
   TERN_RETURN_IF_ERROR(store_->PutMeta("addr", std::to_string(addr)));
   return addr;
 }

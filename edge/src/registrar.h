@@ -4,8 +4,10 @@
 // short-lived second connection (client id "<name>.reg", made through the options'
 // TransportFactory) publishes `register` on reg/<name> every second until the core answers
 // `registered` (or `refused`, which fails the start) on reg/<name>/reply. The address is
-// then kept in the store's meta table and used ever after. Every later (re)connect of the
-// main client re-announces the node (Announcement()), and the core's reply on the main
+// then kept in the store's meta table and used ever after; the reply's sequence floors (the
+// core's marks of sources this node had before it lost its store) are kept first, so each
+// source starts above them (`seq_floors_applied`, a WARN line per source). Every later (re)connect
+// of the main client re-announces the node (Announcement()), and the core's reply on the main
 // client is checked (OnRegistered): a different address is counted (`address_conflicts`)
 // and logged, ours is kept; the settings in it are applied. Every announcement carries the
 // store's node_id (the core binds the name to it) and this run's random nonce; only a reply

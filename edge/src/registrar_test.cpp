@@ -70,6 +70,19 @@ TEST_SUITE("registrar") {
     CHECK(again.Obtain().value() == 7);
   }
 
+  TEST_CASE("a new store starts its sources above the core's floors, never lower") {
+    Rig r;
+    REQUIRE(r.store->RaiseSeq("cam", 50, 60).ok());  // already further than the core knows
+    Registrar reg(r.o, r.store.get(), &r.settings, &r.m);
+    msg::Registered ok{"e1", 7, 1, {}, reg.nonce()};
+    ok.seq_floors = {{"vib", 42, 9000}, {"cam", 5, 10}};
+    r.replies = {ok.Encode()};
+    REQUIRE(reg.Obtain().value() == 7);
+    CHECK(r.store->GetMeta("seq/vib").value() == std::optional<std::string>("9000 42"));
+    CHECK(r.store->GetMeta("seq/cam").value() == std::optional<std::string>("50 60"));
+    CHECK(r.m.Get("seq_floors_applied") == 2);
+  }
+
   TEST_CASE("a refusal fails the start, Cancel ends the wait") {
     Rig r;
     Registrar reg(r.o, r.store.get(), &r.settings, &r.m);

@@ -28,6 +28,7 @@ void Shipper::OnSealed(SealedChunk c) {
   StoreWrite w = ChunkWrite(StoreWrite::Kind::kOwnChunk, c.id, c.header, c.wire);
   w.key = "seq/" + c.header.source;
   w.value = std::to_string(c.next_record_seq) + " " + std::to_string(c.next_chunk_seq);
+  w.seq_meta = true;  // a retry below commits older numbers than chunks sealed since
   auto shared = std::make_shared<SealedChunk>(std::move(c));
   d_.store->Submit(std::move(w), [this, shared](const Status& s) { Committed(shared, s); });
 }
@@ -184,13 +185,41 @@ void Shipper::OnThrottle(const msg::Throttle& m) {
 }
 
 void Shipper::OnRefused(const msg::Refused& m) {
-  d_.loop->Post([this, id = m.id, reason = m.reason] {
+  d_.loop->Post([this, m, id = m.id, reason = m.reason] {
     if (!outbox_.Find(id)) return;
     d_.m->Add("core_refusals");
+    if (m.next_chunk > 0) return SeqReused(id, m);
     spdlog::error("{}: the core refused chunk {}: {}; it stays in the stores, not processed",
                   d_.who, ToHex(id).substr(0, 16), reason);
     Drop(id);
   });
+}
+
+// Loop thread: the core acked another chunk under this one's (source, seq).
+void Shipper::SeqReused(const ChunkId& id, const msg::Refused& m) {
+  d_.m->Add("core_refusals_seq_reuse");
+  std::string source = "?";
+  uint64_t seq = 0;
+  if (auto wire = Load(id)) {
+    if (auto c = DecodeChunk(*wire); c.ok()) {
+      source = c->header.source;
+      seq = c->header.seq;
+    }
+  }
+  spdlog::error(
+      "{}: the core refused chunk {} (source '{}' seq {}): that seq was acked before (highest "
+      "acked {}); the chunk stays in the local store, unacked; '{}' now starts at chunk {}, "
+      "record {}: {}",
+      d_.who, ToHex(id).substr(0, 16), source, seq, m.seq_high, source, m.next_chunk, m.next_record,
+      m.reason);
+  if (source != "?") {
+    if (Status s = d_.store->RaiseSeq(source, m.next_record, m.next_chunk); !s.ok()) {
+      d_.m->Add("local_store_errors");
+      spdlog::error("{}: raising the sequence of '{}': {}", d_.who, source, s.ToString());
+    }
+    if (d_.raise_seq) d_.raise_seq(source, m.next_record, m.next_chunk);
+  }
+  Drop(id);
 }
 
 void Shipper::Drop(const ChunkId& id) {

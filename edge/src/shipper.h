@@ -4,19 +4,23 @@
 // the Replicator's plans (puts to peers, uplinks to the core, restate requests), and handles
 // what peers and the core say about own chunks: put_ack ("1 peer", "2 peers"), put_nack and
 // restate_nack (place the copy elsewhere; a restate_nack that answers a probe says only that
-// the peer has no copy), the core's ack ("core": the outbox row goes),
-// throttle and refused.
+// the peer has no copy), the core's ack ("core": the outbox row goes), throttle and refused.
+// A refusal for sequence reuse (the core acked another chunk under this (source, seq):
+// "seq_reuse") keeps the chunk in the local store, reports it (`core_refusals_seq_reuse`, an
+// ERROR line naming source and seq) and raises the source's next numbers above the core's
+// marks in the store and the chunker, so what follows is accepted; the refused chunk is not
+// renumbered.
 //
 // Counters: chunks_sealed, local_store_errors, grade_local, records_local, grade_peer1,
 // grade_peer2, grade_core, core_acks_short, replica_refusals, uplinks_throttled,
-// core_refusals, outbox_missing_chunks (and the Replicator's); latency per grade in
-// GradeLatencies.
-// Thread-safety: OnSealed on the chunker's thread (under its lock); the On<Message> handlers
-// from any thread (they post to the loop); Restore before the loop starts; Pump on the loop
-// thread; the accessors from any thread.
+// core_refusals, core_refusals_seq_reuse, outbox_missing_chunks (and the Replicator's); latency per
+// grade in GradeLatencies. Thread-safety: OnSealed on the chunker's thread (under its lock); the
+// On<Message> handlers from any thread (they post to the loop); Restore before the loop starts;
+// Pump on the loop thread; the accessors from any thread.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -59,6 +63,9 @@ class Shipper {
     GradeLatencies* grades = nullptr;
     std::string who;           // "edge <name>", for log lines
     Sealer* sealer = nullptr;  // seals the restate requests; null: unsealed (tests)
+    // Raises a source's next numbers in the chunker (a seq_reuse refusal); null: none.
+    std::function<void(const std::string& source, uint64_t next_record, uint64_t next_chunk)>
+        raise_seq;
   };
   Shipper(const EdgeOptions& o, Deps d);
 
@@ -91,6 +98,7 @@ class Shipper {
   void Refusal(const ChunkId& id, uint32_t holder, const std::string& reason, bool restate);
   void Finish(const ChunkId& id, const std::vector<uint32_t>& holders);
   void Drop(const ChunkId& id);
+  void SeqReused(const ChunkId& id, const msg::Refused& m);
   std::optional<std::string> Load(const ChunkId& id);
 
   const EdgeOptions& o_;

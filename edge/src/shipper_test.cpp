@@ -30,6 +30,7 @@ struct Rig : test::StoreRig {
   GradeLatencies grades;
   EdgeOptions o;
   std::unique_ptr<Shipper> shipper;
+  std::vector<std::string> raised;  // what the chunker was told: "source rec chunk"
 
   Rig() : StoreRig("shipper") {
     msg::Members members;
@@ -40,9 +41,12 @@ struct Rig : test::StoreRig {
   }
   ~Rig() override { store.reset(); }
   void Open() {
-    shipper =
-        std::make_unique<Shipper>(o, Shipper::Deps{1, "n1", Topics(), store.get(), t.get(), &loop,
-                                                   &peers, &settings, &m, &grades, "test"});
+    shipper = std::make_unique<Shipper>(
+        o, Shipper::Deps{
+               1, "n1", Topics(), store.get(), t.get(), &loop, &peers, &settings, &m, &grades,
+               "test", nullptr, [this](const std::string& src, uint64_t rec, uint64_t chunk) {
+                 raised.push_back(src + " " + std::to_string(rec) + " " + std::to_string(chunk));
+               }});
   }
   bool Until(const std::function<bool()>& cond) {
     return StoreRig::Until(cond, [this] { shipper->Pump(); });
@@ -96,6 +100,34 @@ TEST_SUITE("shipper") {
     r.shipper->OnRefused({id, "event data is not permitted"});
     REQUIRE(r.Until([&] { return r.shipper->outbox_chunks() == 0; }));
     CHECK(r.m.Get("core_refusals") == 1);
+  }
+
+  TEST_CASE("a retried chunk committing after newer ones does not lower the source's next seq") {
+    // The disk-full episode: chunk 4's commit failed and is retried after 5 and 6 committed;
+    // a crash then must not restart the source at 5 (the 15 duplicate pairs).
+    Rig r;
+    for (uint64_t seq : {5, 6, 4}) r.shipper->OnSealed(Sealed(1, seq));
+    REQUIRE(r.Until([&] { return r.m.Get("grade_local") == 3; }));
+    REQUIRE(test::WaitFor([&] { return r.store->queued() == 0; }));
+    r.store.reset();  // the crash: the next start reads what committed
+    r.store = LocalStore::Open(r.dir / "edge.db", 0).value();
+    CHECK(r.store->GetMeta("seq/s").value() == std::optional<std::string>("7 7"));
+    r.Open();
+  }
+
+  TEST_CASE("a seq_reuse refusal keeps the chunk and raises the source above the core's marks") {
+    Rig r;
+    SealedChunk c = Sealed(1, 3);
+    ChunkId id = c.id;
+    r.shipper->OnSealed(std::move(c));
+    REQUIRE(r.Until([&] { return r.Sent("tern/up/n1") == 1; }));
+    r.shipper->OnRefused({id, "seq_reuse: source 's' seq 3 was acked before", 9, 10, 500});
+    REQUIRE(r.Until([&] { return r.shipper->outbox_chunks() == 0; }));
+    CHECK(r.m.Get("core_refusals") == 1);
+    CHECK(r.m.Get("core_refusals_seq_reuse") == 1);
+    CHECK(r.raised == std::vector<std::string>{"s 500 10"});
+    CHECK(r.store->GetMeta("seq/s").value() == std::optional<std::string>("500 10"));
+    CHECK(r.store->HasChunk(id).value());  // kept: not lost, not acked
   }
 
   TEST_CASE("after a restart the durable outbox is sent again") {

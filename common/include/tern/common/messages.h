@@ -36,6 +36,8 @@ inline constexpr size_t kKeyHexLen = 64;      // an Ed25519 public key in hex
 inline constexpr size_t kMaxCounters = 1024;  // entries in a heartbeat's counters
 inline constexpr size_t kMaxNodes = 100000;   // entries in a members list
 inline constexpr size_t kMaxHolders = 64;
+inline constexpr size_t kMaxSourceName = 255;  // a source's name in sequence floors
+inline constexpr size_t kMaxSeqFloors = 1024;  // entries in a registration's seq_floors
 
 // node -> core: "give me my address" (re-sent on every connect).
 struct Register {
@@ -67,6 +69,15 @@ struct SettingsBody {
   bool operator==(const SettingsBody&) const = default;
 };
 
+// Where one of the node's sources must start: above every chunk and record number the core
+// has seen from it (seq_marks in core.db).
+struct SeqFloor {
+  std::string source;
+  uint64_t next_chunk = 0;
+  uint64_t next_record = 0;
+  bool operator==(const SeqFloor&) const = default;
+};
+
 // core -> node: the permanent address (and the settings the core holds for the node).
 struct Registered {
   static constexpr const char* kType = "registered";
@@ -78,6 +89,9 @@ struct Registered {
   // pki mode: the core's certificate (PEM); the node verifies it against the site CA and
   // takes its key to verify everything the core says.
   std::string core_cert;
+  // Per source, the numbers the node must start above: an edge that lost its store (started
+  // on an empty data directory) does not begin again at 0. Empty for a new node.
+  std::vector<SeqFloor> seq_floors;
   std::string Encode() const;
   static Result<Registered> Decode(const nlohmann::json& j);
 };
@@ -103,6 +117,9 @@ struct Heartbeat {
   int64_t queue = 0;     // chunks in the outbox
   int64_t outbox_bytes = 0;
   std::map<std::string, int64_t> counters;
+  // The sender's wall clock (ms since the epoch) when it sent this; 0 = not given. The core
+  // flags a node whose clock is off its own by more than clock.max_skew.
+  uint64_t wall_ms = 0;
   std::string Encode() const;
   static Result<Heartbeat> Decode(const nlohmann::json& j);
 };
@@ -192,11 +209,16 @@ struct Ack {
   static Result<Ack> Decode(const nlohmann::json& j);
 };
 
-// core -> origin: the uplink was refused for good (e.g. a kind not permitted).
+// core -> origin: the uplink was refused for good (e.g. a kind not permitted). A chunk that
+// reuses an acked (source, seq) is refused with reason "seq_reuse: ..." and the source's
+// marks: the highest acked chunk seq and the numbers the source must start above.
 struct Refused {
   static constexpr const char* kType = "refused";
   ChunkId id;
   std::string reason;
+  uint64_t seq_high = 0;     // seq_reuse only
+  uint64_t next_chunk = 0;   // seq_reuse only; 0 otherwise
+  uint64_t next_record = 0;  // seq_reuse only
   std::string Encode() const;
   static Result<Refused> Decode(const nlohmann::json& j);
 };

@@ -23,12 +23,13 @@ struct CoreOptions {
   int64_t suspect_after_ms = 3000;     // no heartbeat for this long: suspect
   int64_t dead_after_ms = 10000;       // ... and for this long: dead (peers re-place copies)
   int64_t members_interval_ms = 5000;  // republish membership at least this often
+  int64_t max_skew_ms = 5000;          // a node's wall clock off the core's by more: flagged
   int64_t status_ms = 1000;
   int commit_tick_ms = 2;
   std::string log_level = "info";
   std::string http_bind = "127.0.0.1";
-  int http_port = 8080;              // -1 = no HTTP API, 0 = any free port
-  bool http_auth = true;             // false: http.auth = off (loopback debugging only)
+  int http_port = 8080;   // -1 = no HTTP API, 0 = any free port
+  bool http_auth = true;  // false: http.auth = off (loopback debugging only)
   std::string http_tls_cert, http_tls_key, http_client_ca;  // PEM paths; empty: unused
   int http_max_concurrent_per_client = 4;
   int http_request_timeout_ms = 5000;

@@ -59,6 +59,10 @@ class Chunker {
   // Declares a source; `next_record_seq`/`next_chunk_seq` continue from durable state.
   void AddSource(const SourceSpec& spec, uint64_t next_record_seq, uint64_t next_chunk_seq);
 
+  // Raises a known source's next numbers to at least these (the core has seen them used:
+  // a seq_reuse refusal); records already buffered keep theirs.
+  void RaiseFloor(const std::string& source, uint64_t next_record_seq, uint64_t next_chunk_seq);
+
   // Adds one record; fails if the source is unknown or admission refuses it.
   Status Add(const std::string& source, std::string payload);
   // Adds a blob split into parts that fit a chunk; `on_durable` runs once the chunk holding

@@ -5,8 +5,9 @@
 // Writes go through a group committer: Submit() queues a write and returns at once; a writer
 // thread applies everything queued in one transaction per tick and runs each write's
 // callback after the COMMIT has been fsync'd (or with the error, e.g. ResourceExhausted when
-// the disk is full; nothing from a failed transaction is kept). That is what makes "local"
-// acks true and keeps throughput far above the disk's commit rate.
+// the disk is full; nothing from a failed transaction is kept). Each own chunk also raises
+// meta "hlc" to its last stamp, in its transaction: the clock's floor after a restart. That is what
+// makes "local" acks true and keeps throughput far above the disk's commit rate.
 //
 // edge.db has one owner: this file's classes (local_store.cpp, local_store_reader.cpp) run
 // every SQL statement on it. Other processes (ternctl, tests) read a store through
@@ -65,6 +66,10 @@ struct StoreWrite {
   std::string wire;        // own chunk / replica
   ChunkId id;              // outbox done / drop
   std::string key, value;  // meta; with an own chunk, meta committed in the same transaction
+  // With an own chunk or kMeta: `value` is the source's next sequence numbers "<record> <chunk>"
+  // and the stored value only ever grows (compared by chunk, then record number), so a retried
+  // chunk that commits after newer ones cannot lower it.
+  bool seq_meta = false;
 };
 
 // One stored chunk as a scan sees it; the views are valid only during the callback.
@@ -136,6 +141,10 @@ class LocalStore : public SeqStore {
   void Submit(StoreWrite w, Done done);
   // Synchronous meta write (never from the writer thread: it waits for it).
   Status PutMeta(const std::string& key, const std::string& value);
+  // Raises `source`'s next sequence numbers (meta "seq/<source>") to at least these, like
+  // an own chunk's seq_meta write; synchronous, never from the writer thread.
+  [[nodiscard]] Status RaiseSeq(const std::string& source, uint64_t next_record,
+                                uint64_t next_chunk);
   // This store's persistent random id (32 hex digits, made and kept on first use): the core
   // binds the node's name to it, so a second box under the same name is refused.
   [[nodiscard]] Result<std::string> NodeId();
@@ -162,11 +171,13 @@ class LocalStore : public SeqStore {
   LocalStore() = default;
   void WriterLoop();
   Status Apply(const StoreWrite& w);
+  Status Wait(StoreWrite w);  // Submit, then wait for its outcome
   std::string path_;
   std::unique_ptr<Database> wdb_;             // writer thread only
   std::unique_ptr<LocalStoreReader> reader_;  // its own connection, under rmu_
   std::mutex rmu_;
-  std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, put_meta_;
+  std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, put_meta_,
+      raise_seq_, raise_hlc_;
   int tick_ms_ = 2;
   mutable std::mutex mu_;
   std::condition_variable cv_;
