@@ -92,7 +92,7 @@ TEST_SUITE("registrar") {
   }
 
   TEST_CASE(
-      "the reply carries each source's sequence floor; a known node with a new store is told") {
+      "the reply carries each source's sequence floor, a known node with a new store is told") {
     Fixture f;
     msg::Register r{"edge-a", "/data/a", 100, "id-a", "n1"};
     auto o = f.Send("edge-a", r.Encode());
