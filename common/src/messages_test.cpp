@@ -53,6 +53,10 @@ TEST_SUITE("messages") {
     hb.capacity = 100;
     hb.counters = {{"a", 1}, {"b", -2}};
     CHECK(RoundTrip(hb).counters == hb.counters);
+    CHECK_FALSE(RoundTrip(hb).disk_full);
+    hb.disk_full = true;
+    CHECK(RoundTrip(hb).disk_full);
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3})")->disk_full);  // absent
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};

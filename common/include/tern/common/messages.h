@@ -102,6 +102,7 @@ struct Heartbeat {
   int64_t capacity = 0;  // bytes; 0 = unknown
   int64_t queue = 0;     // chunks in the outbox
   int64_t outbox_bytes = 0;
+  bool disk_full = false;  // the last local commit failed on a full disk (absent: false)
   std::map<std::string, int64_t> counters;
   std::string Encode() const;
   static Result<Heartbeat> Decode(const nlohmann::json& j);
