@@ -12,7 +12,8 @@
 namespace tern::testing {
 
 TEST_SUITE("liveness") {
-  TEST_CASE("a broker stalled for 20 s (SIGSTOP) makes no node suspect or dead; data flows after") {
+  TEST_CASE(
+      "a broker stalled for 20 s (SIGSTOP) makes no node suspect or dead, and data flows after") {
     Site site(4, {"source.synthetic.rate=500", "replication.timeout=2s", "uplink.timeout=3s"});
     REQUIRE(site.StartAll());
     auto acks = [&] {
