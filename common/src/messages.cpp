@@ -164,6 +164,7 @@ std::string Heartbeat::Encode() const {
   j["capacity"] = capacity;
   j["queue"] = queue;
   j["outbox_bytes"] = outbox_bytes;
+  j["disk_full"] = disk_full;
   j["counters"] = counters;
   if (wall_ms != 0) j["wall_ms"] = wall_ms;
   return j.dump();
@@ -179,6 +180,10 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.queue, OptI64(j, "queue", 0));
   TERN_FIELD(m.outbox_bytes, OptI64(j, "outbox_bytes", 0));
   TERN_FIELD(m.wall_ms, OptU64(j, "wall_ms", 0));
+  if (auto f = j.find("disk_full"); f != j.end()) {
+    if (!f->is_boolean()) return Bad(kType, "field 'disk_full' is not a boolean");
+    m.disk_full = f->get<bool>();
+  }
   if (m.cpu < 0 || m.cpu > 1) return Bad(kType, "field 'cpu' is not 0..1");
   if (m.used < 0 || m.capacity < 0 || m.queue < 0 || m.outbox_bytes < 0) {
     return Bad(kType, "a size or count is negative");

@@ -143,7 +143,11 @@ TEST_SUITE("messages") {
           expect(j.dump(), req, p + " missing");
         }
         expect(with(nullptr), true, p + " null");
-        expect(with(true), true, p + " bool");
+        expect(with(true), !orig.is_boolean(), p + " bool");
+        if (orig.is_boolean()) {
+          expect(with(1), true, p + " number for a bool");
+          expect(with("true"), true, p + " string for a bool");
+        }
         expect(with(mb), true, p + " 1 MB string");
         if (!orig.is_array()) expect(with(nlohmann::json::array({1})), true, p + " array");
         if (!orig.is_object())

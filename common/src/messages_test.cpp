@@ -59,6 +59,10 @@ TEST_SUITE("messages") {
     CHECK(RoundTrip(hb).wall_ms == 0);
     hb.wall_ms = 1'700'000'000'000;
     CHECK(RoundTrip(hb).wall_ms == hb.wall_ms);
+    CHECK_FALSE(RoundTrip(hb).disk_full);
+    hb.disk_full = true;
+    CHECK(RoundTrip(hb).disk_full);
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3})")->disk_full);  // absent
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};

@@ -2,6 +2,7 @@
 //   CommitWorker    the one thread writing core.db: batches, one transaction, publish after commit
 //   Registrar       reg/<name>: permanent addresses
 //   Membership      heartbeats, Last Wills, liveness, the member list
+//   BrokerHearing   the echo through the broker that gates liveness
 //   SettingsBook    per-edge settings, reloaded and announced when ternctl changes them
 //   UplinkGate      up/<name>: permission, byte-rate limit, spool
 //   HolderLedger    stored/<name>: holders; settles touched chunks with AckPolicy
@@ -120,8 +121,12 @@ Status Core::Impl::Connect() {
       [this](uint64_t now) { AfterCommit(now); }, [this](const Outgoing& m) { return Seal(m); }};
   worker_ =
       std::make_unique<CommitWorker>(wo, std::move(txn), transport_.get(), &m_, std::move(hooks));
-  transport_->OnMessage(
-      [this](const std::string& t, std::string_view p) { worker_->Enqueue(t, p); });
+  echo_topic_ = topics_.Echo(o_.name);
+  transport_->OnMessage([this](const std::string& t, std::string_view p) {
+    // The echo is timed here, not behind the worker's queue: it measures the broker.
+    if (t == echo_topic_) return hearing_.OnEcho(p, MonotonicMs());
+    worker_->Enqueue(t, p);
+  });
   transport_->OnConnect([this](bool up) {
     if (!up) return;
     // Silence while *we* were cut off says nothing about the nodes: restart their clocks
@@ -133,7 +138,7 @@ Status Core::Impl::Connect() {
   });
   Route();
   for (const auto& t : {topics_.RegAll(), topics_.UpAll(), topics_.StoredAll(), topics_.HbAll(),
-                        topics_.PeerTo(o_.name)}) {
+                        topics_.PeerTo(o_.name), echo_topic_}) {
     TERN_RETURN_IF_ERROR(transport_->Subscribe(t));
   }
   return Status::Ok();

@@ -59,10 +59,24 @@ void Core::Impl::BeforeCommit(Batch& b, uint64_t now) {
     m_.Add("manifest_errors");
     spdlog::error("core: replay windows: {}", s.ToString());
   }
+  if (transport_->connected()) {
+    if (auto echo = hearing_.EchoDue(now)) {
+      // QoS 0: never waits for the in-flight window; a lost one is the next one's job.
+      (void)transport_->Publish(echo_topic_, *echo, 0, false, std::chrono::milliseconds(0));
+    }
+  }
   if (now - last_live_ms_ >= kLivenessEveryMs) {
-    // No news is not bad news while the core itself is cut off.
-    if (transport_->connected()) {
-      for (const auto& c : members_.CheckLiveness(now)) RecordState(c);
+    // No news is not bad news while the core itself is cut off, or the broker stalls with
+    // the connection still open: liveness runs only while the core's own echo comes back.
+    switch (hearing_.Check(now)) {
+      case BrokerHearing::Hearing::kHeard:
+        for (const auto& c : members_.CheckLiveness(now)) RecordState(c);
+        break;
+      case BrokerHearing::Hearing::kRegained:
+        members_.RestartClocks(now);
+        break;
+      case BrokerHearing::Hearing::kDeaf:
+        break;
     }
     auto u = settings_->Reload(members_, /*announce=*/true);
     ApplyWeights(u.weights);
@@ -137,6 +151,11 @@ void Core::Impl::OnProcessed(const ChunkId& id, const ChunkHeader& h,
 // The state column in core.db is informational (ternctl nodes); a failed write is counted.
 void Core::Impl::RecordState(const std::optional<StateChange>& c) {
   if (!c) return;
+  // Transitions into the states that take a node out of placement (nodes_suspect,
+  // nodes_offline, nodes_dead); Membership logs each one.
+  if (c->to != NodeState::kLive && c->to != NodeState::kUnknown) {
+    m_.Add("nodes_" + std::string(NodeStateName(c->to)));
+  }
   Status s =
       db_->SetNodeState(c->addr, std::string(NodeStateName(c->to)), static_cast<int64_t>(WallMs()));
   if (!s.ok()) m_.Add("manifest_errors");
@@ -154,6 +173,7 @@ void Core::Impl::ReportStatus() {
   StatusFacts f;
   f.name = o_.name;
   f.connected = transport_ && transport_->connected();
+  f.broker_heard = hearing_.heard();
   f.addr = core_addr_;
   f.http_port = http_port_;
   auto spool = db_->SpoolDepth();

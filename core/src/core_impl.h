@@ -4,6 +4,7 @@
 // Thread-safety: the handlers run on the commit worker's thread; Start/Stop on the owner's.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "ack_policy.h"
 #include "board_control.h"
 #include "clock_watch.h"
+#include "broker_hearing.h"
 #include "commit_worker.h"
 #include "holder_ledger.h"
 #include "membership.h"
@@ -38,6 +40,12 @@
 namespace tern::core {
 
 inline constexpr uint64_t kLivenessEveryMs = 250;  // liveness and settings-version checks
+// How long the broker may go without returning the core's echo before liveness pauses: a
+// third of membership.suspect_after (at least 100 ms), so a stall is noticed well before
+// any node's silence could make it suspect.
+inline uint64_t BrokerSilenceBound(int64_t suspect_after_ms) {
+  return static_cast<uint64_t>(std::max<int64_t>(suspect_after_ms / 3, 100));
+}
 
 class Core::Impl {
  public:
@@ -46,6 +54,7 @@ class Core::Impl {
         topics_(o_.topic_prefix),
         members_(o_.suspect_after_ms, o_.dead_after_ms),
         clocks_(o_.max_skew_ms, &m_),
+        hearing_(BrokerSilenceBound(o_.suspect_after_ms), &m_),
         reg_(&m_, "core", "register"),
         hb_(&m_, "core", "hb"),
         stored_(&m_, "core", "stored"),
@@ -94,6 +103,8 @@ class Core::Impl {
   std::unique_ptr<Transport> transport_;
   Membership members_;
   ClockWatch clocks_;  // worker thread
+  BrokerHearing hearing_;
+  std::string echo_topic_;  // echo/<core>: the core's own echo, back from the broker
   std::unique_ptr<SettingsBook> settings_;
   std::unique_ptr<ProcessingLoop> processing_;
   std::unique_ptr<AckPolicy> acks_;

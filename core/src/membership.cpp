@@ -71,6 +71,12 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   mb.load = std::clamp(0.5 * hb.cpu + 0.5 * (cap > 0 ? used / cap : 0.5), 0.0, 1.0);
   mb.last_hb_ms = now_ms;
   if (!hb.counters.empty()) mb.counters = hb.counters;
+  if (hb.disk_full && !mb.disk_full) {
+    spdlog::warn("core: node {} ({}) reports its data disk full", addr, mb.name);
+  } else if (!hb.disk_full && mb.disk_full) {
+    spdlog::info("core: node {} ({}) reports its data disk writable again", addr, mb.name);
+  }
+  mb.disk_full = hb.disk_full;
   auto c = Move(addr, mb, NodeState::kLive);
   if (c) spdlog::info("core: node {} ({}) {} -> {}", addr, c->name, NodeStateName(c->from), "live");
   return c;
@@ -93,10 +99,14 @@ std::vector<StateChange> Membership::CheckLiveness(uint64_t now_ms) {
     const uint64_t silent = now_ms > mb.last_hb_ms ? now_ms - mb.last_hb_ms : 0;
     NodeState next = mb.state;
     if (mb.state == NodeState::kLive && silent > suspect_after_ms_) next = NodeState::kSuspect;
-    if (mb.state == NodeState::kSuspect && silent > dead_after_ms_) next = NodeState::kDead;
+    // A goodbye (offline) is not forever: silent past dead_after, a node is dead either way.
+    if ((mb.state == NodeState::kSuspect || mb.state == NodeState::kOffline) &&
+        silent > dead_after_ms_) {
+      next = NodeState::kDead;
+    }
     if (auto c = Move(addr, mb, next)) {
-      spdlog::warn("core: node {} ({}) {} -> {}", addr, c->name, NodeStateName(c->from),
-                   NodeStateName(c->to));
+      spdlog::warn("core: node {} ({}) {} -> {} (no heartbeat for {} ms)", addr, c->name,
+                   NodeStateName(c->from), NodeStateName(c->to), silent);
       out.push_back(std::move(*c));
     }
   }
@@ -144,6 +154,7 @@ nlohmann::json Membership::ToStatusJson() const {
                  {"name", mb.name},
                  {"state", std::string(NodeStateName(mb.state))},
                  {"load", mb.load},
+                 {"disk_full", mb.disk_full},
                  {"counters", mb.counters}});
   }
   return j;

@@ -30,6 +30,7 @@ struct Member {
   uint64_t last_hb_ms = 0;                // monotonic
   double load = 0.5;                      // 0..1, from heartbeats
   nlohmann::json counters;                // the last heartbeat's counters (null until one)
+  bool disk_full = false;                 // the last heartbeat said its data disk is full
   crypto::PublicKey key;                  // pki mode: its enrolled key (empty otherwise)
 };
 
@@ -43,7 +44,7 @@ struct StateChange {
 class Membership {
  public:
   // A live node without heartbeats for `suspect_after_ms` is suspect, and dead after
-  // `dead_after_ms`.
+  // `dead_after_ms`; an offline one is dead after `dead_after_ms` as well.
   Membership(int64_t suspect_after_ms, int64_t dead_after_ms)
       : suspect_after_ms_(static_cast<uint64_t>(suspect_after_ms)),
         dead_after_ms_(static_cast<uint64_t>(dead_after_ms)) {}
@@ -76,7 +77,8 @@ class Membership {
   std::optional<StateChange> OnHeartbeat(uint32_t addr, const msg::Heartbeat& hb, uint64_t now_ms);
   // Member `addr` said goodbye (or its Last Will did).
   std::optional<StateChange> OnOffline(uint32_t addr);
-  // live -> suspect -> dead by the time since the last heartbeat.
+  // live -> suspect -> dead by the time since the last heartbeat; offline -> dead too once
+  // that silence passes dead_after (a clean stop stays offline until then).
   std::vector<StateChange> CheckLiveness(uint64_t now_ms);
   // The core itself was cut off: silence says nothing about the nodes, restart every clock.
   void RestartClocks(uint64_t now_ms);

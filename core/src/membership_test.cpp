@@ -69,6 +69,31 @@ TEST_SUITE("membership") {
     CHECK(m.Gone(2));
   }
 
+  TEST_CASE("an offline node stays offline within dead_after, and is dead after it") {
+    Membership m(3000, 10000);
+    m.Add(4, "gone");
+    (void)m.OnHeartbeat(4, Hb(0, 0, 0), 1000);
+    REQUIRE(m.OnOffline(4));  // a clean stop at 1000
+    CHECK(m.CheckLiveness(6000).empty());
+    CHECK(m.CheckLiveness(11000).empty());  // silent 10 s: not past dead_after yet
+    CHECK(m.Find(4)->state == NodeState::kOffline);
+    auto d = m.CheckLiveness(11001);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].from == NodeState::kOffline);
+    CHECK(d[0].to == NodeState::kDead);
+    CHECK(m.ToMessage().nodes[0].state == "dead");
+    CHECK(m.CheckLiveness(50000).empty());  // once
+    // Back with a heartbeat: live again.
+    auto back = m.OnHeartbeat(4, Hb(0, 0, 0), 60000);
+    REQUIRE(back);
+    CHECK(back->to == NodeState::kLive);
+    // The core's own outage restarts the clock of an offline node too.
+    REQUIRE(m.OnOffline(4));
+    m.RestartClocks(100000);
+    CHECK(m.CheckLiveness(105000).empty());
+    CHECK(m.CheckLiveness(110001).size() == 1);
+  }
+
   TEST_CASE("stores are chosen live, preferred first, then least loaded, the list publishes") {
     Membership m(3000, 10000);
     for (uint32_t a = 1; a <= 4; ++a) {
@@ -89,6 +114,13 @@ TEST_SUITE("membership") {
     CHECK(back->nodes[0].state == "offline");
     CHECK(back->nodes[1].state == "live");
     CHECK(m.ToStatusJson()[1]["name"] == "n2");
+    CHECK(m.ToStatusJson()[1]["disk_full"] == false);
+    auto full = Hb(0.1, 0, 0);
+    full.disk_full = true;  // kept from the heartbeat: status.json on the edge may be stale
+    (void)m.OnHeartbeat(2, full, 20);
+    CHECK(m.ToStatusJson()[1]["disk_full"] == true);
+    (void)m.OnHeartbeat(2, Hb(0.1, 0, 0), 30);
+    CHECK(m.ToStatusJson()[1]["disk_full"] == false);
   }
 
   TEST_CASE("a new epoch makes the member list due and travels in it") {

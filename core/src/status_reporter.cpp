@@ -10,6 +10,7 @@ nlohmann::json StatusReporter::Compose(const StatusFacts& f,
   nlohmann::json j;
   j["name"] = f.name;
   j["connected"] = f.connected;
+  j["broker_heard"] = f.broker_heard;
   j["counters"] = counters;
   j["spool_depth"] = f.spool_depth;
   j["addr"] = f.addr;

@@ -21,6 +21,7 @@ namespace tern::core {
 struct StatusFacts {
   std::string name;
   bool connected = false;
+  bool broker_heard = false;  // BrokerHearing::heard(): the core's echo comes back
   uint32_t addr = 0;
   int http_port = -1;
   int64_t spool_depth = -1;      // -1: unknown

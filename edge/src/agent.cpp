@@ -29,6 +29,7 @@
 #include "tern/common/dispatch.h"
 #include "tern/common/files.h"
 #include "tern/common/hlc.h"
+#include "tern/common/log_throttle.h"
 #include "tern/common/mqtt.h"
 #include "tern/edge/chunker.h"
 #include "tern/edge/collectors.h"
@@ -101,6 +102,7 @@ class EdgeAgent::Impl {
   std::atomic<bool> announced_{false};
   std::atomic<uint64_t> core_epoch_{0};  // the member list's epoch last seen
   std::atomic<bool> stop_{false};
+  LogThrottle persist_log_;  // replay windows not saved (a full disk): throttled
 };
 
 // ---------------------------------------------------------------- start
@@ -133,6 +135,7 @@ Status EdgeAgent::Impl::OpenStore() {
 }
 
 Status EdgeAgent::Impl::Start() {
+  m_.Set("disk_full", 0);  // a gauge: present from the start
   TERN_RETURN_IF_ERROR(OpenStore());
   registrar_ = std::make_unique<Registrar>(o_, store_.get(), &settings_, &m_);
   registrar_->UseStatements(statements_.get(), identity_ ? identity_->cert_pem() : "");
@@ -367,6 +370,8 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.capacity = o_.capacity_bytes;
   hb.queue = shipper_->outbox_chunks();
   hb.outbox_bytes = shipper_->outbox_bytes();
+  // In memory, so it is current even when status.json on the full disk cannot be written.
+  hb.disk_full = shipper_->disk_full();
   hb.counters = m_.Snapshot();
   hb.wall_ms = WallMs();  // the core compares it with its own clock (clock.max_skew)
   // Not retried: the next heartbeat follows within heartbeat.interval.
@@ -379,7 +384,10 @@ void EdgeAgent::Impl::Heartbeat() {
   // The replay windows go to the store at the heartbeat's pace, not per message.
   if (Status s = statements_->Persist(); !s.ok()) {
     m_.Add("local_store_errors");
-    spdlog::warn("{}: replay windows not saved: {}", who_, s.ToString());
+    if (auto more = persist_log_.Pass()) {
+      spdlog::warn("{}: replay windows not saved: {}{}", who_, s.ToString(),
+                   LogThrottle::MoreSince(*more));
+    }
   }
 }
 

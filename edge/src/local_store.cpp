@@ -161,8 +161,10 @@ void LocalStore::WriterLoop() {
     if (s.ok()) s = wdb_->Commit();
     if (!s.ok()) {
       (void)wdb_->Rollback();
-      spdlog::error("local store {}: transaction of {} writes failed: {}", path_, batch.size(),
-                    s.ToString());
+      if (auto more = error_log_.Pass()) {
+        spdlog::error("local store {}: transaction of {} writes failed: {}{}", path_, batch.size(),
+                      s.ToString(), LogThrottle::MoreSince(*more));
+      }
     }
     for (auto& [w, done] : batch) {
       if (done) done(s);

@@ -38,7 +38,10 @@ void Shipper::Committed(const std::shared_ptr<SealedChunk>& c, const Status& s) 
   if (!s.ok()) {
     // Not durable: nothing was acked, the records stay counted in the outbox and we retry.
     d_.m->Add("local_store_errors");
-    if (s.code() == Status::Code::kResourceExhausted) outbox_.SetDiskFull(true);
+    if (s.code() == Status::Code::kResourceExhausted) {
+      outbox_.SetDiskFull(true);
+      d_.m->Set("disk_full", 1);
+    }
     d_.loop->After(200, [this, c] {
       outbox_.Release(c->wire.size());
       OnSealed(std::move(*c));
@@ -46,6 +49,7 @@ void Shipper::Committed(const std::shared_ptr<SealedChunk>& c, const Status& s) 
     return;
   }
   outbox_.SetDiskFull(false);
+  d_.m->Set("disk_full", 0);
   for (auto& f : c->on_durable) f();
   d_.grades->local.Add(MsSince(c->first_collected_us));
   d_.m->Add("grade_local");
@@ -158,8 +162,10 @@ void Shipper::Refusal(const ChunkId& id, uint32_t holder, const std::string& rea
       return;  // the answer to a probe: that peer has no copy, which is no refusal
     }
     d_.m->Add("replica_refusals");
-    spdlog::warn("{}: peer {} refused chunk {}: {}", d_.who, holder, ToHex(id).substr(0, 12),
-                 reason);
+    if (auto more = refusal_log_.Pass()) {
+      spdlog::warn("{}: peer {} refused chunk {}: {}{}", d_.who, holder, ToHex(id).substr(0, 12),
+                   reason, LogThrottle::MoreSince(*more));
+    }
   });
 }
 

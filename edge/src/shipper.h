@@ -13,10 +13,12 @@
 //
 // Counters: chunks_sealed, local_store_errors, grade_local, records_local, grade_peer1,
 // grade_peer2, grade_core, core_acks_short, replica_refusals, uplinks_throttled,
-// core_refusals, core_refusals_seq_reuse, outbox_missing_chunks (and the Replicator's); latency per
-// grade in GradeLatencies. Thread-safety: OnSealed on the chunker's thread (under its lock); the
-// On<Message> handlers from any thread (they post to the loop); Restore before the loop starts;
-// Pump on the loop thread; the accessors from any thread.
+// core_refusals, core_refusals_seq_reuse, outbox_missing_chunks (and the Replicator's); the
+// gauge disk_full (1 while the last local commit failed on a full disk); latency per grade in
+// GradeLatencies.
+// Thread-safety: OnSealed on the chunker's thread (under its lock); the On<Message> handlers
+// from any thread (they post to the loop); Restore before the loop starts; Pump on the loop
+// thread; the accessors from any thread.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +30,7 @@
 #include "event_loop.h"
 #include "outbox.h"
 #include "replicator.h"
+#include "tern/common/log_throttle.h"
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
 #include "tern/common/protocol.h"
@@ -103,8 +106,9 @@ class Shipper {
 
   const EdgeOptions& o_;
   const Deps d_;
-  Outbox outbox_;          // loop thread, but for the parts Outbox says are thread-safe
-  Replicator replicator_;  // loop thread
+  Outbox outbox_;            // loop thread, but for the parts Outbox says are thread-safe
+  LogThrottle refusal_log_;  // peers refusing copies (a full disk): a few lines, then 1 per 10 s
+  Replicator replicator_;    // loop thread
   uint64_t next_request_ = 1;
 };
 

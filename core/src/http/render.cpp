@@ -1,8 +1,6 @@
 // Query-parameter parsing and the Prometheus text exposition for the core's HTTP API.
 #include "render.h"
 
-#include "tern/common/time_parse.h"
-
 #include <cctype>
 #include <charconv>
 #include <cmath>
@@ -10,6 +8,8 @@
 #include <map>
 #include <set>
 #include <vector>
+
+#include "tern/common/time_parse.h"
 
 namespace tern::core::http {
 namespace {
@@ -183,6 +183,11 @@ std::string MetricsText(const nlohmann::json& status) {
       e.Add("tern_node_load", "gauge",
             "node load from its last heartbeat (0.5 cpu + 0.5 used/total bytes)", labels,
             n["load"]);
+    }
+    if (n.contains("disk_full") && n["disk_full"].is_boolean()) {
+      e.Add("tern_node_disk_full", "gauge",
+            "1 if the node's last heartbeat said its data disk is full, else 0", labels,
+            n["disk_full"].get<bool>() ? 1 : 0);
     }
     if (n.contains("counters")) {
       Leaves(n["counters"], "", [&](const std::string& cname, const nlohmann::json& v) {

@@ -35,8 +35,9 @@ json SplitKinds(std::string_view s) {
 struct NodeView {
   std::string name;
   std::string state = "unknown";
-  json load;      // null unless a heartbeat reported it
-  json counters;  // {} unless a heartbeat reported them
+  json load;       // null unless a heartbeat reported it
+  json counters;   // {} unless a heartbeat reported them
+  json disk_full;  // null unless the core's membership has it
   bool live_info = false;
 };
 
@@ -60,6 +61,7 @@ Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status) 
       if (n.contains("state") && n["state"].is_string()) v.state = n["state"];
       if (n.contains("load") && n["load"].is_number()) v.load = n["load"];
       if (n.contains("counters") && n["counters"].is_object()) v.counters = n["counters"];
+      if (n.contains("disk_full") && n["disk_full"].is_boolean()) v.disk_full = n["disk_full"];
     }
   }
   return out;
@@ -152,6 +154,7 @@ Result<json> NodesDoc(Manifest& m, const json& status) {
                    {"name", n.name},
                    {"state", v.state},
                    {"load", v.load},
+                   {"disk_full", v.disk_full},
                    {"store_path", n.store_path},
                    {"capacity", n.capacity},
                    {"registered_ms", n.registered_ms},

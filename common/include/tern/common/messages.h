@@ -116,6 +116,7 @@ struct Heartbeat {
   int64_t capacity = 0;  // bytes; 0 = unknown
   int64_t queue = 0;     // chunks in the outbox
   int64_t outbox_bytes = 0;
+  bool disk_full = false;  // the last local commit failed on a full disk (absent: false)
   std::map<std::string, int64_t> counters;
   // The sender's wall clock (ms since the epoch) when it sent this; 0 = not given. The core
   // flags a node whose clock is off its own by more than clock.max_skew.

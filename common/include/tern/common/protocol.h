@@ -55,6 +55,8 @@ class Topics {
   }
   std::string PeerTo(const std::string& to) const { return p_ + "/peer/+/" + to; }
   std::string Down(const std::string& to) const { return p_ + "/down/" + to; }
+  // The core's echo to itself through the broker (its liveness gate; only the core uses it).
+  std::string Echo(const std::string& core) const { return p_ + "/echo/" + core; }
   std::string Export(const std::string& rest) const { return p_ + "/x/" + rest; }
   const std::string& prefix() const { return p_; }
 

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "tern/common/chunk.h"
+#include "tern/common/log_throttle.h"
 #include "tern/common/sqlite.h"
 #include "tern/common/statements.h"
 #include "tern/common/status.h"
@@ -179,6 +180,7 @@ class LocalStore : public SeqStore {
   std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, put_meta_,
       raise_seq_, raise_hlc_;
   int tick_ms_ = 2;
+  LogThrottle error_log_;  // a full disk fails every retry: a few lines, then one per 10 s
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::pair<StoreWrite, Done>> queue_;
