@@ -5,7 +5,7 @@
 namespace tern::core {
 
 TEST_SUITE("broker_hearing") {
-  TEST_CASE("deaf until an echo comes back; deaf again when echoes stop; regained once") {
+  TEST_CASE("deaf until an echo comes back, deaf again when echoes stop, regained once") {
     Metrics m;
     BrokerHearing h(1000, &m);
     CHECK(h.interval_ms() == 250);

@@ -106,7 +106,8 @@ TEST_SUITE("shipper") {
     // The disk-full episode: chunk 4's commit failed and is retried after 5 and 6 committed;
     // a crash then must not restart the source at 5 (the 15 duplicate pairs).
     Rig r;
-    for (uint64_t seq : {5, 6, 4}) r.shipper->OnSealed(Sealed(1, seq));
+    for (uint64_t seq : {uint64_t{5}, uint64_t{6}, uint64_t{4}})
+      r.shipper->OnSealed(Sealed(1, seq));
     REQUIRE(r.Until([&] { return r.m.Get("grade_local") == 3; }));
     REQUIRE(test::WaitFor([&] { return r.store->queued() == 0; }));
     r.store.reset();  // the crash: the next start reads what committed
