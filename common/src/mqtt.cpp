@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "mqtt_tls_explain.h"
 #include "tern/common/metrics.h"
 
 namespace tern {
@@ -47,24 +48,6 @@ std::string DisconnectReason(int rc) {
   return rc >= 0x80 ? mosquitto_reason_string(rc) : mosquitto_strerror(rc);
 }
 
-bool Has(const std::string& s, const char* part) { return s.find(part) != std::string::npos; }
-
-// What an OpenSSL error line that libmosquitto logged means for the operator.
-std::string ExplainTls(const std::string& ssl, const MqttOptions& o) {
-  if (Has(ssl, "certificate verify failed")) {
-    return "the broker's certificate did not verify against the CA in " + o.tls_ca + " for host '" +
-           o.host + "' (another site's CA, or a certificate not issued for " +
-           "this host name): " + ssl;
-  }
-  if (Has(ssl, "alert")) {  // the broker sent a TLS alert: it refused our certificate
-    if (o.tls_cert.empty()) return "the broker requires a client certificate; we have none: " + ssl;
-    return "the broker refused our certificate " + o.tls_cert + ": " + ssl;
-  }
-  if (Has(ssl, "key") || Has(ssl, "PEM")) {
-    return "cannot use the certificate " + o.tls_cert + " or key " + o.tls_key + ": " + ssl;
-  }
-  return ssl;
-}
 }  // namespace
 
 Result<std::unique_ptr<MqttClient>> MqttClient::Create(const MqttOptions& opts) {
@@ -147,8 +130,7 @@ Status MqttClient::Start() {
   // A handshake that failed at once (we refused the broker's certificate, or it refused
   // ours) is a connection failure like an absent broker: noted, and retried by the loop.
   // Files that cannot be used (a bad key) fail Start.
-  const bool handshake =
-      rc == MOSQ_ERR_TLS && (Has(ssl, "certificate verify failed") || Has(ssl, "alert"));
+  const bool handshake = rc == MOSQ_ERR_TLS && CertificateRefused(ssl);
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO && !handshake) {
     started_ = false;
     return Status::InvalidArgument("mqtt " + opts_.client_id + ": connect to " + Where() + ": " +
