@@ -93,7 +93,10 @@ TEST_SUITE("forgery") {
     }
     CHECK(site.EdgeStatus(0)["settings"]["kinds"] == "samples,blob,event");
     const int64_t before = site.EdgeCounter(0, "grade_core");
-    CHECK(Site::WaitFor(30, [&] { return site.EdgeCounter(0, "grade_core") > before + 5; }));
+    // (or, on a slow box, has already taken everything its sources had)
+    CHECK(Site::WaitFor(30, [&] {
+      return site.EdgeCounter(0, "grade_core") > before + 5 || site.Drained(3 * 40000);
+    }));
     (*atk)->Stop();
     // Every store holds exactly what the manifest says: the replica is still there, the
     // forged chunk nowhere.

@@ -126,6 +126,23 @@ std::vector<std::string> Broker::DaemonSecurityArgs(const Identity& id, bool cor
   return v;
 }
 
+// Mosquitto logs the reload mark before it reads the new ACL and CRL: a client that
+// publishes right after the mark is still judged by the old ACL (its messages dropped). A
+// connection made now is logged by the main loop only after the reload has finished.
+bool Broker::Reloaded(const std::string& mark) {
+  const std::string kConn = "connection from";
+  const std::string at_mark = log();
+  const size_t after = at_mark.rfind(mark);
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 50 == 0) (void)PortOpen(port_);
+    const std::string now = log();
+    if (now.find(kConn, after) != std::string::npos) return true;
+    if (!proc_.running()) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
 bool Broker::Reload() {
   const std::string kMark = "Reloading config.";
   const size_t before = Count(log(), kMark);
@@ -138,7 +155,7 @@ bool Broker::Reload() {
   for (int attempt = 0; attempt < 15; ++attempt) {
     if (!proc_.Signal(SIGHUP)) return false;
     for (int i = 0; i < 200; ++i) {
-      if (Count(log(), kMark) > before) return true;
+      if (Count(log(), kMark) > before) return Reloaded(kMark);
       if (!proc_.running()) return false;
       if (i % 50 == 49) (void)PortOpen(port_);
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -71,6 +71,8 @@ class Broker {
   pid_t pid() const { return proc_.pid(); }
 
  private:
+  // After the reload mark: waits until the reload has finished (see broker.cpp).
+  bool Reloaded(const std::string& mark);
   bool Launch();
   std::string dir_;
   BrokerMode mode_;
