@@ -78,7 +78,7 @@ Result<Envelope> DecodeEnvelope(std::string_view msg) {
   if (!r.U8(&type) || !r.U32(&e.sender) || !r.U64(&e.request)) {
     return Status::Corruption("envelope: truncated");
   }
-  if (type != 1 && type != 2)
+  if (type < 1 || type > 3)
     return Status::Corruption("envelope: unknown type " + std::to_string(type));
   e.type = static_cast<EnvelopeType>(type);
   if (!r.View(32, &e.id)) return Status::Corruption("envelope: truncated chunk id");

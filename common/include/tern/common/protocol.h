@@ -74,8 +74,9 @@ class Topics {
   std::string p_;
 };
 
-// --- binary chunk envelopes (tern/up/<n>, tern/put/<n>/<to>) ---
-enum class EnvelopeType : uint8_t { kUp = 1, kPut = 2 };
+// --- binary chunk envelopes (tern/up/<n>, tern/put/<n>/<to>, tern/peer/<n>/<core>) ---
+// kGot: a store's answer to the core's `get` (store_messages.h), the request echoing its req.
+enum class EnvelopeType : uint8_t { kUp = 1, kPut = 2, kGot = 3 };
 
 // Wire (version 2): u32 magic "TRNM" | u8 version | u8 type | u32 sender | u64 request |
 // 32 B chunk id | 64 B origin signature | chunk. The receiver recomputes the id from the

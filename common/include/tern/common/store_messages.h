@@ -1,0 +1,126 @@
+// The store protocol: what the core asks of a store over the gateway, and what stores tell it
+// about the copies they really hold. No node ever opens another node's files; block reports,
+// copies, reads and scrub findings all travel as these messages (JSON control messages like
+// those of messages.h: "v", "type", strict non-throwing Decode()).
+//
+// Who sends what (topics in protocol.h; <n> is the sender's name, <to> the receiver's):
+//   core -> store  down/<to>:        DigestRequest, Copy, Get  (and messages.h's Delete, Restate)
+//   store -> core  stored/<n>:       BlockReport, Corrupt      (and messages.h's Stored, Dropped)
+//   store -> core  peer/<n>/<core>:  CopyNack, GetNack, and the binary envelope
+//                                    EnvelopeType::kGot answering a Get (request = its req)
+//   store -> store put/<n>/<to>:     a Copy is carried out as an ordinary put envelope with the
+//                                    origin's signature kept from the copy's own arrival; the
+//                                    target verifies it and says `stored` to the core as for
+//                                    any put, which is how the core learns a copy succeeded.
+// Thread-safety: value types and free functions.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tern/common/chunk.h"
+#include "tern/common/status.h"
+
+namespace tern::msg {
+
+// Most entries one block-report page may carry (a page of 4096 entries is ~330 KB of JSON,
+// well under kMaxControlBytes). Stores send at most kBlockReportPage per page.
+inline constexpr size_t kMaxBlockReportEntries = 4096;
+inline constexpr size_t kBlockReportPage = 2000;
+
+// core -> store: send a full block report now, its pages carrying `report`. With `rehash` the
+// store re-reads every chunk and lists those whose bytes do not hash to their id as corrupt
+// (a full scrub at once; `ternctl verify` asks for it).
+struct DigestRequest {
+  static constexpr const char* kType = "digest";
+  uint64_t report = 0;
+  bool rehash = false;
+  std::string Encode() const;
+  static Result<DigestRequest> Decode(const nlohmann::json& j);
+};
+
+// One chunk a store holds: its id (the SHA-256 of its bytes) and its size in bytes.
+struct BlockEntry {
+  ChunkId id;
+  uint64_t bytes = 0;
+};
+
+// store -> core: one page of a full block report. Pages of one report share `report` (the
+// core's DigestRequest::report, or a store-chosen id for the report it sends on each start),
+// are numbered from 0, and the last has `last`; `total` is the number of chunks in the whole
+// report (the same on every page). `corrupt` lists chunks found corrupt (rehash only), which
+// are not in `chunks`. Incremental reports after a full one are the Stored / Dropped /
+// Corrupt notices themselves.
+struct BlockReport {
+  static constexpr const char* kType = "block_report";
+  uint32_t holder = 0;
+  uint64_t report = 0;
+  uint32_t page = 0;
+  bool last = false;
+  uint64_t total = 0;
+  std::vector<BlockEntry> chunks;
+  std::vector<ChunkId> corrupt;
+  std::string Encode() const;
+  static Result<BlockReport> Decode(const nlohmann::json& j);
+};
+
+// store -> core: my copy of `id` failed its hash (found by scrub or by a read); I no longer
+// serve it and have removed it from my store. `reason` says where it was found.
+struct Corrupt {
+  static constexpr const char* kType = "corrupt";
+  ChunkId id;
+  uint32_t holder = 0;
+  std::string reason;
+  std::string Encode() const;
+  static Result<Corrupt> Decode(const nlohmann::json& j);
+};
+
+// core -> store (a live holder of `id`): send your copy to store `to` (name) at address
+// `to_addr` as a put. `req` identifies the repair task in the answers.
+struct Copy {
+  static constexpr const char* kType = "copy";
+  ChunkId id;
+  std::string to;
+  uint32_t to_addr = 0;
+  uint64_t req = 0;
+  std::string Encode() const;
+  static Result<Copy> Decode(const nlohmann::json& j);
+};
+
+// store -> core: the Copy `req` of `id` to `to` could not be carried out (not held, corrupt,
+// no origin signature kept, ...).
+struct CopyNack {
+  static constexpr const char* kType = "copy_nack";
+  ChunkId id;
+  uint32_t holder = 0;
+  std::string to;
+  uint64_t req = 0;
+  std::string reason;
+  std::string Encode() const;
+  static Result<CopyNack> Decode(const nlohmann::json& j);
+};
+
+// core -> store: send me the bytes of `id` (an EnvelopeType::kGot envelope with request = req
+// on peer/<store>/<core>); a store never sends bytes whose hash does not match the id.
+struct Get {
+  static constexpr const char* kType = "get";
+  ChunkId id;
+  uint64_t req = 0;
+  std::string Encode() const;
+  static Result<Get> Decode(const nlohmann::json& j);
+};
+
+// store -> core: the Get `req` of `id` cannot be answered (not held, corrupt, ...).
+struct GetNack {
+  static constexpr const char* kType = "get_nack";
+  ChunkId id;
+  uint32_t holder = 0;
+  uint64_t req = 0;
+  std::string reason;
+  std::string Encode() const;
+  static Result<GetNack> Decode(const nlohmann::json& j);
+};
+
+}  // namespace tern::msg

@@ -1,0 +1,187 @@
+// Encode/Decode of the store protocol's messages (store_messages.h). Decoders read only
+// through the non-throwing field readers of protocol.h and check every range they rely on;
+// block-report pages are bounded before a single entry is read.
+#include "tern/common/store_messages.h"
+
+#include "tern/common/bytes.h"
+#include "tern/common/messages.h"
+#include "tern/common/protocol.h"
+
+namespace tern::msg {
+namespace {
+
+Status Bad(const char* type, const std::string& why) {
+  return Status::InvalidArgument(std::string(type) + ": " + why);
+}
+
+template <typename T>
+Result<T> In(const char* type, Result<T> r) {
+  if (!r.ok()) return r.status().WithContext(type);
+  return r;
+}
+
+Result<bool> OptBool(const nlohmann::json& j, const char* name, bool def) {
+  auto it = j.find(name);
+  if (it == j.end()) return def;
+  if (!it->is_boolean())
+    return Status::InvalidArgument(std::string("field '") + name + "' is not a boolean");
+  return it->get<bool>();
+}
+
+// A 64-digit hex chunk id held in a JSON value (an array entry, not a named field).
+Result<ChunkId> IdOf(const nlohmann::json& v) {
+  nlohmann::json holder = nlohmann::json::object();
+  holder["id"] = v;
+  return FieldChunkId(holder, "id");
+}
+
+}  // namespace
+
+#define TERN_FIELD(lhs, expr) TERN_ASSIGN_OR_RETURN(lhs, In(kType, expr))
+
+std::string DigestRequest::Encode() const {
+  auto j = Control(kType);
+  j["report"] = report;
+  j["rehash"] = rehash;
+  return j.dump();
+}
+Result<DigestRequest> DigestRequest::Decode(const nlohmann::json& j) {
+  DigestRequest m;
+  TERN_FIELD(m.report, FieldU64(j, "report"));
+  TERN_FIELD(m.rehash, OptBool(j, "rehash", false));
+  return m;
+}
+
+std::string BlockReport::Encode() const {
+  auto j = Control(kType);
+  j["holder"] = holder;
+  j["report"] = report;
+  j["page"] = page;
+  j["last"] = last;
+  j["total"] = total;
+  auto& c = j["chunks"] = nlohmann::json::array();
+  for (const auto& e : chunks) c.push_back(nlohmann::json::array({ToHex(e.id), e.bytes}));
+  auto& bad = j["corrupt"] = nlohmann::json::array();
+  for (const auto& id : corrupt) bad.push_back(ToHex(id));
+  return j.dump();
+}
+Result<BlockReport> BlockReport::Decode(const nlohmann::json& j) {
+  BlockReport m;
+  TERN_FIELD(m.holder, FieldAddr(j, "holder"));
+  TERN_FIELD(m.report, FieldU64(j, "report"));
+  uint64_t page = 0;
+  TERN_FIELD(page, FieldU64(j, "page"));
+  if (page > 0xFFFFFFFFu) return Bad(kType, "field 'page' out of range");
+  m.page = static_cast<uint32_t>(page);
+  TERN_FIELD(m.last, OptBool(j, "last", false));
+  TERN_FIELD(m.total, FieldU64(j, "total"));
+  auto c = j.find("chunks");
+  if (c == j.end() || !c->is_array()) return Bad(kType, "field 'chunks' missing or not an array");
+  auto bad = j.find("corrupt");
+  if (bad != j.end() && !bad->is_array()) return Bad(kType, "field 'corrupt' is not an array");
+  const size_t n_bad = bad == j.end() ? 0 : bad->size();
+  if (c->size() + n_bad > kMaxBlockReportEntries)
+    return Bad(kType, "more than " + std::to_string(kMaxBlockReportEntries) + " entries");
+  m.chunks.reserve(c->size());
+  for (const auto& e : *c) {
+    if (!e.is_array() || e.size() != 2 || !e[1].is_number_unsigned())
+      return Bad(kType, "a 'chunks' entry is not [id, bytes]");
+    auto id = IdOf(e[0]);
+    if (!id.ok()) return Bad(kType, "a 'chunks' entry: " + id.status().message());
+    m.chunks.push_back({std::move(id).value(), e[1].get<uint64_t>()});
+  }
+  if (n_bad > 0) {
+    for (const auto& e : *bad) {
+      auto id = IdOf(e);
+      if (!id.ok()) return Bad(kType, "a 'corrupt' entry: " + id.status().message());
+      m.corrupt.push_back(std::move(id).value());
+    }
+  }
+  return m;
+}
+
+std::string Corrupt::Encode() const {
+  auto j = Control(kType);
+  j["id"] = ToHex(id);
+  j["holder"] = holder;
+  j["reason"] = reason;
+  return j.dump();
+}
+Result<Corrupt> Corrupt::Decode(const nlohmann::json& j) {
+  Corrupt m;
+  TERN_FIELD(m.id, FieldChunkId(j, "id"));
+  TERN_FIELD(m.holder, FieldAddr(j, "holder"));
+  TERN_FIELD(m.reason, OptString(j, "reason", "hash mismatch", kMaxReason));
+  return m;
+}
+
+std::string Copy::Encode() const {
+  auto j = Control(kType);
+  j["id"] = ToHex(id);
+  j["to"] = to;
+  j["to_addr"] = to_addr;
+  j["req"] = req;
+  return j.dump();
+}
+Result<Copy> Copy::Decode(const nlohmann::json& j) {
+  Copy m;
+  TERN_FIELD(m.id, FieldChunkId(j, "id"));
+  TERN_FIELD(m.to, FieldString(j, "to", kMaxName));
+  if (m.to.empty()) return Bad(kType, "field 'to' is empty");
+  TERN_FIELD(m.to_addr, FieldAddr(j, "to_addr"));
+  TERN_FIELD(m.req, FieldU64(j, "req"));
+  return m;
+}
+
+std::string CopyNack::Encode() const {
+  auto j = Control(kType);
+  j["id"] = ToHex(id);
+  j["holder"] = holder;
+  j["to"] = to;
+  j["req"] = req;
+  j["reason"] = reason;
+  return j.dump();
+}
+Result<CopyNack> CopyNack::Decode(const nlohmann::json& j) {
+  CopyNack m;
+  TERN_FIELD(m.id, FieldChunkId(j, "id"));
+  TERN_FIELD(m.holder, FieldAddr(j, "holder"));
+  TERN_FIELD(m.to, OptString(j, "to", "", kMaxName));
+  TERN_FIELD(m.req, FieldU64(j, "req"));
+  TERN_FIELD(m.reason, OptString(j, "reason", "no reason given", kMaxReason));
+  return m;
+}
+
+std::string Get::Encode() const {
+  auto j = Control(kType);
+  j["id"] = ToHex(id);
+  j["req"] = req;
+  return j.dump();
+}
+Result<Get> Get::Decode(const nlohmann::json& j) {
+  Get m;
+  TERN_FIELD(m.id, FieldChunkId(j, "id"));
+  TERN_FIELD(m.req, FieldU64(j, "req"));
+  return m;
+}
+
+std::string GetNack::Encode() const {
+  auto j = Control(kType);
+  j["id"] = ToHex(id);
+  j["holder"] = holder;
+  j["req"] = req;
+  j["reason"] = reason;
+  return j.dump();
+}
+Result<GetNack> GetNack::Decode(const nlohmann::json& j) {
+  GetNack m;
+  TERN_FIELD(m.id, FieldChunkId(j, "id"));
+  TERN_FIELD(m.holder, FieldAddr(j, "holder"));
+  TERN_FIELD(m.req, FieldU64(j, "req"));
+  TERN_FIELD(m.reason, OptString(j, "reason", "no reason given", kMaxReason));
+  return m;
+}
+
+#undef TERN_FIELD
+
+}  // namespace tern::msg

@@ -1,0 +1,79 @@
+// The store protocol's messages round-trip through Encode/Decode, and a block report is
+// bounded and checked entry by entry before it is accepted.
+#include "tern/common/store_messages.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tern/common/bytes.h"
+#include "tern/common/messages.h"
+
+namespace tern::msg {
+namespace {
+
+ChunkId Id(char c) { return ChunkId(std::string(32, c)); }
+
+template <typename M>
+M RoundTrip(const M& m) {
+  auto r = DecodeText<M>(m.Encode());
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->Encode() == m.Encode());
+  return *r;
+}
+
+}  // namespace
+
+TEST_SUITE("store_messages") {
+  TEST_CASE("every store-protocol message round-trips") {
+    CHECK(RoundTrip(DigestRequest{7, true}).rehash);
+    BlockReport br;
+    br.holder = 3;
+    br.report = 9;
+    br.page = 2;
+    br.last = true;
+    br.total = 4002;
+    br.chunks = {{Id('\x01'), 100}, {Id('\x02'), 1 << 20}};
+    br.corrupt = {Id('\x03')};
+    auto back = RoundTrip(br);
+    REQUIRE(back.chunks.size() == 2);
+    CHECK(back.chunks[1].bytes == (1u << 20));
+    CHECK(back.corrupt.at(0) == Id('\x03'));
+    CHECK(RoundTrip(Corrupt{Id('\x04'), 5, "scrub"}).reason == "scrub");
+    CHECK(RoundTrip(Copy{Id('\x05'), "edge-2", 2, 11}).to == "edge-2");
+    CHECK(RoundTrip(CopyNack{Id('\x06'), 1, "edge-2", 11, "not held"}).req == 11);
+    CHECK(RoundTrip(Get{Id('\x07'), 12}).req == 12);
+    CHECK(RoundTrip(GetNack{Id('\x08'), 1, 12, "corrupt"}).reason == "corrupt");
+  }
+
+  TEST_CASE("a block report with a bad entry or too many entries is refused") {
+    auto page = [](const std::string& chunks) {
+      return R"({"v":1,"type":"block_report","holder":1,"report":1,"page":0,"total":1,"chunks":)" +
+             chunks + "}";
+    };
+    CHECK(DecodeText<BlockReport>(page("[]")).ok());
+    CHECK_FALSE(DecodeText<BlockReport>(page("{}")).ok());
+    CHECK_FALSE(DecodeText<BlockReport>(page(R"([["zz",1]])")).ok());
+    CHECK_FALSE(DecodeText<BlockReport>(page("[[\"" + ToHex(Id('\x01')) + "\",-1]]")).ok());
+    CHECK_FALSE(DecodeText<BlockReport>(page("[[\"" + ToHex(Id('\x01')) + "\"]]")).ok());
+    std::string many = "[";
+    for (size_t i = 0; i <= kMaxBlockReportEntries; ++i) {
+      if (i) many += ",";
+      many += "[\"" + ToHex(Id('\x01')) + "\",1]";
+    }
+    many += "]";
+    auto r = DecodeText<BlockReport>(page(many));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("entries") != std::string::npos);
+  }
+
+  TEST_CASE("a copy needs a target and a get needs a request number") {
+    CHECK_FALSE(DecodeText<Copy>(R"({"v":1,"type":"copy","id":")" + ToHex(Id('\x01')) +
+                                 R"(","to":"","to_addr":2,"req":1})")
+                    .ok());
+    CHECK_FALSE(
+        DecodeText<Get>(R"({"v":1,"type":"get","id":")" + ToHex(Id('\x01')) + R"("})").ok());
+  }
+}
+
+}  // namespace tern::msg
