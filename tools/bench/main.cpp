@@ -4,15 +4,17 @@
 #include <cstring>
 #include <string>
 
-int IngestBenchMain(int argc, char** argv);  // ingest_bench.cpp
-int BoardBenchMain(int argc, char** argv);   // board_bench.cpp
+int IngestBenchMain(int argc, char** argv);    // ingest_bench.cpp
+int BoardBenchMain(int argc, char** argv);     // board_bench.cpp
 int ScheduleBenchMain(int argc, char** argv);  // schedule_bench.cpp
 int MsmveBenchMain(int argc, char** argv);     // msmve_bench.cpp
+int RepairBenchMain(int argc, char** argv);    // repair_bench.cpp
 
 int main(int argc, char** argv) {
   const std::string sub = argc > 1 ? argv[1] : "";
 #ifdef TERN_BENCH_HAVE_INGEST
   if (sub == "ingest") return IngestBenchMain(argc - 1, argv + 1);
+  if (sub == "repair") return RepairBenchMain(argc - 1, argv + 1);
 #endif
 #ifdef TERN_BENCH_HAVE_BOARD
   if (sub == "board") return BoardBenchMain(argc - 1, argv + 1);
@@ -23,11 +25,13 @@ int main(int argc, char** argv) {
 #ifdef TERN_BENCH_HAVE_MSMVE
   if (sub == "msmve") return MsmveBenchMain(argc - 1, argv + 1);
 #endif
-  std::fprintf(stderr,
-               "usage: tern-bench <ingest|board|schedule|msmve> [--json] [options]\n"
-               "  ingest  records/s and MB/s into three durable copies, ack latency per grade\n"
-               "  board   Verilated board cycles/s and register accesses/s over simulated SPI\n"
-               "  schedule  alarm latency under a bulk flood, fairness and weight shares\n"
-               "  msmve   multiscale multivariate sample entropy: fast exact vs naive\n");
+  std::fprintf(
+      stderr,
+      "usage: tern-bench <ingest|repair|board|schedule|msmve> [--json] [options]\n"
+      "  ingest  records/s and MB/s into three durable copies, ack latency per grade\n"
+      "  repair  lose a store for good: time back to three copies, MB/s, ingest p99 during repair\n"
+      "  board   Verilated board cycles/s and register accesses/s over simulated SPI\n"
+      "  schedule  alarm latency under a bulk flood, fairness and weight shares\n"
+      "  msmve   multiscale multivariate sample entropy: fast exact vs naive\n");
   return sub.empty() || sub == "--help" || sub == "-h" ? 0 : 2;
 }
