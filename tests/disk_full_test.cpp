@@ -13,12 +13,17 @@
 
 namespace tern::testing {
 namespace {
-// The core's view of node `addr` ({} if absent).
+// The core's view of node `addr` (an empty object if absent; `disk_full` is null while the
+// node is not in the core's live membership, so read it with DiskFull()).
 nlohmann::json CoreNode(const Site& site, uint32_t addr) {
   for (const auto& n : site.CoreStatus().value("nodes", nlohmann::json::array())) {
-    if (n.value("addr", 0u) == addr) return n;
+    if (n.is_object() && n.value("addr", 0u) == addr) return n;
   }
-  return {};
+  return nlohmann::json::object();
+}
+bool DiskFull(const nlohmann::json& node) {
+  auto it = node.find("disk_full");
+  return it != node.end() && it->is_boolean() && it->get<bool>();
 }
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
@@ -48,13 +53,13 @@ TEST_SUITE("disk_full") {
     REQUIRE(Site::WaitFor(30, [&] { return site.EdgeAddr(0) != 0; }));
     const uint32_t addr = site.EdgeAddr(0);
     // The disk fills; the core learns it from edge-0's heartbeats.
-    REQUIRE(Site::WaitFor(180, [&] { return CoreNode(site, addr).value("disk_full", false); }));
+    REQUIRE(Site::WaitFor(180, [&] { return DiskFull(CoreNode(site, addr)); }));
     const auto full_at = std::chrono::steady_clock::now();
     // Let the fault last 20 s: the store fails every retry meanwhile.
     Site::WaitFor(
         30, [&] { return std::chrono::steady_clock::now() - full_at > std::chrono::seconds(20); });
     CHECK(site.EdgeRunning(0));
-    CHECK(CoreNode(site, addr).value("disk_full", false));
+    CHECK(DiskFull(CoreNode(site, addr)));
     const nlohmann::json counters =
         CoreNode(site, addr).value("counters", nlohmann::json::object());
     CHECK(counters.value("disk_full", 0) == 1);
@@ -68,7 +73,11 @@ TEST_SUITE("disk_full") {
     CHECK(static_cast<int64_t>(lines) < counters.value("local_store_errors", 0));
     // Space returns: the flag clears.
     REQUIRE(::mount("tmpfs", dir.c_str(), "tmpfs", MS_REMOUNT, "size=256m") == 0);
-    CHECK(Site::WaitFor(60, [&] { return !CoreNode(site, addr).value("disk_full", true); }));
+    CHECK(Site::WaitFor(60, [&] {
+      const auto n = CoreNode(site, addr);
+      const auto it = n.find("disk_full");
+      return it != n.end() && it->is_boolean() && !it->get<bool>();
+    }));
     CHECK(Site::WaitFor(30, [&] { return site.EdgeStatus(0).value("disk_full", true) == false; }));
     site.StopAll();
   }

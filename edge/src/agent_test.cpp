@@ -194,7 +194,8 @@ TEST_SUITE("agent") {
     r.summary = {{"anomalies", {{{"row", 3}}}}};
     s.Down(r.Encode());
     CHECK(s.CounterIs("alarms_received", 1));
-    CHECK(s.agent->StatusJson()["latest_alarms"].size() == 1);
+    // The counter is raised before the alarm list is updated (same handler, two steps).
+    CHECK(test::WaitFor([&] { return s.agent->StatusJson()["latest_alarms"].size() == 1; }));
   }
 
   TEST_CASE("hostile messages are rejected and counted, the agent keeps working") {
