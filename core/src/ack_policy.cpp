@@ -41,7 +41,7 @@ Settlement AckPolicy::Settle(const ChunkRecord& r, bool placing, bool reack, uin
     victim = draining.front();  // even the origin's own copy: the node is being emptied
   } else if (static_cast<int>(good.size()) > copies_) {
     for (auto h = good.rbegin(); h != good.rend(); ++h) {  // newest first
-      if (*h != r.origin) {                                 // never the origin's own copy
+      if (*h != r.origin) {                                // never the origin's own copy
         victim = *h;
         break;
       }

@@ -81,7 +81,7 @@ TEST_SUITE("ack_policy") {
       members.Add(a, "n" + std::to_string(a));
       (void)members.OnHeartbeat(a, msg::Heartbeat{}, 0);
     }
-    (void)members.CheckLiveness(4000);   // 7..10 silent: suspect
+    (void)members.CheckLiveness(4000);  // 7..10 silent: suspect
     (void)members.OnHeartbeat(7, msg::Heartbeat{}, 4000);
     (void)members.OnHeartbeat(8, msg::Heartbeat{}, 4000);
     (void)members.OnHeartbeat(10, msg::Heartbeat{}, 4000);

@@ -93,8 +93,9 @@ Status Core::Impl::OpenState() {
   rp.max_streams = o_.repair_max_streams;
   rp.max_bytes_per_s = o_.repair_max_bytes_per_s;
   rp.copy_timeout_ms = static_cast<uint64_t>(o_.repair_copy_timeout_ms);
-  repairer_ = std::make_unique<Repairer>(rp, core_addr_, topics_, &members_, &m_,
-                                         [this](const ChunkId& id) { return placer_->placing(id); });
+  repairer_ =
+      std::make_unique<Repairer>(rp, core_addr_, topics_, &members_, &m_,
+                                 [this](const ChunkId& id) { return placer_->placing(id); });
   registrar_ = std::make_unique<Registrar>(o_.name, topics_, db_.get(), &members_, settings_.get(),
                                            &m_, identity_.get());
   gate_ = std::make_unique<UplinkGate>(topics_, db_.get(), &members_, settings_.get(), &m_,

@@ -9,9 +9,9 @@
 #include <chrono>
 #include <functional>
 #include <future>
-#include <set>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,16 +19,15 @@
 
 #include "ack_policy.h"
 #include "board_control.h"
-#include "clock_watch.h"
 #include "broker_hearing.h"
+#include "clock_watch.h"
 #include "commit_worker.h"
 #include "holder_ledger.h"
 #include "membership.h"
 #include "processing_loop.h"
 #include "reconciler.h"
-#include "repairer.h"
-#include "verify_round.h"
 #include "registrar.h"
+#include "repairer.h"
 #include "result_builder.h"
 #include "result_placer.h"
 #include "settings_book.h"
@@ -43,6 +42,7 @@
 #include "tern/core/http_api.h"
 #include "tern/core/manifest.h"
 #include "uplink_gate.h"
+#include "verify_round.h"
 
 namespace tern::core {
 

@@ -122,8 +122,8 @@ Result<nlohmann::json> Core::Impl::NodeAction(const std::string& action, const s
     repairer_->ScanSoon();
     m_.Add("nodes_forgotten");
     spdlog::warn(
-        "core: node {} (address {}, retired) forgotten: its {} copies are no longer counted",
-        name, addr, rows);
+        "core: node {} (address {}, retired) forgotten: its {} copies are no longer counted", name,
+        addr, rows);
     return nlohmann::json{{"name", name}, {"forgotten", true}};
   });
 }

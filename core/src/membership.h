@@ -32,7 +32,7 @@ struct Member {
   nlohmann::json counters;                // the last heartbeat's counters (null until one)
   bool disk_full = false;                 // the last heartbeat said its data disk is full
   crypto::PublicKey key;                  // pki mode: its enrolled key (empty otherwise)
-  bool draining = false;  // drained by an operator: no new copies; its copies are not good
+  bool draining = false;           // drained by an operator: no new copies; its copies are not good
   int64_t used = 0, capacity = 0;  // bytes, from the last heartbeat (0: not said)
   uint64_t last_hb_wall_ms = 0;    // wall clock of the last heartbeat (for the report)
 };

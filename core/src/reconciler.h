@@ -63,8 +63,8 @@ class Reconciler {
         m_(m) {}
 
   struct Outcome {
-    std::vector<Outgoing> out;                // restates to publish after the commit
-    std::vector<ChunkId> changed;             // chunks that lost a holder row
+    std::vector<Outgoing> out;               // restates to publish after the commit
+    std::vector<ChunkId> changed;            // chunks that lost a holder row
     std::optional<ReportFindings> complete;  // a report that just completed
   };
   // A page from `from` (the registered address of the topic's sender, 0 if none).

@@ -123,8 +123,7 @@ TEST_SUITE("reconciler") {
     Fixture f(o);
     auto c1 = f.Held(1, f.a);
     // Another node's report under a's name: refused.
-    CHECK_FALSE(
-        f.rec->OnPage(f.Page(f.a, 1, 0, true, {}), f.b, f.tp.Stored("b"), 0, 5).complete);
+    CHECK_FALSE(f.rec->OnPage(f.Page(f.a, 1, 0, true, {}), f.b, f.tp.Stored("b"), 0, 5).complete);
     CHECK(f.m.Get("refused_wrong_holder") == 1);
     // A skipped page drops the report; its last page then belongs to nothing.
     (void)f.rec->OnPage(f.Page(f.a, 2, 0, false, {c1.id}), f.a, f.tp.Stored("a"), 0, 5);
@@ -175,7 +174,8 @@ TEST_SUITE("reconciler") {
     std::atomic<bool> stop{false};
     round.Wait(std::chrono::milliseconds(200), stop);  // b stays silent
     auto all = f.t.db->All().value();
-    auto doc = round.Document(all, [](uint32_t) { return true; }, 3);
+    auto doc = round.Document(
+        all, [](uint32_t) { return true; }, 3);
     CHECK(doc["ok"] == false);
     CHECK(doc["chunks"] == 1);
     CHECK(doc["under_replicated"] == 1);

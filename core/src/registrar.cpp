@@ -64,9 +64,10 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
       auto rows = db_->holders().RemoveAllOf(*addr);
       if (rows.ok()) {
         o.store_replaced = true;
-        spdlog::warn("core: removed {} holder rows of '{}' (its old store's copies); repair "
-                     "makes new copies from the others",
-                     *rows, name);
+        spdlog::warn(
+            "core: removed {} holder rows of '{}' (its old store's copies); repair "
+            "makes new copies from the others",
+            *rows, name);
       } else {
         m_->Add("manifest_errors");
         spdlog::error("core: holder rows of '{}': {}", name, rows.status().ToString());

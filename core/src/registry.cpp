@@ -92,10 +92,11 @@ Status Registry::Remove(const std::string& name) {
 }
 
 Result<std::vector<NodeRecord>> Registry::Nodes() {
-  TERN_ASSIGN_OR_RETURN(Statement * q,
-                        PrepareOnce(db_, all_,
-                                    "SELECT addr, name, store_path, capacity, registered_ms,"
-                                    " last_seen_ms, state, pubkey, draining FROM nodes ORDER BY addr"));
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      PrepareOnce(db_, all_,
+                  "SELECT addr, name, store_path, capacity, registered_ms,"
+                  " last_seen_ms, state, pubkey, draining FROM nodes ORDER BY addr"));
   ResetGuard g(q);
   std::vector<NodeRecord> out;
   while (true) {

@@ -19,8 +19,8 @@ namespace tern::core {
 
 struct RepairTask {
   ChunkId id;
-  int good = 0;          // good copies when last looked at
-  uint64_t bytes = 0;    // the chunk's size
+  int good = 0;        // good copies when last looked at
+  uint64_t bytes = 0;  // the chunk's size
   uint64_t queued_ms = 0;
   std::set<uint32_t> failed_sources, failed_targets;  // avoided on the next attempt
 };

@@ -96,8 +96,7 @@ bool Repairer::HasRoom(uint32_t addr, uint64_t now_ms) {
   return streams_[addr] < o_.max_streams && Refill(addr, now_ms).tokens > 0;
 }
 
-std::optional<uint32_t> Repairer::PickSource(const ChunkRecord& r, RepairTask& t,
-                                             uint64_t now_ms) {
+std::optional<uint32_t> Repairer::PickSource(const ChunkRecord& r, RepairTask& t, uint64_t now_ms) {
   for (int pass = 0; pass < 2; ++pass) {
     std::optional<std::tuple<int, double, uint32_t>> best;
     bool any_live = false;
@@ -118,8 +117,7 @@ std::optional<uint32_t> Repairer::PickSource(const ChunkRecord& r, RepairTask& t
   return std::nullopt;
 }
 
-std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t,
-                                             uint64_t now_ms) {
+std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t, uint64_t now_ms) {
   for (int pass = 0; pass < 2; ++pass) {
     std::optional<std::tuple<double, int, uint32_t>> best;
     bool any = false;

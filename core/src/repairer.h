@@ -44,17 +44,17 @@ namespace tern::core {
 
 struct RepairOptions {
   int copies = 3;
-  int max_streams = 2;                      // repair.max_streams
-  int64_t max_bytes_per_s = 40 << 20;       // repair.max_bytes_per_s (40M)
-  uint64_t copy_timeout_ms = 30000;         // repair.copy_timeout
-  uint64_t scan_every_ms = 30000;           // the periodic full scan
-  size_t look_per_tick = 256;               // queued chunks looked at per tick, at most
+  int max_streams = 2;                 // repair.max_streams
+  int64_t max_bytes_per_s = 40 << 20;  // repair.max_bytes_per_s (40M)
+  uint64_t copy_timeout_ms = 30000;    // repair.copy_timeout
+  uint64_t scan_every_ms = 30000;      // the periodic full scan
+  size_t look_per_tick = 256;          // queued chunks looked at per tick, at most
 };
 
 // What the last full scan counted.
 struct CopyCensus {
   std::array<int64_t, 5> by_good{};  // chunks with 0, 1, 2, 3, 4+ good copies
-  int64_t chunks = 0, bytes = 0;  // repair's chunks (acked, placed) and their bytes
+  int64_t chunks = 0, bytes = 0;     // repair's chunks (acked, placed) and their bytes
   std::map<uint32_t, std::pair<int64_t, int64_t>> per_node;  // holder -> chunks, bytes
   uint64_t at_ms = 0;                                        // monotonic; 0: never
 };

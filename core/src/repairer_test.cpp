@@ -206,7 +206,8 @@ TEST_SUITE("repairer") {
     s.Put(Rec('b', {2, 3, 5}));
     s.Pass(15000, {4, 5, 6});  // only 2 and 3 stay
     r.Scan(s.All(), s.now);
-    for (int i = 0; i < 100; ++i) CHECK(r.Tick(s.now + static_cast<uint64_t>(i), s.Lookup()).empty());
+    for (int i = 0; i < 100; ++i)
+      CHECK(r.Tick(s.now + static_cast<uint64_t>(i), s.Lookup()).empty());
     CHECK(r.blocked_reason().find("only 2 live") != std::string::npos);
     CHECK(s.m.Get("repair_copies_requested") == 0);
     CHECK(r.queued() == 2);

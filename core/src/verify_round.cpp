@@ -32,8 +32,7 @@ void VerifyRound::Wait(std::chrono::milliseconds timeout, const std::atomic<bool
 }
 
 nlohmann::json VerifyRound::Document(const std::vector<ChunkRecord>& all,
-                                     const std::function<bool(uint32_t)>& good,
-                                     int copies) const {
+                                     const std::function<bool(uint32_t)>& good, int copies) const {
   std::lock_guard<std::mutex> lk(mu_);
   nlohmann::json problems = nlohmann::json::array();
   auto problem = [&](const ChunkId& id, const char* what, const std::string& node) {

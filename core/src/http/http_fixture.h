@@ -9,9 +9,9 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <utility>
 #include <vector>
-#include <string>
 
 #include "process.h"
 #include "tern/common/bytes.h"
@@ -171,7 +171,9 @@ struct Fixture {
     s.scheduler = [] { return json{{"queues", {{{"edge", 1}, {"class", "high"}, {"depth", 2}}}}}; };
     // Repair: fixed documents, and node control over the three nodes of BuildDb (edge-a
     // live, edge-b suspect, edge-c dead) recording what it was asked.
-    s.report = []() -> Result<json> { return json{{"nodes", json::array()}, {"copies", {{"3", 6}}}}; };
+    s.report = []() -> Result<json> {
+      return json{{"nodes", json::array()}, {"copies", {{"3", 6}}}};
+    };
     s.repair = []() -> Result<json> { return json{{"queue", 2}, {"tasks", json::array()}}; };
     s.verify = [this](bool rehash) -> Result<json> {
       verify_rehash = rehash;
