@@ -82,6 +82,7 @@ Reconciler::Outcome Reconciler::OnPage(const msg::BlockReport& p, uint32_t from,
   pending_.erase(from);
   o.complete = Compare(from, p.report, std::move(done), o, now_ms);
   last_report_ms_[from] = wall_ms;
+  next_digest_ms_[from] = now_ms + o_.interval_ms;  // the next one is due an interval on
   m_->Add("block_reports");
   return o;
 }
@@ -196,9 +197,11 @@ std::vector<Outgoing> Reconciler::Tick(uint64_t now_ms) {
   std::vector<Outgoing> out;
   for (const auto& [addr, mb] : members_->members()) {
     if (mb.state != NodeState::kLive) continue;
-    auto [it, added] = last_digest_ms_.try_emplace(addr, now_ms);
-    // A store reports on its own when it starts; the first request waits one interval.
-    if (added || now_ms - it->second < o_.interval_ms) continue;
+    // A store reports on its own when it starts; one the core has not heard a report from
+    // (a core restart) is asked after a minute (or the interval, if shorter).
+    auto it = next_digest_ms_.try_emplace(addr, now_ms + std::min<uint64_t>(o_.interval_ms, 60'000))
+                  .first;
+    if (now_ms < it->second) continue;
     uint64_t report = 0;
     out.push_back(Request(addr, false, now_ms, &report));
   }
@@ -212,7 +215,7 @@ Outgoing Reconciler::Request(uint32_t addr, bool rehash, uint64_t now_ms, uint64
   msg::DigestRequest d;
   d.report = ++next_report_;
   d.rehash = rehash;
-  last_digest_ms_[addr] = now_ms;
+  next_digest_ms_[addr] = now_ms + o_.interval_ms;
   if (report) *report = d.report;
   return {topics_.Down(members_->NameOf(addr)), d.Encode()};
 }
@@ -220,7 +223,7 @@ Outgoing Reconciler::Request(uint32_t addr, bool rehash, uint64_t now_ms, uint64
 void Reconciler::Forget(uint32_t addr) {
   Drop(addr, "node forgotten");
   last_report_ms_.erase(addr);
-  last_digest_ms_.erase(addr);
+  next_digest_ms_.erase(addr);
   for (auto it = restates_.begin(); it != restates_.end();) {
     it = it->first.first == addr ? restates_.erase(it) : std::next(it);
   }

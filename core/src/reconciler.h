@@ -75,8 +75,8 @@ class Reconciler {
   Outcome OnRestateNack(const msg::RestateNack& n, uint32_t from);
   // `holder` stated it holds `id`: a restate that reconciliation asked is answered.
   void OnStored(const ChunkId& id, uint32_t holder) { restates_.erase({holder, id}); }
-  // Drops stalled reports and old restates; returns the DigestRequests due (every interval,
-  // each live store).
+  // Drops stalled reports and old restates; returns the DigestRequests due: each live store
+  // an interval after its last report or request (a minute after first seen, if sooner).
   std::vector<Outgoing> Tick(uint64_t now_ms);
   // A DigestRequest to `addr` now (verify); `*report` receives its report number.
   Outgoing Request(uint32_t addr, bool rehash, uint64_t now_ms, uint64_t* report);
@@ -113,7 +113,8 @@ class Reconciler {
   std::map<uint32_t, Pending> pending_;
   size_t pending_entries_ = 0;
   std::map<std::pair<uint32_t, ChunkId>, uint64_t> restates_;  // (holder, id) -> asked ms
-  std::map<uint32_t, uint64_t> last_report_ms_, last_digest_ms_;
+  std::map<uint32_t, uint64_t> last_report_ms_;  // wall ms of the last complete report
+  std::map<uint32_t, uint64_t> next_digest_ms_;  // monotonic ms the next request is due
   uint64_t next_report_ = 0;
   LogThrottle missing_log_{10000, 20};
 };
