@@ -101,5 +101,18 @@ TEST_SUITE("holder_index") {
     CHECK(h->IdsBetween(std::string(32, 'a'), std::string(32, 'c'), 1).value().size() == 1);
     CHECK(h->IdsBetween(std::string(32, 'x'), std::string(32, 'y'), 10).value().empty());
   }
+
+  TEST_CASE("one holder's chunks are listed by id and all its rows removed at once") {
+    testing_stores::StoreDb s;
+    auto h = HolderIndex::Open(*s.db, s.Clock()).value();
+    REQUIRE(h->RecordHolder(Notice('b', 3, 1, 2, 100, 200)).ok());
+    REQUIRE(h->RecordHolder(Notice('a', 3, 1, 1, 100, 200)).ok());
+    REQUIRE(h->RecordHolder(Notice('a', 4, 1, 1, 100, 200)).ok());
+    CHECK(h->HeldBy(3).value() == std::vector<ChunkId>{std::string(32, 'a'), std::string(32, 'b')});
+    CHECK(h->HeldBy(9).value().empty());
+    CHECK(h->RemoveAllOf(3).value() == 2);
+    CHECK(h->HeldBy(3).value().empty());
+    CHECK(h->Holders(std::string(32, 'a')).value() == std::vector<uint32_t>{4});
+  }
 }
 }  // namespace tern::core

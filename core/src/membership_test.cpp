@@ -134,5 +134,26 @@ TEST_SUITE("membership") {
     REQUIRE(back.ok());
     CHECK(back->epoch == 1796000000000);
   }
+
+  TEST_CASE("a draining member is chosen for nothing new and says so in the member list") {
+    Membership m(3000, 10000);
+    for (uint32_t a : {2u, 3u, 4u}) {
+      m.Add(a, "n" + std::to_string(a));
+      (void)m.OnHeartbeat(a, msg::Heartbeat{}, 0);
+    }
+    m.Published(0);
+    CHECK(m.SetDraining(3, true));
+    CHECK_FALSE(m.SetDraining(99, true));
+    CHECK(m.PublishDue(1, 100000));  // changed: due again
+    CHECK(m.ChooseStores(0, {}, 3) == std::vector<uint32_t>{2, 4});
+    auto back = msg::DecodeText<msg::Members>(m.ToMessage().Encode());
+    REQUIRE(back.ok());
+    CHECK_FALSE(back->nodes[0].draining);
+    CHECK(back->nodes[1].draining);
+    CHECK(m.ToStatusJson()[1]["draining"] == true);
+    CHECK(m.Remove(3));
+    CHECK_FALSE(m.Contains(3));
+    CHECK(m.AddrOf("n3") == 0);
+  }
 }
 }  // namespace tern::core

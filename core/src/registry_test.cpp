@@ -57,5 +57,15 @@ TEST_SUITE("registry") {
     REQUIRE_FALSE(reg.ok());
     CHECK(reg.status().message().find(s.path()) != std::string::npos);
   }
+
+  TEST_CASE("a drained node stays draining in the registry") {
+    testing_stores::StoreDb s;
+    auto r = Registry::Open(*s.db, s.Clock()).value();
+    uint32_t a = r->Register("edge-a", "/a", 10).value();
+    CHECK_FALSE(r->Nodes().value()[0].draining);
+    REQUIRE(r->SetDraining(a, true).ok());
+    CHECK(r->Nodes().value()[0].draining);
+    CHECK(r->SetDraining(a + 100, true).code() == Status::Code::kNotFound);
+  }
 }
 }  // namespace tern::core

@@ -59,6 +59,14 @@ struct HttpApiSources {
   std::function<nlohmann::json()> status;
   // The scheduler snapshot, served as is.
   std::function<nlohmann::json()> scheduler;
+  // GET /api/v1/report and /api/v1/repair: the documents of docs/http-api.md.
+  std::function<Result<nlohmann::json>()> report, repair;
+  // GET /api/v1/verify[?rehash=1]: may take up to a minute (it waits for the stores).
+  std::function<Result<nlohmann::json>(bool rehash)> verify;
+  // POST /api/v1/nodes/{name}/drain and /forget (`action` "drain" or "forget"): NotFound for
+  // an unknown node, FailedPrecondition (409) for forgetting a live one.
+  std::function<Result<nlohmann::json>(const std::string& action, const std::string& name)>
+      node_action;
 };
 
 // True for the loopback binds ("127.*", "::1", "localhost"): the only ones `http.auth = off`
