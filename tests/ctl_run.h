@@ -27,7 +27,7 @@ inline CtlRun CtlArgs(const Site& site, std::vector<std::string> argv) {
   std::string log = site.dir() + "/ctl.log";
   std::remove(log.c_str());
   if (!p.Start(argv, log)) return {-1, ""};
-  return {p.Wait(std::chrono::seconds(60)), ReadFile(log)};
+  return {p.Wait(std::chrono::seconds(120)), ReadFile(log)};
 }
 
 // The site's operator token in DIR/http-token, made on first use ("" if that failed).

@@ -223,6 +223,7 @@ std::string Members::Encode() const {
   for (const auto& n : nodes) {
     nlohmann::json e = {{"addr", n.addr}, {"name", n.name}, {"state", n.state}, {"load", n.load}};
     if (!n.key.empty()) e["key"] = n.key;
+    if (n.draining) e["draining"] = true;
     j["nodes"].push_back(std::move(e));
   }
   return j.dump();
@@ -246,6 +247,10 @@ Result<Members> Members::Decode(const nlohmann::json& j) {
     TERN_FIELD(mi.key, OptString(n, "key", "", kKeyHexLen));
     if (!mi.key.empty() && mi.key.size() != kKeyHexLen)
       return Bad(kType, "field 'key' is not 64 hex digits");
+    if (auto f = n.find("draining"); f != n.end()) {
+      if (!f->is_boolean()) return Bad(kType, "field 'draining' is not a boolean");
+      mi.draining = f->get<bool>();
+    }
     m.nodes.push_back(std::move(mi));
   }
   return m;

@@ -3,8 +3,11 @@
 //   holders gets its ack (`ack` with the holders, to the origin); again whenever the origin
 //   re-sends it, since the first ack may have been lost;
 // - a result chunk (origin: the core) with `copies` holders is placed;
-// - once acked or placed, a chunk with more holders than `copies` gets a `delete` to its
-//   newest holder that is not the origin, at most once per 10 s until that holder confirms.
+// - once acked or placed, a chunk with more good copies than `copies` gets a `delete` to its
+//   newest good holder that is not the origin, and a chunk with `copies` good copies besides
+//   a draining holder's gets a `delete` to the draining holder; at most once per 10 s until
+//   that holder confirms. Good: not dead, not draining (a holder that is not a member counts,
+//   as it did before membership was consulted); a dead holder's copy is never asked to go.
 // The caller applies the decision: marks the manifest, publishes after the commit.
 // Thread-safety: not thread-safe; the commit worker owns it.
 #pragma once

@@ -73,5 +73,45 @@ TEST_SUITE("ack_policy") {
     CHECK(extra.out[0].topic == "tern/down/6");
     CHECK(p.Settle(Rec(kCore, {7, 8, 9, 5}, false, false), true, false, 0).placed);
   }
+
+  TEST_CASE("a repair copy beside a dead holder is kept, and the dead one is excess on return") {
+    Metrics m;
+    Membership members(3000, 10000);
+    for (uint32_t a : {7u, 8u, 9u, 10u}) {
+      members.Add(a, "n" + std::to_string(a));
+      (void)members.OnHeartbeat(a, msg::Heartbeat{}, 0);
+    }
+    (void)members.CheckLiveness(4000);  // 7..10 silent: suspect
+    (void)members.OnHeartbeat(7, msg::Heartbeat{}, 4000);
+    (void)members.OnHeartbeat(8, msg::Heartbeat{}, 4000);
+    (void)members.OnHeartbeat(10, msg::Heartbeat{}, 4000);
+    (void)members.CheckLiveness(20000);  // 9 dead
+    REQUIRE(members.Find(9)->state == NodeState::kDead);
+    AckPolicy p(3, kCore, Topics(), &m, &members);
+    // 10 is the repair copy, newest: three good copies, nothing to delete.
+    CHECK(p.Settle(Rec(7, {7, 8, 9, 10}, false, true), false, false, 0).out.empty());
+    // 9 comes back: four good copies, the newest non-origin one goes.
+    (void)members.OnHeartbeat(9, msg::Heartbeat{}, 20000);
+    auto s = p.Settle(Rec(7, {7, 8, 9, 10}, false, true), false, false, 0);
+    REQUIRE(s.out.size() == 1);
+    CHECK(s.out[0].topic == "tern/down/n10");
+  }
+
+  TEST_CASE("a draining holder's copy is deleted once three good copies exist elsewhere") {
+    Metrics m;
+    Membership members(3000, 10000);
+    for (uint32_t a : {7u, 8u, 9u, 10u}) {
+      members.Add(a, "n" + std::to_string(a));
+      (void)members.OnHeartbeat(a, msg::Heartbeat{}, 0);
+    }
+    members.SetDraining(7, true);
+    AckPolicy p(3, kCore, Topics(), &m, &members);
+    // Two good besides the draining origin: keep it.
+    CHECK(p.Settle(Rec(7, {7, 8, 9}, false, true), false, false, 0).out.empty());
+    // Three good elsewhere: the draining node's copy goes, even as the origin's own.
+    auto s = p.Settle(Rec(7, {7, 8, 9, 10}, false, true), false, false, 0);
+    REQUIRE(s.out.size() == 1);
+    CHECK(s.out[0].topic == "tern/down/n7");
+  }
 }
 }  // namespace tern::core

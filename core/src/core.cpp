@@ -71,6 +71,7 @@ Status Core::Impl::OpenState() {
   for (const auto& n : nodes) {
     if (n.addr == core_addr_) continue;
     members_.Add(n.addr, n.name);  // state unknown until heard
+    if (n.draining) members_.SetDraining(n.addr, true);
     if (identity_ && !n.pubkey.empty()) {
       auto key = crypto::PublicKey::FromHex(n.pubkey);
       if (!key.ok()) return key.status().WithContext("enrolled key of '" + n.name + "' in core.db");
@@ -84,6 +85,17 @@ Status Core::Impl::OpenState() {
   placer_ = std::make_unique<ResultPlacer>(o_.copies, o_.result_timeout_ms, core_addr_, topics_,
                                            &m_, sealer_.get());
   ledger_ = std::make_unique<HolderLedger>(db_.get(), &members_, acks_.get(), placer_.get(), &m_);
+  ReconcileOptions ro;
+  ro.interval_ms = static_cast<uint64_t>(o_.reconcile_interval_ms);
+  reconciler_ = std::make_unique<Reconciler>(ro, core_addr_, topics_, db_.get(), &members_, &m_);
+  RepairOptions rp;
+  rp.copies = o_.copies;
+  rp.max_streams = o_.repair_max_streams;
+  rp.max_bytes_per_s = o_.repair_max_bytes_per_s;
+  rp.copy_timeout_ms = static_cast<uint64_t>(o_.repair_copy_timeout_ms);
+  repairer_ =
+      std::make_unique<Repairer>(rp, core_addr_, topics_, &members_, &m_,
+                                 [this](const ChunkId& id) { return placer_->placing(id); });
   registrar_ = std::make_unique<Registrar>(o_.name, topics_, db_.get(), &members_, settings_.get(),
                                            &m_, identity_.get());
   gate_ = std::make_unique<UplinkGate>(topics_, db_.get(), &members_, settings_.get(), &m_,
@@ -152,6 +164,7 @@ void Core::Impl::Route() {
   hb_.On<msg::Offline>([this](const msg::Offline& o, const std::string& t) { OnOffline(o, t); });
   stored_.On<msg::Stored>([this](const msg::Stored& n, const std::string& t) {
     ledger_->OnStored(n, SenderOf(t), t, *batch_);
+    OnStoredForRepair(n, SenderOf(t));
   });
   stored_.On<msg::Dropped>([this](const msg::Dropped& d, const std::string& t) {
     ledger_->OnDropped(d, SenderOf(t), t);
@@ -169,6 +182,7 @@ void Core::Impl::Route() {
   peer_.On<msg::GetNack>([this](const msg::GetNack& n, const std::string& t) {
     if (fetcher_) fetcher_->OnGetNack(n, topics_.Parse(t).from);
   });
+  RouteRepair();  // block reports, corrupt notices, restate and copy answers
 }
 
 Status Core::Impl::StartServices() {
@@ -201,6 +215,12 @@ Status Core::Impl::StartServices() {
     hs.chunk_bytes = [this](const std::string& id) -> Result<std::pair<std::string, std::string>> {
       TERN_ASSIGN_OR_RETURN(FetchedBytes f, fetcher_->Fetch(id));
       return std::make_pair(std::move(f.wire), std::move(f.holder));
+    };
+    hs.report = [this] { return ReportDoc(); };
+    hs.repair = [this] { return RepairDoc(); };
+    hs.verify = [this](bool rehash) { return Verify(rehash); };
+    hs.node_action = [this](const std::string& action, const std::string& name) {
+      return NodeAction(action, name);
     };
     TERN_ASSIGN_OR_RETURN(http_, HttpApi::Start(ho, hs));
     http_port_ = http_->port();

@@ -61,6 +61,7 @@ std::optional<std::string> Core::Impl::Seal(const Outgoing& m) {
 }
 
 void Core::Impl::BeforeCommit(Batch& b, uint64_t now) {
+  TouchReturned(b);
   ledger_->Settle(b, now);
   // The windows go into the transaction that holds what their messages changed.
   if (Status s = statements_->Flush(); !s.ok()) {
@@ -97,6 +98,7 @@ void Core::Impl::BeforeCommit(Batch& b, uint64_t now) {
       return h.ok() ? *h : std::vector<uint32_t>();
     }));
   }
+  RepairTurn(b, now);
 }
 
 void Core::Impl::AfterCommit(uint64_t now) {
@@ -119,6 +121,7 @@ void Core::Impl::OnRegister(const RegisterRequest& r, const std::string& topic) 
   if (o.addr != 0) statements_->SetWill(topics_.Parse(topic).from, r.decoded->will_seq);
   if (o.reply) batch_->Publish(std::move(*o.reply));
   if (o.weight) ApplyWeights({{o.addr, *o.weight}});
+  if (o.store_replaced) repairer_->ScanSoon();
 }
 
 void Core::Impl::OnHeartbeat(const msg::Heartbeat& hb, const std::string& topic) {
@@ -159,6 +162,7 @@ void Core::Impl::OnProcessed(const ChunkId& id, const ChunkHeader& h,
 // The state column in core.db is informational (ternctl nodes); a failed write is counted.
 void Core::Impl::RecordState(const std::optional<StateChange>& c) {
   if (!c) return;
+  NodeStateChanged(*c);
   // Transitions into the states that take a node out of placement (nodes_suspect,
   // nodes_offline, nodes_dead); Membership logs each one.
   if (c->to != NodeState::kLive && c->to != NodeState::kUnknown) {

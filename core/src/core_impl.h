@@ -6,8 +6,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <functional>
+#include <future>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,13 +20,15 @@
 #include "ack_policy.h"
 #include "board_control.h"
 #include "chunk_fetcher.h"
-#include "clock_watch.h"
 #include "broker_hearing.h"
+#include "clock_watch.h"
 #include "commit_worker.h"
 #include "holder_ledger.h"
 #include "membership.h"
 #include "processing_loop.h"
+#include "reconciler.h"
 #include "registrar.h"
+#include "repairer.h"
 #include "result_builder.h"
 #include "result_placer.h"
 #include "settings_book.h"
@@ -37,6 +43,7 @@
 #include "tern/core/http_api.h"
 #include "tern/core/manifest.h"
 #include "uplink_gate.h"
+#include "verify_round.h"
 
 namespace tern::core {
 
@@ -64,6 +71,13 @@ class Core::Impl {
   void Stop();
   nlohmann::json StatusJson() const { return status_ ? status_->Json() : nlohmann::json(); }
   Metrics m_;
+
+  // The HTTP API's repair endpoints (core_repair.cpp); called from HTTP threads, they run
+  // their work on the commit worker and wait for it.
+  Result<nlohmann::json> ReportDoc();
+  Result<nlohmann::json> RepairDoc();
+  Result<nlohmann::json> NodeAction(const std::string& action, const std::string& name);
+  Result<nlohmann::json> Verify(bool rehash);
 
  private:
   Status OpenState();
@@ -94,6 +108,31 @@ class Core::Impl {
     return members_.AddrOf(topics_.Parse(topic).from);
   }
   void RecordState(const std::optional<StateChange>& c);
+
+  // Repair and reconciliation (core_repair.cpp; worker thread).
+  void RouteRepair();
+  void OnStoredForRepair(const msg::Stored& n, uint32_t from);
+  void Apply(Reconciler::Outcome o);
+  // Before the batch settles: a node back from dead has its chunks settled (excess trimmed).
+  void TouchReturned(Batch& b);
+  // Reconciliation and repair ticks, scans (BeforeCommit, after settling).
+  void RepairTurn(Batch& b, uint64_t now);
+  void NodeStateChanged(const StateChange& c);
+  // Runs fn on the commit worker inside its next turn and waits (10 s) for its result.
+  template <typename T>
+  Result<T> OnWorker(std::function<Result<T>(Batch&)> fn) {
+    auto p = std::make_shared<std::promise<Result<T>>>();
+    auto f = p->get_future();
+    worker_->Post([p, fn = std::move(fn)](Batch& b) { p->set_value(fn(b)); });
+    if (f.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      return Status::Unavailable("the core's worker did not answer within 10 s");
+    }
+    try {
+      return f.get();
+    } catch (const std::exception&) {  // the worker stopped before it ran the task
+      return Status::Unavailable("the core is stopping");
+    }
+  }
   void ApplyWeights(const std::vector<std::pair<uint32_t, int>>& weights);
   void ReportStatus();
 
@@ -123,6 +162,11 @@ class Core::Impl {
   std::unique_ptr<StatementGate> statements_;
   std::unique_ptr<SeqCounter> seq_;
   std::unique_ptr<Sealer> sealer_;
+  std::unique_ptr<Reconciler> reconciler_;
+  std::unique_ptr<Repairer> repairer_;
+  std::vector<std::shared_ptr<VerifyRound>> rounds_;  // verify rounds in progress (worker)
+  std::set<uint32_t> returned_;                       // nodes back from dead, to settle
+  uint64_t last_repair_ms_ = 0;
   const StatementGate::Admitted* admitted_ = nullptr;
   msg::Dispatcher reg_, hb_, stored_, peer_;
   Batch* batch_ = nullptr;  // the open turn's batch while its messages are dispatched

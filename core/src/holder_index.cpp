@@ -180,6 +180,28 @@ Result<std::vector<ChunkRecord>> HolderIndex::All() {
   return out;
 }
 
+Result<std::vector<ChunkId>> HolderIndex::HeldBy(uint32_t holder) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      PrepareOnce(db_, held_by_, "SELECT id FROM holders WHERE holder = ? ORDER BY id"));
+  ResetGuard g(q);
+  q->Bind(1, int64_t{holder});
+  std::vector<ChunkId> ids;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    ids.emplace_back(q->Blob(0));
+  }
+  return ids;
+}
+
+Result<int64_t> HolderIndex::RemoveAllOf(uint32_t holder) {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        PrepareOnce(db_, del_all_of_, "DELETE FROM holders WHERE holder = ?"));
+  TERN_RETURN_IF_ERROR(q->Bind(1, int64_t{holder}).Run());
+  return db_.Changes();
+}
+
 Result<int64_t> HolderIndex::Count() {
   TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(db_, count_, "SELECT count(*) FROM chunks"));
   ResetGuard g(q);

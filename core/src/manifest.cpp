@@ -66,6 +66,10 @@ const std::vector<std::string>& Manifest::Schema() {
       " SELECT origin, source, max(CASE WHEN acked = 1 THEN seq ELSE -1 END), max(seq) + 1"
       " FROM chunks GROUP BY origin, source;"
       "CREATE INDEX chunks_by_seq ON chunks(origin, source, seq);",
+      // v7: repair: a drained node (its copies move elsewhere, it gets no new ones), and the
+      // index reconciliation and repair read one node's holder rows by
+      "ALTER TABLE nodes ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;"
+      "CREATE INDEX holders_by_holder ON holders(holder);",
   };
   return kSteps;
 }

@@ -32,6 +32,23 @@ bool Membership::Add(uint32_t addr, const std::string& name) {
   return added;
 }
 
+bool Membership::SetDraining(uint32_t addr, bool draining) {
+  auto it = members_.find(addr);
+  if (it == members_.end()) return false;
+  if (it->second.draining != draining) dirty_ = true;
+  it->second.draining = draining;
+  return true;
+}
+
+bool Membership::Remove(uint32_t addr) {
+  auto it = members_.find(addr);
+  if (it == members_.end()) return false;
+  by_name_.erase(it->second.name);
+  members_.erase(it);
+  dirty_ = true;
+  return true;
+}
+
 void Membership::SetKey(uint32_t addr, const crypto::PublicKey& key) {
   auto it = members_.find(addr);
   if (it == members_.end() || it->second.key == key) return;
@@ -70,6 +87,9 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   const double used = static_cast<double>(hb.used), cap = static_cast<double>(hb.capacity);
   mb.load = std::clamp(0.5 * hb.cpu + 0.5 * (cap > 0 ? used / cap : 0.5), 0.0, 1.0);
   mb.last_hb_ms = now_ms;
+  mb.last_hb_wall_ms = hb.wall_ms;
+  mb.used = hb.used;
+  mb.capacity = hb.capacity;
   if (!hb.counters.empty()) mb.counters = hb.counters;
   if (hb.disk_full && !mb.disk_full) {
     spdlog::warn("core: node {} ({}) reports its data disk full", addr, mb.name);
@@ -127,7 +147,7 @@ std::vector<uint32_t> Membership::ChooseStores(uint32_t prefer, const std::set<u
                                                size_t n) const {
   std::vector<std::pair<double, uint32_t>> cand;
   for (const auto& [addr, mb] : members_) {
-    if (mb.state != NodeState::kLive || exclude.count(addr)) continue;
+    if (mb.state != NodeState::kLive || mb.draining || exclude.count(addr)) continue;
     cand.emplace_back(addr == prefer ? -1.0 : mb.load, addr);  // the data's own edge first
   }
   std::sort(cand.begin(), cand.end());
@@ -142,7 +162,7 @@ msg::Members Membership::ToMessage() const {
   m.epoch = epoch_;
   for (const auto& [addr, mb] : members_) {
     m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load,
-                       mb.key.empty() ? std::string() : mb.key.Hex()});
+                       mb.key.empty() ? std::string() : mb.key.Hex(), mb.draining});
   }
   return m;
 }
@@ -155,6 +175,7 @@ nlohmann::json Membership::ToStatusJson() const {
                  {"state", std::string(NodeStateName(mb.state))},
                  {"load", mb.load},
                  {"disk_full", mb.disk_full},
+                 {"draining", mb.draining},
                  {"counters", mb.counters}});
   }
   return j;

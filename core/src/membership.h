@@ -32,6 +32,9 @@ struct Member {
   nlohmann::json counters;                // the last heartbeat's counters (null until one)
   bool disk_full = false;                 // the last heartbeat said its data disk is full
   crypto::PublicKey key;                  // pki mode: its enrolled key (empty otherwise)
+  bool draining = false;           // drained by an operator: no new copies; its copies are not good
+  int64_t used = 0, capacity = 0;  // bytes, from the last heartbeat (0: not said)
+  uint64_t last_hb_wall_ms = 0;    // wall clock of the last heartbeat (for the report)
 };
 
 // A node moved from one state to another.
@@ -64,6 +67,10 @@ class Membership {
   // The core's own name, carried in the member list (stores answer its restates by name).
   void SetCoreName(std::string name) { core_name_ = std::move(name); }
   const std::string& core_name() const { return core_name_; }
+  // Marks member `addr` draining (or not); the member list carries it. False for a stranger.
+  bool SetDraining(uint32_t addr, bool draining);
+  // Removes member `addr` (a forgotten node); false if it was not one.
+  bool Remove(uint32_t addr);
   // True if `addr` is registered (whatever its state).
   bool Contains(uint32_t addr) const { return members_.count(addr) != 0; }
   // The member, or null.
@@ -92,7 +99,8 @@ class Membership {
 
   // True unless `addr` is a member that is neither offline nor dead.
   bool Gone(uint32_t addr) const;
-  // Up to `n` live members not in `exclude`, `prefer` first, then least loaded first.
+  // Up to `n` live members not in `exclude` and not draining, `prefer` first, then least
+  // loaded first.
   std::vector<uint32_t> ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude,
                                      size_t n) const;
 

@@ -63,6 +63,13 @@ const ConfigSchema& CoreConfigSchema() {
         {"sched.backlog_age", T::kDurationMs, "30s", "Data older than this when it reaches the core goes to the backlog lane", 0, 86400000},
         {"sched.quantum", T::kBytes, "256K", "Deficit-round-robin quantum per edge turn (times the edge's weight)", 1024, 1 << 30},
     };
+    // Repair and reconciliation (issue 9): their own block.
+    s.keys.insert(s.keys.end(), {
+        {"repair.max_streams", T::kInt, "2", "Repair copies one store takes part in at once (as source or target)", 1, 64},
+        {"repair.max_bytes_per_s", T::kBytes, "40M", "Repair bytes per second one store sends or receives, at most", 1024, 1099511627776.0},
+        {"repair.copy_timeout", T::kDurationMs, "30s", "A repair copy the target has not confirmed (stored) after this long is tried again elsewhere", 100, 3600000},
+        {"reconcile.interval", T::kDurationMs, "1h", "Ask every live store for a full block report this often, and compare it with the manifest", 1000, 604800000.0},
+    });
     AddProcessingKeys(&s);
     AddSecurityKeys(&s, "core", /*with_crl=*/true);
     s.checks.push_back([](const Config& c) {
@@ -110,6 +117,10 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.http_request_timeout_ms = static_cast<int>(c.Int("http.request_timeout"));
   o.result_timeout_ms = c.Int("results.timeout");
   o.board_mode = c.String("board.mode");
+  o.repair_max_streams = static_cast<int>(c.Int("repair.max_streams"));
+  o.repair_max_bytes_per_s = c.Int("repair.max_bytes_per_s");
+  o.repair_copy_timeout_ms = c.Int("repair.copy_timeout");
+  o.reconcile_interval_ms = c.Int("reconcile.interval");
   o.sched.class_min_share = {c.Double("sched.share.alarm"), c.Double("sched.share.high"),
                              c.Double("sched.share.normal"), c.Double("sched.share.bulk")};
   o.sched.backlog_min_share = c.Double("sched.backlog_share");

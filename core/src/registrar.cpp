@@ -60,6 +60,18 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
           "its sources start above their sequence marks, the copies its old store held are "
           "lost to it",
           name, *addr, req.node_id.substr(0, 16), before->substr(0, 16));
+      // Its old holder rows name copies that are gone: remove them, so repair restores them.
+      auto rows = db_->holders().RemoveAllOf(*addr);
+      if (rows.ok()) {
+        o.store_replaced = true;
+        spdlog::warn(
+            "core: removed {} holder rows of '{}' (its old store's copies); repair "
+            "makes new copies from the others",
+            *rows, name);
+      } else {
+        m_->Add("manifest_errors");
+        spdlog::error("core: holder rows of '{}': {}", name, rows.status().ToString());
+      }
     }
   } else {
     // No reply: the node asks again on its next try, maybe after the disk recovered.

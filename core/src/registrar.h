@@ -63,6 +63,7 @@ class Registrar {
     std::optional<Outgoing> reply;  // to publish after the commit
     uint32_t addr = 0;              // the node's address, 0 if not registered
     std::optional<int> weight;      // its scheduler weight, if its settings were read
+    bool store_replaced = false;    // it came back with an empty store: its rows were removed
   };
   // The `refused` reply (with `why`) to a registration the StatementGate refused, echoing
   // its nonce, or nullopt if the topic names no valid node or the request has no nonce.

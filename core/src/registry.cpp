@@ -74,6 +74,16 @@ Status Registry::SetState(uint32_t addr, const std::string& state, int64_t last_
   return state_->BindText(1, state).Bind(2, last_seen_ms).Bind(3, int64_t{addr}).Run();
 }
 
+Status Registry::SetDraining(uint32_t addr, bool draining) {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        PrepareOnce(db_, drain_, "UPDATE nodes SET draining = ? WHERE addr = ?"));
+  TERN_RETURN_IF_ERROR(q->Bind(1, int64_t{draining ? 1 : 0}).Bind(2, int64_t{addr}).Run());
+  if (db_.Changes() == 0) {
+    return Status::NotFound("node address " + std::to_string(addr) + " is not registered");
+  }
+  return Status::Ok();
+}
+
 Status Registry::Remove(const std::string& name) {
   TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(db_, del_, "DELETE FROM nodes WHERE name = ?"));
   TERN_RETURN_IF_ERROR(q->BindText(1, name).Run());
@@ -82,10 +92,11 @@ Status Registry::Remove(const std::string& name) {
 }
 
 Result<std::vector<NodeRecord>> Registry::Nodes() {
-  TERN_ASSIGN_OR_RETURN(Statement * q,
-                        PrepareOnce(db_, all_,
-                                    "SELECT addr, name, store_path, capacity, registered_ms,"
-                                    " last_seen_ms, state, pubkey FROM nodes ORDER BY addr"));
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      PrepareOnce(db_, all_,
+                  "SELECT addr, name, store_path, capacity, registered_ms,"
+                  " last_seen_ms, state, pubkey, draining FROM nodes ORDER BY addr"));
   ResetGuard g(q);
   std::vector<NodeRecord> out;
   while (true) {
@@ -93,7 +104,7 @@ Result<std::vector<NodeRecord>> Registry::Nodes() {
     if (!row) break;
     out.push_back({static_cast<uint32_t>(q->Int(0)), std::string(q->Text(1)),
                    std::string(q->Text(2)), q->Int(3), q->Int(4), q->Int(5),
-                   std::string(q->Text(6)), std::string(q->Text(7))});
+                   std::string(q->Text(6)), std::string(q->Text(7)), q->Int(8) != 0});
   }
   return out;
 }

@@ -6,6 +6,8 @@
 //   replicator.h      placement and resend decisions     store_service.h   replicas for peers
 //   reliable_publisher.h  retried statements             event_loop.h      the loop thread
 //   reporting.h       CPU share, latest results          collectors.h      where records come from
+//   block_reporter.h  full block reports                 scrubber.h        re-hashing the store
+//   quarantine.h      corrupt copies out of service
 // Threads: the transport's network thread decodes inbound messages (msg::Dispatcher, one per
 // topic kind, each handler guarded) and hands work to the event loop; the loop owns the
 // outbox and window and does every SQLite read made for a message; the store's writer
@@ -14,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -22,6 +25,7 @@
 #include "registrar.h"
 #include "reliable_publisher.h"
 #include "reporting.h"
+#include "scrubber.h"
 #include "settings_state.h"
 #include "shipper.h"
 #include "statements.h"
@@ -92,6 +96,7 @@ class EdgeAgent::Impl {
   std::unique_ptr<ReliablePublisher> publisher_;
   std::unique_ptr<Shipper> shipper_;
   std::unique_ptr<StoreService> store_service_;
+  std::unique_ptr<Scrubber> scrubber_;
   msg::Dispatcher down_, peer_, members_, registration_;
   std::unique_ptr<Chunker> chunker_;
   TopicFeedCollector* topic_feed_ = nullptr;  // owned by collectors_
@@ -100,6 +105,7 @@ class EdgeAgent::Impl {
   std::string down_topic_, members_topic_, reply_topic_;
   std::string will_;  // the Last Will, sealed at start; also the goodbye at Stop
   std::atomic<bool> announced_{false};
+  std::atomic<bool> reported_{false};    // this run's block report started (first registration)
   std::atomic<uint64_t> core_epoch_{0};  // the member list's epoch last seen
   std::atomic<bool> stop_{false};
   LogThrottle persist_log_;  // replay windows not saved (a full disk): throttled
@@ -169,6 +175,10 @@ Status EdgeAgent::Impl::Start() {
                         }});
   store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
                                                   publisher_.get(), &m_, who_, statements_.get());
+  scrubber_ = std::make_unique<Scrubber>(
+      ScrubOptions{static_cast<uint64_t>(o_.scrub_period_ms),
+                   static_cast<uint64_t>(o_.scrub_max_bytes_per_s)},
+      store_.get(), &m_, who_, [this](const ChunkId& id) { store_service_->Condemn(id, "scrub"); });
   TERN_RETURN_IF_ERROR(Connect());
 
   chunker_ = std::make_unique<Chunker>(
@@ -189,6 +199,7 @@ Status EdgeAgent::Impl::Start() {
   loop_.Start();
   TERN_RETURN_IF_ERROR(transport_->Start());
   for (auto& c : collectors_) c->Start();
+  scrubber_->Start();
   spdlog::info("edge {} started: address {}, boot {}, store {}", o_.name, addr, boot_,
                store_->path());
   return Status::Ok();
@@ -197,11 +208,17 @@ Status EdgeAgent::Impl::Start() {
 // One dispatcher per topic kind; the handlers hand work on and return. down/<self> is the
 // core's alone; peer/<n>/<self> carries what store n says to this node.
 Status EdgeAgent::Impl::Connect() {
+  // A put_ack / put_nack answers either our own chunk's put (the Shipper) or a copy the core
+  // asked this store to make (the StoreService, which recognises its own).
   peer_.On<msg::PutAck>([this](const auto& m, const std::string& t) {
-    if (FromHolder(m.holder, t)) shipper_->OnPutAck(m);
+    if (!FromHolder(m.holder, t)) return;
+    if (!store_service_->OnCopyAnswer(m.id, topics_.Parse(t).from, nullptr)) shipper_->OnPutAck(m);
   });
   peer_.On<msg::PutNack>([this](const auto& m, const std::string& t) {
-    if (FromHolder(m.holder, t)) shipper_->OnPutNack(m);
+    if (!FromHolder(m.holder, t)) return;
+    if (!store_service_->OnCopyAnswer(m.id, topics_.Parse(t).from, &m.reason)) {
+      shipper_->OnPutNack(m);
+    }
   });
   peer_.On<msg::RestateNack>([this](const auto& m, const std::string& t) {
     if (FromHolder(m.holder, t)) shipper_->OnRestateNack(m);
@@ -217,6 +234,12 @@ Status EdgeAgent::Impl::Connect() {
   down_.On<msg::Restate>(
       [this](const auto& m, const auto&) { store_service_->OnRestate(m, peers_.core()); });
   down_.On<msg::Delete>([this](const auto& m, const auto&) { store_service_->OnDelete(m); });
+  // The store protocol (store_messages.h): the core's requests to this store.
+  down_.On<msg::DigestRequest>([this](const auto& m, const auto&) { store_service_->OnDigest(m); });
+  down_.On<msg::Copy>(
+      [this](const auto& m, const auto&) { store_service_->OnCopy(m, peers_.core()); });
+  down_.On<msg::Get>(
+      [this](const auto& m, const auto&) { store_service_->OnGet(m, peers_.core()); });
   members_.On<msg::Members>([this](const auto& m, const auto&) {
     statements_->LearnKeys(m);
     peers_.Update(m, addr_);
@@ -226,8 +249,14 @@ Status EdgeAgent::Impl::Connect() {
       loop_.Post([this] { store_service_->AnnounceRecentReplicas(); });
     }
   });
-  registration_.On<msg::Registered>(
-      [this](const auto& m, const auto&) { registrar_->OnRegistered(m, addr_); });
+  registration_.On<msg::Registered>([this](const auto& m, const auto&) {
+    registrar_->OnRegistered(m, addr_);
+    // The core knows us: tell it everything this store holds, once per run (it asks with
+    // `digest` whenever it wants another). The report's id: wall-clock ms, nonzero.
+    if (m.nonce == registrar_->nonce() && !reported_.exchange(true)) {
+      store_service_->StartBlockReport(std::max<uint64_t>(1, WallMs()));
+    }
+  });
   registration_.On<msg::RegistrationRefused>([this](const auto& m, const auto&) {
     if (registrar_->Ours(m.nonce)) {
       spdlog::warn("{}: the core refused our announcement: {}", who_, m.reason);
@@ -329,6 +358,7 @@ void EdgeAgent::Impl::Stop() {
   if (stop_.exchange(true)) return;
   if (registrar_) registrar_->Cancel();
   for (auto& c : collectors_) c->Stop();
+  if (scrubber_) scrubber_->Stop();
   if (chunker_) chunker_->FlushAll();
   // Let the final chunks reach the disk before the goodbye.
   for (int i = 0; store_ && store_->queued() > 0 && i < 500; ++i) {
@@ -401,6 +431,9 @@ nlohmann::json EdgeAgent::Impl::StatusJson() const {
   j["outbox_bytes"] = shipper_ ? shipper_->outbox_bytes() : 0;
   j["disk_full"] = shipper_ && shipper_->disk_full();
   j["live_peers"] = peers_.LiveCount();
+  const std::string blocked = shipper_ ? shipper_->blocked_reason() : "not started";
+  j["replication_blocked"] = !blocked.empty();
+  j["replication_blocked_reason"] = blocked;
   j["settings"] = settings_.ToJson();
   j["latest_results"] = results_.Results();
   j["latest_alarms"] = results_.Alarms();

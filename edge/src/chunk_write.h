@@ -12,9 +12,10 @@
 
 namespace tern::edge {
 
-// A kOwnChunk or kReplica write of `wire` (whose id is `id` and header `h`).
+// A kOwnChunk or kReplica write of `wire` (whose id is `id` and header `h`), with the
+// origin's signature of the id `sig` (empty: none).
 inline StoreWrite ChunkWrite(StoreWrite::Kind kind, const ChunkId& id, const ChunkHeader& h,
-                             std::string wire) {
+                             std::string wire, std::string sig = {}) {
   StoreWrite w{kind};
   w.info = StoredChunkInfo{id,
                            h.origin,
@@ -26,7 +27,8 @@ inline StoreWrite ChunkWrite(StoreWrite::Kind kind, const ChunkId& id, const Chu
                            h.t_last,
                            h.record_count,
                            wire.size(),
-                           kind == StoreWrite::Kind::kOwnChunk};
+                           kind == StoreWrite::Kind::kOwnChunk,
+                           std::move(sig)};
   w.wire = std::move(wire);
   return w;
 }

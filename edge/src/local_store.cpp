@@ -24,6 +24,13 @@ const std::vector<std::string>& LocalStore::Schema() {
       "CREATE INDEX chunks_by_source ON chunks(origin, source, t_first);"
       "CREATE TABLE outbox(id BLOB PRIMARY KEY, priority INTEGER NOT NULL,"
       " bytes INTEGER NOT NULL, created_ms INTEGER NOT NULL);",
+      // v2: the origin's signature kept with each chunk (copies go out as puts with it), and
+      // the quarantine of corrupt copies found by scrub or a read (never served, kept for
+      // forensics; docs/architecture.md, "Scrub").
+      "ALTER TABLE chunks ADD COLUMN sig BLOB;"
+      "CREATE TABLE quarantine(id BLOB NOT NULL, origin INTEGER NOT NULL, own INTEGER NOT NULL,"
+      " bytes INTEGER NOT NULL, data BLOB NOT NULL, found_ms INTEGER NOT NULL,"
+      " reason TEXT NOT NULL);",
   };
   return kSteps;
 }
@@ -39,13 +46,19 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, in
   auto& w = *s->wdb_;
   TERN_ASSIGN_OR_RETURN(s->ins_chunk_,
                         w.Prepare("INSERT OR IGNORE INTO chunks(id, origin, source, seq, kind,"
-                                  " priority, t_first, t_last, records, bytes, own, data)"
-                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                  " priority, t_first, t_last, records, bytes, own, data, sig)"
+                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   TERN_ASSIGN_OR_RETURN(s->ins_outbox_,
                         w.Prepare("INSERT OR IGNORE INTO outbox(id, priority, bytes, created_ms)"
                                   " VALUES(?,?,?,?)"));
   TERN_ASSIGN_OR_RETURN(s->del_outbox_, w.Prepare("DELETE FROM outbox WHERE id = ?"));
   TERN_ASSIGN_OR_RETURN(s->del_chunk_, w.Prepare("DELETE FROM chunks WHERE id = ? AND own = 0"));
+  TERN_ASSIGN_OR_RETURN(
+      s->quarantine_,
+      w.Prepare("INSERT INTO quarantine(id, origin, own, bytes, data, found_ms, reason)"
+                " SELECT id, origin, own, bytes, data, ?2, ?3 FROM chunks WHERE id = ?1"));
+  TERN_ASSIGN_OR_RETURN(s->unserve_, w.Prepare("DELETE FROM chunks WHERE id = ?"));
+  TERN_ASSIGN_OR_RETURN(s->set_sig_, w.Prepare("UPDATE chunks SET sig = ?2 WHERE id = ?1"));
   TERN_ASSIGN_OR_RETURN(s->put_meta_,
                         w.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
   // The next-sequence meta of a source never goes back: a chunk retried after a failed
@@ -108,6 +121,7 @@ Status LocalStore::Apply(const StoreWrite& w) {
                                .Bind(10, static_cast<int64_t>(w.wire.size()))
                                .Bind(11, int64_t{own})
                                .BindBlob(12, w.wire)
+                               .BindBlob(13, i.sig)
                                .Run());
       if (own) {
         auto now = static_cast<int64_t>(WallMs());
@@ -128,6 +142,14 @@ Status LocalStore::Apply(const StoreWrite& w) {
       return del_outbox_->BindBlob(1, w.id).Run();
     case StoreWrite::Kind::kDropReplica:
       return del_chunk_->BindBlob(1, w.id).Run();
+    case StoreWrite::Kind::kQuarantine:
+      TERN_RETURN_IF_ERROR(quarantine_->BindBlob(1, w.id)
+                               .Bind(2, static_cast<int64_t>(WallMs()))
+                               .BindText(3, w.value)
+                               .Run());
+      return unserve_->BindBlob(1, w.id).Run();
+    case StoreWrite::Kind::kSig:
+      return set_sig_->BindBlob(1, w.id).BindBlob(2, w.value).Run();
     case StoreWrite::Kind::kMeta:
       return (w.seq_meta ? *raise_seq_ : *put_meta_).BindText(1, w.key).BindText(2, w.value).Run();
   }
@@ -257,6 +279,21 @@ Result<std::vector<StoredChunkInfo>> LocalStore::RecentReplicas(int limit) {
 Result<std::pair<int64_t, int64_t>> LocalStore::Totals() {
   std::lock_guard<std::mutex> lk(rmu_);
   return reader_->Totals();
+}
+
+Result<std::optional<StoredCopy>> LocalStore::GetCopy(const ChunkId& id) {
+  std::lock_guard<std::mutex> lk(rmu_);
+  return reader_->GetCopy(id);
+}
+
+Result<std::vector<ChunkSize>> LocalStore::ListChunks(const std::string& after, int limit) {
+  std::lock_guard<std::mutex> lk(rmu_);
+  return reader_->ListChunks(after, limit);
+}
+
+Result<int64_t> LocalStore::QuarantineCount() {
+  std::lock_guard<std::mutex> lk(rmu_);
+  return reader_->QuarantineCount();
 }
 
 }  // namespace tern::edge

@@ -114,6 +114,44 @@ Result<std::pair<int64_t, int64_t>> LocalStoreReader::Totals() {
   return std::pair<int64_t, int64_t>{q->Int(0), q->Int(1)};
 }
 
+Result<std::optional<StoredCopy>> LocalStoreReader::GetCopy(const ChunkId& id) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      PrepareOnce(*db_, get_copy_, "SELECT data, sig, own, origin FROM chunks WHERE id = ?"));
+  ResetGuard g(q);
+  q->BindBlob(1, id);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  std::optional<StoredCopy> out;
+  if (row) {
+    out = StoredCopy{std::string(q->Blob(0)), std::string(q->Blob(1)), q->Int(2) != 0,
+                     static_cast<uint32_t>(q->Int(3))};
+  }
+  return out;
+}
+
+Result<std::vector<ChunkSize>> LocalStoreReader::ListChunks(const std::string& after, int limit) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      PrepareOnce(*db_, list_, "SELECT id, bytes FROM chunks WHERE id > ? ORDER BY id LIMIT ?"));
+  ResetGuard g(q);
+  q->BindBlob(1, after).Bind(2, int64_t{limit});
+  std::vector<ChunkSize> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.push_back({std::string(q->Blob(0)), static_cast<uint64_t>(q->Int(1))});
+  }
+  return out;
+}
+
+Result<int64_t> LocalStoreReader::QuarantineCount() {
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        PrepareOnce(*db_, quarantined_, "SELECT count(*) FROM quarantine"));
+  ResetGuard g(q);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  return row ? q->Int(0) : int64_t{0};
+}
+
 Status LocalStoreReader::ScanChunks(bool with_data,
                                     const std::function<void(const StoredChunkView&)>& fn) {
   TERN_ASSIGN_OR_RETURN(

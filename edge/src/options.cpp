@@ -70,6 +70,9 @@ const ConfigSchema& EdgeConfigSchema() {
         {"source.feed.name", T::kString, "feed", "Source name of the feed"},
         {"source.feed.channels", T::kInt, "1", "Numeric columns per csv line", 1, 1024},
         {"source.feed.priority", T::kString, "normal", "Priority class of the feed"},
+        // Scrub: every stored chunk re-read and re-hashed (docs/architecture.md, "Scrub").
+        {"scrub.period", T::kDurationMs, "168h", "Every stored chunk is re-read and re-hashed once per this period (a corrupt copy is quarantined and reported to the core); the first pass starts with the edge", 1000, 1e13},
+        {"scrub.max_bytes_per_s", T::kBytes, "8M", "Scrub never reads faster than this many bytes per second", 4096, 1e12},
         {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
     };
     s.checks.push_back(CheckPriorityKeys);
@@ -119,6 +122,8 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.feed.channels = static_cast<int>(c.Int("source.feed.channels"));
   o.feed.priority = *ParsePriority(c.String("source.feed.priority"), "");
   o.log_level = c.String("log.level");
+  o.scrub_period_ms = c.Int("scrub.period");
+  o.scrub_max_bytes_per_s = c.Int("scrub.max_bytes_per_s");
   o.security_mode = SecurityModeFrom(c);
   o.tls_ca = c.String("tls.ca");
   o.tls_cert = c.String("tls.cert");

@@ -38,9 +38,12 @@ class ReliablePublisher {
 
   // Publishes `payload` on `topic` (QoS 1, not retained) now or on a later attempt.
   void Deliver(const std::string& topic, std::string payload);
+  // The same for a binary chunk envelope (a copy's put, a get's answer): never sealed, the
+  // envelope carries its origin's signature itself.
+  void DeliverEnvelope(const std::string& topic, std::string envelope);
 
  private:
-  void Attempt(const std::string& topic, std::string payload, int attempt);
+  void Attempt(const std::string& topic, std::string payload, int attempt, bool seal);
   Transport* t_;
   Schedule after_;
   Metrics* m_;

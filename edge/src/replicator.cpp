@@ -55,6 +55,7 @@ void Replicator::PlanCopies(Flight& f, uint64_t now, Plan& plan) {
     }
     if (static_cast<int>(f.acked.size() + f.targets.size()) < o_.replicas) {
       m_->Add("replica_waits");  // not enough live peers right now; retried next step
+      short_ = true;
     }
   }
   for (const auto& [peer, sent] : f.targets) {

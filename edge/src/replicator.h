@@ -32,6 +32,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "tern/common/chunk.h"
@@ -88,6 +89,10 @@ class Replicator {
   // The chunk left the outbox; its state goes.
   void Forget(const ChunkId& id) { flights_.erase(id); }
 
+  // Whether any Step since the last call found fewer peers to take a copy than it needed
+  // (too few live peers, or the others refused the chunk); resets it.
+  bool TakeShort() { return std::exchange(short_, false); }
+
   // For tests and status.
   std::set<uint32_t> Targets(const ChunkId& id) const;
   std::set<uint32_t> Acked(const ChunkId& id) const;
@@ -115,6 +120,7 @@ class Replicator {
   Metrics* m_;
   std::mt19937_64 rng_;
   std::map<ChunkId, Flight> flights_;
+  bool short_ = false;
 };
 
 }  // namespace tern::edge

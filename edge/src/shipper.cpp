@@ -25,7 +25,9 @@ Shipper::Shipper(const EdgeOptions& o, Deps d)
 void Shipper::OnSealed(SealedChunk c) {
   d_.m->Add("chunks_sealed");
   outbox_.Reserve(c.wire.size());
-  StoreWrite w = ChunkWrite(StoreWrite::Kind::kOwnChunk, c.id, c.header, c.wire);
+  // Kept with the chunk: a copy the core asks for later goes out with it (StoreService).
+  std::string sig = d_.sealer ? d_.sealer->SignChunk(c.id) : std::string();
+  StoreWrite w = ChunkWrite(StoreWrite::Kind::kOwnChunk, c.id, c.header, c.wire, std::move(sig));
   w.key = "seq/" + c.header.source;
   w.value = std::to_string(c.next_record_seq) + " " + std::to_string(c.next_chunk_seq);
   w.seq_meta = true;  // a retry below commits older numbers than chunks sealed since
@@ -87,7 +89,7 @@ std::optional<std::string> Shipper::Load(const ChunkId& id) {
 }
 
 void Shipper::Pump() {
-  if (!d_.transport->connected()) return;
+  if (!d_.transport->connected()) return SetBlocked("not connected to the broker");
   const uint64_t now = MonotonicMs();
   auto fill = outbox_.FillWindow([this](const ChunkId& id) { return Load(id); });
   for (const ChunkId& id : fill.missing) {
@@ -132,6 +134,41 @@ void Shipper::Pump() {
           d_.topics.Up(d_.name), EncodeEnvelope(EnvelopeType::kUp, d_.self, 0, id, sig, p.wire));
       if (s.ok()) replicator_.UplinkSent(id, now);  // else: planned again next pump
     }
+  }
+  SetBlocked(WhyBlocked());
+}
+
+std::string Shipper::WhyBlocked() {
+  const bool short_now = replicator_.TakeShort();
+  const int need = o_.replicas;
+  if (need <= 0) return "";
+  const int live = d_.peers->LiveCount();
+  const std::string need_s = ", need " + std::to_string(need);
+  if (live < need) {
+    return std::to_string(live) + (live == 1 ? " live peer" : " live peers") + need_s;
+  }
+  if (short_now) {
+    return std::to_string(live) + " live peers, but too few take the copies (refused)" + need_s;
+  }
+  return "";
+}
+
+void Shipper::SetBlocked(std::string reason) {
+  const bool blocked = !reason.empty();
+  bool was = false;
+  {
+    std::lock_guard<std::mutex> lk(blocked_mu_);
+    was = !blocked_reason_.empty();
+    blocked_reason_ = reason;
+  }
+  d_.m->Set("replication_blocked", blocked ? 1 : 0);
+  if (blocked && outbox_.chunks() > 0 && blocked_log_.Pass()) {
+    spdlog::warn(
+        "{}: copies cannot be placed: {}; {} chunks ({} bytes) wait in the outbox (bound {} "
+        "bytes)",
+        d_.who, reason, outbox_.chunks(), outbox_.bytes(), o_.outbox_max_bytes);
+  } else if (!blocked && was) {
+    spdlog::info("{}: copies can be placed again", d_.who);
   }
 }
 

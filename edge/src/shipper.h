@@ -16,6 +16,12 @@
 // core_refusals, core_refusals_seq_reuse, outbox_missing_chunks (and the Replicator's); the
 // gauge disk_full (1 while the last local commit failed on a full disk); latency per grade in
 // GradeLatencies.
+// Why copies cannot be placed: after each pump the gauge replication_blocked is 1 while
+// fewer live peers exist than `replication.copies`, while the peers there are refused a
+// chunk (every candidate refused it or was asked), or while the edge is not connected; the
+// reason ("1 live peer, need 2") is blocked_reason() (status.json's
+// replication_blocked_reason). While blocked with chunks waiting, a WARN line says so at
+// most every 30 s; the outbox keeps collecting, within its bound, as always.
 // Thread-safety: OnSealed on the chunker's thread (under its lock); the On<Message> handlers
 // from any thread (they post to the loop); Restore before the loop starts; Pump on the loop
 // thread; the accessors from any thread.
@@ -24,6 +30,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -94,6 +101,11 @@ class Shipper {
   int64_t outbox_chunks() const { return outbox_.chunks(); }
   int64_t outbox_bytes() const { return outbox_.bytes(); }
   bool disk_full() const { return outbox_.disk_full(); }
+  // Empty while copies can be placed; otherwise why not.
+  std::string blocked_reason() const {
+    std::lock_guard<std::mutex> lk(blocked_mu_);
+    return blocked_reason_;
+  }
 
  private:
   void Committed(const std::shared_ptr<SealedChunk>& c, const Status& s);
@@ -103,6 +115,9 @@ class Shipper {
   void Drop(const ChunkId& id);
   void SeqReused(const ChunkId& id, const msg::Refused& m);
   std::optional<std::string> Load(const ChunkId& id);
+  // Loop thread: the reason after a pump ("" = not blocked), gauge and log line.
+  std::string WhyBlocked();
+  void SetBlocked(std::string reason);
 
   const EdgeOptions& o_;
   const Deps d_;
@@ -110,6 +125,9 @@ class Shipper {
   LogThrottle refusal_log_;  // peers refusing copies (a full disk): a few lines, then 1 per 10 s
   Replicator replicator_;    // loop thread
   uint64_t next_request_ = 1;
+  LogThrottle blocked_log_{30000, 1};
+  mutable std::mutex blocked_mu_;
+  std::string blocked_reason_;  // under blocked_mu_
 };
 
 }  // namespace tern::edge

@@ -171,17 +171,26 @@ bool Statements::VerifyChunk(const std::string& from, uint32_t origin, std::stri
   Refusal r;
   {
     std::lock_guard<std::mutex> lk(mu_);
-    const crypto::PublicKey* key = KeyOfLocked(from);
-    auto peer = peer_keys_.find(from);
     const bool is_core = !core_name_.empty() && from == core_name_;
-    if (!key) {
+    // The signature must be the origin's: the member at address `origin`, or else the core
+    // (its results carry the core's address, which is no member's). The sender may be
+    // another store: a copy the core asked for carries the origin's signature kept with it.
+    const crypto::PublicKey* key = core_key_.empty() ? nullptr : &core_key_;
+    for (const auto& [name, entry] : peer_keys_) {
+      if (entry.first == origin) key = entry.second.empty() ? nullptr : &entry.second;
+    }
+    const crypto::PublicKey* sender = KeyOfLocked(from);
+    if (!sender && !is_core) {
       r = {"unknown_sender", "no key for '" + from + "'"};
-    } else if (!is_core && (peer == peer_keys_.end() || peer->second.first != origin)) {
-      r = {"wrong_origin", "chunk origin " + std::to_string(origin) + " sent by " + from};
-    } else if (!VerifyChunkId(*key, id, sig)) {
-      r = {"bad_signature", "chunk " + ToHex(id).substr(0, 16) + " not signed by " + from};
-    } else {
+    } else if (!key) {
+      r = {"unknown_sender", "no key for chunk origin " + std::to_string(origin)};
+    } else if (VerifyChunkId(*key, id, sig)) {
       return true;
+    } else if (sender && sender != key && VerifyChunkId(*sender, id, sig)) {
+      r = {"wrong_origin", "chunk origin " + std::to_string(origin) + " signed by " + from};
+    } else {
+      r = {"bad_signature", "chunk " + ToHex(id).substr(0, 16) + " not signed by its origin " +
+                                std::to_string(origin) + " (sent by " + from + ")"};
     }
   }
   Refuse(r, kind, topic, from);

@@ -71,9 +71,12 @@ class Statements {
                                         bool window);
   // The keys of the members in a verified member list (pki mode; ignored otherwise).
   void LearnKeys(const msg::Members& m);
-  // True if `sig` is `from`'s signature of chunk `id` (always true in insecure mode).
-  // `origin`: the chunk header's origin, which must be `from`'s address unless `from` is
-  // the core. Counts and logs a refusal (as a `kind` message) otherwise.
+  // True if `sig` is the signature of chunk `id` by its origin (always true in insecure
+  // mode): `origin` is the chunk header's, the member at that address signs, or the core
+  // when no member has it (the core's results). `from` (the sender) must be a member or the
+  // core; it need not be the origin (a copy the core asked another store to send carries the
+  // origin's kept signature). Counts and logs a refusal (as a `kind` message) otherwise:
+  // `wrong_origin` when the sender signed another origin's chunk itself.
   bool VerifyChunk(const std::string& from, uint32_t origin, std::string_view id,
                    std::string_view sig, const std::string& topic, const std::string& kind);
   bool signing() const { return identity_ != nullptr; }

@@ -117,7 +117,7 @@ TEST_SUITE("edge statements") {
     const std::string stranger = e.t.Peer("e9", "e1");
     CHECK_FALSE(e.st->Admit(stranger, Seal(stranger, ack, 1, &e2), "e9", "peer"));
     CHECK(e.m.Get("refused_unknown_sender") == 1);
-    // Chunks: the origin's signature, and the origin must be the sender.
+    // Chunks: the origin's signature; a sender signing another origin's chunk is refused.
     const std::string id(32, 'c');
     const std::string put = e.t.Put("e2", "e1");
     CHECK(e.st->VerifyChunk("e2", 3, id, SignChunkId(e2, id), put, "put"));
@@ -129,6 +129,14 @@ TEST_SUITE("edge statements") {
     // The core's results: signed by the core, whatever their origin address.
     auto core = k.Key("core");
     CHECK(e.st->VerifyChunk("core", 1, id, SignChunkId(core, id), e.t.Put("core", "e1"), "put"));
+    // Copies (the store protocol): another holder sends the chunk with its origin's kept
+    // signature; it verifies with the origin's key, not the sender's.
+    CHECK(e.st->VerifyChunk("e2", 2, id, SignChunkId(e1, id), put, "put"));
+    CHECK(e.st->VerifyChunk("e2", 1, id, SignChunkId(core, id), put, "put"));  // a result
+    CHECK_FALSE(e.st->VerifyChunk("e2", 1, id, SignChunkId(e2, id), put, "put"));
+    CHECK(e.m.Get("refused_wrong_origin") == 2);
+    CHECK_FALSE(e.st->VerifyChunk("e9", 2, id, SignChunkId(e1, id), e.t.Put("e9", "e1"), "put"));
+    CHECK(e.m.Get("refused_unknown_sender") == 2);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "chunk_write.h"
+#include "tern/common/bytes.h"
 #include "tern/common/dispatch.h"
 
 namespace tern::edge {
@@ -14,6 +15,7 @@ struct StoreService::Put {
   std::string from;  // the sender's name, from the topic
   ChunkHeader header;
   std::string wire;
+  std::string sig;  // the origin's signature of the id, kept with the copy
 };
 
 void StoreService::OnPut(const std::string& from_name, std::string_view payload) {
@@ -35,6 +37,7 @@ void StoreService::OnPut(const std::string& from_name, std::string_view payload)
   put->from = from_name;
   put->header = view->header;
   put->wire = std::string(env->chunk);
+  put->sig = std::string(env->sig);
   loop_->Post([this, put = std::shared_ptr<const Put>(std::move(put))] { Keep(put); });
 }
 
@@ -49,7 +52,7 @@ void StoreService::Keep(const std::shared_ptr<const Put>& put) {
     m_->Add("replica_id_collisions");
     return Answer(put, Status::Corruption("different bytes stored under the same id"));
   }
-  StoreWrite w = ChunkWrite(StoreWrite::Kind::kReplica, put->id, put->header, put->wire);
+  StoreWrite w = ChunkWrite(StoreWrite::Kind::kReplica, put->id, put->header, put->wire, put->sig);
   store_->Submit(std::move(w),
                  [this, put](const Status& s) { loop_->Post([this, put, s] { Answer(put, s); }); });
 }
@@ -123,6 +126,117 @@ void StoreService::AnnounceRecentReplicas(int limit) {
     publisher_->Deliver(topics_.Stored(name_), msg::Stored(NoticeOf(i, self_)).Encode());
   }
   m_->Add("replicas_restated", static_cast<int64_t>(recent->size()));
+}
+
+// ---------------------------------------------------------------- the store protocol
+
+namespace {
+// Copies sent and not answered are forgotten beyond this many (a target that never answers
+// must not grow the map; the core times its repair tasks out itself).
+constexpr size_t kMaxCopiesInFlight = 4096;
+}  // namespace
+
+void StoreService::OnCopy(const msg::Copy& m, const std::string& core) {
+  loop_->Post([this, m, core] { Copy(m, core); });
+}
+
+void StoreService::OnGet(const msg::Get& m, const std::string& core) {
+  loop_->Post([this, m, core] { Get(m, core); });
+}
+
+// Loop thread.
+Result<StoredCopy> StoreService::Verified(const ChunkId& id, const std::string& found_by) {
+  auto copy = store_->GetCopy(id);
+  if (!copy.ok()) return copy.status().WithContext("reading chunk " + ToHex(id).substr(0, 16));
+  if (!copy->has_value()) return Status::NotFound("not held");
+  if (ChunkIdOf((*copy)->wire) != id) {
+    Condemn(id, found_by);
+    return Status::Corruption("corrupt copy (its bytes do not hash to the id); quarantined");
+  }
+  return std::move(**copy);
+}
+
+void StoreService::CopyNack(const msg::Copy& m, const std::string& core,
+                            const std::string& reason) {
+  m_->Add("copy_nacks");
+  spdlog::warn("{}: copy of chunk {} to {} (request {}) not made: {}", who_,
+               ToHex(m.id).substr(0, 16), m.to, m.req, reason);
+  if (core.empty()) return;
+  publisher_->Deliver(topics_.Peer(name_, core),
+                      msg::CopyNack{m.id, self_, m.to, m.req, reason}.Encode());
+}
+
+// Loop thread: read, verify, send as a put with the origin's signature.
+void StoreService::Copy(const msg::Copy& m, const std::string& core) {
+  if (m.to.empty() || m.to == name_) return CopyNack(m, core, "bad target '" + m.to + "'");
+  auto copy = Verified(m.id, "copy");
+  if (!copy.ok()) return CopyNack(m, core, copy.status().message());
+  std::string sig = std::move(copy->sig);
+  const bool signing = statements_ && statements_->signing();
+  if (sig.empty() && signing) {
+    if (!copy->own) return CopyNack(m, core, "no origin signature kept");
+    // An own chunk from before signatures were kept: this store is its origin; sign it now
+    // and keep the signature.
+    sig = statements_->sealer()->SignChunk(m.id);
+    StoreWrite w{StoreWrite::Kind::kSig};
+    w.id = m.id;
+    w.value = sig;
+    store_->Submit(std::move(w), nullptr);  // if it fails, the next copy signs again
+  }
+  {
+    std::lock_guard<std::mutex> lk(copies_mu_);
+    if (copies_.size() >= kMaxCopiesInFlight) copies_.erase(copies_.begin());
+    copies_[{m.id, m.to}] = {m.req, core};
+  }
+  publisher_->DeliverEnvelope(
+      topics_.Put(name_, m.to),
+      EncodeEnvelope(EnvelopeType::kPut, self_, m.req, m.id, sig, copy->wire));
+  m_->Add("copies_sent");
+}
+
+bool StoreService::OnCopyAnswer(const ChunkId& id, const std::string& from,
+                                const std::string* nack) {
+  CopyInFlight c;
+  {
+    std::lock_guard<std::mutex> lk(copies_mu_);
+    auto it = copies_.find({id, from});
+    if (it == copies_.end()) return false;
+    c = std::move(it->second);
+    copies_.erase(it);
+  }
+  if (!nack) {
+    m_->Add("copy_acks");  // the target's `stored` tells the core; nothing to add
+    return true;
+  }
+  msg::Copy m{id, from, 0, c.req};
+  loop_->Post(
+      [this, m, core = c.core, reason = "target refused: " + *nack] { CopyNack(m, core, reason); });
+  return true;
+}
+
+// Loop thread: never bytes that do not hash to the id.
+void StoreService::Get(const msg::Get& m, const std::string& core) {
+  if (core.empty()) {
+    m_->Add("get_nacks");
+    spdlog::warn("{}: get of chunk {} not answered: the core's name is not known yet", who_,
+                 ToHex(m.id).substr(0, 16));
+    return;
+  }
+  auto copy = Verified(m.id, "get");
+  if (!copy.ok()) {
+    m_->Add("get_nacks");
+    publisher_->Deliver(topics_.Peer(name_, core),
+                        msg::GetNack{m.id, self_, m.req, copy.status().message()}.Encode());
+    return;
+  }
+  std::string sig = std::move(copy->sig);
+  if (sig.empty() && copy->own && statements_ && statements_->signing()) {
+    sig = statements_->sealer()->SignChunk(m.id);
+  }
+  publisher_->DeliverEnvelope(
+      topics_.Peer(name_, core),
+      EncodeEnvelope(EnvelopeType::kGot, self_, m.req, m.id, sig, copy->wire));
+  m_->Add("gets_served");
 }
 
 }  // namespace tern::edge

@@ -16,6 +16,7 @@
 #include "tern/common/chunk.h"
 #include "tern/common/hlc.h"
 #include "tern/common/protocol.h"
+#include "tern/common/sqlite.h"
 #include "tern/edge/local_store.h"
 
 namespace tern::edge::test {
@@ -44,6 +45,20 @@ inline std::string MakeChunk(uint32_t origin, uint64_t seq, const std::string& s
 // The chunk as a put envelope from `sender`.
 inline std::string PutOf(uint32_t sender, const std::string& wire) {
   return EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(wire), "", wire);
+}
+
+// Flips one byte in the middle of chunk `id`'s stored bytes in the edge.db at `path`, behind
+// the store's back (as a rotting disk would): a second connection, as a test may.
+inline void FlipByte(const std::string& path, const ChunkId& id) {
+  auto db = Database::Open(path).value();
+  auto q = db->Prepare("SELECT data FROM chunks WHERE id = ?").value();
+  q->BindBlob(1, id);
+  if (!q->Step().value()) throw std::runtime_error("FlipByte: chunk not in the store");
+  std::string data(q->Blob(0));
+  q.reset();
+  data[data.size() / 2] = static_cast<char>(data[data.size() / 2] ^ 0x20);
+  auto u = db->Prepare("UPDATE chunks SET data = ? WHERE id = ?").value();
+  if (!u->BindBlob(1, data).BindBlob(2, id).Run().ok()) throw std::runtime_error("FlipByte");
 }
 
 // A fake broker with a connected client "edge", a local store in a temp dir and an event

@@ -49,6 +49,8 @@ int HttpCode(const Status& s) {
       return 404;
     case Status::Code::kUnavailable:
       return 503;
+    case Status::Code::kFailedPrecondition:
+      return 409;  // e.g. forgetting a node that is live
     default:
       return 500;
   }
@@ -80,7 +82,9 @@ class HttpApi::Impl {
   using Handler = Result<json> (Impl::*)(const httplib::Request&);
   // Serves GET (read role) with `get` and, if given, PUT (operator role) with `put`.
   void Route(const std::string& pattern, Handler get, Handler put = nullptr);
-  httplib::Server::Handler Serve(Handler h);
+  // Serves POST (operator role) with `post`, answering `ok_code` when it succeeds.
+  void PostRoute(const std::string& pattern, Handler post, int ok_code);
+  httplib::Server::Handler Serve(Handler h, int ok_code = 200);
   json SafeStatus();
 
   // Runs fn(manifest) under db_mu_, opening core.db on first use; with `write` on the
@@ -96,6 +100,12 @@ class HttpApi::Impl {
   Result<json> StatusDoc(const httplib::Request& req);
   Result<json> EdgeSettingsGet(const httplib::Request& req);
   Result<json> EdgeSettingsPut(const httplib::Request& req);
+  // Repair (issue 9): the live documents come from the core (HttpApiSources).
+  Result<json> Report(const httplib::Request& req);
+  Result<json> Repair(const httplib::Request& req);
+  Result<json> VerifyDoc(const httplib::Request& req);
+  Result<json> Drain(const httplib::Request& req);
+  Result<json> Forget(const httplib::Request& req);
   void Metrics(const httplib::Request& req, httplib::Response& res);
   void ChunkBytes(const httplib::Request& req, httplib::Response& res);
 
@@ -153,6 +163,11 @@ Status HttpApi::Impl::Start() {
     Route(R"(/api/v1/scheduler)", &Impl::Scheduler);
     Route(R"(/api/v1/status)", &Impl::StatusDoc);
     Route(R"(/api/v1/edges/([^/]+)/settings)", &Impl::EdgeSettingsGet, &Impl::EdgeSettingsPut);
+    Route(R"(/api/v1/report)", &Impl::Report);
+    Route(R"(/api/v1/repair)", &Impl::Repair);
+    Route(R"(/api/v1/verify)", &Impl::VerifyDoc);
+    PostRoute(R"(/api/v1/nodes/([^/]+)/drain)", &Impl::Drain, 202);
+    PostRoute(R"(/api/v1/nodes/([^/]+)/forget)", &Impl::Forget, 200);
     // A chunk's bytes (not JSON): read role, served by the core's ChunkFetcher.
     gate_->AddRoute(R"(/api/v1/chunks/([^/]*)/bytes)", {"GET"}, {});
     svr_->Get(R"(/api/v1/chunks/([^/]*)/bytes)",
@@ -222,15 +237,20 @@ void HttpApi::Impl::Route(const std::string& pattern, Handler get, Handler put) 
   if (put) svr_->Put(pattern, Serve(put));
 }
 
-httplib::Server::Handler HttpApi::Impl::Serve(Handler h) {
-  return [this, h](const httplib::Request& req, httplib::Response& res) {
+void HttpApi::Impl::PostRoute(const std::string& pattern, Handler post, int ok_code) {
+  gate_->AddRoute(pattern, {}, {"POST"});
+  svr_->Post(pattern, Serve(post, ok_code));
+}
+
+httplib::Server::Handler HttpApi::Impl::Serve(Handler h, int ok_code) {
+  return [this, h, ok_code](const httplib::Request& req, httplib::Response& res) {
     if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
     auto slot = gate_->Enter(req);
     if (!slot) return gate_->Busy(req, res);
     try {
       auto r = (this->*h)(req);
       if (r.ok()) {
-        res.status = 200;
+        res.status = ok_code;
         res.set_content(Dump(*r), kJsonType);
       } else {
         SetError(res, HttpCode(r.status()), r.status().message());
@@ -338,6 +358,50 @@ Result<json> HttpApi::Impl::EdgeSettingsPut(const httplib::Request& req) {
   TERN_RETURN_IF_ERROR(WithDb(write, /*write=*/true).status());
   spdlog::info("http: settings of edge {} changed from {}", name, req.remote_addr);
   return WithDb([&](Manifest& m) { return http::EdgeSettingsDoc(m, name); });
+}
+
+Result<json> HttpApi::Impl::Report(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  if (!src_.report) return Status::Unavailable("no repair report");
+  return src_.report();
+}
+
+Result<json> HttpApi::Impl::Repair(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  if (!src_.repair) return Status::Unavailable("no repair status");
+  return src_.repair();
+}
+
+Result<json> HttpApi::Impl::VerifyDoc(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {"rehash"}));
+  bool rehash = false;
+  if (req.has_param("rehash")) {
+    const std::string v = req.get_param_value("rehash");
+    if (v != "0" && v != "1") {
+      return Status::InvalidArgument("rehash: '" + v + "' is not 0 or 1");
+    }
+    rehash = v == "1";
+  }
+  if (!src_.verify) return Status::Unavailable("no verify");
+  return src_.verify(rehash);
+}
+
+Result<json> HttpApi::Impl::Drain(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  if (!src_.node_action) return Status::Unavailable("no node control");
+  std::string name = req.matches.size() > 1 ? req.matches[1].str() : "";
+  auto r = src_.node_action("drain", name);
+  if (r.ok()) spdlog::info("http: node {} drained by {}", name, req.remote_addr);
+  return r;
+}
+
+Result<json> HttpApi::Impl::Forget(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
+  if (!src_.node_action) return Status::Unavailable("no node control");
+  std::string name = req.matches.size() > 1 ? req.matches[1].str() : "";
+  auto r = src_.node_action("forget", name);
+  if (r.ok()) spdlog::info("http: node {} forgotten by {}", name, req.remote_addr);
+  return r;
 }
 
 void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {

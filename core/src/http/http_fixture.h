@@ -8,7 +8,10 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "process.h"
 #include "tern/common/bytes.h"
@@ -142,6 +145,9 @@ struct Fixture {
   std::string read_token, operator_token;
   std::unique_ptr<HttpApi> api;
   std::atomic<int> status_calls{0};
+  std::mutex actions_mu;
+  std::vector<std::pair<std::string, std::string>> actions;  // (action, node) asked
+  std::atomic<bool> verify_rehash{false};
   // Called inside the status callback (after counting), e.g. to hold requests in progress.
   std::function<void()> in_status;
 
@@ -163,6 +169,28 @@ struct Fixture {
       return StatusDoc();
     };
     s.scheduler = [] { return json{{"queues", {{{"edge", 1}, {"class", "high"}, {"depth", 2}}}}}; };
+    // Repair: fixed documents, and node control over the three nodes of BuildDb (edge-a
+    // live, edge-b suspect, edge-c dead) recording what it was asked.
+    s.report = []() -> Result<json> {
+      return json{{"nodes", json::array()}, {"copies", {{"3", 6}}}};
+    };
+    s.repair = []() -> Result<json> { return json{{"queue", 2}, {"tasks", json::array()}}; };
+    s.verify = [this](bool rehash) -> Result<json> {
+      verify_rehash = rehash;
+      return json{{"ok", true}, {"rehash", rehash}};
+    };
+    s.node_action = [this](const std::string& action, const std::string& name) -> Result<json> {
+      std::lock_guard<std::mutex> lk(actions_mu);
+      if (name != "edge-a" && name != "edge-b" && name != "edge-c") {
+        return Status::NotFound("node '" + name + "' is not registered");
+      }
+      if (action == "forget" && name == "edge-a") {
+        return Status::FailedPrecondition("node 'edge-a' is live");
+      }
+      actions.emplace_back(action, name);
+      return action == "drain" ? json{{"name", name}, {"draining", true}}
+                               : json{{"name", name}, {"forgotten", true}};
+    };
     auto r = HttpApi::Start(o, s);
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
     api = std::move(r).value();

@@ -23,6 +23,7 @@ tern_test(http_tests SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tls_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tokens_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/repair_api_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/query_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/settings_patch_test.cpp
   LIBS tern_core tern_testing PkgConfig::HTTPLIB)

@@ -85,6 +85,38 @@ std::string CounterName(const std::string& prefix, const std::string& raw) {
   return prefix + n + "_total";
 }
 
+// The core's metrics that are gauges (Metrics::Set), not counters, with what each says.
+const std::map<std::string, std::string>& CoreGauges() {
+  static const std::map<std::string, std::string> kGauges = {
+      {"repair_queue", "chunks waiting for a repair copy (fewer good copies than manifest.copies)"},
+      {"repair_in_flight", "repair copies asked of a source store and not yet confirmed"},
+      {"repair_bytes_per_s", "bytes of repair copies confirmed per second, over the last 10 s"},
+      {"under_replicated_1", "acked chunks with exactly 1 good copy (not dead, not draining)"},
+      {"under_replicated_2", "acked chunks with exactly 2 good copies"},
+      {"missing_chunks", "acked chunks with no good copy left (at the last full repair scan)"},
+      {"reconcile_age_s",
+       "seconds since every live store last sent a complete block report (-1: some never did)"},
+  };
+  return kGauges;
+}
+
+// What the core's repair counters count (the others say "core counter <name>").
+const std::map<std::string, std::string>& CoreCounterHelp() {
+  static const std::map<std::string, std::string> kHelp = {
+      {"repair_copies_requested", "repair copies asked of a source store (msg::Copy)"},
+      {"repair_copies_done", "repair copies the target confirmed with its stored notice"},
+      {"repair_copy_failures", "repair copies refused (copy_nack) or not confirmed in time"},
+      {"repair_bytes", "bytes of repair copies confirmed"},
+      {"reconcile_missing",
+       "manifest copies a store's block report lacked and its restate_nack confirmed gone"},
+      {"reconcile_extra", "copies a block report listed that the manifest did not record"},
+      {"corrupt_copies", "copies removed from the manifest as corrupt (scrub or block report)"},
+      {"block_reports", "complete block reports compared with the manifest"},
+      {"block_reports_dropped", "block reports dropped (pages stopped, out of order, too big)"},
+  };
+  return kHelp;
+}
+
 // Calls fn(name, value) for every leaf of a counters object; nested keys joined with '_'.
 template <typename Fn>
 void Leaves(const nlohmann::json& obj, const std::string& prefix, Fn&& fn) {
@@ -156,7 +188,12 @@ std::string MetricsText(const nlohmann::json& status) {
   if (!status.is_object()) return e.Text();
   if (auto it = status.find("counters"); it != status.end()) {
     Leaves(*it, "", [&](const std::string& name, const nlohmann::json& v) {
-      e.Add(CounterName("tern_core_", name), "counter", "core counter " + name, "", v);
+      if (auto g = CoreGauges().find(name); g != CoreGauges().end()) {
+        return e.Add("tern_core_" + PromName(name), "gauge", g->second, "", v);
+      }
+      auto h = CoreCounterHelp().find(name);
+      e.Add(CounterName("tern_core_", name), "counter",
+            h != CoreCounterHelp().end() ? h->second : "core counter " + name, "", v);
     });
   }
   if (auto it = status.find("spool_depth");

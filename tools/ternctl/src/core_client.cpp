@@ -66,7 +66,7 @@ Result<CoreEndpoint> ResolveEndpoint(const CoreFlags& f) {
   e.ca = f.ca;
   e.cert = f.cert;
   e.key = f.key;
-  e.timeout_s = f.timeout_s > 0 ? f.timeout_s : 30;
+  e.timeout_s = f.timeout_s > 0 ? f.timeout_s : 90;
   if (f.cert.empty() != f.key.empty()) {
     return Status::InvalidArgument("--cert and --key go together");
   }

@@ -28,13 +28,13 @@ struct CoreEndpoint {
   std::string token;                          // bearer token; empty: none sent
   std::string ca;                             // https: the CA that signed the server's cert
   std::string cert, key;                      // https: a client certificate, optional
-  int timeout_s = 30;                         // connect and read timeout
+  int timeout_s = 90;                         // connect and read timeout (verify waits up to 60 s)
 };
 
 // What the operator gave on the command line, before it is resolved into an endpoint.
 struct CoreFlags {
   std::string core, site, token, token_file, ca, cert, key;
-  int timeout_s = 30;
+  int timeout_s = 90;
 };
 
 // The endpoint `f` names, reading the site directory and token file if given (and

@@ -140,6 +140,9 @@ struct MemberInfo {
   std::string state;  // unknown, live, suspect, offline, dead
   double load = 0.5;  // 0..1
   std::string key;    // pki mode: its enrolled Ed25519 public key, 64 hex; empty otherwise
+  // An operator drained it (`ternctl drain`): choose it as a peer for no new replica; its
+  // copies are being moved elsewhere. Optional on the wire (absent: false).
+  bool draining = false;
   bool operator==(const MemberInfo&) const = default;
 };
 struct Members {

@@ -58,6 +58,9 @@ class HolderIndex {
   [[nodiscard]] Status RecordHolder(const StoredNotice& n);
   // Removes one holder of `id` (OK if it was not one).
   [[nodiscard]] Status RemoveHolder(const ChunkId& id, uint32_t holder);
+  // Removes every holder row of `holder` (a forgotten node, a store that came back empty);
+  // returns how many there were.
+  [[nodiscard]] Result<int64_t> RemoveAllOf(uint32_t holder);
   // Sets the chunk's spooled / acked flag (OK, and nothing, if the chunk is unknown).
   [[nodiscard]] Status MarkSpooled(const ChunkId& id);
   [[nodiscard]] Status MarkAcked(const ChunkId& id);
@@ -78,6 +81,8 @@ class HolderIndex {
                                                         int64_t limit);
   // Every chunk with its holders, ordered by origin, source, seq (for verify).
   [[nodiscard]] Result<std::vector<ChunkRecord>> All();
+  // The chunks `holder` holds according to the manifest, ascending by id.
+  [[nodiscard]] Result<std::vector<ChunkId>> HeldBy(uint32_t holder);
   // The number of chunks in the manifest.
   [[nodiscard]] Result<int64_t> Count();
   // Totals of the acked chunks from `origin`: what the core has acknowledged to that edge
@@ -94,7 +99,7 @@ class HolderIndex {
   std::function<int64_t()> now_ms_;
   std::unique_ptr<Statement> get_chunk_, get_holders_, upsert_chunk_, ins_holder_, del_holder_,
       mark_spooled_, mark_acked_, find_, find_limit_, ids_between_, all_chunks_, all_holders_,
-      count_, acked_totals_;
+      count_, acked_totals_, held_by_, del_all_of_;
 };
 
 }  // namespace tern::core

@@ -60,6 +60,14 @@ struct HttpApiSources {
   std::function<nlohmann::json()> status;
   // The scheduler snapshot, served as is.
   std::function<nlohmann::json()> scheduler;
+  // GET /api/v1/report and /api/v1/repair: the documents of docs/http-api.md.
+  std::function<Result<nlohmann::json>()> report, repair;
+  // GET /api/v1/verify[?rehash=1]: may take up to a minute (it waits for the stores).
+  std::function<Result<nlohmann::json>(bool rehash)> verify;
+  // POST /api/v1/nodes/{name}/drain and /forget (`action` "drain" or "forget"): NotFound for
+  // an unknown node, FailedPrecondition (409) for forgetting a live one.
+  std::function<Result<nlohmann::json>(const std::string& action, const std::string& name)>
+      node_action;
   // A chunk's wire bytes and who sent them (`id`: the 32-byte ChunkId), for GET /api/v1/chunks/{id}/bytes (the core's
   // ChunkFetcher: spool or a live holder; may block for seconds). NotFound -> 404,
   // Unavailable -> 503.

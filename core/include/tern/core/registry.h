@@ -29,6 +29,7 @@ struct NodeRecord {
   int64_t last_seen_ms = 0;  // wall clock, informational
   std::string state;         // as last published: live, suspect, dead, offline, unknown
   std::string pubkey;        // pki mode: the enrolled certificate's Ed25519 key (hex), or empty
+  bool draining = false;     // an operator drained it: its copies move off, it gets no new ones
 };
 
 // The certificate a name is enrolled with (pki mode); empty strings if none.
@@ -63,6 +64,9 @@ class Registry {
   // Records the membership state published for `addr`; last_seen_ms only moves forward.
   // Unknown addresses are ignored (OK).
   [[nodiscard]] Status SetState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
+  // Marks `addr` draining (or not). Writes; inside the caller's transaction. NotFound naming
+  // the address if it is not registered.
+  [[nodiscard]] Status SetDraining(uint32_t addr, bool draining);
   // Forgets the node `name` (NotFound naming it if there is none). Its address stays retired.
   [[nodiscard]] Status Remove(const std::string& name);
   // Every registered node, in address order.
@@ -76,7 +80,7 @@ class Registry {
   Database& db_;
   std::function<int64_t()> now_ms_;
   std::unique_ptr<Statement> get_, ins_, upd_, state_, del_, all_, node_id_, bind_, cert_,
-      bind_cert_;
+      bind_cert_, drain_;
 };
 
 }  // namespace tern::core

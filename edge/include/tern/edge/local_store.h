@@ -50,6 +50,24 @@ struct StoredChunkInfo {
   uint32_t records = 0;
   uint64_t bytes = 0;
   bool own = false;
+  // The origin's Ed25519 signature of the id (SignChunkId): the store's own for its chunks,
+  // the put envelope's for replicas; empty in insecure mode and for rows from before it was
+  // kept (schema 1). Copies go out as puts with it.
+  std::string sig;
+};
+
+// One chunk's bytes as a copy or read needs them: the wire bytes and the kept signature.
+struct StoredCopy {
+  std::string wire;
+  std::string sig;  // empty: none kept
+  bool own = false;
+  uint32_t origin = 0;
+};
+
+// One entry of a listing in id order (block reports, scrub).
+struct ChunkSize {
+  ChunkId id;
+  uint64_t bytes = 0;
 };
 
 // One own chunk waiting in the outbox.
@@ -62,7 +80,10 @@ struct OutboxEntry {
 
 // A unit of work for the writer. Exactly one of the members is meaningful per kind.
 struct StoreWrite {
-  enum class Kind { kOwnChunk, kReplica, kOutboxDone, kDropReplica, kMeta } kind;
+  // kQuarantine: move chunk `id` (own or replica) out of `chunks` into `quarantine` (kept
+  // for forensics, never served), `value` the reason. kSig: set chunk `id`'s kept signature
+  // to `value` (an own chunk re-signed).
+  enum class Kind { kOwnChunk, kReplica, kOutboxDone, kDropReplica, kMeta, kQuarantine, kSig } kind;
   StoredChunkInfo info;    // own chunk / replica
   std::string wire;        // own chunk / replica
   ChunkId id;              // outbox done / drop
@@ -98,6 +119,13 @@ class LocalStoreReader {
   [[nodiscard]] Result<std::vector<StoredChunkInfo>> RecentReplicas(int limit);
   // Count and total wire bytes of stored chunks (own + replicas).
   [[nodiscard]] Result<std::pair<int64_t, int64_t>> Totals();
+  // Chunk `id` with its kept signature, or nullopt. Needs schema 2.
+  [[nodiscard]] Result<std::optional<StoredCopy>> GetCopy(const ChunkId& id);
+  // Up to `limit` stored chunks whose id is greater than `after` (empty: from the start), in
+  // id order: a listing paged by key, each page a short read.
+  [[nodiscard]] Result<std::vector<ChunkSize>> ListChunks(const std::string& after, int limit);
+  // Chunks moved to quarantine (corrupt copies kept for forensics). Needs schema 2.
+  [[nodiscard]] Result<int64_t> QuarantineCount();
   // Calls `fn` for every stored chunk, in storage order; with_data also reads the wire
   // bytes (one pass over the whole store). A failure part-way returns its Status after
   // some calls were made.
@@ -119,7 +147,7 @@ class LocalStoreReader {
   std::string path_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<Statement> get_meta_, get_chunk_, has_chunk_, outbox_, replicas_, totals_, scan_,
-      scan_data_;
+      scan_data_, get_copy_, list_, quarantined_;
 };
 
 // Also the SeqStore of the node's statement numbers (meta "seq_reserved").
@@ -162,6 +190,9 @@ class LocalStore : public SeqStore {
   [[nodiscard]] Result<std::vector<StoredChunkInfo>> RecentReplicas(int limit);
   // Count and total bytes of stored chunks (own + replicas).
   [[nodiscard]] Result<std::pair<int64_t, int64_t>> Totals();
+  [[nodiscard]] Result<std::optional<StoredCopy>> GetCopy(const ChunkId& id);
+  [[nodiscard]] Result<std::vector<ChunkSize>> ListChunks(const std::string& after, int limit);
+  [[nodiscard]] Result<int64_t> QuarantineCount();
   const std::string& path() const { return path_; }
   // Writes waiting for the writer thread.
   size_t queued() const;
@@ -178,7 +209,7 @@ class LocalStore : public SeqStore {
   std::unique_ptr<LocalStoreReader> reader_;  // its own connection, under rmu_
   std::mutex rmu_;
   std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, put_meta_,
-      raise_seq_, raise_hlc_;
+      raise_seq_, raise_hlc_, quarantine_, unserve_, set_sig_;
   int tick_ms_ = 2;
   LogThrottle error_log_;  // a full disk fails every retry: a few lines, then one per 10 s
   mutable std::mutex mu_;

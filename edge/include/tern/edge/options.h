@@ -61,6 +61,9 @@ struct EdgeOptions {
   DropDirOptions dropdir;
   FeedOptions feed;
   std::string log_level = "info";
+  // Scrub (scrubber.h): the whole store re-hashed once per period, at most this fast.
+  int64_t scrub_period_ms = int64_t{7} * 24 * 3600 * 1000;
+  int64_t scrub_max_bytes_per_s = int64_t{8} << 20;
   // security.mode and the TLS files (tls.*): with kPki both connections to the gateway (the
   // main one and the registration one) use TLS with these files.
   SecurityMode security_mode = SecurityMode::kPki;

@@ -1,0 +1,260 @@
+#include "repairer.h"
+
+#include <doctest/doctest.h>
+
+#include "tern/common/store_messages.h"
+
+namespace tern::core {
+namespace {
+
+constexpr uint32_t kCore = 1;
+ChunkId Id(char c) { return ChunkId(32, c); }
+
+ChunkRecord Rec(char c, std::vector<uint32_t> holders, uint64_t bytes = 1000) {
+  ChunkRecord r;
+  r.id = Id(c);
+  r.origin = 2;
+  r.acked = true;
+  r.bytes = bytes;
+  r.holders = std::move(holders);
+  return r;
+}
+
+// Five stores, 2..6, all live; `dead` ones fall silent until they are dead.
+struct Site {
+  Metrics m;
+  Membership members{3000, 10000};
+  std::map<ChunkId, ChunkRecord> manifest;
+  uint64_t now = 0;
+  Site() {
+    for (uint32_t a = 2; a <= 6; ++a) members.Add(a, "s" + std::to_string(a));
+    Beat({2, 3, 4, 5, 6});
+  }
+  void Beat(const std::vector<uint32_t>& live) {
+    for (uint32_t a : live) (void)members.OnHeartbeat(a, msg::Heartbeat{}, now);
+  }
+  // Everyone but `silent` heartbeats through `ms` of time.
+  void Pass(uint64_t ms, const std::set<uint32_t>& silent) {
+    for (uint64_t t = 0; t < ms; t += 1000) {
+      now += 1000;
+      std::vector<uint32_t> live;
+      for (uint32_t a = 2; a <= 6; ++a) {
+        if (!silent.count(a) && members.Contains(a)) live.push_back(a);
+      }
+      Beat(live);
+      (void)members.CheckLiveness(now);
+    }
+  }
+  void Put(const ChunkRecord& r) { manifest[r.id] = r; }
+  Repairer::Lookup Lookup() {
+    return [this](const ChunkId& id) -> std::optional<ChunkRecord> {
+      auto it = manifest.find(id);
+      if (it == manifest.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+  std::vector<ChunkRecord> All() {
+    std::vector<ChunkRecord> v;
+    for (auto& [id, r] : manifest) v.push_back(r);
+    return v;
+  }
+};
+
+std::vector<msg::Copy> Copies(const std::vector<Outgoing>& out) {
+  std::vector<msg::Copy> v;
+  for (const auto& o : out) {
+    auto c = msg::DecodeText<msg::Copy>(o.payload);
+    REQUIRE(c.ok());
+    v.push_back(*c);
+  }
+  return v;
+}
+
+RepairOptions Opts() {
+  RepairOptions o;
+  o.copy_timeout_ms = 5000;
+  return o;
+}
+
+}  // namespace
+
+TEST_SUITE("repairer") {
+  TEST_CASE("a dead holder's chunks are copied from a live holder to a store without one") {
+    Site s;
+    Repairer r(Opts(), kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('a', {2, 3, 4}));
+    s.Pass(15000, {4});  // 4 dies
+    REQUIRE(s.members.Find(4)->state == NodeState::kDead);
+    r.Scan(s.All(), s.now);
+    CHECK(s.m.Get("under_replicated_2") == 1);
+    auto out = r.Tick(s.now, s.Lookup());
+    REQUIRE(out.size() == 1);
+    auto c = Copies(out)[0];
+    CHECK(c.id == Id('a'));
+    CHECK((out[0].topic == "tern/down/s2" || out[0].topic == "tern/down/s3"));
+    CHECK((c.to_addr == 5 || c.to_addr == 6));
+    CHECK(c.to == "s" + std::to_string(c.to_addr));
+    CHECK(s.m.Get("repair_copies_requested") == 1);
+    CHECK(r.in_flight() == 1);
+    // Asked once: the next tick sends nothing more for it.
+    CHECK(r.Tick(s.now, s.Lookup()).empty());
+    // The target's stored notice completes it; the chunk leaves the queue once recorded.
+    r.OnStored(c.id, c.to_addr, s.now);
+    CHECK(s.m.Get("repair_copies_done") == 1);
+    CHECK(s.m.Get("repair_bytes") == 1000);
+    s.manifest[c.id].holders.push_back(c.to_addr);
+    CHECK(r.Tick(s.now, s.Lookup()).empty());
+    CHECK(r.queued() == 0);
+    CHECK(s.m.Get("repair_queue") == 0);
+  }
+
+  TEST_CASE("a brief outage makes no repair: an offline or suspect holder still counts") {
+    Site s;
+    Repairer r(Opts(), kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('a', {2, 3, 4}));
+    (void)s.members.OnOffline(4);
+    s.Pass(5000, {4});  // offline, silent, but not past dead_after
+    REQUIRE(s.members.Find(4)->state == NodeState::kOffline);
+    r.Scan(s.All(), s.now);
+    CHECK(r.Tick(s.now, s.Lookup()).empty());
+    CHECK(r.queued() == 0);
+    CHECK(s.m.Get("repair_copies_requested") == 0);
+  }
+
+  TEST_CASE("chunks with one good copy are repaired before chunks with two") {
+    Site s;
+    RepairOptions o = Opts();
+    o.max_streams = 1;  // one copy at a time per store: the order shows
+    Repairer r(o, kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('a', {2, 3, 4}));  // two good after 4 dies
+    s.Put(Rec('b', {2, 4, 5}));  // ... two good
+    s.Put(Rec('c', {2, 4, 6}));  // two good
+    s.Put(Rec('d', {4, 5, 3}));  // two good
+    s.Put(Rec('z', {2, 4}));     // one good: first although queued last by id
+    s.Pass(15000, {4});
+    r.Scan(s.All(), s.now);
+    CHECK(s.m.Get("under_replicated_1") == 1);
+    auto first = Copies(r.Tick(s.now, s.Lookup()));
+    REQUIRE_FALSE(first.empty());
+    CHECK(first[0].id == Id('z'));
+  }
+
+  TEST_CASE("each store takes part in at most max_streams copies at once") {
+    Site s;
+    RepairOptions o = Opts();
+    o.max_streams = 1;
+    Repairer r(o, kCore, Topics(), &s.members, &s.m, nullptr);
+    for (char c = 'a'; c <= 'h'; ++c) s.Put(Rec(c, {2, 3, 4}));
+    s.Pass(15000, {4});
+    r.Scan(s.All(), s.now);
+    auto out = Copies(r.Tick(s.now, s.Lookup()));
+    // Sources 2 and 3, targets 5 and 6, one stream each: two copies at most.
+    CHECK(out.size() == 2);
+    std::map<uint32_t, int> per_target;
+    for (const auto& c : out) ++per_target[c.to_addr];
+    for (const auto& [t, n] : per_target) CHECK(n == 1);
+    CHECK(s.m.Get("repair_in_flight") == 2);
+  }
+
+  TEST_CASE("the byte budget holds copies back until it refills") {
+    Site s;
+    RepairOptions o = Opts();
+    o.max_streams = 10;
+    o.max_bytes_per_s = 1500;  // one 1000-byte copy per store, then the bucket is spent
+    Repairer r(o, kCore, Topics(), &s.members, &s.m, nullptr);
+    for (char c = 'a'; c <= 'f'; ++c) s.Put(Rec(c, {2, 3, 4}));
+    s.Pass(15000, {4});
+    r.Scan(s.All(), s.now);
+    const size_t first = r.Tick(s.now, s.Lookup()).size();
+    CHECK(first >= 1);
+    CHECK(first <= 4);
+    CHECK(r.Tick(s.now, s.Lookup()).empty());  // every bucket is in debt or spent
+    const size_t later = r.Tick(s.now + 3000, s.Lookup()).size();
+    CHECK(later >= 1);
+  }
+
+  TEST_CASE("a copy refused or not confirmed in time is tried again elsewhere") {
+    Site s;
+    Repairer r(Opts(), kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('a', {2, 3, 4}));
+    s.Pass(15000, {4});
+    r.Scan(s.All(), s.now);
+    auto c1 = Copies(r.Tick(s.now, s.Lookup()));
+    REQUIRE(c1.size() == 1);
+    // No stored notice within copy_timeout: failed, and the next try uses the other target.
+    auto c2 = Copies(r.Tick(s.now + 5000, s.Lookup()));
+    CHECK(s.m.Get("repair_copy_failures") == 1);
+    REQUIRE(c2.size() == 1);
+    CHECK(c2[0].to_addr != c1[0].to_addr);
+    // A copy_nack from the source fails it at once.
+    msg::CopyNack n;
+    n.id = c2[0].id;
+    n.req = c2[0].req;
+    n.reason = "not held";
+    CHECK_FALSE(r.OnCopyNack(n, 99, s.now));  // not the source
+    bool refused = false;
+    for (uint32_t a : {2u, 3u}) refused = refused || r.OnCopyNack(n, a, s.now);
+    CHECK(refused);
+    CHECK(s.m.Get("repair_copy_failures") == 2);
+    CHECK(r.in_flight() == 0);
+  }
+
+  TEST_CASE("fewer than three live stores reports the shortfall and does not loop") {
+    Site s;
+    Repairer r(Opts(), kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('a', {2, 3, 4}));
+    s.Put(Rec('b', {2, 3, 5}));
+    s.Pass(15000, {4, 5, 6});  // only 2 and 3 stay
+    r.Scan(s.All(), s.now);
+    for (int i = 0; i < 100; ++i)
+      CHECK(r.Tick(s.now + static_cast<uint64_t>(i), s.Lookup()).empty());
+    CHECK(r.blocked_reason().find("only 2 live") != std::string::npos);
+    CHECK(s.m.Get("repair_copies_requested") == 0);
+    CHECK(r.queued() == 2);
+    CHECK(r.Json(100, s.now)["blocked_reason"] != "");
+    // A store comes back: the shortfall is over.
+    s.Beat({6});
+    r.Tick(s.now, s.Lookup());
+    CHECK(r.blocked_reason().empty());
+  }
+
+  TEST_CASE("a draining holder's copy is not good, but it serves as a source") {
+    Site s;
+    Repairer r(Opts(), kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('a', {4, 5, 6}));
+    s.members.SetDraining(4, true);
+    s.members.SetDraining(5, true);
+    r.Scan(s.All(), s.now);
+    CHECK(r.census().by_good[1] == 1);
+    auto out = Copies(r.Tick(s.now, s.Lookup()));
+    REQUIRE(out.size() == 1);
+    CHECK((out[0].to_addr == 2 || out[0].to_addr == 3));  // never to a draining store
+  }
+
+  TEST_CASE("an unacked chunk and a result still being placed are not repair's") {
+    Site s;
+    Repairer r(Opts(), kCore, Topics(), &s.members, &s.m,
+               [](const ChunkId& id) { return id == Id('r'); });
+    auto unacked = Rec('u', {2});
+    unacked.acked = false;
+    s.Put(unacked);
+    auto result = Rec('r', {2});
+    result.origin = kCore;
+    s.Put(result);
+    r.Scan(s.All(), s.now);
+    CHECK(r.queued() == 0);
+    CHECK(r.Tick(s.now, s.Lookup()).empty());
+  }
+
+  TEST_CASE("a chunk with no good copy is counted missing, not queued") {
+    Site s;
+    Repairer r(Opts(), kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('a', {4}));
+    s.Pass(15000, {4});
+    r.Scan(s.All(), s.now);
+    CHECK(s.m.Get("missing_chunks") == 1);
+    CHECK(r.queued() == 0);
+  }
+}
+
+}  // namespace tern::core
