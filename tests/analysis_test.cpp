@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "ctl_run.h"
 #include "http_client.h"
 #include "site.h"
 #include "tern/common/bytes.h"
@@ -101,6 +102,21 @@ TEST_SUITE("analysis") {
     CHECK(src["origin"] == site.EdgeAddr(0));  // the result walks back to edge-0's data
     std::string metrics = HttpGet(http_port, "/metrics", *token);
     CHECK(metrics.find("tern_core_alarms_total") != std::string::npos);
+    // ternctl locate (over the HTTP API) walks from the result to its source and back.
+    auto locate = [&](const std::string& id) {
+      auto r = Ctl(site, {"locate", id, "--json"});
+      if (r.code != 0) return nlohmann::json();
+      return nlohmann::json::parse(r.out, nullptr, false);
+    };
+    auto r = locate(alarm_hex);
+    REQUIRE(r.is_object());
+    REQUIRE(r["sources"].size() == 1);
+    CHECK(r["sources"][0] == source_hex);
+    auto back = locate(source_hex);
+    REQUIRE(back.is_object());
+    bool listed = false;
+    for (const auto& id : back["results"]) listed |= id == alarm_hex;
+    CHECK(listed);
     site.StopAll();
 
     // On exactly three stores, one of them the edge whose data it was; manifest agrees.
@@ -120,27 +136,6 @@ TEST_SUITE("analysis") {
     INFO(c.Report());
     CHECK(c.problems.empty());
     CHECK(c.result_chunks > 0);
-    // ternctl locate walks from the result to its source and back.
-    auto locate = [&](const std::string& id) {
-      Process p;
-      std::string out = site.dir() + "/locate.json";
-      std::remove(out.c_str());
-      if (!p.Start({TERNCTL_BIN, "--core-db", site.CoreDir() + "/core.db", "locate", id, "--json"},
-                   out) ||
-          p.Wait(std::chrono::seconds(30)) != 0) {
-        return nlohmann::json();
-      }
-      return nlohmann::json::parse(ReadFile(out), nullptr, false);
-    };
-    auto r = locate(alarm_hex);
-    REQUIRE(r.is_object());
-    REQUIRE(r["sources"].size() == 1);
-    CHECK(r["sources"][0] == source_hex);
-    auto back = locate(source_hex);
-    REQUIRE(back.is_object());
-    bool listed = false;
-    for (const auto& id : back["results"]) listed |= id == alarm_hex;
-    CHECK(listed);
   }
 }
 }  // namespace tern::testing

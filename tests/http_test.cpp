@@ -68,7 +68,7 @@ TEST_SUITE("http") {
     CHECK(Site::WaitFor(15, [&] { return site.EdgeCounter(0, "records_refused_permission") > 0; }));
     auto shown = Ctl(site, {"edge", "show", "edge-0", "--json"});
     REQUIRE(shown.code == 0);
-    CHECK(nlohmann::json::parse(shown.out)["kinds"] == "event");
+    CHECK(nlohmann::json::parse(shown.out)["settings"]["kinds"] == nlohmann::json::array({"event"}));
     CHECK(HttpCall(port, "PUT", "/api/v1/edges/edge-0/settings", op,
                    R"({"kinds": ["samples", "blob", "event"]})")
               .status == 200);

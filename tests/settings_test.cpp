@@ -30,7 +30,7 @@ TEST_SUITE("settings") {
     CHECK(site.LogOf("edge-0").find("not permitted") != std::string::npos);
     auto shown = Ctl(site, {"edge", "show", "edge-0", "--json"});
     REQUIRE(shown.code == 0);
-    CHECK(nlohmann::json::parse(shown.out)["kinds"] == "event");
+    CHECK(nlohmann::json::parse(shown.out)["settings"]["kinds"] == nlohmann::json::array({"event"}));
 
     // Allowed again: records flow again without a restart.
     REQUIRE(Ctl(site, {"edge", "set", "edge-0", "--kinds", "samples,event"}).code == 0);

@@ -178,6 +178,10 @@ void Core::Impl::Route() {
     placer_->OnPutNack(n);
   });
   peer_.On<msg::PutAck>([](const msg::PutAck&, const std::string&) {});
+  peer_.On<msg::RestateNack>([](const msg::RestateNack&, const std::string&) {});
+  peer_.On<msg::GetNack>([this](const msg::GetNack& n, const std::string& t) {
+    if (fetcher_) fetcher_->OnGetNack(n, topics_.Parse(t).from);
+  });
   RouteRepair();  // block reports, corrupt notices, restate and copy answers
 }
 
@@ -198,6 +202,20 @@ Status Core::Impl::StartServices() {
     HttpApiSources hs;
     hs.status = [this] { return StatusJson(); };
     hs.scheduler = [this] { return processing_->Snapshot(WallMs()); };
+    ChunkFetcherDeps fd;  // reads from the spool or a live holder (chunk_fetcher.h)
+    fd.where = ChunkFetcher::ManifestWhere(o_.data_dir + "/core.db");
+    fd.live = ChunkFetcher::LiveFromStatus([this] { return StatusJson(); });
+    fd.send = [this](const std::string& t, const std::string& p) {
+      worker_->Post([t, p](Batch& b) { b.Publish({t, p}); });
+    };
+    fd.down_prefix = topics_.Down("");
+    fd.core_name = o_.name;
+    fd.metrics = &m_;
+    fetcher_ = std::make_unique<ChunkFetcher>(std::move(fd));
+    hs.chunk_bytes = [this](const std::string& id) -> Result<std::pair<std::string, std::string>> {
+      TERN_ASSIGN_OR_RETURN(FetchedBytes f, fetcher_->Fetch(id));
+      return std::make_pair(std::move(f.wire), std::move(f.holder));
+    };
     hs.report = [this] { return ReportDoc(); };
     hs.repair = [this] { return RepairDoc(); };
     hs.verify = [this](bool rehash) { return Verify(rehash); };

@@ -14,6 +14,14 @@ void Core::Impl::OnMessage(const std::string& topic, const std::string& payload,
     msg::Guarded(m_, "core", topic, [&] { OnUplink(topic, payload); });
   } else if (t.kind == "stored" && !t.from.empty()) {
     Hear(stored_, topic, payload, t.from);
+  } else if (t.kind == "peer" && t.to == o_.name && payload.rfind("TRNM", 0) == 0) {
+    // A binary envelope: a store's answer (kGot) to a read (chunk_fetcher.h), which counts
+    // and logs what it refuses.
+    if (fetcher_) {
+      (void)fetcher_->OnGot(t.from, payload);
+    } else {
+      msg::Reject(m_, "core", "peer", "envelope without a reader on " + topic);
+    }
   } else if (t.kind == "peer" && t.to == o_.name) {
     Hear(peer_, topic, payload, t.from);
   } else if (t.kind == "hb" && !t.from.empty()) {

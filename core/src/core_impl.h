@@ -19,6 +19,7 @@
 
 #include "ack_policy.h"
 #include "board_control.h"
+#include "chunk_fetcher.h"
 #include "broker_hearing.h"
 #include "clock_watch.h"
 #include "commit_worker.h"
@@ -155,6 +156,7 @@ class Core::Impl {
   std::unique_ptr<StatusReporter> status_;
   std::unique_ptr<CommitWorker> worker_;
   std::unique_ptr<HttpApi> http_;
+  std::unique_ptr<ChunkFetcher> fetcher_;  // reads for GET /api/v1/chunks/{id}/bytes
   std::unique_ptr<BoardControl> board_;
   std::unique_ptr<NodeIdentity> identity_;  // pki mode: key, certificate, site CA and CRL
   std::unique_ptr<StatementGate> statements_;

@@ -107,6 +107,7 @@ class HttpApi::Impl {
   Result<json> Drain(const httplib::Request& req);
   Result<json> Forget(const httplib::Request& req);
   void Metrics(const httplib::Request& req, httplib::Response& res);
+  void ChunkBytes(const httplib::Request& req, httplib::Response& res);
 
   HttpApiOptions o_;
   HttpApiSources src_;
@@ -167,6 +168,15 @@ Status HttpApi::Impl::Start() {
     Route(R"(/api/v1/verify)", &Impl::VerifyDoc);
     PostRoute(R"(/api/v1/nodes/([^/]+)/drain)", &Impl::Drain, 202);
     PostRoute(R"(/api/v1/nodes/([^/]+)/forget)", &Impl::Forget, 200);
+    // A chunk's bytes (not JSON): read role, served by the core's ChunkFetcher.
+    gate_->AddRoute(R"(/api/v1/chunks/([^/]*)/bytes)", {"GET"}, {});
+    svr_->Get(R"(/api/v1/chunks/([^/]*)/bytes)",
+              [this](const httplib::Request& req, httplib::Response& res) {
+                if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
+                auto slot = gate_->Enter(req);
+                if (!slot) return gate_->Busy(req, res);
+                ChunkBytes(req, res);
+              });
     gate_->AddRoute("/metrics", {"GET"}, {});
     svr_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
       if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
@@ -418,6 +428,25 @@ void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res)
     }
     res.status = 200;
     res.set_content(http::MetricsText(status), kMetricsType);
+  } catch (const std::exception& e) {
+    SetError(res, 500, std::string("internal error: ") + e.what());
+  } catch (...) {
+    SetError(res, 500, "internal error");
+  }
+}
+
+void HttpApi::Impl::ChunkBytes(const httplib::Request& req, httplib::Response& res) {
+  try {
+    if (Status s = CheckParams(req, {}); !s.ok()) return SetError(res, 400, s.message());
+    std::string hex = req.matches.size() > 1 ? req.matches[1].str() : "";
+    auto id = http::ParseChunkIdPath(hex);
+    if (!id.ok()) return SetError(res, HttpCode(id.status()), id.status().message());
+    if (!src_.chunk_bytes) return SetError(res, 503, "no chunk reader");
+    auto got = src_.chunk_bytes(*id);
+    if (!got.ok()) return SetError(res, HttpCode(got.status()), got.status().message());
+    res.status = 200;
+    res.set_header("X-Tern-Holder", got->second);
+    res.set_content(std::move(got->first), "application/octet-stream");
   } catch (const std::exception& e) {
     SetError(res, 500, std::string("internal error: ") + e.what());
   } catch (...) {

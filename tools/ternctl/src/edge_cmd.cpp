@@ -1,72 +1,87 @@
-// ternctl edge show/set over the core's registry.
+// ternctl edge show/set over the core's HTTP API: see edge_cmd.h.
 #include "edge_cmd.h"
 
+#include <cstdio>
 #include <iostream>
 
-#include "tern/core/manifest.h"
-#include "tern/core/settings_patch.h"
+#include "cli_util.h"
 
 namespace tern::tools {
 namespace {
-int Fail(const Status& s) {
-  std::cerr << "ternctl edge: " << s.message() << "\n";
-  return 2;
+
+std::string Kinds(const nlohmann::json& s) {
+  if (!s.contains("kinds") || !s["kinds"].is_array()) return Str(s, "kinds");
+  std::string k;
+  for (const auto& x : s["kinds"]) k += (k.empty() ? "" : ",") + x.get<std::string>();
+  return k.empty() ? "none" : k;
 }
 
-int Show(core::Manifest& m, const EdgeCmdArgs& a) {
-  auto nodes = m.Nodes();
-  if (!nodes.ok()) return Fail(nodes.status());
-  nlohmann::json all = nlohmann::json::array();
-  bool found = a.name.empty();
-  for (const auto& n : *nodes) {
-    if (!a.name.empty() && n.name != a.name) continue;
-    if (n.store_path.empty()) continue;  // the core's own registry entry is not an edge
-    found = true;
-    auto st = m.Settings(n.name);
-    if (!st.ok()) return Fail(st.status());
-    auto j = st->ToJson();
-    j["addr"] = n.addr;
-    j["state"] = n.state;
-    all.push_back(j);
-  }
-  if (!found) {
-    std::cerr << "ternctl edge: no registered edge named '" << a.name << "'\n";
-    return 1;
-  }
-  if (a.json) {
-    std::cout << (a.name.empty() ? all.dump() : all[0].dump()) << "\n";
-    return 0;
-  }
+void Row(const nlohmann::json& e, const std::string& state) {
+  const auto& s = e.value("settings", nlohmann::json::object());
+  std::printf("%-5lld %-16s %-8s %-8s %-6lld %-22s %-12lld %lld\n",
+              static_cast<long long>(Num(e, "addr")), Str(e, "name").c_str(), state.c_str(),
+              Str(s, "priority_name").c_str(), static_cast<long long>(Num(s, "weight")),
+              Kinds(s).c_str(), static_cast<long long>(Num(s, "max_bytes_per_s")),
+              static_cast<long long>(Num(s, "protocol")));
+}
+
+void Header() {
   std::printf("%-5s %-16s %-8s %-8s %-6s %-22s %-12s %s\n", "addr", "name", "state", "priority",
               "weight", "kinds", "bytes/s", "protocol");
-  for (const auto& j : all) {
-    std::printf("%-5u %-16s %-8s %-8s %-6d %-22s %-12lld %d\n", j["addr"].get<unsigned>(),
-                j["name"].get<std::string>().c_str(), j["state"].get<std::string>().c_str(),
-                j["priority"].get<std::string>().c_str(), j["weight"].get<int>(),
-                j["kinds"].get<std::string>().c_str(),
-                static_cast<long long>(j["max_bytes_per_s"].get<int64_t>()),
-                j["protocol"].get<int>());
-  }
-  return 0;
 }
 
-int Set(core::Manifest& m, const EdgeCmdArgs& a) {
-  auto st = m.Settings(a.name);
-  if (!st.ok()) return Fail(st.status());
-  // The same reading and checks as the HTTP API's settings PUT (settings_patch.h).
-  core::SettingsPatch p;
-  if (!a.priority.empty()) p.priority = a.priority;
-  if (a.weight != -1) p.weight = a.weight;
-  if (!a.kinds.empty()) p.kinds = a.kinds;
-  if (!a.rate.empty()) p.rate = a.rate;
-  if (a.protocol != -1) p.protocol = a.protocol;
-  auto e = core::ApplySettingsPatch(*st, p);
-  if (!e.ok()) return Fail(e.status());
-  Status s = m.PutSettings(*e);
-  if (!s.ok()) return Fail(s);
-  std::cout << e->ToJson().dump() << "\n";
-  return 0;
+int Show(CoreClient& core, const EdgeCmdArgs& a) {
+  if (!a.name.empty()) {
+    auto r = core.Get("/api/v1/edges/" + UrlEncode(a.name) + "/settings");
+    if (!r.ok()) return Fail(r.status());
+    if (a.json) {
+      std::cout << Dump(*r) << "\n";
+    } else {
+      Header();
+      Row(*r, "-");
+    }
+    return kExitOk;
+  }
+  auto nodes = core.Get("/api/v1/nodes");
+  if (!nodes.ok()) return Fail(nodes.status());
+  // The core's own registry entry is not an edge.
+  auto status = core.Get("/api/v1/status");
+  const std::string core_name = status.ok() ? Str(*status, "name") : "";
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& n : (*nodes)["nodes"]) {
+    if (!core_name.empty() && Str(n, "name") == core_name) continue;
+    all.push_back({{"name", n["name"]},
+                   {"addr", n["addr"]},
+                   {"state", n["state"]},
+                   {"settings", n.value("settings", nlohmann::json::object())}});
+  }
+  if (a.json) {
+    std::cout << Dump(all) << "\n";
+    return kExitOk;
+  }
+  Header();
+  for (const auto& e : all) Row(e, Str(e, "state"));
+  return kExitOk;
 }
+
+int Set(CoreClient& core, const EdgeCmdArgs& a) {
+  nlohmann::json body = nlohmann::json::object();
+  if (!a.priority.empty()) body["priority"] = a.priority;
+  if (a.weight != -1) body["weight"] = a.weight;
+  if (!a.kinds.empty()) body["kinds"] = a.kinds;
+  if (!a.rate.empty()) body["rate"] = a.rate;
+  if (a.protocol != -1) body["protocol"] = a.protocol;
+  if (body.empty()) {
+    std::cerr << "ternctl edge set: nothing to change (give --priority, --weight, --kinds, "
+                 "--rate or --protocol)\n";
+    return kExitError;
+  }
+  auto r = core.Json("PUT", "/api/v1/edges/" + UrlEncode(a.name) + "/settings", Dump(body));
+  if (!r.ok()) return Fail(r.status());
+  std::cout << Dump(*r) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddEdgeCommands(CLI::App& app, EdgeCmdArgs* a) {
@@ -75,8 +90,8 @@ void AddEdgeCommands(CLI::App& app, EdgeCmdArgs* a) {
   a->show = a->cmd->add_subcommand("show", "show settings of every edge, or one");
   a->show->add_option("name", a->name, "edge name");
   a->show->add_flag("--json", a->json, "JSON output");
-  a->set =
-      a->cmd->add_subcommand("set", "change an edge's settings (takes effect within a second)");
+  a->set = a->cmd->add_subcommand(
+      "set", "change an edge's settings (operator token; takes effect within a second)");
   a->set->add_option("name", a->name, "edge name")->required();
   a->set->add_option("--priority", a->priority,
                      "class for the scheduler: keep, alarm, high, normal, bulk");
@@ -86,11 +101,10 @@ void AddEdgeCommands(CLI::App& app, EdgeCmdArgs* a) {
   a->set->add_option("--protocol", a->protocol, "protocol version");
 }
 
-int RunEdgeCommand(const std::string& core_db, const EdgeCmdArgs& a) {
-  if (!a.cmd || !*a.cmd) return -1;
-  auto m = core::Manifest::Open(core_db, /*read_only=*/!*a.set);
-  if (!m.ok()) return Fail(m.status());
-  return *a.set ? Set(**m, a) : Show(**m, a);
+bool EdgeCommandSelected(const EdgeCmdArgs& a) { return a.cmd && *a.cmd; }
+
+int RunEdgeCommand(CoreClient& core, const EdgeCmdArgs& a) {
+  return *a.set ? Set(core, a) : Show(core, a);
 }
 
 }  // namespace tern::tools

@@ -1,10 +1,13 @@
 // `ternctl edge set|show`: the operator's per-edge settings (priority class, weight,
-// permitted data kinds, byte-rate limit, protocol). Writes go to core.db; the running core
-// notices the change within a second and sends it to the edge, so no restart is needed.
+// permitted data kinds, byte-rate limit, protocol), through the core's HTTP API: GET and PUT
+// /api/v1/edges/{name}/settings (PUT needs an operator token). The running core sends a
+// change to the edge within a second, so no restart is needed.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <string>
+
+#include "core_client.h"
 
 namespace tern::tools {
 
@@ -20,7 +23,8 @@ struct EdgeCmdArgs {
 
 // Adds the `edge` subcommand with `show` and `set` to `app`.
 void AddEdgeCommands(CLI::App& app, EdgeCmdArgs* args);
-// Runs it if it was selected: the exit code (0 ok, 1 not found, 2 bad value or I/O), or -1.
-int RunEdgeCommand(const std::string& core_db, const EdgeCmdArgs& args);
+bool EdgeCommandSelected(const EdgeCmdArgs& a);
+// Runs it: the exit code (0 ok, 1 no such edge, 2 bad value, connection or I/O).
+int RunEdgeCommand(CoreClient& core, const EdgeCmdArgs& args);
 
 }  // namespace tern::tools

@@ -1,84 +1,79 @@
-// ternctl verify: see verify_cmd.h.
+// ternctl verify over the core's HTTP API: see verify_cmd.h.
 #include "verify_cmd.h"
 
 #include <iostream>
-#include <map>
 
 #include "cli_util.h"
-#include "tern/common/bytes.h"
-#include "tern/tools/inspect.h"
 
 namespace tern::tools {
 namespace {
 
-// "lost: 0" or "by good copies: 0 (lost): 3, 1: 40, 2: 900": the riskiest first.
-std::string ByCopies(const tern::tools::VerifyReport& v) {
-  const auto by = v.UnderByCopies();
-  if (by.empty()) return "lost: 0";
-  std::string out = "by good copies:";
-  for (const auto& [copies, n] : by) {
-    out += " " + std::to_string(copies) + (copies == 0 ? " (lost)" : "") + ": " +
-           std::to_string(n) + ",";
-  }
-  out.pop_back();
-  return out;
+// A count the server gives as a number (or, should it list them, as an array).
+int64_t Count(const nlohmann::json& j, const char* key) {
+  if (j.contains(key) && j[key].is_array()) return static_cast<int64_t>(j[key].size());
+  return Num(j, key);
+}
+
+std::string Names(const nlohmann::json& a) {
+  std::string s;
+  for (const auto& n : a)
+    s += (s.empty() ? "" : ", ") + (n.is_string() ? n.get<std::string>() : Dump(n));
+  return s.empty() ? "(none)" : s;
 }
 
 }  // namespace
 
-int RunVerify(const std::string& core_db, bool json, bool no_hash) {
-  auto r = tern::tools::VerifySite(core_db, !no_hash);
+void AddVerifyCommand(CLI::App& app, VerifyCmdArgs* a) {
+  a->cmd = app.add_subcommand("verify",
+                              "compare the manifest with what every live store reports it holds");
+  a->cmd->add_flag("--json", a->json, "exactly one JSON object on stdout (the server's)");
+  a->cmd->add_flag("--rehash", a->rehash,
+                   "have every store re-read and re-hash its chunks first (slower)");
+}
+
+int RunVerify(CoreClient& core, const VerifyCmdArgs& a) {
+  auto r = core.Get(std::string("/api/v1/verify") + (a.rehash ? "?rehash=1" : ""));
   if (!r.ok()) {
-    if (json) {
-      std::cout << Dump({{"ok", false}, {"error", r.status().ToString()}}) << "\n";
-    }
-    std::cerr << "ternctl: " << r.status().ToString() << "\n";
-    return kExitError;
+    if (a.json) std::cout << Dump({{"ok", false}, {"error", r.status().message()}}) << "\n";
+    return Fail(r.status());
   }
   const auto& v = *r;
-  if (json) {
-    std::cout << Dump(tern::tools::ToJson(v)) << "\n";
-    return v.ok() ? kExitOk : kExitProblems;
+  const bool ok = v.value("ok", false);
+  if (a.json) {
+    std::cout << Dump(v) << "\n";
+    return ok ? kExitOk : kExitProblems;
   }
-  std::cout << "chunks in manifest: " << v.chunks << " (expect " << v.copies_expected
-            << " copies each; hashes " << (v.hashes_checked ? "checked" : "not checked") << ")\n";
-  for (const auto& n : v.nodes) {
-    std::cout << "  node " << n.addr << " " << n.name << " [" << n.state << "]: ";
-    if (!n.reachable) {
-      std::cout << "UNREACHABLE (" << n.error << "); " << n.listed << " listed\n";
-    } else {
-      std::cout << n.stored << " stored, " << n.listed << " listed, " << n.missing << " missing, "
-                << n.extra << " extra, " << n.corrupt << " corrupt\n";
-    }
+  std::cout << "chunks in manifest: " << Num(v, "chunks") << " (hashes "
+            << (a.rehash ? "re-read by the stores" : "as last reported") << ")\n"
+            << "stores answered:   " << Names(v.value("stores_answered", nlohmann::json::array()))
+            << "\n"
+            << "stores silent:     " << Names(v.value("stores_silent", nlohmann::json::array()))
+            << "\n"
+            << "missing copies:    " << Count(v, "missing") << "\n"
+            << "under-replicated:  " << Count(v, "under_replicated");
+  const auto& by = v.value("by_copies", nlohmann::json::object());
+  if (!by.empty()) {
+    std::cout << " (by good copies:";
+    for (const auto& it : by.items()) std::cout << " " << it.key() << ": " << Dump(it.value());
+    std::cout << ")";
   }
-  std::cout << "missing copies:    " << v.missing.size() << "\n"
-            << "under-replicated:  " << v.under_replicated.size() << " (" << ByCopies(v) << ")\n"
-            << "over-replicated:   " << v.over_replicated.size() << "\n"
-            << "extra copies:      " << v.extra.size() << "\n"
-            << "corrupt copies:    " << v.corrupt.size() << "\n"
-            << "unreachable:       " << v.unreachable_stores.size() << "\n";
+  std::cout << "\n"
+            << "lost:              " << Count(v, "lost") << "\n"
+            << "extra copies:      " << Count(v, "extra") << "\n"
+            << "corrupt copies:    " << Count(v, "corrupt") << "\n";
+  const auto& problems = v.value("problems", nlohmann::json::array());
   constexpr size_t kShow = 20;
-  auto show = [&](const char* what, const auto& list, auto line) {
-    for (size_t i = 0; i < list.size() && i < kShow; ++i) {
-      std::cout << "  " << what << " " << line(list[i]) << "\n";
-    }
-    if (list.size() > kShow) std::cout << "  ... " << list.size() - kShow << " more\n";
-  };
-  auto copy = [](const tern::tools::CopyProblem& p) {
-    return tern::ToHex(p.id) + " at " + std::to_string(p.holder) + " " + p.holder_name + ": " +
-           p.detail;
-  };
-  auto repl = [](const tern::tools::ReplicationProblem& p) {
-    return tern::ToHex(p.id) + ": " + std::to_string(p.real_copies) + " good copies";
-  };
-  show("LOST", v.lost, repl);
-  show("missing", v.missing, copy);
-  show("under", v.under_replicated, repl);
-  show("over", v.over_replicated, repl);
-  show("extra", v.extra, copy);
-  show("corrupt", v.corrupt, copy);
-  std::cout << (v.ok() ? "OK" : "PROBLEMS FOUND") << "\n";
-  return v.ok() ? kExitOk : kExitProblems;
+  for (size_t i = 0; i < problems.size() && i < kShow; ++i) {
+    const auto& p = problems[i];
+    std::cout << "  " << Str(p, "problem") << " " << Str(p, "id");
+    if (!Str(p, "node").empty()) std::cout << " at " << Str(p, "node");
+    std::cout << "\n";
+  }
+  if (problems.size() > kShow) {
+    std::cout << "  ... " << problems.size() - kShow << " more listed (--json)\n";
+  }
+  std::cout << (ok ? "OK" : "PROBLEMS FOUND") << "\n";
+  return ok ? kExitOk : kExitProblems;
 }
 
 }  // namespace tern::tools

@@ -1,14 +1,22 @@
-// `ternctl verify`: the manifest against what every store really holds (VerifySite in
-// tern/tools/inspect.h), printed as a table or one JSON object.
+// `ternctl verify [--rehash]`: the manifest against what the stores really hold, as the core
+// finds it from the stores' own block reports (GET /api/v1/verify; with --rehash every
+// store re-reads and re-hashes its chunks first). Printed as a summary or the server's JSON.
 #pragma once
 
-#include <string>
+#include <CLI/CLI.hpp>
+
+#include "core_client.h"
 
 namespace tern::tools {
 
-// Runs the check on `core_db` (hashing every copy unless `no_hash`) and prints it. Returns
-// kExitOk if the site is consistent, kExitProblems if not, kExitError if the core's database
-// cannot be read.
-int RunVerify(const std::string& core_db, bool json, bool no_hash);
+struct VerifyCmdArgs {
+  CLI::App* cmd = nullptr;
+  bool json = false, rehash = false;
+};
+
+void AddVerifyCommand(CLI::App& app, VerifyCmdArgs* a);
+// kExitOk if the site is consistent ("ok": true), kExitProblems if not, kExitError if the
+// core could not be asked.
+int RunVerify(CoreClient& core, const VerifyCmdArgs& a);
 
 }  // namespace tern::tools

@@ -22,6 +22,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 
 #include "tern/common/metrics.h"
 #include "tern/common/status.h"
@@ -67,6 +68,11 @@ struct HttpApiSources {
   // an unknown node, FailedPrecondition (409) for forgetting a live one.
   std::function<Result<nlohmann::json>(const std::string& action, const std::string& name)>
       node_action;
+  // A chunk's wire bytes and who sent them (`id`: the 32-byte ChunkId), for GET /api/v1/chunks/{id}/bytes (the core's
+  // ChunkFetcher: spool or a live holder; may block for seconds). NotFound -> 404,
+  // Unavailable -> 503.
+  std::function<Result<std::pair<std::string, std::string>>(const std::string& id)>
+      chunk_bytes;
 };
 
 // True for the loopback binds ("127.*", "::1", "localhost"): the only ones `http.auth = off`

@@ -1,0 +1,27 @@
+// `ternctl locate` (where a chunk or a source's chunks live: GET /api/v1/chunks/{id} and
+// /api/v1/chunks?source=...) and `ternctl get ID` (a chunk's bytes from the core, which reads
+// them from its spool or a live holder: GET /api/v1/chunks/{id}/bytes; ternctl checks the
+// SHA-256 against the id itself, then decodes and prints the records, or writes a blob).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+
+#include "core_client.h"
+
+namespace tern::tools {
+
+struct ChunkCmdArgs {
+  CLI::App* locate = nullptr;
+  CLI::App* get = nullptr;
+  std::string id, source, from, to, out;
+  uint32_t origin = 0;
+  int limit = 0;
+  bool json = false;
+};
+
+void AddChunkCommands(CLI::App& app, ChunkCmdArgs* a);
+bool ChunkCommandSelected(const ChunkCmdArgs& a);
+int RunChunkCommand(CoreClient& core, const ChunkCmdArgs& a);
+
+}  // namespace tern::tools
