@@ -43,7 +43,10 @@ bool PortOpen(int port) {
   return ok;
 }
 
-Broker::Broker(const std::string& dir, BrokerMode mode) : dir_(dir), mode_(mode) {
+Broker::Broker(const std::string& dir, BrokerMode mode) : Broker(dir, mode, {}) {}
+
+Broker::Broker(const std::string& dir, BrokerMode mode, std::vector<std::string> extra_conf)
+    : dir_(dir), mode_(mode), extra_conf_(std::move(extra_conf)) {
   if (mode_ == BrokerMode::kPki) {
     PkiInit init;
     init.site = "test";
@@ -70,6 +73,7 @@ bool Broker::Launch() {
     bc.bind = "127.0.0.1";
     bc.user = CurrentUser();
     bc.extra_lines = kCommonLines;
+    bc.extra_lines.insert(bc.extra_lines.end(), extra_conf_.begin(), extra_conf_.end());
     conf = pki_->dir() + "/mosquitto.conf";
     if (!pki_->WriteMosquittoConf(bc).ok()) return false;
   } else {
@@ -80,6 +84,7 @@ bool Broker::Launch() {
         << "max_inflight_messages 100\n"
         << "max_queued_messages 100000\n";
     for (const auto& l : kCommonLines) out << l << "\n";
+    for (const auto& l : extra_conf_) out << l << "\n";
   }
   // Started means: our mosquitto says it is running (another test's broker may hold the port
   // FreePort gave us, so an open port alone proves nothing; ours then exits).

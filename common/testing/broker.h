@@ -40,6 +40,9 @@ class Broker {
   // TLS listener, certificates required, CRL and ACL) and starts mosquitto on a free port;
   // waits until the port accepts connections.
   explicit Broker(const std::string& dir, BrokerMode mode = BrokerMode::kPlain);
+  // The same with `extra_conf` lines appended to the config (e.g. a bridge to another
+  // broker: see docs/mosquitto-bridge.conf).
+  Broker(const std::string& dir, BrokerMode mode, std::vector<std::string> extra_conf);
   ~Broker();
 
   bool ok() const { return ok_; }
@@ -80,6 +83,7 @@ class Broker {
   bool ok_ = false;
   Process proc_;
   std::unique_ptr<Pki> pki_;
+  std::vector<std::string> extra_conf_;
 };
 
 // True once something accepts TCP connections on 127.0.0.1:port.
