@@ -9,13 +9,15 @@
 // In both, ingest goes on through the failure, the core keeps acknowledging every edge's
 // chunks, and nothing acknowledged before it is lost (stores checked against the manifest).
 //
-// Plain MQTT: the Broker fixture creates one PKI per broker, and the brokers of one site
-// need one CA. The TLS side of failover (the same CA/cert/key with every broker, each
-// broker's certificate checked against the host written for it) is the single-broker code
-// path, run again at every connection.
+// The brokers run as a real site's do (kSiteDefaultMode: TLS, client certificates, ACL):
+// the further brokers share the first one's PKI (one site CA, one broker certificate for
+// 127.0.0.1, the generated ACL), each node uses its one certificate with every broker, and
+// the bridge connects to the core's broker with a certificate of its own (role core).
+
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "site.h"
@@ -82,20 +84,24 @@ void CheckGoesOn(Site& site, const Before& before) {
                                        << r.check.chunks << ", records: " << r.check.records);
 }
 
-// The bridge lines of docs/mosquitto-bridge.conf, pointed at 127.0.0.1:`port`, without
-// the TLS lines (the test brokers are plain).
-std::vector<std::string> BridgeLines(int port) {
+// The bridge lines of docs/mosquitto-bridge.conf, pointed at 127.0.0.1:`port`, with `id`'s
+// files for the bridge's TLS (without them, for plain brokers, when `id` has no CA).
+std::vector<std::string> BridgeLines(int port, const Identity& id) {
   std::ifstream in(TERN_SOURCE_DIR "/docs/mosquitto-bridge.conf");
   std::vector<std::string> out;
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
     const std::string key = line.substr(0, line.find(' '));
-    if (key == "bridge_cafile" || key == "bridge_certfile" || key == "bridge_keyfile" ||
-        key == "bridge_insecure") {
+    const std::map<std::string, std::string> files = {
+        {"bridge_cafile", id.ca}, {"bridge_certfile", id.cert}, {"bridge_keyfile", id.key}};
+    if (files.count(key)) {
+      if (!id.ca.empty()) out.push_back(key + " " + files.at(key));
+    } else if (key == "bridge_insecure" && id.ca.empty()) {
       continue;
+    } else {
+      out.push_back(key == "address" ? "address " + At(port) : line);
     }
-    out.push_back(key == "address" ? "address " + At(port) : line);
   }
   return out;
 }
@@ -104,10 +110,10 @@ std::vector<std::string> BridgeLines(int port) {
 TEST_SUITE("failover") {
   TEST_CASE(
       "killing the broker everyone uses moves every node to the next, nothing acked is lost") {
-    Site site(kEdges, EdgeArgs(), CoreArgs(), BrokerMode::kPlain);
+    Site site(kEdges, EdgeArgs(), CoreArgs());
     REQUIRE(site.broker().ok());
     TempDir dir2("broker2"), dir3("broker3");
-    Broker b2(dir2.path()), b3(dir3.path());
+    Broker b2(dir2.path(), site.broker()), b3(dir3.path(), site.broker());
     REQUIRE(b2.ok());
     REQUIRE(b3.ok());
     site.UseBrokers(At(site.broker().port()) + "," + At(b2.port()) + ", " + At(b3.port()));
@@ -147,12 +153,21 @@ TEST_SUITE("failover") {
   TEST_CASE(
       "a site broker bridged to the core broker - when it dies the edges move to the core broker") {
     // site.broker() is the core's broker; the site broker bridges tern/# to it.
-    Site site(kEdges, EdgeArgs(), CoreArgs(), BrokerMode::kPlain);
+    Site site(kEdges, EdgeArgs(), CoreArgs());
     REQUIRE(site.broker().ok());
-    const std::vector<std::string> bridge = BridgeLines(site.broker().port());
+    // The bridge's own certificate, in the core's broker's ACL with tern/# (role core).
+    const Identity bridge_id = site.broker().mode() == BrokerMode::kPki
+                                   ? site.broker().Issue("bridge-site1", crypto::Role::kCore)
+                                   : Identity{"bridge-site1", "", "", ""};
+    const std::vector<std::string> bridge = BridgeLines(site.broker().port(), bridge_id);
+    INFO("bridge config: " << [&] {
+      std::string all;
+      for (const auto& l : bridge) all += "\n  " + l;
+      return all;
+    }());
     REQUIRE(bridge.size() >= 3);
     TempDir site_dir("site-broker");
-    Broker site_gw(site_dir.path(), BrokerMode::kPlain, bridge);
+    Broker site_gw(site_dir.path(), site.broker(), bridge);
     REQUIRE(site_gw.ok());
     const std::string core_gw = At(site.broker().port());
     site.UseBrokers(At(site_gw.port()) + "," + core_gw, core_gw + "," + At(site_gw.port()));

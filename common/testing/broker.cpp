@@ -63,6 +63,23 @@ Broker::Broker(const std::string& dir, BrokerMode mode, std::vector<std::string>
   }
 }
 
+Broker::Broker(const std::string& dir, const Broker& same_site, std::vector<std::string> extra_conf)
+    : dir_(dir), mode_(same_site.mode_), extra_conf_(std::move(extra_conf)) {
+  if (mode_ == BrokerMode::kPki) {
+    auto p = Pki::Open(same_site.pki_dir());
+    if (!p.ok()) {
+      std::ofstream(dir_ + "/mosquitto.log") << "fixture: " << p.status().ToString() << "\n";
+      return;
+    }
+    pki_ = std::make_unique<Pki>(std::move(p).value());
+    shared_pki_ = true;
+  }
+  for (int attempt = 0; attempt < 5 && !ok_; ++attempt) {
+    port_ = FreePort();
+    ok_ = Launch();
+  }
+}
+
 Broker::~Broker() { Kill(false); }
 
 bool Broker::Launch() {
@@ -74,8 +91,14 @@ bool Broker::Launch() {
     bc.user = CurrentUser();
     bc.extra_lines = kCommonLines;
     bc.extra_lines.insert(bc.extra_lines.end(), extra_conf_.begin(), extra_conf_.end());
-    conf = pki_->dir() + "/mosquitto.conf";
-    if (!pki_->WriteMosquittoConf(bc).ok()) return false;
+    if (shared_pki_) {
+      std::ofstream out(conf);
+      out << pki_->MosquittoConf(bc);
+      if (!out.flush()) return false;
+    } else {
+      conf = pki_->dir() + "/mosquitto.conf";
+      if (!pki_->WriteMosquittoConf(bc).ok()) return false;
+    }
   } else {
     std::ofstream out(conf);
     out << "listener " << port_ << " 127.0.0.1\n"

@@ -43,6 +43,11 @@ class Broker {
   // The same with `extra_conf` lines appended to the config (e.g. a bridge to another
   // broker: see docs/mosquitto-bridge.conf).
   Broker(const std::string& dir, BrokerMode mode, std::vector<std::string> extra_conf);
+  // Another broker of `same_site`'s site (failover tests): the same mode and, in Pki mode,
+  // the same PKI (CA, broker certificate for 127.0.0.1, ACL, CRL), with its own config in
+  // `dir`. Certificates issued through one broker are in the shared ACL; the other brokers
+  // see them after their own Reload().
+  Broker(const std::string& dir, const Broker& same_site, std::vector<std::string> extra_conf = {});
   ~Broker();
 
   bool ok() const { return ok_; }
@@ -84,6 +89,7 @@ class Broker {
   Process proc_;
   std::unique_ptr<Pki> pki_;
   std::vector<std::string> extra_conf_;
+  bool shared_pki_ = false;  // the PKI is another broker's: write the config into dir_
 };
 
 // True once something accepts TCP connections on 127.0.0.1:port.
