@@ -128,7 +128,7 @@ MqttClient::~MqttClient() {
 Status MqttClient::Start() {
   if (started_.exchange(true)) return Status::Ok();
   // An absent broker is retried by the loop thread; other errors are bad arguments or files.
-  int rc = ConnectCurrent(/*same_broker=*/false);
+  int rc = ConnectCurrent(ConnectHow::kFirst);
   std::string ssl;
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -195,12 +195,21 @@ void MqttClient::LoopMain() {
   }
 }
 
-int MqttClient::ConnectCurrent(bool same_broker) {
+int MqttClient::ConnectCurrent(ConnectHow how) {
   const BrokerAddress& b = Current();
-  const int rc = same_broker
-                     ? mosquitto_reconnect_async(mosq_)
-                     : mosquitto_connect_async(mosq_, b.host.c_str(), b.port, opts_.keepalive_s);
-  // errno is only meaningful right after the call (a refused connection on loopback).
+  // The first connect (from Start) does not block. The loop's reconnects and moves block on
+  // the TCP connect, as loop_forever's reconnect does: a refused connection then fails at
+  // once, where an asynchronous one to a dead port with TLS went unnoticed until the
+  // keep-alive check (10 s). The TLS handshake itself still runs in the loop.
+  int rc = MOSQ_ERR_SUCCESS;
+  if (how == ConnectHow::kFirst) {
+    rc = mosquitto_connect_async(mosq_, b.host.c_str(), b.port, opts_.keepalive_s);
+  } else if (how == ConnectHow::kAgain) {
+    rc = mosquitto_reconnect(mosq_);
+  } else {
+    rc = mosquitto_connect(mosq_, b.host.c_str(), b.port, opts_.keepalive_s);
+  }
+  // errno is only meaningful right after the call (a refused connection).
   connect_error_ = rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno))
                                         : std::string(mosquitto_strerror(rc));
   return rc;
@@ -251,7 +260,7 @@ void MqttClient::LoopFailover() {
         std::lock_guard<std::mutex> lk(mu_);
         ssl_error_.clear();  // the old broker's TLS failure says nothing about the new one
       }
-      rc = ConnectCurrent(/*same_broker=*/false);  // at once: the next broker has not failed us yet
+      rc = ConnectCurrent(ConnectHow::kNext);  // at once: the next broker has not failed us
       continue;
     }
     {
@@ -260,7 +269,7 @@ void MqttClient::LoopFailover() {
     }
     if (!started_) break;
     backoff_s = std::min(backoff_s * 2, std::max(backoff_s, opts_.reconnect_max_s));
-    rc = ConnectCurrent(/*same_broker=*/true);
+    rc = ConnectCurrent(ConnectHow::kAgain);
   }
 }
 

@@ -153,10 +153,11 @@ class MqttClient final : public Transport {
   void LoopFailover();
   // The broker in use.
   const BrokerAddress& Current() const { return opts_.brokers[current_.load()]; }
-  // Connects to Current() without blocking on the handshake: again to the same broker, or
-  // afresh (the first time, and after a move). Returns libmosquitto's result and keeps its
-  // text in connect_error_.
-  int ConnectCurrent(bool same_broker);
+  // Connects to Current(): the first time (from Start, without blocking), again to the same
+  // broker, or to the next one after a move (both from the network loop). Returns
+  // libmosquitto's result and keeps its text in connect_error_.
+  enum class ConnectHow { kFirst, kAgain, kNext };
+  int ConnectCurrent(ConnectHow how);
   // ExplainTls for the broker in use.
   std::string Explain(const std::string& ssl) const;
   MqttOptions opts_;
