@@ -223,8 +223,8 @@ void MqttClient::LoopFailover() {
   while (started_) {
     const uint64_t connects_before = connects_.load();
     if (rc == MOSQ_ERR_SUCCESS) {
-      // Runs until the connection fails: refused, lost, or never answered (libmosquitto
-      // closes a connection without CONNACK or PINGRESP after 1.5 keep-alive periods).
+      // Runs until the connection fails: refused, lost, or never answered (libmosquitto's
+      // keep-alive check closes a connection that stays silent).
       do {
         rc = mosquitto_loop(mosq_, 1000, 1);
       } while (started_ && rc == MOSQ_ERR_SUCCESS);
