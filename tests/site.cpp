@@ -38,7 +38,7 @@ std::string Site::CoreDir() const { return dir_.path() + "/core"; }
 bool Site::StartCore() {
   std::vector<std::string> argv = {TERN_CORE_BIN,
                                    "--set",
-                                   "mqtt.port=" + std::to_string(broker_->port()),
+                                   MqttArg(/*core=*/true),
                                    "--set",
                                    "node.data_dir=" + CoreDir(),
                                    "--set",
@@ -58,7 +58,7 @@ bool Site::StartEdge(int i) { return StartEdgeWith(i, {}); }
 bool Site::StartEdgeWith(int i, const std::vector<std::string>& extra) {
   std::vector<std::string> argv = {TERN_EDGE_BIN,
                                    "--set",
-                                   "mqtt.port=" + std::to_string(broker_->port()),
+                                   MqttArg(/*core=*/false),
                                    "--set",
                                    "node.name=edge-" + std::to_string(i),
                                    "--set",

@@ -42,6 +42,13 @@ class Site {
   void KillCore(int sig = 9);
   void KillEdge(int i, int sig = 9);
   Broker& broker() { return *broker_; }
+  // Daemons started after this get `mqtt.brokers=<list>` instead of this site's mqtt.port
+  // (failover tests: the list names broker() and brokers the test runs itself); the core
+  // gets `core_list` if that is not empty.
+  void UseBrokers(const std::string& list, const std::string& core_list = "") {
+    brokers_ = list;
+    core_brokers_ = core_list.empty() ? list : core_list;
+  }
   const std::string& dir() const { return dir_.path(); }
   std::string EdgeDir(int i) const;
   std::string CoreDir() const;
@@ -105,6 +112,11 @@ class Site {
   std::vector<Process> edges_;
   Identity core_id_;
   std::vector<Identity> edge_ids_;
+  std::string brokers_, core_brokers_;  // UseBrokers; empty = mqtt.port of broker_
+  std::string MqttArg(bool core) const {
+    const std::string& list = core ? core_brokers_ : brokers_;
+    return list.empty() ? "mqtt.port=" + std::to_string(broker_->port()) : "mqtt.brokers=" + list;
+  }
 };
 
 // The whole-site invariants every data-path test checks. Returns "" when they hold,

@@ -201,6 +201,10 @@ const std::string& Config::String(const std::string& key) const {
 int64_t Config::Int(const std::string& key) const { return ints_.at(key); }
 double Config::Double(const std::string& key) const { return doubles_.at(key); }
 bool Config::Bool(const std::string& key) const { return ints_.at(key) != 0; }
+const std::string& Config::Origin(const std::string& key) const {
+  assert(Find(key));
+  return values_.at(key).origin;
+}
 
 std::string Config::Example(const ConfigSchema& schema) {
   std::ostringstream os;

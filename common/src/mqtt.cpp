@@ -54,6 +54,13 @@ Result<std::unique_ptr<MqttClient>> MqttClient::Create(const MqttOptions& opts) 
   if (opts.client_id.empty()) return Status::InvalidArgument("mqtt: client_id is empty");
   std::call_once(g_lib_once, [] { mosquitto_lib_init(); });
   std::unique_ptr<MqttClient> c(new MqttClient(opts));
+  // One list for both forms: host:port is the list of one.
+  if (c->opts_.brokers.empty()) c->opts_.brokers.push_back(BrokerAddress{opts.host, opts.port});
+  if (c->opts_.brokers.size() > kMaxBrokers) {
+    return Status::InvalidArgument("mqtt " + opts.client_id + ": " +
+                                   std::to_string(c->opts_.brokers.size()) +
+                                   " brokers given, at most " + std::to_string(kMaxBrokers));
+  }
   c->mosq_ = mosquitto_new(opts.client_id.c_str(), true, c.get());
   if (!c->mosq_) return Status::ResourceExhausted("mqtt: mosquitto_new failed");
   mosquitto_int_option(c->mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
@@ -121,7 +128,7 @@ MqttClient::~MqttClient() {
 Status MqttClient::Start() {
   if (started_.exchange(true)) return Status::Ok();
   // An absent broker is retried by the loop thread; other errors are bad arguments or files.
-  int rc = mosquitto_connect_async(mosq_, opts_.host.c_str(), opts_.port, opts_.keepalive_s);
+  int rc = ConnectCurrent(ConnectHow::kFirst);
   std::string ssl;
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -131,17 +138,25 @@ Status MqttClient::Start() {
   // ours) is a connection failure like an absent broker: noted, and retried by the loop.
   // Files that cannot be used (a bad key) fail Start.
   const bool handshake = rc == MOSQ_ERR_TLS && CertificateRefused(ssl);
-  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO && !handshake) {
+  // With other brokers to move to, a first broker whose name does not resolve is a failed
+  // broker like an absent one.
+  const bool unresolved = rc == MOSQ_ERR_EAI && opts_.brokers.size() > 1;
+  if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_ERRNO && !handshake && !unresolved) {
     started_ = false;
     return Status::InvalidArgument("mqtt " + opts_.client_id + ": connect to " + Where() + ": " +
                                    mosquitto_strerror(rc) +
-                                   (ssl.empty() ? "" : ": " + ExplainTls(ssl, opts_)));
+                                   (ssl.empty() ? "" : ": " + Explain(ssl)));
   }
-  if (rc == MOSQ_ERR_ERRNO) {
-    spdlog::warn("mqtt {}: broker {}:{} not reachable yet, retrying", opts_.client_id, opts_.host,
-                 opts_.port);
+  if (rc == MOSQ_ERR_ERRNO || unresolved) {
+    spdlog::warn("mqtt {}: broker {} not reachable yet ({}), retrying", opts_.client_id,
+                 Current().ToString(), connect_error_);
   }
-  loop_ = std::thread([this] { LoopMain(); });
+  first_connect_rc_ = handshake ? MOSQ_ERR_TLS : rc;
+  if (opts_.brokers.size() > 1) {
+    loop_ = std::thread([this] { LoopFailover(); });
+  } else {
+    loop_ = std::thread([this] { LoopMain(); });
+  }
   return Status::Ok();
 }
 
@@ -167,7 +182,7 @@ void MqttClient::LoopMain() {
       ssl = ssl_error_;
     }
     NoteFailure(ssl.rfind("OpenSSL Error", 0) == 0 && !connected_
-                    ? ExplainTls(ssl, opts_)
+                    ? Explain(ssl)
                     : std::string("network loop stopped: ") + mosquitto_strerror(rc) +
                           ", reconnecting");
     {
@@ -177,6 +192,84 @@ void MqttClient::LoopMain() {
     if (!started_) break;
     backoff_s = std::min(backoff_s * 2, std::max(backoff_s, opts_.reconnect_max_s));
     (void)mosquitto_reconnect(mosq_);  // a failure shows in the next loop_forever's return
+  }
+}
+
+int MqttClient::ConnectCurrent(ConnectHow how) {
+  const BrokerAddress& b = Current();
+  // The first connect (from Start) does not block. The loop's reconnects and moves block on
+  // the TCP connect, as loop_forever's reconnect does: a refused connection then fails at
+  // once, where an asynchronous one to a dead port with TLS went unnoticed until the
+  // keep-alive check (10 s). The TLS handshake itself still runs in the loop.
+  int rc = MOSQ_ERR_SUCCESS;
+  if (how == ConnectHow::kFirst) {
+    rc = mosquitto_connect_async(mosq_, b.host.c_str(), b.port, opts_.keepalive_s);
+  } else if (how == ConnectHow::kAgain) {
+    rc = mosquitto_reconnect(mosq_);
+  } else {
+    rc = mosquitto_connect(mosq_, b.host.c_str(), b.port, opts_.keepalive_s);
+  }
+  // errno is only meaningful right after the call (a refused connection).
+  connect_error_ = rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno))
+                                        : std::string(mosquitto_strerror(rc));
+  return rc;
+}
+
+void MqttClient::LoopFailover() {
+  BrokerRotation rotation(opts_.brokers.size(), opts_.failures_before_failover);
+  const int min_s = std::max(1, opts_.reconnect_min_s);
+  int backoff_s = min_s;
+  int rc = first_connect_rc_;  // the result of the last connection attempt
+  while (started_) {
+    const uint64_t connects_before = connects_.load();
+    if (rc == MOSQ_ERR_SUCCESS) {
+      // Runs until the connection fails: refused, lost, or never answered (libmosquitto's
+      // keep-alive check closes a connection that stays silent).
+      do {
+        rc = mosquitto_loop(mosq_, 1000, 1);
+      } while (started_ && rc == MOSQ_ERR_SUCCESS);
+      if (!started_) break;
+      if (connected_) HandleDisconnect(rc);
+    } else {
+      // The attempt failed before the loop could run (e.g. connection refused at once).
+      std::string ssl;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        ssl = ssl_error_;
+      }
+      NoteFailure(ssl.rfind("OpenSSL Error", 0) == 0 ? Explain(ssl)
+                                                     : "cannot connect: " + connect_error_);
+    }
+    // An accepted connection starts the failure count and the back-off afresh: a broker that
+    // dropped us once and takes us back is kept.
+    if (connects_.load() != connects_before) {
+      rotation.Connected();
+      backoff_s = min_s;
+    }
+    const std::string left = Current().ToString();
+    if (rotation.Failed()) {
+      current_ = rotation.current();
+      const uint64_t n = ++failovers_;
+      if (opts_.metrics) opts_.metrics->Add("broker_failovers");
+      spdlog::warn(
+          "mqtt {}: broker {} failed {} times in a row, moving to broker {} ({} of {}; "
+          "failover {})",
+          opts_.client_id, left, opts_.failures_before_failover, Current().ToString(),
+          rotation.current() + 1, opts_.brokers.size(), n);
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        ssl_error_.clear();  // the old broker's TLS failure says nothing about the new one
+      }
+      rc = ConnectCurrent(ConnectHow::kNext);  // at once: the next broker has not failed us
+      continue;
+    }
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait_for(lk, std::chrono::seconds(backoff_s), [this] { return !started_.load(); });
+    }
+    if (!started_) break;
+    backoff_s = std::min(backoff_s * 2, std::max(backoff_s, opts_.reconnect_max_s));
+    rc = ConnectCurrent(ConnectHow::kAgain);
   }
 }
 
@@ -250,8 +343,17 @@ std::string MqttClient::last_error() const {
   return last_error_;
 }
 
+std::string MqttClient::broker() const { return Current().ToString(); }
+
+std::string MqttClient::Explain(const std::string& ssl) const {
+  MqttOptions o = opts_;
+  o.host = Current().host;
+  o.port = Current().port;
+  return ExplainTls(ssl, o);
+}
+
 std::string MqttClient::Where() const {
-  std::string w = opts_.host + ":" + std::to_string(opts_.port);
+  std::string w = Current().ToString();
   if (tls()) {
     w += " (TLS: CA " + opts_.tls_ca + ", certificate " + opts_.tls_cert + ", key " +
          opts_.tls_key + ")";
@@ -281,7 +383,7 @@ void MqttClient::HandleLog(int level, const char* line) {
     std::lock_guard<std::mutex> lk(mu_);
     if (ssl_error_.empty() || ssl) ssl_error_ = line;
   }
-  if (ssl && !connected_) NoteFailure(ExplainTls(line, opts_));
+  if (ssl && !connected_) NoteFailure(Explain(line));
 }
 
 void MqttClient::HandleConnect(int rc) {
@@ -310,7 +412,17 @@ void MqttClient::HandleConnect(int rc) {
   }
   connected_ = true;
   cv_.notify_all();
-  spdlog::debug("mqtt {}: connected to {}:{}", opts_.client_id, opts_.host, opts_.port);
+  if (opts_.brokers.size() > 1) {
+    if (opts_.metrics) {
+      opts_.metrics->Set("mqtt_broker", static_cast<int64_t>(current_.load() + 1));
+    }
+    // After a failover this line says where the node is now; it is rare (one per connect).
+    if (failovers_.load() > 0) {
+      spdlog::info("mqtt {}: connected to broker {} ({} of {})", opts_.client_id,
+                   Current().ToString(), current_.load() + 1, opts_.brokers.size());
+    }
+  }
+  spdlog::debug("mqtt {}: connected to {}", opts_.client_id, Current().ToString());
   if (on_connect_) on_connect_(true);
 }
 
@@ -345,7 +457,7 @@ void MqttClient::HandleDisconnect(int rc) {
     // NoteTakeovers logged it.
   } else if (!was && started_ && rc != MOSQ_ERR_SUCCESS) {
     // Lost before CONNACK: the TLS handshake failed or the broker dropped us.
-    std::string why = !ssl.empty() ? ExplainTls(ssl, opts_) : DisconnectReason(rc);
+    std::string why = !ssl.empty() ? Explain(ssl) : DisconnectReason(rc);
     if (ssl.empty() && tls()) {
       why += opts_.tls_cert.empty()
                  ? " (the broker closed the TLS connection: we presented no client certificate)"

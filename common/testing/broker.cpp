@@ -43,7 +43,10 @@ bool PortOpen(int port) {
   return ok;
 }
 
-Broker::Broker(const std::string& dir, BrokerMode mode) : dir_(dir), mode_(mode) {
+Broker::Broker(const std::string& dir, BrokerMode mode) : Broker(dir, mode, {}) {}
+
+Broker::Broker(const std::string& dir, BrokerMode mode, std::vector<std::string> extra_conf)
+    : dir_(dir), mode_(mode), extra_conf_(std::move(extra_conf)) {
   if (mode_ == BrokerMode::kPki) {
     PkiInit init;
     init.site = "test";
@@ -53,6 +56,23 @@ Broker::Broker(const std::string& dir, BrokerMode mode) : dir_(dir), mode_(mode)
       return;
     }
     pki_ = std::make_unique<Pki>(std::move(p).value());
+  }
+  for (int attempt = 0; attempt < 5 && !ok_; ++attempt) {
+    port_ = FreePort();
+    ok_ = Launch();
+  }
+}
+
+Broker::Broker(const std::string& dir, const Broker& same_site, std::vector<std::string> extra_conf)
+    : dir_(dir), mode_(same_site.mode_), extra_conf_(std::move(extra_conf)) {
+  if (mode_ == BrokerMode::kPki) {
+    auto p = Pki::Open(same_site.pki_dir());
+    if (!p.ok()) {
+      std::ofstream(dir_ + "/mosquitto.log") << "fixture: " << p.status().ToString() << "\n";
+      return;
+    }
+    pki_ = std::make_unique<Pki>(std::move(p).value());
+    shared_pki_ = true;
   }
   for (int attempt = 0; attempt < 5 && !ok_; ++attempt) {
     port_ = FreePort();
@@ -70,8 +90,15 @@ bool Broker::Launch() {
     bc.bind = "127.0.0.1";
     bc.user = CurrentUser();
     bc.extra_lines = kCommonLines;
-    conf = pki_->dir() + "/mosquitto.conf";
-    if (!pki_->WriteMosquittoConf(bc).ok()) return false;
+    bc.extra_lines.insert(bc.extra_lines.end(), extra_conf_.begin(), extra_conf_.end());
+    if (shared_pki_) {
+      std::ofstream out(conf);
+      out << pki_->MosquittoConf(bc);
+      if (!out.flush()) return false;
+    } else {
+      conf = pki_->dir() + "/mosquitto.conf";
+      if (!pki_->WriteMosquittoConf(bc).ok()) return false;
+    }
   } else {
     std::ofstream out(conf);
     out << "listener " << port_ << " 127.0.0.1\n"
@@ -80,6 +107,7 @@ bool Broker::Launch() {
         << "max_inflight_messages 100\n"
         << "max_queued_messages 100000\n";
     for (const auto& l : kCommonLines) out << l << "\n";
+    for (const auto& l : extra_conf_) out << l << "\n";
   }
   // Started means: our mosquitto says it is running (another test's broker may hold the port
   // FreePort gave us, so an open port alone proves nothing; ours then exits).

@@ -40,6 +40,14 @@ class Broker {
   // TLS listener, certificates required, CRL and ACL) and starts mosquitto on a free port;
   // waits until the port accepts connections.
   explicit Broker(const std::string& dir, BrokerMode mode = BrokerMode::kPlain);
+  // The same with `extra_conf` lines appended to the config (e.g. a bridge to another
+  // broker: see docs/mosquitto-bridge.conf).
+  Broker(const std::string& dir, BrokerMode mode, std::vector<std::string> extra_conf);
+  // Another broker of `same_site`'s site (failover tests): the same mode and, in Pki mode,
+  // the same PKI (CA, broker certificate for 127.0.0.1, ACL, CRL), with its own config in
+  // `dir`. Certificates issued through one broker are in the shared ACL; the other brokers
+  // see them after their own Reload().
+  Broker(const std::string& dir, const Broker& same_site, std::vector<std::string> extra_conf = {});
   ~Broker();
 
   bool ok() const { return ok_; }
@@ -80,6 +88,8 @@ class Broker {
   bool ok_ = false;
   Process proc_;
   std::unique_ptr<Pki> pki_;
+  std::vector<std::string> extra_conf_;
+  bool shared_pki_ = false;  // the PKI is another broker's: write the config into dir_
 };
 
 // True once something accepts TCP connections on 127.0.0.1:port.

@@ -118,6 +118,7 @@ Status Core::Impl::Connect() {
   MqttOptions mo;
   mo.host = o_.mqtt_host;
   mo.port = o_.mqtt_port;
+  mo.brokers = o_.mqtt_brokers;
   mo.client_id = o_.name;  // the node name, as in its certificate (docs/security.md)
   mo.max_inflight = o_.mqtt_max_inflight;
   UseTls(&mo, o_.security_mode, o_.tls_ca, o_.tls_cert, o_.tls_key);

@@ -1,6 +1,7 @@
 // tern-core config keys.
 #include "tern/core/options.h"
 
+#include "tern/common/broker_list.h"
 #include "tern/core/http_api.h"
 
 namespace tern::core {
@@ -35,6 +36,7 @@ const ConfigSchema& CoreConfigSchema() {
         {"node.data_dir", T::kString, "./core-data", "Directory of core.db (registry, manifest, spool) and status.json"},
         {"mqtt.host", T::kString, "127.0.0.1", "Gateway (Mosquitto) host"},
         {"mqtt.port", T::kInt, "1883", "Gateway port", 1, 65535},
+        {"mqtt.brokers", T::kString, "", "Failover: up to three gateway brokers as host:port, comma separated, all of one site (same CA; with TLS each broker's certificate must name the host written here). The node uses the first and moves to the next, round robin, after two failed attempts on the one in use. Empty = the single broker mqtt.host:mqtt.port; giving both is an error"},
         {"mqtt.prefix", T::kString, "tern", "Topic prefix of this site"},
         {"mqtt.max_inflight", T::kInt, "256", "Unacknowledged QoS 1 publishes before publishing waits", 1, 10000},
         {"manifest.copies", T::kInt, "3", "Distinct holders a chunk needs before the core acknowledges it", 1, 16},
@@ -86,6 +88,7 @@ const ConfigSchema& CoreConfigSchema() {
       return Status::Ok();
     });
     s.checks.push_back(CheckHttpKeys);
+    s.checks.push_back(CheckMqttBrokerKeys);
     return s;
   }();
   return kSchema;
@@ -97,6 +100,11 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.data_dir = c.String("node.data_dir");
   o.mqtt_host = c.String("mqtt.host");
   o.mqtt_port = static_cast<int>(c.Int("mqtt.port"));
+  if (!c.String("mqtt.brokers").empty()) {
+    o.mqtt_brokers = MqttBrokersFrom(c);
+    o.mqtt_host = o.mqtt_brokers.front().host;
+    o.mqtt_port = o.mqtt_brokers.front().port;
+  }
   o.topic_prefix = c.String("mqtt.prefix");
   o.mqtt_max_inflight = static_cast<int>(c.Int("mqtt.max_inflight"));
   o.copies = static_cast<int>(c.Int("manifest.copies"));

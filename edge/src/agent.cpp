@@ -155,6 +155,7 @@ Status EdgeAgent::Impl::Start() {
   MqttOptions mo;
   mo.host = o_.mqtt_host;
   mo.port = o_.mqtt_port;
+  mo.brokers = o_.mqtt_brokers;
   mo.client_id = o_.name;  // the node name, as in its certificate (docs/security.md)
   mo.max_inflight = o_.mqtt_max_inflight;
   mo.will_topic = topics_.Hb(o_.name);

@@ -1,6 +1,8 @@
 // tern-edge config keys. The example config in docs/ is generated from this table.
 #include "tern/edge/options.h"
 
+#include "tern/common/broker_list.h"
+
 namespace tern::edge {
 namespace {
 const std::vector<std::string> kPriorities = {"alarm", "high", "normal", "bulk"};
@@ -38,6 +40,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"node.capacity", T::kBytes, "10G", "Bytes this node offers for chunks; reported as load to peers", 1 << 20, 1e15},
         {"mqtt.host", T::kString, "127.0.0.1", "Gateway (Mosquitto) host"},
         {"mqtt.port", T::kInt, "1883", "Gateway port", 1, 65535},
+        {"mqtt.brokers", T::kString, "", "Failover: up to three gateway brokers as host:port, comma separated, all of one site (same CA; with TLS each broker's certificate must name the host written here). The node uses the first and moves to the next, round robin, after two failed attempts on the one in use. Empty = the single broker mqtt.host:mqtt.port; giving both is an error"},
         {"mqtt.prefix", T::kString, "tern", "Topic prefix of this site"},
         {"mqtt.max_inflight", T::kInt, "64", "Unacknowledged QoS 1 publishes before publishing waits; keep below the broker's max_queued_messages", 1, 10000},
         {"chunk.window", T::kDurationMs, "20ms", "A chunk closes this long after its first record", 1, 60000},
@@ -76,6 +79,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
     };
     s.checks.push_back(CheckPriorityKeys);
+    s.checks.push_back(CheckMqttBrokerKeys);
     AddSecurityKeys(&s, "edge-1", /*with_crl=*/false);
     return s;
   }();
@@ -89,6 +93,11 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.capacity_bytes = c.Int("node.capacity");
   o.mqtt_host = c.String("mqtt.host");
   o.mqtt_port = static_cast<int>(c.Int("mqtt.port"));
+  if (!c.String("mqtt.brokers").empty()) {
+    o.mqtt_brokers = MqttBrokersFrom(c);
+    o.mqtt_host = o.mqtt_brokers.front().host;
+    o.mqtt_port = o.mqtt_brokers.front().port;
+  }
   o.topic_prefix = c.String("mqtt.prefix");
   o.mqtt_max_inflight = static_cast<int>(c.Int("mqtt.max_inflight"));
   o.chunk.window_ms = static_cast<uint64_t>(c.Int("chunk.window"));

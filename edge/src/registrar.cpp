@@ -63,6 +63,7 @@ Result<uint32_t> Registrar::Obtain() {
   MqttOptions mo;
   mo.host = o_.mqtt_host;
   mo.port = o_.mqtt_port;
+  mo.brokers = o_.mqtt_brokers;
   mo.client_id = o_.name + ".reg";
   UseTls(&mo, o_.security_mode, o_.tls_ca, o_.tls_cert, o_.tls_key);
   uint32_t got = 0;  // under mu_

@@ -57,6 +57,9 @@ class Config {
   int64_t Int(const std::string& key) const;  // also kBytes and kDurationMs
   double Double(const std::string& key) const;
   bool Bool(const std::string& key) const;
+  // Where the key's value came from: "default", "<file>:<line>" or "command line" (a check
+  // that forbids two keys together needs to know which were given).
+  const std::string& Origin(const std::string& key) const;
 
   // The example config text: every key, its doc and default, commented where optional.
   static std::string Example(const ConfigSchema& schema);

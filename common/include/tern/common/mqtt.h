@@ -20,6 +20,14 @@
 // an error and counted (identity_conflicts(), and `mqtt_identity_conflicts` in
 // MqttOptions::metrics): two boxes configured with the same name fight over the session.
 //
+// Failover (MqttOptions::brokers, up to three): after two failures in a row on the broker in
+// use (a refused or lost connection attempt, or the loss of an accepted connection followed
+// by a failed reconnect) the client connects to the next broker in the list, round robin,
+// logs the broker it left and the one it uses now, and counts `broker_failovers`. Separate
+// brokers share no session: every connection is a clean start, subscriptions are made
+// again on every connect (HandleConnect, the same path as a reconnect to the same broker),
+// and what was in flight is recovered by the application's own acks and resends.
+//
 // Thread-safety: all methods are thread-safe. Callbacks run on the client's network thread
 // and must not block for long (hand work to another thread).
 #pragma once
@@ -35,7 +43,9 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <vector>
 
+#include "tern/common/broker_list.h"
 #include "tern/common/status.h"
 #include "tern/common/transport.h"
 
@@ -48,6 +58,11 @@ class Metrics;
 struct MqttOptions {
   std::string host = "127.0.0.1";
   int port = 1883;
+  // Several brokers for failover, tried in this order (see above); when non-empty, host and
+  // port are ignored. One entry behaves as host:port.
+  std::vector<BrokerAddress> brokers;
+  // Failures in a row on one broker before moving to the next (with more than one broker).
+  int failures_before_failover = 2;
   std::string client_id;  // required, unique per connection
   int keepalive_s = 10;
   int max_inflight = 64;  // unacknowledged QoS 1 publishes before Publish() blocks
@@ -63,8 +78,9 @@ struct MqttOptions {
   std::string tls_ca;
   std::string tls_cert;
   std::string tls_key;
-  // Optional: counters the client adds to (`mqtt_identity_conflicts`). Not owned; must
-  // outlive the client.
+  // Optional: counters the client adds to (`mqtt_identity_conflicts`; with several brokers
+  // also `broker_failovers` and the gauge `mqtt_broker`, the 1-based position in `brokers`
+  // of the broker in use). Not owned; must outlive the client.
   Metrics* metrics = nullptr;
 };
 
@@ -101,6 +117,10 @@ class MqttClient final : public Transport {
   uint64_t identity_conflicts() const { return identity_conflicts_.load(); }
   // Why the last connection attempt failed (TLS refusal, broker refusal), "" if none yet.
   std::string last_error() const;
+  // "host:port" of the broker in use (or being tried), and how often the client moved to
+  // another broker.
+  std::string broker() const;
+  uint64_t broker_failovers() const { return failovers_.load(); }
 
   // Internal: called from libmosquitto callbacks.
   void HandleConnect(int rc);
@@ -127,6 +147,19 @@ class MqttClient final : public Transport {
   // a TLS or protocol error (a broker restarting mid-handshake is one), so its own
   // loop_start thread would leave a TLS client disconnected for ever.
   void LoopMain();
+  // The network loop with several brokers: libmosquitto's loop_forever reconnects only to
+  // the host it was given, so this loop runs mosquitto_loop itself and, when the rotation
+  // says so, connects to the next broker.
+  void LoopFailover();
+  // The broker in use.
+  const BrokerAddress& Current() const { return opts_.brokers[current_.load()]; }
+  // Connects to Current(): the first time (from Start, without blocking), again to the same
+  // broker, or to the next one after a move (both from the network loop). Returns
+  // libmosquitto's result and keeps its text in connect_error_.
+  enum class ConnectHow { kFirst, kAgain, kNext };
+  int ConnectCurrent(ConnectHow how);
+  // ExplainTls for the broker in use.
+  std::string Explain(const std::string& ssl) const;
   MqttOptions opts_;
   mosquitto* mosq_ = nullptr;
   std::thread loop_;
@@ -141,8 +174,12 @@ class MqttClient final : public Transport {
   int inflight_ = 0;
   std::map<std::string, int> subscriptions_;
   std::atomic<uint64_t> identity_conflicts_{0};
-  std::string ssl_error_;   // under mu_: the last OpenSSL error libmosquitto logged
-  std::string last_error_;  // under mu_
+  std::atomic<size_t> current_{0};  // index in opts_.brokers (never empty after Create)
+  std::atomic<uint64_t> failovers_{0};
+  int first_connect_rc_ = 0;   // Start()'s connect result, read by LoopFailover
+  std::string connect_error_;  // the last ConnectCurrent's failure (Start, then the loop)
+  std::string ssl_error_;      // under mu_: the last OpenSSL error libmosquitto logged
+  std::string last_error_;     // under mu_
   std::chrono::steady_clock::time_point last_logged_{};   // under mu_: of last_error_
   std::chrono::steady_clock::time_point connected_at_{};  // under mu_: the last CONNACK
   uint64_t quick_losses_ = 0;  // under mu_: connections in a row lost right after CONNACK

@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "tern/common/broker_list.h"
 #include "tern/common/config.h"
 #include "tern/common/security_mode.h"
 #include "tern/common/transport.h"
@@ -17,6 +19,8 @@ struct CoreOptions {
   std::string data_dir = "./core-data";
   std::string mqtt_host = "127.0.0.1";
   int mqtt_port = 1883;
+  // mqtt.brokers: the failover list (empty = mqtt_host:mqtt_port alone).
+  std::vector<BrokerAddress> mqtt_brokers;
   std::string topic_prefix = "tern";
   int mqtt_max_inflight = 256;
   int copies = 3;                      // holders a chunk needs before the core acks it

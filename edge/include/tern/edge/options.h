@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "tern/common/chunk.h"
+#include "tern/common/broker_list.h"
 #include "tern/common/config.h"
 #include "tern/common/security_mode.h"
 #include "tern/common/transport.h"
@@ -45,6 +47,8 @@ struct EdgeOptions {
   int64_t capacity_bytes = int64_t{10} << 30;
   std::string mqtt_host = "127.0.0.1";
   int mqtt_port = 1883;
+  // mqtt.brokers: the failover list (empty = mqtt_host:mqtt_port alone).
+  std::vector<BrokerAddress> mqtt_brokers;
   std::string topic_prefix = "tern";
   int mqtt_max_inflight = 64;
   ChunkerOptions chunk;
