@@ -41,6 +41,11 @@ class Site {
   bool StartEdgeWith(int i, const std::vector<std::string>& extra);
   void KillCore(int sig = 9);
   void KillEdge(int i, int sig = 9);
+  // Sends `sig` to edge i without waiting for it to exit (SIGSTOP / SIGCONT).
+  bool SignalEdge(int i, int sig);
+  // Environment ("NAME=value") edge i gets on every later start, through env(1), e.g.
+  // LD_PRELOAD and FAKETIME for libfaketime. Empty: none.
+  void SetEdgeEnv(int i, std::vector<std::string> env);
   Broker& broker() { return *broker_; }
   const std::string& dir() const { return dir_.path(); }
   std::string EdgeDir(int i) const;
@@ -105,6 +110,7 @@ class Site {
   std::vector<Process> edges_;
   Identity core_id_;
   std::vector<Identity> edge_ids_;
+  std::map<int, std::vector<std::string>> edge_env_;
 };
 
 // The whole-site invariants every data-path test checks. Returns "" when they hold,
