@@ -3,7 +3,9 @@
 // `seed`-chosen write. It prints one line per chunk once the store reported its commit
 // (fsync'd: the edge's "local" ack), so the test knows what must survive:
 //   acked <hex id> <seq>
-// Usage: tern-powercut-driver <edge.db> <seed> <chunks> <max_cut_write>
+// Usage: tern-powercut-driver <edge.db> <seed> <chunks> <max_cut_write> [early]
+// "early" prints each line when the write is submitted, before its commit: a driver that
+// lies, which the test uses to prove that a cut really loses unsynced writes.
 // Sequence numbers continue from the store's meta "seq/pc" (committed with each chunk, like
 // the edge's chunker does), so a cut that loses that meta shows up as a reused seq.
 // Exit: 0 when every chunk committed before the cut point, kPowerCutExit at the cut, 1 on a
@@ -32,14 +34,15 @@ void Say(const std::string& line) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: %s <edge.db> <seed> <chunks> <max_cut_write>\n", argv[0]);
+  if (argc != 5 && !(argc == 6 && std::string(argv[5]) == "early")) {
+    std::fprintf(stderr, "usage: %s <edge.db> <seed> <chunks> <max_cut_write> [early]\n", argv[0]);
     return 2;
   }
   const std::string path = argv[1];
   const uint64_t seed = std::stoull(argv[2]);
   const int chunks = std::stoi(argv[3]);
   const uint64_t max_cut = std::stoull(argv[4]);
+  const bool early = argc == 6;
   std::mt19937_64 rng(seed);
   const uint64_t cut_after = 1 + rng() % max_cut;
   Say("seed " + std::to_string(seed) + " cut_after_write " + std::to_string(cut_after));
@@ -88,8 +91,9 @@ int main(int argc, char** argv) {
         std::lock_guard<std::mutex> l(mu);
         ++pending;
       }
+      if (early) Say(line);
       (*store)->Submit(std::move(w), [&, line](const tern::Status& s) {
-        if (s.ok()) {
+        if (s.ok() && !early) {
           Say(line);
         } else {
           Say("error: " + s.ToString());
