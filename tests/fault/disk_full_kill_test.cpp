@@ -17,6 +17,17 @@
 
 namespace tern::testing {
 namespace {
+// The core's view of node `addr` ({} if absent): edge-0's own status.json sits on the full
+// disk, so its counters are read from its heartbeats.
+nlohmann::json CoreNode(const Site& site, uint32_t addr) {
+  for (const auto& n : site.CoreStatus().value("nodes", nlohmann::json::array())) {
+    if (n.value("addr", 0u) == addr) return n;
+  }
+  return {};
+}
+int64_t NodeCounter(const Site& site, uint32_t addr, const std::string& name) {
+  return CoreNode(site, addr).value("counters", nlohmann::json::object()).value(name, int64_t{0});
+}
 // Unmounts (lazily: processes may still hold files) whatever happens to the test.
 struct Unmount {
   std::string dir;
@@ -42,9 +53,11 @@ TEST_SUITE("fault_disk_full") {
     Unmount guard{dir};
     REQUIRE(site.StartAll());
     REQUIRE(Site::WaitFor(60, [&] { return site.EdgeAddr(0) != 0; }));
+    const uint32_t addr = site.EdgeAddr(0);
     std::set<ChunkId> seen_acked;
-    // Full: the store's writes fail (its counter says so).
-    REQUIRE(Site::WaitFor(180, [&] { return site.EdgeCounter(0, "local_store_errors") > 5; }));
+    // Full: the store's writes fail (the core learns it from edge-0's heartbeats).
+    REQUIRE(Site::WaitFor(180, [&] { return CoreNode(site, addr).value("disk_full", false); }));
+    REQUIRE(Site::WaitFor(30, [&] { return NodeCounter(site, addr, "local_store_errors") > 5; }));
     site.ReadManifest(&seen_acked);
     int size_kib = 3 * 1024;
     for (int step = 0; step < 4; ++step) {
@@ -52,8 +65,8 @@ TEST_SUITE("fault_disk_full") {
       const std::string opts = "size=" + std::to_string(size_kib) + "k";
       REQUIRE(::mount("tmpfs", dir.c_str(), "tmpfs", MS_REMOUNT, opts.c_str()) == 0);
       // Retried chunks commit into the new space (and fill it again) ...
-      const int64_t local = site.EdgeCounter(0, "records_local");
-      Site::WaitFor(10, [&] { return site.EdgeCounter(0, "records_local") > local; });
+      const int64_t local = NodeCounter(site, addr, "records_local");
+      Site::WaitFor(10, [&] { return NodeCounter(site, addr, "records_local") > local; });
       // ... then the crash, and a restart on whatever space is left.
       site.KillEdge(0, 9);
       REQUIRE(site.StartEdge(0));
