@@ -23,7 +23,7 @@ nlohmann::json CoreNode(const Site& site, uint32_t addr) {
   for (const auto& n : site.CoreStatus().value("nodes", nlohmann::json::array())) {
     if (n.value("addr", 0u) == addr) return n;
   }
-  return {};
+  return nlohmann::json::object();
 }
 int64_t NodeCounter(const Site& site, uint32_t addr, const std::string& name) {
   return CoreNode(site, addr).value("counters", nlohmann::json::object()).value(name, int64_t{0});
