@@ -102,6 +102,14 @@ InvariantResult CheckInvariants(const Site& site, const InvariantOptions& option
     const std::set<uint32_t>& have = good[c.id];
     if (have.size() >= 3) {
       ++res.on_three;
+      // At rest the manifest names no holder without a copy (unless the test lost it).
+      for (uint32_t addr : c.holders) {
+        if (have.count(addr)) continue;
+        auto e = edge_of.find(addr);
+        if (e != edge_of.end() && options.lost_stores.count(e->second)) continue;
+        violation("chunk " + Short(c.id) + ": the manifest lists " + name_of(addr) +
+                  " as a holder, its store has no copy");
+      }
       continue;
     }
     // Who should hold it and does not, and why.

@@ -7,7 +7,8 @@
 //   unless the test
 //     allows gaps for that origin (an edge restarted on an empty data directory starts above
 //     the core's marks on purpose);
-//   - no (origin, source, chunk seq) is acked under two chunk ids.
+//   - no (origin, source, chunk seq) is acked under two chunk ids;
+//   - the manifest names no holder whose store lacks the copy (unless the test lost it).
 // A shortfall is a violation unless every store lacking the chunk was declared lost; the
 // result says which, so a failing test prints it whole (Report()).
 // Thread-safety: free function over a Site the caller owns; one thread.
