@@ -76,6 +76,11 @@ bool Site::StartEdgeWith(int i, const std::vector<std::string>& extra) {
     argv.push_back("--set");
     argv.push_back(o);
   }
+  if (auto env = edge_env_.find(i); env != edge_env_.end() && !env->second.empty()) {
+    std::vector<std::string> pre = {"env"};
+    pre.insert(pre.end(), env->second.begin(), env->second.end());
+    argv.insert(argv.begin(), pre.begin(), pre.end());
+  }
   return edges_[static_cast<size_t>(i)].Start(argv,
                                               dir_.path() + "/edge-" + std::to_string(i) + ".log");
 }
@@ -97,6 +102,10 @@ void Site::KillEdge(int i, int sig) {
   edges_[static_cast<size_t>(i)].Signal(sig);
   edges_[static_cast<size_t>(i)].Wait(std::chrono::milliseconds(10000));
 }
+
+bool Site::SignalEdge(int i, int sig) { return edges_[static_cast<size_t>(i)].Signal(sig); }
+
+void Site::SetEdgeEnv(int i, std::vector<std::string> env) { edge_env_[i] = std::move(env); }
 
 void Site::StopAll() {
   for (auto& e : edges_) e.Stop(std::chrono::milliseconds(10000));

@@ -41,6 +41,11 @@ class Site {
   bool StartEdgeWith(int i, const std::vector<std::string>& extra);
   void KillCore(int sig = 9);
   void KillEdge(int i, int sig = 9);
+  // Sends `sig` to edge i without waiting for it to exit (SIGSTOP / SIGCONT).
+  bool SignalEdge(int i, int sig);
+  // Environment ("NAME=value") edge i gets on every later start, through env(1), e.g.
+  // LD_PRELOAD and FAKETIME for libfaketime. Empty: none.
+  void SetEdgeEnv(int i, std::vector<std::string> env);
   Broker& broker() { return *broker_; }
   // Daemons started after this get `mqtt.brokers=<list>` instead of this site's mqtt.port
   // (failover tests: the list names broker() and brokers the test runs itself); the core
@@ -117,6 +122,7 @@ class Site {
     const std::string& list = core ? core_brokers_ : brokers_;
     return list.empty() ? "mqtt.port=" + std::to_string(broker_->port()) : "mqtt.brokers=" + list;
   }
+  std::map<int, std::vector<std::string>> edge_env_;
 };
 
 // The whole-site invariants every data-path test checks. Returns "" when they hold,

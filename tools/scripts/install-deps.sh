@@ -19,6 +19,7 @@ PKGS=(
   doctest-dev                                    # unit and integration tests
   clang libclang-rt-14-dev                       # fuzz targets: clang, libFuzzer, ASan/UBSan runtimes
   procps psmisc                                  # ps/pkill used by the site runner and tests
+  faketime                                       # libfaketime: the fault battery's clock jumps
 )
 
 missing=()
