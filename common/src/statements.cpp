@@ -38,18 +38,29 @@ Result<std::unique_ptr<SeqCounter>> SeqCounter::Open(SeqStore* store, uint64_t b
                                                      uint64_t floor) {
   TERN_ASSIGN_OR_RETURN(uint64_t reserved, store->LoadReservation());
   const uint64_t start = std::max({reserved, floor, uint64_t{1}});
-  return std::unique_ptr<SeqCounter>(new SeqCounter(store, block == 0 ? 1 : block, start));
+  return std::unique_ptr<SeqCounter>(
+      new SeqCounter(store, block == 0 ? 1 : block, start, /*clock_floor=*/floor != 0));
 }
 
 Result<uint64_t> SeqCounter::Next() {
   std::lock_guard<std::mutex> lk(mu_);
   if (next_ >= reserved_) {
     const uint64_t want = next_ + block_;
-    TERN_RETURN_IF_ERROR(store_->SaveReservation(want).WithContext(
-        "reserving sequence numbers up to " + std::to_string(want)));
-    reserved_ = want;
+    Status saved = store_->SaveReservation(want);
+    if (saved.ok()) {
+      reserved_ = want;
+    } else if (clock_floor_ && next_ < SeqFloorNow()) {
+      ++unsaved_;  // safe by the clock floor of the next start (see the header); retried next call
+    } else {
+      return saved.WithContext("reserving sequence numbers up to " + std::to_string(want));
+    }
   }
   return next_++;
+}
+
+uint64_t SeqCounter::unsaved() const {
+  std::lock_guard<std::mutex> lk(mu_);
+  return unsaved_;
 }
 
 uint64_t SeqCounter::next() const {

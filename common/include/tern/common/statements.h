@@ -60,18 +60,26 @@ class SeqCounter {
                                                                 uint64_t block = kSeqBlock,
                                                                 uint64_t floor = 0);
   // The next number (the first is 1). Before handing out a number at or beyond the durable
-  // reservation it stores `number + block`; if that fails the error names it and no number
-  // is handed out.
+  // reservation it stores `number + block`. If that fails (a full disk) and the counter was
+  // opened with a nonzero `floor` (daemons: SeqFloorNow(), taken again at every start), a
+  // number below SeqFloorNow() is still handed out and counted in unsaved(): the next start
+  // begins above the wall clock in microseconds, so the number is not used again unless the
+  // clock goes back across that restart. Otherwise the error names the reservation and no
+  // number is handed out. So a node on a full disk keeps sealing its heartbeats.
   [[nodiscard]] Result<uint64_t> Next();
   uint64_t next() const;
+  // Numbers handed out while their reservation could not be saved (see Next()).
+  uint64_t unsaved() const;
 
  private:
-  SeqCounter(SeqStore* store, uint64_t block, uint64_t start)
-      : store_(store), block_(block), next_(start), reserved_(start) {}
+  SeqCounter(SeqStore* store, uint64_t block, uint64_t start, bool clock_floor)
+      : store_(store), block_(block), clock_floor_(clock_floor), next_(start), reserved_(start) {}
   SeqStore* store_;
   const uint64_t block_;
+  const bool clock_floor_;
   mutable std::mutex mu_;
   uint64_t next_, reserved_;  // under mu_
+  uint64_t unsaved_ = 0;      // under mu_
 };
 
 class ReplayWindow {
