@@ -31,8 +31,10 @@ TEST_SUITE("ctl") {
 
     auto nodes = Ctl(site, {"nodes", "--json"});
     REQUIRE_MESSAGE(nodes.code == 0, nodes.out);
+    INFO("nodes: " << nodes.out);
     std::set<std::string> names;
-    for (const auto& n : JsonOf(nodes)["nodes"]) names.insert(n.value("name", ""));
+    const nlohmann::json listed = JsonOf(nodes);
+    for (const auto& n : listed["nodes"]) names.insert(n.value("name", ""));
     CHECK(names.count("edge-0") == 1);
     CHECK(names.count("edge-2") == 1);
     auto table = Ctl(site, {"nodes"});
@@ -44,7 +46,8 @@ TEST_SUITE("ctl") {
     std::string id;
     REQUIRE(Site::WaitFor(30, [&] {
       auto found = Ctl(site, {"locate", "--source", "vib", "--origin", origin, "--json"});
-      for (const auto& c : JsonOf(found)["chunks"]) {
+      const nlohmann::json doc = JsonOf(found);
+      for (const auto& c : doc["chunks"]) {
         if (c.value("acked", false) && c["holders"].size() >= 3) id = c.value("id", "");
       }
       return !id.empty();

@@ -49,7 +49,7 @@ int Report(CoreClient& core, bool json) {
             << "Used: " << Bytes(used);
   if (cap > 0) std::printf(" %.2f%%", 100.0 * static_cast<double>(used) / static_cast<double>(cap));
   std::cout << "\nLive nodes: " << Num(t, "live") << " of " << Num(t, "nodes") << "\n"
-            << "Chunks: " << Num(t, "chunks") << " (" << Bytes(Num(t, "bytes")) << ")\n";
+            << "Chunks: " << Num(t, "chunks") << ", " << Bytes(Num(t, "bytes")) << " bytes\n";
   const auto& c = j.value("copies", nlohmann::json::object());
   std::cout << "Chunks by copies:";
   for (const char* k : {"0", "1", "2", "3", "4+"}) std::cout << "  " << k << ": " << Num(c, k);
@@ -69,7 +69,7 @@ int Report(CoreClient& core, bool json) {
     if (ncap > 0) {
       std::printf(" %.2f%%", 100.0 * static_cast<double>(nused) / static_cast<double>(ncap));
     }
-    std::cout << "\nChunks: " << Num(n, "chunks") << " (" << Bytes(Num(n, "bytes")) << ")\n"
+    std::cout << "\nChunks: " << Num(n, "chunks") << ", " << Bytes(Num(n, "bytes")) << " bytes\n"
               << "Disk full: " << (n.value("disk_full", false) ? "YES" : "no") << "\n"
               << "Last heartbeat: " << Ago(Num(n, "last_heartbeat_ms")) << "\n"
               << "Last block report: " << Ago(Num(n, "last_report_ms")) << "\n";
