@@ -18,7 +18,7 @@ nlohmann::json CoreNode(const Site& site, uint32_t addr) {
   for (const auto& n : site.CoreStatus().value("nodes", nlohmann::json::array())) {
     if (n.value("addr", 0u) == addr) return n;
   }
-  return {};
+  return nlohmann::json::object();  // not listed yet: an object, so value() gives the default
 }
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "tern/common/bytes.h"
 #include "tern/common/hlc.h"
@@ -13,12 +14,17 @@ namespace tern::edge {
 namespace {
 constexpr uint64_t kMinBytesPerS = 64 << 10;
 constexpr int kPage = 256;  // ids listed per read
+constexpr const char* kCursorKey = "scrub_cursor";
 }  // namespace
 
 void Scrubber::Start() {
   {
     std::lock_guard<std::mutex> lk(mu_);
     stop_ = false;
+  }
+  for (const char* c : {"scrub_chunks_checked", "scrub_bytes_checked", "scrub_passes",
+                        "scrub_corrupt_found", "scrub_errors"}) {
+    m_->Add(c, 0);  // present in status and heartbeats from the start
   }
   thread_ = std::thread([this] { Run(); });
 }
@@ -37,17 +43,29 @@ bool Scrubber::Sleep(uint64_t ms) {
   return !cv_.wait_for(lk, std::chrono::milliseconds(ms), [this] { return stop_; });
 }
 
+void Scrubber::SaveCursor(const std::string& cursor) {
+  // Best effort: if it is not kept (a full disk), a restart scrubs some chunks again.
+  (void)store_->PutMeta(kCursorKey, ToHex(cursor));
+}
+
 void Scrubber::Run() {
+  std::string resume;
+  if (auto v = store_->GetMeta(kCursorKey); v.ok() && *v && !(*v)->empty()) {
+    if (auto raw = FromHex(**v); raw.ok()) {
+      resume = std::move(raw).value();
+      spdlog::info("{}: scrub resumes its pass after chunk {}", who_, ToHex(resume).substr(0, 16));
+    }
+  }
   while (true) {
     const uint64_t start = MonotonicMs();
-    if (!Pass()) return;
+    if (!Pass(std::exchange(resume, std::string()))) return;
     const uint64_t next = start + o_.period_ms;
     const uint64_t now = MonotonicMs();
     if (!Sleep(next > now ? next - now : 0)) return;
   }
 }
 
-bool Scrubber::Pass() {
+bool Scrubber::Pass(std::string cursor) {
   auto totals = store_->Totals();
   const uint64_t bytes = totals.ok() ? static_cast<uint64_t>(totals->second) : 0;
   // Finish within half the period, never faster than allowed.
@@ -56,7 +74,6 @@ bool Scrubber::Pass() {
   m_->Set("scrub_bytes_per_s", static_cast<int64_t>(rate));
   const uint64_t start_us = MonotonicUs();
   uint64_t done = 0;  // bytes read in this pass
-  std::string cursor;
   while (true) {
     auto page = store_->ListChunks(cursor, kPage);
     if (!page.ok()) {
@@ -92,7 +109,9 @@ bool Scrubber::Pass() {
       }
     }
     if (static_cast<int>(page->size()) < kPage) break;
+    SaveCursor(cursor);
   }
+  SaveCursor("");
   m_->Add("scrub_passes");
   return true;
 }

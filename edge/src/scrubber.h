@@ -5,7 +5,10 @@
 // started and aims to finish within half of it, at a pace of at most `max_bytes_per_s` (and
 // at least 64 KB/s, so a small period with a big store finishes as fast as allowed). A
 // chunk whose bytes do not hash to its id goes to `on_corrupt` (the store service condemns
-// it: quarantine, ERROR log, `corrupt` to the core). The first pass starts at Start().
+// it: quarantine, ERROR log, `corrupt` to the core). The first pass starts at Start(). Where
+// a pass has got to is kept in the store's meta table ("scrub_cursor", after every page of
+// ids), so a restart resumes the pass instead of starting over: with a period of days and
+// restarts more often than that, the end of the store is still scrubbed.
 // It runs on its own thread; the store's reads are short (one chunk) and share the read
 // connection with the loop, so scrub never stalls replication.
 // Counters: scrub_chunks_checked, scrub_bytes_checked, scrub_passes (full passes
@@ -48,8 +51,10 @@ class Scrubber {
 
  private:
   void Run();
-  // One full pass; false if stopped part-way.
-  bool Pass();
+  // One full pass from `cursor` (empty: the start); false if stopped part-way.
+  bool Pass(std::string cursor);
+  // Keeps where the pass has got to (empty: a pass finished).
+  void SaveCursor(const std::string& cursor);
   // Waits `ms` or until stopped; false if stopped.
   bool Sleep(uint64_t ms);
 

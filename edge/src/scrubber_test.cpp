@@ -2,9 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
+#include "tern/common/bytes.h"
 #include "test_util.h"
 
 namespace tern::edge {
@@ -75,6 +77,29 @@ TEST_SUITE("scrubber") {
     s->Stop();
     CHECK(took >= 900);
     CHECK(r.m.Get("scrub_bytes_per_s") == static_cast<int64_t>(rate));
+  }
+
+  TEST_CASE("a restart resumes the pass after the kept cursor, the next pass starts over") {
+    ScrubRig r(6);
+    std::vector<ChunkId> sorted = r.ids;
+    std::sort(sorted.begin(), sorted.end());
+    test::FlipByte(r.dir / "edge.db", sorted[0]);  // before the cursor: not in the first pass
+    REQUIRE(r.store->PutMeta("scrub_cursor", ToHex(sorted[3])).ok());
+    auto s = r.Make({2000, 8 << 20});
+    s->Start();
+    REQUIRE(test::WaitFor([&] { return r.m.Get("scrub_passes") >= 1; }));
+    const int64_t first_checked = r.m.Get("scrub_chunks_checked");  // the next pass is 2 s away
+    const int64_t first_found = r.m.Get("scrub_corrupt_found");
+    REQUIRE(test::WaitFor([&] { return r.m.Get("scrub_passes") >= 2; }));
+    s->Stop();
+    // The resumed pass read the two chunks after the cursor; only the full pass found the flip.
+    CHECK(first_checked == 2);
+    CHECK(first_found == 0);
+    CHECK(r.m.Get("scrub_corrupt_found") == 1);
+    CHECK(r.m.Get("scrub_chunks_checked") >= 8);
+    std::lock_guard<std::mutex> lk(r.mu);
+    REQUIRE(!r.found.empty());
+    CHECK(r.found[0] == sorted[0]);
   }
 
   TEST_CASE("stop ends a throttled pass at once") {

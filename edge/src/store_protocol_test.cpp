@@ -2,9 +2,16 @@
 // agent's wiring of it (start report, replication_blocked).
 #include <doctest/doctest.h>
 
+#include <map>
+#include <set>
+
 #include "agent_site_testing.h"
+#include "chunk_write.h"
+#include "statements.h"
 #include "store_service.h"
 #include "tern/common/hlc.h"
+#include "tern/common/node_identity.h"
+#include "tern/common/pki.h"
 #include "tern/common/store_messages.h"
 #include "test_util.h"
 
@@ -202,6 +209,49 @@ TEST_SUITE("store_protocol") {
     auto env = DecodeEnvelope(r.On("tern/put/n5/n12").at(0));
     REQUIRE(env.ok());
     CHECK(env->sig == sig);
+  }
+}
+
+TEST_SUITE("store_protocol_pki") {
+  TEST_CASE("pki: an own chunk without a kept signature is signed again, a replica is refused") {
+    testing::TempDir pdir{"store-protocol-pki"};
+    PkiInit init;
+    init.broker.port = 1;
+    auto pki = Pki::Init(pdir / "pki", init);
+    REQUIRE(pki.ok());
+    REQUIRE(pki->Issue("n5", crypto::Role::kEdge).ok());
+    const PkiPaths paths = pki->Paths("n5");
+    auto identity =
+        NodeIdentity::Load("n5", crypto::Role::kEdge, paths.ca, paths.cert, paths.key, "").value();
+    const crypto::PublicKey key = crypto::PrivateKey::Load(paths.key).value().Public();
+    Rig r;
+    auto st = Statements::Open(r.store.get(), &r.m, "test", identity.get()).value();
+    StoreService svc(5, "n5", Topics(), r.store.get(), &r.loop, r.pub.get(), &r.m, "test",
+                     st.get());
+    // Rows as schema 1 left them: no signature kept.
+    std::string own = test::MakeChunk(5, 1), replica = test::MakeChunk(9, 1);
+    ChunkHeader h5, h9;
+    h5.origin = 5;
+    h9.origin = 9;
+    r.store->Submit(ChunkWrite(StoreWrite::Kind::kOwnChunk, ChunkIdOf(own), h5, own), nullptr);
+    r.store->Submit(ChunkWrite(StoreWrite::Kind::kReplica, ChunkIdOf(replica), h9, replica),
+                    nullptr);
+    REQUIRE(test::WaitFor([&] { return r.store->Totals()->first == 2; }));
+    svc.OnCopy({ChunkIdOf(own), "n12", 12, 1}, "core");
+    svc.OnCopy({ChunkIdOf(replica), "n13", 13, 2}, "core");
+    REQUIRE(r.Until([&] { return r.m.Get("copies_sent") == 1 && r.m.Get("copy_nacks") == 1; }));
+    auto env = DecodeEnvelope(r.On("tern/put/n5/n12").at(0));
+    REQUIRE(env.ok());
+    CHECK(VerifyChunkId(key, env->id, env->sig));
+    CHECK(r.On("tern/put/n5/n13").empty());
+    auto nack = msg::DecodeText<msg::CopyNack>(r.On("tern/peer/n5/core").at(0));
+    REQUIRE(nack.ok());
+    CHECK(nack->reason == "no origin signature kept");
+    // The new signature is kept.
+    CHECK(test::WaitFor([&] {
+      auto c = r.store->GetCopy(ChunkIdOf(own));
+      return c.ok() && *c && (*c)->sig == std::string(env->sig);
+    }));
   }
 }
 
