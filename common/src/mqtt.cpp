@@ -410,8 +410,7 @@ void MqttClient::HandleConnect(int rc) {
     ssl_error_.clear();
     connected_at_ = std::chrono::steady_clock::now();
   }
-  connected_ = true;
-  cv_.notify_all();
+  // The gauge before connected_: whoever sees us connected sees where.
   if (opts_.brokers.size() > 1) {
     if (opts_.metrics) {
       opts_.metrics->Set("mqtt_broker", static_cast<int64_t>(current_.load() + 1));
@@ -422,6 +421,8 @@ void MqttClient::HandleConnect(int rc) {
                    Current().ToString(), current_.load() + 1, opts_.brokers.size());
     }
   }
+  connected_ = true;
+  cv_.notify_all();
   spdlog::debug("mqtt {}: connected to {}", opts_.client_id, Current().ToString());
   if (on_connect_) on_connect_(true);
 }
