@@ -88,7 +88,9 @@ InvariantResult CheckInvariants(const Site& site, const InvariantOptions& option
   std::set<ChunkId> acked_ids;
   std::map<std::tuple<uint32_t, std::string, uint64_t>, ChunkId> by_seq;
   for (const auto& c : *all) {
-    if (!c.acked) continue;
+    // Analysis results are never "acked" (the core places them itself): checked alike.
+    const bool result = c.kind == static_cast<int>(RecordKind::kResult);
+    if (!c.acked && !(result && !c.holders.empty())) continue;
     ++res.acked;
     acked_ids.insert(c.id);
     if (c.kind != static_cast<int>(RecordKind::kResult)) {

@@ -1,6 +1,7 @@
 // The fault battery's invariant check, made from what the stores really hold (their own
 // SQLite files, read through LocalStore's read-only API) and the core's manifest:
-//   - every chunk the core acked is on three distinct stores whose bytes hash to its id, or
+//   - every chunk the core acked (and every analysis result it placed) is on three distinct stores
+//   whose bytes hash to its id, or
 //     is listed as under-replicated (1-2 good copies) or missing (none) with, for each store
 //     that should hold it, why it does not (a store the test declared lost, or "no copy");
 //   - no per-source record sequence number (in acked chunks) is duplicated, and none is skipped
