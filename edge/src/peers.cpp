@@ -10,8 +10,9 @@ void PeerTable::Update(const msg::Members& members, uint32_t self) {
   std::map<uint32_t, std::string> names;
   for (const auto& n : members.nodes) {
     names[n.addr] = n.name;
-    // A member without a name cannot be addressed (its topics carry its name).
-    if (n.state == "live" && n.addr != self && !n.name.empty()) {
+    // A member without a name cannot be addressed (its topics carry its name); a draining
+    // one is being emptied by the core, so it gets no new replicas.
+    if (n.state == "live" && !n.draining && n.addr != self && !n.name.empty()) {
       live[n.addr] = std::clamp(n.load, 0.0, 1.0);
     }
   }

@@ -30,6 +30,19 @@ TEST_SUITE("peers") {
     REQUIRE(one.size() == 1);
     CHECK(one[0] == 2);
   }
+  TEST_CASE("a draining member gets no new replicas but keeps its name") {
+    PeerTable t;
+    msg::Members m{{{1, "a", "live", 0.5}, {2, "b", "live", 0.5}, {3, "c", "live", 0.5}}};
+    m.nodes[1].draining = true;
+    t.Update(m, 9);
+    CHECK(t.LiveCount() == 2);
+    CHECK_FALSE(t.IsLive(2));
+    CHECK(t.NameOf(2) == "b");  // its answers (put_ack, copies it sends) are still understood
+    std::mt19937_64 rng(3);
+    for (int i = 0; i < 200; ++i) {
+      for (uint32_t p : t.Choose(2, {}, rng)) CHECK(p != 2);
+    }
+  }
   TEST_CASE("an update replaces the table, members that fail to decode never reach it") {
     PeerTable t;
     t.Update(msg::Members{{{1, "a", "live", 0.5}, {2, "b", "live", 0.5}}}, 9);
