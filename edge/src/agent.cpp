@@ -120,7 +120,14 @@ Status EdgeAgent::Impl::OpenStore() {
   TERN_ASSIGN_OR_RETURN(store_, LocalStore::Open(o_.data_dir + "/edge.db", o_.commit_tick_ms));
   TERN_ASSIGN_OR_RETURN(auto boot, store_->GetMeta("boot"));
   boot_ = boot ? static_cast<uint32_t>(std::strtoul(boot->c_str(), nullptr, 10)) + 1 : 1;
-  TERN_RETURN_IF_ERROR(store_->PutMeta("boot", std::to_string(boot_)));
+  // The boot number only labels chunk headers; a full disk must not keep the edge from
+  // starting (it admits alarms and retries its chunks until space returns), so a failed
+  // save is reported and the number may repeat after the next restart.
+  if (Status saved = store_->PutMeta("boot", std::to_string(boot_)); !saved.ok()) {
+    m_.Add("boot_not_saved");
+    spdlog::warn("{}: boot number {} not saved in {}: {}", who_, boot_, store_->path(),
+                 saved.ToString());
+  }
   if (o_.security_mode == SecurityMode::kPki) {
     TERN_ASSIGN_OR_RETURN(identity_, NodeIdentity::Load(o_.name, crypto::Role::kEdge, o_.tls_ca,
                                                         o_.tls_cert, o_.tls_key, ""));

@@ -89,7 +89,13 @@ TEST_SUITE("fault_disk_full") {
     CHECK(self_exits.empty());
     INFO("core log: " << site.LogTail("core", 30));
     REQUIRE(settled);
-    InvariantResult inv = CheckInvariants(site);
+    // Records edge-0 had collected but not yet made durable when it was killed are lost (they
+    // were never acked, not even locally), and on a nearly full disk a later, smaller chunk can
+    // commit while an earlier, larger one is still being retried: so edge-0 may show gaps in
+    // its record numbers, never a duplicate, and nothing acked may be missing.
+    InvariantOptions opt;
+    opt.gaps_allowed.insert(site.EdgeAddr(0));
+    InvariantResult inv = CheckInvariants(site, opt);
     INFO("invariants: " << inv.Report());
     CHECK(inv.ok());  // among others: no (origin, source, seq) acked twice, no record twice
     CHECK(inv.under_replicated.empty());

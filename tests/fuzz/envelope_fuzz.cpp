@@ -41,8 +41,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string fixed(msg);
   const std::string id = tern::ChunkIdOf(msg.substr(kChunkAt));
   std::memcpy(fixed.data() + kIdAt, id.data(), 32);
-  const bool valid_header = std::memcmp(data, "TRNM", 4) == 0 && data[4] == 2 &&
-                            (data[5] == 1 || data[5] == 2) && size > kChunkAt;
+  const bool valid_header = std::memcmp(data, "TRNM", 4) == 0 && data[4] == 2 && data[5] >= 1 &&
+                            data[5] <= 3 && size > kChunkAt;  // up, put, got
   TERN_FUZZ_CHECK(tern::DecodeEnvelope(fixed).ok() == valid_header,
                   "an envelope with the right id decodes exactly when its header is valid");
   if (fixed != msg) CheckEnvelope(fixed);
