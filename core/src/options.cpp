@@ -67,7 +67,7 @@ const ConfigSchema& CoreConfigSchema() {
     };
     // Repair and reconciliation (issue 9): their own block.
     s.keys.insert(s.keys.end(), {
-        {"repair.max_streams", T::kInt, "2", "Repair copies one store takes part in at once (as source or target)", 1, 64},
+        {"repair.max_streams", T::kInt, "8", "Repair copies one store takes part in at once (as source or target)", 1, 64},
         {"repair.max_bytes_per_s", T::kBytes, "40M", "Repair bytes per second one store sends or receives, at most", 1024, 1099511627776.0},
         {"repair.copy_timeout", T::kDurationMs, "30s", "A repair copy the target has not confirmed (stored) after this long is tried again elsewhere", 100, 3600000},
         {"reconcile.interval", T::kDurationMs, "1h", "Ask every live store for a full block report this often, and compare it with the manifest", 1000, 604800000.0},

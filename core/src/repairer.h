@@ -44,7 +44,7 @@ namespace tern::core {
 
 struct RepairOptions {
   int copies = 3;
-  int max_streams = 2;                 // repair.max_streams
+  int max_streams = 8;                 // repair.max_streams
   int64_t max_bytes_per_s = 40 << 20;  // repair.max_bytes_per_s (40M)
   uint64_t copy_timeout_ms = 30000;    // repair.copy_timeout
   uint64_t scan_every_ms = 30000;      // the periodic full scan

@@ -39,7 +39,7 @@ struct CoreOptions {
   int http_request_timeout_ms = 5000;
   int64_t result_timeout_ms = 3000;  // resend a result copy not confirmed after this long
   // Repair and reconciliation (repairer.h, reconciler.h).
-  int repair_max_streams = 2;                 // copies a store takes part in at once
+  int repair_max_streams = 8;                 // copies a store takes part in at once
   int64_t repair_max_bytes_per_s = 40 << 20;  // repair bytes per store per second (40M)
   int64_t repair_copy_timeout_ms = 30000;     // an unconfirmed copy is retried elsewhere
   int64_t reconcile_interval_ms = 3'600'000;  // DigestRequest to every live store
