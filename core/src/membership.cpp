@@ -116,11 +116,18 @@ std::vector<StateChange> Membership::CheckLiveness(uint64_t now_ms) {
     // The commit worker takes `now_ms` at the start of its turn, and a heartbeat handled in
     // that same turn is stamped later: a heartbeat "from the future" means no silence at all
     // (unsigned subtraction would make it ~2^64 ms of silence and flap the node to suspect).
+    if (mb.state == NodeState::kUnknown && mb.last_hb_ms == 0) {
+      mb.last_hb_ms = now_ms;  // registered but never heard: its silence starts now
+      continue;
+    }
     const uint64_t silent = now_ms > mb.last_hb_ms ? now_ms - mb.last_hb_ms : 0;
     NodeState next = mb.state;
     if (mb.state == NodeState::kLive && silent > suspect_after_ms_) next = NodeState::kSuspect;
     // A goodbye (offline) is not forever: silent past dead_after, a node is dead either way.
-    if ((mb.state == NodeState::kSuspect || mb.state == NodeState::kOffline) &&
+    // So is a registered node not heard from since the core started (it may have died while
+    // the core was down): otherwise its copies would never be repaired.
+    if ((mb.state == NodeState::kSuspect || mb.state == NodeState::kOffline ||
+         mb.state == NodeState::kUnknown) &&
         silent > dead_after_ms_) {
       next = NodeState::kDead;
     }

@@ -85,7 +85,9 @@ class Membership {
   // Member `addr` said goodbye (or its Last Will did).
   std::optional<StateChange> OnOffline(uint32_t addr);
   // live -> suspect -> dead by the time since the last heartbeat; offline -> dead too once
-  // that silence passes dead_after (a clean stop stays offline until then).
+  // that silence passes dead_after (a clean stop stays offline until then), and unknown (a
+  // registered node not heard from since the core started) -> dead after dead_after counted
+  // from the first check (or the last RestartClocks).
   std::vector<StateChange> CheckLiveness(uint64_t now_ms);
   // The core itself was cut off: silence says nothing about the nodes, restart every clock.
   void RestartClocks(uint64_t now_ms);

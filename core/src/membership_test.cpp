@@ -42,6 +42,28 @@ TEST_SUITE("membership") {
     CHECK(m2.AnyDown());
   }
 
+  TEST_CASE("a registered node never heard from since the core started is dead after dead_after") {
+    Membership m(3000, 10000);
+    m.Add(4, "gone");                       // in the registry, silent since the core started
+    m.Add(6, "comes");                      // in the registry, heartbeats soon
+    CHECK(m.CheckLiveness(50000).empty());  // the silence starts at the first check
+    (void)m.OnHeartbeat(6, Hb(0, 0, 0), 58000);
+    CHECK(m.CheckLiveness(59000).empty());
+    auto c = m.CheckLiveness(60001);
+    REQUIRE(c.size() == 1);
+    CHECK(c[0].addr == 4);
+    CHECK(c[0].from == NodeState::kUnknown);
+    CHECK(c[0].to == NodeState::kDead);
+    CHECK(m.Find(6)->state == NodeState::kLive);
+    // The core's own outage restarts the clocks of those not heard from too.
+    Membership r(3000, 10000);
+    r.Add(7, "later");
+    CHECK(r.CheckLiveness(1000).empty());
+    r.RestartClocks(9000);
+    CHECK(r.CheckLiveness(12000).empty());
+    CHECK(r.CheckLiveness(19001).size() == 1);
+  }
+
   TEST_CASE("a heartbeat stamped after the liveness check's clock reading is not silence") {
     // The commit worker reads its clock at the start of a turn, then handles the turn's
     // heartbeats (stamped later), then checks liveness with the earlier reading.
