@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "tern/common/dispatch.h"
+
 namespace tern::core {
 
 std::string_view NodeStateName(NodeState s) {
@@ -202,6 +204,23 @@ bool Membership::AnyDown() const {
   return std::any_of(members_.begin(), members_.end(), [](const auto& e) {
     return e.second.state == NodeState::kDead || e.second.state == NodeState::kOffline;
   });
+}
+
+bool StatedByHolder(const Membership& members, Metrics& m, const char* kind, uint32_t holder,
+                    uint32_t from, const std::string& topic) {
+  if (from == 0 || !members.Contains(from)) {
+    m.Add("refused_unknown_sender");
+    msg::Reject(m, "core", "stored", std::string(kind) + " from an unregistered node on " + topic);
+    return false;
+  }
+  if (holder != from) {
+    m.Add("refused_wrong_holder");
+    msg::Reject(m, "core", "stored",
+                std::string(kind) + " names holder " + std::to_string(holder) + " but " +
+                    members.NameOf(from) + " (" + std::to_string(from) + ") sent it on " + topic);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace tern::core

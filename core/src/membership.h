@@ -16,6 +16,7 @@
 
 #include "tern/common/crypto.h"
 #include "tern/common/messages.h"
+#include "tern/common/metrics.h"
 
 namespace tern::core {
 
@@ -136,5 +137,11 @@ class Membership {
   bool dirty_ = true;
   uint64_t published_ms_ = 0;
 };
+
+// True if a store's statement about its own copies (`kind`: stored, dropped, block_report,
+// corrupt) naming `holder` came from that holder (`from`, the registered sender on `topic`);
+// otherwise counts refused_unknown_sender or refused_wrong_holder and logs the rejection.
+bool StatedByHolder(const Membership& members, Metrics& m, const char* kind, uint32_t holder,
+                    uint32_t from, const std::string& topic);
 
 }  // namespace tern::core

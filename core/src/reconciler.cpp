@@ -18,20 +18,7 @@ std::string Short(const ChunkId& id) { return ToHex(id).substr(0, 16); }
 
 bool Reconciler::FromHolder(const char* kind, uint32_t holder, uint32_t from,
                             const std::string& topic) {
-  if (from == 0 || !members_->Contains(from)) {
-    m_->Add("refused_unknown_sender");
-    msg::Reject(*m_, "core", "stored",
-                std::string(kind) + " from an unregistered node on " + topic);
-    return false;
-  }
-  if (holder != from) {
-    m_->Add("refused_wrong_holder");
-    msg::Reject(*m_, "core", "stored",
-                std::string(kind) + " names holder " + std::to_string(holder) + " but " +
-                    members_->NameOf(from) + " (" + std::to_string(from) + ") sent it on " + topic);
-    return false;
-  }
-  return true;
+  return StatedByHolder(*members_, *m_, kind, holder, from, topic);
 }
 
 void Reconciler::Drop(uint32_t holder, const std::string& why) {
