@@ -1,7 +1,11 @@
 // MOS driver: 4 PWM channels on one shared period counter, each a complementary pair
 // (hi_o[n] / lo_o[n]) with programmable dead time and optional soft start.
 // - The counter advances on tick_i (DIV_PWM strobe). Period and duties are shadowed and
-//   taken into use only at the period boundary (counter wrap).
+//   taken into use only at the period boundary (counter wrap). While a channel does not run
+//   (disabled or safe) its duty in use is 0, so a channel enabled mid-period drives only its
+//   low side until the next boundary, where it takes the programmed duty (or the ramp's
+//   value with soft start). Without this a soft-start enable would switch the high side at
+//   the full duty left in the shadow for the rest of the current period.
 // - raw[n] = counter < duty[n]: hi side while raw, lo side otherwise, both off while the
 //   channel is disabled or the board goes safe.
 // - Dead time: a side turns on only after the other side has been off for >= dt_i clocks.
@@ -79,10 +83,10 @@ module tern_pwm #(
       end
       ramping  = en_i[g] & softstart_i[g] & (ramp_q < duty_i[g]);
       eff_duty = ramping ? ramp_q : duty_i[g];
-      duty_d   = boundary ? eff_duty : duty_q;
+      run      = en_i[g] & ~safe_i;
+      duty_d   = !run ? 16'd0 : (boundary ? eff_duty : duty_q);
 
       // complementary outputs with dead time
-      run      = en_i[g] & ~safe_i;
       raw      = (cnt_q < duty_q);
       hi_d     = run & raw & (lo_off_q >= dt_i);
       lo_d     = run & ~raw & (hi_off_q >= dt_i);
@@ -154,6 +158,51 @@ module tern_pwm #(
     PwmDeadTimeLo_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
         (lo_q[g] && !lo_prev_q && last_hi_q) |-> (gap_q >= {1'b0, dt_prev_q}))
       else $error("PwmDeadTimeLo_A: ch %0d gap %0d < dt %0d", g, gap_q, dt_prev_q);
+  end
+
+  // Independent soft-start checker per channel: from the moment a channel starts running
+  // with soft start, the ramp can have risen by at most one per ramp tick, so the high side
+  // may be on for at most that many PWM ticks in each period (counted from the period's
+  // boundary; +1 for the output flop's one-clock lag across the boundary).
+  logic [NumCh-1:0] run_now;
+  assign run_now = en_i & {NumCh{~safe_i}};
+  for (genvar g = 0; g < NumCh; g++) begin : g_ss_check
+    logic        guard_d, guard_q, run_prev_q;
+    logic [15:0] ramp_ticks_d, ramp_ticks_q, allow_d, allow_q, hi_ticks_d, hi_ticks_q;
+    always_comb begin
+      guard_d      = guard_q & run_now[g] & softstart_i[g];
+      ramp_ticks_d = (ramp_tick_i && ramp_ticks_q != 16'hFFFF) ? ramp_ticks_q + 16'd1
+                                                               : ramp_ticks_q;
+      allow_d      = boundary ? ramp_ticks_q : allow_q;
+      hi_ticks_d   = boundary ? 16'd0
+                   : (tick_i && hi_q[g] && hi_ticks_q != 16'hFFFF) ? hi_ticks_q + 16'd1
+                                                                   : hi_ticks_q;
+      if (run_now[g] && !run_prev_q && softstart_i[g]) begin  // a soft start begins
+        guard_d      = 1'b1;
+        ramp_ticks_d = 16'd0;
+        allow_d      = 16'd0;
+        hi_ticks_d   = 16'd0;
+      end
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        guard_q      <= 1'b0;
+        run_prev_q   <= 1'b0;
+        ramp_ticks_q <= 16'd0;
+        allow_q      <= 16'd0;
+        hi_ticks_q   <= 16'd0;
+      end else begin
+        guard_q      <= guard_d;
+        run_prev_q   <= run_now[g];
+        ramp_ticks_q <= ramp_ticks_d;
+        allow_q      <= allow_d;
+        hi_ticks_q   <= hi_ticks_d;
+      end
+    end
+    PwmSoftStart_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
+        guard_q |-> ({1'b0, hi_ticks_q} <= {1'b0, allow_q} + 17'd1))
+      else $error("PwmSoftStart_A: ch %0d high for %0d ticks, ramp allows %0d", g, hi_ticks_q,
+                  allow_q);
   end
 `endif
 endmodule

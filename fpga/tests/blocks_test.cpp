@@ -157,6 +157,84 @@ TEST_CASE("fpga blocks: soft start ramps the duty in use") {
   CHECK(!b.ctx->gotError());
 }
 
+// Issue 11: enabling with soft start once switched the high side at the full programmed
+// duty for the rest of the current period (27-66 clocks on in the first 300 here). The pins
+// are watched from the first clock of the write frame (the enable lands inside it).
+TEST_CASE("fpga blocks: soft start from off switches no full-duty pulse at enable") {
+  Board b;
+  ready(b);
+  b.write(regs::div_pwm::kOffset, 1);
+  b.write(regs::div_ramp::kOffset, 1000);
+  b.write(regs::pwm_deadtime::kOffset, 8);
+  b.write(regs::pwm_period::kOffset, 100);
+  b.write(regs::pwm_duty::offset(0), 90);
+  long hi_clocks = 0, lo_clocks = 0;
+  b.on_clock = [&] {
+    hi_clocks += (b.top->pwm_hi_o & 1);
+    lo_clocks += (b.top->pwm_lo_o & 1);
+  };
+  b.tick(250);  // the 90-tick duty sits in the shadow of the stopped channel
+  for (int round = 0; round < 5; ++round) {
+    INFO("round " << round);
+    b.tick(static_cast<std::uint64_t>(17 * round));  // enable at different phases
+    hi_clocks = lo_clocks = 0;
+    b.write(regs::pwm_ctrl::kOffset, (1u << 8) | 1u);  // softstart ch0, enable ch0
+    b.tick(300);
+    // Within the frame and 300 clocks the ramp reaches 0 (DIV_RAMP 1000): below the dead
+    // time, no high-side pulse at all.
+    CHECK(hi_clocks == 0);
+    CHECK(lo_clocks > 0);  // the channel does run: its low side is on
+    b.write(regs::pwm_ctrl::kOffset, 0);
+    b.tick(300);
+  }
+  // Leaving the safe state with soft start enabled ramps from 0 as well.
+  b.write(regs::pwm_ctrl::kOffset, (1u << 8) | 1u);
+  b.write(regs::wdog_period::kOffset, 0);  // a kick loads 0: expired at once
+  b.write(regs::wdog_ctrl::kOffset, 1);
+  b.kick();
+  REQUIRE(b.tick_until([&] { return b.outputs_safe(); }, 10000) >= 0);
+  b.write(regs::wdog_ctrl::kOffset, 0);
+  b.write(regs::wdog_period::kOffset, 60000);
+  b.tick(250);
+  hi_clocks = 0;
+  REQUIRE(b.leave_safe());
+  b.tick(300);
+  CHECK(hi_clocks == 0);
+  CHECK(!b.ctx->gotError());
+}
+
+// Without soft start a channel enabled mid-period drives its low side until the boundary,
+// then the full duty: no runt high-side pulse, whatever the phase of the enable.
+TEST_CASE("fpga blocks: a channel enabled mid-period starts its duty at the next boundary") {
+  Board b;
+  ready(b);
+  b.write(regs::div_pwm::kOffset, 1);
+  b.write(regs::pwm_deadtime::kOffset, 4);
+  b.write(regs::pwm_period::kOffset, 1000);
+  b.write(regs::pwm_duty::offset(0), 600);
+  std::vector<long> pulses;  // lengths of completed high pulses
+  long run = 0;
+  b.on_clock = [&] {
+    if (b.top->pwm_hi_o & 1) {
+      ++run;
+    } else if (run > 0) {
+      pulses.push_back(run);
+      run = 0;
+    }
+  };
+  for (int round = 0; round < 6; ++round) {
+    INFO("round " << round);
+    b.tick(static_cast<std::uint64_t>(2000 + 173 * round));  // enable at different phases
+    pulses.clear();
+    b.write(regs::pwm_ctrl::kOffset, 1);
+    b.tick(2600);
+    REQUIRE(pulses.size() >= 2);
+    for (long w : pulses) CHECK(w == 600 - 4);  // every pulse is a whole one
+    b.write(regs::pwm_ctrl::kOffset, 0);
+  }
+  CHECK(!b.ctx->gotError());
+}
+
 TEST_CASE("fpga blocks: relays follow RELAY, fans follow FAN duty") {
   Board b;
   ready(b);

@@ -7,12 +7,13 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "Vtern_board.h"
-#include "verilated.h"
 #include "tern/hw/board_regs.h"
+#include "verilated.h"
 
 namespace tern::fpga::test {
 
@@ -47,8 +48,8 @@ struct Reply {
 inline Reply decode_reply(const ReplyBytes& b) {
   Reply r;
   r.status = b[0];
-  r.rdata = (std::uint32_t{b[1]} << 24) | (std::uint32_t{b[2]} << 16) |
-            (std::uint32_t{b[3]} << 8) | std::uint32_t{b[4]};
+  r.rdata = (std::uint32_t{b[1]} << 24) | (std::uint32_t{b[2]} << 16) | (std::uint32_t{b[3]} << 8) |
+            std::uint32_t{b[4]};
   if (!link::status_pattern_ok(b[0])) {
     r.error = ReplyError::kPattern;
   } else if (link::crc8(b.data(), 5) != b[5]) {
@@ -61,12 +62,15 @@ struct Board {
   std::unique_ptr<VerilatedContext> ctx;
   std::unique_ptr<Vtern_board> top;
   std::uint64_t cycles = 0;
-  int miso_force = -1;      // -1: real MISO; 0/1: MISO stuck at that level (host side)
+  int miso_force = -1;  // -1: real MISO; 0/1: MISO stuck at that level (host side)
   // SCLK timing in system clocks. 2 + 2 is the hardware rule (each level >= 2 clocks);
   // 1 high + 2 low (3 clocks per bit) also works against the model, see fpga/README.md.
   int sclk_high = 2;
   int sclk_low = 2;
   std::uint64_t req_done_cycle = 0;  // cycle at which the last request's 64th bit was clocked
+  // Called after every rising edge, also inside read()/write(): lets a test watch the pins
+  // through a whole SPI frame (a register write takes effect before the frame's last clock).
+  std::function<void()> on_clock;
 
   // rand_reset: 0 = zeros, 2 = random initial values (+verilator+rand+reset+2).
   explicit Board(int rand_reset = 0, std::uint64_t seed = 1) : ctx(new VerilatedContext) {
@@ -105,8 +109,9 @@ struct Board {
       top->clk_i = 1;
       top->eval();
       ctx->timeInc(1);
+      ++cycles;
+      if (on_clock) on_clock();
     }
-    cycles += n;
   }
 
   void reset(int cycles_low = 4) {
@@ -187,9 +192,9 @@ struct Board {
 
   // Every board output at its declared safe value (fpga/README.md).
   bool outputs_safe() const {
-    return top->pwm_hi_o == 0 && top->pwm_lo_o == 0 && top->relay_o == 0 &&
-           top->fan_o == 0x3 && top->gpio_o == 0 && top->gpio_oe_o == 0 && top->seg_o == 0 &&
-           top->digit_o == 0 && top->led_o == 0x80;
+    return top->pwm_hi_o == 0 && top->pwm_lo_o == 0 && top->relay_o == 0 && top->fan_o == 0x3 &&
+           top->gpio_o == 0 && top->gpio_oe_o == 0 && top->seg_o == 0 && top->digit_o == 0 &&
+           top->led_o == 0x80;
   }
 
   // Tick until pred() or the limit; returns the number of ticks taken, or -1.
