@@ -93,8 +93,8 @@ TEST_CASE("fpga link: every 1-, 2- and 3-bit request error is detected and appli
   for (std::size_t n = 0; n < masks.size(); ++n) {
     Request req = good;
     for (int bit = 0; bit < 64; ++bit) {
-      if (masks[n] >> bit & 1) req[static_cast<std::size_t>(bit / 8)] ^=
-          static_cast<std::uint8_t>(0x80u >> (bit % 8));
+      if (masks[n] >> bit & 1)
+        req[static_cast<std::size_t>(bit / 8)] ^= static_cast<std::uint8_t>(0x80u >> (bit % 8));
     }
     const Reply r = decode_reply(b.transfer(req));
     if (r.error != ReplyError::kNone) ++bad_pattern;
@@ -105,7 +105,7 @@ TEST_CASE("fpga link: every 1-, 2- and 3-bit request error is detected and appli
       INFO("frames up to " << n);
       CHECK(b.read(kScratch) == 0x12345678u);  // nothing applied
       const std::uint32_t c = err_count(b);
-      CHECK(c - count_before == batch);      // each one counted
+      CHECK(c - count_before == batch);  // each one counted
       count_before = c;
       batch = 0;
     }
@@ -113,13 +113,12 @@ TEST_CASE("fpga link: every 1-, 2- and 3-bit request error is detected and appli
   CHECK(undetected == 0);
   CHECK(applied == 0);
   CHECK(bad_pattern == 0);
-  const double secs =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   MESSAGE(masks.size() << " corrupted frames in " << secs << " s, "
                        << static_cast<double>(b.cycles) / secs / 1e6 << " M cycles/s");
   // The uncorrupted frame still works afterwards.
-  CHECK(b.transfer(good)[0] == (link::kStatusPattern | link::kStatusWriteApplied |
-                                link::kStatusSafe));
+  CHECK(b.transfer(good)[0] ==
+        (link::kStatusPattern | link::kStatusWriteApplied | link::kStatusSafe));
   CHECK(b.read(kScratch) == 0xDEADBEEFu);
   CHECK(!b.ctx->gotError());
 }
@@ -198,6 +197,37 @@ TEST_CASE("fpga link: K consecutive bad frames force the safe state") {
   b.write(regs::link_cfg::kOffset, 0);
   for (int i = 0; i < 20; ++i) b.transfer(bad_crc);
   CHECK(!board_safe(b));
+  CHECK(!b.ctx->gotError());
+}
+
+// The link streak is still >= K while the first good frame after K bad ones is decoded, so a
+// SAFE_CLEAR in that very frame is ignored, although the frame's status reports the write as
+// applied (it was: SAFE_CLEAR is a write strobe). The next SAFE_CLEAR is taken (register map,
+// SAFE_CLEAR).
+TEST_CASE("fpga link: a SAFE_CLEAR right after K bad frames is ignored, the next one is taken") {
+  Board b;
+  b.reset();
+  REQUIRE(b.leave_safe());
+  b.write(regs::wdog_ctrl::kOffset, 0);  // only the link can keep the board safe here
+  const std::uint32_t k = regs::link_cfg::bad_limit::kReset;
+  const Request bad_crc = [] {
+    Request r = make_request(link::kCmdWrite, kScratch, 1);
+    r[7] ^= 1;
+    return r;
+  }();
+  for (std::uint32_t i = 0; i < k; ++i) b.transfer(bad_crc);
+  b.tick(4);
+  REQUIRE(b.outputs_safe());
+  const Reply first =
+      b.xfer(link::kCmdWrite, regs::safe_clear::kOffset, regs::safe_clear::clear::kMask);
+  CHECK(first.ok());
+  CHECK((first.status & link::kStatusWriteApplied) != 0);
+  b.tick(4);
+  CHECK(board_safe(b));  // ignored
+  b.write(regs::safe_clear::kOffset, regs::safe_clear::clear::kMask);
+  b.tick(4);
+  CHECK(!board_safe(b));
+  CHECK(!b.outputs_safe());
   CHECK(!b.ctx->gotError());
 }
 

@@ -48,7 +48,7 @@ TEST_CASE("fpga safety: watchdog expiry puts every output safe within period + o
       b.kick();
     }
     b.tick(rng() % (2 * div + 7));
-    b.kick();  // the last kick
+    b.kick();                                           // the last kick
     const std::uint64_t kicked = b.req_done_cycle + 3;  // 2FF + check clock
     const long bound = static_cast<long>(period * div + div) + 2;
     const long waited = static_cast<long>(b.cycles - kicked);

@@ -275,7 +275,7 @@ inline constexpr std::uint16_t kOffset = 0x040;
 inline constexpr std::uint32_t kReset = 0x00000001;
 inline constexpr std::uint32_t kMask = 0x00000001;
 inline constexpr Access kAccess = Access::kRw;
-namespace en {  // 1 = the watchdog can expire. Enabled from reset.
+namespace en {  // 1 = the watchdog can expire. Enabled from reset. WDOG_COUNT counts down whether en is 1 or 0; with en = 0 reaching 0 has no effect, and setting en back to 1 while WDOG_COUNT is 0 expires the watchdog at once (safe state): kick first.
 inline constexpr std::uint32_t kMask = 0x00000001;
 inline constexpr unsigned kShift = 0;
 inline constexpr unsigned kWidth = 1;
@@ -355,7 +355,7 @@ inline constexpr std::uint32_t kReset = 0x1;
 }  // namespace wdog_expired
 }  // namespace safe_status
 
-// SAFE_CLEAR @ 0x050 (wo): Writing clear=1 leaves the safe state if the watchdog is not expired (kick first), the link streak is below K and MOS_FAULT.latched is 0; otherwise it is ignored.
+// SAFE_CLEAR @ 0x050 (wo): Writing clear=1 leaves the safe state if the watchdog is not expired (kick first), the link streak is below K and MOS_FAULT.latched is 0; otherwise it is ignored. After K consecutive bad frames the streak is still K while the next good frame is decoded, so a SAFE_CLEAR sent in the first good frame after them is ignored although its reply status shows the write applied; send any good frame first (a kick or a read), then SAFE_CLEAR.
 namespace safe_clear {
 inline constexpr std::uint16_t kOffset = 0x050;
 inline constexpr std::uint32_t kReset = 0x00000000;
@@ -581,7 +581,7 @@ inline constexpr std::uint16_t kOffset = 0x100;
 inline constexpr std::uint32_t kReset = 0x00000000;
 inline constexpr std::uint32_t kMask = 0x00000F0F;
 inline constexpr Access kAccess = Access::kRw;
-namespace en {  // 1 = channel runs; 0 = both gates off.
+namespace en {  // 1 = channel runs; 0 = both gates off. A channel that starts running (enabled, or the safe state left) drives only its low side until the next period boundary, where it takes its duty (from 0 with soft start): no runt or full-duty pulse at switch-on.
 inline constexpr std::uint32_t kMask = 0x0000000F;
 inline constexpr unsigned kShift = 0;
 inline constexpr unsigned kWidth = 4;
@@ -623,7 +623,7 @@ inline constexpr std::uint32_t kReset = 0x3E8;
 }  // namespace ticks
 }  // namespace pwm_period
 
-// PWM_DUTY0 @ 0x10C (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side.
+// PWM_DUTY0 @ 0x10C (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side. With the dead time the high side is on for duty x DIV_PWM - PWM_DEADTIME clocks per period and the low side for (period - duty) x DIV_PWM - PWM_DEADTIME; a side whose share is not longer than the dead time gives no pulse (duty 0 = low side only).
 namespace pwm_duty0 {
 inline constexpr std::uint16_t kOffset = 0x10C;
 inline constexpr std::uint32_t kReset = 0x00000000;
@@ -637,7 +637,7 @@ inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace ticks
 }  // namespace pwm_duty0
 
-// PWM_DUTY1 @ 0x110 (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side.
+// PWM_DUTY1 @ 0x110 (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side. With the dead time the high side is on for duty x DIV_PWM - PWM_DEADTIME clocks per period and the low side for (period - duty) x DIV_PWM - PWM_DEADTIME; a side whose share is not longer than the dead time gives no pulse (duty 0 = low side only).
 namespace pwm_duty1 {
 inline constexpr std::uint16_t kOffset = 0x110;
 inline constexpr std::uint32_t kReset = 0x00000000;
@@ -651,7 +651,7 @@ inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace ticks
 }  // namespace pwm_duty1
 
-// PWM_DUTY2 @ 0x114 (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side.
+// PWM_DUTY2 @ 0x114 (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side. With the dead time the high side is on for duty x DIV_PWM - PWM_DEADTIME clocks per period and the low side for (period - duty) x DIV_PWM - PWM_DEADTIME; a side whose share is not longer than the dead time gives no pulse (duty 0 = low side only).
 namespace pwm_duty2 {
 inline constexpr std::uint16_t kOffset = 0x114;
 inline constexpr std::uint32_t kReset = 0x00000000;
@@ -665,7 +665,7 @@ inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace ticks
 }  // namespace pwm_duty2
 
-// PWM_DUTY3 @ 0x118 (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side.
+// PWM_DUTY3 @ 0x118 (rw): High-side on-time of channel n in DIV_PWM ticks; shadowed and taken into use at the period boundary. >= period means always high-side. With the dead time the high side is on for duty x DIV_PWM - PWM_DEADTIME clocks per period and the low side for (period - duty) x DIV_PWM - PWM_DEADTIME; a side whose share is not longer than the dead time gives no pulse (duty 0 = low side only).
 namespace pwm_duty3 {
 inline constexpr std::uint16_t kOffset = 0x118;
 inline constexpr std::uint32_t kReset = 0x00000000;
@@ -741,7 +741,7 @@ inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace on
 }  // namespace relay
 
-// FAN @ 0x130 (rw): Fan duty (fan_o), 8-bit PWM on the DIV_RAMP tick; 0xFF = fully on. Safe state: fully on.
+// FAN @ 0x130 (rw): Fan duty (fan_o), 8-bit PWM on the DIV_RAMP tick: the period is 256 ticks and a fan is on for duty ticks of it; 0xFF = fully on (all 256), 0 = off. Safe state: fully on.
 namespace fan {
 inline constexpr std::uint16_t kOffset = 0x130;
 inline constexpr std::uint32_t kReset = 0x00000000;
@@ -775,7 +775,7 @@ inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace val
 }  // namespace gpio_in
 
-// GPIO_OUT @ 0x144 (rw): gpio_o levels (also written by GPIO_MASKED_OUT).
+// GPIO_OUT @ 0x144 (rw): gpio_o levels (also written by GPIO_MASKED_OUT). gpio_o shows these levels whatever GPIO_OE says (a pin is only driven where gpio_oe_o is 1); in the safe state gpio_o and gpio_oe_o are 0.
 namespace gpio_out {
 inline constexpr std::uint16_t kOffset = 0x144;
 inline constexpr std::uint32_t kReset = 0x00000000;
@@ -885,7 +885,7 @@ inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace pin
 }  // namespace gpio_fall_en
 
-// DISP_DIGITS @ 0x180 (rw): Seven-segment digits; digit n is byte n. Raw mode: bit 0..6 = segments a..g, bit 7 = dp. Hex mode: bits 3:0 = hex value, bit 7 = dp.
+// DISP_DIGITS @ 0x180 (rw): Seven-segment digits; digit n is byte n. Raw mode: bit 0..6 = segments a..g, bit 7 = dp. Hex mode: bits 3:0 = hex value, bit 7 = dp; the font (segments g..a as bits 6..0) is 0:0x3F 1:0x06 2:0x5B 3:0x4F 4:0x66 5:0x6D 6:0x7D 7:0x07 8:0x7F 9:0x6F A:0x77 b:0x7C C:0x39 d:0x5E E:0x79 F:0x71.
 namespace disp_digits {
 inline constexpr std::uint16_t kOffset = 0x180;
 inline constexpr std::uint32_t kReset = 0x00000000;
