@@ -10,6 +10,7 @@
 #ifdef TERN_CORE_HAVE_BOARD
 #include "tern/hw/mos_driver.h"
 #include "tern/hw/panel.h"
+#include "tern/hw/panel_legend.h"
 #include "tern/hw/verilator_bus.h"
 #include "tern/hw/watchdog.h"
 #endif
@@ -77,21 +78,24 @@ class SimBoardControl final : public BoardControl {
     std::vector<hw::PanelEvent> events;
     TERN_RETURN_IF_ERROR(panel_.TakeEvents(&events));
     for (const auto& e : events) {
-      if (e.pressed & 1) {  // button 0: the operator acknowledges every alarm so far
+      if (e.pressed & (1u << hw::legend::kButtonAck)) {  // acknowledges every alarm so far
         acked_ = v.alarms;
         m_->Add("board_alarm_acks");
         spdlog::info("core: operator acknowledged {} alarms at the panel", acked_);
       }
     }
     bool unacked = v.alarms > acked_;
-    uint8_t leds = static_cast<uint8_t>((v.live_edges & 0x0F) | (unacked ? 0x10 : 0) |
-                                        (v.connected ? 0x40 : 0));
+    namespace lg = hw::legend;
+    uint8_t leds = static_cast<uint8_t>(((v.live_edges & 0x0F) << lg::kLedEdgeLive0) |
+                                        (unacked ? 1u << lg::kLedAlarm : 0) |
+                                        (v.connected ? 1u << lg::kLedGateway : 0));
     TERN_RETURN_IF_ERROR(panel_.SetDigits(Decimal(v.alarms)));
     TERN_RETURN_IF_ERROR(panel_.SetLeds(leds));
     // Fans: a base airflow plus more while work is queued.
     auto fan = static_cast<uint8_t>(std::min<uint64_t>(255, 64 + v.queued * 16));
-    TERN_RETURN_IF_ERROR(mos_.SetFan(0, fan));
-    TERN_RETURN_IF_ERROR(mos_.SetRelays(static_cast<uint8_t>((v.edge_down ? 1 : 0) | (unacked ? 2 : 0))));
+    TERN_RETURN_IF_ERROR(mos_.SetFan(lg::kFanProcessing, fan));
+    TERN_RETURN_IF_ERROR(mos_.SetRelays(static_cast<uint8_t>(
+        (v.edge_down ? 1u << lg::kRelayEdgeDown : 0) | (unacked ? 1u << lg::kRelayAlarm : 0))));
     TERN_ASSIGN_OR_RETURN(hw::SafeStatus safe, wd_.ReadSafeStatus());
     std::lock_guard<std::mutex> lk(mu_);
     snap_ = {{"mode", "sim"},
