@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "panel_view.h"
 #include "tern/hw/board_regs.h"
 #include "tern/hw/clock_divider.h"
 #include "tern/hw/fifo.h"
@@ -115,14 +116,6 @@ std::string Bits(uint32_t v, int n) {
   return s;
 }
 
-// The character a 7-segment pattern shows, for the panel view ('?' if none).
-char SegChar(uint8_t seg) {
-  for (uint8_t n = 0; n < 16; ++n) {
-    if ((seg & 0x7F) == hw::Panel::SegmentsForHex(n)) return "0123456789AbCdEF"[n];
-  }
-  return (seg & 0x7F) == 0 ? ' ' : (seg & 0x7F) == 0x40 ? '-' : '?';
-}
-
 Status Need(const std::vector<std::string>& w, size_t min, size_t max, const char* usage) {
   if (w.size() < min || w.size() > max) {
     return Status::InvalidArgument(std::string("usage: ") + usage);
@@ -150,7 +143,8 @@ const char* BoardShell::Help() {
          "  safe                     safe-state status and causes\n"
          "  kick                     kick the watchdog\n"
          "  pwm CH DUTY [PERIOD]     set a channel's duty (ticks) and enable it\n"
-         "  panel                    display, LEDs, buttons, switch and pot\n"
+         "  panel                    the front panel: digits, LEDs, relays, fans, buttons, switch, "
+         "pot\n"
          "  events                   drain the event FIFO\n"
          "  wait-irq MS              wait for the IRQ line and take the enabled sources\n"
          "  counters                 host-side link counters\n"
@@ -308,16 +302,8 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
     return Status::Ok();
   }
   if (cmd == "panel") {
-    TERN_ASSIGN_OR_RETURN(hw::PanelState s, hw::Panel(bus_).ReadState());
-    out << "display  [";
-    for (int d = 3; d >= 0; --d) {
-      const uint8_t v = s.digits[static_cast<size_t>(d)];
-      out << (s.hex ? "0123456789AbCdEF"[v & 0xF] : SegChar(v)) << ((v & 0x80) ? "." : "");
-    }
-    out << "]  " << (s.hex ? "hex" : "raw") << " mode, brightness " << int(s.brightness) << "/15\n";
-    out << "leds     " << Bits(s.leds, 8) << "  (7..0)\n";
-    out << "buttons  " << Bits(s.buttons, 4) << "  (3..0)   switch " << (s.sw ? "on" : "off")
-        << "   pot " << s.pot << "\n";
+    TERN_ASSIGN_OR_RETURN(PanelFrame f, ReadPanelFrame(bus_));
+    for (const std::string& line : RenderPanel(f)) out << line << "\n";
     return Status::Ok();
   }
   if (cmd == "events") {

@@ -111,7 +111,7 @@ TEST_SUITE("tools.board") {
     CHECK(Has(o, "panel: pressed *...  (buttons now *...)"));
     CHECK(Has(o, "panel: released *...  (buttons now ....)") == false);  // releases not enabled
     CHECK(Has(o, "measured on pins: high side 24."));  // 25% minus the 8-clock dead time
-    CHECK(Has(o, "pot 291"));
+    CHECK(Has(o, "] 291"));                            // the pot, from the panel view
     CHECK_FALSE(board.assertion_failed());
   }
 #endif

@@ -1,7 +1,8 @@
 // tern-board: read and write the control board's registers and fields by name, look at the
 // front panel, set PWM duties, and (on the simulated board) press buttons and drive inputs.
 // The simulated board lives only as long as one invocation, so several commands can be given
-// at once, separated by '--' or ';', or read from a script (--script FILE, '-' for stdin).
+// at once, separated by '--' or ';', or read from a script (--script FILE, '-' for stdin: each
+// line runs as soon as it arrives), and --panel ends the run with the live front panel.
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include <optional>
 
 #include "board_shell.h"
+#include "live_panel.h"
 #include "tern/hw/gpiod_bus.h"
 #ifdef TERN_BOARD_HAVE_SIM
 #include "tern/hw/verilator_bus.h"
@@ -22,12 +24,16 @@ int main(int argc, char** argv) {
   std::string chip, lines, script;
   int half_bit_ns = 0;
   bool keep_going = false;
+  bool panel = false;
   app.add_flag("--sim", sim, "use the Verilated board (default when no --chip is given)");
   app.add_option("--chip", chip, "GPIO chip (name, path, label or number) for real hardware");
   app.add_option("--lines", lines, "GPIO line offsets: sclk=N,mosi=N,miso=N,cs=N[,irq=N]");
   app.add_option("--half-bit-ns", half_bit_ns, "extra hold per SCLK level on GPIO (default 0)");
   app.add_option("--script", script, "read commands from FILE, one per line ('-' = stdin)");
   app.add_flag("-k,--keep-going", keep_going, "run the remaining commands after an error");
+  app.add_flag("--panel", panel,
+               "after the commands, show the live front panel in the terminal (keys: 0-3 "
+               "buttons, s switch, +/- pot, k kick watchdog, : command, q quit)");
   app.prefix_command();
   app.footer(tern::board::BoardShell::Help());
   try {
@@ -45,25 +51,20 @@ int main(int argc, char** argv) {
       commands.back().push_back(w);
     }
   }
-  if (!script.empty()) {
-    std::ifstream file;
-    std::istream* in = &std::cin;
-    if (script != "-") {
-      file.open(script);
-      if (!file) {
-        std::cerr << "tern-board: cannot open script " << script << "\n";
-        return 2;
-      }
-      in = &file;
-    }
-    for (std::string line; std::getline(*in, line);) {
-      commands.push_back(tern::board::BoardShell::Split(line));
-    }
-  }
   std::erase_if(commands, [](const auto& c) { return c.empty(); });
-  if (commands.empty()) {
+  if (commands.empty() && script.empty() && !panel) {
     std::cerr << app.help() << "\n";
     return 2;
+  }
+  std::ifstream script_file;
+  std::istream* script_in = &std::cin;
+  if (!script.empty() && script != "-") {
+    script_file.open(script);
+    if (!script_file) {
+      std::cerr << "tern-board: cannot open script " << script << "\n";
+      return 2;
+    }
+    script_in = &script_file;
   }
 
   std::unique_ptr<tern::hw::RegisterBus> bus;
@@ -103,12 +104,29 @@ int main(int argc, char** argv) {
 
   tern::board::BoardShell shell(bus.get(), sim_board, &std::cout);
   int rc = 0;
-  for (const auto& c : commands) {
+  // Runs one command; false when the run should stop (an error without --keep-going).
+  auto run = [&](const std::vector<std::string>& c) {
     tern::Status s = shell.Run(c);
-    if (!s.ok()) {
-      std::cerr << "tern-board: " << c[0] << ": " << s.ToString() << "\n";
-      rc = 1;
-      if (!keep_going) break;
+    std::cout << std::flush;  // a script's reader sees each answer as it is made
+    if (s.ok()) return true;
+    std::cerr << "tern-board: " << c[0] << ": " << s.ToString() << std::endl;
+    rc = 1;
+    return keep_going;
+  };
+  for (const auto& c : commands) {
+    if (!run(c)) return rc;
+  }
+  if (!script.empty()) {
+    for (std::string line; std::getline(*script_in, line);) {
+      const auto words = tern::board::BoardShell::Split(line);
+      if (!words.empty() && !run(words)) return rc;
+    }
+  }
+  if (panel) {
+    tern::board::LivePanel live(bus.get(), sim_board);
+    if (tern::Status s = live.Run(); !s.ok()) {
+      std::cerr << "tern-board: --panel: " << s.ToString() << "\n";
+      return 2;
     }
   }
   return rc;

@@ -20,6 +20,8 @@ PKGS=(
   clang libclang-rt-14-dev                       # fuzz targets: clang, libFuzzer, ASan/UBSan runtimes
   procps psmisc                                  # ps/pkill used by the site runner and tests
   faketime                                       # libfaketime: the fault battery's clock jumps
+  libncurses-dev                                 # tern-board's live front panel
+  tmux                                           # the live panel's test drives a real terminal
 )
 
 missing=()

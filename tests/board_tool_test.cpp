@@ -1,0 +1,123 @@
+// tern-board as an operator uses it, as a real process: the live front panel in a real
+// terminal (tmux: keys in, screen out) and a script read from a pipe, run line by line as it
+// arrives. The simulated board is the real Verilated RTL.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "process.h"
+
+namespace {
+
+using tern::testing::Process;
+using tern::testing::ReadFile;
+using tern::testing::TempDir;
+
+bool WaitFor(double seconds, const std::function<bool()>& pred) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return pred();
+}
+
+// Runs a shell command, returns its stdout.
+std::string Sh(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+// A tmux server of its own (its socket named after this process) with one 100x45 window.
+class Tmux {
+ public:
+  explicit Tmux(const std::string& command) : sock_("tern-panel-test-" + std::to_string(getpid())) {
+    started_ = std::system(("tmux -L " + sock_ + " new-session -d -x 100 -y 45 '" + command +
+                            "; sleep 600'")
+                               .c_str()) == 0;
+  }
+  ~Tmux() { (void)std::system(("tmux -L " + sock_ + " kill-server 2>/dev/null").c_str()); }
+  bool started() const { return started_; }
+  std::string Screen() { return Sh("tmux -L " + sock_ + " capture-pane -p -t 0"); }
+  void Keys(const std::string& keys) {
+    (void)std::system(("tmux -L " + sock_ + " send-keys -t 0 " + keys).c_str());
+  }
+  bool Shows(const std::string& text, double seconds = 60) {
+    return WaitFor(seconds, [&] { return Screen().find(text) != std::string::npos; });
+  }
+
+ private:
+  std::string sock_;
+  bool started_ = false;
+};
+
+TEST_SUITE("tern-board tool") {
+  TEST_CASE("the live panel draws the board and its keys drive the simulated inputs") {
+    if (Sh("command -v tmux").empty()) {
+      MESSAGE("tmux is not installed (tools/scripts/install-deps.sh installs it): skipped");
+      return;
+    }
+    TempDir dir("panel");
+    const std::string marker = dir / "exited";
+    Tmux t(std::string(TERN_BOARD_BIN) + " --sim --panel; echo exit=$? > " + marker);
+    REQUIRE(t.started());
+    const bool drawn = t.Shows("tern control board");
+    INFO(t.Screen());
+    REQUIRE(drawn);
+    CHECK(t.Shows("LED 7 [*] SAFE"));  // out of reset the board is safe, its lamp lit
+    t.Keys(": bringup Enter");
+    CHECK(t.Shows("board running (safe state left)"));
+    t.Keys("k");  // keep it out of the safe state
+    CHECK(t.Shows("[kicking]"));
+    t.Keys(": 'write DISP_DIGITS 0x7F065B4F' Enter");
+    CHECK(t.Shows("DISP_DIGITS (0x180) <- 0x7F065B4F"));
+    CHECK(t.Shows("  #    #        #        #        #"));  // 8, 1, 2, 3: the upper row
+    t.Keys("s");
+    CHECK(t.Shows("switch [ON ]"));
+    t.Keys("+ + +");
+    CHECK(t.Shows("] 768"));
+    t.Keys("2");  // button 2, pressed and released past the debounce filter
+    CHECK(t.Shows("button 2 pressed and released"));
+    t.Keys(": events Enter");
+    CHECK(t.Shows("panel: pressed .*.."));
+    t.Keys("q");
+    CHECK(WaitFor(30, [&] { return ReadFile(marker) == "exit=0\n"; }));
+    INFO(t.Screen());
+  }
+
+  TEST_CASE("a script from a pipe runs each command as it arrives, not at end of input") {
+    TempDir dir("script");
+    const std::string fifo = dir / "in", log = dir / "out.log";
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+    Process p;
+    REQUIRE(p.Start(
+        {"sh", "-c", std::string("exec ") + TERN_BOARD_BIN + " --sim --script - < " + fifo}, log));
+    const int w = open(fifo.c_str(), O_WRONLY);  // returns once tern-board opened its end
+    REQUIRE(w >= 0);
+    const std::string first = "read ID\n";
+    REQUIRE(write(w, first.data(), first.size()) == static_cast<ssize_t>(first.size()));
+    // The answer comes while the pipe is still open: the line ran as it arrived.
+    CHECK(WaitFor(60, [&] { return ReadFile(log).find("0x7E4E0001") != std::string::npos; }));
+    CHECK(p.running());
+    const std::string second = "read SCRATCH\n";
+    REQUIRE(write(w, second.data(), second.size()) == static_cast<ssize_t>(second.size()));
+    CHECK(WaitFor(60, [&] { return ReadFile(log).find("SCRATCH") != std::string::npos; }));
+    close(w);
+    CHECK(p.Wait(std::chrono::seconds(60)) == 0);
+    INFO(ReadFile(log));
+  }
+}
+
+}  // namespace

@@ -1,0 +1,41 @@
+// PanelView: the front panel as text, for the live panel (`tern-board --panel`) and the
+// `panel` command. One rendering, so every view of the panel draws and labels it the same:
+// the four digits drawn large (digit 3 on the left, as on the board), each LED, relay, fan
+// and button with its index and its meaning from hw::legend, the switch and the pot. Bit
+// strings run from the highest bit on the left to bit 0 on the right, as in every tern-board
+// output ("7..0"); labelled lists run bit 0 first.
+// Thread-safety: stateless functions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tern/common/status.h"
+#include "tern/hw/panel.h"
+#include "tern/hw/register_bus.h"
+
+namespace tern::board {
+
+// Everything the panel view shows, read from the board's registers.
+struct PanelFrame {
+  hw::PanelState panel;           // display, LEDs, buttons, switch, pot
+  uint8_t relays = 0;             // RELAY.on, bit n = relay n
+  std::array<uint8_t, 2> fans{};  // FAN.duty0/duty1 (0xFF = fully on)
+  bool safe = false;              // SAFE_STATUS.safe
+};
+
+// Reads a frame from the board (seven register reads). Errors name the register.
+[[nodiscard]] Result<PanelFrame> ReadPanelFrame(hw::RegisterBus* bus);
+
+// The segments digit `d` lights (bit 0..6 = a..g, bit 7 = dp), decoded as the board does.
+uint8_t LitSegments(const hw::PanelState& p, unsigned d);
+
+// The panel as lines of at most 78 columns, showing what the board's pins show: in the safe
+// state the display is dark, only LED 7 (SAFE) is lit, the relays are off and the fans full,
+// whatever the registers hold. `status` is one line shown under the panel (key
+// help, the last command's result); empty for none.
+std::vector<std::string> RenderPanel(const PanelFrame& f, const std::string& status = "");
+
+}  // namespace tern::board
