@@ -109,7 +109,7 @@ TEST_SUITE("tern-board tool") {
     const std::string first = "read ID\n";
     REQUIRE(write(w, first.data(), first.size()) == static_cast<ssize_t>(first.size()));
     // The answer comes while the pipe is still open: the line ran as it arrived.
-    CHECK(WaitFor(60, [&] { return ReadFile(log).find("0x7E4E0001") != std::string::npos; }));
+    CHECK(WaitFor(60, [&] { return ReadFile(log).find("0x7E4E0002") != std::string::npos; }));
     CHECK(p.running());
     const std::string second = "read SCRATCH\n";
     REQUIRE(write(w, second.data(), second.size()) == static_cast<ssize_t>(second.size()));

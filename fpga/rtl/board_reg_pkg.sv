@@ -68,6 +68,12 @@ package board_reg_pkg;
   } board_reg2hw_link_cfg_reg_t;
 
   typedef struct packed {
+    struct packed {  // INTR_STATE[9]
+      logic q;
+    } power;
+    struct packed {  // INTR_STATE[8]
+      logic q;
+    } temp;
     struct packed {  // INTR_STATE[7]
       logic q;
     } wdog;
@@ -95,14 +101,14 @@ package board_reg_pkg;
   } board_reg2hw_intr_state_reg_t;
 
   typedef struct packed {
-    struct packed {  // INTR_ENABLE[7:0]
-      logic [7:0] q;
+    struct packed {  // INTR_ENABLE[9:0]
+      logic [9:0] q;
     } en;
   } board_reg2hw_intr_enable_reg_t;
 
   typedef struct packed {
-    struct packed {  // INTR_TEST[7:0]
-      logic [7:0] q;
+    struct packed {  // INTR_TEST[9:0]
+      logic [9:0] q;
     } set_;
     logic qe;
   } board_reg2hw_intr_test_reg_t;
@@ -346,45 +352,65 @@ package board_reg_pkg;
   } board_reg2hw_panel_evt_en_reg_t;
 
   typedef struct packed {
-    board_reg2hw_scratch_reg_t scratch;  // [547:516]
-    board_reg2hw_link_cfg_reg_t link_cfg;  // [515:512]
-    board_reg2hw_intr_state_reg_t intr_state;  // [511:504]
-    board_reg2hw_intr_enable_reg_t intr_enable;  // [503:496]
-    board_reg2hw_intr_test_reg_t intr_test;  // [495:487]
-    board_reg2hw_wdog_ctrl_reg_t wdog_ctrl;  // [486:486]
-    board_reg2hw_wdog_period_reg_t wdog_period;  // [485:470]
-    board_reg2hw_wdog_kick_reg_t wdog_kick;  // [469:437]
-    board_reg2hw_safe_clear_reg_t safe_clear;  // [436:435]
-    board_reg2hw_div_pwm_reg_t div_pwm;  // [434:419]
-    board_reg2hw_div_debounce_reg_t div_debounce;  // [418:403]
-    board_reg2hw_div_scan_reg_t div_scan;  // [402:387]
-    board_reg2hw_div_wdog_reg_t div_wdog;  // [386:371]
-    board_reg2hw_div_ramp_reg_t div_ramp;  // [370:355]
-    board_reg2hw_debounce_cfg_reg_t debounce_cfg;  // [354:351]
-    board_reg2hw_fifo_data_reg_t fifo_data;  // [350:350]
-    board_reg2hw_fifo_ctrl_reg_t fifo_ctrl;  // [349:345]
-    board_reg2hw_fifo_flags_reg_t fifo_flags;  // [344:344]
-    board_reg2hw_fifo_clr_reg_t fifo_clr;  // [343:342]
-    board_reg2hw_fifo_push_reg_t fifo_push;  // [341:325]
-    board_reg2hw_pwm_ctrl_reg_t pwm_ctrl;  // [324:317]
-    board_reg2hw_pwm_deadtime_reg_t pwm_deadtime;  // [316:309]
-    board_reg2hw_pwm_period_reg_t pwm_period;  // [308:293]
-    board_reg2hw_pwm_duty_mreg_t [3:0] pwm_duty;  // [292:229]
-    board_reg2hw_mos_fault_reg_t mos_fault;  // [228:228]
-    board_reg2hw_mos_fault_filter_reg_t mos_fault_filter;  // [227:220]
-    board_reg2hw_relay_reg_t relay;  // [219:216]
-    board_reg2hw_fan_reg_t fan;  // [215:200]
-    board_reg2hw_gpio_out_reg_t gpio_out;  // [199:184]
-    board_reg2hw_gpio_oe_reg_t gpio_oe;  // [183:168]
-    board_reg2hw_gpio_masked_out_reg_t gpio_masked_out;  // [167:135]
-    board_reg2hw_gpio_masked_oe_reg_t gpio_masked_oe;  // [134:102]
-    board_reg2hw_gpio_intr_state_reg_t gpio_intr_state;  // [101:86]
-    board_reg2hw_gpio_rise_en_reg_t gpio_rise_en;  // [85:70]
-    board_reg2hw_gpio_fall_en_reg_t gpio_fall_en;  // [69:54]
-    board_reg2hw_disp_digits_reg_t disp_digits;  // [53:22]
-    board_reg2hw_disp_ctrl_reg_t disp_ctrl;  // [21:17]
-    board_reg2hw_led_reg_t led;  // [16:9]
-    board_reg2hw_panel_evt_en_reg_t panel_evt_en;  // [8:0]
+    struct packed {  // TEMP_LIMIT[27:16]
+      logic [11:0] q;
+    } low;
+    struct packed {  // TEMP_LIMIT[11:0]
+      logic [11:0] q;
+    } high;
+  } board_reg2hw_temp_limit_reg_t;
+
+  typedef struct packed {
+    struct packed {  // METER[15:8]
+      logic [7:0] q;
+    } duty1;
+    struct packed {  // METER[7:0]
+      logic [7:0] q;
+    } duty0;
+  } board_reg2hw_meter_reg_t;
+
+  typedef struct packed {
+    board_reg2hw_scratch_reg_t scratch;  // [593:562]
+    board_reg2hw_link_cfg_reg_t link_cfg;  // [561:558]
+    board_reg2hw_intr_state_reg_t intr_state;  // [557:548]
+    board_reg2hw_intr_enable_reg_t intr_enable;  // [547:538]
+    board_reg2hw_intr_test_reg_t intr_test;  // [537:527]
+    board_reg2hw_wdog_ctrl_reg_t wdog_ctrl;  // [526:526]
+    board_reg2hw_wdog_period_reg_t wdog_period;  // [525:510]
+    board_reg2hw_wdog_kick_reg_t wdog_kick;  // [509:477]
+    board_reg2hw_safe_clear_reg_t safe_clear;  // [476:475]
+    board_reg2hw_div_pwm_reg_t div_pwm;  // [474:459]
+    board_reg2hw_div_debounce_reg_t div_debounce;  // [458:443]
+    board_reg2hw_div_scan_reg_t div_scan;  // [442:427]
+    board_reg2hw_div_wdog_reg_t div_wdog;  // [426:411]
+    board_reg2hw_div_ramp_reg_t div_ramp;  // [410:395]
+    board_reg2hw_debounce_cfg_reg_t debounce_cfg;  // [394:391]
+    board_reg2hw_fifo_data_reg_t fifo_data;  // [390:390]
+    board_reg2hw_fifo_ctrl_reg_t fifo_ctrl;  // [389:385]
+    board_reg2hw_fifo_flags_reg_t fifo_flags;  // [384:384]
+    board_reg2hw_fifo_clr_reg_t fifo_clr;  // [383:382]
+    board_reg2hw_fifo_push_reg_t fifo_push;  // [381:365]
+    board_reg2hw_pwm_ctrl_reg_t pwm_ctrl;  // [364:357]
+    board_reg2hw_pwm_deadtime_reg_t pwm_deadtime;  // [356:349]
+    board_reg2hw_pwm_period_reg_t pwm_period;  // [348:333]
+    board_reg2hw_pwm_duty_mreg_t [3:0] pwm_duty;  // [332:269]
+    board_reg2hw_mos_fault_reg_t mos_fault;  // [268:268]
+    board_reg2hw_mos_fault_filter_reg_t mos_fault_filter;  // [267:260]
+    board_reg2hw_relay_reg_t relay;  // [259:256]
+    board_reg2hw_fan_reg_t fan;  // [255:240]
+    board_reg2hw_gpio_out_reg_t gpio_out;  // [239:224]
+    board_reg2hw_gpio_oe_reg_t gpio_oe;  // [223:208]
+    board_reg2hw_gpio_masked_out_reg_t gpio_masked_out;  // [207:175]
+    board_reg2hw_gpio_masked_oe_reg_t gpio_masked_oe;  // [174:142]
+    board_reg2hw_gpio_intr_state_reg_t gpio_intr_state;  // [141:126]
+    board_reg2hw_gpio_rise_en_reg_t gpio_rise_en;  // [125:110]
+    board_reg2hw_gpio_fall_en_reg_t gpio_fall_en;  // [109:94]
+    board_reg2hw_disp_digits_reg_t disp_digits;  // [93:62]
+    board_reg2hw_disp_ctrl_reg_t disp_ctrl;  // [61:57]
+    board_reg2hw_led_reg_t led;  // [56:49]
+    board_reg2hw_panel_evt_en_reg_t panel_evt_en;  // [48:40]
+    board_reg2hw_temp_limit_reg_t temp_limit;  // [39:16]
+    board_reg2hw_meter_reg_t meter;  // [15:0]
   } board_reg2hw_t;
 
   // ---- hardware -> register block ----
@@ -399,6 +425,14 @@ package board_reg_pkg;
   } board_hw2reg_link_err_reg_t;
 
   typedef struct packed {
+    struct packed {  // INTR_STATE[9]
+      logic d;
+      logic de;
+    } power;
+    struct packed {  // INTR_STATE[8]
+      logic d;
+      logic de;
+    } temp;
     struct packed {  // INTR_STATE[7]
       logic d;
       logic de;
@@ -550,21 +584,38 @@ package board_reg_pkg;
   } board_hw2reg_pot_reg_t;
 
   typedef struct packed {
-    board_hw2reg_link_err_reg_t link_err;  // [186:163]
-    board_hw2reg_intr_state_reg_t intr_state;  // [162:147]
-    board_hw2reg_safe_status_reg_t safe_status;  // [146:141]
-    board_hw2reg_wdog_count_reg_t wdog_count;  // [140:125]
-    board_hw2reg_fifo_data_reg_t fifo_data;  // [124:100]
-    board_hw2reg_fifo_status_reg_t fifo_status;  // [99:93]
-    board_hw2reg_fifo_flags_reg_t fifo_flags;  // [92:91]
-    board_hw2reg_mos_fault_reg_t mos_fault;  // [90:89]
-    board_hw2reg_mos_status_reg_t mos_status;  // [88:84]
-    board_hw2reg_gpio_in_reg_t gpio_in;  // [83:68]
-    board_hw2reg_gpio_out_reg_t gpio_out;  // [67:51]
-    board_hw2reg_gpio_oe_reg_t gpio_oe;  // [50:34]
-    board_hw2reg_gpio_intr_state_reg_t gpio_intr_state;  // [33:17]
-    board_hw2reg_panel_in_reg_t panel_in;  // [16:12]
-    board_hw2reg_pot_reg_t pot;  // [11:0]
+    struct packed {  // TEMP[11:0]
+      logic [11:0] d;
+    } val;
+  } board_hw2reg_temp_reg_t;
+
+  typedef struct packed {
+    struct packed {  // CABINET_STATUS[1]
+      logic d;
+    } power_fail;
+    struct packed {  // CABINET_STATUS[0]
+      logic d;
+    } over_temp;
+  } board_hw2reg_cabinet_status_reg_t;
+
+  typedef struct packed {
+    board_hw2reg_link_err_reg_t link_err;  // [204:181]
+    board_hw2reg_intr_state_reg_t intr_state;  // [180:161]
+    board_hw2reg_safe_status_reg_t safe_status;  // [160:155]
+    board_hw2reg_wdog_count_reg_t wdog_count;  // [154:139]
+    board_hw2reg_fifo_data_reg_t fifo_data;  // [138:114]
+    board_hw2reg_fifo_status_reg_t fifo_status;  // [113:107]
+    board_hw2reg_fifo_flags_reg_t fifo_flags;  // [106:105]
+    board_hw2reg_mos_fault_reg_t mos_fault;  // [104:103]
+    board_hw2reg_mos_status_reg_t mos_status;  // [102:98]
+    board_hw2reg_gpio_in_reg_t gpio_in;  // [97:82]
+    board_hw2reg_gpio_out_reg_t gpio_out;  // [81:65]
+    board_hw2reg_gpio_oe_reg_t gpio_oe;  // [64:48]
+    board_hw2reg_gpio_intr_state_reg_t gpio_intr_state;  // [47:31]
+    board_hw2reg_panel_in_reg_t panel_in;  // [30:26]
+    board_hw2reg_pot_reg_t pot;  // [25:14]
+    board_hw2reg_temp_reg_t temp;  // [13:2]
+    board_hw2reg_cabinet_status_reg_t cabinet_status;  // [1:0]
   } board_hw2reg_t;
 
 endpackage

@@ -71,6 +71,10 @@ module board_regs (
   localparam logic [15:0] PanelInOffset = 16'h18C;
   localparam logic [15:0] PotOffset = 16'h190;
   localparam logic [15:0] PanelEvtEnOffset = 16'h194;
+  localparam logic [15:0] TempOffset = 16'h1C0;
+  localparam logic [15:0] TempLimitOffset = 16'h1C4;
+  localparam logic [15:0] CabinetStatusOffset = 16'h1C8;
+  localparam logic [15:0] MeterOffset = 16'h1CC;
 
   // hw2reg_i, field by field
   logic [15:0] link_err_count_hw_d;
@@ -93,6 +97,10 @@ module board_regs (
   assign intr_state_link_hw_d = hw2reg_i.intr_state.link.d;
   logic intr_state_wdog_hw_d;
   assign intr_state_wdog_hw_d = hw2reg_i.intr_state.wdog.d;
+  logic intr_state_temp_hw_d;
+  assign intr_state_temp_hw_d = hw2reg_i.intr_state.temp.d;
+  logic intr_state_power_hw_d;
+  assign intr_state_power_hw_d = hw2reg_i.intr_state.power.d;
   logic intr_state_fifo_thresh_hw_de;
   assign intr_state_fifo_thresh_hw_de = hw2reg_i.intr_state.fifo_thresh.de;
   logic intr_state_fifo_ovf_hw_de;
@@ -109,6 +117,10 @@ module board_regs (
   assign intr_state_link_hw_de = hw2reg_i.intr_state.link.de;
   logic intr_state_wdog_hw_de;
   assign intr_state_wdog_hw_de = hw2reg_i.intr_state.wdog.de;
+  logic intr_state_temp_hw_de;
+  assign intr_state_temp_hw_de = hw2reg_i.intr_state.temp.de;
+  logic intr_state_power_hw_de;
+  assign intr_state_power_hw_de = hw2reg_i.intr_state.power.de;
   logic safe_status_safe_hw_d;
   assign safe_status_safe_hw_d = hw2reg_i.safe_status.safe.d;
   logic safe_status_cause_reset_hw_d;
@@ -167,6 +179,12 @@ module board_regs (
   assign panel_in_sw_hw_d = hw2reg_i.panel_in.sw.d;
   logic [11:0] pot_val_hw_d;
   assign pot_val_hw_d = hw2reg_i.pot.val.d;
+  logic [11:0] temp_val_hw_d;
+  assign temp_val_hw_d = hw2reg_i.temp.val.d;
+  logic cabinet_status_over_temp_hw_d;
+  assign cabinet_status_over_temp_hw_d = hw2reg_i.cabinet_status.over_temp.d;
+  logic cabinet_status_power_fail_hw_d;
+  assign cabinet_status_power_fail_hw_d = hw2reg_i.cabinet_status.power_fail.d;
 
   logic scratch_we;
   logic link_cfg_we;
@@ -209,6 +227,8 @@ module board_regs (
   logic disp_ctrl_we;
   logic led_we;
   logic panel_evt_en_we;
+  logic temp_limit_we;
+  logic meter_we;
   always_comb begin
     scratch_we = 1'b0;
     link_cfg_we = 1'b0;
@@ -251,6 +271,8 @@ module board_regs (
     disp_ctrl_we = 1'b0;
     led_we = 1'b0;
     panel_evt_en_we = 1'b0;
+    temp_limit_we = 1'b0;
+    meter_we = 1'b0;
     if (we_i) begin
       unique case (addr_i)
         ScratchOffset: scratch_we = 1'b1;
@@ -294,6 +316,8 @@ module board_regs (
         DispCtrlOffset: disp_ctrl_we = 1'b1;
         LedOffset: led_we = 1'b1;
         PanelEvtEnOffset: panel_evt_en_we = 1'b1;
+        TempLimitOffset: temp_limit_we = 1'b1;
+        MeterOffset: meter_we = 1'b1;
         default: ;
       endcase
     end
@@ -320,7 +344,7 @@ module board_regs (
   end
 
   // INTR_STATE (rw1c)
-  logic [7:0] intr_state_d, intr_state_q, intr_state_set;
+  logic [9:0] intr_state_d, intr_state_q, intr_state_set;
   always_comb begin
     intr_state_set = '0;
     intr_state_set[0] = intr_state_fifo_thresh_hw_de & intr_state_fifo_thresh_hw_d;
@@ -331,24 +355,26 @@ module board_regs (
     intr_state_set[5] = intr_state_safe_hw_de & intr_state_safe_hw_d;
     intr_state_set[6] = intr_state_link_hw_de & intr_state_link_hw_d;
     intr_state_set[7] = intr_state_wdog_hw_de & intr_state_wdog_hw_d;
+    intr_state_set[8] = intr_state_temp_hw_de & intr_state_temp_hw_d;
+    intr_state_set[9] = intr_state_power_hw_de & intr_state_power_hw_d;
     intr_state_d = intr_state_q | intr_state_set;
-    if (intr_state_we) intr_state_d = ((intr_state_q & ~wdata_i[7:0]) | intr_state_set) & 8'hFF;
+    if (intr_state_we) intr_state_d = ((intr_state_q & ~wdata_i[9:0]) | intr_state_set) & 10'h3FF;
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      intr_state_q <= 8'h0;
+      intr_state_q <= 10'h0;
     end else begin
       intr_state_q <= intr_state_d;
     end
   end
 
   // INTR_ENABLE (rw)
-  logic [7:0] intr_enable_en_q;
+  logic [9:0] intr_enable_en_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      intr_enable_en_q <= 8'h0;
+      intr_enable_en_q <= 10'h0;
     end else if (intr_enable_we) begin
-      intr_enable_en_q <= wdata_i[7:0];
+      intr_enable_en_q <= wdata_i[9:0];
     end
   end
 
@@ -708,6 +734,32 @@ module board_regs (
     end
   end
 
+  // TEMP_LIMIT (rw)
+  logic [11:0] temp_limit_high_q;
+  logic [11:0] temp_limit_low_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      temp_limit_high_q <= 12'h6E0;
+      temp_limit_low_q <= 12'h640;
+    end else if (temp_limit_we) begin
+      temp_limit_high_q <= wdata_i[11:0];
+      temp_limit_low_q <= wdata_i[27:16];
+    end
+  end
+
+  // METER (rw)
+  logic [7:0] meter_duty0_q;
+  logic [7:0] meter_duty1_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      meter_duty0_q <= 8'h0;
+      meter_duty1_q <= 8'h0;
+    end else if (meter_we) begin
+      meter_duty0_q <= wdata_i[7:0];
+      meter_duty1_q <= wdata_i[15:8];
+    end
+  end
+
 
   // Everything the bank hands the hardware, as one assignment (see emit_reg2hw in
   // tools/regmap/regmap_sv.py for why).
@@ -715,6 +767,8 @@ module board_regs (
     scratch: '{val: '{q: scratch_val_q}},
     link_cfg: '{bad_limit: '{q: link_cfg_bad_limit_q}},
     intr_state: '{
+      power: '{q: intr_state_q[9]},
+      temp: '{q: intr_state_q[8]},
       wdog: '{q: intr_state_q[7]},
       link: '{q: intr_state_q[6]},
       safe: '{q: intr_state_q[5]},
@@ -725,7 +779,7 @@ module board_regs (
       fifo_thresh: '{q: intr_state_q[0]}
     },
     intr_enable: '{en: '{q: intr_enable_en_q}},
-    intr_test: '{set_: '{q: wdata_i[7:0]}, qe: intr_test_we},
+    intr_test: '{set_: '{q: wdata_i[9:0]}, qe: intr_test_we},
     wdog_ctrl: '{en: '{q: wdog_ctrl_en_q}},
     wdog_period: '{ticks: '{q: wdog_period_ticks_q}},
     wdog_kick: '{key: '{q: wdata_i[31:0]}, qe: wdog_kick_we},
@@ -777,7 +831,9 @@ module board_regs (
       sw: '{q: panel_evt_en_sw_q},
       release_: '{q: panel_evt_en_release_q},
       press: '{q: panel_evt_en_press_q}
-    }
+    },
+    temp_limit: '{low: '{q: temp_limit_low_q}, high: '{q: temp_limit_high_q}},
+    meter: '{duty1: '{q: meter_duty1_q}, duty0: '{q: meter_duty0_q}}
   };
 
   always_comb begin
@@ -787,7 +843,7 @@ module board_regs (
       unique case (addr_i)
         IdOffset: begin
           hit_o = 1'b1;
-          rdata_o[15:0] = 16'h1;
+          rdata_o[15:0] = 16'h2;
           rdata_o[31:16] = 16'h7E4E;
         end
         ScratchOffset: begin
@@ -813,10 +869,12 @@ module board_regs (
           rdata_o[5] = intr_state_q[5];
           rdata_o[6] = intr_state_q[6];
           rdata_o[7] = intr_state_q[7];
+          rdata_o[8] = intr_state_q[8];
+          rdata_o[9] = intr_state_q[9];
         end
         IntrEnableOffset: begin
           hit_o = 1'b1;
-          rdata_o[7:0] = intr_enable_en_q;
+          rdata_o[9:0] = intr_enable_en_q;
         end
         IntrTestOffset: begin
           hit_o = 1'b1;
@@ -1009,6 +1067,25 @@ module board_regs (
           rdata_o[3:0] = panel_evt_en_press_q;
           rdata_o[7:4] = panel_evt_en_release_q;
           rdata_o[8] = panel_evt_en_sw_q;
+        end
+        TempOffset: begin
+          hit_o = 1'b1;
+          rdata_o[11:0] = temp_val_hw_d;
+        end
+        TempLimitOffset: begin
+          hit_o = 1'b1;
+          rdata_o[11:0] = temp_limit_high_q;
+          rdata_o[27:16] = temp_limit_low_q;
+        end
+        CabinetStatusOffset: begin
+          hit_o = 1'b1;
+          rdata_o[0] = cabinet_status_over_temp_hw_d;
+          rdata_o[1] = cabinet_status_power_fail_hw_d;
+        end
+        MeterOffset: begin
+          hit_o = 1'b1;
+          rdata_o[7:0] = meter_duty0_q;
+          rdata_o[15:8] = meter_duty1_q;
         end
         default: ;
       endcase

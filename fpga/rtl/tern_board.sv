@@ -27,7 +27,11 @@ module tern_board (
   output logic [7:0]  led_o,
   input  logic [3:0]  btn_i,        // 1 = pressed
   input  logic        switch_i,
-  input  logic [11:0] pot_i
+  input  logic [11:0] pot_i,
+  // cabinet
+  input  logic [11:0] temp_i,       // temperature sensor ADC value (TEMP)
+  input  logic        pwr_fail_ni,  // active low: the UPS reports mains failure
+  output logic [1:0]  meter_o       // analog meter PWM
 );
   // ---------------------------------------------------------------------------------------
   // Register bank (generated) and its two structs (see board_reg_pkg.sv): reg2hw carries
@@ -76,6 +80,8 @@ module tern_board (
   logic [11:0] panel_pot;
   logic        panel_evt;
   logic [15:0] panel_evt_payload;
+  logic [11:0] cab_temp;
+  logic        cab_over_temp, cab_power_fail, cab_temp_event, cab_power_event;
   logic [3:0]  debounce_thresh;
   assign debounce_thresh = reg2hw.debounce_cfg.thresh.q;
 
@@ -213,36 +219,32 @@ module tern_board (
     .ramping_o   (pwm_ramping)
   );
 
-  logic [7:0] fan_duty0, fan_duty1, fan_cnt_d, fan_cnt_q;
-  logic [1:0] fan_on, fan_d, fan_q;
+  tern_pwm8 #(.NumCh(2), .SafeValue(2'b11)) u_fan (
+    .clk_i  (clk_i),
+    .rst_ni (rst_ni),
+    .tick_i (ramp_tick),
+    .safe_i (safe_d),
+    .duty_i ({reg2hw.fan.duty1.q, reg2hw.fan.duty0.q}),
+    .out_o  (fan_o)
+  );
+
   logic [3:0] relay_on, relay_d, relay_q;
   logic       irq_d, irq_q;
-  assign fan_duty0 = reg2hw.fan.duty0.q;
-  assign fan_duty1 = reg2hw.fan.duty1.q;
-  assign relay_on  = reg2hw.relay.on.q;
+  assign relay_on = reg2hw.relay.on.q;
   always_comb begin
-    fan_cnt_d = ramp_tick ? fan_cnt_q + 8'd1 : fan_cnt_q;
-    fan_on[0] = (fan_duty0 == 8'hFF) | (fan_cnt_q < fan_duty0);
-    fan_on[1] = (fan_duty1 == 8'hFF) | (fan_cnt_q < fan_duty1);
-    fan_d     = safe_d ? 2'b11 : fan_on;
-    relay_d   = safe_d ? 4'h0 : relay_on;
-    irq_d     = irq_pending;
+    relay_d = safe_d ? 4'h0 : relay_on;
+    irq_d   = irq_pending;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      fan_cnt_q <= 8'd0;
-      fan_q     <= 2'b11;
-      relay_q   <= 4'h0;
-      irq_q     <= 1'b0;
+      relay_q <= 4'h0;
+      irq_q   <= 1'b0;
     end else begin
-      fan_cnt_q <= fan_cnt_d;
-      fan_q     <= fan_d;
-      relay_q   <= relay_d;
-      irq_q     <= irq_d;
+      relay_q <= relay_d;
+      irq_q   <= irq_d;
     end
   end
-  assign fan_o   = fan_q;
   assign relay_o = relay_q;
   assign irq_no  = ~irq_q;
 
@@ -305,11 +307,37 @@ module tern_board (
   );
 
   // ---------------------------------------------------------------------------------------
+  // Cabinet: temperature, power fail, meters
+  // ---------------------------------------------------------------------------------------
+  tern_cabinet u_cabinet (
+    .clk_i         (clk_i),
+    .rst_ni        (rst_ni),
+    .deb_tick_i    (deb_tick),
+    .deb_thresh_i  (debounce_thresh),
+    .ramp_tick_i   (ramp_tick),
+    .safe_i        (safe_d),
+    .temp_i        (temp_i),
+    .pwr_fail_ni   (pwr_fail_ni),
+    .high_i        (reg2hw.temp_limit.high.q),
+    .low_i         (reg2hw.temp_limit.low.q),
+    .meter_duty0_i (reg2hw.meter.duty0.q),
+    .meter_duty1_i (reg2hw.meter.duty1.q),
+    .temp_o        (cab_temp),
+    .over_temp_o   (cab_over_temp),
+    .power_fail_o  (cab_power_fail),
+    .temp_event_o  (cab_temp_event),
+    .power_event_o (cab_power_event),
+    .meter_o       (meter_o)
+  );
+
+  // ---------------------------------------------------------------------------------------
   // Interrupt sources, in INTR_STATE bit order. INTR_TEST.set bit n sets INTR_STATE bit n too.
   // The bank ORs the sets in, so a set wins over a software clear in the same clock.
   // ---------------------------------------------------------------------------------------
-  logic [7:0] intr_set;
-  assign intr_set = ({8{reg2hw.intr_test.qe}} & reg2hw.intr_test.set_.q) | {
+  logic [9:0] intr_set;
+  assign intr_set = ({10{reg2hw.intr_test.qe}} & reg2hw.intr_test.set_.q) | {
+    cab_power_event,                                                            // 9 power
+    cab_temp_event,                                                             // 8 temp
     wdog_expire_event,                                                          // 7 wdog
     bad_frame,                                                                  // 6 link
     safe_enter_event,                                                           // 5 safe
@@ -320,7 +348,8 @@ module tern_board (
     (reg2hw.fifo_ctrl.thresh.q != 5'd0) & (fifo_depth >= reg2hw.fifo_ctrl.thresh.q)  // 0
   };
   // irq_no = ~|(INTR_STATE & INTR_ENABLE); INTR_ENABLE.en bit n enables INTR_STATE bit n
-  assign irq_pending = |({reg2hw.intr_state.wdog.q, reg2hw.intr_state.link.q,
+  assign irq_pending = |({reg2hw.intr_state.power.q, reg2hw.intr_state.temp.q,
+                          reg2hw.intr_state.wdog.q, reg2hw.intr_state.link.q,
                           reg2hw.intr_state.safe.q, reg2hw.intr_state.fault.q,
                           reg2hw.intr_state.gpio.q, reg2hw.intr_state.panel.q,
                           reg2hw.intr_state.fifo_ovf.q, reg2hw.intr_state.fifo_thresh.q} &
@@ -338,6 +367,8 @@ module tern_board (
       count:  '{d: link_err_count}
     },
     intr_state: '{
+      power:       '{d: 1'b1, de: intr_set[9]},
+      temp:        '{d: 1'b1, de: intr_set[8]},
       wdog:        '{d: 1'b1, de: intr_set[7]},
       link:        '{d: 1'b1, de: intr_set[6]},
       safe:        '{d: 1'b1, de: intr_set[5]},
@@ -380,7 +411,12 @@ module tern_board (
       sw:  '{d: panel_switch},
       btn: '{d: panel_btn}
     },
-    pot: '{val: '{d: panel_pot}}
+    pot: '{val: '{d: panel_pot}},
+    temp: '{val: '{d: cab_temp}},
+    cabinet_status: '{
+      power_fail: '{d: cab_power_fail},
+      over_temp:  '{d: cab_over_temp}
+    }
   };
 
   // ---------------------------------------------------------------------------------------
@@ -391,7 +427,7 @@ module tern_board (
   SafeOutputs_A: assert property (@(posedge clk_i) disable iff (!rst_ni)
       safe_q |-> (pwm_hi_o == 4'h0 && pwm_lo_o == 4'h0 && relay_o == 4'h0 &&
                   fan_o == 2'b11 && gpio_o == 16'h0 && gpio_oe_o == 16'h0 &&
-                  seg_o == 8'h00 && digit_o == 4'h0 && led_o == 8'h80))
+                  seg_o == 8'h00 && digit_o == 4'h0 && led_o == 8'h80 && meter_o == 2'b00))
     else $error("SafeOutputs_A: an output is not safe in the safe state");
   // A latched MOS fault forces the safe state (and so the gates off). Through a plain
   // signal: an assertion keeps a sampled copy of every variable it names, which would keep

@@ -128,22 +128,13 @@ module tern_panel (
   assign switch_o      = in_deb[4];
 
   // ---- potentiometer ----
-  logic [11:0] pot_s, pot_prev_d, pot_prev_q, pot_d, pot_q;
-  tern_sync2 #(.Width(12), .ResetValue(12'h0)) u_pot_sync (
+  tern_adc_capture #(.Width(12)) u_pot (
     .clk_i  (clk_i),
     .rst_ni (rst_ni),
+    .tick_i (deb_tick_i),
     .d_i    (pot_i),
-    .q_o    (pot_s)
+    .q_o    (pot_o)
   );
-  always_comb begin
-    pot_prev_d = pot_prev_q;
-    pot_d      = pot_q;
-    if (deb_tick_i) begin
-      pot_prev_d = pot_s;
-      if (pot_s == pot_prev_q) pot_d = pot_s;
-    end
-  end
-  assign pot_o = pot_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -153,8 +144,6 @@ module tern_panel (
       digit_q    <= 4'h0;
       led_q      <= SafeLed;
       in_prev_q  <= 5'h0;
-      pot_prev_q <= 12'h0;
-      pot_q      <= 12'h0;
     end else begin
       sub_q      <= sub_d;
       idx_q      <= idx_d;
@@ -162,8 +151,6 @@ module tern_panel (
       digit_q    <= digit_d;
       led_q      <= led_d;
       in_prev_q  <= in_deb;
-      pot_prev_q <= pot_prev_d;
-      pot_q      <= pot_d;
     end
   end
 

@@ -98,6 +98,8 @@ struct Board {
     top->btn_i = 0;
     top->switch_i = 0;
     top->pot_i = 0;
+    top->temp_i = (22 + 40) * 16;  // 22 C
+    top->pwr_fail_ni = 1;
   }
 
   // One system clock: settle inputs at clk=0, then the rising edge.
@@ -194,7 +196,7 @@ struct Board {
   bool outputs_safe() const {
     return top->pwm_hi_o == 0 && top->pwm_lo_o == 0 && top->relay_o == 0 && top->fan_o == 0x3 &&
            top->gpio_o == 0 && top->gpio_oe_o == 0 && top->seg_o == 0 && top->digit_o == 0 &&
-           top->led_o == 0x80;
+           top->led_o == 0x80 && top->meter_o == 0;
   }
 
   // Tick until pred() or the limit; returns the number of ticks taken, or -1.

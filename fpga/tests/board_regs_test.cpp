@@ -20,7 +20,7 @@ TEST_CASE("fpga regs: every register reads its reset value") {
     CHECK(v == r.reset);
     CHECK((v & ~r.mask) == 0);  // undefined bits read 0
   }
-  CHECK(b.read(regs::id::kOffset) == 0x7E4E0001u);
+  CHECK(b.read(regs::id::kOffset) == 0x7E4E0002u);
   CHECK(!b.ctx->gotError());
 }
 

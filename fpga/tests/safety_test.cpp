@@ -114,7 +114,7 @@ TEST_CASE("fpga safety: random initial state, outputs safe in every cycle of res
       b.tick();
       CHECK(b.outputs_safe());  // reset leaves the board in the safe state
     }
-    CHECK(b.read(regs::id::kOffset) == 0x7E4E0001u);
+    CHECK(b.read(regs::id::kOffset) == 0x7E4E0002u);
     CHECK(safe_flag(b));
     CHECK(b.outputs_safe());
     CHECK(b.leave_safe());

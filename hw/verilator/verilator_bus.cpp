@@ -31,6 +31,8 @@ SimBoard::SimBoard(Options options) : options_(options), ctx_(new VerilatedConte
   top_->btn_i = 0;
   top_->switch_i = 0;
   top_->pot_i = 0;
+  top_->temp_i = kTemp22C;
+  top_->pwr_fail_ni = 1;
   Reset();
 }
 
@@ -80,12 +82,15 @@ void SimBoard::SetButton(unsigned button, bool pressed) {
 void SimBoard::SetSwitch(bool on) { top_->switch_i = on; }
 void SimBoard::SetPot(uint16_t value) { top_->pot_i = value & 0xFFF; }
 void SimBoard::SetFault(bool active) { top_->fault_ni = !active; }
+void SimBoard::SetTemperature(uint16_t code) { top_->temp_i = code & 0xFFF; }
+void SimBoard::SetPowerFail(bool failed) { top_->pwr_fail_ni = !failed; }
 void SimBoard::SetGpioIn(uint16_t levels) { top_->gpio_i = levels; }
 
 uint8_t SimBoard::pwm_hi() const { return top_->pwm_hi_o; }
 uint8_t SimBoard::pwm_lo() const { return top_->pwm_lo_o; }
 uint8_t SimBoard::relays() const { return top_->relay_o; }
 uint8_t SimBoard::fans() const { return top_->fan_o; }
+uint8_t SimBoard::meters() const { return top_->meter_o; }
 uint8_t SimBoard::leds() const { return top_->led_o; }
 uint8_t SimBoard::segments() const { return top_->seg_o; }
 uint8_t SimBoard::digit_select() const { return top_->digit_o; }

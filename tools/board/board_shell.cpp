@@ -327,9 +327,10 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
   if (cmd == "wait-irq") {
     TERN_RETURN_IF_ERROR(Need(w, 2, 2, "wait-irq MS"));
     TERN_ASSIGN_OR_RETURN(uint32_t ms, ParseNumber(w[1], "milliseconds"));
-    TERN_ASSIGN_OR_RETURN(uint8_t got,
+    TERN_ASSIGN_OR_RETURN(uint16_t got,
                           hw::IrqController(bus_).WaitAndTake(std::chrono::milliseconds(ms)));
-    out << (got ? "irq: sources " + Bits(got, 8) + " (wdog link safe fault gpio panel ovf thresh)"
+    out << (got ? "irq: sources " + Bits(got, 10) +
+                      " (power temp wdog link safe fault gpio panel ovf thresh)"
                 : std::string("no irq within ") + w[1] + " ms")
         << "\n";
     return Status::Ok();

@@ -28,7 +28,7 @@ class RealMap(unittest.TestCase):
 
     def test_id_register_at_zero(self):
         r = self.regs[0]
-        self.assertEqual((r.name, r.offset, r.reset), ("ID", 0, 0x7E4E0001))
+        self.assertEqual((r.name, r.offset, r.reset), ("ID", 0, 0x7E4E0002))
 
     def test_offsets_unique_aligned_sorted(self):
         offs = [r.offset for r in self.regs]

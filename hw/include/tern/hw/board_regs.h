@@ -117,17 +117,17 @@ inline constexpr unsigned kDataWidth = 16;
 }  // namespace events
 
 // ---- registers ----
-// ID @ 0x000 (ro): Fixed board identity for link probing. Reads 0x7E4E0001.
+// ID @ 0x000 (ro): Fixed board identity for link probing. Reads 0x7E4E0002 (register-map version 2: cabinet temperature, power-fail and meters added).
 namespace id {
 inline constexpr std::uint16_t kOffset = 0x000;
-inline constexpr std::uint32_t kReset = 0x7E4E0001;
+inline constexpr std::uint32_t kReset = 0x7E4E0002;
 inline constexpr std::uint32_t kMask = 0xFFFFFFFF;
 inline constexpr Access kAccess = Access::kRo;
 namespace version {  // Register-map version.
 inline constexpr std::uint32_t kMask = 0x0000FFFF;
 inline constexpr unsigned kShift = 0;
 inline constexpr unsigned kWidth = 16;
-inline constexpr std::uint32_t kReset = 0x1;
+inline constexpr std::uint32_t kReset = 0x2;
 }  // namespace version
 namespace magic {  // Board magic '~N'.
 inline constexpr std::uint32_t kMask = 0xFFFF0000;
@@ -189,7 +189,7 @@ inline constexpr std::uint32_t kReset = 0x3;
 namespace intr_state {
 inline constexpr std::uint16_t kOffset = 0x020;
 inline constexpr std::uint32_t kReset = 0x00000000;
-inline constexpr std::uint32_t kMask = 0x000000FF;
+inline constexpr std::uint32_t kMask = 0x000003FF;
 inline constexpr Access kAccess = Access::kRw1c;
 namespace fifo_thresh {  // FIFO occupancy >= FIFO_CTRL.thresh (level source: re-sets while true).
 inline constexpr std::uint32_t kMask = 0x00000001;
@@ -239,18 +239,30 @@ inline constexpr unsigned kShift = 7;
 inline constexpr unsigned kWidth = 1;
 inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace wdog
+namespace temp {  // CABINET_STATUS.over_temp changed (set or cleared).
+inline constexpr std::uint32_t kMask = 0x00000100;
+inline constexpr unsigned kShift = 8;
+inline constexpr unsigned kWidth = 1;
+inline constexpr std::uint32_t kReset = 0x0;
+}  // namespace temp
+namespace power {  // CABINET_STATUS.power_fail changed (the supply failed or returned).
+inline constexpr std::uint32_t kMask = 0x00000200;
+inline constexpr unsigned kShift = 9;
+inline constexpr unsigned kWidth = 1;
+inline constexpr std::uint32_t kReset = 0x0;
+}  // namespace power
 }  // namespace intr_state
 
 // INTR_ENABLE @ 0x024 (rw): Interrupt enable, one bit per INTR_STATE bit.
 namespace intr_enable {
 inline constexpr std::uint16_t kOffset = 0x024;
 inline constexpr std::uint32_t kReset = 0x00000000;
-inline constexpr std::uint32_t kMask = 0x000000FF;
+inline constexpr std::uint32_t kMask = 0x000003FF;
 inline constexpr Access kAccess = Access::kRw;
 namespace en {  // 1 = this INTR_STATE bit drives irq_no.
-inline constexpr std::uint32_t kMask = 0x000000FF;
+inline constexpr std::uint32_t kMask = 0x000003FF;
 inline constexpr unsigned kShift = 0;
-inline constexpr unsigned kWidth = 8;
+inline constexpr unsigned kWidth = 10;
 inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace en
 }  // namespace intr_enable
@@ -259,12 +271,12 @@ inline constexpr std::uint32_t kReset = 0x0;
 namespace intr_test {
 inline constexpr std::uint16_t kOffset = 0x028;
 inline constexpr std::uint32_t kReset = 0x00000000;
-inline constexpr std::uint32_t kMask = 0x000000FF;
+inline constexpr std::uint32_t kMask = 0x000003FF;
 inline constexpr Access kAccess = Access::kWo;
 namespace set {  // Bits to set in INTR_STATE.
-inline constexpr std::uint32_t kMask = 0x000000FF;
+inline constexpr std::uint32_t kMask = 0x000003FF;
 inline constexpr unsigned kShift = 0;
-inline constexpr unsigned kWidth = 8;
+inline constexpr unsigned kWidth = 10;
 inline constexpr std::uint32_t kReset = 0x0;
 }  // namespace set
 }  // namespace intr_test
@@ -439,7 +451,7 @@ inline constexpr std::uint32_t kReset = 0xC350;
 }  // namespace div
 }  // namespace div_wdog
 
-// DIV_RAMP @ 0x070 (rw): Clock divider for the soft-start ramp and fan PWM tick (default 100 us). 0 and 1 mean every clock.
+// DIV_RAMP @ 0x070 (rw): Clock divider for the soft-start ramp and the fan and meter PWM tick (default 100 us). 0 and 1 mean every clock.
 namespace div_ramp {
 inline constexpr std::uint16_t kOffset = 0x070;
 inline constexpr std::uint32_t kReset = 0x00001388;
@@ -1011,6 +1023,80 @@ inline constexpr std::uint32_t kReset = 0x1;
 }  // namespace sw
 }  // namespace panel_evt_en
 
+// TEMP @ 0x1C0 (ro): Cabinet temperature: the sensor's ADC value temp_i, synchronised and captured on a debounce tick when two consecutive samples agree. Code = (degrees C + 40) x 16, i.e. 1/16 degree C per step from -40 C (0x280 = 0 C, 0x3E0 = 22 C, 0x6E0 = 70 C).
+namespace temp {
+inline constexpr std::uint16_t kOffset = 0x1C0;
+inline constexpr std::uint32_t kReset = 0x00000000;
+inline constexpr std::uint32_t kMask = 0x00000FFF;
+inline constexpr Access kAccess = Access::kRo;
+namespace val {  // Temperature code.
+inline constexpr std::uint32_t kMask = 0x00000FFF;
+inline constexpr unsigned kShift = 0;
+inline constexpr unsigned kWidth = 12;
+inline constexpr std::uint32_t kReset = 0x0;
+}  // namespace val
+}  // namespace temp
+
+// TEMP_LIMIT @ 0x1C4 (rw): Over-temperature thresholds with hysteresis: CABINET_STATUS.over_temp is set once TEMP >= high and cleared once TEMP < low (low should be below high; with low > high it clears only below low and sets again at high). Codes as in TEMP.
+namespace temp_limit {
+inline constexpr std::uint16_t kOffset = 0x1C4;
+inline constexpr std::uint32_t kReset = 0x064006E0;
+inline constexpr std::uint32_t kMask = 0x0FFF0FFF;
+inline constexpr Access kAccess = Access::kRw;
+namespace high {  // Set threshold (reset: 70 C).
+inline constexpr std::uint32_t kMask = 0x00000FFF;
+inline constexpr unsigned kShift = 0;
+inline constexpr unsigned kWidth = 12;
+inline constexpr std::uint32_t kReset = 0x6E0;
+}  // namespace high
+namespace low {  // Clear threshold (reset: 60 C).
+inline constexpr std::uint32_t kMask = 0x0FFF0000;
+inline constexpr unsigned kShift = 16;
+inline constexpr unsigned kWidth = 12;
+inline constexpr std::uint32_t kReset = 0x640;
+}  // namespace low
+}  // namespace temp_limit
+
+// CABINET_STATUS @ 0x1C8 (ro): Cabinet state. Each change of a bit sets its INTR_STATE bit (temp, power). Neither forces the safe state: software decides (fans, alarm, checkpoint).
+namespace cabinet_status {
+inline constexpr std::uint16_t kOffset = 0x1C8;
+inline constexpr std::uint32_t kReset = 0x00000000;
+inline constexpr std::uint32_t kMask = 0x00000003;
+inline constexpr Access kAccess = Access::kRo;
+namespace over_temp {  // The cabinet is over temperature (TEMP_LIMIT, with hysteresis).
+inline constexpr std::uint32_t kMask = 0x00000001;
+inline constexpr unsigned kShift = 0;
+inline constexpr unsigned kWidth = 1;
+inline constexpr std::uint32_t kReset = 0x0;
+}  // namespace over_temp
+namespace power_fail {  // The UPS reports mains failure: pwr_fail_ni low, synchronised and debounced like the GPIO inputs (DEBOUNCE_CFG).
+inline constexpr std::uint32_t kMask = 0x00000002;
+inline constexpr unsigned kShift = 1;
+inline constexpr unsigned kWidth = 1;
+inline constexpr std::uint32_t kReset = 0x0;
+}  // namespace power_fail
+}  // namespace cabinet_status
+
+// METER @ 0x1CC (rw): Analog meter drive (meter_o, PWM into moving-coil meters): 8-bit PWM on the DIV_RAMP tick like FAN (period 256 ticks, on for duty ticks, 0xFF = fully on). Safe state: 0 (needles at rest).
+namespace meter {
+inline constexpr std::uint16_t kOffset = 0x1CC;
+inline constexpr std::uint32_t kReset = 0x00000000;
+inline constexpr std::uint32_t kMask = 0x0000FFFF;
+inline constexpr Access kAccess = Access::kRw;
+namespace duty0 {  // Meter 0 deflection.
+inline constexpr std::uint32_t kMask = 0x000000FF;
+inline constexpr unsigned kShift = 0;
+inline constexpr unsigned kWidth = 8;
+inline constexpr std::uint32_t kReset = 0x0;
+}  // namespace duty0
+namespace duty1 {  // Meter 1 deflection.
+inline constexpr std::uint32_t kMask = 0x0000FF00;
+inline constexpr unsigned kShift = 8;
+inline constexpr unsigned kWidth = 8;
+inline constexpr std::uint32_t kReset = 0x0;
+}  // namespace duty1
+}  // namespace meter
+
 // PWM_DUTY0..PWM_DUTY3 as an array.
 namespace pwm_duty {
 inline constexpr std::size_t kCount = 4;
@@ -1029,14 +1115,14 @@ constexpr std::uint32_t set_field(std::uint32_t reg, std::uint32_t mask, unsigne
 }
 
 // Every register, sorted by offset.
-inline constexpr std::array<RegInfo, 51> kRegisters{{
-    {"ID", 0x000, 0x7E4E0001, 0xFFFFFFFF, 0x00000000, Access::kRo, kFlagConst},
+inline constexpr std::array<RegInfo, 55> kRegisters{{
+    {"ID", 0x000, 0x7E4E0002, 0xFFFFFFFF, 0x00000000, Access::kRo, kFlagConst},
     {"SCRATCH", 0x004, 0x00000000, 0xFFFFFFFF, 0xFFFFFFFF, Access::kRw, 0},
     {"LINK_ERR", 0x008, 0x00000000, 0x00FFFFFF, 0x00000000, Access::kRo, kFlagVolatile},
     {"LINK_CFG", 0x00C, 0x00000003, 0x0000000F, 0x0000000F, Access::kRw, 0},
-    {"INTR_STATE", 0x020, 0x00000000, 0x000000FF, 0x00000000, Access::kRw1c, kFlagVolatile},
-    {"INTR_ENABLE", 0x024, 0x00000000, 0x000000FF, 0x000000FF, Access::kRw, 0},
-    {"INTR_TEST", 0x028, 0x00000000, 0x000000FF, 0x00000000, Access::kWo, kFlagSideEffect},
+    {"INTR_STATE", 0x020, 0x00000000, 0x000003FF, 0x00000000, Access::kRw1c, kFlagVolatile},
+    {"INTR_ENABLE", 0x024, 0x00000000, 0x000003FF, 0x000003FF, Access::kRw, 0},
+    {"INTR_TEST", 0x028, 0x00000000, 0x000003FF, 0x00000000, Access::kWo, kFlagSideEffect},
     {"WDOG_CTRL", 0x040, 0x00000001, 0x00000001, 0x00000001, Access::kRw, 0},
     {"WDOG_PERIOD", 0x044, 0x00000064, 0x0000FFFF, 0x0000FFFF, Access::kRw, 0},
     {"WDOG_KICK", 0x048, 0x00000000, 0xFFFFFFFF, 0x00000000, Access::kWo, kFlagSideEffect},
@@ -1081,11 +1167,15 @@ inline constexpr std::array<RegInfo, 51> kRegisters{{
     {"PANEL_IN", 0x18C, 0x00000000, 0x0000010F, 0x00000000, Access::kRo, kFlagVolatile},
     {"POT", 0x190, 0x00000000, 0x00000FFF, 0x00000000, Access::kRo, kFlagVolatile},
     {"PANEL_EVT_EN", 0x194, 0x0000010F, 0x000001FF, 0x000001FF, Access::kRw, 0},
+    {"TEMP", 0x1C0, 0x00000000, 0x00000FFF, 0x00000000, Access::kRo, kFlagVolatile},
+    {"TEMP_LIMIT", 0x1C4, 0x064006E0, 0x0FFF0FFF, 0x0FFF0FFF, Access::kRw, 0},
+    {"CABINET_STATUS", 0x1C8, 0x00000000, 0x00000003, 0x00000000, Access::kRo, kFlagVolatile},
+    {"METER", 0x1CC, 0x00000000, 0x0000FFFF, 0x0000FFFF, Access::kRw, 0},
 }};
 
 // Every field, registers by offset, fields in map order.
-inline constexpr std::array<FieldInfo, 81> kFields{{
-    {"ID", "version", 0x000, 0x0000FFFF, 0, 16, 0x1, Access::kRo},
+inline constexpr std::array<FieldInfo, 90> kFields{{
+    {"ID", "version", 0x000, 0x0000FFFF, 0, 16, 0x2, Access::kRo},
     {"ID", "magic", 0x000, 0xFFFF0000, 16, 16, 0x7E4E, Access::kRo},
     {"SCRATCH", "val", 0x004, 0xFFFFFFFF, 0, 32, 0x0, Access::kRw},
     {"LINK_ERR", "count", 0x008, 0x0000FFFF, 0, 16, 0x0, Access::kRo},
@@ -1099,8 +1189,10 @@ inline constexpr std::array<FieldInfo, 81> kFields{{
     {"INTR_STATE", "safe", 0x020, 0x00000020, 5, 1, 0x0, Access::kRw1c},
     {"INTR_STATE", "link", 0x020, 0x00000040, 6, 1, 0x0, Access::kRw1c},
     {"INTR_STATE", "wdog", 0x020, 0x00000080, 7, 1, 0x0, Access::kRw1c},
-    {"INTR_ENABLE", "en", 0x024, 0x000000FF, 0, 8, 0x0, Access::kRw},
-    {"INTR_TEST", "set", 0x028, 0x000000FF, 0, 8, 0x0, Access::kWo},
+    {"INTR_STATE", "temp", 0x020, 0x00000100, 8, 1, 0x0, Access::kRw1c},
+    {"INTR_STATE", "power", 0x020, 0x00000200, 9, 1, 0x0, Access::kRw1c},
+    {"INTR_ENABLE", "en", 0x024, 0x000003FF, 0, 10, 0x0, Access::kRw},
+    {"INTR_TEST", "set", 0x028, 0x000003FF, 0, 10, 0x0, Access::kWo},
     {"WDOG_CTRL", "en", 0x040, 0x00000001, 0, 1, 0x1, Access::kRw},
     {"WDOG_PERIOD", "ticks", 0x044, 0x0000FFFF, 0, 16, 0x64, Access::kRw},
     {"WDOG_KICK", "key", 0x048, 0xFFFFFFFF, 0, 32, 0x0, Access::kWo},
@@ -1166,6 +1258,13 @@ inline constexpr std::array<FieldInfo, 81> kFields{{
     {"PANEL_EVT_EN", "press", 0x194, 0x0000000F, 0, 4, 0xF, Access::kRw},
     {"PANEL_EVT_EN", "release", 0x194, 0x000000F0, 4, 4, 0x0, Access::kRw},
     {"PANEL_EVT_EN", "sw", 0x194, 0x00000100, 8, 1, 0x1, Access::kRw},
+    {"TEMP", "val", 0x1C0, 0x00000FFF, 0, 12, 0x0, Access::kRo},
+    {"TEMP_LIMIT", "high", 0x1C4, 0x00000FFF, 0, 12, 0x6E0, Access::kRw},
+    {"TEMP_LIMIT", "low", 0x1C4, 0x0FFF0000, 16, 12, 0x640, Access::kRw},
+    {"CABINET_STATUS", "over_temp", 0x1C8, 0x00000001, 0, 1, 0x0, Access::kRo},
+    {"CABINET_STATUS", "power_fail", 0x1C8, 0x00000002, 1, 1, 0x0, Access::kRo},
+    {"METER", "duty0", 0x1CC, 0x000000FF, 0, 8, 0x0, Access::kRw},
+    {"METER", "duty1", 0x1CC, 0x0000FF00, 8, 8, 0x0, Access::kRw},
 }};
 
 // Register by offset, or nullptr.

@@ -14,7 +14,7 @@ namespace tern::hw {
 
 // INTR_STATE bits, from board_regs.h.
 namespace irq {
-enum Source : uint8_t {
+enum Source : uint16_t {
   kFifoThresh = 1u << 0,
   kFifoOverflow = 1u << 1,
   kPanel = 1u << 2,
@@ -23,6 +23,8 @@ enum Source : uint8_t {
   kSafe = 1u << 5,
   kLink = 1u << 6,
   kWdog = 1u << 7,
+  kTemp = 1u << 8,   // CABINET_STATUS.over_temp changed
+  kPower = 1u << 9,  // CABINET_STATUS.power_fail changed
 };
 }  // namespace irq
 
@@ -32,17 +34,17 @@ class IrqController {
   explicit IrqController(RegisterBus* bus) : bus_(bus) {}
 
   // Which sources drive the IRQ line.
-  [[nodiscard]] Status Enable(uint8_t mask);
-  [[nodiscard]] Result<uint8_t> Enabled();
+  [[nodiscard]] Status Enable(uint16_t mask);
+  [[nodiscard]] Result<uint16_t> Enabled();
   // INTR_STATE, whether enabled or not.
-  [[nodiscard]] Result<uint8_t> Pending();
+  [[nodiscard]] Result<uint16_t> Pending();
   // Clears the given state bits (W1C).
-  [[nodiscard]] Status Acknowledge(uint8_t mask);
+  [[nodiscard]] Status Acknowledge(uint16_t mask);
   // Sets state bits from software (tests the IRQ path end to end).
-  [[nodiscard]] Status Trigger(uint8_t mask);
+  [[nodiscard]] Status Trigger(uint16_t mask);
   // Waits for the IRQ line, then returns the enabled pending sources and acknowledges them.
   // Returns 0 on timeout.
-  [[nodiscard]] Result<uint8_t> WaitAndTake(std::chrono::nanoseconds timeout);
+  [[nodiscard]] Result<uint16_t> WaitAndTake(std::chrono::nanoseconds timeout);
 
  private:
   RegisterBus* bus_;

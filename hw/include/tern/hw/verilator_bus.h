@@ -59,6 +59,10 @@ class SimBoard {
   void SetSwitch(bool on);
   void SetPot(uint16_t value);  // 12 bits
   void SetFault(bool active);   // drives fault_ni low while active
+  // Cabinet sensor code (TEMP: (degrees C + 40) x 16, 12 bits); 22 C after construction.
+  void SetTemperature(uint16_t code);
+  static constexpr uint16_t kTemp22C = (22 + 40) * 16;
+  void SetPowerFail(bool failed);  // drives pwr_fail_ni low while the supply has failed
   void SetGpioIn(uint16_t levels);
 
   // ---- board outputs ----
@@ -66,6 +70,7 @@ class SimBoard {
   uint8_t pwm_lo() const;
   uint8_t relays() const;
   uint8_t fans() const;
+  uint8_t meters() const;  // meter_o, bit n = meter n's PWM
   uint8_t leds() const;
   uint8_t segments() const;      // {dp,g,f,e,d,c,b,a}, active high
   uint8_t digit_select() const;  // one-hot
