@@ -4,13 +4,19 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <thread>
 
+#include "fan_curve.h"
+#include "tern/common/hlc.h"
+
 #ifdef TERN_CORE_HAVE_BOARD
+#include "tern/hw/cabinet.h"
 #include "tern/hw/mos_driver.h"
 #include "tern/hw/panel.h"
 #include "tern/hw/panel_legend.h"
+#include "tern/hw/thermal_model.h"
 #include "tern/hw/verilator_bus.h"
 #include "tern/hw/watchdog.h"
 #endif
@@ -32,10 +38,27 @@ std::array<uint8_t, 4> Decimal(int64_t v) {
   return d;
 }
 
+hw::ThermalModel::Options ThermalOptions(const BoardOptions& o) {
+  hw::ThermalModel::Options t;
+  t.ambient_c = o.sim_ambient_c;
+  t.tau = std::chrono::milliseconds(o.sim_thermal_tau_ms);
+  return t;
+}
+
 class SimBoardControl final : public BoardControl {
  public:
-  SimBoardControl(std::function<BoardView()> view, Metrics* m)
-      : view_(std::move(view)), m_(m), bus_(&board_), wd_(&bus_), panel_(&bus_), mos_(&bus_) {}
+  SimBoardControl(const BoardOptions& o, std::function<BoardView()> view, Metrics* m,
+                  CabinetAlarmSink alarms)
+      : o_(o),
+        view_(std::move(view)),
+        m_(m),
+        alarms_(std::move(alarms)),
+        thermal_(ThermalOptions(o)),
+        bus_(&board_),
+        wd_(&bus_),
+        panel_(&bus_),
+        mos_(&bus_),
+        cabinet_(&bus_) {}
   ~SimBoardControl() override { Stop(); }
 
   Status Init() {
@@ -43,6 +66,11 @@ class SimBoardControl final : public BoardControl {
     TERN_RETURN_IF_ERROR(wd_.LeaveSafeState());
     TERN_RETURN_IF_ERROR(panel_.SetBrightness(12));
     TERN_RETURN_IF_ERROR(panel_.EnableEvents(0x0F, 0, false));
+    TERN_RETURN_IF_ERROR(cabinet_.SetLimits(o_.over_temp_c, o_.over_temp_clear_c));
+    board_.SetTemperature(hw::Cabinet::CodeOf(thermal_.temperature_c()));
+    m_->Set("board_over_temp", 0);
+    m_->Add("board_over_temp_alarms", 0);
+    last_step_ = std::chrono::steady_clock::now();
     spdlog::info("core: control board (simulated, register map v{}) running", version);
     thread_ = std::thread([this] { Loop(); });
     return Status::Ok();
@@ -90,9 +118,13 @@ class SimBoardControl final : public BoardControl {
                                         (unacked ? 1u << lg::kLedAlarm : 0) |
                                         (v.connected ? 1u << lg::kLedGateway : 0));
     TERN_RETURN_IF_ERROR(panel_.SetDigits(Decimal(v.alarms)));
+    // Fans: the temperature's curve, or a base airflow plus more while work is queued.
+    TERN_ASSIGN_OR_RETURN(double temp_c, Cabinet(v));
+    const auto backlog_fan = static_cast<uint8_t>(std::min<uint64_t>(255, 64 + v.queued * 16));
+    const uint8_t fan = std::max(curve_.Duty(temp_c), backlog_fan);
+    fan_ = fan;
+    if (over_temp_) leds |= 1u << lg::kLedOverTemp;
     TERN_RETURN_IF_ERROR(panel_.SetLeds(leds));
-    // Fans: a base airflow plus more while work is queued.
-    auto fan = static_cast<uint8_t>(std::min<uint64_t>(255, 64 + v.queued * 16));
     TERN_RETURN_IF_ERROR(mos_.SetFan(lg::kFanProcessing, fan));
     TERN_RETURN_IF_ERROR(mos_.SetRelays(static_cast<uint8_t>(
         (v.edge_down ? 1u << lg::kRelayEdgeDown : 0) | (unacked ? 1u << lg::kRelayAlarm : 0))));
@@ -105,18 +137,65 @@ class SimBoardControl final : public BoardControl {
              {"fans", board_.fans()},
              {"fan_duty", fan},
              {"alarms_unacknowledged", unacked ? v.alarms - acked_ : 0},
+             {"temp_c", std::round(temp_c * 10) / 10},
+             {"over_temp", over_temp_},
              {"safe", safe.ToString()},
              {"cycles", board_.cycles()}};
     return Status::Ok();
   }
 
+  // The cabinet: steps the thermal model over the time since the last refresh (load: the
+  // processing backlog, 32 chunks = full; cooling: fan 0's duty) into the board's TEMP
+  // input, reads the temperature back from the board and follows its over-temperature flag.
+  Result<double> Cabinet(const BoardView& v) {
+    const auto now = std::chrono::steady_clock::now();
+    const double load = std::min(1.0, static_cast<double>(v.queued) / 32.0);
+    thermal_.Step(now - last_step_, load, fan_ / 255.0);
+    last_step_ = now;
+    board_.SetTemperature(hw::Cabinet::CodeOf(thermal_.temperature_c()));
+    TERN_ASSIGN_OR_RETURN(double temp_c, cabinet_.Temperature());
+    TERN_ASSIGN_OR_RETURN(hw::CabinetStatus cs, cabinet_.ReadStatus());
+    m_->Set("board_temp_c", std::lround(temp_c));
+    if (cs.over_temp != over_temp_) {
+      over_temp_ = cs.over_temp;
+      m_->Set("board_over_temp", over_temp_ ? 1 : 0);
+      if (over_temp_) {
+        m_->Add("board_over_temp_alarms");
+        spdlog::warn(
+            "core: cabinet over temperature: {:.1f} C (limit {:.1f} C, clears below "
+            "{:.1f} C)",
+            temp_c, o_.over_temp_c, o_.over_temp_clear_c);
+      } else {
+        spdlog::info("core: cabinet temperature back to {:.1f} C", temp_c);
+      }
+      if (alarms_) {
+        alarms_(nlohmann::json{{"v", 1},
+                               {"type", "cabinet_alarm"},
+                               {"kind", "over_temp"},
+                               {"active", over_temp_},
+                               {"temp_c", std::round(temp_c * 10) / 10},
+                               {"wall_ms", WallMs()}}
+                    .dump());
+      }
+    }
+    return temp_c;
+  }
+
+  BoardOptions o_;
   std::function<BoardView()> view_;
   Metrics* m_;
+  CabinetAlarmSink alarms_;
+  hw::ThermalModel thermal_;
+  FanCurve curve_;
+  std::chrono::steady_clock::time_point last_step_;
+  uint8_t fan_ = 0;
+  bool over_temp_ = false;
   hw::SimBoard board_;
   hw::VerilatorBus bus_;
   hw::Watchdog wd_;
   hw::Panel panel_;
   hw::MosDriver mos_;
+  hw::Cabinet cabinet_;
   int64_t acked_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;
@@ -127,18 +206,21 @@ class SimBoardControl final : public BoardControl {
 }  // namespace
 #endif
 
-Result<std::unique_ptr<BoardControl>> BoardControl::Start(const std::string& mode,
+Result<std::unique_ptr<BoardControl>> BoardControl::Start(const BoardOptions& o,
                                                           std::function<BoardView()> view,
-                                                          Metrics* metrics) {
+                                                          Metrics* metrics,
+                                                          CabinetAlarmSink alarms) {
+  const std::string& mode = o.mode;
 #ifdef TERN_CORE_HAVE_BOARD
   if (mode == "sim") {
-    auto c = std::make_unique<SimBoardControl>(std::move(view), metrics);
+    auto c = std::make_unique<SimBoardControl>(o, std::move(view), metrics, std::move(alarms));
     TERN_RETURN_IF_ERROR(c->Init().WithContext("board"));
     return std::unique_ptr<BoardControl>(std::move(c));
   }
 #else
   (void)view;
   (void)metrics;
+  (void)alarms;
   if (mode == "sim") {
     return Status::FailedPrecondition("config key 'board.mode': this build has no simulated board");
   }

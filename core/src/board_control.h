@@ -4,6 +4,11 @@
 // relay 0 while an edge is down and relay 1 while an alarm is unacknowledged, and takes
 // button 0 on the panel as the operator's acknowledgement. If the core hangs, the board's
 // watchdog puts every output in its safe state by itself.
+// The cabinet: the board's TEMP input (in simulation fed by hw::ThermalModel, which warms
+// with the processing backlog and cools with fan 0's duty) drives fan 0 through a FanCurve
+// (the higher of the curve's duty and the backlog's); the board's over-temperature flag
+// (TEMP_LIMIT from board.over_temp_c / board.over_temp_clear_c) lights LED 5, is counted,
+// logged and published as a cabinet alarm.
 // board.mode = sim drives the Verilated board inside this process; real GPIO comes later.
 // Thread-safety: Start/Stop from one thread; Snapshot from any.
 #pragma once
@@ -28,13 +33,25 @@ struct BoardView {
   bool connected = false;  // the core's own link to the gateway
 };
 
+struct BoardOptions {
+  std::string mode = "off";             // board.mode: off, sim
+  double over_temp_c = 70.0;            // board.over_temp_c
+  double over_temp_clear_c = 60.0;      // board.over_temp_clear_c
+  double sim_ambient_c = 22.0;          // board.sim_ambient_c: the simulated machine room
+  uint64_t sim_thermal_tau_ms = 60000;  // board.sim_thermal_tau: the cabinet's time constant
+};
+
+// A cabinet alarm as published: JSON {"v":1,"type":"cabinet_alarm","kind":"over_temp",
+// "active":bool,"temp_c":number,"wall_ms":int}; `publish` gets it for x/alarms/core/cabinet.
+using CabinetAlarmSink = std::function<void(const std::string& payload)>;
+
 class BoardControl {
  public:
-  // Starts the board thread for `mode` ("sim"); fails if the board does not answer, or if
-  // this build has no simulated board.
-  static Result<std::unique_ptr<BoardControl>> Start(const std::string& mode,
+  // Starts the board thread for `o.mode` ("sim"); fails if the board does not answer, or if
+  // this build has no simulated board. `alarms` is called from the board thread.
+  static Result<std::unique_ptr<BoardControl>> Start(const BoardOptions& o,
                                                      std::function<BoardView()> view,
-                                                     Metrics* metrics);
+                                                     Metrics* metrics, CabinetAlarmSink alarms);
   virtual ~BoardControl() = default;
   virtual void Stop() = 0;
   // Outputs as the board's pins show them, and the last panel input.

@@ -239,7 +239,17 @@ Status Core::Impl::StartServices() {
       v.connected = transport_->connected();
       return v;
     };
-    TERN_ASSIGN_OR_RETURN(board_, BoardControl::Start(o_.board_mode, view, &m_));
+    BoardOptions bo;
+    bo.mode = o_.board_mode;
+    bo.over_temp_c = o_.board_over_temp_c;
+    bo.over_temp_clear_c = o_.board_over_temp_clear_c;
+    bo.sim_ambient_c = o_.board_sim_ambient_c;
+    bo.sim_thermal_tau_ms = o_.board_sim_thermal_tau_ms;
+    // Cabinet alarms go out like the analysis alarms, on x/alarms (core/cabinet).
+    auto alarms = [this, topic = topics_.Export("alarms/core/cabinet")](const std::string& p) {
+      worker_->Post([topic, p](Batch& b) { b.Publish({topic, p}); });
+    };
+    TERN_ASSIGN_OR_RETURN(board_, BoardControl::Start(bo, view, &m_, alarms));
   }
   return Status::Ok();
 }

@@ -18,6 +18,9 @@ Status CheckHttpKeys(const Config& c) {
   if (c.String("http.tls_cert").empty() != c.String("http.tls_key").empty()) {
     return bad("config keys 'http.tls_cert' and 'http.tls_key' must be set together");
   }
+  if (c.Double("board.over_temp_clear_c") >= c.Double("board.over_temp_c")) {
+    return bad("config key 'board.over_temp_clear_c' must be below 'board.over_temp_c'");
+  }
   if (!c.String("http.client_ca").empty() && c.String("http.tls_cert").empty()) {
     return bad("config key 'http.client_ca' needs 'http.tls_cert' (client certificates need TLS)");
   }
@@ -55,7 +58,11 @@ const ConfigSchema& CoreConfigSchema() {
         {"http.client_ca", T::kString, "", "PEM CA whose client certificates are accepted without a token (subject OU core: operator, else read); needs http.tls_cert (empty = tokens only)"},
         {"http.max_concurrent_per_client", T::kInt, "4", "Requests one client address may have in progress; more are answered 429", 1, 1000},
         {"http.request_timeout", T::kDurationMs, "5s", "Read and write timeout of an HTTP request", 100, 600000},
-        {"board.mode", T::kString, "off", "Control board: off, or sim (the Verilated board inside the core: watchdog, panel, fans, relays)", -1e300, 1e300, {"off", "sim"}},
+        {"board.mode", T::kString, "off", "Control board: off, or sim (the Verilated board inside the core: watchdog, panel, fans, relays, cabinet)", -1e300, 1e300, {"off", "sim"}},
+        {"board.over_temp_c", T::kDouble, "70", "Cabinet over-temperature alarm (degrees C): the board flags it once its TEMP input reaches this", -40, 215},
+        {"board.over_temp_clear_c", T::kDouble, "60", "The over-temperature flag clears once the cabinet is below this (degrees C; must be below board.over_temp_c)", -40, 215},
+        {"board.sim_ambient_c", T::kDouble, "22", "Simulated board only: the machine room's temperature around the cabinet (degrees C)", -40, 150},
+        {"board.sim_thermal_tau", T::kDurationMs, "60s", "Simulated board only: the cabinet's thermal time constant", 100, 86400000},
         {"results.timeout", T::kDurationMs, "3s", "Resend a result copy a store has not confirmed after this long", 100, 600000},
         {"sched.share.alarm", T::kDouble, "0.40", "Minimum share of processing for alarm data while it waits", 0.001, 1},
         {"sched.share.high", T::kDouble, "0.30", "Minimum share for high-priority data", 0.001, 1},
@@ -125,6 +132,10 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.http_request_timeout_ms = static_cast<int>(c.Int("http.request_timeout"));
   o.result_timeout_ms = c.Int("results.timeout");
   o.board_mode = c.String("board.mode");
+  o.board_over_temp_c = c.Double("board.over_temp_c");
+  o.board_over_temp_clear_c = c.Double("board.over_temp_clear_c");
+  o.board_sim_ambient_c = c.Double("board.sim_ambient_c");
+  o.board_sim_thermal_tau_ms = static_cast<uint64_t>(c.Int("board.sim_thermal_tau"));
   o.repair_max_streams = static_cast<int>(c.Int("repair.max_streams"));
   o.repair_max_bytes_per_s = c.Int("repair.max_bytes_per_s");
   o.repair_copy_timeout_ms = c.Int("repair.copy_timeout");

@@ -13,10 +13,11 @@ namespace tern::hw::legend {
 // LEDs (LED register, led_o).
 inline constexpr unsigned kLedEdgeLive0 = 0;  // LEDs 0..3: edge n (registry order) is live
 inline constexpr unsigned kLedAlarm = 4;      // an alarm is not yet acknowledged
+inline constexpr unsigned kLedOverTemp = 5;   // the cabinet is over temperature
 inline constexpr unsigned kLedGateway = 6;    // the core has its gateway (broker) link
 inline constexpr unsigned kLedSafe = 7;       // the board is in its safe state (hardware)
 inline constexpr std::array<const char*, 8> kLeds = {"edge 0 live", "edge 1 live", "edge 2 live",
-                                                     "edge 3 live", "alarm",       "(unused)",
+                                                     "edge 3 live", "alarm",       "over temp",
                                                      "gateway",     "SAFE"};
 
 // Relays (RELAY register, relay_o).
