@@ -167,9 +167,10 @@ std::vector<Outgoing> Repairer::Tick(uint64_t now_ms, const Lookup& lookup) {
   }
   for (uint64_t req : late) Fail(req, "no stored notice from the target in time", true, now_ms);
   UpdateBlocked(now_ms);
-  // Strict order: once a one-copy chunk waits for room, no two-copy chunk may take a stream
-  // (or bytes) it could have had; one-copy chunks further back still start if they have room.
-  bool one_copy_waiting = false;
+  // First the ranks of the chunks looked at are brought up to date with the manifest (a
+  // chunk whose copy has just completed is queued as one-copy until looked at again), so
+  // that the order below is the true one.
+  std::map<ChunkId, ChunkRecord> fresh;
   for (const ChunkId& id : queue_.Front(o_.look_per_tick)) {
     if (by_chunk_.count(id)) continue;
     auto r = lookup(id);
@@ -178,6 +179,22 @@ std::vector<Outgoing> Repairer::Tick(uint64_t now_ms, const Lookup& lookup) {
       continue;
     }
     Consider(*r, now_ms);
+    fresh.emplace(id, std::move(*r));
+  }
+  // Strict order: once a one-copy chunk waits for room, no two-copy chunk may take a stream
+  // (or bytes) it could have had; one-copy chunks further back still start if they have room.
+  bool one_copy_waiting = false;
+  for (const ChunkId& id : queue_.Front(o_.look_per_tick)) {
+    if (by_chunk_.count(id)) continue;
+    std::optional<ChunkRecord> r;
+    if (auto f = fresh.find(id); f != fresh.end()) {
+      r = std::move(f->second);
+    } else if (r = lookup(id); r) {  // moved up into the window just now
+      Consider(*r, now_ms);
+    } else {
+      queue_.Erase(id);
+      continue;
+    }
     RepairTask* t = queue_.Find(id);
     if (!t) continue;  // enough copies now, or none left
     const bool one_copy = RepairQueue::Rank(t->good) == 0;

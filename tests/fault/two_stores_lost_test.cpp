@@ -101,7 +101,14 @@ TEST_SUITE("fault_two_stores_lost") {
         ++out_of_order;
         if (out_of_order <= 10) {
           why << "\n  two-copy " << a.id << " started at " << a.started_ms << " while one-copy "
-              << b.id << " waited (since " << b.ready_ms << ", started " << b.started_ms << ")";
+              << b.id << " waited (since " << b.ready_ms << ", started " << b.started_ms
+              << "); copies of " << b.id << ":";
+          for (const auto& e : history) {
+            if (e.id != b.id) continue;
+            why << " [" << e.copies << " good, ready " << e.ready_ms << ", " << e.started_ms
+                << "-" << e.finished_ms << " " << e.source << "->" << e.target << " " << e.result
+                << "]";
+          }
         }
       }
     }
