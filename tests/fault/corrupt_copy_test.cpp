@@ -5,8 +5,10 @@
 //     (corrupt_copies); the time from the restart is printed;
 //   - the core repairs it: the chunk is back at three holders in the manifest, each of whose
 //     stores holds bytes that hash to the id (the quarantined copy is not counted);
-//   - GET /api/v1/chunks/{id}/bytes, polled through the whole episode, never returns bytes
-//     whose hash is not the id (any 200 answer must match);
+//   - GET /api/v1/chunks/{id}/bytes, polled from the moment scrub found the copy until after
+//     the repair, never returns bytes whose hash is not the id (any 200 answer must match).
+//     It is not polled before: a `get` reaching the corrupt copy would find it first (the
+//     store checks every copy it serves), and that phase is the scrub's;
 //   - the invariant holds with nothing under-replicated or missing.
 // membership.dead_after is 60 s, so the short stop itself makes no repair.
 #include <doctest/doctest.h>
@@ -87,10 +89,12 @@ TEST_SUITE("fault_corrupt_copy") {
     FlipBody(site.EdgeDir(1) + "/edge.db", bad);
     const auto restarted = std::chrono::steady_clock::now();
     REQUIRE(site.StartEdgeWith(1, {"scrub.period=5s"}));
-    REQUIRE(Site::WaitFor(60, [&] {
-      poll();
-      return site.EdgeCounter(1, "scrub_corrupt_found") >= 1;
-    }));
+    // Not polled yet: a `get` reaching the corrupt copy would find it first (and quarantine
+    // it, reason get), and this phase is the scrub's.
+    const bool found =
+        Site::WaitFor(60, [&] { return site.EdgeCounter(1, "scrub_corrupt_found") >= 1; });
+    INFO("edge-1 log: " << site.LogTail("edge-1", 20));
+    REQUIRE(found);
     const double found_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - restarted).count();
     MESSAGE("scrub found the corrupt copy " << found_s << " s after the restart (period 5 s)");
