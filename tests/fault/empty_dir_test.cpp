@@ -61,6 +61,7 @@ TEST_SUITE("fault_empty_dir") {
       inv = CheckInvariants(site, opt);
       return inv.ok() && inv.under_replicated.empty() && inv.missing.empty();
     });
+    Site::WaitFor(10, [&] { return site.CoreCounter("repair_copies_done") > 0; });
     const int64_t copies_done = site.CoreCounter("repair_copies_done");
     site.StopAll();
     INFO("invariants: " << inv.Report());
