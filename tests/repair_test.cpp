@@ -1,7 +1,9 @@
 // Repair with real processes (issue 9): a store lost for good (kill -9, its data directory
 // deleted) has every acked chunk brought back to three good copies, checked in the stores'
 // own SQLite files; a store that is only out for 20 s (less than membership.dead_after)
-// makes no repair copy at all.
+// makes no repair copy at all. These are the repair feature's own integration tests; the
+// fault battery (tests/fault/store_loss_test.cpp, two_stores_lost_test.cpp) runs the loss
+// scenarios again with the full invariant check and the repair order.
 #include <doctest/doctest.h>
 #include <signal.h>
 

@@ -17,6 +17,7 @@ void RepairQueue::Push(const ChunkId& id, int good, uint64_t bytes, uint64_t now
     t.good = good;
     t.bytes = bytes;
     t.queued_ms = now_ms;
+    t.ranked_ms = now_ms;
     Key k{Rank(good), next_++, id};
     order_.insert(k);
     tasks_.emplace(id, std::make_pair(std::move(t), k));
@@ -26,6 +27,7 @@ void RepairQueue::Push(const ChunkId& id, int good, uint64_t bytes, uint64_t now
   task.good = good;
   task.bytes = bytes;
   if (std::get<0>(key) == Rank(good)) return;
+  task.ranked_ms = now_ms;
   order_.erase(key);
   key = Key{Rank(good), std::get<1>(key), id};  // same place in time, new rank
   order_.insert(key);

@@ -30,7 +30,11 @@ TEST_SUITE("repair_queue") {
     q.Push(Id('a'), 1, 10, 9);
     CHECK(q.Front(2) == std::vector<ChunkId>{Id('a'), Id('b')});
     CHECK(q.Find(Id('a'))->queued_ms == 1);
+    CHECK(q.Find(Id('a'))->ranked_ms == 9);  // one-copy since 9
+    CHECK(q.Find(Id('b'))->ranked_ms == 2);
     CHECK(q.Find(Id('a'))->failed_targets.count(7) == 1);
+    q.Push(Id('a'), 1, 10, 12);  // same rank: the time it entered it stays
+    CHECK(q.Find(Id('a'))->ranked_ms == 9);
     CHECK(q.size() == 2);
   }
 

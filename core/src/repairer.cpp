@@ -96,7 +96,8 @@ bool Repairer::HasRoom(uint32_t addr, uint64_t now_ms) {
   return streams_[addr] < o_.max_streams && Refill(addr, now_ms).tokens > 0;
 }
 
-std::optional<uint32_t> Repairer::PickSource(const ChunkRecord& r, RepairTask& t, uint64_t now_ms) {
+std::optional<uint32_t> Repairer::PickSource(const ChunkRecord& r, RepairTask& t, uint64_t now_ms,
+                                             bool* busy) {
   for (int pass = 0; pass < 2; ++pass) {
     std::optional<std::tuple<int, double, uint32_t>> best;
     bool any_live = false;
@@ -111,13 +112,15 @@ std::optional<uint32_t> Repairer::PickSource(const ChunkRecord& r, RepairTask& t
       if (!best || key < *best) best = key;
     }
     if (best) return std::get<2>(*best);
+    if (any_live) *busy = true;
     if (any_live || t.failed_sources.empty()) return std::nullopt;
     t.failed_sources.clear();  // every live source failed once: try them again
   }
   return std::nullopt;
 }
 
-std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t, uint64_t now_ms) {
+std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t, uint64_t now_ms,
+                                             bool* busy) {
   for (int pass = 0; pass < 2; ++pass) {
     std::optional<std::tuple<double, int, uint32_t>> best;
     bool any = false;
@@ -131,6 +134,7 @@ std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t
       if (!best || key < *best) best = key;
     }
     if (best) return std::get<2>(*best);
+    if (any) *busy = true;
     if (any || t.failed_targets.empty()) return std::nullopt;
     t.failed_targets.clear();
   }
@@ -163,6 +167,10 @@ std::vector<Outgoing> Repairer::Tick(uint64_t now_ms, const Lookup& lookup) {
   }
   for (uint64_t req : late) Fail(req, "no stored notice from the target in time", true, now_ms);
   UpdateBlocked(now_ms);
+  // First the ranks of the chunks looked at are brought up to date with the manifest (a
+  // chunk whose copy has just completed is queued as one-copy until looked at again), so
+  // that the order below is the true one.
+  std::map<ChunkId, ChunkRecord> fresh;
   for (const ChunkId& id : queue_.Front(o_.look_per_tick)) {
     if (by_chunk_.count(id)) continue;
     auto r = lookup(id);
@@ -171,14 +179,44 @@ std::vector<Outgoing> Repairer::Tick(uint64_t now_ms, const Lookup& lookup) {
       continue;
     }
     Consider(*r, now_ms);
+    fresh.emplace(id, std::move(*r));
+  }
+  // Strict order: once a one-copy chunk waits for room, no two-copy chunk may take a stream
+  // (or bytes) it could have had; one-copy chunks further back still start if they have room.
+  bool one_copy_waiting = false;
+  for (const ChunkId& id : queue_.Front(o_.look_per_tick)) {
+    if (by_chunk_.count(id)) continue;
+    std::optional<ChunkRecord> r;
+    if (auto f = fresh.find(id); f != fresh.end()) {
+      r = std::move(f->second);
+    } else if (r = lookup(id); r) {  // moved up into the window just now
+      Consider(*r, now_ms);
+    } else {
+      queue_.Erase(id);
+      continue;
+    }
     RepairTask* t = queue_.Find(id);
     if (!t) continue;  // enough copies now, or none left
-    auto source = PickSource(*r, *t, now_ms);
-    if (!source) continue;
-    auto target = PickTarget(*r, *t, now_ms);
-    if (!target) continue;
+    const bool one_copy = RepairQueue::Rank(t->good) == 0;
+    if (!one_copy && one_copy_waiting) continue;
+    bool busy = false;
+    auto source = PickSource(*r, *t, now_ms, &busy);
+    auto target = source ? PickTarget(*r, *t, now_ms, &busy) : std::nullopt;
+    if (!source || !target) {
+      one_copy_waiting = one_copy_waiting || (one_copy && busy);
+      continue;
+    }
     const uint64_t req = next_req_++;
     flights_[req] = Flight{id, *source, *target, now_ms, r->bytes};
+    RepairRecord& h = history_[req];
+    h.id = id;
+    h.good = t->good;
+    h.queued_ms = t->queued_ms;
+    h.ready_ms = std::max(t->ranked_ms, t->failed_ms);
+    h.started_ms = now_ms;
+    h.source = *source;
+    h.target = *target;
+    while (history_.size() > o_.history_max) history_.erase(history_.begin());
     by_chunk_[id] = req;
     for (uint32_t n : {*source, *target}) {
       ++streams_[n];
@@ -212,6 +250,7 @@ void Repairer::Fail(uint64_t req, const std::string& why, bool blame_target, uin
   auto it = flights_.find(req);
   if (it == flights_.end()) return;
   const Flight f = it->second;
+  Record(req, "failed", now_ms);
   Finish(req);
   m_->Add("repair_copy_failures");
   spdlog::info("core: repair {}: copy of {} from {} to {} failed: {}", req, Short(f.id),
@@ -219,8 +258,15 @@ void Repairer::Fail(uint64_t req, const std::string& why, bool blame_target, uin
   if (RepairTask* t = queue_.Find(f.id)) {
     t->failed_sources.insert(f.source);
     if (blame_target) t->failed_targets.insert(f.target);
+    t->failed_ms = now_ms;
   }
-  (void)now_ms;
+}
+
+void Repairer::Record(uint64_t req, const std::string& result, uint64_t now_ms) {
+  auto it = history_.find(req);
+  if (it == history_.end()) return;  // older than the history keeps
+  it->second.finished_ms = now_ms;
+  it->second.result = result;
 }
 
 void Repairer::OnStored(const ChunkId& id, uint32_t holder, uint64_t now_ms) {
@@ -231,6 +277,7 @@ void Repairer::OnStored(const ChunkId& id, uint32_t holder, uint64_t now_ms) {
   m_->Add("repair_copies_done");
   m_->Add("repair_bytes", static_cast<int64_t>(f->second.bytes));
   done_bytes_.emplace_back(now_ms, f->second.bytes);
+  Record(f->first, "done", now_ms);
   Finish(f->first);
   // The chunk stays queued: the next tick reads its holders again and drops it once enough.
 }
@@ -278,6 +325,18 @@ nlohmann::json Repairer::Json(size_t max_tasks, uint64_t now_ms) const {
     }
     tasks.push_back(std::move(j));
   }
+  nlohmann::json history = nlohmann::json::array();
+  for (const auto& [req, h] : history_) {
+    history.push_back({{"id", Short(h.id)},
+                       {"copies", h.good},
+                       {"queued_ms", h.queued_ms},
+                       {"ready_ms", h.ready_ms},
+                       {"started_ms", h.started_ms},
+                       {"finished_ms", h.finished_ms},
+                       {"source", members_->NameOf(h.source)},
+                       {"target", members_->NameOf(h.target)},
+                       {"result", h.result}});
+  }
   return {{"queue", queue_.size()},
           {"in_flight", flights_.size()},
           {"done", m_->Get("repair_copies_done")},
@@ -287,7 +346,10 @@ nlohmann::json Repairer::Json(size_t max_tasks, uint64_t now_ms) const {
           {"by_copies",
            {{"0", census_.by_good[0]}, {"1", queue_.CountWith(1)}, {"2", queue_.CountWith(2)}}},
           {"blocked_reason", blocked_},
-          {"tasks", std::move(tasks)}};
+          {"tasks", std::move(tasks)},
+          {"now_ms", now_ms},
+          {"started", next_req_ - 1},
+          {"history", std::move(history)}};
 }
 
 }  // namespace tern::core

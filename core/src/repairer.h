@@ -49,6 +49,19 @@ struct RepairOptions {
   uint64_t copy_timeout_ms = 30000;    // repair.copy_timeout
   uint64_t scan_every_ms = 30000;      // the periodic full scan
   size_t look_per_tick = 256;          // queued chunks looked at per tick, at most
+  size_t history_max = 1024;           // repair copies kept in the history
+};
+
+// One repair copy, as the history keeps it (times: the core's monotonic clock, ms).
+struct RepairRecord {
+  ChunkId id;
+  int good = 0;              // good copies when the copy started
+  uint64_t queued_ms = 0;    // the chunk entered the queue
+  uint64_t ready_ms = 0;     // it began waiting at its rank (ranked, or its last failure)
+  uint64_t started_ms = 0;   // the Copy was sent
+  uint64_t finished_ms = 0;  // stored, nack or timeout (0: in flight)
+  uint32_t source = 0, target = 0;
+  std::string result = "in_flight";  // in_flight, done, failed
 };
 
 // What the last full scan counted.
@@ -88,12 +101,15 @@ class Repairer {
   // Store `from` could not carry out copy `n.req`; false if it names no copy of `from`'s.
   bool OnCopyNack(const msg::CopyNack& n, uint32_t from, uint64_t now_ms);
 
-  // The /api/v1/repair document without "corrupt" (the core adds it): up to `max_tasks` tasks.
+  // The /api/v1/repair document without "corrupt" (the core adds it): up to `max_tasks` tasks
+  // and the whole history.
   nlohmann::json Json(size_t max_tasks, uint64_t now_ms) const;
   const std::string& blocked_reason() const { return blocked_; }
   const CopyCensus& census() const { return census_; }
   size_t queued() const { return queue_.size(); }
   size_t in_flight() const { return flights_.size(); }
+  // The last history_max repair copies started, oldest first (req -> record).
+  const std::map<uint64_t, RepairRecord>& history() const { return history_; }
   // Bytes per second copied over the last 10 s.
   int64_t BytesPerSecond(uint64_t now_ms) const;
 
@@ -110,8 +126,13 @@ class Repairer {
   // The bucket of `addr`, refilled to now.
   Bucket& Refill(uint32_t addr, uint64_t now_ms);
   bool HasRoom(uint32_t addr, uint64_t now_ms);
-  std::optional<uint32_t> PickSource(const ChunkRecord& r, RepairTask& t, uint64_t now_ms);
-  std::optional<uint32_t> PickTarget(const ChunkRecord& r, RepairTask& t, uint64_t now_ms);
+  // The least loaded candidate with room; `*busy` is set when candidates exist but none has
+  // room (streams or bytes), left alone when there is no candidate at all.
+  std::optional<uint32_t> PickSource(const ChunkRecord& r, RepairTask& t, uint64_t now_ms,
+                                     bool* busy);
+  std::optional<uint32_t> PickTarget(const ChunkRecord& r, RepairTask& t, uint64_t now_ms,
+                                     bool* busy);
+  void Record(uint64_t req, const std::string& result, uint64_t now_ms);  // a copy ended
   void Finish(uint64_t req);  // releases the streams of flight `req` and forgets it
   void Fail(uint64_t req, const std::string& why, bool blame_target, uint64_t now_ms);
   void UpdateBlocked(uint64_t now_ms);
@@ -128,6 +149,7 @@ class Repairer {
   std::map<ChunkId, uint64_t> by_chunk_;  // id -> req in flight
   std::map<uint32_t, int> streams_;       // node -> copies it takes part in
   std::map<uint32_t, Bucket> buckets_;
+  std::map<uint64_t, RepairRecord> history_;  // req -> copy; the last history_max started
   std::deque<std::pair<uint64_t, uint64_t>> done_bytes_;  // (ms, bytes) of the last 10 s
   uint64_t next_req_ = 1;
   CopyCensus census_;

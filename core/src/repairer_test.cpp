@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "tern/common/bytes.h"
 #include "tern/common/store_messages.h"
 
 namespace tern::core {
@@ -254,6 +255,79 @@ TEST_SUITE("repairer") {
     r.Scan(s.All(), s.now);
     CHECK(s.m.Get("missing_chunks") == 1);
     CHECK(r.queued() == 0);
+  }
+
+  TEST_CASE(
+      "no two-copy copy starts while a one-copy chunk waits for room, and the history shows it") {
+    Site s;
+    RepairOptions o = Opts();
+    o.max_streams = 1;
+    Repairer r(o, kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('y', {2, 4}));     // one good copy after 4 dies, only 2 can serve it
+    s.Put(Rec('z', {2, 4}));     // the same: it waits while 2 copies y
+    s.Put(Rec('a', {3, 5, 4}));  // two good: 3 or 5 to 6 would have room, but must wait
+    s.Pass(15000, {4});
+    r.Scan(s.All(), s.now);
+    auto first = Copies(r.Tick(s.now, s.Lookup()));
+    REQUIRE(first.size() == 1);
+    CHECK(first[0].id == Id('y'));
+    // y's copy is confirmed: z goes next (2 is free again), and a after it or with it.
+    r.OnStored(first[0].id, first[0].to_addr, s.now + 100);
+    s.manifest[first[0].id].holders.push_back(first[0].to_addr);
+    auto second = Copies(r.Tick(s.now + 250, s.Lookup()));
+    REQUIRE_FALSE(second.empty());
+    CHECK(second[0].id == Id('z'));
+    const auto& h = r.history();
+    REQUIRE(h.size() == second.size() + 1);
+    const RepairRecord& y = h.begin()->second;
+    CHECK(y.id == Id('y'));
+    CHECK(y.good == 1);
+    CHECK(y.source == 2);
+    CHECK(y.result == "done");
+    CHECK(y.started_ms == s.now);
+    CHECK(y.finished_ms == s.now + 100);
+    for (const auto& [req, rec] : h) {
+      if (rec.id == Id('a')) CHECK(rec.started_ms == s.now + 250);
+      if (rec.id == Id('z')) CHECK(rec.ready_ms == s.now);
+    }
+    auto doc = r.Json(10, s.now + 300);
+    REQUIRE(doc["history"].size() == h.size());
+    CHECK(doc["history"][0]["id"] == ToHex(Id('y')).substr(0, 16));
+    CHECK(doc["history"][0]["copies"] == 1);
+    CHECK(doc["history"][0]["source"] == "s2");
+    CHECK(doc["history"][0]["result"] == "done");
+    CHECK(doc["started"] == h.size());
+  }
+
+  TEST_CASE("a one-copy chunk with no live source holds no two-copy copy back") {
+    Site s;
+    RepairOptions o = Opts();
+    o.max_streams = 1;
+    Repairer r(o, kCore, Topics(), &s.members, &s.m, nullptr);
+    s.Put(Rec('z', {2, 4}));     // one good copy, on 2, which is offline (still good)
+    s.Put(Rec('a', {3, 5, 4}));  // two good, sources live
+    s.Pass(15000, {4});
+    (void)s.members.OnOffline(2);
+    r.Scan(s.All(), s.now);
+    CHECK(s.m.Get("under_replicated_1") == 1);
+    auto out = Copies(r.Tick(s.now, s.Lookup()));
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].id == Id('a'));
+  }
+
+  TEST_CASE("the history keeps the last history_max copies") {
+    Site s;
+    RepairOptions o = Opts();
+    o.history_max = 3;
+    Repairer r(o, kCore, Topics(), &s.members, &s.m, nullptr);
+    for (char c = 'a'; c <= 'f'; ++c) s.Put(Rec(c, {2, 3, 4}));
+    s.Pass(15000, {4});
+    r.Scan(s.All(), s.now);
+    const size_t n = r.Tick(s.now, s.Lookup()).size();
+    REQUIRE(n > 3);
+    CHECK(r.history().size() == 3);
+    CHECK(r.history().begin()->first == n - 2);  // the oldest kept is the (n-2)th started
+    CHECK(r.Json(10, s.now)["started"] == n);
   }
 }
 
