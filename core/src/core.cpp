@@ -55,7 +55,7 @@ Status Core::Impl::OpenState() {
   if (ec) return Status::IoError("data dir " + o_.data_dir + ": " + ec.message());
   TERN_ASSIGN_OR_RETURN(db_, Manifest::Open(o_.data_dir + "/core.db"));
   TERN_RETURN_IF_ERROR(db_->Begin());
-  TERN_ASSIGN_OR_RETURN(core_addr_, db_->Register(o_.name, "", 0));  // empty path: not a store
+  TERN_ASSIGN_OR_RETURN(core_addr_, db_->Register(o_.name, 0, /*store=*/false));
   TERN_RETURN_IF_ERROR(db_->Commit());
   members_.SetCoreName(o_.name);
   if (o_.security_mode == SecurityMode::kPki) {
