@@ -223,6 +223,12 @@ Status Core::Impl::StartServices() {
     hs.node_action = [this](const std::string& action, const std::string& name) {
       return NodeAction(action, name);
     };
+    hs.health = [this]() -> std::string {  // GET /healthz
+      if (!transport_->connected()) return "broker link down (not connected)";
+      // Connected is not enough: a stalled broker keeps the socket open (broker_hearing.h).
+      if (!hearing_.heard()) return "broker link down (the core's echo does not come back)";
+      return worker_->Problem(MonotonicMs());
+    };
     TERN_ASSIGN_OR_RETURN(http_, HttpApi::Start(ho, hs));
     http_port_ = http_->port();
     spdlog::info("core: HTTP API on {}://{}:{}/api/v1/ (metrics: /metrics), {}",
