@@ -168,7 +168,7 @@ void Core::Impl::Route() {
     OnStoredForRepair(n, SenderOf(t));
   });
   stored_.On<msg::Dropped>([this](const msg::Dropped& d, const std::string& t) {
-    ledger_->OnDropped(d, SenderOf(t), t);
+    ledger_->OnDropped(d, SenderOf(t), t, *batch_);
   });
   // Replies to the core's own puts (result copies). A put_ack or restate_nack changes nothing:
   // the store's `stored` notice is what puts it in the manifest.
