@@ -16,13 +16,13 @@ Result<ChunkId> ResolveChunkRef(HolderIndex& index, std::string_view text) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   if (!ok) {
-    return Status::InvalidArgument("chunk id '" + std::string(text) + "': give 8 to 64 hex " +
-                                   "digits (a SHA-256 chunk id or a unique prefix of one)");
+    return Status::InvalidArgument("id: '" + std::string(text) + "' is not 8 to 64 hex digits " +
+                                   "(a SHA-256 chunk id or a unique prefix of one)");
   }
   if (hex.size() == 64) return FromHex(hex);
   auto lo = FromHex(hex + std::string(64 - hex.size(), '0'));
   auto hi = FromHex(hex + std::string(64 - hex.size(), 'f'));
-  if (!lo.ok() || !hi.ok()) return Status::InvalidArgument("chunk id '" + hex + "': not hex");
+  if (!lo.ok() || !hi.ok()) return Status::InvalidArgument("id: '" + hex + "' is not hex");
   TERN_ASSIGN_OR_RETURN(auto ids, index.IdsBetween(*lo, *hi, kMaxPrefixCandidates + 1));
   if (ids.empty()) {
     return Status::NotFound("no chunk in the manifest has an id starting with '" + hex + "'");
@@ -33,7 +33,7 @@ Result<ChunkId> ResolveChunkRef(HolderIndex& index, std::string_view text) {
     list += (list.empty() ? "" : ", ") + ToHex(ids[i]);
   }
   if (ids.size() > kMaxPrefixCandidates) list += ", and more";
-  return Status::InvalidArgument("chunk id prefix '" + hex + "' is ambiguous: it matches " + list +
+  return Status::InvalidArgument("id: prefix '" + hex + "' is ambiguous: it matches " + list +
                                  "; give more digits");
 }
 
