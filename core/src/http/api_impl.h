@@ -50,6 +50,9 @@ class HttpApi::Impl {
 
   // The manifest views and the settings write (http_api.cpp).
   Result<json> Nodes(const httplib::Request& req);
+  // The {id} of a chunk path: the full id, or a unique prefix of 8 or more hex digits
+  // resolved against the manifest (chunk_ref.h; ambiguous 400, unknown 404).
+  Result<ChunkId> ChunkIdOfPath(const httplib::Request& req);
   Result<json> ChunkOne(const httplib::Request& req);
   Result<json> ChunkList(const httplib::Request& req);
   Result<json> Results(const httplib::Request& req);

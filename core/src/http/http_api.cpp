@@ -31,6 +31,7 @@
 #include "server.h"
 #include "tern/common/bytes.h"
 #include "tern/common/chunk.h"
+#include "tern/core/chunk_ref.h"
 #include "tern/core/manifest.h"
 #include "tern/core/settings_patch.h"
 #include "views.h"
@@ -215,10 +216,20 @@ Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
   return WithDb([&](Manifest& m) { return http::NodesDoc(m, status); });
 }
 
+Result<ChunkId> HttpApi::Impl::ChunkIdOfPath(const httplib::Request& req) {
+  const std::string text = req.matches.size() > 1 ? req.matches[1].str() : "";
+  if (text.size() == 64) return http::ParseChunkIdPath(text);  // no lookup for a full id
+  TERN_ASSIGN_OR_RETURN(json hex, WithDb([&](Manifest& m) -> Result<json> {
+                          TERN_ASSIGN_OR_RETURN(ChunkId id, ResolveChunkRef(m.holders(), text));
+                          return json(ToHex(id));
+                        }));
+  return http::ParseChunkIdPath(hex.get<std::string>());
+}
+
 Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
   TERN_RETURN_IF_ERROR(CheckParams(req, {}));
-  std::string hex = req.matches.size() > 1 ? req.matches[1].str() : "";
-  TERN_ASSIGN_OR_RETURN(ChunkId id, http::ParseChunkIdPath(hex));
+  TERN_ASSIGN_OR_RETURN(ChunkId id, ChunkIdOfPath(req));
+  const std::string hex = ToHex(id);
   json status = SafeStatus();
   return WithDb([&](Manifest& m) { return http::ChunkDoc(m, status, id, hex); });
 }

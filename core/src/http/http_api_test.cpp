@@ -227,6 +227,25 @@ TEST_SUITE("http api") {
     }
   }
 
+  TEST_CASE("a chunk is found by a unique prefix of its id, its bytes too") {
+    Fixture f;
+    for (const std::string& prefix : {Hex('a').substr(0, 8), Hex('c').substr(0, 13)}) {
+      CAPTURE(prefix);
+      auto [code, j] = f.Get("/api/v1/chunks/" + prefix);
+      REQUIRE(code == 200);
+      CHECK(j["id"].get<std::string>().rfind(prefix, 0) == 0);
+      CHECK(j["id"].get<std::string>().size() == 64);
+    }
+    auto [upper, ju] = f.Get("/api/v1/chunks/6464646464");  // chunk d
+    CHECK(upper == 200);
+    CHECK(ju["id"] == Hex('d'));
+    auto [none, jn] = f.Get("/api/v1/chunks/0000000000");
+    CHECK(none == 404);
+    CHECK(jn["error"].get<std::string>().find("'0000000000'") != std::string::npos);
+    auto [bytes, jb] = f.Get("/api/v1/chunks/0000000000/bytes");
+    CHECK(bytes == 404);
+  }
+
   TEST_CASE("unknown chunk and unknown path answer 404 with a JSON error") {
     Fixture f;
     auto [c1, j1] = f.Get("/api/v1/chunks/" + Hex('z'));

@@ -76,8 +76,7 @@ void HttpApi::Impl::ChunkBytes(const httplib::Request& req, httplib::Response& r
     if (Status s = http::CheckRequestParams(req, {}); !s.ok()) {
       return SetError(res, 400, s.message());
     }
-    std::string hex = req.matches.size() > 1 ? req.matches[1].str() : "";
-    auto id = http::ParseChunkIdPath(hex);
+    auto id = ChunkIdOfPath(req);
     if (!id.ok()) return SetError(res, http::HttpCode(id.status()), id.status().message());
     if (!src_.chunk_bytes) return SetError(res, 503, "no chunk reader");
     auto got = src_.chunk_bytes(*id);
