@@ -106,6 +106,9 @@ Result<nlohmann::json> Core::Impl::NodeAction(const std::string& action, const s
       TERN_RETURN_IF_ERROR(db_->registry().SetDraining(addr, true));
       members_.SetDraining(addr, true);
       repairer_->ScanSoon();
+      // Settle each of its chunks again: one that already has three good copies elsewhere
+      // (no repair copy, so no new statement would settle it) is asked to leave now.
+      returned_.insert(addr);
       m_.Add("nodes_drained");
       spdlog::warn("core: node {} ({}) is draining: its copies move to other stores", name, addr);
       return nlohmann::json{{"name", name}, {"draining", true}};
