@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli_util.h"
 #include "tern/common/pki.h"
 
 namespace tern::tools {
@@ -14,16 +15,7 @@ constexpr const char* kReload =
     "Now send the broker SIGHUP so it re-reads the ACL and the CRL: systemctl reload mosquitto "
     "(or kill -HUP <mosquitto pid>).";
 
-int Fail(const Status& s) {
-  std::cerr << "ternctl pki: " << s.message() << "\n";
-  switch (s.code()) {
-    case Status::Code::kNotFound:
-    case Status::Code::kFailedPrecondition:
-      return 1;
-    default:
-      return 2;
-  }
-}
+int Fail(const Status& s) { return FailIn("pki", s); }  // exit codes as every command's
 
 std::string Date(int64_t t) {
   const time_t secs = static_cast<time_t>(t);

@@ -6,15 +6,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli_util.h"
 #include "tern/core/http_tokens.h"
 
 namespace tern::tools {
 namespace {
 
-int Fail(const Status& s) {
-  std::cerr << "ternctl token: " << s.message() << "\n";
-  return s.code() == Status::Code::kNotFound ? 1 : 2;
-}
+int Fail(const Status& s) { return FailIn("token", s); }  // exit codes as every command's
 
 std::string BookPath(const std::string& core_db, const TokenCmdArgs& a) {
   if (!a.data_dir.empty()) return core::TokenBook::PathIn(a.data_dir);
