@@ -12,8 +12,6 @@
 namespace tern::tools {
 namespace {
 
-int Fail(const Status& s) { return FailIn("token", s); }  // exit codes as every command's
-
 std::string BookPath(const std::string& core_db, const TokenCmdArgs& a) {
   if (!a.data_dir.empty()) return core::TokenBook::PathIn(a.data_dir);
   size_t slash = core_db.rfind('/');
@@ -28,9 +26,9 @@ int64_t NowMs() {
 
 int Create(const std::string& path, const TokenCmdArgs& a) {
   auto role = core::ParseHttpRole(a.role);
-  if (!role.ok()) return Fail(role.status());
+  if (!role.ok()) return FailIn("token", role.status());
   auto token = core::TokenBook::Create(path, *role, a.label, NowMs());
-  if (!token.ok()) return Fail(token.status());
+  if (!token.ok()) return FailIn("token", token.status());
   // The token on stdout alone (for scripts); how to use it on stderr.
   std::cout << *token << "\n";
   std::cerr << "ternctl token: created '" << a.label << "' (" << a.role << ") in " << path
@@ -41,7 +39,7 @@ int Create(const std::string& path, const TokenCmdArgs& a) {
 
 int List(const std::string& path, const TokenCmdArgs& a) {
   auto book = core::TokenBook::Load(path);
-  if (!book.ok()) return Fail(book.status());
+  if (!book.ok()) return FailIn("token", book.status());
   nlohmann::json all = nlohmann::json::array();
   for (const auto& t : book->List()) {
     all.push_back(
@@ -89,7 +87,7 @@ int RunTokenCommand(const std::string& core_db, const TokenCmdArgs& a) {
   if (*a.create) return Create(path, a);
   if (*a.list) return List(path, a);
   Status s = core::TokenBook::Revoke(path, a.label);
-  if (!s.ok()) return Fail(s);
+  if (!s.ok()) return FailIn("token", s);
   std::cerr << "ternctl token: revoked '" << a.label << "'\n";
   return 0;
 }
