@@ -1,7 +1,8 @@
 // ternctl against a real site, only over the core's HTTP API (no file of another node is
 // opened): nodes, locate, get (the bytes from a live holder through the core, hash checked by
-// ternctl), report, verify, edge set/show with an operator token and refused with a read
-// token, exit 1 for an unknown chunk, and exit 2 naming the URL once the core is gone.
+// ternctl; by full id and by a unique prefix), locate --origin by name, report, verify, edge
+// set/show with an operator token and refused with a read token, exit 1 for an unknown
+// chunk, prefix, origin name or edge, and exit 2 naming the URL once the core is gone.
 #include <doctest/doctest.h>
 
 #include "ctl_run.h"
@@ -66,6 +67,25 @@ TEST_SUITE("ctl") {
     CHECK(unknown.code == 1);
     CHECK(unknown.out.find("404") != std::string::npos);
 
+    // A unique prefix of 8 or more hex digits names the chunk (the core resolves it); a
+    // prefix no chunk has is "not found", exit 1, naming it.
+    auto by_prefix = Ctl(site, {"locate", id.substr(0, 10), "--json"});
+    CHECK_MESSAGE(by_prefix.code == 0, by_prefix.out);
+    CHECK(JsonOf(by_prefix)["id"] == id);
+    auto got_prefix = Ctl(site, {"get", id.substr(0, 8)});
+    CHECK_MESSAGE(got_prefix.code == 0, got_prefix.out);
+    CHECK(got_prefix.out.find("chunk " + id) != std::string::npos);
+    CHECK(got_prefix.out.find("hash checked") != std::string::npos);
+    auto no_prefix = Ctl(site, {"locate", "000000000000"});
+    CHECK(no_prefix.code == 1);
+    CHECK(no_prefix.out.find("'000000000000'") != std::string::npos);
+
+    // --origin takes the node's name as well as its address; an unknown name is exit 1.
+    auto by_name = Ctl(site, {"locate", "--source", "vib", "--origin", "edge-0", "--json"});
+    CHECK_MESSAGE(by_name.code == 0, by_name.out);
+    CHECK(JsonOf(by_name)["origin"] == site.EdgeAddr(0));
+    CHECK(Ctl(site, {"locate", "--source", "vib", "--origin", "no-such-edge"}).code == 1);
+
     // The site as a whole.
     auto report = Ctl(site, {"report"});
     CHECK_MESSAGE(report.code == 0, report.out);
@@ -82,6 +102,9 @@ TEST_SUITE("ctl") {
     auto shown = Ctl(site, {"edge", "show", "edge-0", "--json"});
     REQUIRE(shown.code == 0);
     CHECK(JsonOf(shown)["settings"]["weight"] == 3);
+    auto no_edge = Ctl(site, {"edge", "set", "no-such-edge", "--weight", "3"});
+    CHECK(no_edge.code == 1);
+    CHECK(no_edge.out.find("no-such-edge") != std::string::npos);
     auto made = Ctl(site, {"token", "create", "--role", "read", "--name", "viewer"});
     REQUIRE(made.code == 0);
     std::string reader = made.out.substr(made.out.find("tern_"), 48);

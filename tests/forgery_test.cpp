@@ -73,7 +73,7 @@ TEST_SUITE("forgery") {
                           EncodeEnvelope(EnvelopeType::kPut, a1, 1, id, sig, wire))
                 .ok());
     // Registering as edge-0 with its own (rogue) certificate.
-    msg::Register reg{"edge-0", "/stolen", 1};
+    msg::Register reg{"edge-0", 1};
     reg.nonce = "00";
     reg.cert = crypto::Certificate::Load(rogue.cert).value().Pem();
     say(t.Reg("edge-0"), reg.Encode());

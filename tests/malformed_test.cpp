@@ -156,7 +156,7 @@ TEST_SUITE("malformed") {
         {t.Hb("edge-0"), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"cpu":"x"})"},
         {t.Hb("edge-0"), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"used":"x"})"},
         {t.Hb("edge-0"), R"({"v":1,"type":"hb","addr":)" + addr + R"(,"capacity":[1]})"},
-        {t.Reg("x"), R"({"v":1,"type":"register","name":"x","store_path":5})"},
+        {t.Reg("x"), R"({"v":1,"type":"register","name":"x","capacity":"x"})"},
         {t.Down("edge-0"), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":1})"},
         {t.Down("edge-0"), R"({"v":1,"type":"result",)" + idf + R"(,"anomalies":"x"})"},
         {t.Down("edge-0"), R"({"v":1,"type":"result",)" + idf + R"(,"processor":5})"},

@@ -46,7 +46,6 @@ Result<std::vector<uint32_t>> AddrList(const nlohmann::json& j, const char* name
 std::string Register::Encode() const {
   auto j = Control(kType);
   j["name"] = name;
-  j["store_path"] = store_path;
   j["capacity"] = capacity;
   if (!node_id.empty()) j["node_id"] = node_id;
   if (!nonce.empty()) j["nonce"] = nonce;
@@ -58,7 +57,7 @@ std::string Register::Encode() const {
 Result<Register> Register::Decode(const nlohmann::json& j) {
   Register m;
   TERN_FIELD(m.name, FieldString(j, "name", kMaxName));
-  TERN_FIELD(m.store_path, OptString(j, "store_path", "", kMaxPath));
+  // "store_path" (sent by edges before the store protocol) is ignored, whatever its value.
   TERN_FIELD(m.capacity, OptI64(j, "capacity", 0));
   TERN_FIELD(m.node_id, OptString(j, "node_id", "", kMaxName));
   TERN_FIELD(m.nonce, OptString(j, "nonce", "", kMaxName));

@@ -58,7 +58,7 @@ std::vector<Type> AllTypes() {
   Members mem;
   mem.nodes = {{1, "a", "live", 0.5}};
   return {
-      Make(Register{"e", "/x", 5}, {"/name"}),
+      Make(Register{"e", 5}, {"/name"}),
       Make(rd, {"/name", "/addr"}),
       Make(RegistrationRefused{"why"}, {}),
       Make(hb, {"/addr"}),

@@ -8,6 +8,11 @@
 //   a draining holder's gets a `delete` to the draining holder; at most once per 10 s until
 //   that holder confirms. Good: not dead, not draining (a holder that is not a member counts,
 //   as it did before membership was consulted); a dead holder's copy is never asked to go.
+// - a delete that stays unconfirmed (lost with a killed store, or its `dropped` notice lost)
+//   is re-decided by Retry once it is kDeleteRetryMs old, from the manifest as it is then:
+//   asked again (a store answers `dropped` also for a copy it no longer has, so a lost notice
+//   is repaired too), or forgotten when the chunk is gone or no good copy is excess any more.
+//   The caller walks the due ones with DueForRetry, a bounded number per sweep.
 // The caller applies the decision: marks the manifest, publishes after the commit.
 // Thread-safety: not thread-safe; the commit worker owns it.
 #pragma once
@@ -36,7 +41,8 @@ class AckPolicy {
   static constexpr uint64_t kDeleteRetryMs = 10000;
 
   // `core_addr` is the origin of result chunks. `m` counts acks, acks_repeated,
-  // results_placed, excess_copies_found and excess_copies_removed. `members` names the nodes
+  // results_placed, excess_copies_found, excess_copies_removed, excess_delete_retries and
+  // excess_requests_cleared. `members` names the nodes
   // the messages go to (down/<name>); it outlives the policy.
   AckPolicy(int copies, uint32_t core_addr, Topics topics, Metrics* m, const Membership* members)
       : copies_(copies),
@@ -53,13 +59,27 @@ class AckPolicy {
   // Excess copies asked to be deleted and not yet confirmed.
   size_t excess_pending() const { return delete_requested_.size(); }
 
+  // Up to `max` chunks whose delete has waited kDeleteRetryMs or longer, in id order from
+  // where the previous call stopped (so a long list is walked in turns, none starved).
+  std::vector<ChunkId> DueForRetry(uint64_t now_ms, size_t max);
+  // Re-decides the pending delete of chunk `id` from `r`, its manifest row now (null: the
+  // chunk is gone): the delete to send again (to whichever good copy is excess now), or
+  // nothing when the request is forgotten. No-op for an id with no pending delete.
+  std::vector<Outgoing> Retry(const ChunkId& id, const ChunkRecord* r, uint64_t now_ms);
+
  private:
+  // The holder whose copy should go, or 0 when no good copy is excess (see the top).
+  uint32_t Victim(const ChunkRecord& r) const;
+  // Forgets a pending delete whose chunk needs none any more (counted).
+  void Clear(const ChunkId& id);
+
   int copies_;
   uint32_t core_addr_;
   Topics topics_;
   Metrics* m_;
   const Membership* members_;
-  std::map<ChunkId, uint64_t> delete_requested_;  // id -> when asked (monotonic ms)
+  std::map<ChunkId, uint64_t> delete_requested_;  // id -> when last asked (monotonic ms)
+  ChunkId retry_cursor_;                          // DueForRetry resumes after this id
 };
 
 }  // namespace tern::core

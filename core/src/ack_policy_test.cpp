@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "tern/common/messages.h"
 
 namespace tern::core {
@@ -53,10 +55,100 @@ TEST_SUITE("ack_policy") {
     CHECK(p.Settle(Rec(7, {8, 9, 10, 7}, false, true), false, false, 10100).out.size() == 1);
     p.OnDropped(std::string(32, 'c'));
     CHECK(p.excess_pending() == 0);
-    CHECK(m.Get("excess_copies_found") == 2);
+    CHECK(m.Get("excess_copies_found") == 1);
+    CHECK(m.Get("excess_delete_retries") == 1);
     CHECK(m.Get("excess_copies_removed") == 1);
     // Not acked yet: no delete, whatever the holders.
     CHECK(p.Settle(Rec(7, {8, 9, 10, 11}, false, false), false, false, 0).out.empty());
+  }
+
+  TEST_CASE("a delete lost at a kill is sent again by the retry sweep after the retry time") {
+    Metrics m;
+    Membership strangers(3000, 10000);
+    AckPolicy p(3, kCore, Topics(), &m, &strangers);
+    const ChunkRecord r = Rec(7, {8, 9, 10, 7}, false, true);
+    REQUIRE(p.Settle(r, false, false, 100).out.size() == 1);
+    // Nothing else happens to the chunk: only the sweep can ask again.
+    CHECK(p.DueForRetry(100 + AckPolicy::kDeleteRetryMs - 1, 10).empty());
+    auto due = p.DueForRetry(100 + AckPolicy::kDeleteRetryMs, 10);
+    REQUIRE(due.size() == 1);
+    CHECK(due[0] == r.id);
+    auto again = p.Retry(r.id, &r, 100 + AckPolicy::kDeleteRetryMs);
+    REQUIRE(again.size() == 1);
+    CHECK(again[0].topic == "tern/down/10");
+    CHECK(msg::DecodeText<msg::Delete>(again[0].payload).ok());
+    CHECK(m.Get("excess_delete_retries") == 1);
+    CHECK(p.excess_pending() == 1);
+    // Asked again just now: not due until another retry time has passed.
+    CHECK(p.DueForRetry(100 + AckPolicy::kDeleteRetryMs + 1, 10).empty());
+    CHECK(p.DueForRetry(100 + 2 * AckPolicy::kDeleteRetryMs, 10).size() == 1);
+    p.OnDropped(r.id);
+    CHECK(p.excess_pending() == 0);
+    CHECK(p.DueForRetry(100 + 5 * AckPolicy::kDeleteRetryMs, 10).empty());
+  }
+
+  TEST_CASE("a pending delete is forgotten when the chunk is no longer excess or is gone") {
+    Metrics m;
+    Membership members(3000, 10000);
+    for (uint32_t a : {7u, 8u, 9u, 10u, 11u}) {
+      members.Add(a, "n" + std::to_string(a));
+      (void)members.OnHeartbeat(a, msg::Heartbeat{}, 0);
+    }
+    AckPolicy p(3, kCore, Topics(), &m, &members);
+    auto rec = [](char c, std::vector<uint32_t> holders) {
+      ChunkRecord r = Rec(7, std::move(holders), false, true);
+      r.id = std::string(32, c);
+      return r;
+    };
+    const uint64_t later = AckPolicy::kDeleteRetryMs;
+    REQUIRE(p.Settle(rec('a', {7, 8, 9, 10}), false, false, 0).out.size() == 1);
+    REQUIRE(p.Settle(rec('b', {7, 8, 9, 11}), false, false, 0).out.size() == 1);
+    REQUIRE(p.Settle(rec('c', {7, 8, 9, 10}), false, false, 0).out.size() == 1);
+    REQUIRE(p.excess_pending() == 3);
+    // a: another holder's copy went (its store lost it): three copies, nothing to delete.
+    const ChunkRecord a3 = rec('a', {7, 8, 10});
+    CHECK(p.Retry(a3.id, &a3, later).empty());
+    // b: the chunk is gone from the manifest.
+    CHECK(p.Retry(std::string(32, 'b'), nullptr, later).empty());
+    CHECK(p.excess_pending() == 1);
+    // c: its victim (10) died: the three good copies stay, the dead one cannot hear a delete.
+    (void)members.CheckLiveness(4000);
+    for (uint32_t a : {7u, 8u, 9u, 11u}) (void)members.OnHeartbeat(a, msg::Heartbeat{}, 4000);
+    (void)members.CheckLiveness(20000);
+    REQUIRE(members.Find(10)->state == NodeState::kDead);
+    const ChunkRecord c4 = rec('c', {7, 8, 9, 10});
+    CHECK(p.Retry(c4.id, &c4, later).empty());
+    CHECK(p.excess_pending() == 0);
+    CHECK(m.Get("excess_requests_cleared") == 3);
+    CHECK(m.Get("excess_delete_retries") == 0);
+  }
+
+  TEST_CASE("a settle that finds the excess gone clears the pending delete at once") {
+    Metrics m;
+    Membership strangers(3000, 10000);
+    AckPolicy p(3, kCore, Topics(), &m, &strangers);
+    REQUIRE(p.Settle(Rec(7, {8, 9, 10, 7}, false, true), false, false, 0).out.size() == 1);
+    CHECK(p.Settle(Rec(7, {8, 9, 7}, false, true), false, false, 1).out.empty());
+    CHECK(p.excess_pending() == 0);
+    CHECK(m.Get("excess_requests_cleared") == 1);
+  }
+
+  TEST_CASE("the retry sweep walks a long list in bounded turns without starving any") {
+    Metrics m;
+    Membership strangers(3000, 10000);
+    AckPolicy p(3, kCore, Topics(), &m, &strangers);
+    for (int i = 0; i < 10; ++i) {
+      ChunkRecord r = Rec(7, {8, 9, 10, 7}, false, true);
+      r.id = std::string(31, 'x') + static_cast<char>('0' + i);
+      REQUIRE(p.Settle(r, false, false, 0).out.size() == 1);
+    }
+    std::set<ChunkId> seen;
+    for (int turn = 0; turn < 3; ++turn) {
+      auto due = p.DueForRetry(AckPolicy::kDeleteRetryMs, 4);
+      CHECK(due.size() == 4);
+      seen.insert(due.begin(), due.end());
+    }
+    CHECK(seen.size() == 10);  // 4 + 4 + 2 new, then from the start again
   }
 
   TEST_CASE("a result is placed at three holders and never acked") {

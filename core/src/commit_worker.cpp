@@ -81,11 +81,14 @@ Status CommitWorker::Turn(std::chrono::milliseconds idle_wait) {
     if (!tasks.empty()) m_->Add("processing_redone");
     Status rs = txn_.rollback();
     if (!rs.ok()) spdlog::error("core: rolling back the failed transaction: {}", rs.ToString());
+    last_failed_ = true;
     m_->Add("manifest_commit_errors");
     spdlog::error("core: manifest transaction of {} messages failed, senders will resend: {}",
                   msgs.size(), s.ToString());
     return s;
   }
+  last_commit_ms_ = now;
+  last_failed_ = false;
   for (auto& w : b.work()) msg::Guarded(*m_, "core", "(after commit)", w);
   // Only now is what these messages say durable; only now may anyone hear about it.
   for (const auto& out : b.outgoing()) {
@@ -100,6 +103,16 @@ Status CommitWorker::Turn(std::chrono::milliseconds idle_wait) {
   }
   msg::Guarded(*m_, "core", "(after commit)", [&] { hooks_.after_commit(now); });
   return Status::Ok();
+}
+
+std::string CommitWorker::Problem(uint64_t now_ms) const {
+  const uint64_t last = last_commit_ms_;
+  if (last == 0) return "commit worker: no transaction committed yet";
+  if (now_ms > last && now_ms - last > kStalledAfterMs) {
+    return "commit worker: no transaction committed for " + std::to_string(now_ms - last) + " ms" +
+           (last_failed_ ? " (manifest transactions failing)" : " (stuck)");
+  }
+  return "";
 }
 
 }  // namespace tern::core

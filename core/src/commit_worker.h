@@ -6,7 +6,7 @@
 // messages; if the commit fails it rolls everything back and publishes nothing (senders
 // resend). Every handler, task and hook runs inside msg::Guarded, so an exception costs one
 // message, never the worker.
-// Thread-safety: Enqueue and Post from any thread; Start/Stop from one thread; Turn only
+// Thread-safety: Enqueue, Post and Problem from any thread; Start/Stop from one thread; Turn only
 // from the thread that would otherwise run the loop (tests call it without Start).
 #pragma once
 
@@ -78,6 +78,12 @@ class CommitWorker {
   // transaction's status (OK if it committed).
   [[nodiscard]] Status Turn(std::chrono::milliseconds idle_wait);
 
+  // A worker that has committed nothing for this long is stuck or failing (it turns at least
+  // every idle_wait_ms, busy or idle).
+  static constexpr uint64_t kStalledAfterMs = 10000;
+  // "" while the worker commits, else what is wrong (for /healthz). Any thread.
+  std::string Problem(uint64_t now_ms) const;
+
  private:
   void Loop();
 
@@ -91,6 +97,8 @@ class CommitWorker {
   std::deque<std::pair<std::string, std::string>> queue_;
   std::deque<Task> tasks_;
   std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> last_commit_ms_{0};  // monotonic ms of the last commit; 0: none yet
+  std::atomic<bool> last_failed_{false};     // the last transaction failed
   std::thread thread_;
 };
 

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "fake_transport.h"
+#include "tern/common/hlc.h"
 #include "tern/common/mqtt.h"
 
 namespace tern::core {
@@ -88,6 +89,22 @@ TEST_SUITE("commit_worker") {
     CHECK(f.m.Get("handler_errors") == 1);
     CHECK(f.seen == std::vector<std::string>{"2"});
     CHECK(f.Replies() == 1);
+  }
+
+  TEST_CASE("the worker reports itself unhealthy before its first commit and when commits fail") {
+    Fixture f;
+    CHECK(f.w->Problem(MonotonicMs()).find("no transaction committed yet") != std::string::npos);
+    REQUIRE(f.w->Turn(std::chrono::milliseconds(0)).ok());
+    const uint64_t now = MonotonicMs();
+    CHECK(f.w->Problem(now) == "");
+    f.fail_commit = true;
+    CHECK_FALSE(f.w->Turn(std::chrono::milliseconds(0)).ok());
+    CHECK(f.w->Problem(now + 1000) == "");  // one failure is not yet a stall
+    const std::string p = f.w->Problem(now + CommitWorker::kStalledAfterMs + 1000);
+    CHECK(p.find("failing") != std::string::npos);
+    f.fail_commit = false;
+    REQUIRE(f.w->Turn(std::chrono::milliseconds(0)).ok());
+    CHECK(f.w->Problem(MonotonicMs()) == "");
   }
 
   TEST_CASE("the thread runs turns until stopped") {

@@ -55,7 +55,7 @@ Status Core::Impl::OpenState() {
   if (ec) return Status::IoError("data dir " + o_.data_dir + ": " + ec.message());
   TERN_ASSIGN_OR_RETURN(db_, Manifest::Open(o_.data_dir + "/core.db"));
   TERN_RETURN_IF_ERROR(db_->Begin());
-  TERN_ASSIGN_OR_RETURN(core_addr_, db_->Register(o_.name, "", 0));  // empty path: not a store
+  TERN_ASSIGN_OR_RETURN(core_addr_, db_->Register(o_.name, 0, /*store=*/false));
   TERN_RETURN_IF_ERROR(db_->Commit());
   members_.SetCoreName(o_.name);
   if (o_.security_mode == SecurityMode::kPki) {
@@ -168,7 +168,7 @@ void Core::Impl::Route() {
     OnStoredForRepair(n, SenderOf(t));
   });
   stored_.On<msg::Dropped>([this](const msg::Dropped& d, const std::string& t) {
-    ledger_->OnDropped(d, SenderOf(t), t);
+    ledger_->OnDropped(d, SenderOf(t), t, *batch_);
   });
   // Replies to the core's own puts (result copies). A put_ack or restate_nack changes nothing:
   // the store's `stored` notice is what puts it in the manifest.
@@ -222,6 +222,12 @@ Status Core::Impl::StartServices() {
     hs.verify = [this](bool rehash) { return Verify(rehash); };
     hs.node_action = [this](const std::string& action, const std::string& name) {
       return NodeAction(action, name);
+    };
+    hs.health = [this]() -> std::string {  // GET /healthz
+      if (!transport_->connected()) return "broker link down (not connected)";
+      // Connected is not enough: a stalled broker keeps the socket open (broker_hearing.h).
+      if (!hearing_.heard()) return "broker link down (the core's echo does not come back)";
+      return worker_->Problem(MonotonicMs());
     };
     TERN_ASSIGN_OR_RETURN(http_, HttpApi::Start(ho, hs));
     http_port_ = http_->port();

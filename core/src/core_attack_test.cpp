@@ -110,7 +110,7 @@ TEST_SUITE("core_attacks") {
         [&] { return s.Counter("refused_no_seq") == 1 && s.Counter("refused_not_will") == 1; }));
     CHECK(StateOf(s, e[1]) == "live");
     // The real Last Will, announced by the registration, is taken once.
-    msg::Register r{s.N(e[1]), "/stores/" + s.N(e[1]), 1 << 30, "", "", 9999};
+    msg::Register r{s.N(e[1]), 1 << 30, "", "", 9999};
     s.Tell(s.t.Reg(s.N(e[1])), r.Encode());
     REQUIRE(WaitFor([&] { return s.On<msg::Registered>(s.t.RegReply(s.N(e[1]))).size() == 2; }));
     const std::string will = Seal(hb1, msg::Offline{e[1]}.Encode(), 9999, nullptr);
@@ -127,10 +127,10 @@ TEST_SUITE("core_attacks") {
     Site s;
     s.Start();
     const std::string reg = s.t.Reg("edge-a"), reply = s.t.RegReply("edge-a");
-    s.Tell(reg, msg::Register{"edge-a", "/stores/a", 100, "id-a", "nonce-a"}.Encode());
+    s.Tell(reg, msg::Register{"edge-a", 100, "id-a", "nonce-a"}.Encode());
     REQUIRE(WaitFor([&] { return s.On<msg::Registered>(reply).size() == 1; }));
     const uint32_t addr = s.On<msg::Registered>(reply)[0].addr;
-    s.Tell(reg, msg::Register{"edge-a", "/evil", 5, "id-b", "nonce-b"}.Encode());
+    s.Tell(reg, msg::Register{"edge-a", 5, "id-b", "nonce-b"}.Encode());
     REQUIRE(WaitFor([&] { return s.On<msg::RegistrationRefused>(reply).size() == 1; }));
     CHECK(s.On<msg::RegistrationRefused>(reply)[0].nonce == "nonce-b");
     CHECK(s.On<msg::Registered>(reply).size() == 1);  // no address, no settings for it
@@ -138,11 +138,10 @@ TEST_SUITE("core_attacks") {
     auto nodes = s.Db()->Nodes().value();
     REQUIRE(nodes.size() == 2);  // the core's own entry and edge-a's
     CHECK(nodes[1].addr == addr);
-    CHECK(nodes[1].store_path == "/stores/a");
+    CHECK(nodes[1].capacity == 100);
     // A recorded registration of the enrolled box, played back: refused as a replay.
-    const std::string recorded =
-        Seal(reg, msg::Register{"edge-a", "/stores/a", 100, "id-a", "nonce-c"}.Encode(),
-             ++s.seqs["edge-a"], nullptr);
+    const std::string recorded = Seal(reg, msg::Register{"edge-a", 100, "id-a", "nonce-c"}.Encode(),
+                                      ++s.seqs["edge-a"], nullptr);
     s.broker->Inject(reg, recorded);
     REQUIRE(WaitFor([&] { return s.On<msg::Registered>(reply).size() == 2; }));
     s.broker->Inject(reg, recorded);

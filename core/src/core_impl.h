@@ -19,8 +19,8 @@
 
 #include "ack_policy.h"
 #include "board_control.h"
-#include "chunk_fetcher.h"
 #include "broker_hearing.h"
+#include "chunk_fetcher.h"
 #include "clock_watch.h"
 #include "commit_worker.h"
 #include "holder_ledger.h"
@@ -165,7 +165,7 @@ class Core::Impl {
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<Repairer> repairer_;
   std::vector<std::shared_ptr<VerifyRound>> rounds_;  // verify rounds in progress (worker)
-  std::set<uint32_t> returned_;                       // nodes back from dead, to settle
+  std::set<uint32_t> returned_;  // nodes back from dead or just drained: settle their chunks
   uint64_t last_repair_ms_ = 0;
   const StatementGate::Admitted* admitted_ = nullptr;
   msg::Dispatcher reg_, hb_, stored_, peer_;

@@ -106,6 +106,9 @@ Result<nlohmann::json> Core::Impl::NodeAction(const std::string& action, const s
       TERN_RETURN_IF_ERROR(db_->registry().SetDraining(addr, true));
       members_.SetDraining(addr, true);
       repairer_->ScanSoon();
+      // Settle each of its chunks again: one that already has three good copies elsewhere
+      // (no repair copy, so no new statement would settle it) is asked to leave now.
+      returned_.insert(addr);
       m_.Add("nodes_drained");
       spdlog::warn("core: node {} ({}) is draining: its copies move to other stores", name, addr);
       return nlohmann::json{{"name", name}, {"draining", true}};
@@ -139,13 +142,29 @@ Result<nlohmann::json> Core::Impl::ReportDoc() {
     for (const auto& [addr, mb] : members_.members()) {
       auto pn = c.per_node.find(addr);
       const int64_t cap = mb.capacity > 0 ? mb.capacity : registered_capacity[addr];
+      int64_t chunks = pn == c.per_node.end() ? 0 : pn->second.first;
+      // What the store itself says it holds (its last heartbeat); null until it said.
+      nlohmann::json held = nullptr;
+      if (mb.counters.is_object() && mb.counters.contains("store_chunks") &&
+          mb.counters["store_chunks"].is_number_integer()) {
+        held = mb.counters["store_chunks"];
+      }
+      if (mb.draining) {  // drain progress: the manifest now, not the last census
+        if (auto ids = db_->holders().HeldBy(addr); ids.ok()) {
+          chunks = static_cast<int64_t>(ids->size());
+        }
+      }
+      const bool drained =
+          mb.draining && chunks == 0 && held.is_number_integer() && held.get<int64_t>() == 0;
       nodes.push_back({{"name", mb.name},
                        {"addr", addr},
                        {"state", std::string(NodeStateName(mb.state))},
                        {"draining", mb.draining},
                        {"capacity", cap},
                        {"used", mb.used},
-                       {"chunks", pn == c.per_node.end() ? 0 : pn->second.first},
+                       {"chunks", chunks},
+                       {"store_chunks", held},
+                       {"drained", drained},
                        {"bytes", pn == c.per_node.end() ? 0 : pn->second.second},
                        {"disk_full", mb.disk_full},
                        {"last_heartbeat_ms", mb.last_hb_wall_ms},

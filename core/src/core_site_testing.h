@@ -77,7 +77,7 @@ struct Site {
     return out;
   }
   uint32_t Register(const std::string& name) {
-    Tell(t.Reg(name), msg::Register{name, "/stores/" + name, 1 << 30}.Encode());
+    Tell(t.Reg(name), msg::Register{name, 1 << 30}.Encode());
     uint32_t addr = 0;
     REQUIRE(WaitFor([&] {
       auto r = On<msg::Registered>(t.RegReply(name));

@@ -143,7 +143,7 @@ TEST_SUITE("core") {
     s.Tell(hb, R"({"v":1,"type":"hb","addr":)" + a + R"(,"used":"x"})");
     s.Tell(hb, R"({"v":1,"type":"hb","addr":)" + a + R"(,"capacity":[1]})");
     s.Tell(hb, R"({"v":1,"type":"nonsense"})");
-    s.Tell(s.t.Reg("x"), R"({"v":1,"type":"register","name":"x","store_path":5})");
+    s.Tell(s.t.Reg("x"), R"({"v":1,"type":"register","name":"x","capacity":"x"})");
     s.Tell(s.t.Stored(s.N(e[1])), std::string(100000, '[') + std::string(100000, ']'));
     s.Tell(s.t.Stored(s.N(e[1])), R"({"v":1,"type":"stored","id":[[[[1]]]]})");
     s.broker->Inject(s.t.Up(s.N(e[0])), "garbage");

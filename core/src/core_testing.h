@@ -61,7 +61,7 @@ struct TestDb {
     db = Manifest::Open(dir / "core.db").value();
     REQUIRE(db->Begin().ok());
   }
-  uint32_t Register(const std::string& name) { return db->Register(name, "/s/" + name, 0).value(); }
+  uint32_t Register(const std::string& name) { return db->Register(name, 0).value(); }
 };
 
 // The registry side of the core as a handler sees it: core.db, counters, members, settings.

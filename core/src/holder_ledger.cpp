@@ -28,12 +28,14 @@ void HolderLedger::OnStored(const msg::Stored& n, uint32_t from, const std::stri
   b.Touch(n.id);
 }
 
-void HolderLedger::OnDropped(const msg::Dropped& d, uint32_t from, const std::string& topic) {
+void HolderLedger::OnDropped(const msg::Dropped& d, uint32_t from, const std::string& topic,
+                             Batch& b) {
   if (!FromHolder("dropped", d.holder, from, topic)) return;
   if (Status s = db_->RemoveHolder(d.id, d.holder); !s.ok()) {
     return ManifestError(("removing holder " + std::to_string(d.holder)).c_str(), s);
   }
   policy_->OnDropped(d.id);
+  b.Touch(d.id);
 }
 
 void HolderLedger::Settle(Batch& b, uint64_t now_ms) {
@@ -60,6 +62,20 @@ void HolderLedger::Settle(Batch& b, uint64_t now_ms) {
         ManifestError("raising the acked sequence mark", st);
     }
     b.PublishAll(std::move(s.out));
+  }
+  SweepExcess(b, now_ms);
+}
+
+void HolderLedger::SweepExcess(Batch& b, uint64_t now_ms) {
+  if (now_ms - last_sweep_ms_ < kSweepEveryMs) return;
+  last_sweep_ms_ = now_ms;
+  for (const ChunkId& id : policy_->DueForRetry(now_ms, kMaxRetriesPerSweep)) {
+    auto c = db_->Chunk(id);
+    if (!c.ok()) {  // kept: the next sweep tries again
+      ManifestError(("reading chunk " + ToHex(id).substr(0, 16)).c_str(), c.status());
+      continue;
+    }
+    b.PublishAll(policy_->Retry(id, c->has_value() ? &**c : nullptr, now_ms));
   }
 }
 

@@ -70,6 +70,11 @@ const std::vector<std::string>& Manifest::Schema() {
       // index reconciliation and repair read one node's holder rows by
       "ALTER TABLE nodes ADD COLUMN draining INTEGER NOT NULL DEFAULT 0;"
       "CREATE INDEX holders_by_holder ON holders(holder);",
+      // v8: the store protocol: nodes no longer register their store's file path (nobody
+      // opens another node's files); what it told, store or not (the core's own entry), stays
+      "ALTER TABLE nodes ADD COLUMN store INTEGER NOT NULL DEFAULT 1;"
+      "UPDATE nodes SET store = 0 WHERE store_path = '';"
+      "ALTER TABLE nodes DROP COLUMN store_path;",
   };
   return kSteps;
 }
@@ -104,9 +109,8 @@ Result<std::unique_ptr<Manifest>> Manifest::Open(const std::string& path,
 Manifest::Manifest(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 Manifest::~Manifest() = default;
 
-Result<uint32_t> Manifest::Register(const std::string& name, const std::string& store_path,
-                                    int64_t capacity) {
-  return registry_->Register(name, store_path, capacity);
+Result<uint32_t> Manifest::Register(const std::string& name, int64_t capacity, bool store) {
+  return registry_->Register(name, capacity, store);
 }
 Status Manifest::SetNodeState(uint32_t addr, const std::string& state, int64_t last_seen_ms) {
   return registry_->SetState(addr, state, last_seen_ms);

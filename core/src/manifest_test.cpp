@@ -13,21 +13,46 @@ TEST_SUITE("manifest") {
       auto m = Manifest::Open(dir / "core.db");
       REQUIRE(m.ok());
       REQUIRE((*m)->Begin().ok());
-      a = (*m)->Register("edge-a", "/x", 1).value();
-      b = (*m)->Register("edge-b", "/y", 1).value();
-      CHECK((*m)->Register("edge-a", "/x2", 1).value() == a);
+      a = (*m)->Register("edge-a", 1).value();
+      b = (*m)->Register("edge-b", 1).value();
+      CHECK((*m)->Register("edge-a", 1).value() == a);
       REQUIRE((*m)->Commit().ok());
       REQUIRE((*m)->registry().Remove("edge-b").ok());
     }
     auto m = Manifest::Open(dir / "core.db");
     REQUIRE(m.ok());
-    CHECK((*m)->Register("edge-a", "/x", 1).value() == a);
-    uint32_t c = (*m)->Register("edge-c", "/z", 1).value();
+    CHECK((*m)->Register("edge-a", 1).value() == a);
+    uint32_t c = (*m)->Register("edge-c", 1).value();
     CHECK(c != b);  // b's address stays retired
     CHECK(c > b);
     auto nodes = (*m)->Nodes().value();
     CHECK(nodes.size() == 2);
-    CHECK(nodes[0].store_path == "/x");
+    CHECK(nodes[0].store);
+  }
+
+  TEST_CASE("schema v8 drops the registered store paths and keeps who is a store") {
+    testing::TempDir dir;
+    {
+      // A core.db as the build before v8 left it: the core's own entry had no path.
+      auto db = Database::Open(dir / "core.db").value();
+      std::vector<std::string> v7(Manifest::Schema().begin(), Manifest::Schema().begin() + 7);
+      REQUIRE(db->Migrate(v7).ok());
+      REQUIRE(db->Exec("INSERT INTO nodes(name, store_path, registered_ms) VALUES"
+                       " ('core', '', 1), ('edge-a', '/srv/a/edge.db', 2)")
+                  .ok());
+    }
+    auto m = Manifest::Open(dir / "core.db");
+    REQUIRE(m.ok());
+    auto nodes = (*m)->Nodes().value();
+    REQUIRE(nodes.size() == 2);
+    CHECK_FALSE(nodes[0].store);
+    CHECK(nodes[1].store);
+    auto db = Database::Open(dir / "core.db").value();
+    auto q =
+        db->Prepare("SELECT count(*) FROM pragma_table_info('nodes') WHERE name = 'store_path'");
+    REQUIRE(q.ok());
+    REQUIRE((*q)->Step().value());
+    CHECK((*q)->Int(0) == 0);
   }
 
   TEST_CASE("holders accumulate once each and chunks are found by source and time") {

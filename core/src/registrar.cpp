@@ -49,7 +49,7 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
   }
   // The store id the name was bound to before this registration ("" for a new name).
   auto before = db_->registry().NodeIdOf(name);
-  auto addr = db_->Register(name, req.store_path, req.capacity);
+  auto addr = db_->Register(name, req.capacity);
   if (addr.ok()) {
     if (Enrol(name, req, cert) == Enrolment::kError) return o;
     if (before.ok() && !before->empty() && !req.node_id.empty() && *before != req.node_id) {

@@ -9,17 +9,17 @@ Result<std::unique_ptr<Registry>> Registry::Open(Database& db, std::function<int
   std::unique_ptr<Registry> r(new Registry(db, std::move(now_ms)));
   TERN_ASSIGN_OR_RETURN(r->get_, db.Prepare("SELECT addr FROM nodes WHERE name = ?"));
   // Write statements prepare fine on a read-only handle; they would fail only if run.
-  TERN_ASSIGN_OR_RETURN(r->ins_, db.Prepare("INSERT INTO nodes(name, store_path, capacity,"
+  TERN_ASSIGN_OR_RETURN(r->ins_, db.Prepare("INSERT INTO nodes(name, store, capacity,"
                                             " registered_ms) VALUES(?, ?, ?, ?)"));
   TERN_ASSIGN_OR_RETURN(r->upd_,
-                        db.Prepare("UPDATE nodes SET store_path = ?, capacity = ? WHERE addr = ?"));
+                        db.Prepare("UPDATE nodes SET store = ?, capacity = ? WHERE addr = ?"));
   TERN_ASSIGN_OR_RETURN(r->state_, db.Prepare("UPDATE nodes SET state = ?, last_seen_ms ="
                                               " max(last_seen_ms, ?) WHERE addr = ?"));
   return r;
 }
 
-Result<uint32_t> Registry::Register(const std::string& name, const std::string& store_path,
-                                    int64_t capacity) {
+Result<uint32_t> Registry::Register(const std::string& name, int64_t capacity, bool store) {
+  const int64_t is_store = store ? 1 : 0;
   int64_t addr = 0;
   {
     ResetGuard g(get_.get());
@@ -29,10 +29,10 @@ Result<uint32_t> Registry::Register(const std::string& name, const std::string& 
   }
   if (addr == 0) {
     TERN_RETURN_IF_ERROR(
-        ins_->BindText(1, name).BindText(2, store_path).Bind(3, capacity).Bind(4, now_ms_()).Run());
+        ins_->BindText(1, name).Bind(2, is_store).Bind(3, capacity).Bind(4, now_ms_()).Run());
     addr = db_.LastInsertRowid();
   } else {
-    TERN_RETURN_IF_ERROR(upd_->BindText(1, store_path).Bind(2, capacity).Bind(3, addr).Run());
+    TERN_RETURN_IF_ERROR(upd_->Bind(1, is_store).Bind(2, capacity).Bind(3, addr).Run());
   }
   return static_cast<uint32_t>(addr);
 }
@@ -95,16 +95,16 @@ Result<std::vector<NodeRecord>> Registry::Nodes() {
   TERN_ASSIGN_OR_RETURN(
       Statement * q,
       PrepareOnce(db_, all_,
-                  "SELECT addr, name, store_path, capacity, registered_ms,"
+                  "SELECT addr, name, store, capacity, registered_ms,"
                   " last_seen_ms, state, pubkey, draining FROM nodes ORDER BY addr"));
   ResetGuard g(q);
   std::vector<NodeRecord> out;
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
-    out.push_back({static_cast<uint32_t>(q->Int(0)), std::string(q->Text(1)),
-                   std::string(q->Text(2)), q->Int(3), q->Int(4), q->Int(5),
-                   std::string(q->Text(6)), std::string(q->Text(7)), q->Int(8) != 0});
+    out.push_back({static_cast<uint32_t>(q->Int(0)), std::string(q->Text(1)), q->Int(2) != 0,
+                   q->Int(3), q->Int(4), q->Int(5), std::string(q->Text(6)),
+                   std::string(q->Text(7)), q->Int(8) != 0});
   }
   return out;
 }

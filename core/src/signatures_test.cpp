@@ -59,7 +59,7 @@ struct PkiSite : Site {
     broker->Inject(topic, Seal(topic, json, ++seqs[from], key));
   }
   msg::Register RegisterMsg(const std::string& name, const std::string& nonce) {
-    msg::Register r{name, "/stores/" + name, 1 << 30};
+    msg::Register r{name, 1 << 30};
     r.nonce = nonce;
     r.cert = certs.count(name) ? certs.at(name) : "";
     return r;

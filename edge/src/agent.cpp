@@ -251,6 +251,7 @@ Status EdgeAgent::Impl::Connect() {
   members_.On<msg::Members>([this](const auto& m, const auto&) {
     statements_->LearnKeys(m);
     peers_.Update(m, addr_);
+    store_service_->OnMembers(m);  // draining: own chunks leave too
     // The core (re)connected: what we told it while it could not hear is lost; say it again.
     const uint64_t was = core_epoch_.exchange(m.epoch);
     if (m.epoch != 0 && was != 0 && was != m.epoch) {
@@ -405,6 +406,8 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.name = o_.name;
   hb.cpu = cpu_.Sample();
   hb.used = totals.ok() ? totals->second : 0;
+  // What the store itself holds (ternctl report shows it for a draining node).
+  if (totals.ok()) m_.Set("store_chunks", totals->first);
   hb.capacity = o_.capacity_bytes;
   hb.queue = shipper_->outbox_chunks();
   hb.outbox_bytes = shipper_->outbox_bytes();

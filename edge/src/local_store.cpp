@@ -53,6 +53,9 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, in
                                   " VALUES(?,?,?,?)"));
   TERN_ASSIGN_OR_RETURN(s->del_outbox_, w.Prepare("DELETE FROM outbox WHERE id = ?"));
   TERN_ASSIGN_OR_RETURN(s->del_chunk_, w.Prepare("DELETE FROM chunks WHERE id = ? AND own = 0"));
+  // A draining node empties itself, own chunks too, but never one the core has not acked.
+  TERN_ASSIGN_OR_RETURN(s->del_copy_, w.Prepare("DELETE FROM chunks WHERE id = ?1 AND NOT EXISTS"
+                                                " (SELECT 1 FROM outbox WHERE id = ?1)"));
   TERN_ASSIGN_OR_RETURN(
       s->quarantine_,
       w.Prepare("INSERT INTO quarantine(id, origin, own, bytes, data, found_ms, reason)"
@@ -142,6 +145,8 @@ Status LocalStore::Apply(const StoreWrite& w) {
       return del_outbox_->BindBlob(1, w.id).Run();
     case StoreWrite::Kind::kDropReplica:
       return del_chunk_->BindBlob(1, w.id).Run();
+    case StoreWrite::Kind::kDropCopy:
+      return del_copy_->BindBlob(1, w.id).Run();
     case StoreWrite::Kind::kQuarantine:
       TERN_RETURN_IF_ERROR(quarantine_->BindBlob(1, w.id)
                                .Bind(2, static_cast<int64_t>(WallMs()))

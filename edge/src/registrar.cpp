@@ -29,7 +29,6 @@ Registrar::Registrar(const EdgeOptions& o, LocalStore* store, SettingsState* set
 std::string Registrar::Announcement() const {
   msg::Register r;
   r.name = o_.name;
-  r.store_path = std::filesystem::absolute(store_->path()).string();
   r.capacity = o_.capacity_bytes;
   r.node_id = node_id_;
   r.nonce = nonce_;

@@ -95,19 +95,43 @@ void StoreService::Restate(const msg::Restate& m, const std::string& from) {
   m_->Add("restated");
 }
 
+void StoreService::OnMembers(const msg::Members& m) {
+  for (const auto& n : m.nodes) {
+    if (n.addr != self_) continue;
+    if (draining_.exchange(n.draining) != n.draining) {
+      spdlog::warn("{}: {}", who_,
+                   n.draining ? "draining: every copy here, own chunks too, leaves once three "
+                                "good copies exist elsewhere"
+                              : "no longer draining");
+    }
+    return;
+  }
+}
+
 void StoreService::OnDelete(const msg::Delete& m) {
-  // The core found an excess copy (more than three holders); drop ours if it is a replica.
-  StoreWrite w{StoreWrite::Kind::kDropReplica};
+  // The core found an excess copy (more than three holders), or a copy on this draining
+  // node that three good stores elsewhere hold. A replica goes; an own chunk only while this
+  // node drains, and not while it waits in the outbox (the SQL keeps it).
+  const bool drain = draining_.load();
+  StoreWrite w{drain ? StoreWrite::Kind::kDropCopy : StoreWrite::Kind::kDropReplica};
   w.id = m.id;
-  store_->Submit(std::move(w), [this, id = m.id](const Status& s) {
+  store_->Submit(std::move(w), [this, id = m.id, drain](const Status& s) {
     if (!s.ok()) {  // the copy stays (and stays in the manifest); counted for the operator
       m_->Add("replica_drop_errors");
       spdlog::warn("{}: dropping an excess copy failed: {}", who_, s.ToString());
       return;
     }
-    loop_->Post([this, id] {
+    // Still here: an own chunk (not draining, or not acked yet). Saying `dropped` would take
+    // a copy that exists out of the manifest; silence lets the core ask again later.
+    auto held = store_->HasChunk(id);
+    if (!held.ok() || *held) {
+      m_->Add("drops_deferred");
+      return;
+    }
+    loop_->Post([this, id, drain] {
       publisher_->Deliver(topics_.Stored(name_), msg::Dropped{id, self_}.Encode());
       m_->Add("replicas_dropped");
+      if (drain) m_->Add("drain_drops");
     });
   });
 }

@@ -3,7 +3,9 @@
 // to the core (the manifest takes only holders' own statements) and put_ack to the sender
 // (put_nack with the reason if the commit failed or different bytes already sit under the
 // id). It answers `restate` (state again whether a copy is here: stored + put_ack, or
-// restate_nack) and `delete` (drop an excess replica, then `dropped`), and after each start
+// restate_nack) and `delete` (drop an excess replica, then `dropped`; while the member list
+// says this node is draining, its own chunks too, but never one still in the outbox, i.e.
+// not acked: that one stays, nothing is said, and the core asks again), and after each start
 // restates its most recent replicas, in case a crash came between a commit and its notice.
 // Each copy is kept with its origin's signature of the id (LocalStore's `sig`).
 //
@@ -23,7 +25,9 @@
 // The transport's network thread only decodes (envelope, chunk, records: CPU work); every
 // read of SQLite runs on the event loop's thread and every write on the store's writer.
 // Counters: rejected_put, replicas_stored, replicas_duplicate, replica_id_collisions,
-// replica_store_errors, restated, replicas_dropped, replica_drop_errors, replicas_restated,
+// replica_store_errors, restated, replicas_dropped (every copy dropped on request, own ones
+// of a draining node too), drain_drops (of those, while draining), drops_deferred,
+// replica_drop_errors, replicas_restated,
 // copies_sent, copy_nacks, copy_acks, gets_served, get_nacks (and BlockReporter's and
 // Quarantine's).
 // Thread-safety: OnPut, OnRestate, OnDelete, OnDigest, OnCopy, OnGet, OnCopyAnswer, Condemn
@@ -31,6 +35,7 @@
 // on the loop thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -78,6 +83,9 @@ class StoreService {
   // A restate request from node `from` (a peer on peer/<from>/<self>, or the core on down).
   void OnRestate(const msg::Restate& m, const std::string& from);
   void OnDelete(const msg::Delete& m);
+  // The core's member list: whether this node is draining (then `delete` drops own chunks).
+  void OnMembers(const msg::Members& m);
+  bool draining() const { return draining_.load(); }
   // Restates the `limit` most recent replicas to the core.
   void AnnounceRecentReplicas(int limit = 500);
 
@@ -123,6 +131,7 @@ class StoreService {
   Statements* statements_;
   Quarantine quarantine_;
   BlockReporter reporter_;
+  std::atomic<bool> draining_{false};
   std::mutex copies_mu_;
   std::map<std::pair<ChunkId, std::string>, CopyInFlight> copies_;  // under copies_mu_
 };

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "chunk_write.h"
 #include "tern/common/hlc.h"
 #include "test_util.h"
 
@@ -108,6 +109,44 @@ TEST_SUITE("store_service") {
     REQUIRE(dropped.ok());
     CHECK(dropped->id == ChunkIdOf(w1));
     CHECK_FALSE(r.store->HasChunk(ChunkIdOf(w1)).value());
+  }
+
+  TEST_CASE("own chunks are dropped only while draining and never while still in the outbox") {
+    Rig r;
+    std::string acked = test::MakeChunk(5, 1), waiting = test::MakeChunk(5, 2);
+    ChunkHeader h;
+    h.origin = 5;
+    for (const std::string* w : {&acked, &waiting}) {
+      r.store->Submit(ChunkWrite(StoreWrite::Kind::kOwnChunk, ChunkIdOf(*w), h, *w), nullptr);
+    }
+    StoreWrite done{StoreWrite::Kind::kOutboxDone};
+    done.id = ChunkIdOf(acked);
+    r.store->Submit(std::move(done), nullptr);
+    REQUIRE(test::WaitFor([&] {
+      auto out = r.store->LoadOutbox();
+      return r.store->Totals()->first == 2 && out.ok() && out->size() == 1;
+    }));
+    // Not draining: an own chunk stays and nothing is said (a `dropped` would take a copy
+    // that exists out of the manifest).
+    r.svc->OnDelete({ChunkIdOf(acked)});
+    REQUIRE(r.Until([&] { return r.m.Get("drops_deferred") == 1; }));
+    CHECK(r.store->HasChunk(ChunkIdOf(acked)).value());
+    CHECK(r.On("tern/stored/n5").empty());
+    // The member list says n5 drains: the acked own chunk goes, the unacked one stays.
+    msg::Members list{{{5, "n5", "live", 0.5}, {9, "n9", "live", 0.5}}};
+    list.nodes[0].draining = true;
+    r.svc->OnMembers(list);
+    CHECK(r.svc->draining());
+    r.svc->OnDelete({ChunkIdOf(waiting)});
+    REQUIRE(r.Until([&] { return r.m.Get("drops_deferred") == 2; }));
+    CHECK(r.store->HasChunk(ChunkIdOf(waiting)).value());
+    r.svc->OnDelete({ChunkIdOf(acked)});
+    REQUIRE(r.Until([&] { return r.m.Get("drain_drops") == 1; }));
+    CHECK_FALSE(r.store->HasChunk(ChunkIdOf(acked)).value());
+    auto dropped = msg::DecodeText<msg::Dropped>(r.On("tern/stored/n5").back());
+    REQUIRE(dropped.ok());
+    CHECK(dropped->id == ChunkIdOf(acked));
+    CHECK(r.On("tern/stored/n5").size() == 1);
   }
 }
 }  // namespace tern::edge

@@ -61,8 +61,8 @@ Gate::Gate(GateOptions o, Metrics* m) : o_(std::move(o)), m_(m) {
 }
 
 void Gate::AddRoute(const std::string& pattern, const std::vector<std::string>& read_methods,
-                    const std::vector<std::string>& write_methods) {
-  Rule r{std::regex(pattern), read_methods, write_methods};
+                    const std::vector<std::string>& write_methods, bool open) {
+  Rule r{std::regex(pattern), read_methods, write_methods, open};
   if (Has(r.read, "GET") && !Has(r.read, "HEAD")) r.read.push_back("HEAD");
   rules_.push_back(std::move(r));
 }
@@ -139,20 +139,22 @@ httplib::Server::HandlerResponse Gate::PreRoute(const httplib::Request& req,
   return Decide(req, res) ? HR::Handled : HR::Unhandled;
 }
 
+const Gate::Rule* Gate::RuleFor(const std::string& path) const {
+  for (const auto& r : rules_) {
+    if (std::regex_match(path, r.re)) return &r;
+  }
+  return nullptr;
+}
+
 bool Gate::Decide(const httplib::Request& req, httplib::Response& res) {
+  const Rule* rule = RuleFor(req.path);
+  if (rule != nullptr && rule->open && Has(rule->read, req.method)) return false;
   std::string why;
   auto role = Identify(req, &why);
   if (!role) {
     res.set_header("WWW-Authenticate", "Bearer realm=\"tern-core\"");
     Refuse(req, res, 401, "http_unauthorized", "unauthorized: " + why);
     return true;
-  }
-  const Rule* rule = nullptr;
-  for (const auto& r : rules_) {
-    if (std::regex_match(req.path, r.re)) {
-      rule = &r;
-      break;
-    }
   }
   if (rule == nullptr || Has(rule->read, req.method)) return false;  // served, or 404
   if (!Has(rule->write, req.method)) {

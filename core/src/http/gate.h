@@ -7,7 +7,7 @@
 // the bodies httplib would read without a bound:
 //   400  a body without Content-Length (chunked, or "read until EOF");
 //   413  a Content-Length over the body limit.
-// Then Decide checks, in order:
+// Then Decide checks, in order (an open path's read methods skip the 401):
 //   401  no credentials, or a token not in the book (WWW-Authenticate: Bearer);
 //   405  a method the path does not answer (with Allow);
 //   403  a write method with the read role.
@@ -56,9 +56,10 @@ class Gate {
   Gate(GateOptions o, Metrics* m);
 
   // Declares a path (an httplib regex pattern): the methods that need the read role (GET,
-  // and HEAD with it) and those that need the operator role.
+  // and HEAD with it) and those that need the operator role. `open`: its read methods need
+  // no credentials at all (/healthz, for probes that hold no token).
   void AddRoute(const std::string& pattern, const std::vector<std::string>& read_methods,
-                const std::vector<std::string>& write_methods);
+                const std::vector<std::string>& write_methods, bool open = false);
 
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
   // The checks after framing (see above): true if the request is refused (`res` filled).
@@ -95,7 +96,9 @@ class Gate {
   struct Rule {
     std::regex re;
     std::vector<std::string> read, write;
+    bool open = false;
   };
+  const Rule* RuleFor(const std::string& path) const;
   // The role the request's credentials carry, or nullopt with the reason in *why.
   std::optional<HttpRole> Identify(const httplib::Request& req, std::string* why);
   void Refuse(const httplib::Request& req, httplib::Response& res, int code,

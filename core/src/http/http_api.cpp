@@ -1,7 +1,8 @@
-// The core's HTTP API over cpp-httplib: routing, parameter checks, the Manifest handles and
-// /metrics. The JSON documents of docs/http-api.md are built in views.cpp from core.db's
-// store classes (no SQL here); who may ask what is decided by the Gate (gate.h) before a
-// handler runs, and the server object (plain or TLS) comes from tls.cpp.
+// The core's HTTP API over cpp-httplib: server set-up, routing, parameter checks, the Manifest
+// handles and /metrics; the operations routes (repair, verify, chunk bytes, drain, forget) are
+// in ops_routes.cpp, the class itself in api_impl.h. The JSON documents of docs/http-api.md are
+// built in views.cpp from core.db's store classes (no SQL here); who may ask what is decided by the
+// Gate (gate.h) before a handler runs, and the server object (plain or TLS) comes from server.cpp.
 //
 // Every handler runs inside the wrapper Route() installs, which holds a per-client slot
 // (429 when none is free), turns a Result<json> into the response (InvalidArgument -> 400,
@@ -22,12 +23,15 @@
 #include <sstream>
 #include <thread>
 
+#include "api_impl.h"
 #include "gate.h"
 #include "query.h"
 #include "render.h"
+#include "respond.h"
 #include "server.h"
 #include "tern/common/bytes.h"
 #include "tern/common/chunk.h"
+#include "tern/core/chunk_ref.h"
 #include "tern/core/manifest.h"
 #include "tern/core/settings_patch.h"
 #include "views.h"
@@ -35,93 +39,19 @@
 namespace tern::core {
 namespace {
 
+using http::Dump;
+using http::kJsonType;
+using http::SetError;
 using nlohmann::json;
 
 constexpr size_t kMaxBody = 64 * 1024;  // request bodies (only the settings PUT has one)
-constexpr const char* kJsonType = "application/json";
 constexpr const char* kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
 
-int HttpCode(const Status& s) {
-  switch (s.code()) {
-    case Status::Code::kInvalidArgument:
-      return 400;
-    case Status::Code::kNotFound:
-      return 404;
-    case Status::Code::kUnavailable:
-      return 503;
-    case Status::Code::kFailedPrecondition:
-      return 409;  // e.g. forgetting a node that is live
-    default:
-      return 500;
-  }
-}
-
-std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
-
-void SetError(httplib::Response& res, int code, const std::string& msg) {
-  res.status = code;
-  res.set_content(Dump(json{{"error", msg}}), kJsonType);
-}
-
-// Rejects parameters outside `allowed` (a typo like "form=" must not silently widen a query).
 Status CheckParams(const httplib::Request& req, std::initializer_list<std::string_view> allowed) {
-  return http::CheckParams(req.params, allowed);
+  return http::CheckRequestParams(req, allowed);
 }
 
 }  // namespace
-
-class HttpApi::Impl {
- public:
-  Impl(HttpApiOptions o, HttpApiSources s) : o_(std::move(o)), src_(std::move(s)) {}
-  Status Start();
-  void Stop();
-  int port() const { return port_; }
-  std::string AuthSummary() { return gate_->Describe(); }
-
- private:
-  using Handler = Result<json> (Impl::*)(const httplib::Request&);
-  // Serves GET (read role) with `get` and, if given, PUT (operator role) with `put`.
-  void Route(const std::string& pattern, Handler get, Handler put = nullptr);
-  // Serves POST (operator role) with `post`, answering `ok_code` when it succeeds.
-  void PostRoute(const std::string& pattern, Handler post, int ok_code);
-  httplib::Server::Handler Serve(Handler h, int ok_code = 200);
-  json SafeStatus();
-
-  // Runs fn(manifest) under db_mu_, opening core.db on first use; with `write` on the
-  // writable handle under write_mu_ instead.
-  template <typename Fn>
-  Result<json> WithDb(Fn&& fn, bool write = false);
-
-  Result<json> Nodes(const httplib::Request& req);
-  Result<json> ChunkOne(const httplib::Request& req);
-  Result<json> ChunkList(const httplib::Request& req);
-  Result<json> Results(const httplib::Request& req);
-  Result<json> Scheduler(const httplib::Request& req);
-  Result<json> StatusDoc(const httplib::Request& req);
-  Result<json> EdgeSettingsGet(const httplib::Request& req);
-  Result<json> EdgeSettingsPut(const httplib::Request& req);
-  // Repair (issue 9): the live documents come from the core (HttpApiSources).
-  Result<json> Report(const httplib::Request& req);
-  Result<json> Repair(const httplib::Request& req);
-  Result<json> VerifyDoc(const httplib::Request& req);
-  Result<json> Drain(const httplib::Request& req);
-  Result<json> Forget(const httplib::Request& req);
-  void Metrics(const httplib::Request& req, httplib::Response& res);
-  void ChunkBytes(const httplib::Request& req, httplib::Response& res);
-
-  HttpApiOptions o_;
-  HttpApiSources src_;
-  tern::Metrics own_metrics_;  // when o_.metrics is null
-  std::unique_ptr<http::Gate> gate_;
-  std::unique_ptr<httplib::Server> svr_;
-  std::thread thread_;
-  int port_ = 0;
-  bool stopped_ = false;
-  std::mutex db_mu_;
-  std::unique_ptr<Manifest> db_;  // guarded by db_mu_
-  std::mutex write_mu_;
-  std::unique_ptr<Manifest> write_db_;  // guarded by write_mu_
-};
 
 Status HttpApi::Impl::Start() {
   const std::string where = o_.bind + ":" + std::to_string(o_.port);
@@ -163,27 +93,8 @@ Status HttpApi::Impl::Start() {
     Route(R"(/api/v1/scheduler)", &Impl::Scheduler);
     Route(R"(/api/v1/status)", &Impl::StatusDoc);
     Route(R"(/api/v1/edges/([^/]+)/settings)", &Impl::EdgeSettingsGet, &Impl::EdgeSettingsPut);
-    Route(R"(/api/v1/report)", &Impl::Report);
-    Route(R"(/api/v1/repair)", &Impl::Repair);
-    Route(R"(/api/v1/verify)", &Impl::VerifyDoc);
-    PostRoute(R"(/api/v1/nodes/([^/]+)/drain)", &Impl::Drain, 202);
-    PostRoute(R"(/api/v1/nodes/([^/]+)/forget)", &Impl::Forget, 200);
-    // A chunk's bytes (not JSON): read role, served by the core's ChunkFetcher.
-    gate_->AddRoute(R"(/api/v1/chunks/([^/]*)/bytes)", {"GET"}, {});
-    svr_->Get(R"(/api/v1/chunks/([^/]*)/bytes)",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
-                auto slot = gate_->Enter(req);
-                if (!slot) return gate_->Busy(req, res);
-                ChunkBytes(req, res);
-              });
-    gate_->AddRoute("/metrics", {"GET"}, {});
-    svr_->Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
-      if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
-      auto slot = gate_->Enter(req);
-      if (!slot) return gate_->Busy(req, res);
-      Metrics(req, res);
-    });
+    AddOpsRoutes();
+    RawGetRoute("/metrics", &Impl::Metrics);
 
     if (o_.port < 0 || o_.port > 65535) {
       return Status::InvalidArgument("http: port " + std::to_string(o_.port) + " out of range");
@@ -242,6 +153,18 @@ void HttpApi::Impl::PostRoute(const std::string& pattern, Handler post, int ok_c
   svr_->Post(pattern, Serve(post, ok_code));
 }
 
+void HttpApi::Impl::RawGetRoute(const std::string& pattern,
+                                void (Impl::*h)(const httplib::Request&, httplib::Response&),
+                                bool open) {
+  gate_->AddRoute(pattern, {"GET"}, {}, open);
+  svr_->Get(pattern, [this, h](const httplib::Request& req, httplib::Response& res) {
+    if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
+    auto slot = gate_->Enter(req);
+    if (!slot) return gate_->Busy(req, res);
+    (this->*h)(req, res);
+  });
+}
+
 httplib::Server::Handler HttpApi::Impl::Serve(Handler h, int ok_code) {
   return [this, h, ok_code](const httplib::Request& req, httplib::Response& res) {
     if (http::Gate::HasBody(req) && gate_->Decide(req, res)) return;
@@ -253,7 +176,7 @@ httplib::Server::Handler HttpApi::Impl::Serve(Handler h, int ok_code) {
         res.status = ok_code;
         res.set_content(Dump(*r), kJsonType);
       } else {
-        SetError(res, HttpCode(r.status()), r.status().message());
+        SetError(res, http::HttpCode(r.status()), r.status().message());
       }
     } catch (const std::exception& e) {
       SetError(res, 500, std::string("internal error: ") + e.what());
@@ -293,10 +216,20 @@ Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {
   return WithDb([&](Manifest& m) { return http::NodesDoc(m, status); });
 }
 
+Result<ChunkId> HttpApi::Impl::ChunkIdOfPath(const httplib::Request& req) {
+  const std::string text = req.matches.size() > 1 ? req.matches[1].str() : "";
+  if (text.size() == 64) return http::ParseChunkIdPath(text);  // no lookup for a full id
+  TERN_ASSIGN_OR_RETURN(json hex, WithDb([&](Manifest& m) -> Result<json> {
+                          TERN_ASSIGN_OR_RETURN(ChunkId id, ResolveChunkRef(m.holders(), text));
+                          return json(ToHex(id));
+                        }));
+  return http::ParseChunkIdPath(hex.get<std::string>());
+}
+
 Result<json> HttpApi::Impl::ChunkOne(const httplib::Request& req) {
   TERN_RETURN_IF_ERROR(CheckParams(req, {}));
-  std::string hex = req.matches.size() > 1 ? req.matches[1].str() : "";
-  TERN_ASSIGN_OR_RETURN(ChunkId id, http::ParseChunkIdPath(hex));
+  TERN_ASSIGN_OR_RETURN(ChunkId id, ChunkIdOfPath(req));
+  const std::string hex = ToHex(id);
   json status = SafeStatus();
   return WithDb([&](Manifest& m) { return http::ChunkDoc(m, status, id, hex); });
 }
@@ -360,50 +293,6 @@ Result<json> HttpApi::Impl::EdgeSettingsPut(const httplib::Request& req) {
   return WithDb([&](Manifest& m) { return http::EdgeSettingsDoc(m, name); });
 }
 
-Result<json> HttpApi::Impl::Report(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
-  if (!src_.report) return Status::Unavailable("no repair report");
-  return src_.report();
-}
-
-Result<json> HttpApi::Impl::Repair(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
-  if (!src_.repair) return Status::Unavailable("no repair status");
-  return src_.repair();
-}
-
-Result<json> HttpApi::Impl::VerifyDoc(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(CheckParams(req, {"rehash"}));
-  bool rehash = false;
-  if (req.has_param("rehash")) {
-    const std::string v = req.get_param_value("rehash");
-    if (v != "0" && v != "1") {
-      return Status::InvalidArgument("rehash: '" + v + "' is not 0 or 1");
-    }
-    rehash = v == "1";
-  }
-  if (!src_.verify) return Status::Unavailable("no verify");
-  return src_.verify(rehash);
-}
-
-Result<json> HttpApi::Impl::Drain(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
-  if (!src_.node_action) return Status::Unavailable("no node control");
-  std::string name = req.matches.size() > 1 ? req.matches[1].str() : "";
-  auto r = src_.node_action("drain", name);
-  if (r.ok()) spdlog::info("http: node {} drained by {}", name, req.remote_addr);
-  return r;
-}
-
-Result<json> HttpApi::Impl::Forget(const httplib::Request& req) {
-  TERN_RETURN_IF_ERROR(CheckParams(req, {}));
-  if (!src_.node_action) return Status::Unavailable("no node control");
-  std::string name = req.matches.size() > 1 ? req.matches[1].str() : "";
-  auto r = src_.node_action("forget", name);
-  if (r.ok()) spdlog::info("http: node {} forgotten by {}", name, req.remote_addr);
-  return r;
-}
-
 void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res) {
   try {
     if (!req.params.empty())
@@ -428,25 +317,6 @@ void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res)
     }
     res.status = 200;
     res.set_content(http::MetricsText(status), kMetricsType);
-  } catch (const std::exception& e) {
-    SetError(res, 500, std::string("internal error: ") + e.what());
-  } catch (...) {
-    SetError(res, 500, "internal error");
-  }
-}
-
-void HttpApi::Impl::ChunkBytes(const httplib::Request& req, httplib::Response& res) {
-  try {
-    if (Status s = CheckParams(req, {}); !s.ok()) return SetError(res, 400, s.message());
-    std::string hex = req.matches.size() > 1 ? req.matches[1].str() : "";
-    auto id = http::ParseChunkIdPath(hex);
-    if (!id.ok()) return SetError(res, HttpCode(id.status()), id.status().message());
-    if (!src_.chunk_bytes) return SetError(res, 503, "no chunk reader");
-    auto got = src_.chunk_bytes(*id);
-    if (!got.ok()) return SetError(res, HttpCode(got.status()), got.status().message());
-    res.status = 200;
-    res.set_header("X-Tern-Holder", got->second);
-    res.set_content(std::move(got->first), "application/octet-stream");
   } catch (const std::exception& e) {
     SetError(res, 500, std::string("internal error: ") + e.what());
   } catch (...) {

@@ -55,9 +55,9 @@ inline void BuildDb(const std::string& path) {
   o.now_ms = [&now] { return now; };
   auto m = Manifest::Open(path, o).value();
   REQUIRE(m->Begin().ok());
-  REQUIRE(m->Register("edge-a", "/srv/a", 1000).value() == 1);
-  REQUIRE(m->Register("edge-b", "/srv/b", 2000).value() == 2);
-  REQUIRE(m->Register("edge-c", "/srv/c", 3000).value() == 3);
+  REQUIRE(m->Register("edge-a", 1000).value() == 1);
+  REQUIRE(m->Register("edge-b", 2000).value() == 2);
+  REQUIRE(m->Register("edge-c", 3000).value() == 3);
   for (uint32_t h : {1u, 2u, 3u}) {
     REQUIRE(m->RecordHolder(Notice('a', h, 1, "vib", 1, kMs, kMs + 999)).ok());
   }

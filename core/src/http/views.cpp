@@ -155,7 +155,6 @@ Result<json> NodesDoc(Manifest& m, const json& status) {
                    {"state", v.state},
                    {"load", v.load},
                    {"disk_full", v.disk_full},
-                   {"store_path", n.store_path},
                    {"capacity", n.capacity},
                    {"registered_ms", n.registered_ms},
                    {"last_seen_ms", n.last_seen_ms},
@@ -245,7 +244,7 @@ Result<json> EdgeSettingsDoc(Manifest& m, const std::string& name) {
   TERN_ASSIGN_OR_RETURN(auto regs, m.Nodes());
   for (const auto& n : regs) {
     // The core's own registry entry has no store: it is not an edge.
-    if (n.name != name || n.store_path.empty()) continue;
+    if (n.name != name || !n.store) continue;
     TERN_ASSIGN_OR_RETURN(auto settings, SettingsByName(m));
     auto s = settings.find(name);
     return json{{"name", name},

@@ -15,12 +15,34 @@
 namespace tern::tools {
 namespace {
 
-// The HTTP API takes full ids only; say so before asking it.
+// The HTTP API takes a full id or a unique prefix of at least 8 hex digits (and resolves
+// it); say what is wrong before asking it.
 Status CheckId(const std::string& id) {
-  bool hex = id.size() == 64;
+  bool hex = id.size() >= 8 && id.size() <= 64;
   for (char c : id) hex = hex && std::isxdigit(static_cast<unsigned char>(c));
-  if (!hex) return Status::InvalidArgument("chunk id '" + id + "': give all 64 hex digits");
+  if (!hex) {
+    return Status::InvalidArgument("chunk id '" + id +
+                                   "': give 8 to 64 hex digits (the id or a unique prefix)");
+  }
   return Status::Ok();
+}
+
+// The address `origin` names: a number as it is, else the registered node of that name
+// (from /api/v1/nodes); NotFound naming it if there is none.
+Result<uint32_t> OriginAddr(CoreClient& core, const std::string& origin) {
+  bool digits = !origin.empty() && origin.size() <= 10;
+  for (char c : origin) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+  if (digits) {
+    const unsigned long long v = std::stoull(origin);
+    if (v <= 0xffffffffULL) return static_cast<uint32_t>(v);
+  }
+  auto nodes = core.Get("/api/v1/nodes");
+  if (!nodes.ok()) return nodes.status();
+  for (const auto& n : nodes->value("nodes", nlohmann::json::array())) {
+    if (Str(n, "name") == origin) return static_cast<uint32_t>(Num(n, "addr"));
+  }
+  return Status::NotFound("--origin '" + origin + "': no node of that name or address at " +
+                          core.url());
 }
 
 std::string Holders(const nlohmann::json& c) {
@@ -73,7 +95,11 @@ int Locate(CoreClient& core, const ChunkCmdArgs& a) {
     return kExitOk;
   }
   std::string path = "/api/v1/chunks?source=" + UrlEncode(a.source);
-  if (a.origin != 0) path += "&origin=" + std::to_string(a.origin);
+  if (!a.origin.empty()) {
+    auto addr = OriginAddr(core, a.origin);
+    if (!addr.ok()) return Fail(addr.status());
+    if (*addr != 0) path += "&origin=" + std::to_string(*addr);
+  }
   if (!a.from.empty()) path += "&from=" + UrlEncode(a.from);
   if (!a.to.empty()) path += "&to=" + UrlEncode(a.to);
   if (a.limit > 0) path += "&limit=" + std::to_string(a.limit);
@@ -135,7 +161,15 @@ Status WriteOut(const std::string& path, const ChunkHeader& h, const std::string
 
 int Get(CoreClient& core, const ChunkCmdArgs& a) {
   if (Status s = CheckId(a.id); !s.ok()) return Fail(s);
-  const std::string path = "/api/v1/chunks/" + a.id + "/bytes";
+  std::string id = a.id;
+  for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (id.size() < 64) {  // a prefix: the core names the one chunk it means, then the full
+                         // id is what the bytes are checked against
+    auto entry = core.Get("/api/v1/chunks/" + id);
+    if (!entry.ok()) return Fail(entry.status());
+    id = Str(*entry, "id");
+  }
+  const std::string path = "/api/v1/chunks/" + id + "/bytes";
   auto got = core.Call("GET", path);
   if (!got.ok()) return Fail(got.status());
   if (got->status != 200) {
@@ -147,8 +181,6 @@ int Get(CoreClient& core, const ChunkCmdArgs& a) {
   const std::string& wire = got->body;
   const std::string holder =
       got->headers.count("x-tern-holder") ? got->headers["x-tern-holder"] : "?";
-  std::string id = a.id;
-  for (auto& c : id) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (ToHex(ChunkIdOf(wire)) != id) {
     return Fail(Status::Corruption("chunk " + id + " from " + holder + " via " + core.url() +
                                    ": the bytes hash to " + ToHex(ChunkIdOf(wire))));
@@ -254,16 +286,17 @@ int Get(CoreClient& core, const ChunkCmdArgs& a) {
 
 void AddChunkCommands(CLI::App& app, ChunkCmdArgs* a) {
   a->locate = app.add_subcommand("locate", "where a chunk (or a source's chunks) live");
-  a->locate->add_option("id", a->id, "chunk id (64 hex digits)");
+  a->locate->add_option("id", a->id, "chunk id (64 hex digits, or a unique prefix of 8 or more)");
   a->locate->add_option("--source", a->source, "source name");
-  a->locate->add_option("--origin", a->origin, "origin address (0: any)");
+  a->locate->add_option("--origin", a->origin, "origin: a node's name or address (0: any)");
   a->locate->add_option("--from", a->from, "start time (HLC, wall ms, or ISO-8601 UTC)");
   a->locate->add_option("--to", a->to, "end time, inclusive");
   a->locate->add_option("--limit", a->limit, "at most this many chunks (server default 1000)");
   a->locate->add_flag("--json", a->json, "the server's JSON");
   a->get = app.add_subcommand(
       "get", "fetch one chunk through the core (spool or a live holder), check and print it");
-  a->get->add_option("id", a->id, "chunk id (64 hex digits)")->required();
+  a->get->add_option("id", a->id, "chunk id (64 hex digits, or a unique prefix of 8 or more)")
+      ->required();
   a->get->add_flag("--json", a->json, "JSON lines: the header, then one line per record");
   a->get->add_option("--out", a->out, "write the blob (or, for other kinds, the wire bytes)");
 }

@@ -15,7 +15,7 @@ struct ChunkCmdArgs {
   CLI::App* locate = nullptr;
   CLI::App* get = nullptr;
   std::string id, source, from, to, out;
-  uint32_t origin = 0;
+  std::string origin;  // a node's name or address; empty: any
   int limit = 0;
   bool json = false;
 };

@@ -38,6 +38,14 @@ inline int Fail(const Status& s) {
   return ExitFor(s);
 }
 
+// The same for the offline commands (token, pki), naming the command: "ternctl <cmd>:
+// <message>". Not found and refused because of what exists (FailedPrecondition) are 1; a
+// damaged file there is an I/O error (2), unlike a corrupt chunk copy, which is an answer.
+inline int FailIn(const char* cmd, const Status& s) {
+  std::cerr << "ternctl " << cmd << ": " << s.message() << "\n";
+  return s.code() == Status::Code::kCorruption ? kExitError : ExitFor(s);
+}
+
 // JSON text; invalid UTF-8 (e.g. in a source name) is replaced rather than thrown on.
 inline std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

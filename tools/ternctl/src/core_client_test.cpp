@@ -29,6 +29,15 @@ void Write(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;
 }
 
+const std::string kIdA = "abcdef01" + std::string(56, '1');
+const std::string kIdB = "abcdef01" + std::string(56, '2');
+// Node d drains with 5 copies left in the manifest and 7 in its store; e is empty.
+const std::string kReport =
+    R"({"nodes":[{"name":"d","addr":4,"state":"live","draining":true,"chunks":5,)"
+    R"("store_chunks":7,"drained":false},{"name":"e","addr":5,"state":"live",)"
+    R"("draining":true,"chunks":0,"store_chunks":0,"drained":true}],"totals":{"nodes":2},)"
+    R"("copies":{"3":9},"repair":{"queue":2},"reconcile":{"last_full_ms":0,"age_s":-1}})";
+
 // A stand-in core: /api/v1/nodes needs "Bearer good"; /api/v1/nodes/x/forget answers 409;
 // /api/v1/gone 404; /api/v1/slow answers after 3 s.
 struct FakeCore {
@@ -53,6 +62,38 @@ struct FakeCore {
     svr.Post("/api/v1/nodes/ro/drain", [](const httplib::Request&, httplib::Response& res) {
       res.status = 403;
       res.set_content(R"({"error":"needs the operator role"})", "application/json");
+    });
+    // Chunk lists echo the origin they were asked for; an 8-digit prefix that two chunks
+    // share is ambiguous (the real core's message, chunk_ref.h).
+    svr.Get("/api/v1/chunks", [](const httplib::Request& req, httplib::Response& res) {
+      nlohmann::json j = {
+          {"source", req.get_param_value("source")},
+          {"origin", req.has_param("origin") ? std::stoll(req.get_param_value("origin")) : 0},
+          {"truncated", false},
+          {"chunks", nlohmann::json::array()}};
+      res.set_content(j.dump(), "application/json");
+    });
+    svr.Get("/api/v1/chunks/abcdef01", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 400;
+      res.set_content(nlohmann::json{{"error",
+                                      "chunk id prefix 'abcdef01' is ambiguous: it "
+                                      "matches " +
+                                          kIdA + ", " + kIdB + "; give more digits"}}
+                          .dump(),
+                      "application/json");
+    });
+    svr.Put("/api/v1/edges/nosuch/settings", [](const httplib::Request&, httplib::Response& res) {
+      res.status = 404;
+      res.set_content(R"({"error":"edge 'nosuch' is not registered"})", "application/json");
+    });
+    svr.Post(
+        R"(/api/v1/nodes/(d|e)/drain)", [](const httplib::Request& req, httplib::Response& res) {
+          res.status = 202;
+          res.set_content(nlohmann::json{{"name", req.matches[1].str()}, {"draining", true}}.dump(),
+                          "application/json");
+        });
+    svr.Get("/api/v1/report", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(kReport, "application/json");
     });
     svr.Get("/api/v1/slow", [](const httplib::Request&, httplib::Response& res) {
       std::this_thread::sleep_for(std::chrono::seconds(3));
@@ -210,7 +251,67 @@ TEST_SUITE("ternctl_client") {
     CHECK(live.out.find("node x is live") != std::string::npos);
     auto bad = RunTernctl("--core " + core.url() + " get abc", true);
     CHECK(bad.exit_code == 2);
-    CHECK(bad.out.find("64 hex digits") != std::string::npos);
+    CHECK(bad.out.find("8 to 64 hex digits") != std::string::npos);
+  }
+
+  TEST_CASE("ternctl binary: --origin takes a name or an address, an unknown name is exit 1") {
+    FakeCore core;
+    const std::string base = "--core " + core.url() + " --token good locate --source vib ";
+    for (const char* origin : {"edge-1", "1"}) {
+      auto r = RunTernctl(base + "--origin " + origin + " --json", true);
+      INFO(origin, ": ", r.out);
+      CHECK(r.exit_code == 0);
+      CHECK(nlohmann::json::parse(r.out)["origin"] == 1);
+    }
+    auto unknown = RunTernctl(base + "--origin nosuch", true);
+    CHECK(unknown.exit_code == 1);
+    CHECK(unknown.out.find("'nosuch'") != std::string::npos);
+  }
+
+  TEST_CASE("ternctl binary: an ambiguous id prefix lists the candidates (exit 2)") {
+    FakeCore core;
+    for (const char* cmd : {"locate", "get"}) {
+      auto r = RunTernctl("--core " + core.url() + " " + cmd + " abcdef01", true);
+      INFO(cmd, ": ", r.out);
+      CHECK(r.exit_code == 2);
+      CHECK(r.out.find("ambiguous") != std::string::npos);
+      CHECK(r.out.find(kIdA) != std::string::npos);
+      CHECK(r.out.find(kIdB) != std::string::npos);
+    }
+    auto short_id = RunTernctl("--core " + core.url() + " locate abcdef0", true);
+    CHECK(short_id.exit_code == 2);
+  }
+
+  TEST_CASE("ternctl binary: edge set on an unknown edge is exit 1 naming it") {
+    FakeCore core;
+    auto r = RunTernctl("--core " + core.url() + " edge set nosuch --weight 2", true);
+    CHECK(r.exit_code == 1);
+    CHECK(r.out.find("404") != std::string::npos);
+    CHECK(r.out.find("nosuch") != std::string::npos);
+  }
+
+  TEST_CASE("ternctl binary: node drain shows what is left and waits until the node is empty") {
+    FakeCore core;
+    const std::string base = "--core " + core.url() + " node drain ";
+    auto d = RunTernctl(base + "d", true);
+    CHECK(d.exit_code == 0);
+    CHECK(d.out.find("5 chunk(s) left in the manifest, its store holds 7") != std::string::npos);
+    auto e = RunTernctl(base + "e --wait 30", true);
+    CHECK(e.exit_code == 0);
+    CHECK(e.out.find("drained, empty") != std::string::npos);
+    auto late = RunTernctl(base + "d --wait 0", true);
+    CHECK(late.exit_code == 1);  // not empty by the deadline: a "no"
+    auto js = RunTernctl(base + "d --wait 0 --json");
+    CHECK(nlohmann::json::parse(js.out) == nlohmann::json::parse(kReport)["nodes"][0]);
+  }
+
+  TEST_CASE("ternctl binary: --json prints the server's document unchanged") {
+    FakeCore core;
+    auto r = RunTernctl("--core " + core.url() + " report --json");
+    CHECK(r.exit_code == 0);
+    CHECK(nlohmann::json::parse(r.out) == nlohmann::json::parse(kReport));
+    auto drain = RunTernctl("--core " + core.url() + " node drain d --json");
+    CHECK(nlohmann::json::parse(drain.out) == nlohmann::json({{"name", "d"}, {"draining", true}}));
   }
 }
 

@@ -44,6 +44,10 @@ int Show(CoreClient& core, const EdgeCmdArgs& a) {
   }
   auto nodes = core.Get("/api/v1/nodes");
   if (!nodes.ok()) return Fail(nodes.status());
+  if (a.json) {  // the server's document as it came (every node's `settings` is in it)
+    std::cout << Dump(*nodes) << "\n";
+    return kExitOk;
+  }
   // The core's own registry entry is not an edge.
   auto status = core.Get("/api/v1/status");
   const std::string core_name = status.ok() ? Str(*status, "name") : "";
@@ -54,10 +58,6 @@ int Show(CoreClient& core, const EdgeCmdArgs& a) {
                    {"addr", n["addr"]},
                    {"state", n["state"]},
                    {"settings", n.value("settings", nlohmann::json::object())}});
-  }
-  if (a.json) {
-    std::cout << Dump(all) << "\n";
-    return kExitOk;
   }
   Header();
   for (const auto& e : all) Row(e, Str(e, "state"));
@@ -89,7 +89,8 @@ void AddEdgeCommands(CLI::App& app, EdgeCmdArgs* a) {
   a->cmd->require_subcommand(1);
   a->show = a->cmd->add_subcommand("show", "show settings of every edge, or one");
   a->show->add_option("name", a->name, "edge name");
-  a->show->add_flag("--json", a->json, "JSON output");
+  a->show->add_flag("--json", a->json,
+                    "the server's JSON: /api/v1/edges/{name}/settings, or /api/v1/nodes");
   a->set = a->cmd->add_subcommand(
       "set", "change an edge's settings (operator token; takes effect within a second)");
   a->set->add_option("name", a->name, "edge name")->required();

@@ -45,7 +45,9 @@ int main(int argc, char** argv) {
   app.add_option("--ca", cf.ca, "https: the CA certificate that signed the core's");
   app.add_option("--cert", cf.cert, "https: a client certificate (instead of a token)");
   app.add_option("--key", cf.key, "https: the client certificate's key");
-  app.add_option("--timeout", cf.timeout_s, "seconds to wait for the core (default 90: verify waits up to 60 s for the stores)");
+  app.add_option(
+      "--timeout", cf.timeout_s,
+      "seconds to wait for the core (default 90: verify waits up to 60 s for the stores)");
   app.add_option("--core-db", core_db,
                  "offline, on the core's own box only: the core's database, whose directory "
                  "holds the token book `token` works on")

@@ -17,6 +17,7 @@ struct NodeCmdArgs {
   CLI::App* forget = nullptr;
   std::string name;
   bool json = false;
+  int wait_s = -1;  // node drain --wait S: poll the report until the node is empty (-1: no)
 };
 
 void AddNodeCommands(CLI::App& app, NodeCmdArgs* a);

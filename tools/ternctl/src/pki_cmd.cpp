@@ -6,6 +6,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli_util.h"
 #include "tern/common/pki.h"
 
 namespace tern::tools {
@@ -13,17 +14,6 @@ namespace {
 constexpr const char* kReload =
     "Now send the broker SIGHUP so it re-reads the ACL and the CRL: systemctl reload mosquitto "
     "(or kill -HUP <mosquitto pid>).";
-
-int Fail(const Status& s) {
-  std::cerr << "ternctl pki: " << s.message() << "\n";
-  switch (s.code()) {
-    case Status::Code::kNotFound:
-    case Status::Code::kFailedPrecondition:
-      return 1;
-    default:
-      return 2;
-  }
-}
 
 std::string Date(int64_t t) {
   const time_t secs = static_cast<time_t>(t);
@@ -57,7 +47,7 @@ int Init(const PkiCmdArgs& a) {
   init.broker.user = a.user;
   init.broker.extra_lines = a.conf_lines;
   auto p = Pki::Init(a.dir, init);
-  if (!p.ok()) return Fail(p.status());
+  if (!p.ok()) return FailIn("pki", p.status());
   std::cout << "created the PKI of site '" << a.site << "' in " << p->dir() << "\n"
             << "  CA          " << p->dir() << "/ca.crt (key ca.key, mode 0600: keep it offline "
             << "if you can)\n";
@@ -71,11 +61,11 @@ int Init(const PkiCmdArgs& a) {
 
 int Issue(const PkiCmdArgs& a) {
   auto role = crypto::ParseRole(a.role);
-  if (!role.ok()) return Fail(role.status());
+  if (!role.ok()) return FailIn("pki", role.status());
   auto p = Pki::Open(a.dir);
-  if (!p.ok()) return Fail(p.status());
+  if (!p.ok()) return FailIn("pki", p.status());
   auto e = p->Issue(a.name, *role, a.days, a.sans);
-  if (!e.ok()) return Fail(e.status());
+  if (!e.ok()) return FailIn("pki", e.status());
   std::cout << "issued " << e->name << " (" << e->role << "), serial " << e->serial
             << ", valid until " << Date(e->not_after) << "\n";
   PrintFiles(*p, *e, *role);
@@ -85,9 +75,9 @@ int Issue(const PkiCmdArgs& a) {
 
 int Revoke(const PkiCmdArgs& a) {
   auto p = Pki::Open(a.dir);
-  if (!p.ok()) return Fail(p.status());
+  if (!p.ok()) return FailIn("pki", p.status());
   auto e = p->Revoke(a.name);
-  if (!e.ok()) return Fail(e.status());
+  if (!e.ok()) return FailIn("pki", e.status());
   std::cout << "revoked " << e->name << " (" << e->role << "), serial " << e->serial
             << "; crl.pem and acl rewritten\n"
             << kReload << "\n"
@@ -99,7 +89,7 @@ int Revoke(const PkiCmdArgs& a) {
 
 int List(const PkiCmdArgs& a) {
   auto p = Pki::Open(a.dir);
-  if (!p.ok()) return Fail(p.status());
+  if (!p.ok()) return FailIn("pki", p.status());
   const int64_t now = static_cast<int64_t>(std::time(nullptr));
   if (a.json) {
     nlohmann::json all = nlohmann::json::array();

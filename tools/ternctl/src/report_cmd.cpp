@@ -26,6 +26,17 @@ std::string Bytes(int64_t b) {
   return std::to_string(b) + " (" + HumanBytes(static_cast<double>(b)) + ")";
 }
 
+// " (draining: N chunks left, its store holds M)" or " (drained: empty)"; "" if not draining.
+std::string DrainNote(const nlohmann::json& n) {
+  if (!n.value("draining", false)) return "";
+  if (n.value("drained", false)) return " (drained: empty, safe to stop and forget)";
+  const std::string held = n.contains("store_chunks") && n["store_chunks"].is_number()
+                               ? std::to_string(Num(n, "store_chunks"))
+                               : "?";
+  return " (draining: " + std::to_string(Num(n, "chunks")) +
+         " chunk(s) left in the manifest, its store holds " + held + ")";
+}
+
 void PrintRepair(const nlohmann::json& r) {
   std::cout << "Repair: queue " << Num(r, "queue") << ", in flight " << Num(r, "in_flight")
             << ", done " << Num(r, "done") << ", failed " << Num(r, "failed") << ", "
@@ -62,8 +73,7 @@ int Report(CoreClient& core, bool json) {
   for (const auto& n : j.value("nodes", nlohmann::json::array())) {
     const int64_t ncap = Num(n, "capacity"), nused = Num(n, "used");
     std::cout << "\nName: " << Str(n, "name") << " (addr " << Num(n, "addr") << ")\n"
-              << "State: " << Str(n, "state") << (n.value("draining", false) ? " (draining)" : "")
-              << "\n"
+              << "State: " << Str(n, "state") << DrainNote(n) << "\n"
               << "Capacity: " << Bytes(ncap) << "\n"
               << "Used: " << Bytes(nused);
     if (ncap > 0) {

@@ -6,15 +6,11 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "cli_util.h"
 #include "tern/core/http_tokens.h"
 
 namespace tern::tools {
 namespace {
-
-int Fail(const Status& s) {
-  std::cerr << "ternctl token: " << s.message() << "\n";
-  return s.code() == Status::Code::kNotFound ? 1 : 2;
-}
 
 std::string BookPath(const std::string& core_db, const TokenCmdArgs& a) {
   if (!a.data_dir.empty()) return core::TokenBook::PathIn(a.data_dir);
@@ -30,9 +26,9 @@ int64_t NowMs() {
 
 int Create(const std::string& path, const TokenCmdArgs& a) {
   auto role = core::ParseHttpRole(a.role);
-  if (!role.ok()) return Fail(role.status());
+  if (!role.ok()) return FailIn("token", role.status());
   auto token = core::TokenBook::Create(path, *role, a.label, NowMs());
-  if (!token.ok()) return Fail(token.status());
+  if (!token.ok()) return FailIn("token", token.status());
   // The token on stdout alone (for scripts); how to use it on stderr.
   std::cout << *token << "\n";
   std::cerr << "ternctl token: created '" << a.label << "' (" << a.role << ") in " << path
@@ -43,7 +39,7 @@ int Create(const std::string& path, const TokenCmdArgs& a) {
 
 int List(const std::string& path, const TokenCmdArgs& a) {
   auto book = core::TokenBook::Load(path);
-  if (!book.ok()) return Fail(book.status());
+  if (!book.ok()) return FailIn("token", book.status());
   nlohmann::json all = nlohmann::json::array();
   for (const auto& t : book->List()) {
     all.push_back(
@@ -91,7 +87,7 @@ int RunTokenCommand(const std::string& core_db, const TokenCmdArgs& a) {
   if (*a.create) return Create(path, a);
   if (*a.list) return List(path, a);
   Status s = core::TokenBook::Revoke(path, a.label);
-  if (!s.ok()) return Fail(s);
+  if (!s.ok()) return FailIn("token", s);
   std::cerr << "ternctl token: revoked '" << a.label << "'\n";
   return 0;
 }

@@ -28,9 +28,8 @@
 
 namespace tern::msg {
 
-inline constexpr size_t kMaxName = 64;      // node names
-inline constexpr size_t kMaxReason = 1024;  // free-text reasons
-inline constexpr size_t kMaxPath = 4096;
+inline constexpr size_t kMaxName = 64;        // node names
+inline constexpr size_t kMaxReason = 1024;    // free-text reasons
 inline constexpr size_t kMaxCertPem = 8192;   // a node certificate in PEM (Ed25519: ~700 bytes)
 inline constexpr size_t kKeyHexLen = 64;      // an Ed25519 public key in hex
 inline constexpr size_t kMaxCounters = 1024;  // entries in a heartbeat's counters
@@ -43,8 +42,9 @@ inline constexpr size_t kMaxSeqFloors = 1024;  // entries in a registration's se
 struct Register {
   static constexpr const char* kType = "register";
   std::string name;
-  std::string store_path;  // empty for a node without a store
-  int64_t capacity = 0;    // bytes; 0 = unknown
+  // (An older edge also sent "store_path", its SQLite file's path; Decode ignores it: no
+  // node ever opens another node's files.)
+  int64_t capacity = 0;  // bytes; 0 = unknown
   // The store's persistent random id: a second box under an enrolled name is refused.
   std::string node_id;
   std::string nonce;      // echoed in the reply: the node takes only the answer to its own request

@@ -73,6 +73,9 @@ struct HttpApiSources {
   // Unavailable -> 503.
   std::function<Result<std::pair<std::string, std::string>>(const std::string& id)>
       chunk_bytes;
+  // GET /healthz (no credentials): "" when the core is healthy (200 "ok"), else the reason
+  // (503). Must answer quickly. Empty: /healthz answers 503 "no health source".
+  std::function<std::string()> health;
 };
 
 // True for the loopback binds ("127.*", "::1", "localhost"): the only ones `http.auth = off`

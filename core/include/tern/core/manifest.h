@@ -102,8 +102,8 @@ class Manifest {
 
   // Registry (Registry::Register / SetState / Nodes). Register returns the existing
   // address for a known name, else a new one.
-  [[nodiscard]] Result<uint32_t> Register(const std::string& name, const std::string& store_path,
-                                          int64_t capacity);
+  [[nodiscard]] Result<uint32_t> Register(const std::string& name, int64_t capacity,
+                                          bool store = true);
   [[nodiscard]] Status SetNodeState(uint32_t addr, const std::string& state, int64_t last_seen_ms);
   [[nodiscard]] Result<std::vector<NodeRecord>> Nodes();
 

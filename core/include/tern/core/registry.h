@@ -1,5 +1,5 @@
-// The registry in core.db: each node's name, its permanent address, its store path and
-// capacity, and the membership state last published for it (`nodes` table).
+// The registry in core.db: each node's name, its permanent address, whether it is a store,
+// its capacity, and the membership state last published for it (`nodes` table).
 //
 // Addresses come from an AUTOINCREMENT key, so a name keeps its address across restarts
 // and an address is never handed out again, not even after its node was removed.
@@ -23,7 +23,7 @@ namespace tern::core {
 struct NodeRecord {
   uint32_t addr = 0;
   std::string name;
-  std::string store_path;  // its edge.db; empty for the core's own entry (not a store)
+  bool store = true;  // false for the core's own entry (not a store, not an edge)
   int64_t capacity = 0;
   int64_t registered_ms = 0;
   int64_t last_seen_ms = 0;  // wall clock, informational
@@ -46,10 +46,12 @@ class Registry {
   [[nodiscard]] static Result<std::unique_ptr<Registry>> Open(Database& db,
                                                               std::function<int64_t()> now_ms);
 
-  // The existing address of `name` (updating its store path and capacity), or a new,
-  // never-used one. Writes; run it inside the caller's transaction.
-  [[nodiscard]] Result<uint32_t> Register(const std::string& name, const std::string& store_path,
-                                          int64_t capacity);
+  // The existing address of `name` (updating its capacity), or a new, never-used one;
+  // `store` is false only for the core's own entry. Writes; run it inside the caller's
+  // transaction. (Nodes once registered their store's file path here; schema v8 dropped it:
+  // no node opens another node's files.)
+  [[nodiscard]] Result<uint32_t> Register(const std::string& name, int64_t capacity,
+                                          bool store = true);
   // The store id `name` is enrolled with: empty if the name is not registered or not bound.
   [[nodiscard]] Result<std::string> NodeIdOf(const std::string& name);
   // Binds `name` (registered) to the store id `node_id`. Writes; inside the caller's

@@ -82,8 +82,19 @@ struct OutboxEntry {
 struct StoreWrite {
   // kQuarantine: move chunk `id` (own or replica) out of `chunks` into `quarantine` (kept
   // for forensics, never served), `value` the reason. kSig: set chunk `id`'s kept signature
-  // to `value` (an own chunk re-signed).
-  enum class Kind { kOwnChunk, kReplica, kOutboxDone, kDropReplica, kMeta, kQuarantine, kSig } kind;
+  // to `value` (an own chunk re-signed). kDropReplica drops chunk `id` if it is a replica;
+  // kDropCopy (a draining node) drops it, own or replica, unless it is still in the outbox
+  // (not acked). Neither is an error when the chunk stays: the caller looks (HasChunk).
+  enum class Kind {
+    kOwnChunk,
+    kReplica,
+    kOutboxDone,
+    kDropReplica,
+    kDropCopy,
+    kMeta,
+    kQuarantine,
+    kSig
+  } kind;
   StoredChunkInfo info;    // own chunk / replica
   std::string wire;        // own chunk / replica
   ChunkId id;              // outbox done / drop
@@ -208,7 +219,7 @@ class LocalStore : public SeqStore {
   std::unique_ptr<Database> wdb_;             // writer thread only
   std::unique_ptr<LocalStoreReader> reader_;  // its own connection, under rmu_
   std::mutex rmu_;
-  std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, put_meta_,
+  std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, del_copy_, put_meta_,
       raise_seq_, raise_hlc_, quarantine_, unserve_, set_sig_;
   int tick_ms_ = 2;
   LogThrottle error_log_;  // a full disk fails every retry: a few lines, then one per 10 s
