@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "board_shell.h"
+#include "tern/common/version.h"
 #include "tern/hw/gpiod_bus.h"
 #ifdef TERN_BOARD_HAVE_SIM
 #include "tern/hw/verilator_bus.h"
@@ -28,6 +29,8 @@ int main(int argc, char** argv) {
   app.add_option("--half-bit-ns", half_bit_ns, "extra hold per SCLK level on GPIO (default 0)");
   app.add_option("--script", script, "read commands from FILE, one per line ('-' = stdin)");
   app.add_flag("-k,--keep-going", keep_going, "run the remaining commands after an error");
+  app.set_version_flag("--version", tern::VersionLine("tern-board"),
+                       "Print the version and git commit and exit");
   app.prefix_command();
   app.footer(tern::board::BoardShell::Help());
   try {
