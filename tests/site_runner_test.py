@@ -78,7 +78,7 @@ def sigint(src, build, base):
     with open(err_path, "w") as err:
         runner = subprocess.Popen([os.path.join(src, "tools/scripts/run-site.sh"), build, "300"],
                                   env=env, stdout=subprocess.PIPE, stderr=err,
-                                  start_new_session=True)
+                                  process_group=0)
         tee = subprocess.Popen(["tee", log], stdin=runner.stdout, stdout=subprocess.DEVNULL,
                                process_group=runner.pid)
         runner.stdout.close()

@@ -22,7 +22,9 @@
 namespace tern {
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
+volatile std::sig_atomic_t g_pause = 0;
 void OnSignal(int sig) { g_signal = sig; }
+void OnPause(int) { g_pause = 1; }
 
 // How long a daemon gets to give up its start after a signal before the process ends anyway.
 constexpr auto kCancelGrace = std::chrono::milliseconds(1500);
@@ -41,6 +43,8 @@ bool HasKey(const ConfigSchema& schema, const std::string& key) {
   return false;
 }
 }  // namespace
+
+void Daemon::Pause() { spdlog::info("SIGUSR1: nothing to pause in this daemon; ignored"); }
 
 int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::string& name_key,
               const std::function<Result<std::unique_ptr<Daemon>>(const Config&)>& create) {
@@ -92,6 +96,7 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGPIPE, SIG_IGN);
+  std::signal(SIGUSR1, OnPause);
   // Held until the process ends: a second daemon on the same directory stops here.
   std::optional<DirLock> lock;
   if (HasKey(schema, "node.data_dir")) {
@@ -147,7 +152,13 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
     spdlog::critical("{} failed to start: {}", schema.program, start_status.ToString());
     return 1;
   }
-  while (!g_signal) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!g_signal) {
+    if (g_pause) {
+      g_pause = 0;
+      daemon->Pause();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   spdlog::info("{}: signal {}, stopping", schema.program, static_cast<int>(g_signal));
   daemon->Stop();
   d->reset();

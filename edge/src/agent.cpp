@@ -59,6 +59,10 @@ class EdgeAgent::Impl {
         registration_(&m_, who_, "registration") {}
   Status Start();
   void CancelStart() { start_gate_.Cancel(); }
+  void StopCollecting() {  // collectors stop, open chunks seal; the rest goes on
+    for (auto& c : collectors_) c->Stop();
+    if (chunker_) chunker_->FlushAll();
+  }
   void Stop();
   nlohmann::json StatusJson() const;
 
@@ -469,6 +473,7 @@ EdgeAgent::EdgeAgent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EdgeAgent::~EdgeAgent() { Stop(); }
 Status EdgeAgent::Start() { return impl_->Start(); }
 void EdgeAgent::CancelStart() { impl_->CancelStart(); }
+void EdgeAgent::StopCollecting() { impl_->StopCollecting(); }
 void EdgeAgent::Stop() { impl_->Stop(); }
 nlohmann::json EdgeAgent::StatusJson() const { return impl_->StatusJson(); }
 Metrics& EdgeAgent::metrics() { return impl_->m_; }

@@ -1,4 +1,6 @@
 // tern-edge: the site box agent. Thin: config and signals here, logic in tern_edge.
+#include <spdlog/spdlog.h>
+
 #include "tern/common/daemon.h"
 #include "tern/edge/agent.h"
 
@@ -10,6 +12,10 @@ class EdgeDaemon : public tern::Daemon {
   // A signal while the agent waits for its address (the core, or the broker, is missing).
   void Cancel() override { agent_->CancelStart(); }
   void Stop() override { agent_->Stop(); }
+  void Pause() override {
+    agent_->StopCollecting();
+    spdlog::info("tern-edge: SIGUSR1: collecting stopped; replication and acks go on");
+  }
 
  private:
   std::unique_ptr<tern::edge::EdgeAgent> agent_;

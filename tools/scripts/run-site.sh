@@ -2,8 +2,8 @@
 # The main job: a whole tern site on this machine. Starts a Mosquitto gateway on a free
 # loopback port (generated config), tern-core and four tern-edge agents with different
 # collectors, shows live progress, stops after N seconds (default 60) or Ctrl-C, then stops
-# ingest, waits (bounded) until outboxes, spool and result placement drain, checks the
-# manifest against every store (ternctl verify), stops edges, core and gateway in that order
+# ingest (SIGUSR1 to every edge: its collectors stop), waits (bounded) until outboxes, spool
+# and result placement drain, checks the manifest against every store (ternctl verify), stops edges, core and gateway in that order
 # and prints a summary. Exit status: 0 when no real problem remains (chunks still in flight
 # at stop are reported, not counted), 1 when one does, 2 for a bad command line.
 # Each run keeps its data in <base>/run-<timestamp> (base: ./site-data, or $TERN_SITE_DIR);
@@ -67,15 +67,22 @@ EDGE_PIDS=()
 EDGE_NAMES=(edge-1 edge-2 edge-3 edge-4)
 PROBLEMS=()  # what went wrong outside the manifest check (a daemon that died, ...)
 
-# Waits up to $2 seconds for pid $1 to exit, then kills it (-9); reaps it and names it ($3).
+# Notes every daemon that is no longer running (it died during the run): a real problem.
+check_alive() {
+  local i
+  for i in "${!EDGE_PIDS[@]}"; do
+    kill -0 "${EDGE_PIDS[$i]}" 2>/dev/null ||
+      PROBLEMS+=("${EDGE_NAMES[$i]} died during the run; see $DATA/logs/${EDGE_NAMES[$i]}.log")
+  done
+  kill -0 "$CORE_PID" 2>/dev/null || PROBLEMS+=("the core died during the run; see $DATA/logs/core.log")
+  kill -0 "$BROKER_PID" 2>/dev/null || PROBLEMS+=("the gateway died during the run; see $DATA/logs/mosquitto.log")
+}
+
+# Sends SIGTERM to pid $1 (again: harmless), waits up to $2 seconds for it to exit, then
+# kills it (-9); reaps it and notes a bad exit status, naming it ($3).
 stop_pid() {
   local pid="$1" secs="$2" name="$3" rc
   [ -n "$pid" ] || return 0
-  if ! kill -0 "$pid" 2>/dev/null; then
-    wait "$pid" 2>/dev/null; rc=$?
-    PROBLEMS+=("$name had already exited (status $rc) before the stop; see $DATA/logs/$name.log")
-    return 0
-  fi
   kill -TERM "$pid" 2>/dev/null
   for _ in $(seq $((secs * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$pid" 2>/dev/null; then
@@ -83,7 +90,7 @@ stop_pid() {
     PROBLEMS+=("$name did not stop within ${secs}s of SIGTERM and was killed")
   fi
   wait "$pid" 2>/dev/null; rc=$?
-  if [ "$rc" -ne 0 ] && [ "$rc" -ne 143 ] && [ "$rc" -ne 137 ]; then
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 137 ]; then
     PROBLEMS+=("$name exited with status $rc; see $DATA/logs/$name.log")
   fi
 }
@@ -93,13 +100,11 @@ stop_pid() {
 finish() {
   trap 'say "run-site: already stopping (drain up to ${DRAIN}s, then edges, core, gateway); the summary follows"' INT TERM
   say ""
-  say "== stopping ingest: every edge's permitted data kinds set to none (ternctl edge set)"
+  check_alive
+  say "== stopping ingest: every edge stops collecting (SIGUSR1) and seals its open chunks"
   [ -n "${FEED_PID:-}" ] && kill "$FEED_PID" 2>/dev/null
   [ -n "${DROP_PID:-}" ] && kill "$DROP_PID" 2>/dev/null
-  for e in "${EDGE_NAMES[@]}"; do
-    setsid -w "$CTL" --site "$DATA" --token-file "$DATA/operator-token" edge set "$e" --kinds none \
-      >> "$DATA/logs/ternctl.log" 2>&1 || say "   (could not stop ingest on $e; see $DATA/logs/ternctl.log)"
-  done
+  for p in "${EDGE_PIDS[@]}"; do kill -USR1 "$p" 2>/dev/null; done
   say "== waiting up to ${DRAIN}s for outboxes, the core's spool, processing and result placement to drain"
   local t0 left=""
   t0=$(date +%s)
@@ -194,14 +199,11 @@ setsid mosquitto -c "$BROKER_CONF" 2> "$DATA/logs/mosquitto.log" & BROKER_PID=$!
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
 
 say "== tern site: gateway 127.0.0.1:$PORT, data in $DATA ($BASE/latest), running ${DURATION}s (Ctrl-C to stop early)"
-# The HTTP API takes bearer tokens only: a read token for the progress lines and for you, an
-# operator token for the runner's own `edge set` at the end.
+# The HTTP API takes bearer tokens only: a read token for the progress lines and for you.
 mkdir -p "$DATA/core"
 ( umask 077; "$CTL" token create --data-dir "$DATA/core" --role read --name site-runner \
-    > "$DATA/http-token" 2>> "$DATA/logs/ternctl.log" &&
-  "$CTL" token create --data-dir "$DATA/core" --role operator --name site-runner-stop \
-    > "$DATA/operator-token" 2>> "$DATA/logs/ternctl.log" ) ||
-  say "   (could not create the HTTP API tokens; see $DATA/logs/ternctl.log)"
+    > "$DATA/http-token" 2>> "$DATA/logs/ternctl.log" ) ||
+  say "   (could not create an HTTP API token; see $DATA/logs/ternctl.log)"
 say "   HTTP API read token in $DATA/http-token; e.g."
 say "   curl -H \"Authorization: Bearer \$(cat $DATA/http-token)\" http://127.0.0.1:<port>/api/v1/nodes   (port below)"
 say "   or, while it runs: $CTL --site $BASE report   (also nodes, verify, locate, get)"

@@ -122,8 +122,6 @@ def summary(d):
           f"core processed {cc.get('chunks_processed', 0)} chunks ({cc.get('records_processed', 0)} "
           f"records) into {cc.get('results', 0)} results, {cc.get('alarms', 0)} alarms, "
           f"{cc.get('msmve_windows_skipped', 0)} MSMVE windows skipped by the rate limit")
-    print("(records refused after ingest stopped are the runner's doing: it set every edge's "
-          "permitted kinds to none before the final check)")
 
 
 def verdict(d):

@@ -21,6 +21,9 @@ class Daemon {
   virtual ~Daemon() = default;
   virtual Status Start() = 0;
   virtual void Cancel() {}
+  // SIGUSR1 after a successful Start(): stop taking in new data, keep running (tern-edge:
+  // its collectors stop). Default: ignored, with a log line.
+  virtual void Pause();
   virtual void Stop() = 0;
 };
 

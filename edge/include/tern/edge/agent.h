@@ -34,6 +34,9 @@ class EdgeAgent {
   // Makes a Start() that waits for the core give up soon (Unavailable, naming what was
   // missing: the broker or the core); a later Start() gives up at once.
   void CancelStart();
+  // Stops the collectors and seals the open chunks; replication, acks and the store service
+  // go on (SIGUSR1: the site runner stops ingest before its final check). After Start.
+  void StopCollecting();
   // Stops collectors, commits what they produced, says goodbye, disconnects.
   void Stop();
 
