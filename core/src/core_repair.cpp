@@ -221,7 +221,7 @@ Result<nlohmann::json> Core::Impl::Verify(bool rehash) {
     TERN_ASSIGN_OR_RETURN(auto all, db_->All());
     return r->Document(
         all, [this](uint32_t a) { return repairer_->IsGood(a); }, o_.copies,
-        InFlightRule{WallMs(), kVerifyInFlightMs});
+        InFlightRule{WallMs(), kVerifyInFlightMs, core_addr_});
   });
 }
 

@@ -35,7 +35,7 @@ void VerifyRound::Wait(std::chrono::milliseconds timeout, const std::atomic<bool
 
 bool InFlightRule::InFlight(const ChunkRecord& r) const {
   if (now_ms == 0) return false;
-  if (!r.acked) return true;
+  if (!r.acked && r.origin != core_addr) return true;
   return HybridClock::PhysicalMs(r.t_last) + window_ms > now_ms;
 }
 

@@ -5,8 +5,9 @@
 // not in the manifest), corrupt, under-replicated and lost chunks, the stores that answered
 // and those that stayed silent, and the first 100 problems.
 // Chunks still moving are told apart from real problems: a manifest chunk is *in flight*
-// when it is not yet acked (its producer or the result placer still works on it) or its
-// newest record is younger than the round's window (it may have been placed a moment ago).
+// when an edge's chunk is not yet acked (its producer still places it) or its newest record
+// is younger than the round's window (placed a moment ago; for the core's result chunks,
+// which are never acked, only this holds).
 // Discrepancies of chunks in flight are counted under `in_flight`, not as problems, and do
 // not make the document not ok; a copy that stays missing or a chunk that stays
 // under-replicated past the window is a problem again.
@@ -34,6 +35,7 @@ namespace tern::core {
 struct InFlightRule {
   uint64_t now_ms = 0;     // wall clock, ms since the epoch
   uint64_t window_ms = 0;  // a chunk whose newest record is younger than this is in flight
+  uint32_t core_addr = 0;  // the core's own chunks (results) are never acked
   bool InFlight(const ChunkRecord& r) const;
 };
 

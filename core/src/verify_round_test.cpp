@@ -15,6 +15,7 @@ ChunkRecord Chunk(const std::string& id, bool acked, uint64_t age_ms,
                   std::vector<uint32_t> holders) {
   ChunkRecord r;
   r.id = id;
+  r.origin = 2;  // an edge
   r.acked = acked;
   r.t_first = r.t_last = (kNowMs - age_ms) << 16;  // an HLC stamp: physical ms << 16
   r.holders = std::move(holders);
@@ -72,6 +73,24 @@ TEST_SUITE("verify round") {
     auto ok = again.Document(healed, good, 3, InFlightRule{kNowMs, kWindowMs});
     CHECK(ok["ok"] == true);
     CHECK(ok["in_flight"]["under_replicated"] == 1);
+  }
+
+  TEST_CASE("a result chunk of the core is in flight only while it is young") {
+    VerifyRound round({{1, {10, "a"}}});
+    ReportFindings f;
+    f.holder = 10;
+    f.report = 1;
+    REQUIRE(round.OnReport(f));
+    ChunkRecord old_result = Chunk("old-result", false, 60'000, {10});
+    old_result.origin = 1;  // the core
+    ChunkRecord new_result = Chunk("new-result", false, 1'000, {10});
+    new_result.origin = 1;
+    auto doc = round.Document(
+        {old_result, new_result}, [](uint32_t) { return true; }, 3,
+        InFlightRule{kNowMs, kWindowMs, 1});
+    CHECK(doc["ok"] == false);
+    CHECK(doc["under_replicated"] == 1);
+    CHECK(doc["in_flight"]["under_replicated"] == 1);
   }
 
   TEST_CASE("without a rule every discrepancy is a problem") {
