@@ -141,7 +141,7 @@ def verdict(d):
           f"{v.get('chunks', 0)} chunks, by good copies {json.dumps(v.get('by_copies', {}))}")
     print(f"  stores answered: {', '.join(v.get('stores_answered', [])) or 'none'}; silent: "
           f"{', '.join(v.get('stores_silent', [])) or 'none'}")
-    print(f"  in flight at stop (not yet acked or newer than {f.get('window_s', 0)} s; not problems): "
+    print(f"  in flight at stop (an edge's chunk not yet acked, or newer than {f.get('window_s', 0)} s; not problems): "
           f"{f.get('chunks', 0)} chunks, {f.get('under_replicated', 0)} under-replicated, "
           f"{f.get('missing', 0)} copies missing, {f.get('extra', 0)} extra, {f.get('lost', 0)} "
           f"without a copy yet")
