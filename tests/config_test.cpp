@@ -50,6 +50,30 @@ TEST_SUITE("config") {
     CHECK(r.out.find("missing.conf") != std::string::npos);
   }
 
+  TEST_CASE("three typos in one file are all named in one run, with a suggestion each") {
+    TempDir dir;
+    std::ofstream(dir / "edge.conf") << "node.name = e1\n"
+                                        "mqtt.prot = 1884\n"
+                                        "# a comment\n"
+                                        "chunk.windw = 5ms\n"
+                                        "source.synthetic.rat = 100\n";
+    auto r = RunBin({TERN_EDGE_BIN, "-c", dir / "edge.conf"}, dir);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    const std::string conf = dir / "edge.conf";
+    CHECK(r.out.find("tern-edge: " + conf +
+                     ":2: unknown config key 'mqtt.prot' (did you mean 'mqtt.port'?)") !=
+          std::string::npos);
+    CHECK(r.out.find("tern-edge: " + conf +
+                     ":4: unknown config key 'chunk.windw' (did you mean 'chunk.window'?)") !=
+          std::string::npos);
+    CHECK(r.out.find("tern-edge: " + conf +
+                     ":5: unknown config key 'source.synthetic.rat' (did you mean "
+                     "'source.synthetic.rate'?)") != std::string::npos);
+    // The program's name once per line, never twice.
+    CHECK(r.out.find("tern-edge: tern-edge:") == std::string::npos);
+  }
+
   TEST_CASE("security.mode = pki needs each TLS file, a missing file is named at start") {
     TempDir dir;
     auto r = RunBin({TERN_EDGE_BIN, "--set", "tls.cert=", "--set", "tls.key="}, dir);

@@ -1,6 +1,7 @@
 // Config parsing and validation.
 #include "tern/common/config.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cctype>
 #include <cerrno>
@@ -19,8 +20,7 @@ std::string Trim(const std::string& s) {
 }
 
 Result<int64_t> ParseIntWithSuffix(const std::string& text,
-                                   const std::map<std::string, int64_t>& units,
-                                   const char* what) {
+                                   const std::map<std::string, int64_t>& units, const char* what) {
   std::string t = Trim(text);
   errno = 0;
   char* end = nullptr;
@@ -34,8 +34,8 @@ Result<int64_t> ParseIntWithSuffix(const std::string& text,
   std::string unit = Trim(t.substr(static_cast<size_t>(end - t.c_str())));
   auto it = units.find(unit);
   if (it == units.end()) {
-    return Status::InvalidArgument(std::string("unknown unit '") + unit + "' in " + what +
-                                   " '" + text + "'");
+    return Status::InvalidArgument(std::string("unknown unit '") + unit + "' in " + what + " '" +
+                                   text + "'");
   }
   int64_t out = 0;
   if (__builtin_mul_overflow(static_cast<int64_t>(v), it->second, &out)) {
@@ -44,23 +44,72 @@ Result<int64_t> ParseIntWithSuffix(const std::string& text,
   return out;
 }
 
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+
 const char* TypeName(ConfigType t) {
   switch (t) {
-    case ConfigType::kString: return "string";
-    case ConfigType::kInt: return "integer";
-    case ConfigType::kDouble: return "number";
-    case ConfigType::kBool: return "true/false";
-    case ConfigType::kBytes: return "byte size";
-    case ConfigType::kDurationMs: return "duration";
+    case ConfigType::kString:
+      return "string";
+    case ConfigType::kInt:
+      return "integer";
+    case ConfigType::kDouble:
+      return "number";
+    case ConfigType::kBool:
+      return "true/false";
+    case ConfigType::kBytes:
+      return "byte size";
+    case ConfigType::kDurationMs:
+      return "duration";
   }
   return "?";
 }
 }  // namespace
 
+namespace {
+size_t EditDistance(std::string_view a, std::string_view b) {
+  // Levenshtein, two rows.
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+}  // namespace
+
+std::string ClosestKey(const ConfigSchema& schema, std::string_view key) {
+  // Close enough to be a typo: a third of the key's length, at least 2 edits, at most 4.
+  const size_t limit = std::clamp<size_t>(key.size() / 3, 2, 4);
+  std::string best;
+  size_t best_d = limit + 1;
+  for (const auto& k : schema.keys) {
+    const size_t d = EditDistance(key, k.name);
+    if (d < best_d) {
+      best_d = d;
+      best = k.name;
+    }
+  }
+  return best;
+}
+
 Result<int64_t> ParseBytes(const std::string& text) {
-  static const std::map<std::string, int64_t> kUnits = {
-      {"", 1}, {"B", 1}, {"K", 1024}, {"KiB", 1024}, {"M", 1 << 20}, {"MiB", 1 << 20},
-      {"G", int64_t{1} << 30}, {"GiB", int64_t{1} << 30}};
+  static const std::map<std::string, int64_t> kUnits = {{"", 1},
+                                                        {"B", 1},
+                                                        {"K", 1024},
+                                                        {"KiB", 1024},
+                                                        {"M", 1 << 20},
+                                                        {"MiB", 1 << 20},
+                                                        {"G", int64_t{1} << 30},
+                                                        {"GiB", int64_t{1} << 30}};
   return ParseIntWithSuffix(text, kUnits, "a byte size");
 }
 
@@ -80,20 +129,22 @@ const ConfigKey* Config::Find(const std::string& key) const {
 Status Config::Set(const std::string& key, const std::string& value, const std::string& origin) {
   const ConfigKey* k = Find(key);
   if (!k) {
-    return Status::InvalidArgument(schema_->program + ": unknown config key '" + key + "' (" +
-                                   origin + ")");
+    const std::string near = ClosestKey(*schema_, key);
+    return Status::InvalidArgument(origin + ": unknown config key '" + key + "'" +
+                                   (near.empty() ? "" : " (did you mean '" + near + "'?)"));
   }
   values_[key] = Value{value, origin};
   return Status::Ok();
 }
 
-Status Config::Validate() const {
+Status Config::Validate(std::vector<std::string>* errors) const {
   auto& self = const_cast<Config&>(*this);
+  const size_t before = errors->size();
   for (const auto& k : schema_->keys) {
     const Value& v = values_.at(k.name);
+    // Each bad key is noted and the next one checked: one run names them all.
     auto bad = [&](const std::string& why) {
-      return Status::InvalidArgument(schema_->program + ": config key '" + k.name + "' (" +
-                                     v.origin + "): " + why);
+      errors->push_back(v.origin + ": config key '" + k.name + "': " + why);
     };
     double num = 0;
     switch (k.type) {
@@ -105,21 +156,27 @@ Status Config::Validate() const {
             found = found || c == v.text;
             all += (all.empty() ? "" : ", ") + c;
           }
-          if (!found) return bad("'" + v.text + "' is not one of " + all);
+          if (!found) bad("'" + v.text + "' is not one of " + all);
         }
         continue;
       case ConfigType::kBool:
-        if (v.text != "true" && v.text != "false") return bad("expected true or false, got '" +
-                                                              v.text + "'");
+        if (v.text != "true" && v.text != "false") {
+          bad("expected true or false, got '" + v.text + "'");
+          continue;
+        }
         self.ints_[k.name] = v.text == "true";
         continue;
       case ConfigType::kInt:
       case ConfigType::kBytes:
       case ConfigType::kDurationMs: {
-        Result<int64_t> r = k.type == ConfigType::kBytes     ? ParseBytes(v.text)
-                            : k.type == ConfigType::kDurationMs ? ParseDurationMs(v.text)
-                            : ParseIntWithSuffix(v.text, {{"", 1}}, "an integer");
-        if (!r.ok()) return bad(r.status().message());
+        Result<int64_t> r = k.type == ConfigType::kBytes ? ParseBytes(v.text)
+                            : k.type == ConfigType::kDurationMs
+                                ? ParseDurationMs(v.text)
+                                : ParseIntWithSuffix(v.text, {{"", 1}}, "an integer");
+        if (!r.ok()) {
+          bad(r.status().message());
+          continue;
+        }
         self.ints_[k.name] = *r;
         num = static_cast<double>(*r);
         break;
@@ -132,7 +189,8 @@ Status Config::Validate() const {
         // byte would end the C string strtod sees, not the value).
         if (t.empty() || std::isspace(static_cast<unsigned char>(t[0])) ||
             end != t.c_str() + t.size() || !std::isfinite(num)) {
-          return bad("expected a number, got '" + v.text + "'");
+          bad("expected a number, got '" + v.text + "'");
+          continue;
         }
         self.doubles_[k.name] = num;
         break;
@@ -141,13 +199,16 @@ Status Config::Validate() const {
     if (num < k.min || num > k.max) {
       std::ostringstream os;
       os << v.text << " is outside " << k.min << ".." << k.max;
-      return bad(os.str());
+      bad(os.str());
     }
   }
+  // The cross-key checks read typed values, so they run only when every value parsed; each
+  // check's error is noted and the next one runs.
+  if (errors->size() != before) return Status::InvalidArgument("config");
   for (const auto& check : schema_->checks) {
-    TERN_RETURN_IF_ERROR(check(*this));
+    if (Status st = check(*this); !st.ok()) errors->push_back(st.message());
   }
-  return Status::Ok();
+  return errors->size() == before ? Status::Ok() : Status::InvalidArgument("config");
 }
 
 Result<Config> Config::Load(const ConfigSchema& schema, const std::string& file,
@@ -155,7 +216,7 @@ Result<Config> Config::Load(const ConfigSchema& schema, const std::string& file,
   std::string text;
   if (!file.empty()) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return Status::NotFound(schema.program + ": cannot read config file " + file);
+    if (!in) return Status::NotFound("cannot read config file " + file);
     std::ostringstream os;
     os << in.rdbuf();
     text = os.str();
@@ -167,6 +228,7 @@ Result<Config> Config::Parse(const ConfigSchema& schema, std::string_view text,
                              const std::string& name, const std::vector<std::string>& overrides) {
   Config c;
   c.schema_ = &schema;
+  std::vector<std::string> errors;  // every problem, in file order, then the command line's
   for (const auto& k : schema.keys) c.values_[k.name] = Value{k.default_value, "default"};
   std::istringstream in{std::string(text)};
   std::string line;
@@ -178,19 +240,26 @@ Result<Config> Config::Parse(const ConfigSchema& schema, std::string_view text,
     size_t eq = t.find('=');
     std::string where = name + ":" + std::to_string(n);
     if (eq == std::string::npos) {
-      return Status::InvalidArgument(schema.program + ": " + where + ": expected 'key = value'");
+      errors.push_back(where + ": expected 'key = value'");
+      continue;
     }
-    TERN_RETURN_IF_ERROR(c.Set(Trim(t.substr(0, eq)), Trim(t.substr(eq + 1)), where));
+    if (Status st = c.Set(Trim(t.substr(0, eq)), Trim(t.substr(eq + 1)), where); !st.ok()) {
+      errors.push_back(st.message());
+    }
   }
   for (const auto& o : overrides) {
     size_t eq = o.find('=');
     if (eq == std::string::npos) {
-      return Status::InvalidArgument(schema.program + ": override '" + o +
-                                     "' is not key=value");
+      errors.push_back("command line: --set '" + o + "' is not key=value");
+      continue;
     }
-    TERN_RETURN_IF_ERROR(c.Set(Trim(o.substr(0, eq)), Trim(o.substr(eq + 1)), "command line"));
+    if (Status st = c.Set(Trim(o.substr(0, eq)), Trim(o.substr(eq + 1)), "command line");
+        !st.ok()) {
+      errors.push_back(st.message());
+    }
   }
-  TERN_RETURN_IF_ERROR(c.Validate());
+  (void)c.Validate(&errors);
+  if (!errors.empty()) return Status::InvalidArgument(JoinLines(errors));
   return c;
 }
 

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string_view>
 
@@ -107,10 +108,63 @@ TEST_SUITE("config") {
   TEST_CASE("cross-key checks run last") {
     auto schema = TestSchema();
     schema.checks.push_back([](const Config& c) {
-      return c.Int("mqtt.port") == 1 ? Status::InvalidArgument("config key 'mqtt.port': 1 is reserved")
-                                     : Status::Ok();
+      return c.Int("mqtt.port") == 1
+                 ? Status::InvalidArgument("config key 'mqtt.port': 1 is reserved")
+                 : Status::Ok();
     });
     CHECK_FALSE(Config::Load(schema, "", {"mqtt.port=1"}).ok());
+  }
+  TEST_CASE("every error in one pass, each with its file and line, typos get a suggestion") {
+    auto schema = TestSchema();
+    auto c = Config::Parse(schema,
+                           "node.name = e1\n"
+                           "mqtt.prot = 1884\n"
+                           "outbox.max_byte = 1M\n"
+                           "chunk.windw = 5ms\n"
+                           "mqtt.port = 70000\n"
+                           "garbage line\n",
+                           "edge.conf", {"verbose=yes", "completely.unrelated.key=1"});
+    REQUIRE_FALSE(c.ok());
+    const std::string& m = c.status().message();
+    INFO(m);
+    CHECK(m.find("edge.conf:2: unknown config key 'mqtt.prot' (did you mean 'mqtt.port'?)") !=
+          std::string::npos);
+    CHECK(m.find("edge.conf:3: unknown config key 'outbox.max_byte' (did you mean "
+                 "'outbox.max_bytes'?)") != std::string::npos);
+    CHECK(m.find("edge.conf:4: unknown config key 'chunk.windw' (did you mean 'chunk.window'?)") !=
+          std::string::npos);
+    CHECK(m.find("edge.conf:5: config key 'mqtt.port': 70000 is outside") != std::string::npos);
+    CHECK(m.find("edge.conf:6: expected 'key = value'") != std::string::npos);
+    CHECK(m.find("command line: config key 'verbose': expected true or false") !=
+          std::string::npos);
+    // Nothing close: no suggestion rather than a silly one.
+    CHECK(m.find("unknown config key 'completely.unrelated.key'\n") != std::string::npos);
+    // One error a line, in file order, and no program name (the caller adds its own once).
+    CHECK(std::count(m.begin(), m.end(), '\n') == 6);
+    CHECK(m.find("tern-test") == std::string::npos);
+    CHECK(m.find("edge.conf:2") < m.find("edge.conf:4"));
+  }
+
+  TEST_CASE("ClosestKey suggests only keys within a few edits") {
+    auto schema = TestSchema();
+    CHECK(ClosestKey(schema, "mqtt.prot") == "mqtt.port");
+    CHECK(ClosestKey(schema, "polcy") == "policy");
+    CHECK(ClosestKey(schema, "rat") == "rate");
+    CHECK(ClosestKey(schema, "zzzzzzzzzz") == "");
+    CHECK(ClosestKey(schema, "log.level") == "");
+  }
+
+  TEST_CASE("every failing cross-key check is named, after the values parsed") {
+    auto schema = TestSchema();
+    schema.checks.push_back([](const Config&) { return Status::InvalidArgument("first check"); });
+    schema.checks.push_back([](const Config&) { return Status::InvalidArgument("second check"); });
+    auto both = Config::Parse(schema, "", "t.conf", {});
+    REQUIRE_FALSE(both.ok());
+    CHECK(both.status().message() == "first check\nsecond check");
+    // A value that does not parse: the checks (which read typed values) do not run.
+    auto bad = Config::Parse(schema, "", "t.conf", {"rate=fast"});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().message().find("first check") == std::string::npos);
   }
 }
 }  // namespace tern

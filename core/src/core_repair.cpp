@@ -12,6 +12,8 @@ namespace {
 constexpr uint64_t kRepairEveryMs = 250;  // reconciliation and repair ticks
 constexpr size_t kMaxRounds = 16;         // verify rounds in progress at once
 constexpr auto kVerifyWait = std::chrono::seconds(60);
+// Verify counts a chunk whose newest record is younger than this as in flight (verify_round.h).
+constexpr uint64_t kVerifyInFlightMs = 10000;
 }  // namespace
 
 void Core::Impl::RouteRepair() {
@@ -237,7 +239,8 @@ Result<nlohmann::json> Core::Impl::Verify(bool rehash) {
     rounds_.erase(std::remove(rounds_.begin(), rounds_.end(), r), rounds_.end());
     TERN_ASSIGN_OR_RETURN(auto all, db_->All());
     return r->Document(
-        all, [this](uint32_t a) { return repairer_->IsGood(a); }, o_.copies);
+        all, [this](uint32_t a) { return repairer_->IsGood(a); }, o_.copies,
+        InFlightRule{WallMs(), kVerifyInFlightMs, core_addr_});
   });
 }
 

@@ -6,6 +6,9 @@ namespace {
 class CoreDaemon : public tern::Daemon {
  public:
   explicit CoreDaemon(std::unique_ptr<tern::core::Core> c) : core_(std::move(c)) {}
+  // Does not wait for the broker (the MQTT client retries on its own thread), so there is
+  // nothing to cancel: a signal during the start is handled once it returns.
+  tern::Status Start() override { return core_->Start(); }
   void Stop() override { core_->Stop(); }
 
  private:
@@ -14,11 +17,10 @@ class CoreDaemon : public tern::Daemon {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return tern::RunDaemon(
-      argc, argv, tern::core::CoreConfigSchema(), "node.name",
-      [](const tern::Config& c) -> tern::Result<std::unique_ptr<tern::Daemon>> {
-        TERN_ASSIGN_OR_RETURN(auto core, tern::core::Core::Create(tern::core::CoreOptionsFrom(c)));
-        TERN_RETURN_IF_ERROR(core->Start());
-        return std::unique_ptr<tern::Daemon>(new CoreDaemon(std::move(core)));
-      });
+  return tern::RunDaemon(argc, argv, tern::core::CoreConfigSchema(), "node.name",
+                         [](const tern::Config& c) -> tern::Result<std::unique_ptr<tern::Daemon>> {
+                           TERN_ASSIGN_OR_RETURN(
+                               auto core, tern::core::Core::Create(tern::core::CoreOptionsFrom(c)));
+                           return std::unique_ptr<tern::Daemon>(new CoreDaemon(std::move(core)));
+                         });
 }

@@ -10,7 +10,7 @@ namespace {
 
 // The HTTP keys that only make sense together.
 Status CheckHttpKeys(const Config& c) {
-  auto bad = [](const std::string& msg) { return Status::InvalidArgument("tern-core: " + msg); };
+  auto bad = [](const std::string& msg) { return Status::InvalidArgument(msg); };
   if (c.String("http.auth") == "off" && !IsLoopbackBind(c.String("http.bind"))) {
     return bad("config key 'http.auth' = off is refused with the non-loopback http.bind '" +
                c.String("http.bind") + "': anyone who reaches it could read and change settings");
@@ -83,13 +83,13 @@ const ConfigSchema& CoreConfigSchema() {
     AddSecurityKeys(&s, "core", /*with_crl=*/true);
     s.checks.push_back([](const Config& c) {
       Status st = CoreOptionsFrom(c).sched.Validate();
-      if (!st.ok()) return Status::InvalidArgument("tern-core: config keys 'sched.*': " + st.message());
+      if (!st.ok()) return Status::InvalidArgument("config keys 'sched.*': " + st.message());
       return Status::Ok();
     });
     s.checks.push_back([](const Config& c) {
       if (c.Int("membership.dead_after") <= c.Int("membership.suspect_after")) {
         return Status::InvalidArgument(
-            "tern-core: config key 'membership.dead_after' must be longer than "
+            "config key 'membership.dead_after' must be longer than "
             "'membership.suspect_after'");
       }
       return Status::Ok();

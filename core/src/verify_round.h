@@ -4,6 +4,13 @@
 // copies, missing (listed in the manifest, absent from the holder's report), extra (reported,
 // not in the manifest), corrupt, under-replicated and lost chunks, the stores that answered
 // and those that stayed silent, and the first 100 problems.
+// Chunks still moving are told apart from real problems: a manifest chunk is *in flight*
+// when an edge's chunk is not yet acked (its producer still places it) or its newest record
+// is younger than the round's window (placed a moment ago; for the core's result chunks,
+// which are never acked, only this holds).
+// Discrepancies of chunks in flight are counted under `in_flight`, not as problems, and do
+// not make the document not ok; a copy that stays missing or a chunk that stays
+// under-replicated past the window is a problem again.
 // Thread-safety: thread-safe: the commit worker records reports and builds the document,
 // the HTTP thread waits.
 #pragma once
@@ -24,6 +31,14 @@
 
 namespace tern::core {
 
+// When a chunk counts as in flight. `now_ms` 0: never (every discrepancy is a problem).
+struct InFlightRule {
+  uint64_t now_ms = 0;     // wall clock, ms since the epoch
+  uint64_t window_ms = 0;  // a chunk whose newest record is younger than this is in flight
+  uint32_t core_addr = 0;  // the core's own chunks (results) are never acked
+  bool InFlight(const ChunkRecord& r) const;
+};
+
 class VerifyRound {
  public:
   // `asked`: report number -> the store asked for it (address, name).
@@ -35,9 +50,10 @@ class VerifyRound {
   // Waits until every asked store answered, `timeout` passed or `stop` is set.
   void Wait(std::chrono::milliseconds timeout, const std::atomic<bool>& stop);
   // The document (worker thread). `good(addr)`: whether a copy on addr counts; `copies`: the
-  // copies each chunk should have.
+  // copies each chunk should have; `rule`: which chunks are still in flight.
   nlohmann::json Document(const std::vector<ChunkRecord>& all,
-                          const std::function<bool(uint32_t)>& good, int copies) const;
+                          const std::function<bool(uint32_t)>& good, int copies,
+                          const InFlightRule& rule = {}) const;
 
  private:
   mutable std::mutex mu_;

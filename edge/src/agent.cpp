@@ -28,6 +28,7 @@
 #include "scrubber.h"
 #include "settings_state.h"
 #include "shipper.h"
+#include "start_gate.h"
 #include "statements.h"
 #include "store_service.h"
 #include "tern/common/dispatch.h"
@@ -57,6 +58,11 @@ class EdgeAgent::Impl {
         members_(&m_, who_, "members"),
         registration_(&m_, who_, "registration") {}
   Status Start();
+  void CancelStart() { start_gate_.Cancel(); }
+  void StopCollecting() {  // collectors stop, open chunks seal; the rest goes on
+    for (auto& c : collectors_) c->Stop();
+    if (chunker_) chunker_->FlushAll();
+  }
   void Stop();
   nlohmann::json StatusJson() const;
 
@@ -91,6 +97,7 @@ class EdgeAgent::Impl {
   std::unique_ptr<NodeIdentity> identity_;  // pki mode: key, certificate, site CA
   std::unique_ptr<Statements> statements_;
   std::unique_ptr<Registrar> registrar_;
+  StartGate start_gate_;  // ends the wait for the address from another thread
   std::unique_ptr<Transport> transport_;
   EventLoop loop_;
   std::unique_ptr<ReliablePublisher> publisher_;
@@ -152,8 +159,7 @@ Status EdgeAgent::Impl::Start() {
   TERN_RETURN_IF_ERROR(OpenStore());
   registrar_ = std::make_unique<Registrar>(o_, store_.get(), &settings_, &m_);
   registrar_->UseStatements(statements_.get(), identity_ ? identity_->cert_pem() : "");
-  if (stop_) registrar_->Cancel();
-  TERN_ASSIGN_OR_RETURN(uint32_t addr, registrar_->Obtain());
+  TERN_ASSIGN_OR_RETURN(uint32_t addr, start_gate_.Obtain(registrar_.get()));
   addr_ = addr;
   down_topic_ = topics_.Down(o_.name);
   members_topic_ = topics_.Members();
@@ -365,7 +371,7 @@ Status EdgeAgent::Impl::AddCollectors() {
 
 void EdgeAgent::Impl::Stop() {
   if (stop_.exchange(true)) return;
-  if (registrar_) registrar_->Cancel();
+  start_gate_.Cancel();
   for (auto& c : collectors_) c->Stop();
   if (scrubber_) scrubber_->Stop();
   if (chunker_) chunker_->FlushAll();
@@ -373,10 +379,10 @@ void EdgeAgent::Impl::Stop() {
   for (int i = 0; store_ && store_->queued() > 0 && i < 500; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  // Give chunks in flight a moment to reach the core grade while everyone is still up;
+  // Give chunks in flight a moment (1 s: a stop must take under 2 s) to reach the core grade;
   // whatever is left stays in the durable outbox and goes out after the next start.
-  for (int i = 0; transport_ && transport_->connected() && shipper_ &&
-                  shipper_->outbox_chunks() > 0 && i < 100;
+  for (int i = 0;
+       transport_ && transport_->connected() && shipper_ && shipper_->outbox_chunks() > 0 && i < 20;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -469,6 +475,8 @@ Result<std::unique_ptr<EdgeAgent>> EdgeAgent::Create(const EdgeOptions& opts) {
 EdgeAgent::EdgeAgent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EdgeAgent::~EdgeAgent() { Stop(); }
 Status EdgeAgent::Start() { return impl_->Start(); }
+void EdgeAgent::CancelStart() { impl_->CancelStart(); }
+void EdgeAgent::StopCollecting() { impl_->StopCollecting(); }
 void EdgeAgent::Stop() { impl_->Stop(); }
 nlohmann::json EdgeAgent::StatusJson() const { return impl_->StatusJson(); }
 Metrics& EdgeAgent::metrics() { return impl_->m_; }

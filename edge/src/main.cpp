@@ -1,4 +1,6 @@
 // tern-edge: the site box agent. Thin: config and signals here, logic in tern_edge.
+#include <spdlog/spdlog.h>
+
 #include "tern/common/daemon.h"
 #include "tern/edge/agent.h"
 
@@ -6,7 +8,14 @@ namespace {
 class EdgeDaemon : public tern::Daemon {
  public:
   explicit EdgeDaemon(std::unique_ptr<tern::edge::EdgeAgent> a) : agent_(std::move(a)) {}
+  tern::Status Start() override { return agent_->Start(); }
+  // A signal while the agent waits for its address (the core, or the broker, is missing).
+  void Cancel() override { agent_->CancelStart(); }
   void Stop() override { agent_->Stop(); }
+  void Pause() override {
+    agent_->StopCollecting();
+    spdlog::info("tern-edge: SIGUSR1: collecting stopped; replication and acks go on");
+  }
 
  private:
   std::unique_ptr<tern::edge::EdgeAgent> agent_;
@@ -14,12 +23,10 @@ class EdgeDaemon : public tern::Daemon {
 }  // namespace
 
 int main(int argc, char** argv) {
-  return tern::RunDaemon(
-      argc, argv, tern::edge::EdgeConfigSchema(), "node.name",
-      [](const tern::Config& c) -> tern::Result<std::unique_ptr<tern::Daemon>> {
-        TERN_ASSIGN_OR_RETURN(auto agent,
-                              tern::edge::EdgeAgent::Create(tern::edge::EdgeOptionsFrom(c)));
-        TERN_RETURN_IF_ERROR(agent->Start());
-        return std::unique_ptr<tern::Daemon>(new EdgeDaemon(std::move(agent)));
-      });
+  return tern::RunDaemon(argc, argv, tern::edge::EdgeConfigSchema(), "node.name",
+                         [](const tern::Config& c) -> tern::Result<std::unique_ptr<tern::Daemon>> {
+                           TERN_ASSIGN_OR_RETURN(auto agent, tern::edge::EdgeAgent::Create(
+                                                                 tern::edge::EdgeOptionsFrom(c)));
+                           return std::unique_ptr<tern::Daemon>(new EdgeDaemon(std::move(agent)));
+                         });
 }

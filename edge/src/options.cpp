@@ -13,7 +13,7 @@ Status CheckPriorityKeys(const Config& c) {
     TERN_RETURN_IF_ERROR(ParsePriority(c.String(k), k).status());
   }
   if (c.String("node.name").find_first_of("/+# ") != std::string::npos) {
-    return Status::InvalidArgument("tern-edge: config key 'node.name': '" +
+    return Status::InvalidArgument("config key 'node.name': '" +
                                    c.String("node.name") +
                                    "' may not contain '/', '+', '#' or spaces");
   }

@@ -102,8 +102,10 @@ Result<uint32_t> Registrar::Obtain() {
   TERN_RETURN_IF_ERROR(reg->Subscribe(topics.RegReply(o_.name)));
   TERN_RETURN_IF_ERROR(reg->Start());
   int tries = 0;
+  bool broker_answered = false;  // whether the wait is for the core or for the broker
   while (true) {
     if (reg->connected()) {
+      broker_answered = true;
       // Sealed afresh each time (a copy the core took would be refused as a replay); not
       // retried: the loop publishes it again in a second.
       const std::string req = Announcement();
@@ -114,11 +116,20 @@ Result<uint32_t> Registrar::Obtain() {
                      [&] { return cancel_ || got != 0 || !refused.empty(); })) {
       break;
     }
-    if (++tries % 10 == 0) {
-      spdlog::info("edge {}: waiting for the core to assign an address", o_.name);
+    if (++tries == 5 || tries % 30 == 0) {
+      if (reg->connected()) {
+        spdlog::warn(
+            "edge {}: the broker answers but the core does not: no address after {} s "
+            "(is tern-core running on this broker?)",
+            o_.name, tries);
+      } else {
+        spdlog::warn(
+            "edge {}: the broker does not answer: no address after {} s (is the MQTT "
+            "broker running and reachable at the configured address?)",
+            o_.name, tries);
+      }
     }
   }
-  reg->Stop();
   uint32_t addr = 0;
   std::string why;
   {
@@ -126,8 +137,16 @@ Result<uint32_t> Registrar::Obtain() {
     addr = got;
     why = refused;
   }
+  const std::string missing =
+      broker_answered ? "stopped before the core assigned an address: the broker answered, "
+                        "the core did not"
+                      : "stopped before the core assigned an address: the broker never answered";
+  // Said now: stopping the client may wait out its reconnect back-off, and the process may
+  // be ended before that (common/daemon.h).
+  if (addr == 0 && why.empty()) spdlog::warn("edge {}: {}", o_.name, missing);
+  reg->Stop();
   if (!why.empty()) return Status::FailedPrecondition("core refused registration: " + why);
-  if (addr == 0) return Status::Unavailable("stopped before the core assigned an address");
+  if (addr == 0) return Status::Unavailable(missing);
   // A store without an address is new: if the core has seen our sources before (this node
   // lost its data directory), they start above the core's marks, never again at 0. Kept
   // before the address, so a crash between the two asks the core again.

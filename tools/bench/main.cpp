@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "tern/common/version.h"
+
 int IngestBenchMain(int argc, char** argv);    // ingest_bench.cpp
 int BoardBenchMain(int argc, char** argv);     // board_bench.cpp
 int ScheduleBenchMain(int argc, char** argv);  // schedule_bench.cpp
@@ -12,6 +14,10 @@ int RepairBenchMain(int argc, char** argv);    // repair_bench.cpp
 
 int main(int argc, char** argv) {
   const std::string sub = argc > 1 ? argv[1] : "";
+  if (sub == "--version") {
+    std::printf("%s\n", tern::VersionLine("tern-bench").c_str());
+    return 0;
+  }
 #ifdef TERN_BENCH_HAVE_INGEST
   if (sub == "ingest") return IngestBenchMain(argc - 1, argv + 1);
   if (sub == "repair") return RepairBenchMain(argc - 1, argv + 1);
@@ -28,6 +34,7 @@ int main(int argc, char** argv) {
   std::fprintf(
       stderr,
       "usage: tern-bench <ingest|repair|board|schedule|msmve> [--json] [options]\n"
+      "       tern-bench --version\n"
       "  ingest  records/s and MB/s into three durable copies, ack latency per grade\n"
       "  repair  lose a store for good: time back to three copies, MB/s, ingest p99 during repair\n"
       "  board   Verilated board cycles/s and register accesses/s over simulated SPI\n"

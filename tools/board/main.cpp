@@ -11,6 +11,7 @@
 
 #include "board_shell.h"
 #include "live_panel.h"
+#include "tern/common/version.h"
 #include "tern/hw/gpiod_bus.h"
 #ifdef TERN_BOARD_HAVE_SIM
 #include "tern/hw/verilator_bus.h"
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
   app.add_flag("--panel", panel,
                "after the commands, show the live front panel in the terminal (keys: 0-3 "
                "buttons, s switch, +/- pot, k kick watchdog, : command, q quit)");
+  app.set_version_flag("--version", tern::VersionLine("tern-board"),
+                       "Print the version and git commit and exit");
   app.prefix_command();
   app.footer(tern::board::BoardShell::Help());
   try {

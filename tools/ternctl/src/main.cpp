@@ -18,6 +18,7 @@
 #include "node_cmd.h"
 #include "pki_cmd.h"
 #include "report_cmd.h"
+#include "tern/common/version.h"
 #include "token_cmd.h"
 #include "verify_cmd.h"
 
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
       "Offline, on the core's own box only: `token` works on the token book beside --core-db.\n"
       "Times: HLC stamps, wall-clock ms, or ISO-8601 UTC (2026-11-21T10:00:00).");
   app.require_subcommand(1);
+  app.set_version_flag("--version", tern::VersionLine("ternctl"),
+                       "Print the version and git commit and exit");
   CoreFlags cf;
   std::string core_db = "./core-data/core.db";
   app.add_option("--core", cf.core,

@@ -1,5 +1,6 @@
 // Layered configuration: defaults, then a file, then command-line overrides, then one
-// validation pass whose error names the bad key (and the file and line it came from).
+// validation pass that names every bad key at once, each with the file and line (or
+// "command line") it came from; an unknown key gets the closest known key as a suggestion.
 //
 // A program declares a ConfigSchema: every key with its type, default, range and a line of
 // documentation. The same schema prints the shipped example config, so the example can never
@@ -43,8 +44,9 @@ struct ConfigSchema {
 class Config {
  public:
   // Applies defaults, then `file` (if non-empty), then `overrides` ("key=value"), then
-  // validation. Errors: unknown key, unparsable value, out of range — each names the key
-  // and where the value came from.
+  // validation. Errors: unknown key (with "did you mean"), unparsable value, out of range,
+  // a failed cross-key check — all of them, one a line ("<where>: ..."), in one Status.
+  // Messages carry no program name: the caller prefixes each line with its own.
   static Result<Config> Load(const ConfigSchema& schema, const std::string& file,
                              const std::vector<std::string>& overrides);
   // The same with the file's text given; `name` stands for the file in messages
@@ -74,12 +76,16 @@ class Config {
   };
   const ConfigKey* Find(const std::string& key) const;
   Status Set(const std::string& key, const std::string& value, const std::string& origin);
-  Status Validate() const;
+  // Appends every problem to `errors`; not OK if it appended any.
+  Status Validate(std::vector<std::string>* errors) const;
   const ConfigSchema* schema_ = nullptr;
   std::map<std::string, Value> values_;
   std::map<std::string, int64_t> ints_;
   std::map<std::string, double> doubles_;
 };
+
+// The schema key nearest to `key` by edit distance if close enough to be a typo, else "".
+std::string ClosestKey(const ConfigSchema& schema, std::string_view key);
 
 // Parses "64M", "1G", "512" into bytes; "250ms", "5s", "2m" into milliseconds.
 Result<int64_t> ParseBytes(const std::string& text);

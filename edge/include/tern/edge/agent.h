@@ -8,7 +8,7 @@
 // holders ("core"). Only then does the outbox row go. Everything unacknowledged is resent
 // on a timeout, after reconnects and after restarts (the outbox is durable), so a broker,
 // peer or core outage delays chunks but loses none.
-// Thread-safety: Start/Stop from one thread; StatusJson and metrics() from any.
+// Thread-safety: Start/Stop from one thread; CancelStart, StatusJson and metrics() from any.
 #pragma once
 
 #include <atomic>
@@ -31,6 +31,12 @@ class EdgeAgent {
   // Opens the store, obtains this node's address from the core (waiting for it if this is
   // the first start), connects and starts collectors. Fails on store or config errors.
   Status Start();
+  // Makes a Start() that waits for the core give up soon (Unavailable, naming what was
+  // missing: the broker or the core); a later Start() gives up at once.
+  void CancelStart();
+  // Stops the collectors and seals the open chunks; replication, acks and the store service
+  // go on (SIGUSR1: the site runner stops ingest before its final check). After Start.
+  void StopCollecting();
   // Stops collectors, commits what they produced, says goodbye, disconnects.
   void Stop();
 
