@@ -105,10 +105,11 @@ TEST_SUITE("http_contract") {
 
     Site site(1, {"source.synthetic.rate=500"});
     REQUIRE(site.StartAll());
+    int port = -1;  // in status.json once the core has written it
+    REQUIRE(
+        Site::WaitFor(30, [&] { return (port = site.CoreStatus().value("http_port", -1)) > 0; }));
     const std::string token = SiteToken(site);
     REQUIRE(!token.empty());
-    const int port = site.CoreStatus().value("http_port", -1);
-    REQUIRE(port > 0);
     // A short run: the edge registered, sealed chunks and sent heartbeats with them.
     std::set<std::string> live;
     nlohmann::json status;
@@ -148,8 +149,9 @@ TEST_SUITE("http_contract") {
     // A long request timeout: a server that waited for a body would not answer in time.
     Site site(1, {"source.synthetic.rate=200"}, {"http.request_timeout=60s"});
     REQUIRE(site.StartAll());
-    const int port = site.CoreStatus().value("http_port", -1);
-    REQUIRE(port > 0);
+    int port = -1;  // in status.json once the core has written it
+    REQUIRE(
+        Site::WaitFor(30, [&] { return (port = site.CoreStatus().value("http_port", -1)) > 0; }));
     const std::string token = SiteToken(site);
     REQUIRE(!token.empty());
 
@@ -178,10 +180,10 @@ TEST_SUITE("http_contract") {
                                            {"DELETE", "/healthz", "GET, HEAD"}}) {
       CAPTURE(c.method);
       CAPTURE(c.path);
-      const std::string raw = RawHttp(port, c.method + " " + c.path +
-                                                " HTTP/1.1\r\nHost: localhost\r\nAuthorization: "
-                                                "Bearer " +
-                                                token + "\r\nConnection: close\r\n\r\n");
+      const std::string raw =
+          RawHttp(port, c.method + " " + c.path + " HTTP/1.1\r\nHost: localhost\r\n" +
+                            "Authorization: Bearer " + token + "\r\nContent-Length: 0\r\n" +
+                            "Connection: close\r\n\r\n");
       CHECK(HttpStatusOf(raw) == 405);
       CHECK(raw.find("Allow: " + c.allow + "\r\n") != std::string::npos);
     }
