@@ -19,12 +19,14 @@
 
 #include <filesystem>
 
+#include "core_counters.h"
 #include "core_impl.h"
 #include "tern/core/http_tokens.h"
 
 namespace tern::core {
 
 Status Core::Impl::Start() {
+  DeclareCoreCounters(m_);  // the documented ones read 0 from the first scrape
   TERN_RETURN_IF_ERROR(OpenState());
   TERN_RETURN_IF_ERROR(Connect());
   TERN_RETURN_IF_ERROR(StartServices());

@@ -95,7 +95,12 @@ TEST_SUITE("fault_kill") {
     int64_t gone = 0;
     for (const auto& id : seen_acked) gone += acked_now.count(id) ? 0 : 1;
     CHECK(gone == 0);
-    MESSAGE("kill -9: " << seen_acked.size() << " chunks seen acked during the run; "
+    const nlohmann::json counters = core.value("counters", nlohmann::json::object());
+    MESSAGE("kill -9: " << seen_acked.size() << " chunks seen acked during the run; excess "
+                        << "copies found " << counters.value("excess_copies_found", 0)
+                        << ", removed " << counters.value("excess_copies_removed", 0)
+                        << ", deletes retried " << counters.value("excess_delete_retries", 0)
+                        << ", cleared " << counters.value("excess_requests_cleared", 0) << "; "
                         << inv.Report());
   }
 }

@@ -148,13 +148,17 @@ const Gate::Rule* Gate::RuleFor(const std::string& path) const {
 
 bool Gate::Decide(const httplib::Request& req, httplib::Response& res) {
   const Rule* rule = RuleFor(req.path);
-  if (rule != nullptr && rule->open && Has(rule->read, req.method)) return false;
-  std::string why;
-  auto role = Identify(req, &why);
-  if (!role) {
-    res.set_header("WWW-Authenticate", "Bearer realm=\"tern-core\"");
-    Refuse(req, res, 401, "http_unauthorized", "unauthorized: " + why);
-    return true;
+  // An open path (/healthz) is public: no credentials looked at, a wrong method is 405.
+  const bool open = rule != nullptr && rule->open;
+  std::optional<HttpRole> role;
+  if (!open) {
+    std::string why;
+    role = Identify(req, &why);
+    if (!role) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"tern-core\"");
+      Refuse(req, res, 401, "http_unauthorized", "unauthorized: " + why);
+      return true;
+    }
   }
   if (rule == nullptr || Has(rule->read, req.method)) return false;  // served, or 404
   if (!Has(rule->write, req.method)) {
@@ -166,7 +170,7 @@ bool Gate::Decide(const httplib::Request& req, httplib::Response& res) {
     Refuse(req, res, 405, "", "method " + req.method + " not allowed on " + req.path);
     return true;
   }
-  if (*role != HttpRole::kOperator) {
+  if (!role || *role != HttpRole::kOperator) {
     Refuse(req, res, 403, "http_forbidden",
            "forbidden: " + req.method + " " + req.path + " needs the operator role");
     return true;

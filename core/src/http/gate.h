@@ -7,7 +7,7 @@
 // the bodies httplib would read without a bound:
 //   400  a body without Content-Length (chunked, or "read until EOF");
 //   413  a Content-Length over the body limit.
-// Then Decide checks, in order (an open path's read methods skip the 401):
+// Then Decide checks, in order (an open path, /healthz, skips the 401: it is public):
 //   401  no credentials, or a token not in the book (WWW-Authenticate: Bearer);
 //   405  a method the path does not answer (with Allow);
 //   403  a write method with the read role.
@@ -56,8 +56,9 @@ class Gate {
   Gate(GateOptions o, Metrics* m);
 
   // Declares a path (an httplib regex pattern): the methods that need the read role (GET,
-  // and HEAD with it) and those that need the operator role. `open`: its read methods need
-  // no credentials at all (/healthz, for probes that hold no token).
+  // and HEAD with it) and those that need the operator role. `open`: a public path (/healthz,
+  // for probes that hold no token): no credentials are looked at; it must have no write
+  // methods.
   void AddRoute(const std::string& pattern, const std::vector<std::string>& read_methods,
                 const std::vector<std::string>& write_methods, bool open = false);
 

@@ -150,6 +150,8 @@ struct Fixture {
   std::atomic<bool> verify_rehash{false};
   // Called inside the status callback (after counting), e.g. to hold requests in progress.
   std::function<void()> in_status;
+  // What the health source answers ("" healthy); guarded by actions_mu.
+  std::string health_problem;
 
   // `tweak` may change the options before the server starts.
   explicit Fixture(bool with_db = true, std::function<void(HttpApiOptions&)> tweak = {}) {
@@ -190,6 +192,10 @@ struct Fixture {
       actions.emplace_back(action, name);
       return action == "drain" ? json{{"name", name}, {"draining", true}}
                                : json{{"name", name}, {"forgotten", true}};
+    };
+    s.health = [this] {
+      std::lock_guard<std::mutex> lk(actions_mu);
+      return health_problem;
     };
     auto r = HttpApi::Start(o, s);
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());

@@ -23,6 +23,7 @@ tern_test(http_tests SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_api_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_auth_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tls_test.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/healthz_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tokens_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render_test.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/repair_api_test.cpp
