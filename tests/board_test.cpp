@@ -3,7 +3,12 @@
 // the Verilated board's pins, not from the core's intentions.
 #include <doctest/doctest.h>
 
+#include <mutex>
+#include <string>
+#include <vector>
+
 #include "site.h"
+#include "tern/common/mqtt.h"
 
 namespace tern::testing {
 TEST_SUITE("board") {
@@ -25,6 +30,68 @@ TEST_SUITE("board") {
     // One live-edge LED left (LEDs follow the edges' address order).
     CHECK(Site::WaitFor(10, [&] { return __builtin_popcount(leds() & 0x0F) == 1; }));
     CHECK(site.CoreCounter("board_errors") == 0);
+  }
+
+  TEST_CASE("a hot cabinet raises the over-temperature alarm: LED 5, full fan, metrics, x/alarms") {
+    // A machine room at 80 C with a 1-s cabinet time constant: the cabinet passes the
+    // 70 C limit within seconds of the start.
+    Site site(1, {"source.synthetic.rate=200"},
+              {"board.mode=sim", "board.sim_ambient_c=80", "board.sim_thermal_tau=1s"});
+    REQUIRE(site.broker().ok());
+    // A third party watching the exports, as in the analysis test.
+    const Identity observer = site.broker().mode() == BrokerMode::kPki
+                                  ? site.broker().Issue("cabinet-watch", crypto::Role::kObserver)
+                                  : Identity{};
+    auto x = MqttClient::Create(site.ClientOptions("cabinet-watch", observer));
+    REQUIRE(x.ok());
+    std::mutex mu;
+    std::vector<std::string> alarms;
+    (*x)->OnMessage([&](const std::string& t, std::string_view p) {
+      std::lock_guard<std::mutex> lk(mu);
+      if (t == "tern/x/alarms/core/cabinet") alarms.emplace_back(p);
+    });
+    REQUIRE((*x)->Subscribe("tern/x/#").ok());
+    REQUIRE((*x)->Start().ok());
+    REQUIRE(site.StartAll());
+    auto board = [&] {
+      auto s = site.CoreStatus();
+      return s.contains("board") ? s["board"] : nlohmann::json::object();
+    };
+    REQUIRE(Site::WaitFor(60, [&] { return board().value("over_temp", false); }));
+    CHECK(board().value("temp_c", 0.0) >= 70.0);
+    CHECK((board().value("leds", 0) & 0x20) != 0);  // LED 5: over temperature
+    CHECK(board().value("fan_duty", 0) == 255);      // the fan curve is at full duty
+    CHECK(site.CoreCounter("board_over_temp") == 1);
+    CHECK(site.CoreCounter("board_over_temp_alarms") == 1);
+    CHECK(site.LogOf("core").find("cabinet over temperature") != std::string::npos);
+    CHECK(Site::WaitFor(30, [&] {
+      std::lock_guard<std::mutex> lk(mu);
+      for (const auto& a : alarms) {
+        auto j = nlohmann::json::parse(a, nullptr, false);
+        if (!j.is_discarded() && j.value("type", "") == "cabinet_alarm" &&
+            j.value("kind", "") == "over_temp" && j.value("active", false) &&
+            j.value("temp_c", 0.0) >= 70.0 && j.value("wall_ms", 0) > 0)
+          return true;
+      }
+      return false;
+    }));
+    (*x)->Stop();
+    CHECK(site.CoreCounter("board_errors") == 0);
+  }
+
+  TEST_CASE("a cabinet that stays cool raises no alarm") {
+    Site site(1, {"source.synthetic.rate=200"}, {"board.mode=sim", "board.sim_thermal_tau=1s"});
+    REQUIRE(site.StartAll());
+    auto board = [&] {
+      auto s = site.CoreStatus();
+      return s.contains("board") ? s["board"] : nlohmann::json::object();
+    };
+    // Settled (tau 1 s) at 22 C ambient: about 34 C idle, well below 70 C.
+    REQUIRE(Site::WaitFor(60, [&] { return board().value("temp_c", 0.0) > 25.0; }));
+    CHECK(board().value("temp_c", 0.0) < 60.0);
+    CHECK_FALSE(board().value("over_temp", true));
+    CHECK(site.CoreCounter("board_over_temp_alarms") == 0);
+    CHECK((board().value("leds", 0) & 0x20) == 0);
   }
 
   TEST_CASE("a bad board mode is refused naming the key") {

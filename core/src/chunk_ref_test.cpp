@@ -67,7 +67,7 @@ TEST_SUITE("chunk_ref") {
     for (int i = 0; i < 30; ++i) {
       char tail[8];
       std::snprintf(tail, sizeof tail, "%02d", i);
-      REQUIRE(h->RecordHolder(NoticeFor(Id(std::string("11112222") + tail), i + 1)).ok());
+      REQUIRE(h->RecordHolder(NoticeFor(Id(std::string("11112222") + tail), static_cast<uint64_t>(i + 1))).ok());
     }
     auto amb = ResolveChunkRef(*h, "11112222");
     REQUIRE_FALSE(amb.ok());
