@@ -2,12 +2,13 @@
 // SQLite file (behind its back, as a rotting disk would) is found by that edge's scrubber
 // within its period, taken out of service and counted; every edge sends a block report
 // after registering; and an edge with too few live peers says why it cannot place copies.
-// The core's side of repair is not relied on here.
+// The core's side of repair is not relied on here (it may put a good copy back at once).
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "site.h"
+#include "tern/common/chunk.h"
 #include "tern/common/sqlite.h"
 
 namespace tern::testing {
@@ -53,9 +54,13 @@ TEST_SUITE("store_protocol") {
     REQUIRE(Site::WaitFor(30, [&] { return site.EdgeCounter(0, "scrub_corrupt_found") >= 1; }));
     CHECK(Site::WaitFor(10, [&] { return site.EdgeCounter(0, "corrupt_reported") >= 1; }));
     CHECK(site.EdgeCounter(0, "scrub_passes") >= 1);
-    bool still_there = false;
-    for (const auto& c : site.ReadStore(0)) still_there = still_there || c.id == bad;
-    CHECK_FALSE(still_there);
+    // The corrupt bytes are out of service. The core may already have repaired the chunk
+    // back onto this store (it no longer holds a good copy there): then only good bytes.
+    bool corrupt_served = false;
+    for (const auto& c : site.ReadStore(0)) {
+      corrupt_served = corrupt_served || (c.id == bad && ChunkIdOf(c.wire) != bad);
+    }
+    CHECK_FALSE(corrupt_served);
     for (int i = 1; i < site.edges(); ++i) CHECK(site.EdgeCounter(i, "scrub_corrupt_found") == 0);
     site.StopAll();
   }
