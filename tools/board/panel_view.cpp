@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "tern/hw/board_regs.h"
+#include "tern/hw/cabinet.h"
 #include "tern/hw/panel_legend.h"
 
 namespace tern::board {
@@ -49,6 +50,17 @@ Result<PanelFrame> ReadPanelFrame(hw::RegisterBus* bus) {
   f.fans[0] = static_cast<uint8_t>((fan & regs::fan::duty0::kMask) >> regs::fan::duty0::kShift);
   f.fans[1] = static_cast<uint8_t>((fan & regs::fan::duty1::kMask) >> regs::fan::duty1::kShift);
   f.safe = (safe & regs::safe_status::safe::kMask) != 0;
+  hw::Cabinet cabinet(bus);
+  TERN_ASSIGN_OR_RETURN(f.temp_c, cabinet.Temperature());
+  TERN_ASSIGN_OR_RETURN(hw::CabinetStatus cs, cabinet.ReadStatus());
+  f.over_temp = cs.over_temp;
+  f.power_fail = cs.power_fail;
+  uint32_t meter = 0;
+  TERN_RETURN_IF_ERROR(bus->Read(regs::meter::kOffset, &meter));
+  f.meters[0] =
+      static_cast<uint8_t>((meter & regs::meter::duty0::kMask) >> regs::meter::duty0::kShift);
+  f.meters[1] =
+      static_cast<uint8_t>((meter & regs::meter::duty1::kMask) >> regs::meter::duty1::kShift);
   return f;
 }
 
@@ -90,17 +102,32 @@ std::vector<std::string> RenderPanel(const PanelFrame& f, const std::string& sta
   out.emplace_back("");
   for (unsigned i = 0; i < 4; ++i) {
     std::string right;
+    char col[64];
     if (i < 2) {
-      char fan[64];
-      std::snprintf(fan, sizeof fan, "fan %u %s %-12s duty %3u/255%s", i,
+      std::snprintf(col, sizeof col, "fan %u %s %-12s duty %3u/255%s", i,
                     Percent(f.safe ? 0xFF : f.fans[i]).c_str(), lg::kFans[i], f.fans[i],
                     f.safe ? " (safe: full)" : "");
-      right = fan;
+      right = col;
+    } else {  // the meters' needles (at rest in the safe state)
+      const unsigned m = i - 2;
+      const int filled = (f.safe ? 0 : f.meters[m]) * 10 / 255;
+      std::snprintf(col, sizeof col, "meter %u [%s%s] %3u/255 %s", m,
+                    std::string(static_cast<size_t>(filled), '|').c_str(),
+                    std::string(static_cast<size_t>(10 - filled), ' ').c_str(),
+                    f.safe ? 0u : f.meters[m], lg::kMeters[m]);
+      right = col;
     }
     std::snprintf(line, sizeof line, "  relay %u %s %-11s %s", i,
                   OnOff(!f.safe && ((f.relays >> i) & 1u)).c_str(), lg::kRelays[i], right.c_str());
     out.emplace_back(line);
   }
+  // TEMP reads 0 (-40 C) until the board's first capture after reset: no reading yet.
+  char temp[32] = "  --.- C (no reading)";
+  if (f.temp_c > hw::Cabinet::kMinC) std::snprintf(temp, sizeof temp, "%5.1f C", f.temp_c);
+  std::snprintf(line, sizeof line, "  cabinet %s  %s  power %s", temp,
+                f.over_temp ? "[OVER TEMPERATURE]" : "[temperature ok]",
+                f.power_fail ? "[FAILED: on UPS]" : "[mains ok]");
+  out.emplace_back(line);
   out.emplace_back("");
   for (unsigned i = 0; i < 4; ++i) {
     std::string right;

@@ -1,7 +1,8 @@
 // PanelView: the front panel as text, for the live panel (`tern-board --panel`) and the
 // `panel` command. One rendering, so every view of the panel draws and labels it the same:
-// the four digits drawn large (digit 3 on the left, as on the board), each LED, relay, fan
-// and button with its index and its meaning from hw::legend, the switch and the pot. Bit
+// the four digits drawn large (digit 3 on the left, as on the board), each LED, relay, fan,
+// meter and button with its index and its meaning from hw::legend, the switch, the pot and
+// the cabinet (temperature, over-temperature, power). Bit
 // strings run from the highest bit on the left to bit 0 on the right, as in every tern-board
 // output ("7..0"); labelled lists run bit 0 first.
 // Thread-safety: stateless functions.
@@ -20,13 +21,17 @@ namespace tern::board {
 
 // Everything the panel view shows, read from the board's registers.
 struct PanelFrame {
-  hw::PanelState panel;           // display, LEDs, buttons, switch, pot
-  uint8_t relays = 0;             // RELAY.on, bit n = relay n
-  std::array<uint8_t, 2> fans{};  // FAN.duty0/duty1 (0xFF = fully on)
-  bool safe = false;              // SAFE_STATUS.safe
+  hw::PanelState panel;             // display, LEDs, buttons, switch, pot
+  uint8_t relays = 0;               // RELAY.on, bit n = relay n
+  std::array<uint8_t, 2> fans{};    // FAN.duty0/duty1 (0xFF = fully on)
+  bool safe = false;                // SAFE_STATUS.safe
+  double temp_c = 0;                // TEMP, in degrees C
+  bool over_temp = false;           // CABINET_STATUS.over_temp
+  bool power_fail = false;          // CABINET_STATUS.power_fail
+  std::array<uint8_t, 2> meters{};  // METER.duty0/duty1 (0 = rest, 0xFF = full scale)
 };
 
-// Reads a frame from the board (seven register reads). Errors name the register.
+// Reads a frame from the board (ten register reads). Errors name the register.
 [[nodiscard]] Result<PanelFrame> ReadPanelFrame(hw::RegisterBus* bus);
 
 // The segments digit `d` lights (bit 0..6 = a..g, bit 7 = dp), decoded as the board does.

@@ -55,7 +55,13 @@ TEST_SUITE("panel view") {
     f.panel.sw = true;
     f.panel.pot = 2048;
     f.fans = {0x80, 0};
+    f.meters = {0xFF, 0};
+    f.temp_c = 71.5;
+    f.over_temp = true;
     const auto lines = RenderPanel(f, "status here");
+    CHECK(HasLine(lines, "meter 0 [||||||||||] 255/255"));
+    CHECK(HasLine(lines, "meter 1 [          ]   0/255"));
+    CHECK(HasLine(lines, "cabinet  71.5 C  [OVER TEMPERATURE]  power [mains ok]"));
     CHECK(HasLine(lines, "LED 0 [*] edge 0 live"));
     CHECK(HasLine(lines, "LED 4 [*] alarm"));
     CHECK(HasLine(lines, "LED 7 [ ] SAFE"));
@@ -94,6 +100,9 @@ TEST_SUITE("panel view") {
     bus.Set(regs::fan::kOffset, 0x40FF);
     bus.Set(regs::safe_status::kOffset, regs::safe_status::safe::kMask);
     bus.Set(regs::led::kOffset, 0x81);
+    bus.Set(regs::temp::kOffset, 0x3E0);
+    bus.Set(regs::cabinet_status::kOffset, regs::cabinet_status::power_fail::kMask);
+    bus.Set(regs::meter::kOffset, 0x1020);
     auto f = ReadPanelFrame(&bus);
     REQUIRE(f.ok());
     CHECK(f->relays == 0x2);
@@ -101,6 +110,13 @@ TEST_SUITE("panel view") {
     CHECK(f->fans[1] == 0x40);
     CHECK(f->safe);
     CHECK(f->panel.leds == 0x81);
+    CHECK(f->temp_c == doctest::Approx(22.0));
+    bus.Set(regs::temp::kOffset, 0);
+    CHECK(HasLine(RenderPanel(ReadPanelFrame(&bus).value()), "cabinet   --.- C (no reading)"));
+    CHECK(f->power_fail);
+    CHECK_FALSE(f->over_temp);
+    CHECK(f->meters[0] == 0x20);
+    CHECK(f->meters[1] == 0x10);
   }
 }
 

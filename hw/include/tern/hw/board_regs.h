@@ -1023,7 +1023,7 @@ inline constexpr std::uint32_t kReset = 0x1;
 }  // namespace sw
 }  // namespace panel_evt_en
 
-// TEMP @ 0x1C0 (ro): Cabinet temperature: the sensor's ADC value temp_i, synchronised and captured on a debounce tick when two consecutive samples agree. Code = (degrees C + 40) x 16, i.e. 1/16 degree C per step from -40 C (0x280 = 0 C, 0x3E0 = 22 C, 0x6E0 = 70 C).
+// TEMP @ 0x1C0 (ro): Cabinet temperature: the sensor's ADC value temp_i, synchronised and captured on a debounce tick when two consecutive samples agree. Code = (degrees C + 40) x 16, i.e. 1/16 degree C per step from -40 C (0x280 = 0 C, 0x3E0 = 22 C, 0x6E0 = 70 C). Reads 0 until the first capture after reset (two debounce ticks).
 namespace temp {
 inline constexpr std::uint16_t kOffset = 0x1C0;
 inline constexpr std::uint32_t kReset = 0x00000000;

@@ -30,6 +30,9 @@ inline constexpr std::array<const char*, 4> kRelays = {"edge down", "alarm", "(u
 inline constexpr unsigned kFanProcessing = 0;  // base airflow, more while work is queued
 inline constexpr std::array<const char*, 2> kFans = {"processing", "(unused)"};
 
+// Meters (METER register, meter_o): not driven by the core yet.
+inline constexpr std::array<const char*, 2> kMeters = {"(unused)", "(unused)"};
+
 // Buttons (PANEL_IN.btn).
 inline constexpr unsigned kButtonAck = 0;  // acknowledges every alarm so far
 inline constexpr std::array<const char*, 4> kButtons = {"ack alarms", "(unused)", "(unused)",
