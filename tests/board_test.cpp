@@ -79,6 +79,26 @@ TEST_SUITE("board") {
     CHECK(site.CoreCounter("board_errors") == 0);
   }
 
+  TEST_CASE("the meters show the ingest rate and the stores' fill") {
+    // Small stores (4 MiB offered each) fill visibly; 1 chunk/s is full scale on meter 0.
+    Site site(2, {"source.synthetic.rate=500", "node.capacity=4M"},
+              {"board.mode=sim", "board.meter_ingest_full=1"});
+    REQUIRE(site.StartAll());
+    auto board = [&] {
+      auto s = site.CoreStatus();
+      return s.contains("board") ? s["board"] : nlohmann::json::object();
+    };
+    auto meter = [&](int i) {
+      auto b = board();
+      return b.contains("meters") ? b["meters"][static_cast<size_t>(i)].get<int>() : -1;
+    };
+    CHECK(Site::WaitFor(60, [&] { return board().value("ingest_chunks_per_s", 0.0) > 0.0; }));
+    CHECK(Site::WaitFor(30, [&] { return meter(0) > 0; }));
+    CHECK(Site::WaitFor(60, [&] { return meter(1) > 0; }));
+    INFO(board().dump());
+    CHECK(site.CoreCounter("board_errors") == 0);
+  }
+
   TEST_CASE("a cabinet that stays cool raises no alarm") {
     Site site(1, {"source.synthetic.rate=200"}, {"board.mode=sim", "board.sim_thermal_tau=1s"});
     REQUIRE(site.StartAll());

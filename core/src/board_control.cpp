@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <mutex>
@@ -126,6 +128,7 @@ class SimBoardControl final : public BoardControl {
     if (over_temp_) leds |= 1u << lg::kLedOverTemp;
     TERN_RETURN_IF_ERROR(panel_.SetLeds(leds));
     TERN_RETURN_IF_ERROR(mos_.SetFan(lg::kFanProcessing, fan));
+    TERN_RETURN_IF_ERROR(Meters(v));
     TERN_RETURN_IF_ERROR(mos_.SetRelays(static_cast<uint8_t>(
         (v.edge_down ? 1u << lg::kRelayEdgeDown : 0) | (unacked ? 1u << lg::kRelayAlarm : 0))));
     TERN_ASSIGN_OR_RETURN(hw::SafeStatus safe, wd_.ReadSafeStatus());
@@ -139,6 +142,8 @@ class SimBoardControl final : public BoardControl {
              {"alarms_unacknowledged", unacked ? v.alarms - acked_ : 0},
              {"temp_c", std::round(temp_c * 10) / 10},
              {"over_temp", over_temp_},
+             {"meters", {meter_[0], meter_[1]}},
+             {"ingest_chunks_per_s", std::round(rate_ * 10) / 10},
              {"safe", safe.ToString()},
              {"cycles", board_.cycles()}};
     return Status::Ok();
@@ -181,6 +186,26 @@ class SimBoardControl final : public BoardControl {
     return temp_c;
   }
 
+  // Meter 0: the ingest rate, smoothed over about a second of refreshes; meter 1: the
+  // stores' fill (at rest while unknown).
+  Status Meters(const BoardView& v) {
+    const auto now = std::chrono::steady_clock::now();
+    const double dt = std::chrono::duration<double>(now - last_meter_).count();
+    if (last_uplinks_ >= 0 && dt > 0) {
+      const double inst = static_cast<double>(v.uplinks - last_uplinks_) / dt;
+      rate_ += (inst - rate_) * std::min(1.0, dt);  // ~1 s smoothing
+    }
+    last_uplinks_ = v.uplinks;
+    last_meter_ = now;
+    const double full = std::max(o_.meter_ingest_full, 1e-9);
+    meter_[0] = static_cast<uint8_t>(std::lround(std::clamp(rate_ / full, 0.0, 1.0) * 255));
+    meter_[1] = v.store_fill_permille < 0
+                    ? 0
+                    : static_cast<uint8_t>(std::lround(v.store_fill_permille * 255 / 1000.0));
+    TERN_RETURN_IF_ERROR(cabinet_.SetMeter(hw::legend::kMeterIngest, meter_[0]));
+    return cabinet_.SetMeter(hw::legend::kMeterStoreFill, meter_[1]);
+  }
+
   BoardOptions o_;
   std::function<BoardView()> view_;
   Metrics* m_;
@@ -190,6 +215,10 @@ class SimBoardControl final : public BoardControl {
   std::chrono::steady_clock::time_point last_step_;
   uint8_t fan_ = 0;
   bool over_temp_ = false;
+  int64_t last_uplinks_ = -1;
+  std::chrono::steady_clock::time_point last_meter_;
+  double rate_ = 0;  // chunks/s, smoothed
+  std::array<uint8_t, 2> meter_{};
   hw::SimBoard board_;
   hw::VerilatorBus bus_;
   hw::Watchdog wd_;

@@ -8,7 +8,8 @@
 // with the processing backlog and cools with fan 0's duty) drives fan 0 through a FanCurve
 // (the higher of the curve's duty and the backlog's); the board's over-temperature flag
 // (TEMP_LIMIT from board.over_temp_c / board.over_temp_clear_c) lights LED 5, is counted,
-// logged and published as a cabinet alarm.
+// logged and published as a cabinet alarm. Meter 0 shows the ingest rate (chunks taken from
+// uplinks per second, full scale board.meter_ingest_full), meter 1 the stores' fill.
 // board.mode = sim drives the Verilated board inside this process; real GPIO comes later.
 // Thread-safety: Start/Stop from one thread; Snapshot from any.
 #pragma once
@@ -26,11 +27,13 @@ namespace tern::core {
 
 // What the panel shows, read from the core on every refresh.
 struct BoardView {
-  int64_t alarms = 0;      // alarm results so far
-  uint8_t live_edges = 0;  // bit n: the n-th registered edge is live
-  bool edge_down = false;  // some registered edge is dead or offline
-  uint64_t queued = 0;     // chunks waiting for processing
-  bool connected = false;  // the core's own link to the gateway
+  int64_t alarms = 0;            // alarm results so far
+  uint8_t live_edges = 0;        // bit n: the n-th registered edge is live
+  bool edge_down = false;        // some registered edge is dead or offline
+  uint64_t queued = 0;           // chunks waiting for processing
+  bool connected = false;        // the core's own link to the gateway
+  int64_t uplinks = 0;           // chunks taken from uplinks so far (the counter)
+  int store_fill_permille = -1;  // the live stores' used / capacity; -1: unknown
 };
 
 struct BoardOptions {
@@ -39,6 +42,7 @@ struct BoardOptions {
   double over_temp_clear_c = 60.0;      // board.over_temp_clear_c
   double sim_ambient_c = 22.0;          // board.sim_ambient_c: the simulated machine room
   uint64_t sim_thermal_tau_ms = 60000;  // board.sim_thermal_tau: the cabinet's time constant
+  double meter_ingest_full = 50.0;      // board.meter_ingest_full: chunks/s at full scale
 };
 
 // A cabinet alarm as published: JSON {"v":1,"type":"cabinet_alarm","kind":"over_temp",

@@ -243,6 +243,8 @@ Status Core::Impl::StartServices() {
       v.alarms = m_.Get("alarms");
       v.live_edges = status_->live_mask();
       v.edge_down = status_->edge_down();
+      v.uplinks = m_.Get("uplinks");
+      v.store_fill_permille = status_->store_fill_permille();
       v.queued = processing_->queued();
       v.connected = transport_->connected();
       return v;
@@ -253,6 +255,7 @@ Status Core::Impl::StartServices() {
     bo.over_temp_clear_c = o_.board_over_temp_clear_c;
     bo.sim_ambient_c = o_.board_sim_ambient_c;
     bo.sim_thermal_tau_ms = o_.board_sim_thermal_tau_ms;
+    bo.meter_ingest_full = o_.board_meter_ingest_full;
     // Cabinet alarms go out like the analysis alarms, on x/alarms (core/cabinet).
     auto alarms = [this, topic = topics_.Export("alarms/core/cabinet")](const std::string& p) {
       worker_->Post([topic, p](Batch& b) { b.Publish({topic, p}); });

@@ -199,6 +199,7 @@ void Core::Impl::ReportStatus() {
   if (board_) f.board = board_->Snapshot();
   f.live_mask = members_.LiveMask();
   f.edge_down = members_.AnyDown();
+  f.store_fill_permille = members_.StoreFillPermille();
   status_->Report(f);
 }
 

@@ -200,6 +200,17 @@ uint8_t Membership::LiveMask() const {
   return live;
 }
 
+int Membership::StoreFillPermille() const {
+  int64_t used = 0, capacity = 0;
+  for (const auto& [addr, mb] : members_) {
+    if (mb.state == NodeState::kDead || mb.capacity <= 0) continue;
+    used += mb.used;
+    capacity += mb.capacity;
+  }
+  if (capacity <= 0) return -1;
+  return static_cast<int>(std::clamp<int64_t>(used * 1000 / capacity, 0, 1000));
+}
+
 bool Membership::AnyDown() const {
   return std::any_of(members_.begin(), members_.end(), [](const auto& e) {
     return e.second.state == NodeState::kDead || e.second.state == NodeState::kOffline;

@@ -125,6 +125,9 @@ class Membership {
   uint8_t LiveMask() const;
   // Some member is dead or offline.
   bool AnyDown() const;
+  // Used over capacity of the stores that are not dead and said both in their heartbeats,
+  // in thousandths; -1 when none did.
+  int StoreFillPermille() const;
 
  private:
   std::optional<StateChange> Move(uint32_t addr, Member& mb, NodeState to);

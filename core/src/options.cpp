@@ -61,6 +61,7 @@ const ConfigSchema& CoreConfigSchema() {
         {"board.mode", T::kString, "off", "Control board: off, or sim (the Verilated board inside the core: watchdog, panel, fans, relays, cabinet)", -1e300, 1e300, {"off", "sim"}},
         {"board.over_temp_c", T::kDouble, "70", "Cabinet over-temperature alarm (degrees C): the board flags it once its TEMP input reaches this", -40, 215},
         {"board.over_temp_clear_c", T::kDouble, "60", "The over-temperature flag clears once the cabinet is below this (degrees C; must be below board.over_temp_c)", -40, 215},
+        {"board.meter_ingest_full", T::kDouble, "50", "Meter 0 (ingest rate) reads full scale at this many chunks taken from uplinks per second", 0.001, 1e9},
         {"board.sim_ambient_c", T::kDouble, "22", "Simulated board only: the machine room's temperature around the cabinet (degrees C)", -40, 150},
         {"board.sim_thermal_tau", T::kDurationMs, "60s", "Simulated board only: the cabinet's thermal time constant", 100, 86400000},
         {"results.timeout", T::kDurationMs, "3s", "Resend a result copy a store has not confirmed after this long", 100, 600000},
@@ -135,6 +136,7 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.board_over_temp_c = c.Double("board.over_temp_c");
   o.board_over_temp_clear_c = c.Double("board.over_temp_clear_c");
   o.board_sim_ambient_c = c.Double("board.sim_ambient_c");
+  o.board_meter_ingest_full = c.Double("board.meter_ingest_full");
   o.board_sim_thermal_tau_ms = static_cast<uint64_t>(c.Int("board.sim_thermal_tau"));
   o.repair_max_streams = static_cast<int>(c.Int("repair.max_streams"));
   o.repair_max_bytes_per_s = c.Int("repair.max_bytes_per_s");

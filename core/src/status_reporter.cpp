@@ -28,6 +28,7 @@ void StatusReporter::Report(const StatusFacts& facts) {
   nlohmann::json j = Compose(facts, m_->Snapshot());
   live_mask_ = facts.live_mask;
   edge_down_ = facts.edge_down;
+  store_fill_permille_ = facts.store_fill_permille;
   {
     std::lock_guard<std::mutex> lk(mu_);
     last_ = j;

@@ -3,7 +3,7 @@
 // kept in memory for the HTTP API. It also keeps the two facts the control board shows
 // (which edges are live, whether one is down) for the board's thread.
 // Thread-safety: Report from one thread at a time (the commit worker, then Stop); Json,
-// live_mask and edge_down from any thread.
+// live_mask, edge_down and store_fill_permille from any thread.
 #pragma once
 
 #include <atomic>
@@ -33,6 +33,7 @@ struct StatusFacts {
   nlohmann::json board;                            // BoardControl::Snapshot(), null if no board
   uint8_t live_mask = 0;                           // Membership::LiveMask()
   bool edge_down = false;                          // Membership::AnyDown()
+  int store_fill_permille = -1;                    // Membership::StoreFillPermille()
 };
 
 class StatusReporter {
@@ -51,6 +52,7 @@ class StatusReporter {
   nlohmann::json Json() const;
   uint8_t live_mask() const { return live_mask_; }
   bool edge_down() const { return edge_down_; }
+  int store_fill_permille() const { return store_fill_permille_; }
 
  private:
   std::string path_;
@@ -59,6 +61,7 @@ class StatusReporter {
   nlohmann::json last_;
   std::atomic<uint8_t> live_mask_{0};
   std::atomic<bool> edge_down_{false};
+  std::atomic<int> store_fill_permille_{-1};
 };
 
 }  // namespace tern::core

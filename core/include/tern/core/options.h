@@ -47,6 +47,7 @@ struct CoreOptions {
   double board_over_temp_c = 70.0;             // board.over_temp_c
   double board_over_temp_clear_c = 60.0;       // board.over_temp_clear_c
   double board_sim_ambient_c = 22.0;           // board.sim_ambient_c
+  double board_meter_ingest_full = 50.0;       // board.meter_ingest_full
   uint64_t board_sim_thermal_tau_ms = 60000;   // board.sim_thermal_tau
   // security.mode and the TLS files (tls.*): with kPki the connection to the gateway uses
   // TLS with tls_ca/tls_cert/tls_key; tls_crl is the site CRL, checked when a node enrols.

@@ -30,8 +30,10 @@ inline constexpr std::array<const char*, 4> kRelays = {"edge down", "alarm", "(u
 inline constexpr unsigned kFanProcessing = 0;  // base airflow, more while work is queued
 inline constexpr std::array<const char*, 2> kFans = {"processing", "(unused)"};
 
-// Meters (METER register, meter_o): not driven by the core yet.
-inline constexpr std::array<const char*, 2> kMeters = {"(unused)", "(unused)"};
+// Meters (METER register, meter_o).
+inline constexpr unsigned kMeterIngest = 0;     // chunks taken from uplinks per second
+inline constexpr unsigned kMeterStoreFill = 1;  // the live stores' used / capacity
+inline constexpr std::array<const char*, 2> kMeters = {"ingest rate", "store fill"};
 
 // Buttons (PANEL_IN.btn).
 inline constexpr unsigned kButtonAck = 0;  // acknowledges every alarm so far
