@@ -70,19 +70,30 @@ const char* TypeName(ConfigType t) {
 }  // namespace
 
 namespace {
-size_t EditDistance(std::string_view a, std::string_view b) {
-  // Levenshtein, two rows.
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+// Levenshtein distance of a and b if it is at most `limit`, else limit + 1. Only the band of
+// cells within `limit` of the diagonal can stay within it, and once a whole row is over it the
+// rest is too: O(length x limit) work, so a long or hostile key costs little.
+size_t BoundedEditDistance(std::string_view a, std::string_view b, size_t limit) {
+  const size_t over = limit + 1;
+  if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return over;
+  std::vector<size_t> prev(b.size() + 2, over), cur(b.size() + 2, over);
+  for (size_t j = 0; j <= std::min(b.size(), limit); ++j) prev[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
+    const size_t lo = i > limit ? i - limit : 1;
+    const size_t hi = std::min(b.size(), i + limit);
+    cur[0] = i <= limit ? i : over;
+    cur[lo - 1] = lo == 1 ? cur[0] : over;
+    size_t row_min = cur[lo - 1];
+    for (size_t j = lo; j <= hi; ++j) {
       const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub});
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, sub, over});
+      row_min = std::min(row_min, cur[j]);
     }
+    cur[hi + 1] = over;
+    if (row_min > limit) return over;
     std::swap(prev, cur);
   }
-  return prev[b.size()];
+  return std::min(prev[b.size()], over);
 }
 }  // namespace
 
@@ -92,7 +103,7 @@ std::string ClosestKey(const ConfigSchema& schema, std::string_view key) {
   std::string best;
   size_t best_d = limit + 1;
   for (const auto& k : schema.keys) {
-    const size_t d = EditDistance(key, k.name);
+    const size_t d = BoundedEditDistance(key, k.name, limit);
     if (d < best_d) {
       best_d = d;
       best = k.name;

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <random>
 #include <string_view>
+#include <vector>
 
 #include "process.h"
 
@@ -152,6 +154,53 @@ TEST_SUITE("config") {
     CHECK(ClosestKey(schema, "rat") == "rate");
     CHECK(ClosestKey(schema, "zzzzzzzzzz") == "");
     CHECK(ClosestKey(schema, "log.level") == "");
+  }
+
+  TEST_CASE("ClosestKey agrees with a plain Levenshtein distance and stays cheap on long keys") {
+    auto schema = TestSchema();
+    auto lev = [](const std::string& a, const std::string& b) {
+      std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+      for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+      for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+      for (size_t i = 1; i <= a.size(); ++i)
+        for (size_t j = 1; j <= b.size(); ++j)
+          d[i][j] = std::min(
+              {d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      return d[a.size()][b.size()];
+    };
+    std::mt19937 rng(7);
+    const std::string alphabet = "mqtpor.slicyae";
+    for (int n = 0; n < 2000; ++n) {
+      // Mutate a real key by a few random edits, or draw a random string.
+      std::string k = schema.keys[rng() % schema.keys.size()].name;
+      for (int e = static_cast<int>(rng() % 6); e > 0; --e) {
+        const size_t at = k.empty() ? 0 : rng() % k.size();
+        const char c = alphabet[rng() % alphabet.size()];
+        switch (rng() % 3) {
+          case 0:
+            k.insert(at, 1, c);
+            break;
+          case 1:
+            if (!k.empty()) k.erase(at, 1);
+            break;
+          default:
+            if (!k.empty()) k[at] = c;
+            break;
+        }
+      }
+      const size_t limit = std::clamp<size_t>(k.size() / 3, 2, 4);
+      size_t best = limit + 1;
+      for (const auto& key : schema.keys) best = std::min(best, lev(k, key.name));
+      const std::string got = ClosestKey(schema, k);
+      INFO("key '" << k << "'");
+      if (best > limit) {
+        CHECK(got.empty());
+      } else {
+        REQUIRE_FALSE(got.empty());
+        CHECK(lev(k, got) == best);
+      }
+    }
+    CHECK(ClosestKey(schema, std::string(100000, 'm')).empty());  // long: no quadratic work
   }
 
   TEST_CASE("every failing cross-key check is named, after the values parsed") {
