@@ -132,6 +132,8 @@ finish() {
   {
     echo
     echo "== summary (run data in $DATA)"
+    # Said again here: the line printed at the signal can be lost with a dying `| tee`.
+    [ -n "${STOP_AT:-}" ] && echo "stopped by a signal at t+${STOP_AT}s"
     python3 "$VIEW" summary "$DATA"
     python3 "$VIEW" verdict "$DATA" || rc=1
     for p in "${PROBLEMS[@]}"; do echo "PROBLEM: $p"; rc=1; done
@@ -194,6 +196,7 @@ security() {
 }
 # From here on a signal stops the site in order (edges, core, gateway) and prints the summary.
 STOP=""
+STOP_AT=""
 trap 'STOP=signal' INT TERM
 setsid mosquitto -c "$BROKER_CONF" 2> "$DATA/logs/mosquitto.log" & BROKER_PID=$!
 for _ in $(seq 50); do (echo >/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
@@ -261,5 +264,8 @@ while [ -z "$STOP" ] && [ $(( $(date +%s) - START )) -lt "$DURATION" ]; do
   say "-- t+$(( $(date +%s) - START ))s"
   python3 "$VIEW" progress "$DATA" 2>/dev/null || python3 "$VIEW" progress "$DATA" >&2
 done
-[ -n "$STOP" ] && say "== stopped by a signal at t+$(( $(date +%s) - START ))s"
+if [ -n "$STOP" ]; then
+  STOP_AT=$(( $(date +%s) - START ))
+  say "== stopped by a signal at t+${STOP_AT}s"
+fi
 finish
