@@ -208,9 +208,7 @@ Status Core::Impl::StartServices() {
     ChunkFetcherDeps fd;  // reads from the spool or a live holder (chunk_fetcher.h)
     fd.where = ChunkFetcher::ManifestWhere(o_.data_dir + "/core.db");
     fd.live = ChunkFetcher::LiveFromStatus([this] { return StatusJson(); });
-    fd.send = [this](const std::string& t, const std::string& p) {
-      worker_->Post([t, p](Batch& b) { b.Publish({t, p}); });
-    };
+    fd.send = [this](const std::string& t, const std::string& p) { PublishLater(t, p); };
     fd.down_prefix = topics_.Down("");
     fd.core_name = o_.name;
     fd.metrics = &m_;
@@ -258,7 +256,7 @@ Status Core::Impl::StartServices() {
     bo.meter_ingest_full = o_.board_meter_ingest_full;
     // Cabinet alarms go out like the analysis alarms, on x/alarms (core/cabinet).
     auto alarms = [this, topic = topics_.Export("alarms/core/cabinet")](const std::string& p) {
-      worker_->Post([topic, p](Batch& b) { b.Publish({topic, p}); });
+      PublishLater(topic, p);
     };
     TERN_ASSIGN_OR_RETURN(board_, BoardControl::Start(bo, view, &m_, alarms));
   }

@@ -69,6 +69,10 @@ class Core::Impl {
         peer_(&m_, "core", "peer") {}
   Status Start();
   void Stop();
+  // Publishes from any thread: through the commit worker, which owns publishing.
+  void PublishLater(const std::string& topic, const std::string& payload) {
+    worker_->Post([topic, payload](Batch& b) { b.Publish({topic, payload}); });
+  }
   nlohmann::json StatusJson() const { return status_ ? status_->Json() : nlohmann::json(); }
   Metrics m_;
 

@@ -3,25 +3,37 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <initializer_list>
+#include <vector>
 
 #include "core_testing.h"
 
 namespace tern::core {
 
-TEST_SUITE("holder_ledger") {
-  TEST_CASE("stored notices from registered stores add holders, three settle into one ack") {
-    testing::TestDb t;
-    Metrics m;
-    Membership members(3000, 10000);
-    uint32_t core = t.Register("core");
-    std::vector<uint32_t> n;
-    for (const char* name : {"a", "b", "c", "d"}) {
+namespace {
+// A core with the named stores registered (addresses in n, in order) and a ledger over them.
+struct LedgerSite {
+  explicit LedgerSite(std::initializer_list<const char*> names) {
+    for (const char* name : names) {
       n.push_back(t.Register(name));
       members.Add(n.back(), name);
     }
-    AckPolicy policy(3, core, Topics(), &m, &members);
-    ResultPlacer placer(3, 3000, core, Topics(), &m);
-    HolderLedger ledger(t.db.get(), &members, &policy, &placer, &m);
+  }
+  testing::TestDb t;
+  Metrics m;
+  Membership members{3000, 10000};
+  uint32_t core = t.Register("core");
+  std::vector<uint32_t> n;
+  AckPolicy policy{3, core, Topics(), &m, &members};
+  ResultPlacer placer{3, 3000, core, Topics(), &m};
+  HolderLedger ledger{t.db.get(), &members, &policy, &placer, &m};
+};
+}  // namespace
+
+TEST_SUITE("holder_ledger") {
+  TEST_CASE("stored notices from registered stores add holders, three settle into one ack") {
+    LedgerSite site({"a", "b", "c", "d"});
+    auto& [t, m, members, core, n, policy, placer, ledger] = site;
     auto c = testing::MakeChunk(n[0], 1);
     REQUIRE(t.db->RecordHolder(c.NoticeBy(n[0])).ok());
     REQUIRE(t.db->Spool(c.id, c.header, c.wire).ok());
@@ -56,18 +68,8 @@ TEST_SUITE("holder_ledger") {
   }
 
   TEST_CASE("a lost delete or a lost dropped notice is repaired by the retry sweep") {
-    testing::TestDb t;
-    Metrics m;
-    Membership members(3000, 10000);
-    uint32_t core = t.Register("core");
-    std::vector<uint32_t> n;
-    for (const char* name : {"a", "b", "c", "d"}) {
-      n.push_back(t.Register(name));
-      members.Add(n.back(), name);
-    }
-    AckPolicy policy(3, core, Topics(), &m, &members);
-    ResultPlacer placer(3, 3000, core, Topics(), &m);
-    HolderLedger ledger(t.db.get(), &members, &policy, &placer, &m);
+    LedgerSite site({"a", "b", "c", "d"});
+    auto& [t, m, members, core, n, policy, placer, ledger] = site;
     const Topics tp;
     auto c = testing::MakeChunk(n[0], 1);
     REQUIRE(t.db->RecordHolder(c.NoticeBy(n[0])).ok());
@@ -119,18 +121,8 @@ TEST_SUITE("holder_ledger") {
   }
 
   TEST_CASE("a phantom holder that another drop left behind is asked to go when that drop lands") {
-    testing::TestDb t;
-    Metrics m;
-    Membership members(3000, 10000);
-    uint32_t core = t.Register("core");
-    std::vector<uint32_t> n;
-    for (const char* name : {"a", "b", "c", "d", "e"}) {
-      n.push_back(t.Register(name));
-      members.Add(n.back(), name);
-    }
-    AckPolicy policy(3, core, Topics(), &m, &members);
-    ResultPlacer placer(3, 3000, core, Topics(), &m);
-    HolderLedger ledger(t.db.get(), &members, &policy, &placer, &m);
+    LedgerSite site({"a", "b", "c", "d", "e"});
+    auto& [t, m, members, core, n, policy, placer, ledger] = site;
     const Topics tp;
     auto c = testing::MakeChunk(n[0], 1);
     REQUIRE(t.db->RecordHolder(c.NoticeBy(n[0])).ok());
