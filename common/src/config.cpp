@@ -158,6 +158,15 @@ Status Config::Validate(std::vector<std::string>* errors) const {
       errors->push_back(v.origin + ": config key '" + k.name + "': " + why);
     };
     double num = 0;
+    // A number, duration, size or flag is plain printable text: a control byte inside it
+    // (a stray carriage return between number and unit, say) is a typo, not a separator.
+    if (k.type != ConfigType::kString && std::any_of(v.text.begin(), v.text.end(), [](char ch) {
+          const auto b = static_cast<unsigned char>(ch);
+          return b < 0x20 || b >= 0x7F;
+        })) {
+      bad("'" + v.text + "' holds a control or non-ASCII byte");
+      continue;
+    }
     switch (k.type) {
       case ConfigType::kString:
         if (!k.choices.empty()) {
@@ -289,7 +298,11 @@ const std::string& Config::Origin(const std::string& key) const {
 std::string Config::Example(const ConfigSchema& schema) {
   std::ostringstream os;
   os << "# " << schema.program << " configuration. Every key, with its default.\n"
-     << "# Precedence: built-in defaults < this file < --set key=value on the command line.\n";
+     << "# Precedence: built-in defaults < this file < --set key=value on the command line.\n"
+     << "# One 'key = value' per line; '#' starts a comment. Byte sizes take an optional unit\n"
+     << "# (B, K or KiB, M or MiB, G or GiB), durations a unit (ms, s, m, h), spaces allowed\n"
+     << "# before it. Integers read as in C: 0x... is hex, a leading 0 octal. All errors are "
+        "reported at once.\n";
   for (const auto& k : schema.keys) {
     os << "\n# " << k.doc << " (" << TypeName(k.type);
     if (!k.choices.empty()) {

@@ -93,6 +93,9 @@ TEST_SUITE("config") {
     CHECK_FALSE(parse("outbox.max_bytes = 64\0M\n"sv).ok());
     CHECK_FALSE(parse("mqtt.port = \v5\n").ok());
     CHECK_FALSE(parse("rate = \f2\n").ok());
+    CHECK_FALSE(parse("outbox.max_bytes = 1\rGiB\n").ok());  // fuzz: CR between number and unit
+    CHECK_FALSE(parse("outbox.max_bytes = 1\tGiB\n").ok());
+    CHECK(parse("outbox.max_bytes = 1 GiB\r\n").ok());  // a CRLF line end is still fine
     auto wrapped = parse("outbox.max_bytes = 17179869185G\n");
     REQUIRE_FALSE(wrapped.ok());
     CHECK(wrapped.status().message().find("out of range") != std::string::npos);
