@@ -1,22 +1,27 @@
 // Shared daemon main: command line, config, logging, the data directory's lock, and the
 // signals, which are heard from the first moment: the daemon starts on a thread of its own
 // while this one listens, so a daemon waiting for something (the edge for its address) still
-// stops at once on SIGINT/SIGTERM.
+// stops at once on SIGINT/SIGTERM. The whole stop has a budget from the signal (kStopBudget):
+// a part still blocked then (a TCP connect to a broker that never answers) does not hold
+// the process, whose durable state is in SQLite. systemd hears READY=1/STOPPING=1 here.
 #include "tern/common/daemon.h"
 
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
 
 #include "tern/common/dir_lock.h"
 #include "tern/common/log.h"
+#include "tern/common/systemd_notify.h"
 #include "tern/common/version.h"
 
 namespace tern {
@@ -28,6 +33,35 @@ void OnPause(int) { g_pause = 1; }
 
 // How long a daemon gets to give up its start after a signal before the process ends anyway.
 constexpr auto kCancelGrace = std::chrono::milliseconds(1500);
+// From the signal to the end of the process, whatever the daemon was doing: under the 2 s
+// that systemd units, the site runner and operators are promised (docs/deploy.md).
+constexpr auto kStopBudget = std::chrono::milliseconds(1800);
+
+using Clock = std::chrono::steady_clock;
+
+// Runs `stop` on this thread; if it has not returned by `deadline`, a watchdog logs what
+// happened and ends the process (exit 0: the stop was asked for; committed data is durable).
+void StopBy(Clock::time_point deadline, const std::string& program,
+            const std::function<void()>& stop) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::thread watchdog([&] {
+    std::unique_lock<std::mutex> lk(mu);
+    if (cv.wait_until(lk, deadline, [&] { return done; })) return;
+    spdlog::warn("{}: the stop did not finish within {} ms of the signal; exiting anyway", program,
+                 kStopBudget.count());
+    spdlog::default_logger()->flush();
+    std::_Exit(0);
+  });
+  stop();
+  {
+    std::lock_guard<std::mutex> lk(mu);
+    done = true;
+  }
+  cv.notify_all();
+  watchdog.join();
+}
 
 // Prints each line of a (possibly multi-line) error with the program's name, once.
 void PrintError(const std::string& program, const std::string& message) {
@@ -113,6 +147,7 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
     return 1;
   }
   Daemon* daemon = d->get();
+  systemd::NotifyStatus("starting");
   std::atomic<bool> started{false};
   Status start_status;
   std::thread starter([&] {
@@ -120,7 +155,11 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
     started = true;
   });
   while (!started && !g_signal) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The stop budget runs from the signal, also when it came during the start.
+  std::optional<Clock::time_point> signal_at;
+  if (g_signal) signal_at = Clock::now();
   if (!started) {
+    systemd::NotifyStopping("signal during the start, giving it up");
     spdlog::info("{}: signal {} while starting, giving up the start", schema.program,
                  static_cast<int>(g_signal));
     daemon->Cancel();
@@ -145,13 +184,14 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
     if (g_signal) {
       spdlog::warn("{}: stopped by signal {} before it was up: {}", schema.program,
                    static_cast<int>(g_signal), start_status.message());
-      d->reset();
+      StopBy(signal_at.value_or(Clock::now()) + kStopBudget, schema.program, [&] { d->reset(); });
       spdlog::shutdown();
       return 0;
     }
     spdlog::critical("{} failed to start: {}", schema.program, start_status.ToString());
     return 1;
   }
+  if (!g_signal) systemd::NotifyReady("running: " + VersionLine(schema.program));
   while (!g_signal) {
     if (g_pause) {
       g_pause = 0;
@@ -159,9 +199,13 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  if (!signal_at) signal_at = Clock::now();
   spdlog::info("{}: signal {}, stopping", schema.program, static_cast<int>(g_signal));
-  daemon->Stop();
-  d->reset();
+  systemd::NotifyStopping("stopping on signal " + std::to_string(static_cast<int>(g_signal)));
+  StopBy(*signal_at + kStopBudget, schema.program, [&] {
+    daemon->Stop();
+    d->reset();
+  });
   spdlog::info("{}: stopped", schema.program);
   spdlog::shutdown();
   return 0;

@@ -165,14 +165,15 @@ void MqttClient::LoopMain() {
   int backoff_s = min_s;
   while (started_) {
     const uint64_t connects_before = connects_.load();
-    const int rc = mosquitto_loop_forever(mosq_, 1000, 1);
+    int rc = MOSQ_ERR_SUCCESS;  // not loop_forever: see LoopMain's contract in mqtt.h
+    do rc = mosquitto_loop(mosq_, 1000, 1);
+    while (started_ && rc == MOSQ_ERR_SUCCESS);
     if (!started_) break;
     // A loop that had connected starts the back-off afresh: the doubling is for a broker
     // that keeps refusing, not for one that dropped us once after an hour (a client that
     // kept its long back-off came back seconds after its peers).
     if (connects_.load() != connects_before) backoff_s = min_s;
-    // loop_forever gave up (TLS or protocol error); it retries only errno-type failures.
-    if (connected_) HandleDisconnect(rc);
+    if (connected_) HandleDisconnect(rc);  // lost, refused, TLS or protocol error
     // A TLS failure seen since the last connect is the reason: keep its explanation rather
     // than the loop's generic one (which told a caller of last_error() less, and made
     // identity_test flaky under load when it arrived second).
@@ -191,7 +192,7 @@ void MqttClient::LoopMain() {
     }
     if (!started_) break;
     backoff_s = std::min(backoff_s * 2, std::max(backoff_s, opts_.reconnect_max_s));
-    (void)mosquitto_reconnect(mosq_);  // a failure shows in the next loop_forever's return
+    (void)mosquitto_reconnect(mosq_);  // a failure shows in the next loop's return
   }
 }
 

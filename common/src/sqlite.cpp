@@ -3,6 +3,10 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 namespace tern {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
@@ -154,6 +158,44 @@ Result<std::string> Database::IntegrityCheck() {
   TERN_ASSIGN_OR_RETURN(auto q, Prepare("PRAGMA integrity_check"));
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   return row ? std::string(q->Text(0)) : std::string("no answer");
+}
+
+Status Database::BackupTo(const std::string& to) {
+  std::error_code ec;
+  if (std::filesystem::exists(to, ec)) {
+    return Status::FailedPrecondition("backup of " + path_ + ": " + to + " exists");
+  }
+  sqlite3* dst = nullptr;
+  int rc = sqlite3_open_v2(to.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  auto fail = [&](int code, const std::string& what) {
+    std::string msg = "backup of " + path_ + " to " + to + ": " + what + ": " +
+                      (dst ? sqlite3_errmsg(dst) : sqlite3_errstr(code));
+    sqlite3_close_v2(dst);
+    std::filesystem::remove(to, ec);
+    return (code & 0xFF) == SQLITE_FULL ? Status::ResourceExhausted("disk full: " + msg)
+                                        : Status::IoError(msg);
+  };
+  if (rc != SQLITE_OK) return fail(rc, "open");
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", db_, "main");
+  if (b == nullptr) return fail(sqlite3_errcode(dst), "backup_init");
+  // All pages in one step: the copy is of one read snapshot. A writer holding a lock the
+  // step needs makes it BUSY/LOCKED for a moment; retried for up to 10 s.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    rc = sqlite3_backup_step(b, -1);
+    if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  } while (std::chrono::steady_clock::now() < deadline);
+  const int fin = sqlite3_backup_finish(b);
+  if (rc != SQLITE_DONE) return fail(rc, "backup_step");
+  if (fin != SQLITE_OK) return fail(fin, "backup_finish");
+  // The pages carry the source's WAL mode; a backup is one file to copy around.
+  rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return fail(rc, "journal_mode=DELETE");
+  rc = sqlite3_close(dst);
+  dst = nullptr;
+  if (rc != SQLITE_OK) return fail(rc, "close");
+  return Status::Ok();
 }
 
 int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }

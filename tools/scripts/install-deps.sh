@@ -21,6 +21,7 @@ PKGS=(
   procps psmisc                                  # ps/pkill used by the site runner and tests
   faketime                                       # libfaketime: the fault battery's clock jumps
   libncurses-dev                                 # tern-board's live front panel
+  libsystemd-dev                                 # sd_notify: the daemons' Type=notify units
   tmux                                           # the live panel's test drives a real terminal
 )
 

@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "analyze.h"
+#include "backup_cmd.h"
 #include "chunk_cmd.h"
 #include "cli_util.h"
 #include "core_client.h"
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
   AddTokenCommands(app, &token_args);
   PkiCmdArgs pki_args;
   AddPkiCommands(app, &pki_args);
+  BackupCmdArgs backup_args;
+  AddBackupCommand(app, &backup_args);
 
   try {
     app.parse(argc, argv);
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
   if (int rc = RunAnalyzeCommand(analyze_args); rc >= 0) return rc;
   if (int rc = RunPkiCommand(pki_args); rc >= 0) return rc;
   if (int rc = RunTokenCommand(core_db, token_args); rc >= 0) return rc;
+  if (int rc = RunBackupCommand(core_db, backup_args); rc >= 0) return rc;
 
   auto endpoint = ResolveEndpoint(cf);
   if (!endpoint.ok()) {

@@ -142,10 +142,10 @@ class MqttClient final : public Transport {
   void NoteFailure(const std::string& why);
   // Counts `n` takeovers of our session by another connection with our client id, and logs.
   void NoteTakeovers(uint64_t n, bool by_reason);
-  // The network thread: libmosquitto's loop_forever, run again (after a back-off and a
-  // reconnect) whenever it gives up. In libmosquitto 2.0.11 loop_forever returns for good on
-  // a TLS or protocol error (a broker restarting mid-handshake is one), so its own
-  // loop_start thread would leave a TLS client disconnected for ever.
+  // The network thread: mosquitto_loop until the connection fails, then a back-off that
+  // Stop() wakes, and a reconnect. Not loop_forever: in libmosquitto 2.0.11 it returns for
+  // good on a TLS or protocol error, and its reconnect sleep (up to reconnect_max_s) is not
+  // woken by a disconnect while the broker is away, which delayed a stop by up to 4 s.
   void LoopMain();
   // The network loop with several brokers: libmosquitto's loop_forever reconnects only to
   // the host it was given, so this loop runs mosquitto_loop itself and, when the rotation
