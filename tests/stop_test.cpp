@@ -136,17 +136,17 @@ TEST_SUITE("stop within 2 s") {
   }
 
   TEST_CASE("a core whose broker refuses connections stops within 2 s of SIGTERM") {
-    StopCase(true, "127.0.0.1", FreePort(), {"started"}, SIGTERM);
+    StopCase(true, "127.0.0.1", FreePort(), {"known nodes"}, SIGTERM);
   }
 
   TEST_CASE("a core whose broker accepts TCP and never answers stops within 2 s of SIGTERM") {
     SilentListener silent;
     REQUIRE(silent.port() > 0);
-    StopCase(true, "127.0.0.1", silent.port(), {"started"}, SIGTERM);
+    StopCase(true, "127.0.0.1", silent.port(), {"known nodes"}, SIGTERM);
   }
 
   TEST_CASE("a core pointed at an unroutable address stops within 2 s of SIGINT") {
-    StopCase(true, "10.255.255.1", 1883, {"started"}, SIGINT);
+    StopCase(true, "10.255.255.1", 1883, {"known nodes"}, SIGINT);
   }
 
   TEST_CASE(
@@ -158,9 +158,9 @@ TEST_SUITE("stop within 2 s") {
       REQUIRE(broker.ok());
       Daemon core, edge;
       REQUIRE(core.StartCore("127.0.0.1", broker.port()));
-      REQUIRE(Site::WaitFor(60, [&] { return core.LogHas("started"); }));
+      REQUIRE(Site::WaitFor(60, [&] { return core.LogHas("known nodes"); }));
       REQUIRE(edge.StartEdge("127.0.0.1", broker.port()));
-      REQUIRE(Site::WaitFor(90, [&] { return edge.LogHas("registered"); }));
+      REQUIRE(Site::WaitFor(90, [&] { return edge.LogHas("started: address"); }));
       if (broker_dies) {
         broker.Kill(true);
         // Both have lost it and are between reconnect attempts.

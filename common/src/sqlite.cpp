@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <thread>
 
+#include "tern/common/sqlite_backup.h"
+
 namespace tern {
 
 Statement::~Statement() { sqlite3_finalize(stmt_); }
@@ -160,24 +162,39 @@ Result<std::string> Database::IntegrityCheck() {
   return row ? std::string(q->Text(0)) : std::string("no answer");
 }
 
-Status Database::BackupTo(const std::string& to) {
-  std::error_code ec;
-  if (std::filesystem::exists(to, ec)) {
-    return Status::FailedPrecondition("backup of " + path_ + ": " + to + " exists");
+int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+int Database::Changes() const { return sqlite3_changes(db_); }
+
+Result<Statement*> PrepareOnce(Database& db, std::unique_ptr<Statement>& slot, const char* sql) {
+  if (!slot) {
+    TERN_ASSIGN_OR_RETURN(slot, db.Prepare(sql));
   }
+  return slot.get();
+}
+
+Status BackupDatabase(const std::string& from, const std::string& to) {
+  std::error_code ec;
+  const std::string what = "backup of " + from + " to " + to;
+  if (std::filesystem::exists(to, ec))
+    return Status::FailedPrecondition(what + ": " + to + " exists");
+  sqlite3* src = nullptr;
   sqlite3* dst = nullptr;
-  int rc = sqlite3_open_v2(to.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  auto fail = [&](int code, const std::string& what) {
-    std::string msg = "backup of " + path_ + " to " + to + ": " + what + ": " +
-                      (dst ? sqlite3_errmsg(dst) : sqlite3_errstr(code));
+  auto fail = [&](int code, sqlite3* on, const std::string& step) {
+    std::string msg = what + ": " + step + ": " + (on ? sqlite3_errmsg(on) : sqlite3_errstr(code));
     sqlite3_close_v2(dst);
+    sqlite3_close_v2(src);
     std::filesystem::remove(to, ec);
-    return (code & 0xFF) == SQLITE_FULL ? Status::ResourceExhausted("disk full: " + msg)
-                                        : Status::IoError(msg);
+    if ((code & 0xFF) == SQLITE_FULL) return Status::ResourceExhausted("disk full: " + msg);
+    if ((code & 0xFF) == SQLITE_CANTOPEN && on == src) return Status::NotFound(msg);
+    return Status::IoError(msg);
   };
-  if (rc != SQLITE_OK) return fail(rc, "open");
-  sqlite3_backup* b = sqlite3_backup_init(dst, "main", db_, "main");
-  if (b == nullptr) return fail(sqlite3_errcode(dst), "backup_init");
+  int rc = sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr);
+  if (rc != SQLITE_OK) return fail(rc, src, "open " + from);
+  sqlite3_busy_timeout(src, 5000);
+  rc = sqlite3_open_v2(to.c_str(), &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  if (rc != SQLITE_OK) return fail(rc, dst, "open " + to);
+  sqlite3_backup* b = sqlite3_backup_init(dst, "main", src, "main");
+  if (b == nullptr) return fail(sqlite3_errcode(dst), dst, "backup_init");
   // All pages in one step: the copy is of one read snapshot. A writer holding a lock the
   // step needs makes it BUSY/LOCKED for a moment; retried for up to 10 s.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -187,25 +204,16 @@ Status Database::BackupTo(const std::string& to) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   } while (std::chrono::steady_clock::now() < deadline);
   const int fin = sqlite3_backup_finish(b);
-  if (rc != SQLITE_DONE) return fail(rc, "backup_step");
-  if (fin != SQLITE_OK) return fail(fin, "backup_finish");
+  if (rc != SQLITE_DONE) return fail(rc, dst, "backup_step");
+  if (fin != SQLITE_OK) return fail(fin, dst, "backup_finish");
   // The pages carry the source's WAL mode; a backup is one file to copy around.
   rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return fail(rc, "journal_mode=DELETE");
+  if (rc != SQLITE_OK) return fail(rc, dst, "journal_mode=DELETE");
+  sqlite3_close_v2(src);
+  src = nullptr;
   rc = sqlite3_close(dst);
-  dst = nullptr;
-  if (rc != SQLITE_OK) return fail(rc, "close");
+  if (rc != SQLITE_OK) return fail(rc, dst, "close");
   return Status::Ok();
-}
-
-int64_t Database::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
-int Database::Changes() const { return sqlite3_changes(db_); }
-
-Result<Statement*> PrepareOnce(Database& db, std::unique_ptr<Statement>& slot, const char* sql) {
-  if (!slot) {
-    TERN_ASSIGN_OR_RETURN(slot, db.Prepare(sql));
-  }
-  return slot.get();
 }
 
 }  // namespace tern

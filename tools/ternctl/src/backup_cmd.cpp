@@ -10,6 +10,7 @@
 
 #include "cli_util.h"
 #include "tern/common/sqlite.h"
+#include "tern/common/sqlite_backup.h"
 
 namespace tern::tools {
 namespace {
@@ -53,9 +54,7 @@ int RunBackupCommand(const std::string& core_db, const BackupCmdArgs& a) {
   fs::remove(part, ec);
   Database::Options ro;
   ro.read_only = true;
-  auto src = Database::Open(from, ro);
-  if (!src.ok()) return FailIn("backup", src.status());
-  Status s = (*src)->BackupTo(part);
+  Status s = BackupDatabase(from, part);
   if (!s.ok())
     return FailIn("backup",
                   s.code() == Status::Code::kFailedPrecondition ? Status::IoError(s.message()) : s);

@@ -89,12 +89,6 @@ class Database {
   // "ok", or the first problem PRAGMA integrity_check reports.
   Result<std::string> IntegrityCheck();
 
-  // Copies this database, as of one consistent moment, into the new file `to` through
-  // SQLite's online backup API: writers on other connections go on meanwhile (WAL), and
-  // the copy is a self-contained file (rollback journal, no -wal beside it). `to` must not
-  // exist (FailedPrecondition otherwise); a failed copy is removed. Errors name both paths.
-  [[nodiscard]] Status BackupTo(const std::string& to);
-
   int64_t LastInsertRowid() const;
   int Changes() const;
   const std::string& path() const { return path_; }
