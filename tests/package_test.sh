@@ -121,8 +121,8 @@ case "$EDGE_CMD" in /usr/bin/tern-edge\ *) ;; *) fail "edge ExecStart: $EDGE_CMD
 case "$CORE_CMD" in /usr/bin/tern-core\ *) ;; *) fail "core ExecStart: $CORE_CMD" ;; esac
 say "ExecStart: $EDGE_CMD | $CORE_CMD"
 # The configs as installed load (exit 0 from --print-config means every key is valid).
-runuser -u tern -- $EDGE_CMD --print-config >/dev/null || fail "edge.conf does not load"
-runuser -u tern -- $CORE_CMD --print-config >/dev/null || fail "core.conf does not load"
+setpriv --reuid=tern --regid=tern --init-groups -- $EDGE_CMD --print-config >/dev/null || fail "edge.conf does not load"
+setpriv --reuid=tern --regid=tern --init-groups -- $CORE_CMD --print-config >/dev/null || fail "core.conf does not load"
 
 MQTT_PORT=$(free_port)
 HTTP_PORT=$(free_port)
@@ -146,10 +146,10 @@ LISTENER_PID=$!
 wait_for 10 test -S "$NOTIFY" || fail "notify socket"
 
 SETS=(--set "mqtt.port=$MQTT_PORT" --set security.mode=insecure)
-NOTIFY_SOCKET="$NOTIFY" runuser -u tern -- $CORE_CMD "${SETS[@]}" --set "http.port=$HTTP_PORT" \
+NOTIFY_SOCKET="$NOTIFY" setpriv --reuid=tern --regid=tern --init-groups -- $CORE_CMD "${SETS[@]}" --set "http.port=$HTTP_PORT" \
   >"$TMP/core.log" 2>&1 &
 CORE_PID=$!
-NOTIFY_SOCKET="$NOTIFY" runuser -u tern -- $EDGE_CMD "${SETS[@]}" >"$TMP/edge.log" 2>&1 &
+NOTIFY_SOCKET="$NOTIFY" setpriv --reuid=tern --regid=tern --init-groups -- $EDGE_CMD "${SETS[@]}" >"$TMP/edge.log" 2>&1 &
 EDGE_PID=$!
 edge_registered() { grep -q '"addr": *[1-9]' /var/lib/tern/edge/status.json 2>/dev/null; }
 if ! wait_for 120 edge_registered; then

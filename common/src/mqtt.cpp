@@ -182,17 +182,17 @@ void MqttClient::LoopMain() {
       std::lock_guard<std::mutex> lk(mu_);
       ssl = ssl_error_;
     }
-    NoteFailure(ssl.rfind("OpenSSL Error", 0) == 0 && !connected_
-                    ? Explain(ssl)
-                    : std::string("network loop stopped: ") + mosquitto_strerror(rc) +
-                          ", reconnecting");
+    NoteFailure(ssl.rfind("OpenSSL Error", 0) == 0 && !connected_ ? Explain(ssl)
+                : rc == MOSQ_ERR_NO_CONN ? "cannot connect: " + connect_error_  // our reconnect's
+                                         : std::string("network loop stopped: ") +
+                                               mosquitto_strerror(rc) + ", reconnecting");
     {
       std::unique_lock<std::mutex> lk(mu_);
       cv_.wait_for(lk, std::chrono::seconds(backoff_s), [this] { return !started_.load(); });
     }
     if (!started_) break;
     backoff_s = std::min(backoff_s * 2, std::max(backoff_s, opts_.reconnect_max_s));
-    (void)mosquitto_reconnect(mosq_);  // a failure shows in the next loop's return
+    (void)ConnectCurrent(ConnectHow::kAgain);  // a failure shows in the next loop's return
   }
 }
 
