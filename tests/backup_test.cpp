@@ -25,10 +25,13 @@ int64_t ManifestChunks(const std::string& db_path) {
 
 TEST_SUITE("backup") {
   TEST_CASE("ternctl backup copies core.db consistently while the site runs") {
-    Site site(2, {"source.synthetic.rate=2000"});
+    Site site(3, {"source.synthetic.rate=2000"});
     REQUIRE(site.StartAll());
-    REQUIRE(Site::WaitFor(90, [&] {
-      return site.EdgeCounter(0, "grade_core") >= 20 && site.EdgeCounter(1, "grade_core") >= 20;
+    REQUIRE(Site::WaitFor(120, [&] {
+      for (int i = 0; i < 3; ++i) {
+        if (site.EdgeCounter(i, "grade_core") < 3) return false;
+      }
+      return true;
     }));
     const std::string db = site.CoreDir() + "/core.db";
     const std::string copy = site.dir() + "/backup/core-copy.db";
