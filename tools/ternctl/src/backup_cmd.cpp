@@ -55,9 +55,13 @@ int RunBackupCommand(const std::string& core_db, const BackupCmdArgs& a) {
   Database::Options ro;
   ro.read_only = true;
   Status s = BackupDatabase(from, part);
-  if (!s.ok())
-    return FailIn("backup",
-                  s.code() == Status::Code::kFailedPrecondition ? Status::IoError(s.message()) : s);
+  if (!s.ok()) {
+    // Not the operator's --to existing (checked above) nor a missing --data-dir: the
+    // .partial file or the source could not be used, an I/O error (2).
+    const bool io =
+        s.code() == Status::Code::kFailedPrecondition || s.code() == Status::Code::kNotFound;
+    return FailIn("backup", io ? Status::IoError(s.message()) : s);
+  }
   int64_t chunks = -1;
   std::string check;
   {
@@ -72,9 +76,10 @@ int RunBackupCommand(const std::string& core_db, const BackupCmdArgs& a) {
   }
   if (check != "ok") {
     fs::remove(part, ec);
-    return FailIn("backup", Status::Corruption("the copy of " + from +
-                                               " failed PRAGMA integrity_check: " + check +
-                                               "; nothing written to " + a.to));
+    // A refusal (1), not an I/O error: the database itself answered with problems.
+    return FailIn("backup", Status::FailedPrecondition("the copy of " + from +
+                                                       " failed PRAGMA integrity_check: " + check +
+                                                       "; nothing written to " + a.to));
   }
   fs::rename(part, a.to, ec);
   if (ec) {
