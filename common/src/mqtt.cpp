@@ -166,8 +166,7 @@ void MqttClient::LoopMain() {
   while (started_) {
     const uint64_t connects_before = connects_.load();
     int rc = MOSQ_ERR_SUCCESS;  // not loop_forever: see LoopMain's contract in mqtt.h
-    do rc = mosquitto_loop(mosq_, 1000, 1);
-    while (started_ && rc == MOSQ_ERR_SUCCESS);
+    while ((rc = mosquitto_loop(mosq_, 1000, 1)) == MOSQ_ERR_SUCCESS && started_) continue;
     if (!started_) break;
     // A loop that had connected starts the back-off afresh: the doubling is for a broker
     // that keeps refusing, not for one that dropped us once after an hour (a client that
