@@ -181,18 +181,24 @@ msg::Members Membership::ToMessage() const {
 nlohmann::json Membership::ToStatusJson() const {
   auto j = nlohmann::json::array();
   for (const auto& [addr, mb] : members_) {
-    j.push_back({{"addr", addr},
-                 {"name", mb.name},
-                 {"state", std::string(NodeStateName(mb.state))},
-                 {"load", mb.load},
-                 {"disk_full", mb.disk_full},
-                 {"draining", mb.draining},
-                 {"outbox_chunks", mb.outbox_chunks < 0 ? nlohmann::json() : mb.outbox_chunks},
-                 {"outbox_bytes", mb.outbox_bytes < 0 ? nlohmann::json() : mb.outbox_bytes},
-                 {"counters", mb.counters}});
-    // The store's fill for /metrics (tern_edge_store_*_bytes; capacity 0: not said).
-    j.back()["used"] = mb.used;
-    j.back()["capacity"] = mb.capacity;
+    j.push_back(
+        {{"addr", addr},
+         {"name", mb.name},
+         {"state", std::string(NodeStateName(mb.state))},
+         {"load", mb.load},
+         {"disk_full", mb.disk_full},
+         {"draining", mb.draining},
+         {"outbox_chunks",
+          mb.outbox_chunks < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_chunks)},
+         {"outbox_bytes", mb.outbox_bytes < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_bytes)},
+         {"counters", mb.counters}});
+  }
+  // The store's fill, for /metrics (tern_edge_store_*_bytes; capacity 0: not said).
+  auto node = j.begin();
+  for (const auto& [addr, mb] : members_) {
+    (*node)["used"] = mb.used;
+    (*node)["capacity"] = mb.capacity;
+    ++node;
   }
   return j;
 }
