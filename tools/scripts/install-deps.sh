@@ -17,12 +17,12 @@ PKGS=(
   libgpiod-dev gpiod                             # GPIO SPI backend (libgpiod 1.6)
   verilator                                      # the control board's RTL model
   doctest-dev                                    # unit and integration tests
+  prometheus                                     # promtool: the tests check docs/prometheus/alerts.yml and a real /metrics scrape
   clang libclang-rt-14-dev                       # fuzz targets: clang, libFuzzer, ASan/UBSan runtimes
   procps psmisc                                  # ps/pkill used by the site runner and tests
   faketime                                       # libfaketime: the fault battery's clock jumps
   libncurses-dev                                 # tern-board's live front panel
   tmux                                           # the live panel's test drives a real terminal
-  prometheus                                     # promtool: the tests check docs/prometheus/alerts.yml and a real /metrics scrape
 )
 
 missing=()
