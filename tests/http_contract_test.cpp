@@ -22,11 +22,13 @@ namespace {
 
 const std::string kDoc = TERN_SOURCE_DIR "/docs/http-api.md";
 
-// The series names of a Prometheus text exposition.
+// The series names of a Prometheus text exposition, and its family names (a histogram's
+// family, e.g. tern_edge_ack_latency_seconds, has only _bucket/_sum/_count series).
 std::set<std::string> SeriesIn(const std::string& text) {
   std::set<std::string> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) out.insert(line.substr(7, line.find(' ', 7) - 7));
     if (line.empty() || line[0] == '#') continue;
     out.insert(line.substr(0, line.find_first_of("{ ")));
   }
