@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "ctl_run.h"
+#include "doc_table.h"
 #include "http_client.h"
 #include "site.h"
 
@@ -42,26 +43,6 @@ std::set<std::string> DocSeries(const std::string& doc) {
   static const std::regex re(R"(tern_(core|node|edge)_[a-z0-9_]*[a-z0-9](?![a-z0-9_<]))");
   for (std::sregex_iterator it(doc.begin(), doc.end(), re), end; it != end; ++it) {
     out.insert(it->str());
-  }
-  return out;
-}
-
-// The first column of the table under the heading `heading` (backticks removed).
-std::vector<std::string> TableNames(const std::string& doc, const std::string& heading) {
-  std::vector<std::string> out;
-  size_t at = doc.find("\n" + heading + "\n");
-  if (at == std::string::npos) return out;
-  std::istringstream in(doc.substr(at + heading.size() + 2));
-  bool in_table = false;
-  static const std::regex row(R"(^\| `([a-z0-9_]+)` \|)");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("|", 0) != 0) {
-      if (in_table) break;
-      continue;
-    }
-    in_table = true;
-    std::smatch m;
-    if (std::regex_search(line, m, row)) out.push_back(m[1]);
   }
   return out;
 }

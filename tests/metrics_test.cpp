@@ -13,6 +13,7 @@
 
 #include "../core/src/core_counters.h"
 #include "ctl_run.h"
+#include "doc_table.h"
 #include "http_client.h"
 #include "site.h"
 #include "tern/common/edge_counters.h"
@@ -71,27 +72,6 @@ std::pair<int, std::string> PromtoolCheck(const Site& site, const std::string& t
   return {rc, ReadFile(out)};
 }
 
-// The first column of the table under `heading` in docs/http-api.md (backticks removed).
-std::vector<std::string> DocTable(const std::string& heading) {
-  const std::string doc = ReadFile(TERN_SOURCE_DIR "/docs/http-api.md");
-  std::vector<std::string> out;
-  size_t at = doc.find("\n" + heading + "\n");
-  if (at == std::string::npos) return out;
-  std::istringstream in(doc.substr(at + heading.size() + 2));
-  static const std::regex row(R"(^\| `([a-z0-9_]+)` \|)");
-  bool in_table = false;
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("|", 0) != 0) {
-      if (in_table) break;
-      continue;
-    }
-    in_table = true;
-    std::smatch m;
-    if (std::regex_search(line, m, row)) out.push_back(m[1]);
-  }
-  return out;
-}
-
 // Starts `site` and returns the core's HTTP port and an operator token for /metrics;
 // port -1 if something did not come up.
 std::pair<int, std::string> Scraper(Site& site) {
@@ -113,8 +93,9 @@ TEST_SUITE("metrics") {
     for (const auto& c : EdgeCounterDocs()) {
       if (c.gauge_family.empty()) edge_names.emplace_back(c.key);
     }
-    CHECK(DocTable("### Core counters") == core_names);
-    CHECK(DocTable("### Edge counters") == edge_names);
+    const std::string doc = ReadFile(TERN_SOURCE_DIR "/docs/http-api.md");
+    CHECK(TableNames(doc, "### Core counters") == core_names);
+    CHECK(TableNames(doc, "### Edge counters") == edge_names);
   }
 
   TEST_CASE("a real scrape passes promtool and has every family the dashboard queries") {
