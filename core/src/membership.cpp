@@ -192,13 +192,9 @@ nlohmann::json Membership::ToStatusJson() const {
           mb.outbox_chunks < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_chunks)},
          {"outbox_bytes", mb.outbox_bytes < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_bytes)},
          {"counters", mb.counters}});
-  }
-  // The store's fill, for /metrics (tern_edge_store_*_bytes; capacity 0: not said).
-  auto node = j.begin();
-  for (const auto& [addr, mb] : members_) {
-    (*node)["used"] = mb.used;
-    (*node)["capacity"] = mb.capacity;
-    ++node;
+    // The store's fill for /metrics (tern_edge_store_*_bytes; capacity 0: not said).
+    j.back()["used"] = mb.used;
+    j.back()["capacity"] = mb.capacity;
   }
   return j;
 }
