@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "ctl_run.h"
+#include "doc_table.h"
 #include "http_client.h"
 #include "site.h"
 
@@ -22,11 +23,13 @@ namespace {
 
 const std::string kDoc = TERN_SOURCE_DIR "/docs/http-api.md";
 
-// The series names of a Prometheus text exposition.
+// The series names of a Prometheus text exposition, and its family names (a histogram's
+// family, e.g. tern_edge_ack_latency_seconds, has only _bucket/_sum/_count series).
 std::set<std::string> SeriesIn(const std::string& text) {
   std::set<std::string> out;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) out.insert(line.substr(7, line.find(' ', 7) - 7));
     if (line.empty() || line[0] == '#') continue;
     out.insert(line.substr(0, line.find_first_of("{ ")));
   }
@@ -40,26 +43,6 @@ std::set<std::string> DocSeries(const std::string& doc) {
   static const std::regex re(R"(tern_(core|node|edge)_[a-z0-9_]*[a-z0-9](?![a-z0-9_<]))");
   for (std::sregex_iterator it(doc.begin(), doc.end(), re), end; it != end; ++it) {
     out.insert(it->str());
-  }
-  return out;
-}
-
-// The first column of the table under the heading `heading` (backticks removed).
-std::vector<std::string> TableNames(const std::string& doc, const std::string& heading) {
-  std::vector<std::string> out;
-  size_t at = doc.find("\n" + heading + "\n");
-  if (at == std::string::npos) return out;
-  std::istringstream in(doc.substr(at + heading.size() + 2));
-  bool in_table = false;
-  static const std::regex row(R"(^\| `([a-z0-9_]+)` \|)");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("|", 0) != 0) {
-      if (in_table) break;
-      continue;
-    }
-    in_table = true;
-    std::smatch m;
-    if (std::regex_search(line, m, row)) out.push_back(m[1]);
   }
   return out;
 }

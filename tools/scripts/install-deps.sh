@@ -17,6 +17,7 @@ PKGS=(
   libgpiod-dev gpiod                             # GPIO SPI backend (libgpiod 1.6)
   verilator                                      # the control board's RTL model
   doctest-dev                                    # unit and integration tests
+  prometheus                                     # promtool: the tests check docs/prometheus/alerts.yml and a real /metrics scrape
   clang libclang-rt-14-dev                       # fuzz targets: clang, libFuzzer, ASan/UBSan runtimes
   procps psmisc                                  # ps/pkill used by the site runner and tests
   faketime                                       # libfaketime: the fault battery's clock jumps
