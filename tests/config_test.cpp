@@ -74,6 +74,29 @@ TEST_SUITE("config") {
     CHECK(r.out.find("tern-edge: tern-edge:") == std::string::npos);
   }
 
+  TEST_CASE("a check of two keys together names the file and line of each key given") {
+    TempDir dir;
+    std::ofstream(dir / "core.conf") << "node.name = core\n"
+                                        "board.over_temp_c = 50\n"
+                                        "board.over_temp_clear_c = 55\n";
+    auto r = RunBin({TERN_CORE_BIN, "-c", dir / "core.conf"}, dir);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    const std::string core = dir / "core.conf";
+    CHECK(r.out.find("tern-core: " + core + ":3, " + core +
+                     ":2: config key 'board.over_temp_clear_c' must be below "
+                     "'board.over_temp_c'") != std::string::npos);
+
+    // One key from the file, the other from the command line.
+    std::ofstream(dir / "edge.conf") << "node.name = e1\n"
+                                        "mqtt.brokers = 127.0.0.1:1883\n";
+    r = RunBin({TERN_EDGE_BIN, "-c", dir / "edge.conf", "--set", "mqtt.host=10.0.0.1"}, dir);
+    CHECK(r.code == 2);
+    const std::string edge = dir / "edge.conf";
+    CHECK(r.out.find("tern-edge: " + edge + ":2, command line: config keys 'mqtt.brokers'") !=
+          std::string::npos);
+  }
+
   TEST_CASE("security.mode = pki needs each TLS file, a missing file is named at start") {
     TempDir dir;
     auto r = RunBin({TERN_EDGE_BIN, "--set", "tls.cert=", "--set", "tls.key="}, dir);

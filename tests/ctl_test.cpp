@@ -5,6 +5,8 @@
 // chunk, prefix, origin name or edge, and exit 2 naming the URL once the core is gone.
 #include <doctest/doctest.h>
 
+#include <regex>
+
 #include "ctl_run.h"
 #include "site.h"
 
@@ -95,6 +97,18 @@ TEST_SUITE("ctl") {
     auto verify = Ctl(site, {"verify", "--json"});
     CHECK((verify.code == 0 || verify.code == 1));
     CHECK(JsonOf(verify).contains("ok"));
+    // The text form shows the in-flight figures --json has (window included), apart from
+    // the problems.
+    const int64_t window = JsonOf(verify)["in_flight"].value("window_s", -1);
+    auto verify_text = Ctl(site, {"verify"});
+    CHECK((verify_text.code == 0 || verify_text.code == 1));
+    INFO(verify_text.out);
+    CHECK(std::regex_search(
+        verify_text.out,
+        std::regex("\nin flight: +[0-9]+ chunks \\(not yet acked, or newer than " +
+                   std::to_string(window) +
+                   " s; not problems\\): missing [0-9]+, extra [0-9]+, under-replicated "
+                   "[0-9]+, no copy yet [0-9]+\n")));
 
     // Settings: an operator token may change them, a read token may not.
     auto set = Ctl(site, {"edge", "set", "edge-0", "--weight", "3"});

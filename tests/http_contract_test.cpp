@@ -5,7 +5,10 @@
 //   /api/v1/status example is in the live document — the document is parsed here, so a name
 //   added to it is checked too;
 // - /healthz answers without credentials, a wrong method on a known path is 405 with Allow,
-//   and a POST without a body is answered at once.
+//   and a POST without a body is answered at once;
+// - for nodes, a chunk, the chunk list, results, report, repair and verify: every key of the
+//   section's ```json example is in a live answer, and every key of the live answer is in
+//   the example or the section's field table (keys of open maps such as counters aside).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -72,6 +75,55 @@ void KeyPaths(const nlohmann::json& j, const std::string& prefix, std::set<std::
   }
 }
 
+// The core's HTTP port, from status.json once the core has written it (-1: not in 30 s).
+int ApiPort(const Site& site) {
+  int port = -1;
+  Site::WaitFor(30, [&] { return (port = site.CoreStatus().value("http_port", -1)) > 0; });
+  return port;
+}
+
+// The text of the section under `heading`, up to the next heading of level 2.
+std::string Section(const std::string& doc, const std::string& heading) {
+  size_t at = doc.find("\n" + heading + "\n");
+  if (at == std::string::npos) return "";
+  at += heading.size() + 2;
+  size_t end = doc.find("\n## ", at);
+  return doc.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+// Every name in backticks in the first column of the section's field tables.
+std::set<std::string> FieldNames(const std::string& section) {
+  std::set<std::string> out;
+  std::istringstream in(section);
+  static const std::regex name("`([a-z0-9_+]+)`");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("| ", 0) != 0) continue;
+    const std::string first = line.substr(0, line.find(" |", 1));
+    for (std::sregex_iterator it(first.begin(), first.end(), name), e; it != e; ++it) {
+      out.insert((*it)[1]);
+    }
+  }
+  return out;
+}
+
+// Paths of arrays that are empty in `j` (their elements' keys cannot be compared).
+void EmptyArrays(const nlohmann::json& j, const std::string& prefix, std::set<std::string>* out) {
+  if (j.is_object()) {
+    for (const auto& [k, v] : j.items()) EmptyArrays(v, prefix.empty() ? k : prefix + "." + k, out);
+  } else if (j.is_array()) {
+    if (j.empty()) out->insert(prefix + "[]");
+    for (const auto& e : j) EmptyArrays(e, prefix + "[]", out);
+  }
+}
+
+// The last name of a key path ("chunks[].holders[].addr" -> "addr").
+std::string LastName(const std::string& path) {
+  size_t dot = path.rfind('.');
+  std::string n = dot == std::string::npos ? path : path.substr(dot + 1);
+  while (n.size() > 2 && n.compare(n.size() - 2, 2, "[]") == 0) n.resize(n.size() - 2);
+  return n;
+}
+
 }  // namespace
 
 TEST_SUITE("http_contract") {
@@ -88,9 +140,8 @@ TEST_SUITE("http_contract") {
 
     Site site(1, {"source.synthetic.rate=500"});
     REQUIRE(site.StartAll());
-    int port = -1;  // in status.json once the core has written it
-    REQUIRE(
-        Site::WaitFor(30, [&] { return (port = site.CoreStatus().value("http_port", -1)) > 0; }));
+    const int port = ApiPort(site);
+    REQUIRE(port > 0);
     const std::string token = SiteToken(site);
     REQUIRE(!token.empty());
     // A short run: the edge registered, sealed chunks and sent heartbeats with them.
@@ -132,9 +183,8 @@ TEST_SUITE("http_contract") {
     // A long request timeout: a server that waited for a body would not answer in time.
     Site site(1, {"source.synthetic.rate=200"}, {"http.request_timeout=60s"});
     REQUIRE(site.StartAll());
-    int port = -1;  // in status.json once the core has written it
-    REQUIRE(
-        Site::WaitFor(30, [&] { return (port = site.CoreStatus().value("http_port", -1)) > 0; }));
+    const int port = ApiPort(site);
+    REQUIRE(port > 0);
     const std::string token = SiteToken(site);
     REQUIRE(!token.empty());
 
@@ -186,6 +236,91 @@ TEST_SUITE("http_contract") {
       CHECK(s < 20);  // the request timeout is 60 s
     }
     CHECK(site.CoreRunning());
+  }
+
+  TEST_CASE("each endpoint's documented example and fields match a live answer both ways") {
+    const std::string doc = ReadFile(kDoc);
+    REQUIRE_MESSAGE(!doc.empty(), "cannot read " << kDoc);
+    // Three stores, spikes for alarm results, one statistics window per chunk: every list
+    // has rows soon.
+    Site site(3, {"source.synthetic.rate=500", "source.synthetic.anomaly_every=400"},
+              {"processor.stats.window=0"});
+    REQUIRE(site.StartAll());
+    const int port = ApiPort(site);
+    REQUIRE(port > 0);
+    const std::string token = SiteToken(site);
+    REQUIRE(!token.empty());
+    auto get = [&](const std::string& path) {
+      auto r = HttpCall(port, "GET", path, token);
+      return r.status == 200 ? nlohmann::json::parse(r.body, nullptr, false) : nlohmann::json();
+    };
+    // An anomaly result placed on its stores: then results, chunks and links all have rows.
+    std::string rid;
+    REQUIRE(Site::WaitFor(120, [&] {
+      auto r = get("/api/v1/results?anomalies=1&limit=1");
+      if (!r.is_object() || r["results"].empty()) return false;
+      rid = r["results"][0]["id"];
+      return get("/api/v1/chunks/" + rid).is_object();
+    }));
+    auto list = get("/api/v1/chunks?source=vib&limit=3");
+    REQUIRE(list.is_object());
+    REQUIRE(!list["chunks"].empty());
+    const std::string cid = list["chunks"][0]["id"];
+
+    struct Endpoint {
+      std::string heading, path;
+    };
+    const std::vector<Endpoint> endpoints = {
+        {"## GET /api/v1/nodes", "/api/v1/nodes"},
+        {"## GET /api/v1/chunks/{id}", "/api/v1/chunks/" + cid},
+        {"## GET /api/v1/chunks?source=S[&origin=N][&from=T][&to=T][&limit=N]",
+         "/api/v1/chunks?source=vib&limit=3"},
+        {"## GET /api/v1/results?[source=S][&origin=N][&from=T][&to=T][&anomalies=1][&limit=N]",
+         "/api/v1/results?anomalies=1&limit=3"},
+        {"## GET /api/v1/report", "/api/v1/report"},
+        {"## GET /api/v1/repair", "/api/v1/repair"},
+        {"## GET /api/v1/verify[?rehash=1]", "/api/v1/verify"},
+    };
+    for (const auto& e : endpoints) {
+      CAPTURE(e.heading);
+      const std::string section = Section(doc, e.heading);
+      REQUIRE_MESSAGE(!section.empty(), "docs/http-api.md has no section " << e.heading);
+      const size_t ex = section.find("```json\n");
+      const nlohmann::json example =
+          ex == std::string::npos
+              ? nlohmann::json()
+              : nlohmann::json::parse(section.substr(ex + 8, section.find("```", ex + 8) - ex - 8),
+                                      nullptr, false);
+      REQUIRE_MESSAGE(example.is_object(), "no ```json example under " << e.heading);
+      const nlohmann::json live = get(e.path);
+      REQUIRE_MESSAGE(live.is_object(), e.path << " did not answer a JSON object");
+      std::set<std::string> documented, served, empty;
+      KeyPaths(example, "", &documented);
+      KeyPaths(live, "", &served);
+      EmptyArrays(live, "", &empty);
+      const std::set<std::string> table = FieldNames(section);
+      // Open maps: their keys are data (counter names, copy counts, a summary), not fields.
+      auto in_open_map = [](const std::string& p) {
+        for (const char* m : {"counters.", "summary.", "by_copies.", "copies."}) {
+          if (p.find(m) != std::string::npos) return true;
+        }
+        return false;
+      };
+      for (const auto& k : documented) {
+        if (in_open_map(k)) continue;
+        bool under_empty = false;
+        for (const auto& a : empty) under_empty |= k.rfind(a + ".", 0) == 0;
+        if (under_empty) continue;  // nothing live to compare with
+        CHECK_MESSAGE(served.count(k) == 1,
+                      e.path << ": the example has " << k << ", the live answer does not");
+      }
+      for (const auto& k : served) {
+        if (in_open_map(k)) continue;
+        const bool known = documented.count(k) == 1 || table.count(LastName(k)) == 1;
+        CHECK_MESSAGE(known, e.path << ": the live answer has " << k
+                                    << ", which neither the example nor a field table documents");
+      }
+    }
   }
 }
 

@@ -8,7 +8,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 namespace tern {
 namespace {
@@ -148,6 +151,48 @@ Status Config::Set(const std::string& key, const std::string& value, const std::
   return Status::Ok();
 }
 
+namespace {
+// For a cross-key check's `message`: "<origin>, <origin>: " of the keys it names that were
+// given (file:line or command line), in the order the message names them; "" if none was.
+std::string WhereGiven(const Config& c, const ConfigSchema& schema, const std::string& message) {
+  // A key counts when its name stands alone in the message (not inside a longer name);
+  // `'sched.*'` stands for every key under sched. Keys at their defaults were not given
+  // anywhere, so they have no place to point at.
+  auto is_name_char = [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '.';
+  };
+  std::vector<std::pair<size_t, std::string>> found;  // (position in message, origin)
+  for (const auto& k : schema.keys) {
+    const std::string& origin = c.Origin(k.name);
+    if (origin == "default") continue;
+    size_t at = std::string::npos;
+    for (size_t p = message.find(k.name); p != std::string::npos; p = message.find(k.name, p + 1)) {
+      const size_t e = p + k.name.size();
+      if ((p == 0 || !is_name_char(message[p - 1])) &&
+          (e == message.size() || !is_name_char(message[e]) ||
+           (message[e] == '.' && (e + 1 == message.size() || !is_name_char(message[e + 1]))))) {
+        at = p;
+        break;
+      }
+    }
+    const size_t dot = k.name.find('.');
+    if (at == std::string::npos && dot != std::string::npos) {
+      at = message.find("'" + k.name.substr(0, dot + 1) + "*'");
+    }
+    if (at != std::string::npos) found.emplace_back(at, origin);
+  }
+  std::stable_sort(found.begin(), found.end());
+  std::string out;
+  std::set<std::string> seen;  // one line, one mention
+  for (const auto& f : found) {
+    if (seen.insert(f.second).second) out += f.second + ", ";
+  }
+  if (out.empty()) return out;
+  out.resize(out.size() - 2);
+  return out + ": ";
+}
+}  // namespace
+
 Status Config::Validate(std::vector<std::string>* errors) const {
   auto& self = const_cast<Config&>(*this);
   const size_t before = errors->size();
@@ -226,7 +271,8 @@ Status Config::Validate(std::vector<std::string>* errors) const {
   // check's error is noted and the next one runs.
   if (errors->size() != before) return Status::InvalidArgument("config");
   for (const auto& check : schema_->checks) {
-    if (Status st = check(*this); !st.ok()) errors->push_back(st.message());
+    if (Status st = check(*this); !st.ok())
+      errors->push_back(WhereGiven(*this, *schema_, st.message()) + st.message());
   }
   return errors->size() == before ? Status::Ok() : Status::InvalidArgument("config");
 }

@@ -206,6 +206,31 @@ TEST_SUITE("config") {
     CHECK(ClosestKey(schema, std::string(100000, 'm')).empty());  // long: no quadratic work
   }
 
+  TEST_CASE("a cross-key error starts with where each key it names was given") {
+    auto schema = TestSchema();
+    schema.checks.push_back([](const Config& c) {
+      return c.Int("mqtt.port") == 1 && c.String("policy") == "block"
+                 ? Status::InvalidArgument("config keys 'policy' and 'mqtt.port' disagree")
+                 : Status::Ok();
+    });
+    auto r = Config::Parse(schema, "node.name = n\nmqtt.port = 1\npolicy = block\n", "t.conf", {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() ==
+          "t.conf:3, t.conf:2: config keys 'policy' and 'mqtt.port' disagree");
+    // A key at its default has no place; one from the command line says so; 'mqtt.*' stands
+    // for every mqtt key.
+    schema.checks.back() = [](const Config& c) {
+      return c.Int("mqtt.port") == 1 ? Status::InvalidArgument("config keys 'mqtt.*' and policy.")
+                                     : Status::Ok();
+    };
+    r = Config::Parse(schema, "", "t.conf", {"mqtt.port=1"});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "command line: config keys 'mqtt.*' and policy.");
+    r = Config::Parse(schema, "mqtt.port = 1\npolicy = block\n", "t.conf", {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == "t.conf:1, t.conf:2: config keys 'mqtt.*' and policy.");
+  }
+
   TEST_CASE("every failing cross-key check is named, after the values parsed") {
     auto schema = TestSchema();
     schema.checks.push_back([](const Config&) { return Status::InvalidArgument("first check"); });

@@ -54,6 +54,7 @@ Result<std::vector<ProcessorOutput>> ChunkProcessor::Process(const ChunkId& id,
       auto a = analysis::ToJson(z->anomalies[i]);
       a["seq"] = records[z->anomalies[i].row].seq;  // the record, as the edge numbered it
       a["ts"] = records[z->anomalies[i].row].ts;
+      a["ts_ms"] = records[z->anomalies[i].row].ts >> 16;  // wall ms, for readers without HLC
       list.push_back(a);
     }
     out.push_back({"zscore",

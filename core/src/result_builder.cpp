@@ -4,9 +4,28 @@
 #include <spdlog/spdlog.h>
 
 #include "tern/common/bytes.h"
+#include "tern/common/hlc.h"
 #include "tern/common/messages.h"
 
 namespace tern::core {
+namespace {
+
+// The note as published on x/results and x/alarms: third parties have no HLC, so beside the
+// window analysed as HLC stamps (t_first, t_last) it carries their wall-clock ms and the
+// core's wall clock when it recorded the result, which it publishes right after the commit
+// (docs/schemas/x-result.schema.json). The edge's copy on down/<name> stays the bare note.
+std::string ExportNote(const std::string& note, const ProcessorOutput& out) {
+  nlohmann::json j = nlohmann::json::parse(note, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object()) return note;  // cannot happen: the note is our own encoding
+  j["t_first"] = out.t_first;
+  j["t_last"] = out.t_last;
+  j["t_first_ms"] = out.t_first >> 16;
+  j["t_last_ms"] = out.t_last >> 16;
+  j["wall_ms"] = WallMs();
+  return j.dump();
+}
+
+}  // namespace
 
 Result<BuiltResult> ResultBuilder::Build(const ChunkId& id, const ChunkHeader& src,
                                          const ProcessorOutput& out,
@@ -83,12 +102,13 @@ ResultBuilder::Recorded ResultBuilder::OnProcessed(const ChunkId& id, const Chun
     m_->Add("results");
     const std::string path = origin_name + "/" + src.source;
     r.notes.push_back({topics_.Down(origin_name), b->note});
-    r.notes.push_back({topics_.Export("results/" + path + "/" + out.processor), b->note});
+    const std::string exported = ExportNote(b->note, out);
+    r.notes.push_back({topics_.Export("results/" + path + "/" + out.processor), exported});
     if (out.anomalies > 0) {
       m_->Add("alarms");
       spdlog::warn("core: {} anomalies in {} chunk {} (seq {})", out.anomalies, path,
                    ToHex(id).substr(0, 12), src.seq);
-      r.notes.push_back({topics_.Export("alarms/" + path), b->note});
+      r.notes.push_back({topics_.Export("alarms/" + path), exported});
     }
     r.results.push_back(std::move(b->row));
   }

@@ -4,6 +4,7 @@
 
 #include "core_testing.h"
 #include "tern/common/bytes.h"
+#include "tern/common/hlc.h"
 #include "tern/common/messages.h"
 
 namespace tern::core {
@@ -54,6 +55,19 @@ TEST_SUITE("result_builder") {
           std::vector<std::string>{Topics().Down("edge-a"), "tern/x/results/edge-a/vib/stats",
                                    Topics().Down("edge-a"), "tern/x/results/edge-a/vib/zscore",
                                    "tern/x/alarms/edge-a/vib"});
+    // The published copies carry wall-clock time (now, and the window's in ms); the edge's
+    // own copy is the bare note.
+    const uint64_t now = WallMs();
+    for (size_t i : {size_t{1}, size_t{3}, size_t{4}}) {
+      auto j = nlohmann::json::parse(r.notes[i].payload);
+      CAPTURE(r.notes[i].topic);
+      CHECK(j["t_first"] == 1);
+      CHECK(j["t_last"] == 2);
+      CHECK(j["t_first_ms"] == 0);
+      CHECK(j["wall_ms"].get<uint64_t>() + 60000 > now);
+      CHECK(j["wall_ms"].get<uint64_t>() <= now + 60000);
+    }
+    CHECK_FALSE(nlohmann::json::parse(r.notes[0].payload).contains("wall_ms"));
     CHECK(t.db->SpoolData(src.id).value() == std::nullopt);
     CHECK(t.db->ResultsOf(src.id).value().size() == 2);
     CHECK(m.Get("results") == 2);

@@ -24,6 +24,7 @@ PKGS=(
   libncurses-dev                                 # tern-board's live front panel
   libsystemd-dev                                 # sd_notify: the daemons' Type=notify units
   tmux                                           # the live panel's test drives a real terminal
+  python3-jsonschema                             # schema test: tern/x payloads, HTTP answers vs docs/schemas
 )
 
 missing=()

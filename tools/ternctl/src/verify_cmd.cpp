@@ -61,6 +61,16 @@ int RunVerify(CoreClient& core, const VerifyCmdArgs& a) {
             << "lost:              " << Count(v, "lost") << "\n"
             << "extra copies:      " << Count(v, "extra") << "\n"
             << "corrupt copies:    " << Count(v, "corrupt") << "\n";
+  // Chunks still being placed: their discrepancies are counted apart and are not problems,
+  // so a reader of the text sees why they are not in the figures above (as --json does).
+  if (v.contains("in_flight") && v["in_flight"].is_object()) {
+    const auto& f = v["in_flight"];
+    std::cout << "in flight:         " << Num(f, "chunks")
+              << " chunks (not yet acked, or newer than " << Num(f, "window_s")
+              << " s; not problems): missing " << Count(f, "missing") << ", extra "
+              << Count(f, "extra") << ", under-replicated " << Count(f, "under_replicated")
+              << ", no copy yet " << Count(f, "lost") << "\n";
+  }
   const auto& problems = v.value("problems", nlohmann::json::array());
   constexpr size_t kShow = 20;
   for (size_t i = 0; i < problems.size() && i < kShow; ++i) {
