@@ -92,6 +92,8 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   mb.last_hb_wall_ms = hb.wall_ms;
   mb.used = hb.used;
   mb.capacity = hb.capacity;
+  mb.outbox_chunks = hb.queue;
+  mb.outbox_bytes = hb.outbox_bytes;
   if (!hb.counters.empty()) mb.counters = hb.counters;
   if (hb.disk_full && !mb.disk_full) {
     spdlog::warn("core: node {} ({}) reports its data disk full", addr, mb.name);
@@ -185,6 +187,8 @@ nlohmann::json Membership::ToStatusJson() const {
                  {"load", mb.load},
                  {"disk_full", mb.disk_full},
                  {"draining", mb.draining},
+                 {"outbox_chunks", mb.outbox_chunks < 0 ? nlohmann::json() : mb.outbox_chunks},
+                 {"outbox_bytes", mb.outbox_bytes < 0 ? nlohmann::json() : mb.outbox_bytes},
                  {"counters", mb.counters}});
   }
   return j;

@@ -2,8 +2,8 @@
 #include "live_panel.h"
 
 #include "panel_view.h"
-#include "terminal.h"
 #include "tern/hw/watchdog.h"
+#include "tern/tui/terminal.h"
 #ifdef TERN_BOARD_HAVE_SIM
 #include "tern/hw/verilator_bus.h"
 #endif
@@ -17,7 +17,7 @@ constexpr uint16_t kPotMax = 4095;
 }  // namespace
 
 Status LivePanel::Run() {
-  TERN_ASSIGN_OR_RETURN(std::unique_ptr<Terminal> term, Terminal::Open());
+  TERN_ASSIGN_OR_RETURN(std::unique_ptr<tui::Terminal> term, tui::Terminal::Open());
   status_ = sim_ ? "simulated board: inputs from the keys; run :bringup to leave the safe state"
                  : "real board: the inputs are the board's own";
   for (;;) {
@@ -55,7 +55,7 @@ void LivePanel::Frame() {
 #endif
 }
 
-bool LivePanel::OnKey(int key, Terminal& term) {
+bool LivePanel::OnKey(int key, tui::Terminal& term) {
   if (key == 'q' || key == 'Q') return false;
   if (key == 'k') {
     kick_ = !kick_;

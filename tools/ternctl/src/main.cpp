@@ -20,6 +20,7 @@
 #include "report_cmd.h"
 #include "tern/common/version.h"
 #include "token_cmd.h"
+#include "top_cmd.h"
 #include "verify_cmd.h"
 
 int main(int argc, char** argv) {
@@ -72,6 +73,8 @@ int main(int argc, char** argv) {
   AddTokenCommands(app, &token_args);
   PkiCmdArgs pki_args;
   AddPkiCommands(app, &pki_args);
+  TopCmdArgs top_args;
+  AddTopCommand(app, &top_args);
 
   try {
     app.parse(argc, argv);
@@ -84,6 +87,7 @@ int main(int argc, char** argv) {
   if (int rc = RunAnalyzeCommand(analyze_args); rc >= 0) return rc;
   if (int rc = RunPkiCommand(pki_args); rc >= 0) return rc;
   if (int rc = RunTokenCommand(core_db, token_args); rc >= 0) return rc;
+  if (int rc = RunTopCommand(cf, top_args); rc >= 0) return rc;  // resolves (and waits) itself
 
   auto endpoint = ResolveEndpoint(cf);
   if (!endpoint.ok()) {
