@@ -13,26 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "tern/common/status.h"
 #include "tern/hw/panel.h"
-#include "tern/hw/register_bus.h"
+#include "tern/hw/panel_frame.h"
 
 namespace tern::board {
 
-// Everything the panel view shows, read from the board's registers.
-struct PanelFrame {
-  hw::PanelState panel;             // display, LEDs, buttons, switch, pot
-  uint8_t relays = 0;               // RELAY.on, bit n = relay n
-  std::array<uint8_t, 2> fans{};    // FAN.duty0/duty1 (0xFF = fully on)
-  bool safe = false;                // SAFE_STATUS.safe
-  double temp_c = 0;                // TEMP, in degrees C
-  bool over_temp = false;           // CABINET_STATUS.over_temp
-  bool power_fail = false;          // CABINET_STATUS.power_fail
-  std::array<uint8_t, 2> meters{};  // METER.duty0/duty1 (0 = rest, 0xFF = full scale)
-};
-
-// Reads a frame from the board (ten register reads). Errors name the register.
-[[nodiscard]] Result<PanelFrame> ReadPanelFrame(hw::RegisterBus* bus);
+// The frame and its reader live in tern/hw/panel_frame.h (shared with the core and ternctl).
+using hw::PanelFrame;
+using hw::ReadPanelFrame;
 
 // The segments digit `d` lights (bit 0..6 = a..g, bit 7 = dp), decoded as the board does.
 uint8_t LitSegments(const hw::PanelState& p, unsigned d);
