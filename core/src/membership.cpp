@@ -181,15 +181,17 @@ msg::Members Membership::ToMessage() const {
 nlohmann::json Membership::ToStatusJson() const {
   auto j = nlohmann::json::array();
   for (const auto& [addr, mb] : members_) {
-    j.push_back({{"addr", addr},
-                 {"name", mb.name},
-                 {"state", std::string(NodeStateName(mb.state))},
-                 {"load", mb.load},
-                 {"disk_full", mb.disk_full},
-                 {"draining", mb.draining},
-                 {"outbox_chunks", mb.outbox_chunks < 0 ? nlohmann::json() : mb.outbox_chunks},
-                 {"outbox_bytes", mb.outbox_bytes < 0 ? nlohmann::json() : mb.outbox_bytes},
-                 {"counters", mb.counters}});
+    j.push_back(
+        {{"addr", addr},
+         {"name", mb.name},
+         {"state", std::string(NodeStateName(mb.state))},
+         {"load", mb.load},
+         {"disk_full", mb.disk_full},
+         {"draining", mb.draining},
+         {"outbox_chunks",
+          mb.outbox_chunks < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_chunks)},
+         {"outbox_bytes", mb.outbox_bytes < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_bytes)},
+         {"counters", mb.counters}});
   }
   return j;
 }

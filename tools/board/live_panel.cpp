@@ -1,8 +1,8 @@
 // LivePanel: see live_panel.h.
 #include "live_panel.h"
 
-#include "panel_view.h"
 #include "tern/hw/watchdog.h"
+#include "tern/tui/panel_view.h"
 #include "tern/tui/terminal.h"
 #ifdef TERN_BOARD_HAVE_SIM
 #include "tern/hw/verilator_bus.h"
@@ -23,8 +23,8 @@ Status LivePanel::Run() {
   for (;;) {
     Frame();
     std::vector<std::string> lines;
-    if (auto f = ReadPanelFrame(bus_); f.ok()) {
-      lines = RenderPanel(*f, status_);
+    if (auto f = hw::ReadPanelFrame(bus_); f.ok()) {
+      lines = tui::RenderPanel(*f, status_);
     } else {
       lines = {"tern control board: reading the panel failed", f.status().ToString(), "", status_};
     }

@@ -265,7 +265,10 @@ if [ -t 0 ] && [ -t 1 ] && [ "${TERN_SITE_VIEW:-1}" = 1 ]; then
   # back and exits, then the trap above has set STOP and the site stops in order. Quitting
   # the view (q) stops the site early as well.
   "$CTL" --site "$DATA" top --interval 2 --duration "$DURATION" 2> "$DATA/logs/top.err"
-  if [ -z "$STOP" ] && [ $(( $(date +%s) - START )) -lt "$DURATION" ]; then
+  top_rc=$?
+  if [ "$top_rc" -ne 0 ]; then
+    say "== the live view failed (exit $top_rc, see $DATA/logs/top.err): progress lines follow"
+  elif [ -z "$STOP" ] && [ $(( $(date +%s) - START )) -lt "$DURATION" ]; then
     STOP=view
     say "== the view was quit at t+$(( $(date +%s) - START ))s: stopping the site"
   fi

@@ -84,8 +84,8 @@ class Poller {
     if (auto r = client_->Get("/api/v1/report"); r.ok()) p.report = std::move(*r);
     if (auto r = client_->Get("/api/v1/scheduler"); r.ok()) p.scheduler = std::move(*r);
     if (auto r = client_->Get("/api/v1/results?anomalies=1&limit=1"); r.ok()) {
-      const json rows = r->value("results", json::array());
-      if (!rows.empty()) p.alarm = rows[0];
+      const json& rows = Field(*r, "results");
+      if (rows.is_array() && !rows.empty()) p.alarm = rows[0];
     }
     if (auto r = client_->Get("/api/v1/board"); r.ok() && r->is_object() && r->contains("frame")) {
       p.board = (*r)["frame"];
@@ -110,7 +110,7 @@ void Loop(Poller& poller, const TopCmdArgs& a, Show show, Wait wait) {
   while (!g_stop.load()) {
     TopPoll cur = poller.Poll();
     if (cur.nodes.is_object()) {
-      for (const auto& n : cur.nodes.value("nodes", json::array())) {
+      for (const auto& n : Field(cur.nodes, "nodes")) {
         tracker.Observe(Str(n, "name"), Str(n, "state"), cur.t_ms);
       }
     }
@@ -162,7 +162,7 @@ int Once(Poller& poller, const TopCmdArgs& a) {
   if (!second.error.empty()) return Fail(Status::Unavailable(second.error));
   StateTracker tracker;
   for (const TopPoll* p : {&first, &second}) {
-    for (const auto& n : p->nodes.value("nodes", json::array())) {
+    for (const auto& n : Field(p->nodes, "nodes")) {
       tracker.Observe(Str(n, "name"), Str(n, "state"), p->t_ms);
     }
   }
@@ -191,7 +191,7 @@ int Live(Poller& poller, const TopCmdArgs& a, tui::Terminal& term) {
       poller, a,
       [&](const json& doc) {
         shown = Lines(doc);
-        if (doc["board"].is_object()) sw = doc["board"].value("switch", false);
+        if (doc["board"].is_object()) sw = Field(doc["board"], "switch") == true;
         draw();
         return true;
       },

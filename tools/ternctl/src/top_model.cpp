@@ -35,6 +35,13 @@ std::string Rate(const json& v) {
 
 }  // namespace
 
+const json& Field(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
 std::optional<int64_t> AckQuantileMs(const json& prev, const json& cur, const std::string& grade,
                                      double q) {
   const std::string p = "ack_ms_" + grade + "_le_";
@@ -108,16 +115,16 @@ json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tr
   // Each node's previous counters, by name.
   std::map<std::string, json> before;
   if (prev && prev->nodes.is_object()) {
-    for (const auto& n : prev->nodes.value("nodes", json::array())) {
-      before[Str(n, "name")] = n.value("counters", json::object());
+    for (const auto& n : Field(prev->nodes, "nodes")) {
+      before[Str(n, "name")] = Field(n, "counters");
     }
   }
   json edges = json::array();
   int live = 0, total = 0;
   if (cur.nodes.is_object()) {
-    for (const auto& n : cur.nodes.value("nodes", json::array())) {
+    for (const auto& n : Field(cur.nodes, "nodes")) {
       const std::string name = Str(n, "name");
-      const json c = n.value("counters", json::object());
+      const json c = Field(n, "counters");
       auto pb = before.find(name);
       const json& pc = pb == before.end() ? json() : pb->second;
       const auto sv = tracker.Get(name, cur.t_ms);
@@ -140,7 +147,7 @@ json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tr
         unsafe = n["outbox_chunks"];
       }
       edges.push_back({{"name", name},
-                       {"addr", n.value("addr", 0)},
+                       {"addr", Field(n, "addr")},
                        {"state", sv.state},
                        {"state_text", DescribeState(sv)},
                        {"changed_from", sv.ago_ms >= 0 ? json(sv.from) : json()},
@@ -149,8 +156,8 @@ json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tr
                        {"flapping", sv.flapping},
                        {"records_per_s", OrNull(CounterRate(pc, c, "records_local", dt))},
                        {"chunks_per_s", OrNull(CounterRate(pc, c, "chunks_sealed", dt))},
-                       {"outbox_chunks", n.value("outbox_chunks", json())},
-                       {"outbox_bytes", n.value("outbox_bytes", json())},
+                       {"outbox_chunks", Field(n, "outbox_chunks")},
+                       {"outbox_bytes", Field(n, "outbox_bytes")},
                        {"not_safe", unsafe},
                        {"ack", acks}});
     }
@@ -160,18 +167,18 @@ json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tr
   const json& st = cur.status;
   const json& rep = cur.report;
   json core{{"live", live}, {"total", total}};
-  core["manifest_chunks"] = st.is_object() ? st.value("manifest_chunks", json()) : json();
-  const json copies = rep.is_object() ? rep.value("copies", json::object()) : json::object();
-  core["under_replicated"] = {{"1", copies.value("1", json())}, {"2", copies.value("2", json())}};
-  const json repair = rep.is_object() ? rep.value("repair", json::object()) : json::object();
-  core["repair"] = {{"queue", repair.value("queue", json())},
-                    {"in_flight", repair.value("in_flight", json())},
-                    {"blocked_reason", repair.value("blocked_reason", "")}};
+  core["manifest_chunks"] = Field(st, "manifest_chunks");
+  const json copies = Field(rep, "copies");
+  core["under_replicated"] = {{"1", Field(copies, "1")}, {"2", Field(copies, "2")}};
+  const json repair = Field(rep, "repair");
+  core["repair"] = {{"queue", Field(repair, "queue")},
+                    {"in_flight", Field(repair, "in_flight")},
+                    {"blocked_reason", Str(repair, "blocked_reason")}};
   // Scheduler queues per class, over every edge: depth and the oldest item's age.
   json classes = json::object();
-  if (cur.scheduler.is_object()) {
-    for (const auto& e : cur.scheduler.value("edges", json::array())) {
-      for (const auto& [cls, q] : e.value("classes", json::object()).items()) {
+  {
+    for (const auto& e : Field(cur.scheduler, "edges")) {
+      for (const auto& [cls, q] : Field(e, "classes").items()) {
         json& k = classes[cls];
         k["depth"] = Num(k, "depth") + Num(q, "depth");
         k["oldest_age_ms"] = std::max(Num(k, "oldest_age_ms"), Num(q, "oldest_age_ms"));
@@ -179,11 +186,11 @@ json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tr
     }
   }
   core["scheduler"] = std::move(classes);
-  const json cc = st.is_object() ? st.value("counters", json::object()) : json::object();
+  const json cc = Field(st, "counters");
   const json pcc =
-      prev && prev->status.is_object() ? prev->status.value("counters", json()) : json();
-  core["results"] = cc.value("results", json());
-  core["alarms"] = cc.value("alarms", json());
+      prev ? Field(prev->status, "counters") : json();
+  core["results"] = Field(cc, "results");
+  core["alarms"] = Field(cc, "alarms");
   core["ingest_chunks_per_s"] = OrNull(CounterRate(pcc, cc, "uplinks", dt));
   core["records_processed_per_s"] = OrNull(CounterRate(pcc, cc, "records_processed", dt));
   json latest;

@@ -32,6 +32,10 @@ struct TopPoll {
   std::string error;         // non-empty when the core could not be asked at all
 };
 
+// Member `key` of `j`, or null when `j` is not an object or lacks it: the core's documents
+// are read without ever throwing on an unexpected shape (a newer or older core).
+const nlohmann::json& Field(const nlohmann::json& j, const char* key);
+
 // The upper bounds (ms) of the edges' ack-latency histogram buckets, smallest first; a
 // last, unbounded bucket `_le_inf` follows them.
 inline constexpr std::array<int64_t, 15> kAckBoundsMs = {

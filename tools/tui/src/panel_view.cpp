@@ -1,12 +1,12 @@
 // PanelView: see panel_view.h.
-#include "panel_view.h"
+#include "tern/tui/panel_view.h"
 
 #include <cstdio>
 
 #include "tern/hw/cabinet.h"
 #include "tern/hw/panel_legend.h"
 
-namespace tern::board {
+namespace tern::tui {
 namespace {
 
 // One digit drawn 6 columns wide and 7 rows high from its segments (a top, b upper right,
@@ -120,4 +120,4 @@ std::vector<std::string> RenderPanel(const PanelFrame& f, const std::string& sta
   return out;
 }
 
-}  // namespace tern::board
+}  // namespace tern::tui
