@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "analyze.h"
+#include "board_cmd.h"
 #include "chunk_cmd.h"
 #include "cli_util.h"
 #include "core_client.h"
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
   AddPkiCommands(app, &pki_args);
   TopCmdArgs top_args;
   AddTopCommand(app, &top_args);
+  BoardCmdArgs board_args;
+  AddBoardCommands(app, &board_args);
 
   try {
     app.parse(argc, argv);
@@ -104,6 +107,7 @@ int main(int argc, char** argv) {
     if (ChunkCommandSelected(chunk_args)) return RunChunkCommand(core, chunk_args);
     if (verify_args.cmd && *verify_args.cmd) return RunVerify(core, verify_args);
     if (EdgeCommandSelected(edge_args)) return RunEdgeCommand(core, edge_args);
+    if (BoardCommandSelected(board_args)) return RunBoardCommand(core, board_args);
   } catch (const std::exception& e) {  // e.g. a JSON document of an unexpected shape
     std::cerr << "ternctl: " << e.what() << "\n";
     return kExitError;
