@@ -192,6 +192,9 @@ nlohmann::json Membership::ToStatusJson() const {
           mb.outbox_chunks < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_chunks)},
          {"outbox_bytes", mb.outbox_bytes < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_bytes)},
          {"counters", mb.counters}});
+    // The store's fill for /metrics (tern_edge_store_*_bytes; capacity 0: not said).
+    j.back()["used"] = mb.used;
+    j.back()["capacity"] = mb.capacity;
   }
   return j;
 }

@@ -32,6 +32,7 @@
 #include "statements.h"
 #include "store_service.h"
 #include "tern/common/dispatch.h"
+#include "tern/common/edge_counters.h"
 #include "tern/common/files.h"
 #include "tern/common/hlc.h"
 #include "tern/common/log_throttle.h"
@@ -155,7 +156,7 @@ Status EdgeAgent::Impl::OpenStore() {
 }
 
 Status EdgeAgent::Impl::Start() {
-  m_.Set("disk_full", 0);  // a gauge: present from the start
+  DeclareEdgeCounters(m_);  // every counter and gauge (disk_full too) at 0 from the start
   TERN_RETURN_IF_ERROR(OpenStore());
   registrar_ = std::make_unique<Registrar>(o_, store_.get(), &settings_, &m_);
   registrar_->UseStatements(statements_.get(), identity_ ? identity_->cert_pem() : "");

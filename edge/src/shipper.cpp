@@ -18,7 +18,11 @@ Shipper::Shipper(const EdgeOptions& o, Deps d)
       outbox_({o.outbox_max_bytes, o.window_chunks, o.window_bytes}, d_.settings),
       replicator_({d_.self, o.replicas, static_cast<uint64_t>(o.replica_timeout_ms),
                    static_cast<uint64_t>(o.uplink_timeout_ms)},
-                  d_.peers, d_.m) {}
+                  d_.peers, d_.m),
+      ack_hist_(*d_.m) {
+  // The outbox bound rides in the heartbeat's counters: with outbox_bytes it gives the fill.
+  d_.m->Set("outbox_max_bytes", static_cast<int64_t>(o.outbox_max_bytes));
+}
 
 // ---------------------------------------------------------------- local commit
 
@@ -53,7 +57,9 @@ void Shipper::Committed(const std::shared_ptr<SealedChunk>& c, const Status& s) 
   outbox_.SetDiskFull(false);
   d_.m->Set("disk_full", 0);
   for (auto& f : c->on_durable) f();
-  d_.grades->local.Add(MsSince(c->first_collected_us));
+  const double local_ms = MsSince(c->first_collected_us);
+  d_.grades->local.Add(local_ms);
+  ack_hist_.local.Observe(local_ms);
   d_.m->Add("grade_local");
   d_.m->Add("records_local", c->header.record_count);
   d_.loop->Post([this, c] {
@@ -181,7 +187,9 @@ void Shipper::OnPutAck(const msg::PutAck& m) {
     int holders = replicator_.OnPutAck(id, holder);
     if (holders == 0) return;  // this peer's ack was counted before
     if (p->first_collected_us) {
-      (holders == 1 ? d_.grades->peer1 : d_.grades->peer2).Add(MsSince(p->first_collected_us));
+      const double ms = MsSince(p->first_collected_us);
+      (holders == 1 ? d_.grades->peer1 : d_.grades->peer2).Add(ms);
+      (holders == 1 ? ack_hist_.peer1 : ack_hist_.peer2).Observe(ms);
     }
     d_.m->Add(holders == 1 ? "grade_peer1" : "grade_peer2");
   });
@@ -213,7 +221,11 @@ void Shipper::OnAck(const msg::Ack& m) {
 void Shipper::Finish(const ChunkId& id, const std::vector<uint32_t>& holders) {
   const Pending* p = outbox_.Find(id);
   if (!p) return;  // duplicate ack
-  if (p->first_collected_us) d_.grades->core.Add(MsSince(p->first_collected_us));
+  if (p->first_collected_us) {
+    const double ms = MsSince(p->first_collected_us);
+    d_.grades->core.Add(ms);
+    ack_hist_.core.Observe(ms);
+  }
   d_.m->Add("grade_core");
   if (holders.size() < 3) d_.m->Add("core_acks_short");  // should not happen; visible if it does
   Drop(id);

@@ -14,8 +14,9 @@
 // Counters: chunks_sealed, local_store_errors, grade_local, records_local, grade_peer1,
 // grade_peer2, grade_core, core_acks_short, replica_refusals, uplinks_throttled,
 // core_refusals, core_refusals_seq_reuse, outbox_missing_chunks (and the Replicator's); the
-// gauge disk_full (1 while the last local commit failed on a full disk); latency per grade in
-// GradeLatencies.
+// gauge disk_full (1 while the last local commit failed on a full disk), the gauge
+// outbox_max_bytes (outbox.max_bytes, for the core's outbox-fill alert); latency per grade in
+// GradeLatencies and as histograms (AckHistograms).
 // Why copies cannot be placed: after each pump the gauge replication_blocked is 1 while
 // fewer live peers exist than `replication.copies`, while the peers there are refused a
 // chunk (every candidate refused it or was asked), or while the edge is not connected; the
@@ -37,6 +38,7 @@
 #include "event_loop.h"
 #include "outbox.h"
 #include "replicator.h"
+#include "tern/common/histogram.h"
 #include "tern/common/log_throttle.h"
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
@@ -55,6 +57,19 @@ struct GradeLatencies {
   LatencyRecorder local, peer1, peer2, core;
   // {"local"|"peer1"|"peer2"|"core": {count, p50_ms, p99_ms}}, for status.json.
   nlohmann::json ToJson() const;
+};
+
+// The same latencies as cumulative histograms in the edge's counters (so the heartbeat
+// carries them): ack_ms_<grade>_le_<bound>, _le_inf, _sum, _count for grade local, peer1,
+// peer2 and core, bounds Histogram::AckMsBounds(); the core renders them as
+// tern_edge_ack_latency_seconds.
+struct AckHistograms {
+  explicit AckHistograms(Metrics& m)
+      : local(m, "ack_ms_local", Histogram::AckMsBounds()),
+        peer1(m, "ack_ms_peer1", Histogram::AckMsBounds()),
+        peer2(m, "ack_ms_peer2", Histogram::AckMsBounds()),
+        core(m, "ack_ms_core", Histogram::AckMsBounds()) {}
+  Histogram local, peer1, peer2, core;
 };
 
 class Shipper {
@@ -124,6 +139,7 @@ class Shipper {
   Outbox outbox_;            // loop thread, but for the parts Outbox says are thread-safe
   LogThrottle refusal_log_;  // peers refusing copies (a full disk): a few lines, then 1 per 10 s
   Replicator replicator_;    // loop thread
+  AckHistograms ack_hist_;   // thread-safe (atomic counters)
   uint64_t next_request_ = 1;
   LogThrottle blocked_log_{30000, 1};
   mutable std::mutex blocked_mu_;

@@ -79,6 +79,15 @@ TEST_SUITE("shipper") {
     CHECK(r.m.Get("grade_core") == 1);
     CHECK(r.shipper->outbox_bytes() == 0);
     CHECK(r.grades.ToJson()["core"]["count"] == 1);
+    // The same latencies as histograms in the counters the heartbeat carries, once each.
+    for (const char* g : {"local", "peer1", "peer2", "core"}) {
+      INFO(g);
+      const std::string h = std::string("ack_ms_") + g;
+      CHECK(r.m.Get(h + "_count") == 1);
+      CHECK(r.m.Get(h + "_le_inf") == 1);
+      CHECK(r.m.Get(h + "_le_60000") == 1);
+    }
+    CHECK(r.m.Get("outbox_max_bytes") == r.o.outbox_max_bytes);
     REQUIRE(
         test::WaitFor([&] { return r.store->queued() == 0 && r.store->LoadOutbox()->empty(); }));
   }

@@ -22,6 +22,7 @@ PKGS=(
   faketime                                       # libfaketime: the fault battery's clock jumps
   libncurses-dev                                 # tern-board's live front panel
   tmux                                           # the live panel's test drives a real terminal
+  prometheus                                     # promtool: the tests check docs/prometheus/alerts.yml and a real /metrics scrape
 )
 
 missing=()

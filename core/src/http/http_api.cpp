@@ -316,8 +316,17 @@ void HttpApi::Impl::Metrics(const httplib::Request& req, httplib::Response& res)
       });
       (void)r;  // without a database the gauges are simply absent
     }
+    // Registered nodes membership no longer has still get a series (dead), not none.
+    json registry;
+    (void)WithDb([&](Manifest& m) -> Result<json> {
+      TERN_ASSIGN_OR_RETURN(auto nodes, m.Nodes());
+      registry = json::array();
+      for (const auto& n : nodes) registry.push_back({{"addr", n.addr}, {"name", n.name}});
+      return json();
+    });
+    json sched = src_.scheduler ? src_.scheduler() : json();
     res.status = 200;
-    res.set_content(http::MetricsText(status), kMetricsType);
+    res.set_content(http::MetricsText(status, sched, registry), kMetricsType);
   } catch (const std::exception& e) {
     SetError(res, 500, std::string("internal error: ") + e.what());
   } catch (...) {

@@ -14,6 +14,9 @@ target_sources(tern_core PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tokens.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/query.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/render.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/exposition.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/metrics_nodes.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/metrics_core.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/settings_patch.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/server.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/views.cpp

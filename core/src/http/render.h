@@ -28,11 +28,17 @@ std::string PromName(std::string_view s);
 // A label value escaped for the text format (backslash, double quote, newline).
 std::string PromLabel(std::string_view s);
 
-// The Prometheus text format 0.0.4 for a core status document (see HttpApiSources::status):
-// tern_core_<counter>_total, tern_core_spool_depth, tern_core_manifest_chunks, and per node
-// tern_node_up, tern_node_load and tern_edge_<counter>_total{node,addr}. Fields that are
-// missing or of the wrong type are skipped; a null document gives only the HELP-less empty
-// text. Non-numeric counters are skipped; nested counter objects are flattened with '_'.
-std::string MetricsText(const nlohmann::json& status);
+// The Prometheus text format 0.0.4 for the core's /metrics (docs/http-api.md lists every
+// family): from the core status document (see HttpApiSources::status) its counters as
+// tern_core_<counter>_total and its gauges (core_counters.h), tern_core_spool_depth,
+// tern_core_manifest_chunks, the board (tern_board_*) and per node tern_node_* and
+// tern_edge_*{node,addr} (with the ack latency histogram tern_edge_ack_latency_seconds);
+// from `scheduler` (a Scheduler::Snapshot, null: none) the queue depth and oldest age per
+// class; `registry` (array of {addr, name}, null: none) adds registered nodes membership
+// does not have, as dead; and always tern_build_info. Fields that are missing or of the
+// wrong type are skipped; non-numeric counters are skipped; nested counter objects are
+// flattened with '_'.
+std::string MetricsText(const nlohmann::json& status, const nlohmann::json& scheduler = {},
+                        const nlohmann::json& registry = {});
 
 }  // namespace tern::core::http
