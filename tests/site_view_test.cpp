@@ -40,8 +40,12 @@ TEST_CASE("the site view redraws rates, nodes and the panel and Ctrl-C ends with
   }
   TempDir dir("site-view");
   const std::string marker = dir / "exited";
-  Tmux t("TERN_SITE_DIR=" + (dir / "base") + " " + TERN_SOURCE_DIR + "/tools/scripts/run-site.sh " +
-         TERN_BUILD_DIR + " 400; echo exit=$? > " + marker);
+  // 170x70: the view's widest lines and the whole panel fit.
+  TmuxScreen t("view",
+               "TERN_SITE_DIR=" + (dir / "base") + " " + TERN_SOURCE_DIR +
+                   "/tools/scripts/run-site.sh " + TERN_BUILD_DIR + " 400; echo exit=$? > " +
+                   marker,
+               170, 70);
   REQUIRE(t.started());
 
   // The view, redrawn in place: the four edges live with rates above zero, the core's line,

@@ -131,7 +131,7 @@ TEST_CASE("the document and the lines carry per-edge rates, outbox and the core'
   CHECK(e["chunks_per_s"] == 2.0);
   CHECK(e["not_safe"] == 3);
   CHECK(e["outbox_chunks"] == 3);
-  CHECK(e["ack"]["core"]["p50"] == "<=1000ms");  // only the 4 new acks count
+  CHECK(e["ack"]["core"]["p50"] == "<=500ms");  // only the 4 new acks count
   CHECK(e["ack"]["peer2"]["p50"] == "-");
   const json& core = doc["core"];
   CHECK(core["live"] == 1);
