@@ -122,7 +122,10 @@ json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tr
   json edges = json::array();
   int live = 0, total = 0;
   if (cur.nodes.is_object()) {
+    const json& core_addr = Field(cur.status, "addr");
     for (const auto& n : Field(cur.nodes, "nodes")) {
+      // The core is registered too; it has no outbox or ingest of its own to show here.
+      if (core_addr.is_number_integer() && Field(n, "addr") == core_addr) continue;
       const std::string name = Str(n, "name");
       const json c = Field(n, "counters");
       auto pb = before.find(name);
@@ -187,8 +190,7 @@ json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tr
   }
   core["scheduler"] = std::move(classes);
   const json cc = Field(st, "counters");
-  const json pcc =
-      prev ? Field(prev->status, "counters") : json();
+  const json pcc = prev ? Field(prev->status, "counters") : json();
   core["results"] = Field(cc, "results");
   core["alarms"] = Field(cc, "alarms");
   core["ingest_chunks_per_s"] = OrNull(CounterRate(pcc, cc, "uplinks", dt));
@@ -214,7 +216,7 @@ std::vector<std::string> RenderTop(const json& doc) {
                     ? "ternctl top: rates and ack percentiles over the last " + Rate(iv) + " s"
                     : "ternctl top: rates from the second poll on");
   if (doc.contains("error")) out.push_back("core not answering: " + Str(doc, "error"));
-  std::snprintf(line, sizeof line, "%-10s %-34s %9s %8s %14s %7s %17s %17s", "EDGE", "STATE",
+  std::snprintf(line, sizeof line, "%-10s %-34s %9s %8s %16s %7s %19s %19s", "EDGE", "STATE",
                 "records/s", "chunks/s", "outbox", "unsafe", "core ack p50/p99",
                 "peer2 ack p50/p99");
   out.emplace_back(line);
@@ -227,7 +229,7 @@ std::vector<std::string> RenderTop(const json& doc) {
     const json& a = e["ack"];
     const std::string core_ack = Str(a["core"], "p50") + "/" + Str(a["core"], "p99");
     const std::string peer_ack = Str(a["peer2"], "p50") + "/" + Str(a["peer2"], "p99");
-    std::snprintf(line, sizeof line, "%-10s %-34s %9s %8s %14s %7s %17s %17s",
+    std::snprintf(line, sizeof line, "%-10s %-34s %9s %8s %16s %7s %19s %19s",
                   Str(e, "name").c_str(), Str(e, "state_text").c_str(),
                   Rate(e["records_per_s"]).c_str(), Rate(e["chunks_per_s"]).c_str(), outbox.c_str(),
                   e["not_safe"].is_number() ? std::to_string(Num(e, "not_safe")).c_str() : "-",

@@ -95,7 +95,7 @@ std::string DescribeState(const StateTracker::View& v);
 // `ternctl top --json` prints (tools/ternctl/README.md describes it).
 nlohmann::json TopDocument(const TopPoll* prev, const TopPoll& cur, const StateTracker& tracker);
 
-// TopDocument as plain lines (at most ~100 columns): a header, one line per edge, the core's
+// TopDocument as plain lines (at most ~140 columns): a header, one line per edge, the core's
 // lines. The board panel is drawn separately (top_panel.h).
 std::vector<std::string> RenderTop(const nlohmann::json& doc);
 

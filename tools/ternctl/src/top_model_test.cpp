@@ -109,7 +109,10 @@ TEST_CASE("the document and the lines carry per-edge rates, outbox and the core'
                 {"outbox_bytes", 2048},
                 {"counters", c1}}}}};
   a.status = {{"counters", {{"uplinks", 10}, {"results", 1}, {"alarms", 0}}}};
-  b.status = {{"manifest_chunks", 42},
+  // The core is a registered node too, but no edge of the view.
+  b.nodes["nodes"].push_back({{"name", "core"}, {"addr", 1}, {"state", "unknown"}});
+  b.status = {{"addr", 1},
+              {"manifest_chunks", 42},
               {"counters", {{"uplinks", 30}, {"results", 5}, {"alarms", 1}}}};
   b.report = {{"copies", {{"1", 0}, {"2", 7}, {"3", 35}}},
               {"repair", {{"queue", 7}, {"in_flight", 2}, {"blocked_reason", ""}}}};
@@ -134,7 +137,9 @@ TEST_CASE("the document and the lines carry per-edge rates, outbox and the core'
   CHECK(e["ack"]["core"]["p50"] == "<=500ms");  // only the 4 new acks count
   CHECK(e["ack"]["peer2"]["p50"] == "-");
   const json& core = doc["core"];
+  CHECK(doc["edges"].size() == 1);
   CHECK(core["live"] == 1);
+  CHECK(core["total"] == 1);
   CHECK(core["manifest_chunks"] == 42);
   CHECK(core["under_replicated"]["2"] == 7);
   CHECK(core["repair"]["queue"] == 7);
@@ -153,7 +158,7 @@ TEST_CASE("the document and the lines carry per-edge rates, outbox and the core'
   CHECK(all.find("core: 1/1 nodes live, manifest 42 chunks") != std::string::npos);
   CHECK(all.find("normal 4 (oldest 4.0s)") != std::string::npos);
   CHECK(all.find("latest alarm: msmve found 2 anomalies in edge-1/vib") != std::string::npos);
-  for (const auto& l : lines) CHECK(l.size() <= 130);
+  for (const auto& l : lines) CHECK(l.size() <= 140);
 }
 
 TEST_CASE("the first poll shows no rates and a core that did not answer says so") {
