@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "process.h"
+#include "tmux_screen.h"
 
 namespace {
 
@@ -20,52 +21,20 @@ using tern::testing::Process;
 using tern::testing::ReadFile;
 using tern::testing::TempDir;
 
-bool WaitFor(double seconds, const std::function<bool()>& pred) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return pred();
-}
+using tern::testing::HaveTmux;
+using tern::testing::WaitUntil;
 
-// Runs a shell command, returns its stdout.
-std::string Sh(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return out;
-  char buf[4096];
-  for (size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
-  pclose(p);
-  return out;
-}
-
-// A tmux server of its own (its socket named after this process) with one 100x45 window.
-class Tmux {
+// A tmux window of 100x45 (the panel's size) running `command`.
+class Tmux : public tern::testing::TmuxScreen {
  public:
-  explicit Tmux(const std::string& command) : sock_("tern-panel-test-" + std::to_string(getpid())) {
-    started_ = std::system(("tmux -L " + sock_ + " new-session -d -x 100 -y 45 '" + command +
-                            "; sleep 600'")
-                               .c_str()) == 0;
-  }
-  ~Tmux() { (void)std::system(("tmux -L " + sock_ + " kill-server 2>/dev/null").c_str()); }
-  bool started() const { return started_; }
-  std::string Screen() { return Sh("tmux -L " + sock_ + " capture-pane -p -t 0"); }
-  void Keys(const std::string& keys) {
-    (void)std::system(("tmux -L " + sock_ + " send-keys -t 0 " + keys).c_str());
-  }
-  bool Shows(const std::string& text, double seconds = 60) {
-    return WaitFor(seconds, [&] { return Screen().find(text) != std::string::npos; });
-  }
-
- private:
-  std::string sock_;
-  bool started_ = false;
+  explicit Tmux(const std::string& command) : TmuxScreen("panel", command, 100, 45) {}
 };
+
+bool WaitFor(double seconds, const std::function<bool()>& pred) { return WaitUntil(seconds, pred); }
 
 TEST_SUITE("tern-board tool") {
   TEST_CASE("the live panel draws the board and its keys drive the simulated inputs") {
-    if (Sh("command -v tmux").empty()) {
+    if (!HaveTmux()) {
       MESSAGE("tmux is not installed (tools/scripts/install-deps.sh installs it): skipped");
       return;
     }

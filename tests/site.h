@@ -40,6 +40,9 @@ class Site {
   // Starts edge i with extra --set overrides besides the common ones.
   bool StartEdgeWith(int i, const std::vector<std::string>& extra);
   void KillCore(int sig = 9);
+  // Waits up to `timeout` for the core to exit by itself; its exit status (128+sig if killed),
+  // or -1 if it is still running.
+  int WaitCoreExit(std::chrono::milliseconds timeout) { return core_.Wait(timeout); }
   void KillEdge(int i, int sig = 9);
   // Sends `sig` to edge i without waiting for it to exit (SIGSTOP / SIGCONT).
   bool SignalEdge(int i, int sig);

@@ -10,13 +10,16 @@
 #include <mutex>
 #include <thread>
 
+#include "board_inbox.h"
 #include "fan_curve.h"
 #include "tern/common/hlc.h"
 
 #ifdef TERN_CORE_HAVE_BOARD
 #include "tern/hw/cabinet.h"
+#include "tern/hw/irq_controller.h"
 #include "tern/hw/mos_driver.h"
 #include "tern/hw/panel.h"
+#include "tern/hw/panel_frame.h"
 #include "tern/hw/panel_legend.h"
 #include "tern/hw/thermal_model.h"
 #include "tern/hw/verilator_bus.h"
@@ -40,6 +43,12 @@ std::array<uint8_t, 4> Decimal(int64_t v) {
   return d;
 }
 
+// "PFAL" (power fail) in raw segments, digit 0 first: L, A, F, P.
+constexpr std::array<uint8_t, 4> kPowerFailDigits = {0x38, 0x77, 0x71, 0x73};
+// Board time an operator's press is held (and then released) for: past the debounce filter
+// (DEBOUNCE_CFG 4 ticks of 1 ms) with room to spare.
+constexpr uint64_t kPressClocks = hw::SimBoard::kClockHz / 100;  // 10 ms
+
 hw::ThermalModel::Options ThermalOptions(const BoardOptions& o) {
   hw::ThermalModel::Options t;
   t.ambient_c = o.sim_ambient_c;
@@ -50,17 +59,19 @@ hw::ThermalModel::Options ThermalOptions(const BoardOptions& o) {
 class SimBoardControl final : public BoardControl {
  public:
   SimBoardControl(const BoardOptions& o, std::function<BoardView()> view, Metrics* m,
-                  CabinetAlarmSink alarms)
+                  CabinetAlarmSink alarms, BoardHooks hooks)
       : o_(o),
         view_(std::move(view)),
         m_(m),
         alarms_(std::move(alarms)),
+        hooks_(std::move(hooks)),
         thermal_(ThermalOptions(o)),
         bus_(&board_),
         wd_(&bus_),
         panel_(&bus_),
         mos_(&bus_),
-        cabinet_(&bus_) {}
+        cabinet_(&bus_),
+        irq_(&bus_) {}
   ~SimBoardControl() override { Stop(); }
 
   Status Init() {
@@ -69,9 +80,16 @@ class SimBoardControl final : public BoardControl {
     TERN_RETURN_IF_ERROR(panel_.SetBrightness(12));
     TERN_RETURN_IF_ERROR(panel_.EnableEvents(0x0F, 0, false));
     TERN_RETURN_IF_ERROR(cabinet_.SetLimits(o_.over_temp_c, o_.over_temp_clear_c));
+    // The UPS's power-fail input interrupts on failure and on return (INTR_STATE.power).
+    TERN_RETURN_IF_ERROR(irq_.Acknowledge(hw::irq::kPower));
+    TERN_RETURN_IF_ERROR(irq_.Enable(hw::irq::kPower));
     board_.SetTemperature(hw::Cabinet::CodeOf(thermal_.temperature_c()));
     m_->Set("board_over_temp", 0);
     m_->Add("board_over_temp_alarms", 0);
+    for (const char* c : {"board_alarm_acks", "board_power_fail_events", "board_safe_stops"}) {
+      m_->Add(c, 0);
+    }
+    m_->Set("board_on_backup", 0);
     last_step_ = std::chrono::steady_clock::now();
     spdlog::info("core: control board (simulated, register map v{}) running", version);
     thread_ = std::thread([this] { Loop(); });
@@ -80,26 +98,123 @@ class SimBoardControl final : public BoardControl {
 
   void Stop() override {
     if (stop_.exchange(true)) return;
+    inbox_.Close();
     if (thread_.joinable()) thread_.join();
+    inbox_.Close();  // anything queued while the thread ended
+  }
+
+  Status Press(unsigned button, uint32_t hold_ms) override {
+    return OnBoard([this, button, hold_ms] {
+      board_.SetButton(button, true);
+      board_.Tick(kPressClocks);
+      if (hold_ms == 0) {
+        board_.SetButton(button, false);
+        board_.Tick(kPressClocks);
+      } else {
+        release_at_[button] = std::chrono::steady_clock::now() + std::chrono::milliseconds(hold_ms);
+      }
+      return Status::Ok();
+    });
+  }
+  Status SetSwitch(bool on) override {
+    return OnBoard([this, on] {
+      board_.SetSwitch(on);
+      board_.Tick(kPressClocks);
+      return Status::Ok();
+    });
+  }
+  Status SetPot(uint16_t value) override {
+    return OnBoard([this, value] {
+      board_.SetPot(value);
+      board_.Tick(kPressClocks);
+      return Status::Ok();
+    });
+  }
+  Status SimTemperature(std::optional<double> temp_c) override {
+    return OnBoard([this, temp_c] {
+      temp_override_ = temp_c;
+      return Status::Ok();
+    });
+  }
+  Status SimPowerFail(bool failed) override {
+    return OnBoard([this, failed] {
+      board_.SetPowerFail(failed);
+      board_.Tick(kPressClocks);  // past the input's debounce filter
+      return Status::Ok();
+    });
   }
 
   nlohmann::json Snapshot() const override {
-    std::lock_guard<std::mutex> lk(mu_);
-    return snap_;
+    nlohmann::json j;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      j = snap_;
+    }
+    if (hooks_.power_status) j["power"] = hooks_.power_status();
+    return j;
   }
 
  private:
+  Status OnBoard(BoardInbox::Task fn) {
+    return inbox_.Call(std::move(fn), std::chrono::seconds(5));
+  }
+
   void Loop() {
-    while (!stop_) {
+    auto next = std::chrono::steady_clock::now();
+    while (inbox_.Wait(next)) {
+      const size_t ran = inbox_.RunQueued();
+      ReleaseHeldButtons();
+      if (ran == 0 || std::chrono::steady_clock::now() >= next) {
+        // 10 ms of board time per 100 ms of ours: enough for debouncing and scanning, cheap.
+        board_.Tick(hw::SimBoard::kClockHz / 100);
+        next = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+      }
       Status s = Refresh();
       if (!s.ok()) {
         m_->Add("board_errors");
         spdlog::warn("core: board refresh failed: {}", s.ToString());
       }
-      // 10 ms of board time per 100 ms of ours: enough for debouncing and scanning, cheap.
-      board_.Tick(hw::SimBoard::kClockHz / 100);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      inbox_.Finish();  // after the refresh that saw the tasks' inputs
     }
+    inbox_.Finish();
+  }
+
+  void ReleaseHeldButtons() {
+    const auto now = std::chrono::steady_clock::now();
+    for (unsigned b = 0; b < release_at_.size(); ++b) {
+      if (release_at_[b] && now >= *release_at_[b]) {
+        board_.SetButton(b, false);
+        release_at_[b].reset();
+      }
+    }
+  }
+
+  // The power-fail input (its interrupt, then the level) and the safe-stop button.
+  Status PowerAndStop(const hw::PanelFrame& f) {
+    TERN_ASSIGN_OR_RETURN(uint16_t pending, irq_.Pending());
+    if (pending & hw::irq::kPower) TERN_RETURN_IF_ERROR(irq_.Acknowledge(hw::irq::kPower));
+    if (f.power_fail != on_backup_) {
+      on_backup_ = f.power_fail;
+      if (on_backup_) m_->Add("board_power_fail_events");
+      m_->Set("board_on_backup", on_backup_ ? 1 : 0);
+      if (hooks_.power) hooks_.power(on_backup_);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if ((f.panel.buttons >> hw::legend::kButtonShutdown) & 1u) {
+      if (!stop_held_since_) stop_held_since_ = now;
+      const auto held = now - *stop_held_since_;
+      if (!stop_asked_ && held >= std::chrono::milliseconds(hw::legend::kShutdownHoldMs)) {
+        stop_asked_ = true;
+        m_->Add("board_safe_stops");
+        spdlog::warn("core: safe-stop button (button {}) held {} ms at the panel: stopping",
+                     hw::legend::kButtonShutdown,
+                     std::chrono::duration_cast<std::chrono::milliseconds>(held).count());
+        if (hooks_.safe_stop) hooks_.safe_stop();
+      }
+    } else {
+      stop_held_since_.reset();
+    }
+    return Status::Ok();
   }
 
   Status Refresh() {
@@ -119,22 +234,29 @@ class SimBoardControl final : public BoardControl {
     uint8_t leds = static_cast<uint8_t>(((v.live_edges & 0x0F) << lg::kLedEdgeLive0) |
                                         (unacked ? 1u << lg::kLedAlarm : 0) |
                                         (v.connected ? 1u << lg::kLedGateway : 0));
-    TERN_RETURN_IF_ERROR(panel_.SetDigits(Decimal(v.alarms)));
+    TERN_ASSIGN_OR_RETURN(hw::PanelFrame frame, hw::ReadPanelFrame(&bus_));
+    TERN_RETURN_IF_ERROR(PowerAndStop(frame));
+    TERN_RETURN_IF_ERROR(panel_.SetDigits(on_backup_ ? kPowerFailDigits : Decimal(v.alarms)));
     // Fans: the temperature's curve, or a base airflow plus more while work is queued.
     TERN_ASSIGN_OR_RETURN(double temp_c, Cabinet(v));
     const auto backlog_fan = static_cast<uint8_t>(std::min<uint64_t>(255, 64 + v.queued * 16));
     const uint8_t fan = std::max(curve_.Duty(temp_c), backlog_fan);
     fan_ = fan;
     if (over_temp_) leds |= 1u << lg::kLedOverTemp;
+    if (on_backup_) leds |= 1u << lg::kLedOnBackup;
     TERN_RETURN_IF_ERROR(panel_.SetLeds(leds));
     TERN_RETURN_IF_ERROR(mos_.SetFan(lg::kFanProcessing, fan));
     TERN_RETURN_IF_ERROR(Meters(v));
     TERN_RETURN_IF_ERROR(mos_.SetRelays(static_cast<uint8_t>(
-        (v.edge_down ? 1u << lg::kRelayEdgeDown : 0) | (unacked ? 1u << lg::kRelayAlarm : 0))));
+        (v.edge_down ? 1u << lg::kRelayEdgeDown : 0) | (unacked ? 1u << lg::kRelayAlarm : 0) |
+        (on_backup_ ? 1u << lg::kRelayBackup : 0))));
     TERN_ASSIGN_OR_RETURN(hw::SafeStatus safe, wd_.ReadSafeStatus());
+    // Read again: the snapshot shows the outputs just written, not those of the last refresh.
+    TERN_ASSIGN_OR_RETURN(frame, hw::ReadPanelFrame(&bus_));
     std::lock_guard<std::mutex> lk(mu_);
     snap_ = {{"mode", "sim"},
-             {"display", std::to_string(std::clamp<int64_t>(v.alarms, 0, 9999))},
+             {"display",
+              on_backup_ ? "PFAL" : std::to_string(std::clamp<int64_t>(v.alarms, 0, 9999))},
              {"leds", board_.leds()},
              {"relays", board_.relays()},
              {"fans", board_.fans()},
@@ -145,7 +267,9 @@ class SimBoardControl final : public BoardControl {
              {"meters", {meter_[0], meter_[1]}},
              {"ingest_chunks_per_s", std::round(rate_ * 10) / 10},
              {"safe", safe.ToString()},
-             {"cycles", board_.cycles()}};
+             {"power_fail", on_backup_},
+             {"cycles", board_.cycles()},
+             {"frame", hw::PanelFrameToJson(frame)}};
     return Status::Ok();
   }
 
@@ -157,7 +281,7 @@ class SimBoardControl final : public BoardControl {
     const double load = std::min(1.0, static_cast<double>(v.queued) / 32.0);
     thermal_.Step(now - last_step_, load, fan_ / 255.0);
     last_step_ = now;
-    board_.SetTemperature(hw::Cabinet::CodeOf(thermal_.temperature_c()));
+    board_.SetTemperature(hw::Cabinet::CodeOf(temp_override_.value_or(thermal_.temperature_c())));
     TERN_ASSIGN_OR_RETURN(double temp_c, cabinet_.Temperature());
     TERN_ASSIGN_OR_RETURN(hw::CabinetStatus cs, cabinet_.ReadStatus());
     m_->Set("board_temp_c", std::lround(temp_c));
@@ -210,7 +334,9 @@ class SimBoardControl final : public BoardControl {
   std::function<BoardView()> view_;
   Metrics* m_;
   CabinetAlarmSink alarms_;
+  BoardHooks hooks_;
   hw::ThermalModel thermal_;
+  std::optional<double> temp_override_;  // POST /api/v1/board/sim {"temp_c":...}
   FanCurve curve_;
   std::chrono::steady_clock::time_point last_step_;
   uint8_t fan_ = 0;
@@ -225,8 +351,14 @@ class SimBoardControl final : public BoardControl {
   hw::Panel panel_;
   hw::MosDriver mos_;
   hw::Cabinet cabinet_;
+  hw::IrqController irq_;
   int64_t acked_ = 0;
+  bool on_backup_ = false;  // CABINET_STATUS.power_fail as last seen
+  std::array<std::optional<std::chrono::steady_clock::time_point>, 4> release_at_;
+  std::optional<std::chrono::steady_clock::time_point> stop_held_since_;
+  bool stop_asked_ = false;
   std::atomic<bool> stop_{false};
+  BoardInbox inbox_;  // the operator's inputs, run on the board thread
   std::thread thread_;
   mutable std::mutex mu_;
   nlohmann::json snap_ = nlohmann::json::object();
@@ -237,12 +369,13 @@ class SimBoardControl final : public BoardControl {
 
 Result<std::unique_ptr<BoardControl>> BoardControl::Start(const BoardOptions& o,
                                                           std::function<BoardView()> view,
-                                                          Metrics* metrics,
-                                                          CabinetAlarmSink alarms) {
+                                                          Metrics* metrics, CabinetAlarmSink alarms,
+                                                          BoardHooks hooks) {
   const std::string& mode = o.mode;
 #ifdef TERN_CORE_HAVE_BOARD
   if (mode == "sim") {
-    auto c = std::make_unique<SimBoardControl>(o, std::move(view), metrics, std::move(alarms));
+    auto c = std::make_unique<SimBoardControl>(o, std::move(view), metrics, std::move(alarms),
+                                               std::move(hooks));
     TERN_RETURN_IF_ERROR(c->Init().WithContext("board"));
     return std::unique_ptr<BoardControl>(std::move(c));
   }
@@ -250,6 +383,7 @@ Result<std::unique_ptr<BoardControl>> BoardControl::Start(const BoardOptions& o,
   (void)view;
   (void)metrics;
   (void)alarms;
+  (void)hooks;
   if (mode == "sim") {
     return Status::FailedPrecondition("config key 'board.mode': this build has no simulated board");
   }

@@ -10,14 +10,23 @@
 // (TEMP_LIMIT from board.over_temp_c / board.over_temp_clear_c) lights LED 5, is counted,
 // logged and published as a cabinet alarm. Meter 0 shows the ingest rate (chunks taken from
 // uplinks per second, full scale board.meter_ingest_full), meter 1 the stores' fill.
+// Backup power: the UPS's power-fail input raises the board's power interrupt; the board
+// loop sees it within one refresh, energises relay 2 (backup-power transfer), lights LED 5,
+// shows "PFAL" on the display and tells the core (BoardHooks::power) on every change. Button
+// 3 held for 3 s asks for the core's orderly stop (BoardHooks::safe_stop).
+// The operator's inputs (HTTP: press, switch, pot; sim-only: temperature, power fail) are run
+// on the board thread, so a press goes through the board's debounce filter and event FIFO
+// exactly as one at the panel does.
 // board.mode = sim drives the Verilated board inside this process; real GPIO comes later.
-// Thread-safety: Start/Stop from one thread; Snapshot from any.
+// Thread-safety: Start/Stop from one thread; Snapshot and the operator inputs from any (they
+// queue work for the board thread and wait for it).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "tern/common/metrics.h"
@@ -45,6 +54,16 @@ struct BoardOptions {
   double meter_ingest_full = 50.0;      // board.meter_ingest_full: chunks/s at full scale
 };
 
+// What the board tells the core, called from the board thread.
+struct BoardHooks {
+  // The UPS's power-fail input changed (true: mains failed, the board runs on backup).
+  std::function<void(bool failed)> power;
+  // Button 3 was held for hw::legend::kShutdownHoldMs: the operator asks for an orderly stop.
+  std::function<void()> safe_stop;
+  // The core's backup-power state (PowerFailPolicy::Json), put in Snapshot() as "power".
+  std::function<nlohmann::json()> power_status;
+};
+
 // A cabinet alarm as published: JSON {"v":1,"type":"cabinet_alarm","kind":"over_temp",
 // "active":bool,"temp_c":number,"wall_ms":int}; `publish` gets it for x/alarms/core/cabinet.
 using CabinetAlarmSink = std::function<void(const std::string& payload)>;
@@ -55,11 +74,25 @@ class BoardControl {
   // this build has no simulated board. `alarms` is called from the board thread.
   static Result<std::unique_ptr<BoardControl>> Start(const BoardOptions& o,
                                                      std::function<BoardView()> view,
-                                                     Metrics* metrics, CabinetAlarmSink alarms);
+                                                     Metrics* metrics, CabinetAlarmSink alarms,
+                                                     BoardHooks hooks = {});
   virtual ~BoardControl() = default;
   virtual void Stop() = 0;
-  // Outputs as the board's pins show them, and the last panel input.
+  // Outputs as the board's pins show them, the last panel input, and `frame`: the whole
+  // panel as hw::PanelFrameToJson gives it (read from the registers on the last refresh).
   virtual nlohmann::json Snapshot() const = 0;
+
+  // The operator's hand on the panel. Each waits (up to 5 s) for the board thread to apply
+  // it; Unavailable if it did not, or the board is stopping.
+  // Presses button 0..3 past the debounce filter; `hold_ms` > 0 keeps it held that long
+  // (wall time, released by the board thread) before the release.
+  [[nodiscard]] virtual Status Press(unsigned button, uint32_t hold_ms) = 0;
+  [[nodiscard]] virtual Status SetSwitch(bool on) = 0;
+  [[nodiscard]] virtual Status SetPot(uint16_t value) = 0;  // 0..4095
+  // Simulated board only (FailedPrecondition on a real one): the cabinet sensor's reading
+  // (nullopt: back to the thermal model) and the UPS's power-fail input.
+  [[nodiscard]] virtual Status SimTemperature(std::optional<double> temp_c) = 0;
+  [[nodiscard]] virtual Status SimPowerFail(bool failed) = 0;
 };
 
 }  // namespace tern::core

@@ -17,6 +17,7 @@
 // The class and its members are in core_impl.h; the message handlers in core_handlers.cpp.
 #include <spdlog/spdlog.h>
 
+#include <csignal>
 #include <filesystem>
 
 #include "core_counters.h"
@@ -189,6 +190,8 @@ void Core::Impl::Route() {
 }
 
 Status Core::Impl::StartServices() {
+  // The board first: the HTTP API serves it (GET /api/v1/board) from its first request.
+  TERN_RETURN_IF_ERROR(StartBoard());
   if (o_.http_port >= 0) {
     HttpApiOptions ho;
     ho.bind = o_.http_bind;
@@ -223,6 +226,7 @@ Status Core::Impl::StartServices() {
     hs.node_action = [this](const std::string& action, const std::string& name) {
       return NodeAction(action, name);
     };
+    hs.board = [this] { return board_.get(); };
     hs.health = [this]() -> std::string {  // GET /healthz
       if (!transport_->connected()) return "broker link down (not connected)";
       // Connected is not enough: a stalled broker keeps the socket open (broker_hearing.h).
@@ -235,6 +239,10 @@ Status Core::Impl::StartServices() {
                  ho.tls_cert.empty() ? "http" : "https", o_.http_bind, http_port_,
                  http_->AuthSummary());
   }
+  return Status::Ok();
+}
+
+Status Core::Impl::StartBoard() {
   if (o_.board_mode != "off") {
     auto view = [this] {
       BoardView v;
@@ -258,7 +266,28 @@ Status Core::Impl::StartServices() {
     auto alarms = [this, topic = topics_.Export("alarms/core/cabinet")](const std::string& p) {
       PublishLater(topic, p);
     };
-    TERN_ASSIGN_OR_RETURN(board_, BoardControl::Start(bo, view, &m_, alarms));
+    // Backup power (power_fail.h): the gate is held on the worker, and the checkpoint is the
+    // commit of the turn that holds it.
+    PowerFailActions pa;
+    pa.hold_uplinks = [this](bool hold, std::function<void()> committed) {
+      worker_->Post([this, hold, committed = std::move(committed)](Batch& b) {
+        gate_->Hold(hold);
+        if (committed) b.AfterCommit(committed);
+      });
+    };
+    power_ = std::make_unique<PowerFailPolicy>(o_.board_holdup_ms,
+                                               o_.data_dir + "/power-checkpoint.json", &m_,
+                                               std::move(pa), [] { return MonotonicMs(); });
+    BoardHooks hooks;
+    hooks.power = [this](bool failed) { power_->OnPower(failed); };
+    // The safe-stop button takes the same path as SIGTERM: tern-core's main (RunDaemon)
+    // hears the signal and stops the core in order.
+    hooks.safe_stop = [] { std::raise(SIGTERM); };
+    hooks.power_status = [this] {
+      power_->Tick();
+      return power_->Json();
+    };
+    TERN_ASSIGN_OR_RETURN(board_, BoardControl::Start(bo, view, &m_, alarms, std::move(hooks)));
   }
   return Status::Ok();
 }

@@ -25,6 +25,7 @@
 #include "commit_worker.h"
 #include "holder_ledger.h"
 #include "membership.h"
+#include "power_fail.h"
 #include "processing_loop.h"
 #include "reconciler.h"
 #include "registrar.h"
@@ -87,6 +88,7 @@ class Core::Impl {
   Status OpenState();
   Status Connect();
   Status StartServices();
+  Status StartBoard();
   void Route();
 
   // CommitWorker hooks (worker thread, inside / after the transaction).
@@ -162,6 +164,7 @@ class Core::Impl {
   std::unique_ptr<HttpApi> http_;
   std::unique_ptr<ChunkFetcher> fetcher_;  // reads for GET /api/v1/chunks/{id}/bytes
   std::unique_ptr<BoardControl> board_;
+  std::unique_ptr<PowerFailPolicy> power_;  // with a board: what a mains failure does
   std::unique_ptr<NodeIdentity> identity_;  // pki mode: key, certificate, site CA and CRL
   std::unique_ptr<StatementGate> statements_;
   std::unique_ptr<SeqCounter> seq_;

@@ -36,7 +36,7 @@ struct Member {
   bool draining = false;           // drained by an operator: no new copies; its copies are not good
   int64_t used = 0, capacity = 0;  // bytes, from the last heartbeat (0: not said)
   uint64_t last_hb_wall_ms = 0;    // wall clock of the last heartbeat (for the report)
-  // The last heartbeat's outbox (chunks not yet acked by every grade, and their bytes); -1
+  // The last heartbeat's outbox (own chunks not yet acked by the core, and their bytes); -1
   // until a heartbeat this run said it (GET /api/v1/nodes shows null then).
   int64_t outbox_chunks = -1, outbox_bytes = -1;
 };

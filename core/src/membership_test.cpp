@@ -145,6 +145,19 @@ TEST_SUITE("membership") {
     CHECK(m.ToStatusJson()[1]["disk_full"] == false);
   }
 
+  TEST_CASE("the outbox from the last heartbeat is in the status, null before one") {
+    Membership m(3000, 10000);
+    m.Add(2, "n2");
+    CHECK(m.ToStatusJson()[0]["outbox_chunks"].is_null());  // GET /api/v1/nodes: null
+    CHECK(m.ToStatusJson()[0]["outbox_bytes"].is_null());
+    auto hb = Hb(0.1, 0, 0);
+    hb.queue = 7;
+    hb.outbox_bytes = 70000;
+    (void)m.OnHeartbeat(2, hb, 10);
+    CHECK(m.ToStatusJson()[0]["outbox_chunks"] == 7);
+    CHECK(m.ToStatusJson()[0]["outbox_bytes"] == 70000);
+  }
+
   TEST_CASE("a new epoch makes the member list due and travels in it") {
     Membership m(1000, 3000);
     m.Add(2, "n2");

@@ -73,6 +73,14 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
   if (env->type != EnvelopeType::kUp || env->sender != from) {
     return Reject("envelope sender " + std::to_string(env->sender) + " on " + topic);
   }
+  if (held_) {  // on backup power: take nothing new; the edge sends it again later
+    m_->Add("uplinks_held");
+    Outcome o;
+    o.reply =
+        Outgoing{topics_.Down(name),
+                 msg::Throttle{ChunkId(env->id), "core on backup power", kHeldRetryMs}.Encode()};
+    return o;
+  }
   if (verify_) {
     const crypto::PublicKey* key = members_->KeyOf(name);
     const char* why = !key                                      ? "unknown_sender"

@@ -6,7 +6,9 @@
 // again: it only earns the edge another ack). A new chunk id whose (origin, source, seq) was
 // acked before under another id is refused (`refused_seq_reuse`; seq_marks.h). The gate returns
 // what follows; the caller publishes the reply, settles the chunk and schedules it after the
-// commit. Thread-safety: not thread-safe; the commit worker owns it.
+// commit. While held (the core on backup power, power_fail.h) every uplink from a registered
+// sender is answered `throttle` instead, so nothing new is taken and the edges keep the chunk.
+// Thread-safety: not thread-safe; the commit worker owns it.
 #pragma once
 
 #include <cstdint>
@@ -55,6 +57,13 @@ class UplinkGate {
     std::optional<ChunkId> accepted;              // recorded: settle it and ack again
     std::optional<Manifest::SpoolEntry> spooled;  // newly spooled: schedule after the commit
   };
+  // How long a held uplink's sender is asked to wait before sending it again.
+  static constexpr uint64_t kHeldRetryMs = 1000;
+  // Holds (true) or releases the gate. Held: each uplink is answered `throttle` (reason
+  // "core on backup power", retry_after_ms kHeldRetryMs) and counted as uplinks_held.
+  void Hold(bool held) { held_ = held; }
+  bool held() const { return held_; }
+
   // Handles one message on `topic` (up/<name>), inside the worker's transaction.
   Outcome OnUplink(const std::string& topic, std::string_view payload, uint64_t now_ms);
 
@@ -71,6 +80,7 @@ class UplinkGate {
   SettingsBook* settings_;
   Metrics* m_;
   bool verify_;
+  bool held_ = false;
   std::map<uint32_t, TokenBucket> buckets_;
 };
 

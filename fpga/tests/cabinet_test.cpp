@@ -73,6 +73,15 @@ TEST_CASE("fpga cabinet: power fail is debounced, flagged and interrupts on fail
   b.top->pwr_fail_ni = 1;
   REQUIRE(b.tick_until([&] { return !power_fail(b); }, 20000) >= 0);
   CHECK(intr(b, regs::intr_state::power::kMask));
+  // Enabled, the power interrupt drives the IRQ line (the core's board loop takes it there)
+  // until it is acknowledged: it is an event, not a level.
+  b.write(regs::intr_enable::kOffset, regs::intr_state::power::kMask);
+  b.tick(4);
+  CHECK(b.top->irq_no == 0);
+  ack(b, regs::intr_state::power::kMask);
+  b.tick(4);
+  CHECK(b.top->irq_no == 1);
+  CHECK(!intr(b, regs::intr_state::power::kMask));
   // Neither input forces the safe state.
   CHECK((b.read(regs::safe_status::kOffset) & regs::safe_status::safe::kMask) == 0);
   CHECK(!b.ctx->gotError());

@@ -8,7 +8,6 @@
 #include <sstream>
 #include <string_view>
 
-#include "panel_view.h"
 #include "tern/hw/board_regs.h"
 #include "tern/hw/clock_divider.h"
 #include "tern/hw/fifo.h"
@@ -16,6 +15,7 @@
 #include "tern/hw/mos_driver.h"
 #include "tern/hw/panel.h"
 #include "tern/hw/watchdog.h"
+#include "tern/tui/panel_view.h"
 #ifdef TERN_BOARD_HAVE_SIM
 #include "tern/hw/verilator_bus.h"
 #endif
@@ -302,8 +302,8 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
     return Status::Ok();
   }
   if (cmd == "panel") {
-    TERN_ASSIGN_OR_RETURN(PanelFrame f, ReadPanelFrame(bus_));
-    for (const std::string& line : RenderPanel(f)) out << line << "\n";
+    TERN_ASSIGN_OR_RETURN(hw::PanelFrame f, hw::ReadPanelFrame(bus_));
+    for (const std::string& line : tui::RenderPanel(f)) out << line << "\n";
     return Status::Ok();
   }
   if (cmd == "events") {

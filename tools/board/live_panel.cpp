@@ -1,9 +1,9 @@
 // LivePanel: see live_panel.h.
 #include "live_panel.h"
 
-#include "panel_view.h"
-#include "terminal.h"
 #include "tern/hw/watchdog.h"
+#include "tern/tui/panel_view.h"
+#include "tern/tui/terminal.h"
 #ifdef TERN_BOARD_HAVE_SIM
 #include "tern/hw/verilator_bus.h"
 #endif
@@ -17,14 +17,14 @@ constexpr uint16_t kPotMax = 4095;
 }  // namespace
 
 Status LivePanel::Run() {
-  TERN_ASSIGN_OR_RETURN(std::unique_ptr<Terminal> term, Terminal::Open());
+  TERN_ASSIGN_OR_RETURN(std::unique_ptr<tui::Terminal> term, tui::Terminal::Open());
   status_ = sim_ ? "simulated board: inputs from the keys; run :bringup to leave the safe state"
                  : "real board: the inputs are the board's own";
   for (;;) {
     Frame();
     std::vector<std::string> lines;
-    if (auto f = ReadPanelFrame(bus_); f.ok()) {
-      lines = RenderPanel(*f, status_);
+    if (auto f = hw::ReadPanelFrame(bus_); f.ok()) {
+      lines = tui::RenderPanel(*f, status_);
     } else {
       lines = {"tern control board: reading the panel failed", f.status().ToString(), "", status_};
     }
@@ -55,7 +55,7 @@ void LivePanel::Frame() {
 #endif
 }
 
-bool LivePanel::OnKey(int key, Terminal& term) {
+bool LivePanel::OnKey(int key, tui::Terminal& term) {
   if (key == 'q' || key == 'Q') return false;
   if (key == 'k') {
     kick_ = !kick_;

@@ -19,10 +19,11 @@
 namespace tern::hw {
 class SimBoard;
 }
+namespace tern::tui {
+class Terminal;
+}
 
 namespace tern::board {
-
-class Terminal;
 
 class LivePanel {
  public:
@@ -39,7 +40,7 @@ class LivePanel {
 
  private:
   // Applies one key; false when it is q.
-  bool OnKey(int key, Terminal& term);
+  bool OnKey(int key, tui::Terminal& term);
   void Frame();
   // Runs a tern-board command; its last output line (or error) becomes the status line.
   void RunCommand(const std::string& line);

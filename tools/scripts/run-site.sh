@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a whole tern site on this machine. Starts a Mosquitto gateway on a free
 # loopback port (generated config), tern-core and four tern-edge agents with different
-# collectors, shows live progress, stops after N seconds (default 60) or Ctrl-C, then stops
+# collectors, shows live progress (on a terminal the live view `ternctl top`, redrawn in
+# place; otherwise progress lines every 2 s; TERN_SITE_VIEW=0 forces the lines), stops after N seconds (default 60) or Ctrl-C, then stops
 # ingest (SIGUSR1 to every edge: its collectors stop), waits (bounded) until outboxes, spool
 # and result placement drain, checks the manifest against every store (ternctl verify), stops edges, core and gateway in that order
 # and prints a summary. Exit status: 0 when no real problem remains (chunks still in flight
@@ -258,13 +259,27 @@ setsid "$EDGE" "${common[@]}" "${SEC[@]}" --set node.name=edge-4 --set node.data
     head -c 204800 /dev/urandom > "$f.tmp" && mv "$f.tmp" "$f"; sleep 1; done ) & DROP_PID=$!
 
 START=$(date +%s)
+if [ -t 0 ] && [ -t 1 ] && [ "${TERN_SITE_VIEW:-1}" = 1 ]; then
+  # On a terminal: the live view (ternctl top), redrawn in place, in the foreground for the
+  # run's duration. Ctrl-C reaches it and this script alike: the view gives the terminal
+  # back and exits, then the trap above has set STOP and the site stops in order. Quitting
+  # the view (q) stops the site early as well.
+  "$CTL" --site "$DATA" top --interval 2 --duration "$DURATION" 2> "$DATA/logs/top.err"
+  top_rc=$?
+  if [ "$top_rc" -ne 0 ]; then
+    say "== the live view failed (exit $top_rc, see $DATA/logs/top.err): progress lines follow"
+  elif [ -z "$STOP" ] && [ $(( $(date +%s) - START )) -lt "$DURATION" ]; then
+    STOP=view
+    say "== the view was quit at t+$(( $(date +%s) - START ))s: stopping the site"
+  fi
+fi
 while [ -z "$STOP" ] && [ $(( $(date +%s) - START )) -lt "$DURATION" ]; do
   sleep 2
   [ -n "$STOP" ] && break
   say "-- t+$(( $(date +%s) - START ))s"
   python3 "$VIEW" progress "$DATA" 2>/dev/null || python3 "$VIEW" progress "$DATA" >&2
 done
-if [ -n "$STOP" ]; then
+if [ "$STOP" = signal ]; then
   STOP_AT=$(( $(date +%s) - START ))
   say "== stopped by a signal at t+${STOP_AT}s"
 fi

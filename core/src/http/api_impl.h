@@ -1,13 +1,15 @@
 // The inside of HttpApi (tern/core/http_api.h), shared by the files that define its routes:
 // http_api.cpp (server set-up, the handler wrapper, the manifest views, /metrics) and
 // ops_routes.cpp (repair, verify, a chunk's bytes, drain and forget, /healthz: what comes live
-// from the core rather than from core.db).
+// from the core rather than from core.db) and board_routes.cpp (the control board).
 // Thread-safety: Start/Stop from the owner thread; the handlers from the server's request
 // threads (db handles under their mutexes, see http_api.cpp).
 #pragma once
 
 #include <httplib.h>
 
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -71,6 +73,18 @@ class HttpApi::Impl {
   Result<json> Forget(const httplib::Request& req);
   void ChunkBytes(const httplib::Request& req, httplib::Response& res);
   void Healthz(const httplib::Request& req, httplib::Response& res);
+
+  // The control board: its panel and the operator's inputs (board_routes.cpp).
+  void AddBoardRoutes();
+  Result<json> BoardGet(const httplib::Request& req);
+  Result<json> BoardPress(const httplib::Request& req);
+  Result<json> BoardSwitch(const httplib::Request& req);
+  Result<json> BoardPot(const httplib::Request& req);
+  Result<json> BoardSim(const httplib::Request& req);
+  using BoardApply = std::function<Status(BoardControl* board, const json& body)>;
+  // A POST input: checks `req`'s body has only `fields`, runs `apply`, logs, answers GET's.
+  Result<json> BoardInput(const httplib::Request& req, const char* name,
+                          std::initializer_list<const char*> fields, const BoardApply& apply);
 
   HttpApiOptions o_;
   HttpApiSources src_;

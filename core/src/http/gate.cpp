@@ -92,6 +92,21 @@ std::optional<HttpRole> Gate::Identify(const httplib::Request& req, std::string*
   return std::nullopt;
 }
 
+std::string Gate::Who(const httplib::Request& req) {
+  std::string who = "unauthenticated";
+  if (!o_.auth) {
+    who = "auth off";
+  } else if (req.has_header("Authorization")) {
+    const std::string token = BearerToken(req.get_header_value("Authorization"));
+    if (auto t = tokens_ && !token.empty() ? tokens_->Check(token) : std::nullopt) {
+      who = "token " + t->label;
+    }
+  } else if (auto cert = o_.client_ca.empty() ? std::nullopt : PeerCertOf(req)) {
+    who = "cert " + cert->cn;
+  }
+  return who + " from " + req.remote_addr;
+}
+
 void Gate::Refuse(const httplib::Request& req, httplib::Response& res, int code,
                   const std::string& counter, const std::string& msg) {
   JsonError(res, code, msg);

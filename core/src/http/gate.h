@@ -87,6 +87,10 @@ class Gate {
   // The 429 answer for a request Enter refused (counted and logged).
   void Busy(const httplib::Request& req, httplib::Response& res);
 
+  // Who sent the request, for the log lines of operator actions: "token <label>", "cert
+  // <CN>", "auth off" or "unauthenticated", then " from <address>".
+  std::string Who(const httplib::Request& req);
+
   // How clients are authenticated (HttpApi::AuthSummary).
   std::string Describe();
   // Logs what is unsafe or broken at start: auth off, an unusable token book, a non-loopback

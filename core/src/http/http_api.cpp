@@ -94,6 +94,7 @@ Status HttpApi::Impl::Start() {
     Route(R"(/api/v1/status)", &Impl::StatusDoc);
     Route(R"(/api/v1/edges/([^/]+)/settings)", &Impl::EdgeSettingsGet, &Impl::EdgeSettingsPut);
     AddOpsRoutes();
+    AddBoardRoutes();
     RawGetRoute("/metrics", &Impl::Metrics);
 
     if (o_.port < 0 || o_.port > 65535) {

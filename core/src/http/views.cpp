@@ -35,9 +35,10 @@ json SplitKinds(std::string_view s) {
 struct NodeView {
   std::string name;
   std::string state = "unknown";
-  json load;       // null unless a heartbeat reported it
-  json counters;   // {} unless a heartbeat reported them
-  json disk_full;  // null unless the core's membership has it
+  json load;                         // null unless a heartbeat reported it
+  json counters;                     // {} unless a heartbeat reported them
+  json disk_full;                    // null unless the core's membership has it
+  json outbox_chunks, outbox_bytes;  // null until a heartbeat this run said them
   bool live_info = false;
 };
 
@@ -62,6 +63,12 @@ Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status) 
       if (n.contains("load") && n["load"].is_number()) v.load = n["load"];
       if (n.contains("counters") && n["counters"].is_object()) v.counters = n["counters"];
       if (n.contains("disk_full") && n["disk_full"].is_boolean()) v.disk_full = n["disk_full"];
+      if (n.contains("outbox_chunks") && n["outbox_chunks"].is_number_integer()) {
+        v.outbox_chunks = n["outbox_chunks"];
+      }
+      if (n.contains("outbox_bytes") && n["outbox_bytes"].is_number_integer()) {
+        v.outbox_bytes = n["outbox_bytes"];
+      }
     }
   }
   return out;
@@ -155,6 +162,8 @@ Result<json> NodesDoc(Manifest& m, const json& status) {
                    {"state", v.state},
                    {"load", v.load},
                    {"disk_full", v.disk_full},
+                   {"outbox_chunks", v.outbox_chunks},
+                   {"outbox_bytes", v.outbox_bytes},
                    {"capacity", n.capacity},
                    {"registered_ms", n.registered_ms},
                    {"last_seen_ms", n.last_seen_ms},

@@ -12,6 +12,7 @@
 
 #include "analyze.h"
 #include "backup_cmd.h"
+#include "board_cmd.h"
 #include "chunk_cmd.h"
 #include "cli_util.h"
 #include "core_client.h"
@@ -21,6 +22,7 @@
 #include "report_cmd.h"
 #include "tern/common/version.h"
 #include "token_cmd.h"
+#include "top_cmd.h"
 #include "verify_cmd.h"
 
 int main(int argc, char** argv) {
@@ -75,6 +77,10 @@ int main(int argc, char** argv) {
   AddPkiCommands(app, &pki_args);
   BackupCmdArgs backup_args;
   AddBackupCommand(app, &backup_args);
+  TopCmdArgs top_args;
+  AddTopCommand(app, &top_args);
+  BoardCmdArgs board_args;
+  AddBoardCommands(app, &board_args);
 
   try {
     app.parse(argc, argv);
@@ -88,6 +94,7 @@ int main(int argc, char** argv) {
   if (int rc = RunPkiCommand(pki_args); rc >= 0) return rc;
   if (int rc = RunTokenCommand(core_db, token_args); rc >= 0) return rc;
   if (int rc = RunBackupCommand(core_db, backup_args); rc >= 0) return rc;
+  if (int rc = RunTopCommand(cf, top_args); rc >= 0) return rc;  // resolves (and waits) itself
 
   auto endpoint = ResolveEndpoint(cf);
   if (!endpoint.ok()) {
@@ -104,6 +111,7 @@ int main(int argc, char** argv) {
     if (ChunkCommandSelected(chunk_args)) return RunChunkCommand(core, chunk_args);
     if (verify_args.cmd && *verify_args.cmd) return RunVerify(core, verify_args);
     if (EdgeCommandSelected(edge_args)) return RunEdgeCommand(core, edge_args);
+    if (BoardCommandSelected(board_args)) return RunBoardCommand(core, board_args);
   } catch (const std::exception& e) {  // e.g. a JSON document of an unexpected shape
     std::cerr << "ternctl: " << e.what() << "\n";
     return kExitError;

@@ -29,6 +29,8 @@
 
 namespace tern::core {
 
+class BoardControl;  // core/src/board_control.h
+
 struct HttpApiOptions {
   std::string bind = "127.0.0.1";  // address to listen on ("0.0.0.0" for every interface)
   int port = 8080;                 // 0: pick a free port; HttpApi::port() reports it
@@ -73,6 +75,9 @@ struct HttpApiSources {
   // Unavailable -> 503.
   std::function<Result<std::pair<std::string, std::string>>(const std::string& id)>
       chunk_bytes;
+  // The control board for /api/v1/board (board_routes.cpp); null or empty: board.mode is
+  // off (404). The board must outlive the server.
+  std::function<BoardControl*()> board;
   // GET /healthz (no credentials): "" when the core is healthy (200 "ok"), else the reason
   // (503). Must answer quickly. Empty: /healthz answers 503 "no health source".
   std::function<std::string()> health;

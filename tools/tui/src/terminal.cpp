@@ -1,14 +1,14 @@
 // Terminal: see terminal.h.
-#include "terminal.h"
+#include "tern/tui/terminal.h"
 
 #include <curses.h>
 #include <unistd.h>
 
-namespace tern::board {
+namespace tern::tui {
 
 Result<std::unique_ptr<Terminal>> Terminal::Open() {
   if (isatty(STDIN_FILENO) == 0 || isatty(STDOUT_FILENO) == 0) {
-    return Status::FailedPrecondition("the live panel needs a terminal (stdin and stdout)");
+    return Status::FailedPrecondition("a live view needs a terminal (stdin and stdout)");
   }
   if (initscr() == nullptr)
     return Status::Unavailable("cannot initialise the terminal (is TERM set?)");
@@ -53,4 +53,4 @@ std::optional<std::string> Terminal::ReadLine(const std::string& prompt) {
   return std::string(buf);
 }
 
-}  // namespace tern::board
+}  // namespace tern::tui

@@ -1,6 +1,6 @@
 // PanelView: the big digits, the labels in bit order, the safe state, and the frame read from
 // a board (FakeBus).
-#include "panel_view.h"
+#include "tern/tui/panel_view.h"
 
 #include <doctest/doctest.h>
 
@@ -10,7 +10,7 @@
 #include "tern/hw/board_regs.h"
 #include "tern/hw/panel_legend.h"
 
-namespace tern::board {
+namespace tern::tui {
 namespace {
 
 bool HasLine(const std::vector<std::string>& lines, const std::string& needle) {
@@ -103,7 +103,7 @@ TEST_SUITE("panel view") {
     bus.Set(regs::temp::kOffset, 0x3E0);
     bus.Set(regs::cabinet_status::kOffset, regs::cabinet_status::power_fail::kMask);
     bus.Set(regs::meter::kOffset, 0x1020);
-    auto f = ReadPanelFrame(&bus);
+    auto f = hw::ReadPanelFrame(&bus);
     REQUIRE(f.ok());
     CHECK(f->relays == 0x2);
     CHECK(f->fans[0] == 0xFF);
@@ -112,7 +112,7 @@ TEST_SUITE("panel view") {
     CHECK(f->panel.leds == 0x81);
     CHECK(f->temp_c == doctest::Approx(22.0));
     bus.Set(regs::temp::kOffset, 0);
-    CHECK(HasLine(RenderPanel(ReadPanelFrame(&bus).value()), "cabinet   --.- C (no reading)"));
+    CHECK(HasLine(RenderPanel(hw::ReadPanelFrame(&bus).value()), "cabinet   --.- C (no reading)"));
     CHECK(f->power_fail);
     CHECK_FALSE(f->over_temp);
     CHECK(f->meters[0] == 0x20);
@@ -121,4 +121,4 @@ TEST_SUITE("panel view") {
 }
 
 }  // namespace
-}  // namespace tern::board
+}  // namespace tern::tui

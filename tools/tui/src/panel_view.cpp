@@ -1,16 +1,13 @@
 // PanelView: see panel_view.h.
-#include "panel_view.h"
+#include "tern/tui/panel_view.h"
 
 #include <cstdio>
 
-#include "tern/hw/board_regs.h"
 #include "tern/hw/cabinet.h"
 #include "tern/hw/panel_legend.h"
 
-namespace tern::board {
+namespace tern::tui {
 namespace {
-
-namespace regs = hw::regs;
 
 // One digit drawn 6 columns wide and 7 rows high from its segments (a top, b upper right,
 // c lower right, d bottom, e lower left, f upper left, g middle, dp the point).
@@ -38,31 +35,6 @@ std::string Percent(uint8_t duty) {
 }
 
 }  // namespace
-
-Result<PanelFrame> ReadPanelFrame(hw::RegisterBus* bus) {
-  PanelFrame f;
-  TERN_ASSIGN_OR_RETURN(f.panel, hw::Panel(bus).ReadState());
-  uint32_t relay = 0, fan = 0, safe = 0;
-  TERN_RETURN_IF_ERROR(bus->Read(regs::relay::kOffset, &relay));
-  TERN_RETURN_IF_ERROR(bus->Read(regs::fan::kOffset, &fan));
-  TERN_RETURN_IF_ERROR(bus->Read(regs::safe_status::kOffset, &safe));
-  f.relays = static_cast<uint8_t>(relay & regs::relay::on::kMask);
-  f.fans[0] = static_cast<uint8_t>((fan & regs::fan::duty0::kMask) >> regs::fan::duty0::kShift);
-  f.fans[1] = static_cast<uint8_t>((fan & regs::fan::duty1::kMask) >> regs::fan::duty1::kShift);
-  f.safe = (safe & regs::safe_status::safe::kMask) != 0;
-  hw::Cabinet cabinet(bus);
-  TERN_ASSIGN_OR_RETURN(f.temp_c, cabinet.Temperature());
-  TERN_ASSIGN_OR_RETURN(hw::CabinetStatus cs, cabinet.ReadStatus());
-  f.over_temp = cs.over_temp;
-  f.power_fail = cs.power_fail;
-  uint32_t meter = 0;
-  TERN_RETURN_IF_ERROR(bus->Read(regs::meter::kOffset, &meter));
-  f.meters[0] =
-      static_cast<uint8_t>((meter & regs::meter::duty0::kMask) >> regs::meter::duty0::kShift);
-  f.meters[1] =
-      static_cast<uint8_t>((meter & regs::meter::duty1::kMask) >> regs::meter::duty1::kShift);
-  return f;
-}
 
 uint8_t LitSegments(const hw::PanelState& p, unsigned d) {
   const uint8_t v = p.digits[d];
@@ -148,4 +120,4 @@ std::vector<std::string> RenderPanel(const PanelFrame& f, const std::string& sta
   return out;
 }
 
-}  // namespace tern::board
+}  // namespace tern::tui

@@ -1,6 +1,7 @@
-// Terminal: the live panel's screen and keyboard, through ncurses (Debian's libncurses: it
-// knows every terminal's escape codes and restores the terminal on exit, which hand-written
-// escape sequences would not). The only file that includes <curses.h>.
+// Terminal: the screen and keyboard of the tools' live views (`tern-board --panel`,
+// `ternctl top`), through ncurses (Debian's libncurses: it knows every terminal's escape
+// codes and restores the terminal on exit, which hand-written escape sequences would not).
+// terminal.cpp is the only file that includes <curses.h>.
 // Thread-safety: none; one Terminal per process, used from one thread.
 #pragma once
 
@@ -11,12 +12,12 @@
 
 #include "tern/common/status.h"
 
-namespace tern::board {
+namespace tern::tui {
 
 class Terminal {
  public:
-  // Takes over the terminal (no echo, keys unbuffered). Fails when stdin or stdout is not a
-  // terminal.
+  // Takes over the terminal (no echo, keys unbuffered; Ctrl-C still raises SIGINT, so a
+  // caller that handles it stops cleanly). Fails when stdin or stdout is not a terminal.
   [[nodiscard]] static Result<std::unique_ptr<Terminal>> Open();
   ~Terminal();  // gives the terminal back as it was
   Terminal(const Terminal&) = delete;
@@ -34,4 +35,4 @@ class Terminal {
   Terminal() = default;
 };
 
-}  // namespace tern::board
+}  // namespace tern::tui
