@@ -1,5 +1,5 @@
 // Backup power (issue 11, item 4) with real processes: a broker, the core with board.mode =
-// sim, two edges acking chunks. The UPS's power-fail input (POST /api/v1/board/sim
+// sim, three edges acking chunks. The UPS's power-fail input (POST /api/v1/board/sim
 // {"power_fail":true}) makes the core checkpoint within board.holdup: it stops taking new
 // uplinks (the edges are answered `throttle` and keep the chunks in their outboxes), commits,
 // records power-checkpoint.json, and the panel shows it (relay 2, LED 5, "PFAL"). Power back:
@@ -34,7 +34,7 @@ int64_t Outboxes(const Site& site) {
 
 TEST_SUITE("power fail") {
   TEST_CASE("power fail checkpoints within the hold-up budget, holds uplinks and resumes") {
-    Site site(2, {"source.synthetic.rate=400"}, {"board.mode=sim", "board.holdup=2s"});
+    Site site(3, {"source.synthetic.rate=400"}, {"board.mode=sim", "board.holdup=2s"});
     REQUIRE(site.StartAll());
     REQUIRE(Site::WaitFor(30, [&] { return site.CoreStatus().value("http_port", -1) > 0; }));
     const int port = site.CoreStatus().value("http_port", -1);
@@ -98,6 +98,11 @@ TEST_SUITE("power fail") {
 
     // After a restart the checkpoint is still visible, and nothing acked was lost.
     REQUIRE(site.StartCore());
+    // The new core is up once its status.json names a new port.
+    REQUIRE(Site::WaitFor(60, [&] {
+      const int p = site.CoreStatus().value("http_port", -1);
+      return p > 0 && p != port;
+    }));
     CHECK(Site::WaitFor(30, [&] {
       auto p = site.CoreStatus()
                    .value("board", nlohmann::json::object())

@@ -92,7 +92,6 @@ std::string BoardSummary(const nlohmann::json& b) {
 
 void AddBoardCommands(CLI::App& app, BoardCmdArgs* a) {
   a->cmd = app.add_subcommand("board", "the core's control board: show the panel, press, flip");
-  a->cmd->fallthrough();  // `board press 0 --json` as well as `board --json press 0`
   a->cmd->add_flag("--json", a->json,
                    "the server's JSON (GET /api/v1/board, or the POST's answer)");
   a->press = a->cmd->add_subcommand("press", "press a panel button (operator token)");
@@ -110,6 +109,8 @@ void AddBoardCommands(CLI::App& app, BoardCmdArgs* a) {
       "sim", "simulated board only: the cabinet temperature and the UPS input (operator token)");
   a->sim->add_option("--temp", a->temp, "degrees C, or `model` to follow the thermal model");
   a->sim->add_option("--power", a->power, "fail or ok")->check(CLI::IsMember({"fail", "ok"}));
+  // `board press 0 --json` as well as `board --json press 0`.
+  for (CLI::App* c : {a->press, a->sw, a->pot, a->sim}) c->fallthrough();
 }
 
 bool BoardCommandSelected(const BoardCmdArgs& a) { return a.cmd && *a.cmd; }
