@@ -110,6 +110,8 @@ std::vector<CheckLine> CheckDataDir(const std::string& dir, const std::string& p
                              (parent.empty() ? "no existing parent" : parent + " is not writable") +
                              " (create it, owned by the daemon's user)"));
     }
+    out.push_back(
+        Line("data directory lock", CheckResult::kOk, "no directory yet: nobody holds it"));
     return out;
   }
   if (!fs::is_directory(dir, ec)) {
