@@ -91,6 +91,10 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
   app.add_flag("--example-config", example, "Print a config file with every key and exit");
   app.add_flag("--print-config", print, "Print the effective config with origins and exit");
   app.add_flag("--version", version, "Print the version and git commit and exit");
+  // Handled by the daemon's main() before this (RunCheck); listed here for --help.
+  bool check = false;
+  app.add_flag("--check", check,
+               "Run the preflight checks (--json: as JSON) and exit 0/1/2 (docs/preflight.md)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -189,7 +193,7 @@ int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::stri
       return 0;
     }
     spdlog::critical("{} failed to start: {}", schema.program, start_status.ToString());
-    return 1;
+    return daemon->StartFailureExitCode(start_status);
   }
   if (!g_signal) systemd::NotifyReady("running: " + VersionLine(schema.program));
   while (!g_signal) {

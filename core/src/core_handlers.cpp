@@ -118,6 +118,9 @@ void Core::Impl::AfterCommit(uint64_t now) {
 void Core::Impl::OnRegister(const RegisterRequest& r, const std::string& topic) {
   const crypto::CertInfo* cert = admitted_ && admitted_->cert ? &*admitted_->cert : nullptr;
   auto o = registrar_->OnRegister(r, topic, cert);
+  // Refused (another box under an enrolled name, say): its numbers must not count against
+  // the enrolled node's.
+  if (o.addr == 0) statements_->UndoLastAdmit();
   if (o.addr != 0) statements_->SetWill(topics_.Parse(topic).from, r.decoded->will_seq);
   if (o.reply) batch_->Publish(std::move(*o.reply));
   if (o.weight) ApplyWeights({{o.addr, *o.weight}});

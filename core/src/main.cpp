@@ -1,4 +1,5 @@
 // tern-core: the machine-room daemon. Thin: config and signals here, logic in tern_core.
+#include "preflight.h"
 #include "tern/common/daemon.h"
 #include "tern/core/core.h"
 
@@ -17,6 +18,10 @@ class CoreDaemon : public tern::Daemon {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --check: the preflight (docs/preflight.md); it never starts the core.
+  if (tern::WantsCheck(argc, argv)) {
+    return tern::RunCheck(argc, argv, tern::core::CoreConfigSchema(), tern::core::CorePreflight);
+  }
   return tern::RunDaemon(argc, argv, tern::core::CoreConfigSchema(), "node.name",
                          [](const tern::Config& c) -> tern::Result<std::unique_ptr<tern::Daemon>> {
                            TERN_ASSIGN_OR_RETURN(

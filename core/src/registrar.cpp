@@ -39,11 +39,12 @@ Registrar::Outcome Registrar::OnRegister(const RegisterRequest& r, const std::st
   if (!ValidNodeName(name)) return refuse("name must be 1..64 of [A-Za-z0-9._-]");
   if (name == core_name_) return refuse("name '" + name + "' is the core's own");
   if (identity_ && !cert) return refuse("no verified certificate");
-  switch (CheckEnrolled(name, req, cert)) {
+  std::string who;
+  switch (CheckEnrolled(name, req, cert, &who)) {
     case Enrolment::kOk:
       break;
     case Enrolment::kRefused:
-      return refuse("name '" + name + "' is enrolled to another node");
+      return refuse("name '" + name + "' is enrolled to another node (" + who + ")");
     case Enrolment::kError:
       return o;  // the node asks again; maybe the disk recovered
   }
@@ -125,7 +126,7 @@ std::optional<Outgoing> Registrar::Refusal(const std::string& topic, std::string
 }
 
 Registrar::Enrolment Registrar::CheckEnrolled(const std::string& name, const msg::Register& req,
-                                              const crypto::CertInfo* cert) {
+                                              const crypto::CertInfo* cert, std::string* who) {
   auto fail = [&](const Status& s) {
     m_->Add("manifest_errors");
     spdlog::error("core: enrolment of '{}': {}", name, s.ToString());
@@ -138,21 +139,39 @@ Registrar::Enrolment Registrar::CheckEnrolled(const std::string& name, const msg
     if (!bound.ok()) return fail(bound.status());
     if (bound->empty() || *bound == req.node_id) return Enrolment::kOk;
     m_->Add("refused_duplicate_name");
-    spdlog::error("core: a second node registers as '{}': enrolled store id {}, this one {}", name,
-                  *bound, req.node_id.empty() ? "(none)" : req.node_id);
+    *who = "enrolled store id " + *bound + ", this one " +
+           (req.node_id.empty() ? std::string("(none)") : req.node_id);
+    spdlog::error("core: a second node registers as '{}': {}", name, *who);
     return Enrolment::kRefused;
   }
   auto enrolled = db_->registry().CertOf(name);
   if (!enrolled.ok()) return fail(enrolled.status());
-  if (enrolled->pem.empty() || enrolled->pubkey == cert->key.Hex()) return Enrolment::kOk;
+  if (enrolled->pem.empty()) return Enrolment::kOk;
+  if (enrolled->pubkey == cert->key.Hex()) {
+    // The same certificate with another store is a re-imaged box (its store follows the
+    // certificate), unless the enrolled node is live right now: then it is a second box with
+    // a copy of the certificate, and taking it would drop the live store's copies and make
+    // the two fight over the name.
+    auto bound = db_->registry().NodeIdOf(name);
+    if (!bound.ok()) return fail(bound.status());
+    if (bound->empty() || *bound == req.node_id || !LiveNamed(name)) return Enrolment::kOk;
+    m_->Add("refused_duplicate_name");
+    *who = "live with store id " + *bound + ", this one " +
+           (req.node_id.empty() ? std::string("(none)") : req.node_id) +
+           ", both with the certificate of serial " + cert->serial;
+    spdlog::error("core: a second box registers as '{}' while it is live: {}", name, *who);
+    return Enrolment::kRefused;
+  }
   // Another certificate under an enrolled name: only once the enrolled one is no longer good.
   auto still = identity_->Check(enrolled->pem, name, crypto::Role::kEdge);
   if (still.ok()) {
     m_->Add("refused_duplicate_name");
+    *who = "enrolled key " + enrolled->pubkey.substr(0, 16) + ", this one " +
+           cert->key.Hex().substr(0, 16) + " (serial " + cert->serial + ")";
     spdlog::error(
-        "core: a second certificate registers as '{}': enrolled key {}, this one {} (serial {}); "
-        "revoke the enrolled certificate to replace it",
-        name, enrolled->pubkey.substr(0, 16), cert->key.Hex().substr(0, 16), cert->serial);
+        "core: a second certificate registers as '{}': {}; revoke the enrolled certificate to "
+        "replace it",
+        name, *who);
     return Enrolment::kRefused;
   }
   m_->Add("certs_replaced");
@@ -160,6 +179,13 @@ Registrar::Enrolment Registrar::CheckEnrolled(const std::string& name, const msg
       "core: '{}' enrols a new certificate (serial {}); the old one is no longer valid: {}", name,
       cert->serial, still.status().message());
   return Enrolment::kOk;
+}
+
+bool Registrar::LiveNamed(const std::string& name) const {
+  for (const auto& [addr, mb] : members_->members()) {
+    if (mb.name == name) return mb.state == NodeState::kLive;
+  }
+  return false;
 }
 
 Registrar::Enrolment Registrar::Enrol(const std::string& name, const msg::Register& req,

@@ -13,9 +13,10 @@
 // unrevoked, CN = the name, role edge) and its signature. The first registration binds the
 // name to that certificate; a registration with another certificate is refused
 // (`refused_duplicate_name`) while the enrolled one is still valid, and replaces it once
-// that was revoked (or expired). The node's key goes into the member list; the reply
-// carries the core's certificate.
-// Thread-safety: not thread-safe; the commit worker owns it.
+// that was revoked (or expired). The same certificate with another store id is taken (a
+// re-imaged box) unless the node is live: then it is a second box with a copy of the
+// certificate, refused (`refused_duplicate_name`). The node's key goes into the member list; the
+// reply carries the core's certificate. Thread-safety: not thread-safe; the commit worker owns it.
 #pragma once
 
 #include <cstdint>
@@ -79,8 +80,13 @@ class Registrar {
   // Binds `name` to the store id (insecure) or certificate (pki), or refuses a second node.
   Enrolment Enrol(const std::string& name, const msg::Register& req, const crypto::CertInfo* cert);
   // Before the address is given out: is `name` enrolled to another node?
+  // On kRefused, `who` says which node holds the name and which one asked (both store ids,
+  // or both keys), for the refusal the node receives.
   Enrolment CheckEnrolled(const std::string& name, const msg::Register& req,
-                          const crypto::CertInfo* cert);
+                          const crypto::CertInfo* cert, std::string* who);
+
+  // True if the member `name` is live now.
+  bool LiveNamed(const std::string& name) const;
 
   std::string core_name_;
   Topics topics_;

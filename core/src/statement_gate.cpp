@@ -79,12 +79,26 @@ std::optional<StatementGate::Admitted> StatementGate::Admit(const std::string& t
     dirty_.insert(sender);
     return a;
   }
+  const ReplayWindow* before = book_.Find(sender);
+  undo_window_ = before ? std::optional<ReplayWindow>(*before) : std::nullopt;
+  undo_sender_ = sender;
   if (!book_.Accept(sender, a.seq)) {
     Refuse("replay", kind, topic, sender,
            "seq " + std::to_string(a.seq) + " seen before or older than the window");
     return std::nullopt;
   }
   return a;
+}
+
+void StatementGate::UndoLastAdmit() {
+  if (undo_sender_.empty()) return;
+  if (undo_window_) {
+    book_.Restore(undo_sender_, *undo_window_);
+  } else {
+    book_.Reset(undo_sender_);
+  }
+  dirty_.insert(undo_sender_);  // Flush writes the window as it is now
+  undo_sender_.clear();
 }
 
 void StatementGate::SetWill(const std::string& name, uint64_t will_seq) {

@@ -56,6 +56,10 @@ class StatementGate {
                                 const std::string& sender, const std::string& kind);
   // Why the last refused statement was refused ("<reason>: <detail>").
   const std::string& last_refusal() const { return last_refusal_; }
+  // Puts the window of the last admitted statement's sender back as it was before (a
+  // `register` the registrar then refused: a second box under an enrolled name must not
+  // move the enrolled node's window past the numbers it uses, which would silence it).
+  void UndoLastAdmit();
   // `name` registered and announced the number its Last Will is sealed with.
   void SetWill(const std::string& name, uint64_t will_seq);
   // Writes what changed since the last Flush (inside the caller's transaction).
@@ -77,6 +81,8 @@ class StatementGate {
   std::map<std::string, uint64_t> will_;  // name -> its Last Will's number (0: none armed)
   std::set<std::string> dirty_;           // names whose will_ changed
   std::string last_refusal_;
+  std::string undo_sender_;                  // the last Admit's sender ("" after an undo)
+  std::optional<ReplayWindow> undo_window_;  // its window before (nullopt: it had none)
 };
 
 }  // namespace tern::core

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 
+#include "start_gate.h"
 #include "tern/common/bytes.h"
 #include "tern/common/dispatch.h"
 #include "tern/common/mqtt.h"
@@ -145,7 +146,16 @@ Result<uint32_t> Registrar::Obtain() {
   // be ended before that (common/daemon.h).
   if (addr == 0 && why.empty()) spdlog::warn("edge {}: {}", o_.name, missing);
   reg->Stop();
-  if (!why.empty()) return Status::FailedPrecondition("core refused registration: " + why);
+  if (!why.empty()) {
+    // One line that says it all: the process ends with status 3 right after it (main.cpp).
+    m_->Add("registration_refused");
+    spdlog::critical(
+        "edge {}: the core refused the name '{}': {}; this box's store id is {}. Two boxes "
+        "must not share a node.name: give this one its own name (to replace the enrolled box "
+        "instead, with PKI: revoke its certificate, ternctl pki revoke). Exiting with status {}",
+        o_.name, o_.name, why, node_id_.empty() ? "(unreadable)" : node_id_, kExitIdentityRefused);
+    return Status::FailedPrecondition(std::string(kRegistrationRefused) + ": " + why);
+  }
   if (addr == 0) return Status::Unavailable(missing);
   // A store without an address is new: if the core has seen our sources before (this node
   // lost its data directory), they start above the core's marks, never again at 0. Kept

@@ -13,6 +13,18 @@
 
 namespace tern::edge {
 
+// The start of the error Obtain returns when the core refused this node's registration (its
+// name is enrolled to another store or certificate).
+inline constexpr const char kRegistrationRefused[] = "core refused registration";
+// tern-edge's exit status then (README, docs/preflight.md): not a crash, so a service manager
+// must not restart it in a loop (systemd: RestartPreventExitStatus=3).
+inline constexpr int kExitIdentityRefused = 3;
+// True if `s` is that refusal.
+inline bool IsRegistrationRefused(const Status& s) {
+  return s.code() == Status::Code::kFailedPrecondition &&
+         s.message().rfind(kRegistrationRefused, 0) == 0;
+}
+
 class StartGate {
  public:
   // `r->Obtain()`, or Unavailable if Cancel() came first. `r` outlives the call.

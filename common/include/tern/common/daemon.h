@@ -25,6 +25,13 @@ class Daemon {
   // its collectors stop). Default: ignored, with a log line.
   virtual void Pause();
   virtual void Stop() = 0;
+  // The process exit code when Start() fails with `s` (default 1). tern-edge answers 3 when
+  // the core refused its identity, so a service manager can tell that from a crash
+  // (RestartPreventExitStatus=3).
+  virtual int StartFailureExitCode(const Status& s) const {
+    (void)s;
+    return 1;
+  }
 };
 
 // Parses the command line against `schema`, loads the config, sets up logging (from the
@@ -40,7 +47,8 @@ class Daemon {
 // listening, the broker connection retried in the background), and STOPPING=1 on a signal.
 // Returns the process exit code: 0 on a clean stop (also one during the start), 2 for a
 // bad command line or config (after printing every error, one a line), 1 if the start
-// fails or the data directory is locked by another process.
+// fails (or the daemon's StartFailureExitCode) or the data directory is locked by another
+// process.
 int RunDaemon(int argc, char** argv, const ConfigSchema& schema, const std::string& name_key,
               const std::function<Result<std::unique_ptr<Daemon>>(const Config&)>& create);
 
