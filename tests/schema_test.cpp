@@ -147,6 +147,7 @@ TEST_SUITE("schema") {
     sample("GET /api/v1/scheduler", "/api/v1/scheduler");
     sample("GET /api/v1/status", "/api/v1/status");
     sample("GET /api/v1/repair", "/api/v1/repair");
+    sample("GET /api/v1/board", "/api/v1/board");
     sample("GET /api/v1/report", "/api/v1/report");
     sample("GET /api/v1/verify", "/api/v1/verify");
     sample("GET /api/v1/edges/{name}/settings", "/api/v1/edges/edge-0/settings");
