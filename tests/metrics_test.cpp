@@ -164,6 +164,13 @@ TEST_SUITE("metrics") {
     CHECK(Value(s, "tern_node_state", {edge0, "state=\"dead\""}) == "0");
     CHECK(Value(s, "tern_edge_outbox_max_bytes", {edge0}));
     CHECK(Value(s, "tern_edge_store_capacity_bytes", {edge0}));
+    // The data directory's filesystem, as statvfs sees it on this machine.
+    auto size = Value(s, "tern_edge_disk_size_bytes", {edge0});
+    auto free = Value(s, "tern_edge_disk_free_bytes", {edge0});
+    REQUIRE(size);
+    REQUIRE(free);
+    CHECK(std::stod(*size) > 0);
+    CHECK(std::stod(*free) <= std::stod(*size));
     CHECK(s.count("tern_core_scheduler_queue_depth") == 4);
     CHECK(Value(s, "tern_build_info", {"version=\"", "commit=\""}) == "1");
 

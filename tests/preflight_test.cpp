@@ -119,6 +119,8 @@ TEST_SUITE("preflight") {
     CHECK(e.Result("broker MQTT") == "ok");
     CHECK(e.Result("certificate") == "ok");
     CHECK(e.Result("core answering") == "ok");
+    CHECK(e.Result("clock offset") == "ok");  // one machine: the same clock, ms of transit
+    CHECK(e.Detail("clock offset").find(" ms ") != std::string::npos);
     CHECK(e.Result("name unique") == "ok");
     CHECK(e.Detail("name unique").find("running here (pid") != std::string::npos);
     CHECK(e.Result("data directory lock") == "warn");  // the running edge holds it

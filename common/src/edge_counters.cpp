@@ -96,6 +96,10 @@ const std::vector<EdgeCounterDoc>& EdgeCounterDocs() {
       {"mqtt_broker", "which broker of mqtt.brokers the edge is connected to (1 = the first)",
        "tern_edge_mqtt_broker"},
       {"outbox_max_bytes", "the outbox bound (outbox.max_bytes)", "tern_edge_outbox_max_bytes"},
+      {"disk_free_bytes", "bytes still free for the edge on its data directory's filesystem",
+       "tern_edge_disk_free_bytes"},
+      {"disk_size_bytes", "the size of the edge's data directory's filesystem",
+       "tern_edge_disk_size_bytes"},
   };
   return kDocs;
 }

@@ -218,6 +218,7 @@ std::string Members::Encode() const {
   auto j = Control(kType);
   j["core"] = core;
   if (epoch != 0) j["epoch"] = epoch;
+  if (wall_ms != 0) j["wall_ms"] = wall_ms;
   j["nodes"] = nlohmann::json::array();
   for (const auto& n : nodes) {
     nlohmann::json e = {{"addr", n.addr}, {"name", n.name}, {"state", n.state}, {"load", n.load}};
@@ -235,6 +236,7 @@ Result<Members> Members::Decode(const nlohmann::json& j) {
   Members m;
   TERN_FIELD(m.core, OptString(j, "core", "", kMaxName));
   TERN_FIELD(m.epoch, OptU64(j, "epoch", 0));
+  TERN_FIELD(m.wall_ms, OptU64(j, "wall_ms", 0));
   for (const auto& n : *it) {
     if (!n.is_object()) return Bad(kType, "a node entry is not an object");
     MemberInfo mi;

@@ -67,6 +67,9 @@ TEST_SUITE("messages") {
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};
     CHECK(RoundTrip(mem).nodes == mem.nodes);
+    CHECK(RoundTrip(mem).wall_ms == 0);  // absent: not given
+    mem.wall_ms = 1'700'000'000'123;
+    CHECK(RoundTrip(mem).wall_ms == mem.wall_ms);
     StoredNotice n;
     n.id = Id('\x11');
     n.holder = 3;

@@ -8,7 +8,6 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/timex.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 #include <sstream>
 
 #include "tern/common/crypto.h"
+#include "tern/common/disk_space.h"
 #include "tern/common/node_identity.h"
 #include "tern/common/preflight.h"
 
@@ -164,15 +164,11 @@ CheckLine DiskVerdict(const std::string& dir, uint64_t avail, uint64_t total) {
 }
 
 CheckLine CheckDisk(const std::string& dir) {
-  const std::string at = Existing(dir);
-  struct statvfs v {};
-  if (at.empty() || statvfs(at.c_str(), &v) != 0) {
-    return Line("free disk", CheckResult::kFail,
-                "cannot read the free space of " + dir + ": " + std::strerror(errno));
+  auto space = DiskSpaceOf(Existing(dir));
+  if (!space.ok()) {
+    return Line("free disk", CheckResult::kFail, "for " + dir + ": " + space.status().message());
   }
-  const uint64_t unit = v.f_frsize ? v.f_frsize : v.f_bsize;
-  return DiskVerdict(dir, static_cast<uint64_t>(v.f_bavail) * unit,
-                     static_cast<uint64_t>(v.f_blocks) * unit);
+  return DiskVerdict(dir, space->avail_bytes, space->total_bytes);
 }
 
 CheckLine CheckClockSync() {

@@ -104,7 +104,9 @@ void Core::Impl::BeforeCommit(Batch& b, uint64_t now) {
 void Core::Impl::AfterCommit(uint64_t now) {
   if (members_.PublishDue(now, static_cast<uint64_t>(o_.members_interval_ms))) {
     // Retained; on failure it stays due and goes out next turn.
-    auto text = Seal({topics_.Members(), members_.ToMessage().Encode(), true});
+    msg::Members m = members_.ToMessage();
+    m.wall_ms = WallMs();  // for the edges' preflight clock-offset check
+    auto text = Seal({topics_.Members(), m.Encode(), true});
     if (text && transport_->Publish(topics_.Members(), *text, 1, true).ok()) {
       members_.Published(now);
     }

@@ -31,6 +31,7 @@
 #include "start_gate.h"
 #include "statements.h"
 #include "store_service.h"
+#include "tern/common/disk_space.h"
 #include "tern/common/dispatch.h"
 #include "tern/common/edge_counters.h"
 #include "tern/common/files.h"
@@ -415,6 +416,10 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.used = totals.ok() ? totals->second : 0;
   // What the store itself holds (ternctl report shows it for a draining node).
   if (totals.ok()) m_.Set("store_chunks", totals->first);
+  if (auto d = DiskSpaceOf(o_.data_dir); d.ok()) {  // the filesystem, for the disk-fill alert
+    m_.Set("disk_free_bytes", static_cast<int64_t>(d->avail_bytes));
+    m_.Set("disk_size_bytes", static_cast<int64_t>(d->total_bytes));
+  }
   hb.capacity = o_.capacity_bytes;
   hb.queue = shipper_->outbox_chunks();
   hb.outbox_bytes = shipper_->outbox_bytes();

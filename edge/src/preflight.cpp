@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "tern/common/hlc.h"
 #include "tern/common/node_identity.h"
 #include "tern/common/protocol.h"
 #include "tern/common/security_mode.h"
@@ -25,6 +26,7 @@ struct MemberInbox {
   std::condition_variable cv;
   int received = 0;                  // under mu
   std::optional<msg::Members> last;  // under mu: the newest that decoded
+  uint64_t last_received_ms = 0;     // under mu: our wall clock when `last` arrived
   std::string last_error;            // under mu: why the newest did not decode
   void Take(const std::string& topic, std::string_view payload) {
     // Read, not verified: the check has no core certificate to verify with and believes
@@ -41,6 +43,7 @@ struct MemberInbox {
     ++received;
     if (m.ok()) {
       last = std::move(m).value();
+      last_received_ms = WallMs();
     } else {
       last_error = m.status().message();
     }
@@ -50,6 +53,26 @@ struct MemberInbox {
 
 std::string Short(const std::string& hex) { return hex.substr(0, 16); }
 }  // namespace
+
+CheckLine ClockOffsetVerdict(bool core_answered, std::optional<int64_t> offset_ms) {
+  const char* kName = "clock offset";
+  if (!core_answered) return {kName, CheckResult::kWarn, "not checked: no core answered"};
+  if (!offset_ms) {
+    return {kName, CheckResult::kWarn,
+            "not checked: the core's member list carries no wall clock (an older core)"};
+  }
+  const int64_t off = *offset_ms;
+  const int64_t mag = off < 0 ? -off : off;
+  const std::string text = "this box's clock is " + std::to_string(mag) + " ms " +
+                           (off >= 0 ? "ahead of" : "behind") +
+                           " the core's (the broker's transit included)";
+  if (mag > kClockOffsetWarnMs) {
+    return {kName, CheckResult::kWarn,
+            text + "; over " + std::to_string(kClockOffsetWarnMs) +
+                " ms the core flags this node (clock.max_skew's default): fix NTP on both"};
+  }
+  return {kName, CheckResult::kOk, text};
+}
 
 CheckLine NameVerdict(const OwnIdentity& own, const msg::Members* members) {
   if (!members) return Name(CheckResult::kFail, "not checked: no member list from the core");
@@ -168,8 +191,15 @@ std::vector<CheckLine> EdgePreflight(const Config& c) {
                        " is up: is tern-core running on it?)"});
   }
   const std::optional<msg::Members> members = inbox.last;
+  // Only a fresh list says the core's clock now (the retained copy may be hours old).
+  std::optional<int64_t> offset_ms;
+  if (fresh && members->wall_ms != 0) {
+    offset_ms =
+        static_cast<int64_t>(inbox.last_received_ms) - static_cast<int64_t>(members->wall_ms);
+  }
   lk.unlock();
   probe.client->Stop();
+  out.push_back(ClockOffsetVerdict(fresh, offset_ms));
   out.push_back(NameVerdict(own, members ? &*members : nullptr));
   return out;
 }

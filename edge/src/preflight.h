@@ -11,6 +11,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ namespace tern::edge {
 // copy).
 inline constexpr std::chrono::seconds kCoreWait{7};
 
+// The offset above which the "clock offset" line warns: the default of the core's
+// clock.max_skew, beyond which the core flags the node.
+inline constexpr int64_t kClockOffsetWarnMs = 5000;
+
 // Every check of `tern-edge --check` on the validated config `c`, in report order.
 std::vector<CheckLine> EdgePreflight(const Config& c);
 
@@ -35,6 +40,11 @@ struct OwnIdentity {
   std::string key_hex;                  // pki: our certificate's key (empty: insecure)
   std::optional<int> running_pid;       // a tern-edge holding this data directory's lock
 };
+// The "clock offset" line: our wall clock minus the core's, from a fresh member list's
+// `wall_ms` (`offset_ms` empty: the list carries none). Warns, never fails: a skewed clock
+// is flagged by the core but stops nothing.
+CheckLine ClockOffsetVerdict(bool core_answered, std::optional<int64_t> offset_ms);
+
 // The "name unique" line from the core's member list (null: none was read).
 CheckLine NameVerdict(const OwnIdentity& own, const msg::Members* members);
 

@@ -17,6 +17,21 @@ msg::Members With(const std::string& name, uint32_t addr, const std::string& sta
 }  // namespace
 
 TEST_SUITE("edge preflight") {
+  TEST_CASE("clock offset: within the core's default skew is ok, beyond it warns, unknown warns") {
+    auto ok = ClockOffsetVerdict(true, int64_t{-120});
+    CHECK(ok.check == "clock offset");
+    CHECK(ok.result == CheckResult::kOk);
+    CHECK(ok.detail.find("120 ms behind the core's") != std::string::npos);
+    auto ahead = ClockOffsetVerdict(true, kClockOffsetWarnMs + 1);
+    CHECK(ahead.result == CheckResult::kWarn);
+    CHECK(ahead.detail.find(std::to_string(kClockOffsetWarnMs + 1) + " ms ahead of") !=
+          std::string::npos);
+    CHECK(ClockOffsetVerdict(true, -kClockOffsetWarnMs).result == CheckResult::kOk);
+    CHECK(ClockOffsetVerdict(true, std::nullopt).result == CheckResult::kWarn);
+    CHECK(ClockOffsetVerdict(false, std::nullopt).detail.find("no core answered") !=
+          std::string::npos);
+  }
+
   TEST_CASE("a name nobody holds is ok, no member list is a fail") {
     OwnIdentity own{"edge-1", std::nullopt, "", std::nullopt};
     auto m = With("edge-2", 3, "live");

@@ -153,6 +153,9 @@ struct Members {
   // new epoch restates its recent replicas: `stored` notices published while the core could
   // not hear them were dropped by the broker.
   uint64_t epoch = 0;
+  // The core's wall clock (ms since the epoch) when it published this; 0 = not given.
+  // `tern-edge --check` compares it with its own to report the clock offset.
+  uint64_t wall_ms = 0;
   std::string Encode() const;
   static Result<Members> Decode(const nlohmann::json& j);
 };
