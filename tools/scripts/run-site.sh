@@ -63,6 +63,7 @@ mkdir -p "$DATA/logs" "$DATA/drop-edge-4"
 ln -sfn "$(basename "$DATA")" "$BASE/latest"
 ln -sfn latest/core "$BASE/core"
 ln -sfn latest/http-token "$BASE/http-token"
+ln -sfn latest/operator-token "$BASE/operator-token"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 EDGE_PIDS=()
 EDGE_NAMES=(edge-1 edge-2 edge-3 edge-4)
@@ -208,7 +209,12 @@ mkdir -p "$DATA/core"
 ( umask 077; "$CTL" token create --data-dir "$DATA/core" --role read --name site-runner \
     > "$DATA/http-token" 2>> "$DATA/logs/ternctl.log" ) ||
   say "   (could not create an HTTP API token; see $DATA/logs/ternctl.log)"
-say "   HTTP API read token in $DATA/http-token; e.g."
+# And an operator token, for what changes the site: the board's buttons (the live view's
+# keys 1-4, `ternctl board press`), edge settings, drain and forget.
+( umask 077; "$CTL" token create --data-dir "$DATA/core" --role operator --name site-operator \
+    > "$DATA/operator-token" 2>> "$DATA/logs/ternctl.log" ) ||
+  say "   (could not create an operator token; see $DATA/logs/ternctl.log)"
+say "   HTTP API read token in $DATA/http-token, operator token in $DATA/operator-token; e.g."
 say "   curl -H \"Authorization: Bearer \$(cat $DATA/http-token)\" http://127.0.0.1:<port>/api/v1/nodes   (port below)"
 say "   or, while it runs: $CTL --site $BASE report   (also nodes, verify, locate, get)"
 if [ "$SECURE" = 1 ]; then
@@ -264,7 +270,8 @@ if [ -t 0 ] && [ -t 1 ] && [ "${TERN_SITE_VIEW:-1}" = 1 ]; then
   # run's duration. Ctrl-C reaches it and this script alike: the view gives the terminal
   # back and exits, then the trap above has set STOP and the site stops in order. Quitting
   # the view (q) stops the site early as well.
-  "$CTL" --site "$DATA" top --interval 2 --duration "$DURATION" 2> "$DATA/logs/top.err"
+  "$CTL" --site "$DATA" --token-file "$DATA/operator-token" top --interval 2 \
+    --duration "$DURATION" 2> "$DATA/logs/top.err"
   top_rc=$?
   if [ "$top_rc" -ne 0 ]; then
     say "== the live view failed (exit $top_rc, see $DATA/logs/top.err): progress lines follow"
