@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <csignal>
 #include <fstream>
 #include <mutex>
 
@@ -156,6 +157,25 @@ TEST_SUITE("schema") {
     sample("GET /api/v1/chunks/{id}", "/api/v1/chunks/" + std::string(64, '0'), 404);
     sample("GET /api/v1/chunks", "/api/v1/chunks?source=vib&limit=0", 400);
     sample("GET /api/v1/edges/{name}/settings", "/api/v1/edges/nobody/settings", 404);
+    // The operator's node actions: drain edge-2 (202); forgetting it while live is refused
+    // (409); once it has stopped, forgetting it succeeds (200).
+    auto post = [&](const std::string& where, const std::string& path, int status) {
+      auto r = HttpCall(port, "POST", path, token);
+      CHECK_MESSAGE(r.status == status, path << " answered " << r.status << ": " << r.body);
+      samples.Http(where, r);
+    };
+    post("POST /api/v1/nodes/{name}/drain", "/api/v1/nodes/edge-2/drain", 202);
+    post("POST /api/v1/nodes/{name}/forget", "/api/v1/nodes/edge-2/forget", 409);
+    site.KillEdge(2, SIGTERM);
+    CHECK(Site::WaitFor(60, [&] {
+      auto j = nlohmann::json::parse(get("/api/v1/nodes").body, nullptr, false);
+      if (!j.is_object()) return false;
+      for (const auto& n : j.value("nodes", nlohmann::json::array())) {
+        if (n.value("name", "") == "edge-2") return n.value("state", "") != "live";
+      }
+      return false;
+    }));
+    post("POST /api/v1/nodes/{name}/forget", "/api/v1/nodes/edge-2/forget", 200);
     (*x)->Stop();
 
     auto c = RunChecker(samples.path(), site.dir());
