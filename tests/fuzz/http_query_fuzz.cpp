@@ -21,7 +21,6 @@
 
 #include "fuzz_check.h"
 #include "query.h"
-#include "render.h"
 #include "tern/common/bytes.h"
 
 namespace {

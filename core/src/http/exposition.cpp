@@ -1,12 +1,42 @@
 // Exposition: see exposition.h.
 #include "exposition.h"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 
-#include "render.h"
-
 namespace tern::core::http {
+
+std::string PromName(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 1);
+  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) out += '_';
+  for (char c : s) {
+    out += (std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80) ||
+                   c == '_'
+               ? c
+               : '_';
+  }
+  return out;
+}
+
+std::string PromLabel(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 namespace {
 
 // HELP text escapes only backslash and newline.

@@ -8,9 +8,17 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tern::core::http {
+
+// A metric name part reduced to [a-zA-Z0-9_] (other characters become '_'; a leading digit
+// gets a '_' prefix).
+std::string PromName(std::string_view s);
+
+// A label value escaped for the text format (backslash, double quote, newline).
+std::string PromLabel(std::string_view s);
 
 // A JSON number or boolean as a sample value ("1"/"0" for booleans, "NaN", "+Inf").
 std::string FormatValue(const nlohmann::json& v);

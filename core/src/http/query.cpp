@@ -2,11 +2,33 @@
 #include "query.h"
 
 #include <algorithm>
+#include <charconv>
 
-#include "render.h"
 #include "tern/common/bytes.h"
+#include "tern/common/time_parse.h"
 
 namespace tern::core::http {
+
+Result<uint64_t> ParseTime(std::string_view param, std::string_view text, bool upper) {
+  auto t = ParseTimeArg(text, upper);
+  if (!t.ok()) return t.status().WithContext(std::string(param));
+  return t;
+}
+
+Result<int64_t> ParseInt(std::string_view param, std::string_view text, int64_t lo, int64_t hi) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
+    return Status::InvalidArgument(std::string(param) + ": '" + std::string(text) +
+                                   "' is not an integer");
+  }
+  if (v < lo || v > hi) {
+    return Status::InvalidArgument(std::string(param) + ": " + std::to_string(v) + " is outside [" +
+                                   std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+  return v;
+}
+
 namespace {
 
 // The first value of `name`, or nullptr when absent.

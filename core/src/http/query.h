@@ -18,6 +18,14 @@
 
 namespace tern::core::http {
 
+// A time bound: an HLC stamp (>= 2^48, returned as is), wall-clock ms (< 2^48, shifted << 16;
+// with `upper` the logical bits are filled so the whole millisecond is included) or ISO-8601
+// UTC "YYYY-MM-DD[THH:MM[:SS[.fff]]][Z]". The error message starts with `param`.
+Result<uint64_t> ParseTime(std::string_view param, std::string_view text, bool upper);
+
+// A decimal integer in [lo, hi]. The error message starts with `param`.
+Result<int64_t> ParseInt(std::string_view param, std::string_view text, int64_t lo, int64_t hi);
+
 // Decoded query parameters; httplib::Params is this type. A name may repeat: the first value
 // counts, as with httplib::Request::get_param_value.
 using Params = std::multimap<std::string, std::string>;

@@ -1,12 +1,8 @@
-// Query-parameter parsing and the Prometheus text exposition for the core's HTTP API (the
-// core's counters here; nodes, scheduler, board and build in metrics_nodes.cpp and
-// metrics_core.cpp).
+// The Prometheus text exposition for the core's /metrics (the core's counters here; nodes,
+// scheduler, board and build in metrics_nodes.cpp and metrics_core.cpp).
 #include "render.h"
 
-#include <cctype>
-#include <charconv>
 #include <cmath>
-#include <ctime>
 #include <map>
 #include <set>
 #include <vector>
@@ -14,7 +10,6 @@
 #include "../core_counters.h"
 #include "exposition.h"
 #include "metrics_parts.h"
-#include "tern/common/time_parse.h"
 
 namespace tern::core::http {
 namespace {
@@ -44,56 +39,6 @@ void Leaves(const nlohmann::json& obj, const std::string& prefix, Fn&& fn) {
 }
 
 }  // namespace
-
-Result<uint64_t> ParseTime(std::string_view param, std::string_view text, bool upper) {
-  auto t = ParseTimeArg(text, upper);
-  if (!t.ok()) return t.status().WithContext(std::string(param));
-  return t;
-}
-
-Result<int64_t> ParseInt(std::string_view param, std::string_view text, int64_t lo, int64_t hi) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || p != text.data() + text.size()) {
-    return Status::InvalidArgument(std::string(param) + ": '" + std::string(text) +
-                                   "' is not an integer");
-  }
-  if (v < lo || v > hi) {
-    return Status::InvalidArgument(std::string(param) + ": " + std::to_string(v) + " is outside [" +
-                                   std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  }
-  return v;
-}
-
-std::string PromName(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 1);
-  if (!s.empty() && std::isdigit(static_cast<unsigned char>(s[0]))) out += '_';
-  for (char c : s) {
-    out += (std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80) ||
-                   c == '_'
-               ? c
-               : '_';
-  }
-  return out;
-}
-
-std::string PromLabel(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::string MetricsText(const nlohmann::json& status, const nlohmann::json& scheduler,
                         const nlohmann::json& registry) {

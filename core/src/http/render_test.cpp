@@ -4,7 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include "exposition.h"
 #include "prom_parse.h"
+#include "query.h"
 
 namespace tern::core::http {
 TEST_SUITE("http render") {
