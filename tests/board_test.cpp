@@ -122,5 +122,42 @@ TEST_SUITE("board") {
     CHECK(p.Wait(std::chrono::seconds(20)) == 2);
     CHECK(ReadFile(log).find("'board.mode'") != std::string::npos);
   }
+
+  TEST_CASE("board.mode = gpio: missing lines and a bad half-bit time are both named, exit 2") {
+    TempDir dir;
+    Process p;
+    const std::string log = dir / "out.log";
+    REQUIRE(p.Start({TERN_CORE_BIN, "--set", "board.mode=gpio", "--set", "board.gpio_half_bit=5x"},
+                    log));
+    CHECK(p.Wait(std::chrono::seconds(20)) == 2);
+    INFO(ReadFile(log));
+    CHECK(ReadFile(log).find("config key 'board.gpio_lines' is required with board.mode = gpio") !=
+          std::string::npos);
+    CHECK(ReadFile(log).find("config key 'board.gpio_half_bit': '5x' is not a half-bit time") !=
+          std::string::npos);
+    Process q;
+    const std::string log2 = dir / "out2.log";
+    REQUIRE(q.Start({TERN_CORE_BIN, "--set", "board.gpio_lines=sclk=1,mosi=1,miso=2,cs=3"}, log2));
+    CHECK(q.Wait(std::chrono::seconds(20)) == 2);
+    CHECK(ReadFile(log2).find("config key 'board.gpio_lines': GPIO lines "
+                              "'sclk=1,mosi=1,miso=2,cs=3': two lines share an offset") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("board.mode = gpio on a chip that does not exist: the core does not start, exit 1") {
+    TempDir dir;
+    Process p;
+    const std::string log = dir / "out.log";
+    REQUIRE(p.Start({TERN_CORE_BIN, "--set", "node.data_dir=" + dir / "core", "--set",
+                     "security.mode=insecure", "--set", "http.port=-1", "--set", "board.mode=gpio",
+                     "--set", "board.gpio_chip=tern-no-such-chip", "--set",
+                     "board.gpio_lines=sclk=0,mosi=1,miso=2,cs=3,irq=4"},
+                    log));
+    CHECK(p.Wait(std::chrono::seconds(20)) == 1);
+    const std::string out = ReadFile(log);
+    INFO(out);
+    CHECK(out.find("tern-core failed to start") != std::string::npos);
+    CHECK(out.find("board: GPIO chip 'tern-no-such-chip'") != std::string::npos);
+  }
 }
 }  // namespace tern::testing

@@ -66,6 +66,39 @@ TEST_SUITE("tern-board tool") {
     INFO(t.Screen());
   }
 
+  TEST_CASE("bringup runs its checklist step by step, and stops at a chip that is not there") {
+    TempDir dir("bringup");
+    const std::string log = dir / "sim.log";
+    Process p;
+    REQUIRE(p.Start({TERN_BOARD_BIN, "--sim", "--outputs", "bringup", "--", "read", "SAFE_STATUS"},
+                    log));
+    CHECK(p.Wait(std::chrono::seconds(120)) == 0);
+    const std::string out = ReadFile(log);
+    INFO(out);
+    size_t at = 0;  // each step once, in the documented order
+    for (const char* step :
+         {"PASS open: simulated board", "PASS id: ID 0x7E4E0002", "PASS scratch:", "PASS link:",
+          "PASS outputs off:", "PASS watchdog:", "PASS irq:", "PASS lamp:", "PASS outputs:",
+          "board running (safe state left)", "SAFE_STATUS (0x04C)"}) {
+      const size_t next = out.find(step, at);
+      CHECK_MESSAGE(next != std::string::npos, step);
+      if (next != std::string::npos) at = next;
+    }
+    CHECK(out.find("FAIL") == std::string::npos);
+
+    const std::string log2 = dir / "chip.log";
+    Process q;
+    REQUIRE(q.Start({TERN_BOARD_BIN, "--chip", "tern-no-such-chip", "--lines",
+                     "sclk=0,mosi=1,miso=2,cs=3", "bringup"},
+                    log2));
+    CHECK(q.Wait(std::chrono::seconds(30)) == 1);
+    const std::string out2 = ReadFile(log2);
+    INFO(out2);
+    CHECK(out2.find("FAIL open: GPIO chip 'tern-no-such-chip'") != std::string::npos);
+    CHECK(out2.find("hint: ") != std::string::npos);
+    CHECK(out2.find("PASS") == std::string::npos);
+  }
+
   TEST_CASE("a script from a pipe runs each command as it arrives, not at end of input") {
     TempDir dir("script");
     const std::string fifo = dir / "in", log = dir / "out.log";

@@ -1,4 +1,5 @@
-// Board control loop over hw::RegisterBus (the simulated board for now).
+// Board control loop over hw::RegisterBus, the same for the simulated board and a real one;
+// what differs between them is behind BoardDriver (board_driver.h).
 #include "board_control.h"
 
 #include <spdlog/spdlog.h>
@@ -7,28 +8,25 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 #include <thread>
 
+#include "board_driver.h"
 #include "board_inbox.h"
 #include "fan_curve.h"
 #include "tern/common/hlc.h"
-
-#ifdef TERN_CORE_HAVE_BOARD
+#include "tern/hw/board_regs.h"
 #include "tern/hw/cabinet.h"
 #include "tern/hw/irq_controller.h"
 #include "tern/hw/mos_driver.h"
 #include "tern/hw/panel.h"
 #include "tern/hw/panel_frame.h"
 #include "tern/hw/panel_legend.h"
-#include "tern/hw/thermal_model.h"
-#include "tern/hw/verilator_bus.h"
 #include "tern/hw/watchdog.h"
-#endif
 
 namespace tern::core {
 
-#ifdef TERN_CORE_HAVE_BOARD
 namespace {
 
 // Decimal digits for the 4-digit display, digit 0 = least significant, leading blanks.
@@ -45,37 +43,29 @@ std::array<uint8_t, 4> Decimal(int64_t v) {
 
 // "PFAL" (power fail) in raw segments, digit 0 first: L, A, F, P.
 constexpr std::array<uint8_t, 4> kPowerFailDigits = {0x38, 0x77, 0x71, 0x73};
-// Board time an operator's press is held (and then released) for: past the debounce filter
-// (DEBOUNCE_CFG 4 ticks of 1 ms) with room to spare.
-constexpr uint64_t kPressClocks = hw::SimBoard::kClockHz / 100;  // 10 ms
 
-hw::ThermalModel::Options ThermalOptions(const BoardOptions& o) {
-  hw::ThermalModel::Options t;
-  t.ambient_c = o.sim_ambient_c;
-  t.tau = std::chrono::milliseconds(o.sim_thermal_tau_ms);
-  return t;
-}
-
-class SimBoardControl final : public BoardControl {
+// The control loop over any board: `driver` gives the bus and what only a simulation has.
+class BoardController final : public BoardControl {
  public:
-  SimBoardControl(const BoardOptions& o, std::function<BoardView()> view, Metrics* m,
-                  CabinetAlarmSink alarms, BoardHooks hooks)
+  BoardController(const BoardOptions& o, std::unique_ptr<BoardDriver> driver,
+                  std::function<BoardView()> view, Metrics* m, CabinetAlarmSink alarms,
+                  BoardHooks hooks)
       : o_(o),
         view_(std::move(view)),
         m_(m),
         alarms_(std::move(alarms)),
         hooks_(std::move(hooks)),
-        thermal_(ThermalOptions(o)),
-        bus_(&board_),
-        wd_(&bus_),
-        panel_(&bus_),
-        mos_(&bus_),
-        cabinet_(&bus_),
-        irq_(&bus_) {}
-  ~SimBoardControl() override { Stop(); }
+        driver_(std::move(driver)),
+        bus_(driver_->bus()),
+        wd_(bus_),
+        panel_(bus_),
+        mos_(bus_),
+        cabinet_(bus_),
+        irq_(bus_) {}
+  ~BoardController() override { Stop(); }
 
   Status Init() {
-    TERN_ASSIGN_OR_RETURN(uint16_t version, wd_.Probe());
+    TERN_ASSIGN_OR_RETURN(uint16_t version, Probe());
     TERN_RETURN_IF_ERROR(wd_.LeaveSafeState());
     TERN_RETURN_IF_ERROR(panel_.SetBrightness(12));
     TERN_RETURN_IF_ERROR(panel_.EnableEvents(0x0F, 0, false));
@@ -83,7 +73,6 @@ class SimBoardControl final : public BoardControl {
     // The UPS's power-fail input interrupts on failure and on return (INTR_STATE.power).
     TERN_RETURN_IF_ERROR(irq_.Acknowledge(hw::irq::kPower));
     TERN_RETURN_IF_ERROR(irq_.Enable(hw::irq::kPower));
-    board_.SetTemperature(hw::Cabinet::CodeOf(thermal_.temperature_c()));
     m_->Set("board_over_temp", 0);
     m_->Add("board_over_temp_alarms", 0);
     for (const char* c : {"board_alarm_acks", "board_power_fail_events", "board_safe_stops"}) {
@@ -91,7 +80,8 @@ class SimBoardControl final : public BoardControl {
     }
     m_->Set("board_on_backup", 0);
     last_step_ = std::chrono::steady_clock::now();
-    spdlog::info("core: control board (simulated, register map v{}) running", version);
+    spdlog::info("core: control board ({}, register map v{}) running on {}", driver_->mode(),
+                 version, bus_->Describe());
     thread_ = std::thread([this] { Loop(); });
     return Status::Ok();
   }
@@ -103,45 +93,29 @@ class SimBoardControl final : public BoardControl {
     inbox_.Close();  // anything queued while the thread ended
   }
 
+  // A real board's buttons are physical: button 0 (without a hold) is the acknowledgement,
+  // taken in software by the next refresh exactly as a press at the panel; the driver
+  // refuses the rest.
   Status Press(unsigned button, uint32_t hold_ms) override {
     return OnBoard([this, button, hold_ms] {
-      board_.SetButton(button, true);
-      board_.Tick(kPressClocks);
-      if (hold_ms == 0) {
-        board_.SetButton(button, false);
-        board_.Tick(kPressClocks);
-      } else {
-        release_at_[button] = std::chrono::steady_clock::now() + std::chrono::milliseconds(hold_ms);
+      if (!driver_->simulated() && button == hw::legend::kButtonAck && hold_ms == 0) {
+        software_ack_ = true;
+        return Status::Ok();
       }
-      return Status::Ok();
+      return driver_->Press(button, hold_ms);
     });
   }
   Status SetSwitch(bool on) override {
-    return OnBoard([this, on] {
-      board_.SetSwitch(on);
-      board_.Tick(kPressClocks);
-      return Status::Ok();
-    });
+    return OnBoard([this, on] { return driver_->SetSwitch(on); });
   }
   Status SetPot(uint16_t value) override {
-    return OnBoard([this, value] {
-      board_.SetPot(value);
-      board_.Tick(kPressClocks);
-      return Status::Ok();
-    });
+    return OnBoard([this, value] { return driver_->SetPot(value); });
   }
   Status SimTemperature(std::optional<double> temp_c) override {
-    return OnBoard([this, temp_c] {
-      temp_override_ = temp_c;
-      return Status::Ok();
-    });
+    return OnBoard([this, temp_c] { return driver_->SimTemperature(temp_c); });
   }
   Status SimPowerFail(bool failed) override {
-    return OnBoard([this, failed] {
-      board_.SetPowerFail(failed);
-      board_.Tick(kPressClocks);  // past the input's debounce filter
-      return Status::Ok();
-    });
+    return OnBoard([this, failed] { return driver_->SimPowerFail(failed); });
   }
 
   nlohmann::json Snapshot() const override {
@@ -159,33 +133,58 @@ class SimBoardControl final : public BoardControl {
     return inbox_.Call(std::move(fn), std::chrono::seconds(5));
   }
 
+  // The ID register: the magic says a tern board answers, the version that it speaks this
+  // core's register map.
+  Result<uint16_t> Probe() {
+    Result<uint16_t> version = wd_.Probe();
+    if (!version.ok()) {
+      return Status::Unavailable("the board does not answer on " + bus_->Describe() + ": " +
+                                 version.status().message());
+    }
+    if (*version != hw::regs::id::version::kReset) {
+      return Status::FailedPrecondition("the board on " + bus_->Describe() + " has register map v" +
+                                        std::to_string(*version) + ", this core speaks v" +
+                                        std::to_string(hw::regs::id::version::kReset) +
+                                        " (load the matching bitstream)");
+    }
+    return version;
+  }
+
   void Loop() {
     auto next = std::chrono::steady_clock::now();
     while (inbox_.Wait(next)) {
       const size_t ran = inbox_.RunQueued();
-      ReleaseHeldButtons();
-      if (ran == 0 || std::chrono::steady_clock::now() >= next) {
-        // 10 ms of board time per 100 ms of ours: enough for debouncing and scanning, cheap.
-        board_.Tick(hw::SimBoard::kClockHz / 100);
-        next = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
-      }
+      const bool beat = ran == 0 || std::chrono::steady_clock::now() >= next;
+      driver_->Advance(beat);
+      if (beat) next = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
       Status s = Refresh();
+      // Every failure is counted; a board that stays unreachable (a loose wire) is logged at
+      // the first failure and then every 100th (10 s), not ten times a second.
       if (!s.ok()) {
         m_->Add("board_errors");
-        spdlog::warn("core: board refresh failed: {}", s.ToString());
+        if (++failing_ % 100 == 1) {
+          spdlog::warn("core: board refresh failed ({} in a row): {}", failing_, s.ToString());
+        }
+      } else if (failing_ > 0) {
+        spdlog::info("core: the board answers again after {} failed refreshes", failing_);
+        failing_ = 0;
+        Resume();
       }
       inbox_.Finish();  // after the refresh that saw the tasks' inputs
     }
     inbox_.Finish();
   }
 
-  void ReleaseHeldButtons() {
-    const auto now = std::chrono::steady_clock::now();
-    for (unsigned b = 0; b < release_at_.size(); ++b) {
-      if (release_at_[b] && now >= *release_at_[b]) {
-        board_.SetButton(b, false);
-        release_at_[b].reset();
-      }
+  // After refreshes failed (a loose wire) the watchdog has likely put the board in its safe
+  // state; once it answers again the core takes it out, as at the start. A cause that is
+  // still there (a latched MOS fault) keeps it safe, and is logged.
+  void Resume() {
+    Result<hw::SafeStatus> st = wd_.ReadSafeStatus();
+    if (!st.ok() || !st->safe) return;
+    if (Status s = wd_.LeaveSafeState(); !s.ok()) {
+      spdlog::warn("core: the board stays in its safe state: {}", s.message());
+    } else {
+      spdlog::info("core: the board left its safe state again");
     }
   }
 
@@ -229,12 +228,18 @@ class SimBoardControl final : public BoardControl {
         spdlog::info("core: operator acknowledged {} alarms at the panel", acked_);
       }
     }
+    if (software_ack_) {  // button 0 over the API on a real board
+      software_ack_ = false;
+      acked_ = v.alarms;
+      m_->Add("board_alarm_acks");
+      spdlog::info("core: operator acknowledged {} alarms (button 0 over the API)", acked_);
+    }
     bool unacked = v.alarms > acked_;
     namespace lg = hw::legend;
     uint8_t leds = static_cast<uint8_t>(((v.live_edges & 0x0F) << lg::kLedEdgeLive0) |
                                         (unacked ? 1u << lg::kLedAlarm : 0) |
                                         (v.connected ? 1u << lg::kLedGateway : 0));
-    TERN_ASSIGN_OR_RETURN(hw::PanelFrame frame, hw::ReadPanelFrame(&bus_));
+    TERN_ASSIGN_OR_RETURN(hw::PanelFrame frame, hw::ReadPanelFrame(bus_));
     TERN_RETURN_IF_ERROR(PowerAndStop(frame));
     TERN_RETURN_IF_ERROR(panel_.SetDigits(on_backup_ ? kPowerFailDigits : Decimal(v.alarms)));
     // Fans: the temperature's curve, or a base airflow plus more while work is queued.
@@ -252,36 +257,37 @@ class SimBoardControl final : public BoardControl {
         (on_backup_ ? 1u << lg::kRelayBackup : 0))));
     TERN_ASSIGN_OR_RETURN(hw::SafeStatus safe, wd_.ReadSafeStatus());
     // Read again: the snapshot shows the outputs just written, not those of the last refresh.
-    TERN_ASSIGN_OR_RETURN(frame, hw::ReadPanelFrame(&bus_));
+    TERN_ASSIGN_OR_RETURN(frame, hw::ReadPanelFrame(bus_));
+    const BoardPins pins = driver_->Pins(frame);
     std::lock_guard<std::mutex> lk(mu_);
-    snap_ = {{"mode", "sim"},
-             {"display",
-              on_backup_ ? "PFAL" : std::to_string(std::clamp<int64_t>(v.alarms, 0, 9999))},
-             {"leds", board_.leds()},
-             {"relays", board_.relays()},
-             {"fans", board_.fans()},
-             {"fan_duty", fan},
-             {"alarms_unacknowledged", unacked ? v.alarms - acked_ : 0},
-             {"temp_c", std::round(temp_c * 10) / 10},
-             {"over_temp", over_temp_},
-             {"meters", {meter_[0], meter_[1]}},
-             {"ingest_chunks_per_s", std::round(rate_ * 10) / 10},
-             {"safe", safe.ToString()},
-             {"power_fail", on_backup_},
-             {"cycles", board_.cycles()},
-             {"frame", hw::PanelFrameToJson(frame)}};
+    snap_ = {
+        {"mode", driver_->mode()},
+        {"display", on_backup_ ? "PFAL" : std::to_string(std::clamp<int64_t>(v.alarms, 0, 9999))},
+        {"leds", pins.leds},
+        {"relays", pins.relays},
+        {"fans", pins.fans},
+        {"fan_duty", fan},
+        {"alarms_unacknowledged", unacked ? v.alarms - acked_ : 0},
+        {"temp_c", std::round(temp_c * 10) / 10},
+        {"over_temp", over_temp_},
+        {"meters", {meter_[0], meter_[1]}},
+        {"ingest_chunks_per_s", std::round(rate_ * 10) / 10},
+        {"safe", safe.ToString()},
+        {"power_fail", on_backup_},
+        {"cycles", pins.cycles ? nlohmann::json(*pins.cycles) : nlohmann::json()},
+        {"frame", hw::PanelFrameToJson(frame)}};
     return Status::Ok();
   }
 
-  // The cabinet: steps the thermal model over the time since the last refresh (load: the
-  // processing backlog, 32 chunks = full; cooling: fan 0's duty) into the board's TEMP
-  // input, reads the temperature back from the board and follows its over-temperature flag.
+  // The cabinet: in simulation the thermal model steps over the time since the last refresh
+  // (load: the processing backlog, 32 chunks = full; cooling: fan 0's duty) into the board's
+  // TEMP input (a real board's sensor feeds it); reads the temperature from the board and
+  // follows its over-temperature flag.
   Result<double> Cabinet(const BoardView& v) {
     const auto now = std::chrono::steady_clock::now();
     const double load = std::min(1.0, static_cast<double>(v.queued) / 32.0);
-    thermal_.Step(now - last_step_, load, fan_ / 255.0);
+    driver_->FeedCabinet(now - last_step_, load, fan_ / 255.0);
     last_step_ = now;
-    board_.SetTemperature(hw::Cabinet::CodeOf(temp_override_.value_or(thermal_.temperature_c())));
     TERN_ASSIGN_OR_RETURN(double temp_c, cabinet_.Temperature());
     TERN_ASSIGN_OR_RETURN(hw::CabinetStatus cs, cabinet_.ReadStatus());
     m_->Set("board_temp_c", std::lround(temp_c));
@@ -335,8 +341,6 @@ class SimBoardControl final : public BoardControl {
   Metrics* m_;
   CabinetAlarmSink alarms_;
   BoardHooks hooks_;
-  hw::ThermalModel thermal_;
-  std::optional<double> temp_override_;  // POST /api/v1/board/sim {"temp_c":...}
   FanCurve curve_;
   std::chrono::steady_clock::time_point last_step_;
   uint8_t fan_ = 0;
@@ -345,8 +349,8 @@ class SimBoardControl final : public BoardControl {
   std::chrono::steady_clock::time_point last_meter_;
   double rate_ = 0;  // chunks/s, smoothed
   std::array<uint8_t, 2> meter_{};
-  hw::SimBoard board_;
-  hw::VerilatorBus bus_;
+  std::unique_ptr<BoardDriver> driver_;
+  hw::RegisterBus* bus_;  // driver_'s
   hw::Watchdog wd_;
   hw::Panel panel_;
   hw::MosDriver mos_;
@@ -354,7 +358,8 @@ class SimBoardControl final : public BoardControl {
   hw::IrqController irq_;
   int64_t acked_ = 0;
   bool on_backup_ = false;  // CABINET_STATUS.power_fail as last seen
-  std::array<std::optional<std::chrono::steady_clock::time_point>, 4> release_at_;
+  uint64_t failing_ = 0;       // refreshes failed in a row
+  bool software_ack_ = false;  // button 0 over the API on a real board, for the next refresh
   std::optional<std::chrono::steady_clock::time_point> stop_held_since_;
   bool stop_asked_ = false;
   std::atomic<bool> stop_{false};
@@ -365,30 +370,29 @@ class SimBoardControl final : public BoardControl {
 };
 
 }  // namespace
-#endif
+
+Result<std::unique_ptr<BoardControl>> StartBoardControl(const BoardOptions& o,
+                                                        std::unique_ptr<BoardDriver> driver,
+                                                        std::function<BoardView()> view,
+                                                        Metrics* metrics, CabinetAlarmSink alarms,
+                                                        BoardHooks hooks) {
+  auto c = std::make_unique<BoardController>(o, std::move(driver), std::move(view), metrics,
+                                             std::move(alarms), std::move(hooks));
+  TERN_RETURN_IF_ERROR(c->Init().WithContext("board"));
+  return std::unique_ptr<BoardControl>(std::move(c));
+}
 
 Result<std::unique_ptr<BoardControl>> BoardControl::Start(const BoardOptions& o,
                                                           std::function<BoardView()> view,
                                                           Metrics* metrics, CabinetAlarmSink alarms,
                                                           BoardHooks hooks) {
-  const std::string& mode = o.mode;
-#ifdef TERN_CORE_HAVE_BOARD
-  if (mode == "sim") {
-    auto c = std::make_unique<SimBoardControl>(o, std::move(view), metrics, std::move(alarms),
-                                               std::move(hooks));
-    TERN_RETURN_IF_ERROR(c->Init().WithContext("board"));
-    return std::unique_ptr<BoardControl>(std::move(c));
-  }
-#else
-  (void)view;
-  (void)metrics;
-  (void)alarms;
-  (void)hooks;
-  if (mode == "sim") {
-    return Status::FailedPrecondition("config key 'board.mode': this build has no simulated board");
-  }
-#endif
-  return Status::InvalidArgument("config key 'board.mode': '" + mode + "' is not off or sim");
+  Result<std::unique_ptr<BoardDriver>> driver =
+      Status::InvalidArgument("config key 'board.mode': '" + o.mode + "' is not off, sim or gpio");
+  if (o.mode == "sim") driver = MakeSimBoardDriver(o);
+  if (o.mode == "gpio") driver = MakeGpioBoardDriver(o);
+  if (!driver.ok()) return driver.status().WithContext("board");
+  return StartBoardControl(o, std::move(driver).value(), std::move(view), metrics,
+                           std::move(alarms), std::move(hooks));
 }
 
 }  // namespace tern::core

@@ -262,6 +262,9 @@ Status Core::Impl::StartBoard() {
     bo.sim_ambient_c = o_.board_sim_ambient_c;
     bo.sim_thermal_tau_ms = o_.board_sim_thermal_tau_ms;
     bo.meter_ingest_full = o_.board_meter_ingest_full;
+    bo.gpio_chip = o_.board_gpio_chip;
+    bo.gpio_lines = o_.board_gpio_lines;
+    bo.gpio_half_bit = std::chrono::nanoseconds(o_.board_gpio_half_bit_ns);
     // Cabinet alarms go out like the analysis alarms, on x/alarms (core/cabinet).
     auto alarms = [this, topic = topics_.Export("alarms/core/cabinet")](const std::string& p) {
       PublishLater(topic, p);

@@ -1,8 +1,10 @@
 // tern-core config keys.
 #include "tern/core/options.h"
 
+#include "board_driver.h"
 #include "tern/common/broker_list.h"
 #include "tern/core/http_api.h"
+#include "tern/hw/gpiod_bus.h"
 
 namespace tern::core {
 
@@ -23,6 +25,31 @@ Status CheckHttpKeys(const Config& c) {
   }
   if (!c.String("http.client_ca").empty() && c.String("http.tls_cert").empty()) {
     return bad("config key 'http.client_ca' needs 'http.tls_cert' (client certificates need TLS)");
+  }
+  return Status::Ok();
+}
+
+// board.mode = gpio's keys: the line specification (checked whatever the mode, so a typo
+// shows before the mode is switched) and the half-bit time. One check per key, so one run
+// names both.
+Status CheckBoardGpioLines(const Config& c) {
+  const std::string& lines = c.String("board.gpio_lines");
+  if (lines.empty()) {
+    if (c.String("board.mode") != "gpio") return Status::Ok();
+    return Status::InvalidArgument(
+        "config key 'board.gpio_lines' is required with board.mode = gpio "
+        "(sclk=N,mosi=N,miso=N,cs=N[,irq=N]: the chip's line offsets)");
+  }
+  hw::GpiodConfig g;
+  Status s = hw::ParseGpiodLines(lines, &g);
+  if (!s.ok()) return Status::InvalidArgument("config key 'board.gpio_lines': " + s.message());
+  return Status::Ok();
+}
+
+Status CheckBoardGpioHalfBit(const Config& c) {
+  Result<std::chrono::nanoseconds> r = ParseGpioHalfBit(c.String("board.gpio_half_bit"));
+  if (!r.ok()) {
+    return Status::InvalidArgument("config key 'board.gpio_half_bit': " + r.status().message());
   }
   return Status::Ok();
 }
@@ -58,13 +85,16 @@ const ConfigSchema& CoreConfigSchema() {
         {"http.client_ca", T::kString, "", "PEM CA whose client certificates are accepted without a token (subject OU core: operator, else read); needs http.tls_cert (empty = tokens only)"},
         {"http.max_concurrent_per_client", T::kInt, "4", "Requests one client address may have in progress; more are answered 429", 1, 1000},
         {"http.request_timeout", T::kDurationMs, "5s", "Read and write timeout of an HTTP request", 100, 600000},
-        {"board.mode", T::kString, "off", "Control board: off, or sim (the Verilated board inside the core: watchdog, panel, fans, relays, cabinet)", -1e300, 1e300, {"off", "sim"}},
+        {"board.mode", T::kString, "off", "Control board: off; sim (the Verilated board inside the core: watchdog, panel, fans, relays, cabinet); or gpio (a real board on GPIO lines: board.gpio_chip, board.gpio_lines; docs/board-wiring.md)", -1e300, 1e300, {"off", "sim", "gpio"}},
         {"board.over_temp_c", T::kDouble, "70", "Cabinet over-temperature alarm (degrees C): the board flags it once its TEMP input reaches this", -40, 215},
         {"board.over_temp_clear_c", T::kDouble, "60", "The over-temperature flag clears once the cabinet is below this (degrees C; must be below board.over_temp_c)", -40, 215},
         {"board.meter_ingest_full", T::kDouble, "50", "Meter 0 (ingest rate) reads full scale at this many chunks taken from uplinks per second", 0.001, 1e9},
         {"board.holdup", T::kDurationMs, "2s", "Backup power: the hold-up budget. When the UPS reports mains failure the core stops taking uplinks and checkpoints (commits, records power-checkpoint.json) within this", 100, 60000},
         {"board.sim_ambient_c", T::kDouble, "22", "Simulated board only: the machine room's temperature around the cabinet (degrees C)", -40, 150},
         {"board.sim_thermal_tau", T::kDurationMs, "60s", "Simulated board only: the cabinet's thermal time constant", 100, 86400000},
+        {"board.gpio_chip", T::kString, "gpiochip0", "board.mode = gpio: the GPIO chip the board is wired to (name, /dev path, label or number)"},
+        {"board.gpio_lines", T::kString, "", "board.mode = gpio (required there): the chip's line offsets, sclk=N,mosi=N,miso=N,cs=N[,irq=N], as tern-board --lines"},
+        {"board.gpio_half_bit", T::kString, "0", "board.mode = gpio: extra hold per SCLK level: 0 (as fast as libgpiod toggles the lines), or e.g. 500ns, 10us, 1ms (at most 10ms)"},
         {"results.timeout", T::kDurationMs, "3s", "Resend a result copy a store has not confirmed after this long", 100, 600000},
         {"sched.share.alarm", T::kDouble, "0.40", "Minimum share of processing for alarm data while it waits", 0.001, 1},
         {"sched.share.high", T::kDouble, "0.30", "Minimum share for high-priority data", 0.001, 1},
@@ -97,6 +127,8 @@ const ConfigSchema& CoreConfigSchema() {
       return Status::Ok();
     });
     s.checks.push_back(CheckHttpKeys);
+    s.checks.push_back(CheckBoardGpioLines);
+    s.checks.push_back(CheckBoardGpioHalfBit);
     s.checks.push_back(CheckMqttBrokerKeys);
     return s;
   }();
@@ -140,6 +172,11 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   o.board_meter_ingest_full = c.Double("board.meter_ingest_full");
   o.board_sim_thermal_tau_ms = static_cast<uint64_t>(c.Int("board.sim_thermal_tau"));
   o.board_holdup_ms = static_cast<uint64_t>(c.Int("board.holdup"));
+  o.board_gpio_chip = c.String("board.gpio_chip");
+  o.board_gpio_lines = c.String("board.gpio_lines");
+  // Checked above (CheckBoardGpioHalfBit); 0 for a value that did not parse.
+  Result<std::chrono::nanoseconds> half_bit = ParseGpioHalfBit(c.String("board.gpio_half_bit"));
+  o.board_gpio_half_bit_ns = half_bit.ok() ? half_bit->count() : 0;
   o.repair_max_streams = static_cast<int>(c.Int("repair.max_streams"));
   o.repair_max_bytes_per_s = c.Int("repair.max_bytes_per_s");
   o.repair_copy_timeout_ms = c.Int("repair.copy_timeout");

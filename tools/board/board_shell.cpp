@@ -139,7 +139,9 @@ const char* BoardShell::Help() {
          "  field REG.FIELD [VALUE]  read a field, or read-modify-write it\n"
          "  dump                     every register\n"
          "  probe                    check the board ID\n"
-         "  bringup                  kick the watchdog and leave the safe state\n"
+         "  bringup                  first-power-on checklist (ID, scratch, link, watchdog, IRQ,\n"
+         "                           lamp test; --outputs: relays and fans); leaves the safe "
+         "state\n"
          "  safe                     safe-state status and causes\n"
          "  kick                     kick the watchdog\n"
          "  pwm CH DUTY [PERIOD]     set a channel's duty (ticks) and enable it\n"
@@ -245,12 +247,7 @@ Status BoardShell::Run(const std::vector<std::string>& w) {
     out << "tern board, register map version " << version << ", on " << bus_->Describe() << "\n";
     return Status::Ok();
   }
-  if (cmd == "bringup") {
-    hw::Watchdog wd(bus_);
-    TERN_RETURN_IF_ERROR(wd.LeaveSafeState());
-    out << "board running (safe state left); kick the watchdog within its period\n";
-    return Status::Ok();
-  }
+  if (cmd == "bringup") return RunBringup(bus_, bringup_, out_);
   if (cmd == "safe") {
     TERN_ASSIGN_OR_RETURN(hw::SafeStatus st, hw::Watchdog(bus_).ReadSafeStatus());
     TERN_ASSIGN_OR_RETURN(uint16_t left, hw::Watchdog(bus_).Remaining());

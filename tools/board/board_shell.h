@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bringup.h"
 #include "tern/common/status.h"
 #include "tern/hw/register_bus.h"
 
@@ -24,7 +25,14 @@ class BoardShell {
   // `bus` must outlive the shell; `sim` is the simulated board behind `bus`, or nullptr on real
   // hardware (then sim-only commands fail with FailedPrecondition).
   BoardShell(hw::RegisterBus* bus, hw::SimBoard* sim, std::ostream* out)
-      : bus_(bus), sim_(sim), out_(out) {}
+      : bus_(bus),
+        sim_(sim),
+        out_(out),
+        bringup_(sim ? SimBringupOptions(sim) : BringupOptions{}) {}
+
+  // How `bringup` runs (bringup.h): main() sets `irq` from --lines and `outputs` from
+  // --outputs.
+  BringupOptions& bringup() { return bringup_; }
 
   // Runs one command given as words, e.g. {"write", "PWM_DUTY0", "0x80"}. Output goes to the
   // stream given at construction; errors are returned, naming the register or field.
@@ -40,6 +48,7 @@ class BoardShell {
   hw::RegisterBus* bus_;
   hw::SimBoard* sim_;
   std::ostream* out_;
+  BringupOptions bringup_;
 };
 
 }  // namespace tern::board

@@ -4,12 +4,14 @@
 // at once, separated by '--' or ';', or read from a script (--script FILE, '-' for stdin: each
 // line runs as soon as it arrives), and --panel ends the run with the live front panel.
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 
 #include "board_shell.h"
+#include "bringup.h"
 #include "live_panel.h"
 #include "tern/common/version.h"
 #include "tern/hw/gpiod_bus.h"
@@ -26,12 +28,15 @@ int main(int argc, char** argv) {
   int half_bit_ns = 0;
   bool keep_going = false;
   bool panel = false;
+  bool outputs = false;
   app.add_flag("--sim", sim, "use the Verilated board (default when no --chip is given)");
   app.add_option("--chip", chip, "GPIO chip (name, path, label or number) for real hardware");
   app.add_option("--lines", lines, "GPIO line offsets: sclk=N,mosi=N,miso=N,cs=N[,irq=N]");
   app.add_option("--half-bit-ns", half_bit_ns, "extra hold per SCLK level on GPIO (default 0)");
   app.add_option("--script", script, "read commands from FILE, one per line ('-' = stdin)");
   app.add_flag("-k,--keep-going", keep_going, "run the remaining commands after an error");
+  app.add_flag("--outputs", outputs,
+               "let bringup energise each relay and fan for a moment (off by default)");
   app.add_flag("--panel", panel,
                "after the commands, show the live front panel in the terminal (keys: 0-3 "
                "buttons, s switch, +/- pot, k kick watchdog, : command, q quit)");
@@ -72,6 +77,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<tern::hw::RegisterBus> bus;
   tern::hw::SimBoard* sim_board = nullptr;
+  bool irq_line = false;
 #ifdef TERN_BOARD_HAVE_SIM
   std::unique_ptr<tern::hw::SimBoard> board_holder;
 #endif
@@ -89,9 +95,14 @@ int main(int argc, char** argv) {
     }
     auto opened = tern::hw::GpiodBus::Open(config);
     if (!opened.ok()) {
+      // bringup's first step is this one: say it the checklist's way, with its hint.
+      const bool bringup = std::any_of(commands.begin(), commands.end(),
+                                       [](const auto& c) { return c[0] == "bringup"; });
+      if (bringup) std::cout << tern::board::BringupOpenFailure(opened.status());
       std::cerr << "tern-board: " << opened.status().ToString() << "\n";
       return 1;
     }
+    irq_line = config.irq.has_value();
     bus = std::move(opened).value();
   } else {
 #ifdef TERN_BOARD_HAVE_SIM
@@ -106,6 +117,8 @@ int main(int argc, char** argv) {
   }
 
   tern::board::BoardShell shell(bus.get(), sim_board, &std::cout);
+  if (sim_board == nullptr) shell.bringup().irq = irq_line;
+  shell.bringup().outputs = outputs;
   int rc = 0;
   // Runs one command; false when the run should stop (an error without --keep-going).
   auto run = [&](const std::vector<std::string>& c) {

@@ -1,11 +1,14 @@
 // The HTTP API's control-board routes (docs/http-api.md, "The control board"): the panel as
 // the board shows it (GET /api/v1/board, read role) and the operator's hand on it (POST
 // press, switch, pot: operator role), plus the simulated board's test inputs (POST sim: the
-// cabinet temperature and the UPS's power-fail input; 409 on a real board). Inputs go to the
-// board thread (BoardControl), so a press passes the board's debounce filter and event FIFO
-// and the core handles it exactly as one at the panel. A body that is not what the route
+// cabinet temperature and the UPS's power-fail input). Inputs go to the board thread
+// (BoardControl), so a press passes the board's debounce filter and event FIFO and the core
+// handles it exactly as one at the panel. On a real board (board.mode = gpio) the inputs are
+// physical: only press of button 0 is taken (the acknowledgement, in software); the rest,
+// and sim, answer 409 (FailedPrecondition) saying why. A body that is not what the route
 // takes is 400 naming the field, counted as board_bad_requests. Every accepted input is
-// logged with who sent it (token label or certificate CN, and the address).
+// logged with who sent it (token label or certificate CN, and the address), every refused
+// one too.
 #include <spdlog/spdlog.h>
 
 #include <optional>
@@ -99,6 +102,8 @@ Result<json> HttpApi::Impl::BoardInput(const httplib::Request& req, const char* 
   if (s.code() == Status::Code::kInvalidArgument) {
     (o_.metrics ? o_.metrics : &own_metrics_)->Add("board_bad_requests");
     spdlog::warn("http: board {} refused for {}: {}", name, gate_->Who(req), s.message());
+  } else if (s.code() == Status::Code::kFailedPrecondition) {  // a real board's physical input
+    spdlog::info("http: board {} refused for {}: {}", name, gate_->Who(req), s.message());
   }
   TERN_RETURN_IF_ERROR(s);
   spdlog::info("http: board {} {} by {}", name, body->dump(), gate_->Who(req));

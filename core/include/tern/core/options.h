@@ -43,13 +43,16 @@ struct CoreOptions {
   int64_t repair_max_bytes_per_s = 40 << 20;  // repair bytes per store per second (40M)
   int64_t repair_copy_timeout_ms = 30000;     // an unconfirmed copy is retried elsewhere
   int64_t reconcile_interval_ms = 3'600'000;  // DigestRequest to every live store
-  std::string board_mode = "off";             // off, sim
+  std::string board_mode = "off";             // off, sim, gpio
   double board_over_temp_c = 70.0;            // board.over_temp_c
   double board_over_temp_clear_c = 60.0;      // board.over_temp_clear_c
   double board_sim_ambient_c = 22.0;          // board.sim_ambient_c
   double board_meter_ingest_full = 50.0;      // board.meter_ingest_full
   uint64_t board_sim_thermal_tau_ms = 60000;  // board.sim_thermal_tau
   uint64_t board_holdup_ms = 2000;            // board.holdup: the power-fail checkpoint budget
+  std::string board_gpio_chip = "gpiochip0";  // board.gpio_chip
+  std::string board_gpio_lines;        // board.gpio_lines (sclk=N,mosi=N,miso=N,cs=N[,irq=N])
+  int64_t board_gpio_half_bit_ns = 0;  // board.gpio_half_bit
   // security.mode and the TLS files (tls.*): with kPki the connection to the gateway uses
   // TLS with tls_ca/tls_cert/tls_key; tls_crl is the site CRL, checked when a node enrols.
   SecurityMode security_mode = SecurityMode::kPki;
