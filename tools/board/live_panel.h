@@ -38,6 +38,9 @@ class LivePanel {
   // the status line and retried next frame.
   [[nodiscard]] Status Run();
 
+  // The shell `:` commands run in (main() gives it the command line's bringup options).
+  BoardShell& shell() { return shell_; }
+
  private:
   // Applies one key; false when it is q.
   bool OnKey(int key, tui::Terminal& term);

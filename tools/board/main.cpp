@@ -140,6 +140,7 @@ int main(int argc, char** argv) {
   }
   if (panel) {
     tern::board::LivePanel live(bus.get(), sim_board);
+    live.shell().bringup() = shell.bringup();
     if (tern::Status s = live.Run(); !s.ok()) {
       std::cerr << "tern-board: --panel: " << s.ToString() << "\n";
       return 2;
