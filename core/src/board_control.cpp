@@ -10,12 +10,14 @@
 #include <mutex>
 #include <thread>
 
+#include "board_events.h"
 #include "board_inbox.h"
 #include "fan_curve.h"
 #include "tern/common/hlc.h"
 
 #ifdef TERN_CORE_HAVE_BOARD
 #include "tern/hw/cabinet.h"
+#include "tern/hw/io_ports.h"
 #include "tern/hw/irq_controller.h"
 #include "tern/hw/mos_driver.h"
 #include "tern/hw/panel.h"
@@ -65,20 +67,25 @@ class SimBoardControl final : public BoardControl {
         m_(m),
         alarms_(std::move(alarms)),
         hooks_(std::move(hooks)),
+        events_(hooks_.event),
         thermal_(ThermalOptions(o)),
         bus_(&board_),
         wd_(&bus_),
         panel_(&bus_),
         mos_(&bus_),
         cabinet_(&bus_),
-        irq_(&bus_) {}
+        irq_(&bus_),
+        gpio_(&bus_) {}
   ~SimBoardControl() override { Stop(); }
 
   Status Init() {
     TERN_ASSIGN_OR_RETURN(uint16_t version, wd_.Probe());
     TERN_RETURN_IF_ERROR(wd_.LeaveSafeState());
     TERN_RETURN_IF_ERROR(panel_.SetBrightness(12));
-    TERN_RETURN_IF_ERROR(panel_.EnableEvents(0x0F, 0, false));
+    // Presses, releases and the switch reach the event FIFO (board events, board_events.h).
+    TERN_RETURN_IF_ERROR(panel_.EnableEvents(0x0F, 0x0F, true));
+    TERN_RETURN_IF_ERROR(gpio_.EnableEdges(0xFFFF, 0xFFFF));  // every input pin, both edges
+    TERN_RETURN_IF_ERROR(gpio_.TakeEdges().status());
     TERN_RETURN_IF_ERROR(cabinet_.SetLimits(o_.over_temp_c, o_.over_temp_clear_c));
     // The UPS's power-fail input interrupts on failure and on return (INTR_STATE.power).
     TERN_RETURN_IF_ERROR(irq_.Acknowledge(hw::irq::kPower));
@@ -197,6 +204,7 @@ class SimBoardControl final : public BoardControl {
       on_backup_ = f.power_fail;
       if (on_backup_) m_->Add("board_power_fail_events");
       m_->Set("board_on_backup", on_backup_ ? 1 : 0);
+      events_.Power(on_backup_);
       if (hooks_.power) hooks_.power(on_backup_);
     }
     const auto now = std::chrono::steady_clock::now();
@@ -209,6 +217,9 @@ class SimBoardControl final : public BoardControl {
         spdlog::warn("core: safe-stop button (button {}) held {} ms at the panel: stopping",
                      hw::legend::kButtonShutdown,
                      std::chrono::duration_cast<std::chrono::milliseconds>(held).count());
+        events_.SafeStop(hw::legend::kButtonShutdown,
+                         static_cast<uint64_t>(
+                             std::chrono::duration_cast<std::chrono::milliseconds>(held).count()));
         if (hooks_.safe_stop) hooks_.safe_stop();
       }
     } else {
@@ -223,11 +234,18 @@ class SimBoardControl final : public BoardControl {
     std::vector<hw::PanelEvent> events;
     TERN_RETURN_IF_ERROR(panel_.TakeEvents(&events));
     for (const auto& e : events) {
+      events_.Panel(e);
       if (e.pressed & (1u << hw::legend::kButtonAck)) {  // acknowledges every alarm so far
         acked_ = v.alarms;
         m_->Add("board_alarm_acks");
         spdlog::info("core: operator acknowledged {} alarms at the panel", acked_);
+        events_.AlarmAck(acked_);
       }
+    }
+    TERN_ASSIGN_OR_RETURN(uint16_t edges, gpio_.TakeEdges());
+    if (edges != 0) {
+      TERN_ASSIGN_OR_RETURN(uint16_t levels, gpio_.ReadInputs());
+      events_.Gpio(edges, levels);
     }
     bool unacked = v.alarms > acked_;
     namespace lg = hw::legend;
@@ -235,6 +253,7 @@ class SimBoardControl final : public BoardControl {
                                         (unacked ? 1u << lg::kLedAlarm : 0) |
                                         (v.connected ? 1u << lg::kLedGateway : 0));
     TERN_ASSIGN_OR_RETURN(hw::PanelFrame frame, hw::ReadPanelFrame(&bus_));
+    events_.Pot(frame.panel.pot);
     TERN_RETURN_IF_ERROR(PowerAndStop(frame));
     TERN_RETURN_IF_ERROR(panel_.SetDigits(on_backup_ ? kPowerFailDigits : Decimal(v.alarms)));
     // Fans: the temperature's curve, or a base airflow plus more while work is queued.
@@ -285,6 +304,7 @@ class SimBoardControl final : public BoardControl {
     TERN_ASSIGN_OR_RETURN(double temp_c, cabinet_.Temperature());
     TERN_ASSIGN_OR_RETURN(hw::CabinetStatus cs, cabinet_.ReadStatus());
     m_->Set("board_temp_c", std::lround(temp_c));
+    events_.Temperature(temp_c, MonotonicMs());
     if (cs.over_temp != over_temp_) {
       over_temp_ = cs.over_temp;
       m_->Set("board_over_temp", over_temp_ ? 1 : 0);
@@ -297,6 +317,7 @@ class SimBoardControl final : public BoardControl {
       } else {
         spdlog::info("core: cabinet temperature back to {:.1f} C", temp_c);
       }
+      events_.OverTemp(over_temp_, temp_c, o_.over_temp_c, o_.over_temp_clear_c);
       if (alarms_) {
         alarms_(nlohmann::json{{"v", 1},
                                {"type", "cabinet_alarm"},
@@ -335,6 +356,7 @@ class SimBoardControl final : public BoardControl {
   Metrics* m_;
   CabinetAlarmSink alarms_;
   BoardHooks hooks_;
+  BoardEventWatch events_;  // cabinet events to hooks_.event
   hw::ThermalModel thermal_;
   std::optional<double> temp_override_;  // POST /api/v1/board/sim {"temp_c":...}
   FanCurve curve_;
@@ -352,6 +374,7 @@ class SimBoardControl final : public BoardControl {
   hw::MosDriver mos_;
   hw::Cabinet cabinet_;
   hw::IrqController irq_;
+  hw::IoPorts gpio_;
   int64_t acked_ = 0;
   bool on_backup_ = false;  // CABINET_STATUS.power_fail as last seen
   std::array<std::optional<std::chrono::steady_clock::time_point>, 4> release_at_;

@@ -17,6 +17,9 @@
 // The operator's inputs (HTTP: press, switch, pot; sim-only: temperature, power fail) are run
 // on the board thread, so a press goes through the board's debounce filter and event FIFO
 // exactly as one at the panel does.
+// Each change the loop notices (a button, the switch, the pot, a GPIO input edge, the
+// temperature, over temperature, power, safe stop, an acknowledgement) is also handed to
+// BoardHooks::event as a cabinet event (board_events.h), the records of the `board` source.
 // board.mode = sim drives the Verilated board inside this process; real GPIO comes later.
 // Thread-safety: Start/Stop from one thread; Snapshot and the operator inputs from any (they
 // queue work for the board thread and wait for it).
@@ -62,6 +65,8 @@ struct BoardHooks {
   std::function<void()> safe_stop;
   // The core's backup-power state (PowerFailPolicy::Json), put in Snapshot() as "power".
   std::function<nlohmann::json()> power_status;
+  // A cabinet event, called from the board thread: JSON {"kind": "...", ...fields}.
+  std::function<void(const nlohmann::json& event)> event;
 };
 
 // A cabinet alarm as published: JSON {"v":1,"type":"cabinet_alarm","kind":"over_temp",

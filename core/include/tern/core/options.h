@@ -50,6 +50,8 @@ struct CoreOptions {
   double board_meter_ingest_full = 50.0;      // board.meter_ingest_full
   uint64_t board_sim_thermal_tau_ms = 60000;  // board.sim_thermal_tau
   uint64_t board_holdup_ms = 2000;            // board.holdup: the power-fail checkpoint budget
+  uint64_t board_events_window_ms = 1000;     // board.events_window: a board chunk's window
+  int board_events_max = 256;                 // board.events_max: events per board chunk
   // security.mode and the TLS files (tls.*): with kPki the connection to the gateway uses
   // TLS with tls_ca/tls_cert/tls_key; tls_crl is the site CRL, checked when a node enrols.
   SecurityMode security_mode = SecurityMode::kPki;
