@@ -13,11 +13,13 @@
 #include <thread>
 
 #include "board_driver.h"
+#include "board_events.h"
 #include "board_inbox.h"
 #include "fan_curve.h"
 #include "tern/common/hlc.h"
 #include "tern/hw/board_regs.h"
 #include "tern/hw/cabinet.h"
+#include "tern/hw/io_ports.h"
 #include "tern/hw/irq_controller.h"
 #include "tern/hw/mos_driver.h"
 #include "tern/hw/panel.h"
@@ -55,20 +57,25 @@ class BoardController final : public BoardControl {
         m_(m),
         alarms_(std::move(alarms)),
         hooks_(std::move(hooks)),
+        events_(hooks_.event),
         driver_(std::move(driver)),
         bus_(driver_->bus()),
         wd_(bus_),
         panel_(bus_),
         mos_(bus_),
         cabinet_(bus_),
-        irq_(bus_) {}
+        irq_(bus_),
+        gpio_(bus_) {}
   ~BoardController() override { Stop(); }
 
   Status Init() {
     TERN_ASSIGN_OR_RETURN(uint16_t version, Probe());
     TERN_RETURN_IF_ERROR(wd_.LeaveSafeState());
     TERN_RETURN_IF_ERROR(panel_.SetBrightness(12));
-    TERN_RETURN_IF_ERROR(panel_.EnableEvents(0x0F, 0, false));
+    // Presses, releases and the switch reach the event FIFO (board events, board_events.h).
+    TERN_RETURN_IF_ERROR(panel_.EnableEvents(0x0F, 0x0F, true));
+    TERN_RETURN_IF_ERROR(gpio_.EnableEdges(0xFFFF, 0xFFFF));  // every input pin, both edges
+    TERN_RETURN_IF_ERROR(gpio_.TakeEdges().status());
     TERN_RETURN_IF_ERROR(cabinet_.SetLimits(o_.over_temp_c, o_.over_temp_clear_c));
     // The UPS's power-fail input interrupts on failure and on return (INTR_STATE.power).
     TERN_RETURN_IF_ERROR(irq_.Acknowledge(hw::irq::kPower));
@@ -196,6 +203,7 @@ class BoardController final : public BoardControl {
       on_backup_ = f.power_fail;
       if (on_backup_) m_->Add("board_power_fail_events");
       m_->Set("board_on_backup", on_backup_ ? 1 : 0);
+      events_.Power(on_backup_);
       if (hooks_.power) hooks_.power(on_backup_);
     }
     const auto now = std::chrono::steady_clock::now();
@@ -208,6 +216,9 @@ class BoardController final : public BoardControl {
         spdlog::warn("core: safe-stop button (button {}) held {} ms at the panel: stopping",
                      hw::legend::kButtonShutdown,
                      std::chrono::duration_cast<std::chrono::milliseconds>(held).count());
+        events_.SafeStop(hw::legend::kButtonShutdown,
+                         static_cast<uint64_t>(
+                             std::chrono::duration_cast<std::chrono::milliseconds>(held).count()));
         if (hooks_.safe_stop) hooks_.safe_stop();
       }
     } else {
@@ -222,10 +233,12 @@ class BoardController final : public BoardControl {
     std::vector<hw::PanelEvent> events;
     TERN_RETURN_IF_ERROR(panel_.TakeEvents(&events));
     for (const auto& e : events) {
+      events_.Panel(e);
       if (e.pressed & (1u << hw::legend::kButtonAck)) {  // acknowledges every alarm so far
         acked_ = v.alarms;
         m_->Add("board_alarm_acks");
         spdlog::info("core: operator acknowledged {} alarms at the panel", acked_);
+        events_.AlarmAck(acked_);
       }
     }
     if (software_ack_) {  // button 0 over the API on a real board
@@ -233,6 +246,12 @@ class BoardController final : public BoardControl {
       acked_ = v.alarms;
       m_->Add("board_alarm_acks");
       spdlog::info("core: operator acknowledged {} alarms (button 0 over the API)", acked_);
+      events_.AlarmAck(acked_);
+    }
+    TERN_ASSIGN_OR_RETURN(uint16_t edges, gpio_.TakeEdges());
+    if (edges != 0) {
+      TERN_ASSIGN_OR_RETURN(uint16_t levels, gpio_.ReadInputs());
+      events_.Gpio(edges, levels);
     }
     bool unacked = v.alarms > acked_;
     namespace lg = hw::legend;
@@ -240,6 +259,7 @@ class BoardController final : public BoardControl {
                                         (unacked ? 1u << lg::kLedAlarm : 0) |
                                         (v.connected ? 1u << lg::kLedGateway : 0));
     TERN_ASSIGN_OR_RETURN(hw::PanelFrame frame, hw::ReadPanelFrame(bus_));
+    events_.Pot(frame.panel.pot);
     TERN_RETURN_IF_ERROR(PowerAndStop(frame));
     TERN_RETURN_IF_ERROR(panel_.SetDigits(on_backup_ ? kPowerFailDigits : Decimal(v.alarms)));
     // Fans: the temperature's curve, or a base airflow plus more while work is queued.
@@ -291,6 +311,7 @@ class BoardController final : public BoardControl {
     TERN_ASSIGN_OR_RETURN(double temp_c, cabinet_.Temperature());
     TERN_ASSIGN_OR_RETURN(hw::CabinetStatus cs, cabinet_.ReadStatus());
     m_->Set("board_temp_c", std::lround(temp_c));
+    events_.Temperature(temp_c, MonotonicMs());
     if (cs.over_temp != over_temp_) {
       over_temp_ = cs.over_temp;
       m_->Set("board_over_temp", over_temp_ ? 1 : 0);
@@ -303,6 +324,7 @@ class BoardController final : public BoardControl {
       } else {
         spdlog::info("core: cabinet temperature back to {:.1f} C", temp_c);
       }
+      events_.OverTemp(over_temp_, temp_c, o_.over_temp_c, o_.over_temp_clear_c);
       if (alarms_) {
         alarms_(nlohmann::json{{"v", 1},
                                {"type", "cabinet_alarm"},
@@ -341,6 +363,7 @@ class BoardController final : public BoardControl {
   Metrics* m_;
   CabinetAlarmSink alarms_;
   BoardHooks hooks_;
+  BoardEventWatch events_;  // cabinet events to hooks_.event
   FanCurve curve_;
   std::chrono::steady_clock::time_point last_step_;
   uint8_t fan_ = 0;
@@ -356,6 +379,7 @@ class BoardController final : public BoardControl {
   hw::MosDriver mos_;
   hw::Cabinet cabinet_;
   hw::IrqController irq_;
+  hw::IoPorts gpio_;
   int64_t acked_ = 0;
   bool on_backup_ = false;  // CABINET_STATUS.power_fail as last seen
   uint64_t failing_ = 0;       // refreshes failed in a row

@@ -24,6 +24,9 @@
 // physical inputs cannot be driven: there only button 0 is taken over the API (the
 // acknowledgement, done in software exactly as a press at the panel), the rest answer
 // FailedPrecondition.
+// Each change the loop notices (a button, the switch, the pot, a GPIO input edge, the
+// temperature, over temperature, power, safe stop, an acknowledgement) is also handed to
+// BoardHooks::event as a cabinet event (board_events.h), the records of the `board` source.
 // Thread-safety: Start/Stop from one thread; Snapshot and the operator inputs from any (they
 // queue work for the board thread and wait for it).
 #pragma once
@@ -72,6 +75,8 @@ struct BoardHooks {
   std::function<void()> safe_stop;
   // The core's backup-power state (PowerFailPolicy::Json), put in Snapshot() as "power".
   std::function<nlohmann::json()> power_status;
+  // A cabinet event, called from the board thread: JSON {"kind": "...", ...fields}.
+  std::function<void(const nlohmann::json& event)> event;
 };
 
 // A cabinet alarm as published: JSON {"v":1,"type":"cabinet_alarm","kind":"over_temp",

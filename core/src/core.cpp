@@ -10,6 +10,7 @@
 //   ProcessingLoop  scheduler + processing thread
 //   ResultBuilder   processor outputs -> result chunks, rows and notes
 //   ResultPlacer    result chunks onto three stores (restate after a restart, put_nack)
+//   BoardRecorder   the control board's events -> chunks of source `board`, placed like results
 //   StatusReporter  status.json and the status the HTTP API and the board read
 //   StatementGate   seq and replay check of every inbound statement (a Sealer seals ours)
 // Inbound JSON goes through one msg::Dispatcher per topic kind; binary uplinks run inside
@@ -108,6 +109,8 @@ Status Core::Impl::OpenState() {
   TERN_ASSIGN_OR_RETURN(auto spooled, db_->SpoolIndex());
   for (const auto& e : spooled) processing_->Schedule(e);
   TERN_ASSIGN_OR_RETURN(auto unplaced, db_->UnplacedResults());
+  TERN_ASSIGN_OR_RETURN(auto own, db_->own_chunks().Unplaced());  // the board's chunks
+  for (auto& c : own) unplaced.push_back(std::move(c));
   for (auto& [id, wire] : unplaced) placer_->Recover(id, std::move(wire));
   if (!spooled.empty() || !unplaced.empty()) {
     spdlog::info("core: {} spooled chunks queued again, {} results still being placed",
@@ -290,9 +293,32 @@ Status Core::Impl::StartBoard() {
       power_->Tick();
       return power_->Json();
     };
+    // The board's events become chunks of source `board`, numbered on from the last run's.
+    TERN_ASSIGN_OR_RETURN(OwnSourceMarks marks, db_->own_chunks().Marks(BoardRecorder::kSource));
+    BoardRecorderOptions ro;
+    ro.window_ms = o_.board_events_window_ms;
+    ro.max_events = static_cast<size_t>(o_.board_events_max);
+    board_events_ = std::make_unique<BoardRecorder>(ro, core_addr_, marks, &m_);
+    hooks.event = [this](const nlohmann::json& e) { board_events_->Offer(e); };
     TERN_ASSIGN_OR_RETURN(board_, BoardControl::Start(bo, view, &m_, alarms, std::move(hooks)));
   }
   return Status::Ok();
+}
+
+void Core::Impl::RecordBoardEvents(Batch& b, bool flush) {
+  for (auto& row : board_events_->Seal(flush)) {
+    if (Status s = db_->own_chunks().Insert(row); !s.ok()) {
+      m_.Add("manifest_errors");
+      m_.Add("board_events_dropped", row.records);
+      spdlog::error("core: recording board chunk {} ({} events): {}", row.seq, row.records,
+                    s.ToString());
+      continue;
+    }
+    b.AfterCommit([this, id = row.id, wire = std::move(row.wire), n = row.records]() mutable {
+      m_.Add("board_events", n);
+      placer_->Add(id, std::move(wire), /*prefer=*/0);
+    });
+  }
 }
 
 void Core::Impl::Stop() {
@@ -301,6 +327,22 @@ void Core::Impl::Stop() {
   if (board_) board_->Stop();
   if (processing_) processing_->Stop();
   if (worker_) worker_->Stop();
+  if (board_events_ && started_) {
+    // The worker is gone: record what the board said last in a transaction of our own; it is
+    // placed on stores after the next start (OwnChunkStore::Unplaced).
+    Batch b;
+    Status s = db_->Begin();
+    if (s.ok()) {
+      RecordBoardEvents(b, /*flush=*/true);
+      s = db_->Commit();
+      if (s.ok()) {
+        for (auto& w : b.work()) w();
+      } else {
+        (void)db_->Rollback();
+      }
+    }
+    if (!s.ok()) spdlog::error("core: recording the last board events at stop: {}", s.ToString());
+  }
   if (transport_) transport_->Stop();
   if (started_) ReportStatus();
 }

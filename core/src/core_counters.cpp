@@ -10,7 +10,8 @@ const std::vector<CounterDoc>& CoreCounterDocs() {
       {"acks", "chunks acked to their origin (three holders in the manifest), once each"},
       {"acks_repeated", "acks sent again because the origin sent the chunk again"},
       {"stored_notices", "stored notices recorded (a store says it holds a copy)"},
-      {"results_placed", "analysis results placed on three stores"},
+      {"results_placed",
+       "the core's own chunks (analysis results, board events) placed on three stores"},
       {"rejected_up", "uplink messages refused (unregistered sender, bad envelope or chunk)"},
       {"rejected_stored", "stored/dropped notices refused (not from the holder they name)"},
       {"rejected_hb", "heartbeats refused (unregistered address, wrong sender)"},
@@ -76,6 +77,9 @@ const std::vector<CounterDoc>& CoreCounterDocs() {
       {"broker_failovers", "MQTT reconnections to another broker of mqtt.brokers"},
       {"mqtt_identity_conflicts", "times the broker dropped the core for a client id in use"},
       {"msmve_windows_skipped", "analysis windows the msmve processor skipped (too few records)"},
+      {"board_events", "control board events recorded in core.db as records of the source board"},
+      {"board_events_dropped",
+       "control board events lost: the recorder was behind (queue full) or recording failed"},
   };
   return kDocs;
 }

@@ -61,6 +61,7 @@ std::optional<std::string> Core::Impl::Seal(const Outgoing& m) {
 }
 
 void Core::Impl::BeforeCommit(Batch& b, uint64_t now) {
+  if (board_events_) RecordBoardEvents(b, /*flush=*/false);
   TouchReturned(b);
   ledger_->Settle(b, now);
   // The windows go into the transaction that holds what their messages changed.

@@ -19,6 +19,7 @@
 
 #include "ack_policy.h"
 #include "board_control.h"
+#include "board_recorder.h"
 #include "broker_hearing.h"
 #include "chunk_fetcher.h"
 #include "clock_watch.h"
@@ -99,6 +100,9 @@ class Core::Impl {
   // What the core publishes on `m.topic`: statements sealed with the next number.
   std::optional<std::string> Seal(const Outgoing& m);
   void BeforeCommit(Batch& b, uint64_t now);
+  // The board's events due now (all: `flush`) into core.db in `b`'s transaction; after the
+  // commit they are counted (board_events) and placed like results (core.cpp).
+  void RecordBoardEvents(Batch& b, bool flush);
   void AfterCommit(uint64_t now);
 
   // Handlers (worker thread, inside the transaction; for messages, batch_ is the open batch).
@@ -163,6 +167,9 @@ class Core::Impl {
   std::unique_ptr<CommitWorker> worker_;
   std::unique_ptr<HttpApi> http_;
   std::unique_ptr<ChunkFetcher> fetcher_;  // reads for GET /api/v1/chunks/{id}/bytes
+  // With a board: its events as `board` chunks. Declared before board_, so it outlives the
+  // board thread that feeds it.
+  std::unique_ptr<BoardRecorder> board_events_;
   std::unique_ptr<BoardControl> board_;
   std::unique_ptr<PowerFailPolicy> power_;  // with a board: what a mains failure does
   std::unique_ptr<NodeIdentity> identity_;  // pki mode: key, certificate, site CA and CRL

@@ -75,6 +75,12 @@ const std::vector<std::string>& Manifest::Schema() {
       "ALTER TABLE nodes ADD COLUMN store INTEGER NOT NULL DEFAULT 1;"
       "UPDATE nodes SET store = 0 WHERE store_path = '';"
       "ALTER TABLE nodes DROP COLUMN store_path;",
+      // v9: chunks the core makes itself (the control board's events, own_chunk_store.h)
+      "CREATE TABLE own_chunks(id BLOB PRIMARY KEY, source TEXT NOT NULL, seq INTEGER NOT NULL,"
+      " rec_first INTEGER NOT NULL, records INTEGER NOT NULL, t_first INTEGER NOT NULL,"
+      " t_last INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
+      " placed INTEGER NOT NULL DEFAULT 0, wire BLOB);"
+      "CREATE INDEX own_chunks_by_source ON own_chunks(source, seq);",
   };
   return kSteps;
 }
@@ -103,6 +109,7 @@ Result<std::unique_ptr<Manifest>> Manifest::Open(const std::string& path,
   m->settings_ = std::make_unique<SettingsStore>(d, now);
   m->statements_ = std::make_unique<StatementStore>(d);
   m->seq_marks_ = std::make_unique<SeqMarks>(d);
+  m->own_chunks_ = std::make_unique<OwnChunkStore>(d, now);
   return m;
 }
 
@@ -155,7 +162,10 @@ Result<std::vector<ChunkId>> Manifest::SourcesOf(const ChunkId& result) {
 Result<std::vector<ChunkId>> Manifest::ResultsOf(const ChunkId& source) {
   return results_->ResultsOf(source);
 }
-Status Manifest::MarkResultPlaced(const ChunkId& id) { return results_->MarkPlaced(id); }
+Status Manifest::MarkResultPlaced(const ChunkId& id) {
+  TERN_RETURN_IF_ERROR(results_->MarkPlaced(id));
+  return own_chunks_->MarkPlaced(id);  // one of the two has the id; the other changes nothing
+}
 Result<std::vector<std::pair<ChunkId, std::string>>> Manifest::UnplacedResults() {
   return results_->Unplaced();
 }

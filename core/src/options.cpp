@@ -90,6 +90,8 @@ const ConfigSchema& CoreConfigSchema() {
         {"board.over_temp_clear_c", T::kDouble, "60", "The over-temperature flag clears once the cabinet is below this (degrees C; must be below board.over_temp_c)", -40, 215},
         {"board.meter_ingest_full", T::kDouble, "50", "Meter 0 (ingest rate) reads full scale at this many chunks taken from uplinks per second", 0.001, 1e9},
         {"board.holdup", T::kDurationMs, "2s", "Backup power: the hold-up budget. When the UPS reports mains failure the core stops taking uplinks and checkpoints (commits, records power-checkpoint.json) within this", 100, 60000},
+        {"board.events_window", T::kDurationMs, "1s", "Board events (buttons, switch, pot, GPIO edges, temperature, power, safe stop) become records of the source 'board': a chunk is sealed once its first event waited this long", 10, 3600000},
+        {"board.events_max", T::kInt, "256", "... or once this many events wait", 1, 65536},
         {"board.sim_ambient_c", T::kDouble, "22", "Simulated board only: the machine room's temperature around the cabinet (degrees C)", -40, 150},
         {"board.sim_thermal_tau", T::kDurationMs, "60s", "Simulated board only: the cabinet's thermal time constant", 100, 86400000},
         {"board.gpio_chip", T::kString, "gpiochip0", "board.mode = gpio: the GPIO chip the board is wired to (name, /dev path, label or number)"},
@@ -177,6 +179,8 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   // Checked above (CheckBoardGpioHalfBit); 0 for a value that did not parse.
   Result<std::chrono::nanoseconds> half_bit = ParseGpioHalfBit(c.String("board.gpio_half_bit"));
   o.board_gpio_half_bit_ns = half_bit.ok() ? half_bit->count() : 0;
+  o.board_events_window_ms = static_cast<uint64_t>(c.Int("board.events_window"));
+  o.board_events_max = static_cast<int>(c.Int("board.events_max"));
   o.repair_max_streams = static_cast<int>(c.Int("repair.max_streams"));
   o.repair_max_bytes_per_s = c.Int("repair.max_bytes_per_s");
   o.repair_copy_timeout_ms = c.Int("repair.copy_timeout");

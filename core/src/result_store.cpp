@@ -66,13 +66,7 @@ Result<std::vector<std::pair<ChunkId, std::string>>> ResultStore::Unplaced() {
       PrepareOnce(db_, unplaced_,
                   "SELECT id, wire FROM results WHERE placed = 0 AND wire IS NOT NULL"));
   ResetGuard g(q);
-  std::vector<std::pair<ChunkId, std::string>> out;
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.emplace_back(std::string(q->Blob(0)), std::string(q->Blob(1)));
-  }
-  return out;
+  return store::IdBlobRows(q);
 }
 
 Result<std::vector<StoredResult>> ResultStore::Query(const ResultQuery& rq) {

@@ -32,13 +32,7 @@ Result<std::vector<std::pair<ChunkId, std::string>>> SpoolStore::Next(int limit)
       PrepareOnce(db_, next_, "SELECT id, data FROM spool ORDER BY priority, received_ms LIMIT ?"));
   ResetGuard g(q);
   q->Bind(1, int64_t{limit});
-  std::vector<std::pair<ChunkId, std::string>> out;
-  while (true) {
-    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
-    if (!row) break;
-    out.emplace_back(std::string(q->Blob(0)), std::string(q->Blob(1)));
-  }
-  return out;
+  return store::IdBlobRows(q);
 }
 
 Result<int64_t> SpoolStore::Depth() {

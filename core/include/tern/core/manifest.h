@@ -13,6 +13,7 @@
 //   edge_settings()  SettingsStore  edge_settings, settings_meta (settings_store.h)
 //   statements()     StatementStore senders, statement_meta       (statement_store.h)
 //   seq_marks()      SeqMarks       seq_marks                    (seq_marks.h)
+//   own_chunks()     OwnChunkStore  own_chunks                   (own_chunk_store.h)
 // Nothing outside those classes runs SQL on core.db. The forwarding methods below are the
 // core's write path and the common reads; readers that need more (the HTTP API's range
 // queries, ternctl's prefix lookups) call the store's own methods through the accessors.
@@ -40,6 +41,7 @@
 #include "tern/common/sqlite.h"
 #include "tern/common/status.h"
 #include "tern/core/holder_index.h"
+#include "tern/core/own_chunk_store.h"
 #include "tern/core/registry.h"
 #include "tern/core/result_store.h"
 #include "tern/core/seq_marks.h"
@@ -99,6 +101,7 @@ class Manifest {
   SettingsStore& edge_settings() { return *settings_; }
   StatementStore& statements() { return *statements_; }
   SeqMarks& seq_marks() { return *seq_marks_; }
+  OwnChunkStore& own_chunks() { return *own_chunks_; }
 
   // Registry (Registry::Register / SetState / Nodes). Register returns the existing
   // address for a known name, else a new one.
@@ -141,6 +144,7 @@ class Manifest {
   // The chunks a result was computed from, and the results computed from a chunk.
   [[nodiscard]] Result<std::vector<ChunkId>> SourcesOf(const ChunkId& result);
   [[nodiscard]] Result<std::vector<ChunkId>> ResultsOf(const ChunkId& source);
+  // Marks a result or an own chunk (own_chunks()) placed: both are the core's chunks.
   [[nodiscard]] Status MarkResultPlaced(const ChunkId& id);
   [[nodiscard]] Result<std::vector<std::pair<ChunkId, std::string>>> UnplacedResults();
   // The number of chunks in the manifest.
@@ -167,6 +171,7 @@ class Manifest {
   std::unique_ptr<SettingsStore> settings_;
   std::unique_ptr<StatementStore> statements_;
   std::unique_ptr<SeqMarks> seq_marks_;
+  std::unique_ptr<OwnChunkStore> own_chunks_;
 };
 
 }  // namespace tern::core

@@ -53,6 +53,8 @@ struct CoreOptions {
   std::string board_gpio_chip = "gpiochip0";  // board.gpio_chip
   std::string board_gpio_lines;        // board.gpio_lines (sclk=N,mosi=N,miso=N,cs=N[,irq=N])
   int64_t board_gpio_half_bit_ns = 0;  // board.gpio_half_bit
+  uint64_t board_events_window_ms = 1000;     // board.events_window: a board chunk's window
+  int board_events_max = 256;                 // board.events_max: events per board chunk
   // security.mode and the TLS files (tls.*): with kPki the connection to the gateway uses
   // TLS with tls_ca/tls_cert/tls_key; tls_crl is the site CRL, checked when a node enrols.
   SecurityMode security_mode = SecurityMode::kPki;
