@@ -125,7 +125,7 @@ double RatioOf(const nlohmann::json& placement) {
 }  // namespace
 
 TEST_SUITE("colocate") {
-  TEST_CASE("a group's windows share two stores, and still do after a store is lost") {
+  TEST_CASE("a group's windows share two stores and still do after a store is lost") {
     Site site(kEdges,
               {"source.synthetic.enabled=false", "source.feed.format=csv", "placement.window=2s",
                "replication.timeout=2s", "uplink.timeout=3s"},
