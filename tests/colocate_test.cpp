@@ -170,8 +170,16 @@ TEST_SUITE("colocate") {
     REQUIRE(Site::WaitFor(90, [&] { return site.Drained(lines * kEdges); }));
 
     Judged before = Judge(site, group_of, {});
+    // What makes a window split rightly: a peer not live for a moment (suspect), refusing.
+    int64_t retargets = 0, refusals = 0;
+    for (int i = 0; i < kEdges; ++i) {
+      retargets += site.EdgeCounter(i, "replica_retargets");
+      refusals += site.EdgeCounter(i, "replica_refusals");
+    }
     INFO("windows " << before.windows << ", mixed " << before.mixed << ", co-located "
-                    << before.colocated << "; " << before.first_bad);
+                    << before.colocated << "; " << before.first_bad << "; suspect "
+                    << site.CoreCounter("nodes_suspect") << ", retargets " << retargets
+                    << ", refusals " << refusals);
     CHECK(before.windows >= 10);
     CHECK(before.mixed >= 4);  // both groups have windows with chunks of several origins
     CHECK(before.colocated == before.windows);
