@@ -126,10 +126,13 @@ double RatioOf(const nlohmann::json& placement) {
 
 TEST_SUITE("colocate") {
   TEST_CASE("a group's windows share two stores and still do after a store is lost") {
-    Site site(kEdges,
-              {"source.synthetic.enabled=false", "source.feed.format=csv", "placement.window=2s",
-               "replication.timeout=2s", "uplink.timeout=3s"},
-              {"membership.dead_after=5s", "repair.copy_timeout=5s"});
+    Site site(
+        kEdges,
+        {"source.synthetic.enabled=false", "source.feed.format=csv", "placement.window=2s",
+         "replication.timeout=2s", "uplink.timeout=3s"},
+        // A store starved of CPU on a busy box must not turn suspect for a moment (its
+        // chunks would rightly go to the next store): suspect only after 8 s.
+        {"membership.suspect_after=8s", "membership.dead_after=10s", "repair.copy_timeout=5s"});
     REQUIRE(site.StartCore());
     std::vector<std::string> feeds;
     for (int i = 0; i < kEdges; ++i) {
@@ -195,7 +198,7 @@ TEST_SUITE("colocate") {
     CHECK(Site::WaitFor(30,
                         [&] { return site.CoreCounter("placement_colocated_permille") == 1000; }));
 
-    // Lose edge 4 for good: dead after 5 s, then repair copies its chunks elsewhere.
+    // Lose edge 4 for good: dead after 10 s, then repair copies its chunks elsewhere.
     const uint32_t lost = site.EdgeAddr(4);
     site.KillEdge(4, SIGKILL);
     std::error_code ec;
