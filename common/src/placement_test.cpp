@@ -24,6 +24,15 @@ TEST_SUITE("placement") {
     for (const auto& [addr, n] : firsts) CHECK(n > 50);
   }
 
+  TEST_CASE("the order is pinned: edges and cores of different builds must agree") {
+    // A change of the hash or the score would move every window's peers between versions.
+    const std::vector<Candidate> five = {{1, 0.1}, {2, 0.1}, {3, 0.1}, {4, 0.1}, {5, 0.1}};
+    CHECK(Rank(Key{"rig", 0}, five) == std::vector<uint32_t>{1, 2, 4, 5, 3});
+    CHECK(Rank(Key{"rig", 1}, five) == std::vector<uint32_t>{1, 3, 5, 2, 4});
+    CHECK(Rank(Key{"rig", 42}, five) == std::vector<uint32_t>{1, 5, 3, 2, 4});
+    CHECK(Score(Key{"rig", 42}, 3, 0.1) == doctest::Approx(6.6448943125509077).epsilon(1e-12));
+  }
+
   TEST_CASE("leaving a store out keeps the others' order") {
     for (uint64_t w = 0; w < 50; ++w) {
       const Key k{"g", w};
