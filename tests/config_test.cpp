@@ -33,6 +33,14 @@ TEST_SUITE("config") {
     CHECK(r.code == 2);
     CHECK(r.out.find("source.synthetic.priority") != std::string::npos);
 
+    // A placement group is hashed and sent in heartbeats: no spaces, at most 128 characters.
+    r = RunBin({TERN_EDGE_BIN, "--set", "source.feed.group=two words"}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("source.feed.group") != std::string::npos);
+    r = RunBin({TERN_EDGE_BIN, "--set", "placement.mode=sideways"}, dir);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("placement.mode") != std::string::npos);
+
     std::ofstream(dir / "edge.conf") << "node.name = e1\nchunk.windw = 5ms\n";
     r = RunBin({TERN_EDGE_BIN, "-c", dir / "edge.conf"}, dir);
     CHECK(r.code == 2);

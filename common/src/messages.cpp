@@ -166,6 +166,8 @@ std::string Heartbeat::Encode() const {
   j["disk_full"] = disk_full;
   j["counters"] = counters;
   if (wall_ms != 0) j["wall_ms"] = wall_ms;
+  if (placement_window_ms != 0) j["placement_window_ms"] = placement_window_ms;
+  if (!groups.empty()) j["groups"] = groups;
   return j.dump();
 }
 
@@ -179,6 +181,20 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.queue, OptI64(j, "queue", 0));
   TERN_FIELD(m.outbox_bytes, OptI64(j, "outbox_bytes", 0));
   TERN_FIELD(m.wall_ms, OptU64(j, "wall_ms", 0));
+  TERN_FIELD(m.placement_window_ms, OptU64(j, "placement_window_ms", 0));
+  if (auto g = j.find("groups"); g != j.end()) {
+    if (!g->is_object()) return Bad(kType, "field 'groups' is not an object");
+    if (g->size() > kMaxGroups) return Bad(kType, "field 'groups' has too many entries");
+    for (const auto& [source, group] : g->items()) {
+      if (source.empty() || source.size() > 128)
+        return Bad(kType, "a group's source is not 1..128 bytes");
+      if (!group.is_string() || group.get<std::string>().empty() ||
+          group.get<std::string>().size() > 128) {
+        return Bad(kType, "the group of source '" + source + "' is not a string of 1..128 bytes");
+      }
+      m.groups[source] = group.get<std::string>();
+    }
+  }
   if (auto f = j.find("disk_full"); f != j.end()) {
     if (!f->is_boolean()) return Bad(kType, "field 'disk_full' is not a boolean");
     m.disk_full = f->get<bool>();

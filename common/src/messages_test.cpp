@@ -63,6 +63,19 @@ TEST_SUITE("messages") {
     hb.disk_full = true;
     CHECK(RoundTrip(hb).disk_full);
     CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3})")->disk_full);  // absent
+    // Placement: optional; absent means no window said and no groups.
+    auto plain = DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3})");
+    CHECK(plain->placement_window_ms == 0);
+    CHECK(plain->groups.empty());
+    hb.placement_window_ms = 10000;
+    hb.groups = {{"vib", "rig"}, {"files", "cam"}};
+    CHECK(RoundTrip(hb).placement_window_ms == 10000);
+    CHECK(RoundTrip(hb).groups == hb.groups);
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"groups":["rig"]})").ok());
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"groups":{"vib":1}})").ok());
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"groups":{"vib":""}})").ok());
+    CHECK_FALSE(
+        DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"placement_window_ms":-1})").ok());
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};

@@ -100,6 +100,7 @@ Status Core::Impl::OpenState() {
   repairer_ =
       std::make_unique<Repairer>(rp, core_addr_, topics_, &members_, &m_,
                                  [this](const ChunkId& id) { return placer_->placing(id); });
+  repairer_->SetPlacement([this](const ChunkRecord& r) { return placement_.KeyOf(r); });
   registrar_ = std::make_unique<Registrar>(o_.name, topics_, db_.get(), &members_, settings_.get(),
                                            &m_, identity_.get());
   gate_ = std::make_unique<UplinkGate>(topics_, db_.get(), &members_, settings_.get(), &m_,

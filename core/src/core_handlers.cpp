@@ -135,6 +135,7 @@ void Core::Impl::OnHeartbeat(const msg::Heartbeat& hb, const std::string& topic)
   if (!members_.Contains(addr))
     return msg::Reject(m_, "core", "hb", "unregistered address on " + topic);
   RecordState(members_.OnHeartbeat(addr, hb, MonotonicMs()));
+  placement_.OnHeartbeat(addr, hb);
   (void)clocks_.OnHeartbeat(addr, topics_.Parse(topic).from, hb.wall_ms, WallMs());
 }
 

@@ -26,6 +26,7 @@
 #include "commit_worker.h"
 #include "holder_ledger.h"
 #include "membership.h"
+#include "placement_book.h"
 #include "power_fail.h"
 #include "processing_loop.h"
 #include "reconciler.h"
@@ -127,6 +128,8 @@ class Core::Impl {
   void TouchReturned(Batch& b);
   // Reconciliation and repair ticks, scans (BeforeCommit, after settling).
   void RepairTurn(Batch& b, uint64_t now);
+  // The co-location figure from a full scan's chunks: gauges and /api/v1/report.
+  void MeasurePlacement(const std::vector<ChunkRecord>& all);
   void NodeStateChanged(const StateChange& c);
   // Runs fn on the commit worker inside its next turn and waits (10 s) for its result.
   template <typename T>
@@ -178,6 +181,8 @@ class Core::Impl {
   std::unique_ptr<Sealer> sealer_;
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<Repairer> repairer_;
+  PlacementBook placement_;             // worker: each origin's placement groups and window
+  PlacementQuality placement_quality_;  // worker: at the last full repair scan
   std::vector<std::shared_ptr<VerifyRound>> rounds_;  // verify rounds in progress (worker)
   std::set<uint32_t> returned_;  // nodes back from dead or just drained: settle their chunks
   uint64_t last_repair_ms_ = 0;

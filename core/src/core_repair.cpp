@@ -14,6 +14,8 @@ constexpr size_t kMaxRounds = 16;         // verify rounds in progress at once
 constexpr auto kVerifyWait = std::chrono::seconds(60);
 // Verify counts a chunk whose newest record is younger than this as in flight (verify_round.h).
 constexpr uint64_t kVerifyInFlightMs = 10000;
+// The co-location figure covers the windows of the last hour (PlacementBook::Measure).
+constexpr uint64_t kPlacementPeriodMs = 3'600'000;
 }  // namespace
 
 void Core::Impl::RouteRepair() {
@@ -88,6 +90,7 @@ void Core::Impl::RepairTurn(Batch& b, uint64_t now) {
     auto all = db_->All();
     if (all.ok()) {
       repairer_->Scan(*all, now);
+      MeasurePlacement(*all);
     } else {
       m_.Add("manifest_errors");
       spdlog::error("core: repair scan: {}", all.status().ToString());
@@ -98,6 +101,15 @@ void Core::Impl::RepairTurn(Batch& b, uint64_t now) {
     if (!r.ok() || !r->has_value()) return std::nullopt;
     return std::move(**r);
   }));
+}
+
+void Core::Impl::MeasurePlacement(const std::vector<ChunkRecord>& all) {
+  placement_quality_ = placement_.Measure(
+      all, [this](uint32_t a) { return repairer_->IsGood(a); }, o_.copies, core_addr_, WallMs(),
+      kPlacementPeriodMs);
+  m_.Set("placement_windows", placement_quality_.windows);
+  m_.Set("placement_colocated_windows", placement_quality_.colocated);
+  m_.Set("placement_colocated_permille", placement_quality_.Permille());
 }
 
 Result<nlohmann::json> Core::Impl::NodeAction(const std::string& action, const std::string& name) {
@@ -199,6 +211,14 @@ Result<nlohmann::json> Core::Impl::ReportDoc() {
           {"bytes", m_.Get("repair_bytes")},
           {"bytes_per_s", repairer_->BytesPerSecond(now)},
           {"blocked_reason", repairer_->blocked_reason()}}},
+        {"placement",
+         {{"windows", placement_quality_.windows},
+          {"colocated", placement_quality_.colocated},
+          {"ratio", placement_quality_.windows == 0
+                        ? nlohmann::json(nullptr)
+                        : nlohmann::json(static_cast<double>(placement_quality_.colocated) /
+                                         static_cast<double>(placement_quality_.windows))},
+          {"period_s", kPlacementPeriodMs / 1000}}},
         {"reconcile",
          {{"last_full_ms", full},
           {"age_s", full == 0 ? int64_t{-1} : static_cast<int64_t>((WallMs() - full) / 1000)}}}};

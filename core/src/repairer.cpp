@@ -123,15 +123,25 @@ std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t
                                              bool* busy) {
   for (int pass = 0; pass < 2; ++pass) {
     std::optional<std::tuple<double, int, uint32_t>> best;
+    std::vector<placement::Candidate> ranked;
     bool any = false;
     for (const auto& [addr, mb] : members_->members()) {
       if (mb.state != NodeState::kLive || mb.draining || mb.disk_full) continue;
       if (std::find(r.holders.begin(), r.holders.end(), addr) != r.holders.end()) continue;
       if (t.failed_targets.count(addr)) continue;
       any = true;
+      ranked.push_back({addr, mb.load});
+      if (key_of_) continue;  // ranked below
       if (!HasRoom(addr, now_ms)) continue;
       auto key = std::make_tuple(mb.load, streams_[addr], addr);
       if (!best || key < *best) best = key;
+    }
+    if (key_of_ && !ranked.empty()) {
+      // The window's next store, or wait for it: another one would split the window.
+      const uint32_t first = placement::Rank(key_of_(r), ranked).front();
+      if (HasRoom(first, now_ms)) return first;
+      *busy = true;
+      return std::nullopt;
     }
     if (best) return std::get<2>(*best);
     if (any) *busy = true;

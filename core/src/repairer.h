@@ -7,6 +7,13 @@
 // or no `stored` within copy_timeout fails it, and the chunk is tried again with another
 // source and target.
 //
+// The target is the first store in the rendezvous order of the chunk's placement key
+// (placement.h; SetPlacement) that is live, writable and not a holder yet, so every chunk of a
+// (group, window) that lost the same store gets the same new one and the window stays on
+// common stores; when that store has no room for another copy now, the chunk waits for it
+// rather than going elsewhere. A target that failed for this chunk is skipped for the next in
+// the order. Without SetPlacement the least loaded store is taken.
+//
 // A copy is good when its holder is registered, not dead and not draining: a node that is
 // only offline or suspect still counts (a brief outage makes no repair), one past
 // membership.dead_after does not. Each node takes part in at most max_streams copies at once
@@ -36,6 +43,7 @@
 #include "repair_queue.h"
 #include "tern/common/log_throttle.h"
 #include "tern/common/metrics.h"
+#include "tern/common/placement.h"
 #include "tern/common/protocol.h"
 #include "tern/common/store_messages.h"
 #include "tern/core/holder_index.h"
@@ -80,6 +88,10 @@ class Repairer {
   // placed (the ResultPlacer's job, not repair's). Pointers outlive the Repairer.
   Repairer(RepairOptions o, uint32_t core_addr, Topics topics, const Membership* members,
            Metrics* m, Placing placing);
+
+  using KeyOf = std::function<placement::Key(const ChunkRecord&)>;
+  // Targets are chosen in the rendezvous order of `key_of(chunk)` from now on.
+  void SetPlacement(KeyOf key_of) { key_of_ = std::move(key_of); }
 
   // Whether the copy on `holder` counts: registered, not dead, not draining.
   bool IsGood(uint32_t holder) const;
@@ -144,6 +156,7 @@ class Repairer {
   const Membership* members_;
   Metrics* m_;
   Placing placing_;
+  KeyOf key_of_;  // empty: the least loaded target
   RepairQueue queue_;
   std::map<uint64_t, Flight> flights_;    // req -> copy in flight
   std::map<ChunkId, uint64_t> by_chunk_;  // id -> req in flight

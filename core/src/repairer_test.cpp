@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include "tern/common/bytes.h"
 #include "tern/common/store_messages.h"
 
@@ -328,6 +330,47 @@ TEST_SUITE("repairer") {
     CHECK(r.history().size() == 3);
     CHECK(r.history().begin()->first == n - 2);  // the oldest kept is the (n-2)th started
     CHECK(r.Json(10, s.now)["started"] == n);
+  }
+  TEST_CASE("with placement the target is the next store in the window's rendezvous order") {
+    for (int max_streams : {8, 1}) {
+      CAPTURE(max_streams);
+      Site s;
+      RepairOptions o = Opts();
+      o.max_streams = max_streams;
+      Repairer r(o, kCore, Topics(), &s.members, &s.m, nullptr);
+      const placement::Key k{"rig", 1};
+      r.SetPlacement([&](const ChunkRecord&) { return k; });
+      // Every store's load is the same level (heartbeats without figures): the plain ranking.
+      const auto R = placement::Rank(k, {{2, 0.25}, {3, 0.25}, {4, 0.25}, {5, 0.25}, {6, 0.25}});
+      // As rendezvous placement left them: origins R[2] and R[3], both on R[0] and R[1].
+      s.Put(Rec('a', {R[2], R[0], R[1]}));
+      if (max_streams > 1) s.Put(Rec('b', {R[3], R[0], R[1]}));
+      s.Put(Rec('c', {R[2], R[0], R[1]}));
+      s.Pass(15000, {R[1]});  // R[1] dies
+      REQUIRE(s.members.Find(R[1])->state == NodeState::kDead);
+      r.Scan(s.All(), s.now);
+      std::map<ChunkId, uint32_t> to;
+      for (const auto& c : Copies(r.Tick(s.now, s.Lookup()))) to[c.id] = c.to_addr;
+      // Each goes to the first store in the order that it lacks: a and c to R[3], b to R[2]
+      // (the window ends up on R[0], R[2] and R[3] whatever the origin).
+      if (max_streams > 1) {
+        CHECK(to.size() == 3);
+        CHECK(to[Id('b')] == R[2]);
+        CHECK(to[Id('c')] == R[3]);
+        CHECK(to[Id('a')] == R[3]);
+        continue;
+      }
+      // One stream per store: c waits for R[3] rather than going elsewhere.
+      REQUIRE(to.size() == 1);
+      CHECK(to[Id('a')] == R[3]);
+      s.manifest[Id('a')].holders.push_back(R[3]);
+      r.OnStored(Id('a'), R[3], s.now);
+      s.now += 1000;
+      auto copies = Copies(r.Tick(s.now, s.Lookup()));
+      REQUIRE(copies.size() == 1);
+      CHECK(copies[0].id == Id('c'));
+      CHECK(copies[0].to_addr == R[3]);
+    }
   }
 }
 

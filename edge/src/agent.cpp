@@ -427,6 +427,9 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.disk_full = shipper_->disk_full();
   hb.counters = m_.Snapshot();
   hb.wall_ms = WallMs();  // the core compares it with its own clock (clock.max_skew)
+  // So the core knows each chunk's placement key (repair and the co-location figure).
+  hb.placement_window_ms = static_cast<uint64_t>(o_.placement_window_ms);
+  hb.groups = PlacementGroups(o_);
   // Not retried: the next heartbeat follows within heartbeat.interval.
   auto text = statements_->sealer()->Seal(topics_.Hb(o_.name), hb.Encode());
   if (text.ok()) {

@@ -1,6 +1,8 @@
 // tern-edge config keys. The example config in docs/ is generated from this table.
 #include "tern/edge/options.h"
 
+#include <algorithm>
+
 #include "tern/common/broker_list.h"
 
 namespace tern::edge {
@@ -16,6 +18,20 @@ Status CheckPriorityKeys(const Config& c) {
     return Status::InvalidArgument("config key 'node.name': '" +
                                    c.String("node.name") +
                                    "' may not contain '/', '+', '#' or spaces");
+  }
+  return Status::Ok();
+}
+
+// A placement group is hashed and sent to the core in heartbeats: printable and short.
+Status CheckGroupKeys(const Config& c) {
+  for (const char* k : {"source.synthetic.group", "source.dropdir.group", "source.feed.group"}) {
+    const std::string g = c.String(k);
+    const bool printable =
+        std::all_of(g.begin(), g.end(), [](char ch) { return ch > ' ' && ch < 127; });
+    if (g.size() > 128 || !printable) {
+      return Status::InvalidArgument("config key '" + std::string(k) + "': '" + g +
+                                     "' must be at most 128 printable characters without spaces");
+    }
   }
   return Status::Ok();
 }
@@ -51,6 +67,9 @@ const ConfigSchema& EdgeConfigSchema() {
         {"outbox.max_bytes", T::kBytes, "256M", "Bound on own chunks not yet acknowledged by the core. When full, normal and bulk records are refused (counted, logged), high at 105%, alarms at 110%", 1 << 20, 1e15},
         {"replication.copies", T::kInt, "2", "Peer copies per chunk besides the local one", 0, 8},
         {"replication.timeout", T::kDurationMs, "3s", "Resend a replica (or pick another peer if that one is dead) after this long without its ack", 100, 600000},
+        // Placement of the peer copies (docs/architecture.md, "Placement and co-location").
+        {"placement.mode", T::kString, "rendezvous", "How the peers of a chunk are chosen: rendezvous (every chunk of one source group and placement window goes to the same peers, weighted by load) or random (weighted by load, chunk by chunk)", -1e300, 1e300, {"rendezvous", "random"}},
+        {"placement.window", T::kDurationMs, "10s", "Placement window: chunks of one group whose first records fall in the same window of this length go to the same peers. Edges whose sources share a group must use the same value", 100, 86400000},
         {"uplink.timeout", T::kDurationMs, "5s", "Resend a chunk to the core after this long without the core's ack", 100, 600000},
         {"uplink.window_chunks", T::kInt, "64", "Chunks in flight (replication + uplink) at once", 1, 100000},
         {"uplink.window_bytes", T::kBytes, "8M", "Bytes of chunks in flight at once", 65536, 1e12},
@@ -63,22 +82,26 @@ const ConfigSchema& EdgeConfigSchema() {
         {"source.synthetic.max_records", T::kInt, "0", "Stop after this many records (0 = never)", 0, 1e15},
         {"source.synthetic.anomaly_every", T::kInt, "0", "Inject a spike (+20) on channel 0 of every Nth record, for testing alarms (0 = never)", 0, 1e15},
         {"source.synthetic.priority", T::kString, "normal", "Priority class: alarm, high, normal, bulk"},
+        {"source.synthetic.group", T::kString, "", "Placement group: the chunks of one placement window of all sources in a group (on this or other edges) go to the same peers (empty = the group is the source's name, so one source name on several edges is one group)"},
         {"source.dropdir.path", T::kString, "", "Directory whose files become blob records, deleted once stored locally (empty = off)"},
         {"source.dropdir.name", T::kString, "files", "Source name of dropped files"},
         {"source.dropdir.poll", T::kDurationMs, "500ms", "How often the drop directory is scanned", 10, 3600000},
         {"source.dropdir.priority", T::kString, "bulk", "Priority class of dropped files"},
+        {"source.dropdir.group", T::kString, "", "Placement group of dropped files (empty = the source's name)"},
         {"source.feed.path", T::kString, "", "File to follow, or - for stdin (empty = off)"},
         {"source.feed.topic", T::kString, "", "Local MQTT topic whose messages are feed lines (empty = off)"},
         {"source.feed.format", T::kString, "jsonl", "jsonl: each line a JSON object (event record); csv: numeric columns (sample record)", -1e300, 1e300, {"jsonl", "csv"}},
         {"source.feed.name", T::kString, "feed", "Source name of the feed"},
         {"source.feed.channels", T::kInt, "1", "Numeric columns per csv line", 1, 1024},
         {"source.feed.priority", T::kString, "normal", "Priority class of the feed"},
+        {"source.feed.group", T::kString, "", "Placement group of the feed (empty = the source's name)"},
         // Scrub: every stored chunk re-read and re-hashed (docs/architecture.md, "Scrub").
         {"scrub.period", T::kDurationMs, "168h", "Every stored chunk is re-read and re-hashed once per this period (a corrupt copy is quarantined and reported to the core); the first pass starts with the edge", 1000, 1e13},
         {"scrub.max_bytes_per_s", T::kBytes, "8M", "Scrub never reads faster than this many bytes per second", 4096, 1e12},
         {"log.level", T::kString, "info", "Log level", -1e300, 1e300, {"trace", "debug", "info", "warn", "error", "off"}},
     };
     s.checks.push_back(CheckPriorityKeys);
+    s.checks.push_back(CheckGroupKeys);
     s.checks.push_back(CheckMqttBrokerKeys);
     AddSecurityKeys(&s, "edge-1", /*with_crl=*/false);
     return s;
@@ -120,16 +143,21 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.synthetic.max_records = c.Int("source.synthetic.max_records");
   o.synthetic.anomaly_every = c.Int("source.synthetic.anomaly_every");
   o.synthetic.priority = *ParsePriority(c.String("source.synthetic.priority"), "");
+  o.synthetic.group = c.String("source.synthetic.group");
   o.dropdir.path = c.String("source.dropdir.path");
   o.dropdir.source = c.String("source.dropdir.name");
   o.dropdir.poll_ms = c.Int("source.dropdir.poll");
   o.dropdir.priority = *ParsePriority(c.String("source.dropdir.priority"), "");
+  o.dropdir.group = c.String("source.dropdir.group");
   o.feed.path = c.String("source.feed.path");
   o.feed.topic = c.String("source.feed.topic");
   o.feed.format = c.String("source.feed.format");
   o.feed.source = c.String("source.feed.name");
   o.feed.channels = static_cast<int>(c.Int("source.feed.channels"));
   o.feed.priority = *ParsePriority(c.String("source.feed.priority"), "");
+  o.feed.group = c.String("source.feed.group");
+  o.placement_random = c.String("placement.mode") == "random";
+  o.placement_window_ms = c.Int("placement.window");
   o.log_level = c.String("log.level");
   o.scrub_period_ms = c.Int("scrub.period");
   o.scrub_max_bytes_per_s = c.Int("scrub.max_bytes_per_s");
@@ -138,6 +166,17 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.tls_cert = c.String("tls.cert");
   o.tls_key = c.String("tls.key");
   return o;
+}
+
+std::map<std::string, std::string> PlacementGroups(const EdgeOptions& o) {
+  std::map<std::string, std::string> out;
+  // Each collector's source, also when it is off: a chunk of it may still be in the outbox.
+  for (const auto& [source, group] : {std::pair{o.synthetic.source, o.synthetic.group},
+                                      std::pair{o.dropdir.source, o.dropdir.group},
+                                      std::pair{o.feed.source, o.feed.group}}) {
+    if (!group.empty()) out.emplace(source, group);
+  }
+  return out;
 }
 
 }  // namespace tern::edge

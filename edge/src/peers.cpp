@@ -1,4 +1,4 @@
-// Member table and weighted peer draw.
+// Member table, rendezvous peer order and weighted peer draw.
 #include "tern/edge/peers.h"
 
 #include <algorithm>
@@ -71,6 +71,20 @@ std::vector<uint32_t> PeerTable::Choose(int n, const std::set<uint32_t>& exclude
     out.push_back(cand[i].first);
     cand.erase(cand.begin() + static_cast<std::ptrdiff_t>(i));
   }
+  return out;
+}
+
+std::vector<uint32_t> PeerTable::Ranked(const placement::Key& key, int n,
+                                        const std::set<uint32_t>& exclude) const {
+  std::vector<placement::Candidate> cand;
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    for (const auto& [a, load] : live_) {
+      if (!exclude.count(a)) cand.push_back({a, load});
+    }
+  }
+  std::vector<uint32_t> out = placement::Rank(key, cand);
+  if (static_cast<int>(out.size()) > n) out.resize(static_cast<size_t>(std::max(n, 0)));
   return out;
 }
 

@@ -56,5 +56,24 @@ TEST_SUITE("peers") {
                     R"({"v":1,"type":"members","nodes":[{"addr":1,"state":"live","load":"x"}]})")
                     .ok());
   }
+  TEST_CASE("the rendezvous order: live peers only, the same for every chunk of a key") {
+    PeerTable t;
+    msg::Members m{{{1, "a", "live", 0.1},
+                    {2, "b", "live", 0.1},
+                    {3, "c", "dead", 0.1},
+                    {4, "d", "live", 0.1},
+                    {5, "e", "live", 0.1},
+                    {6, "f", "live", 0.1}}};
+    m.nodes[4].draining = true;  // 5
+    t.Update(m, 4);              // this node is 4
+    const placement::Key k{"rig", 9};
+    auto order = t.Ranked(k, 10, {});
+    CHECK(order == placement::Rank(k, {{1, 0.1}, {2, 0.1}, {6, 0.1}}));
+    CHECK(t.Ranked(k, 10, {}) == order);
+    CHECK(t.Ranked(k, 2, {}) == std::vector<uint32_t>(order.begin(), order.begin() + 2));
+    // An excluded peer (refused, already holds it) makes way for the next in the order.
+    CHECK(t.Ranked(k, 2, {order[0]}) == std::vector<uint32_t>{order[1], order[2]});
+    CHECK(t.Ranked(k, 0, {}).empty());
+  }
 }
 }  // namespace tern::edge

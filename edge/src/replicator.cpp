@@ -49,7 +49,9 @@ void Replicator::PlanCopies(Flight& f, uint64_t now, Plan& plan) {
     exclude.insert(f.refused.begin(), f.refused.end());
     for (const auto& [peer, t] : f.targets) exclude.insert(peer);
     exclude.insert(o_.self);
-    for (uint32_t peer : peers_->Choose(need, exclude, rng_)) {
+    const auto chosen =
+        o_.rendezvous ? peers_->Ranked(f.key, need, exclude) : peers_->Choose(need, exclude, rng_);
+    for (uint32_t peer : chosen) {
       f.targets[peer] = 0;
       f.asked.insert(peer);
     }

@@ -6,8 +6,10 @@
 //
 // Rules (unchanged from the original agent):
 // - a chunk has `replicas` peer copies: acked ones plus targets still waiting for their ack;
-//   peers are drawn by PeerTable (live, weighted towards low load), never this node, never a
-//   peer that refused the chunk or already holds it;
+//   peers are the first live ones in the rendezvous order of the chunk's placement key
+//   (SetKey; placement.h), or with `rendezvous` off drawn at random weighted towards low load;
+//   never this node, never a peer that refused the chunk or already holds it (a peer skipped
+//   for any of these reasons makes way for the next in the order);
 // - a target that is no longer live before it acked is dropped and replaced
 //   (`replica_retargets`); too few live peers is counted (`replica_waits`) and retried;
 // - a copy without an ack is resent after `replica_timeout_ms` (`replica_resends`);
@@ -37,6 +39,7 @@
 
 #include "tern/common/chunk.h"
 #include "tern/common/metrics.h"
+#include "tern/common/placement.h"
 #include "tern/edge/peers.h"
 
 namespace tern::edge {
@@ -46,6 +49,7 @@ struct ReplicatorOptions {
   int replicas = 2;
   uint64_t replica_timeout_ms = 3000;
   uint64_t uplink_timeout_ms = 5000;
+  bool rendezvous = true;  // placement.mode: rendezvous (true) or random
 };
 
 // What to send for one chunk now.
@@ -64,6 +68,17 @@ class Replicator {
 
   // Chunk `id` comes from the outbox of a previous run: find its copies before placing any.
   void Recover(const ChunkId& id) { flights_[id].recovering = true; }
+  // The chunk's placement key (group, window); before its first Step. Without one the key is
+  // empty: still one order for every such chunk.
+  void SetKey(const ChunkId& id, placement::Key key) {
+    Flight& f = flights_[id];
+    f.key = std::move(key);
+    f.keyed = true;
+  }
+  bool Keyed(const ChunkId& id) const {
+    auto it = flights_.find(id);
+    return it != flights_.end() && it->second.keyed;
+  }
   // Decides what to send for chunk `id` at `now_ms` (monotonic); records new targets.
   Plan Step(const ChunkId& id, uint64_t now_ms);
   // The caller sent what Step planned; a send that failed is simply not reported and the
@@ -109,6 +124,8 @@ class Replicator {
     std::set<uint32_t> probed;    // peers the probe reached
     std::set<uint32_t> restated;  // peers asked to restate after they acked (uplink timeout)
     uint64_t hold_until_ms = 0;   // while recovering: no copies before (0 = no probe yet)
+    placement::Key key;           // the rendezvous key of its peer order
+    bool keyed = false;
   };
   // Recovering: probes the live peers not asked yet; true while copies must still wait.
   bool Probe(Flight& f, uint64_t now, Plan& plan);

@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 namespace tern::edge {
 namespace {
 const ChunkId kId(std::string(32, '\x07'));
@@ -178,6 +180,76 @@ TEST_SUITE("replicator") {
     r.UplinkSent(kId, 108200);
     r.OnThrottle(kId, 10'000'000, 108200);  // capped at a minute
     CHECK(r.Step(kId, 168200).uplink);
+  }
+  TEST_CASE("rendezvous: every chunk of a key goes to the same peers, whatever its origin") {
+    const placement::Key k{"rig", 77};
+    // The site's ranking of all five stores for the key.
+    const auto site_order = placement::Rank(k, {{1, 0.5}, {2, 0.5}, {3, 0.5}, {4, 0.5}, {5, 0.5}});
+    for (uint32_t self : {1u, 2u, 3u, 4u, 5u}) {
+      PeerTable peers;
+      peers.Update(Live({1, 2, 3, 4, 5}), self);
+      Metrics m;
+      Replicator r({self, 2, 3000, 5000}, &peers, &m, self);
+      std::vector<uint32_t> expect;
+      for (uint32_t a : site_order) {
+        if (a != self && expect.size() < 2) expect.push_back(a);
+      }
+      for (int c = 0; c < 5; ++c) {
+        const ChunkId id(32, static_cast<char>(c));
+        r.SetKey(id, k);
+        CHECK(r.Keyed(id));
+        Plan p = r.Step(id, 100);
+        // The plan lists its puts by address.
+        CHECK(std::set<uint32_t>(p.puts.begin(), p.puts.end()) ==
+              std::set<uint32_t>(expect.begin(), expect.end()));
+      }
+      // The first two stores hold every chunk of the window, from any origin.
+      for (uint32_t top : {site_order[0], site_order[1]}) {
+        if (top != self) CHECK(std::find(expect.begin(), expect.end(), top) != expect.end());
+      }
+    }
+  }
+
+  TEST_CASE("rendezvous: a refused or dead target is replaced by the next in the order") {
+    const placement::Key k{"g", 5};
+    PeerTable peers;
+    peers.Update(Live({1, 2, 3, 4, 5}), 1);
+    const auto order = peers.Ranked(k, 4, {});
+    REQUIRE(order.size() == 4);
+    Metrics m;
+    Replicator r({1, 2, 3000, 5000}, &peers, &m, 3);
+    r.SetKey(kId, k);
+    Plan p = r.Step(kId, 100);
+    CHECK(r.Targets(kId) == std::set<uint32_t>{order[0], order[1]});
+    r.PutSent(kId, order[0], 100);
+    r.PutSent(kId, order[1], 100);
+    r.OnRefusal(kId, order[0]);
+    p = r.Step(kId, 101);
+    CHECK(p.puts == std::vector<uint32_t>{order[2]});
+    r.PutSent(kId, order[2], 101);
+    msg::Members m2 = Live({1, 2, 3, 4, 5});
+    for (auto& n : m2.nodes) {
+      if (n.addr == order[1]) n.state = "dead";
+    }
+    peers.Update(m2, 1);
+    p = r.Step(kId, 102);
+    CHECK(p.puts == std::vector<uint32_t>{order[3]});
+  }
+
+  TEST_CASE("placement.mode = random still draws peers at random") {
+    PeerTable peers;
+    peers.Update(Live({1, 2, 3, 4, 5, 6}), 1);
+    Metrics m;
+    ReplicatorOptions o{1, 2, 3000, 5000};
+    o.rendezvous = false;
+    Replicator r(o, &peers, &m, 11);
+    std::set<std::vector<uint32_t>> seen;
+    for (int c = 0; c < 40; ++c) {
+      const ChunkId id(32, static_cast<char>(c));
+      r.SetKey(id, placement::Key{"g", 1});
+      seen.insert(r.Step(id, 100).puts);
+    }
+    CHECK(seen.size() > 3);  // one key, yet different peers
   }
 }
 }  // namespace tern::edge

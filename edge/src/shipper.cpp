@@ -17,8 +17,9 @@ Shipper::Shipper(const EdgeOptions& o, Deps d)
       d_(std::move(d)),
       outbox_({o.outbox_max_bytes, o.window_chunks, o.window_bytes}, d_.settings),
       replicator_({d_.self, o.replicas, static_cast<uint64_t>(o.replica_timeout_ms),
-                   static_cast<uint64_t>(o.uplink_timeout_ms)},
+                   static_cast<uint64_t>(o.uplink_timeout_ms), !o.placement_random},
                   d_.peers, d_.m),
+      groups_(PlacementGroups(o)),
       ack_hist_(*d_.m) {
   // The outbox bound rides in the heartbeat's counters: with outbox_bytes it gives the fill.
   d_.m->Set("outbox_max_bytes", static_cast<int64_t>(o.outbox_max_bytes));
@@ -94,6 +95,16 @@ std::optional<std::string> Shipper::Load(const ChunkId& id) {
   return std::move(**w);
 }
 
+placement::Key Shipper::PlacementKey(std::string_view wire) const {
+  // The wire form was built (or checked) by this edge: a header that does not decode cannot
+  // happen, but would only cost co-location, so it gets the empty key rather than a stop.
+  auto v = DecodeChunk(wire);
+  if (!v.ok()) return {};
+  auto g = groups_.find(v->header.source);
+  return placement::KeyOf(g == groups_.end() ? std::string() : g->second, v->header.source,
+                          v->header.t_first, static_cast<uint64_t>(o_.placement_window_ms));
+}
+
 void Shipper::Pump() {
   if (!d_.transport->connected()) return SetBlocked("not connected to the broker");
   const uint64_t now = MonotonicMs();
@@ -104,6 +115,7 @@ void Shipper::Pump() {
   }
   for (const ChunkId& id : outbox_.window()) {
     const Pending& p = *outbox_.Find(id);
+    if (!replicator_.Keyed(id)) replicator_.SetKey(id, PlacementKey(p.wire));
     Plan plan = replicator_.Step(id, now);
     // The origin's signature of the id, once per chunk sent (none without a key).
     std::string sig;

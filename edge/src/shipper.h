@@ -130,6 +130,8 @@ class Shipper {
   void Drop(const ChunkId& id);
   void SeqReused(const ChunkId& id, const msg::Refused& m);
   std::optional<std::string> Load(const ChunkId& id);
+  // The chunk's placement key: its source's group (or name) and its first stamp's window.
+  placement::Key PlacementKey(std::string_view wire) const;
   // Loop thread: the reason after a pump ("" = not blocked), gauge and log line.
   std::string WhyBlocked();
   void SetBlocked(std::string reason);
@@ -139,7 +141,9 @@ class Shipper {
   Outbox outbox_;            // loop thread, but for the parts Outbox says are thread-safe
   LogThrottle refusal_log_;  // peers refusing copies (a full disk): a few lines, then 1 per 10 s
   Replicator replicator_;    // loop thread
-  AckHistograms ack_hist_;   // thread-safe (atomic counters)
+  // Source -> placement group (PlacementGroups of the options); immutable.
+  const std::map<std::string, std::string> groups_;
+  AckHistograms ack_hist_;  // thread-safe (atomic counters)
   uint64_t next_request_ = 1;
   LogThrottle blocked_log_{30000, 1};
   mutable std::mutex blocked_mu_;

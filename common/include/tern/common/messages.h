@@ -121,6 +121,12 @@ struct Heartbeat {
   // The sender's wall clock (ms since the epoch) when it sent this; 0 = not given. The core
   // flags a node whose clock is off its own by more than clock.max_skew.
   uint64_t wall_ms = 0;
+  // Placement (placement.h), optional on the wire: the sender's placement.window in ms (0 = not
+  // said) and the group of each of its sources that has one (a source not listed is a group of
+  // its own). At most kMaxGroups entries, names and groups 1..128 bytes.
+  uint64_t placement_window_ms = 0;
+  std::map<std::string, std::string> groups;
+  static constexpr size_t kMaxGroups = 64;
   std::string Encode() const;
   static Result<Heartbeat> Decode(const nlohmann::json& j);
 };

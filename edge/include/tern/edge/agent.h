@@ -2,8 +2,9 @@
 // the core, with graded acknowledgements; plus the store service that keeps peers' replicas.
 //
 // Flow of one own chunk: sealed by the chunker; committed (fsync) to the local store with an
-// outbox row ("local"); sent to `replicas` live peers drawn at random, weighted towards low
-// load ("1 peer", "2 peers" as their put_acks arrive) and uplinked to the core; finished when
+// outbox row ("local"); sent to `replicas` live peers, the first in the rendezvous order of its
+// placement group and window (placement.h; "1 peer", "2 peers" as their put_acks arrive) and
+// uplinked to the core; finished when
 // the core's ack arrives, which the core sends only after its manifest commit shows three
 // holders ("core"). Only then does the outbox row go. Everything unacknowledged is resent
 // on a timeout, after reconnects and after restarts (the outbox is durable), so a broker,

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct SyntheticOptions {
   int64_t max_records = 0;     // stop after this many (0 = run forever)
   int64_t anomaly_every = 0;   // add a spike to channel 0 of every Nth record (0 = never)
   Priority priority = Priority::kNormal;
+  std::string group;           // placement group; empty = the source's own name
 };
 
 struct DropDirOptions {
@@ -30,6 +32,7 @@ struct DropDirOptions {
   std::string source = "files";
   int64_t poll_ms = 500;
   Priority priority = Priority::kBulk;
+  std::string group;           // placement group; empty = the source's own name
 };
 
 struct FeedOptions {
@@ -39,6 +42,7 @@ struct FeedOptions {
   std::string source = "feed";
   int channels = 1;              // csv columns
   Priority priority = Priority::kNormal;
+  std::string group;             // placement group; empty = the source's own name
 };
 
 struct EdgeOptions {
@@ -57,6 +61,9 @@ struct EdgeOptions {
   int replicas = 2;
   int64_t replica_timeout_ms = 3000;
   int64_t uplink_timeout_ms = 5000;
+  // placement.mode = random (else rendezvous) and placement.window (placement.h).
+  bool placement_random = false;
+  int64_t placement_window_ms = 10000;
   int window_chunks = 64;
   int64_t window_bytes = 8 << 20;
   int64_t heartbeat_ms = 1000;
@@ -83,6 +90,9 @@ struct EdgeOptions {
 const ConfigSchema& EdgeConfigSchema();
 // Typed options from a validated Config.
 EdgeOptions EdgeOptionsFrom(const Config& c);
+// Source name -> placement group, for the sources whose collector has a group set (a source
+// not listed is a group of its own). Two collectors with one source name: the first wins.
+std::map<std::string, std::string> PlacementGroups(const EdgeOptions& o);
 // "alarm" -> kAlarm, ...; InvalidArgument naming `key` otherwise.
 Result<Priority> ParsePriority(const std::string& text, const std::string& key);
 

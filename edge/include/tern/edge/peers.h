@@ -1,7 +1,9 @@
 // The edge's view of the site's members (from the core's retained tern/members message:
-// every member's name, for the topics that carry names, and the live ones) and the peer draw for
-// replicas: distinct live peers other than this node, at random, weighted towards low load (load =
-// 0.5 * cpu + 0.5 * used/capacity, as the core reports it from heartbeats). Thread-safety:
+// every member's name, for the topics that carry names, and the live ones) and the peer choice
+// for replicas: distinct live peers other than this node, either in the rendezvous order of
+// the chunk's placement key (placement.h; the default, so a group's chunks of one window land
+// on the same peers) or at random weighted towards low load (placement.mode = random). Load =
+// 0.5 * cpu + 0.5 * used/capacity, as the core reports it from heartbeats. Thread-safety:
 // thread-safe.
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "tern/common/messages.h"
+#include "tern/common/placement.h"
 
 namespace tern::edge {
 
@@ -33,6 +36,9 @@ class PeerTable {
   // Up to `n` distinct live peers not in `exclude`, drawn by weight 1/(0.05 + load).
   std::vector<uint32_t> Choose(int n, const std::set<uint32_t>& exclude,
                                std::mt19937_64& rng) const;
+  // Up to `n` live peers not in `exclude`, best first in the rendezvous order for `key`.
+  std::vector<uint32_t> Ranked(const placement::Key& key, int n,
+                               const std::set<uint32_t>& exclude) const;
 
  private:
   mutable std::mutex mu_;
