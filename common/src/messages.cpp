@@ -166,6 +166,7 @@ std::string Heartbeat::Encode() const {
   j["disk_full"] = disk_full;
   j["counters"] = counters;
   if (wall_ms != 0) j["wall_ms"] = wall_ms;
+  if (dedup_saved >= 0) j["dedup_saved"] = dedup_saved;
   return j.dump();
 }
 
@@ -179,6 +180,10 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.queue, OptI64(j, "queue", 0));
   TERN_FIELD(m.outbox_bytes, OptI64(j, "outbox_bytes", 0));
   TERN_FIELD(m.wall_ms, OptU64(j, "wall_ms", 0));
+  TERN_FIELD(m.dedup_saved, OptI64(j, "dedup_saved", -1));
+  if (j.contains("dedup_saved") && m.dedup_saved < 0) {
+    return Bad(kType, "field 'dedup_saved' is negative");
+  }
   if (auto f = j.find("disk_full"); f != j.end()) {
     if (!f->is_boolean()) return Bad(kType, "field 'disk_full' is not a boolean");
     m.disk_full = f->get<bool>();

@@ -63,6 +63,10 @@ TEST_SUITE("messages") {
     hb.disk_full = true;
     CHECK(RoundTrip(hb).disk_full);
     CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3})")->disk_full);  // absent
+    CHECK(RoundTrip(hb).dedup_saved == -1);  // not given
+    hb.dedup_saved = 4096;
+    CHECK(RoundTrip(hb).dedup_saved == 4096);
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"dedup_saved":-5})").ok());
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};

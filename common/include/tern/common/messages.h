@@ -121,6 +121,9 @@ struct Heartbeat {
   // The sender's wall clock (ms since the epoch) when it sent this; 0 = not given. The core
   // flags a node whose clock is off its own by more than clock.max_skew.
   uint64_t wall_ms = 0;
+  // Bytes the sender's store saves by dedup (shared bodies' extra references); -1 = not
+  // given (an older edge, or a core's heartbeat).
+  int64_t dedup_saved = -1;
   std::string Encode() const;
   static Result<Heartbeat> Decode(const nlohmann::json& j);
 };
