@@ -13,12 +13,7 @@
 
 namespace tern::edge {
 namespace {
-Status SubmitWait(LocalStore& s, StoreWrite w) {
-  std::promise<Status> p;
-  auto f = p.get_future();
-  s.Submit(std::move(w), [&](const Status& st) { p.set_value(st); });
-  return f.get();
-}
+using test::SubmitWait;
 
 // A raw blob chunk carrying file `name` with `data` (split in parts of at most `part` bytes).
 std::string BlobChunk(const std::string& name, const std::string& data, uint64_t seq,
