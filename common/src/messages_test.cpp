@@ -63,7 +63,8 @@ TEST_SUITE("messages") {
     hb.disk_full = true;
     CHECK(RoundTrip(hb).disk_full);
     CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3})")->disk_full);  // absent
-    CHECK(RoundTrip(hb).dedup_saved == -1);  // not given
+    // dedup_saved: -1 when not given.
+    CHECK(RoundTrip(hb).dedup_saved == -1);
     hb.dedup_saved = 4096;
     CHECK(RoundTrip(hb).dedup_saved == 4096);
     CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"dedup_saved":-5})").ok());

@@ -126,8 +126,8 @@ Status EdgeAgent::Impl::OpenStore() {
   std::error_code ec;
   fs::create_directories(o_.data_dir, ec);
   if (ec) return Status::IoError("data dir " + o_.data_dir + ": " + ec.message());
-  TERN_ASSIGN_OR_RETURN(store_, LocalStore::Open(o_.data_dir + "/edge.db", o_.commit_tick_ms,
-                                                  o_.store_dedup));
+  TERN_ASSIGN_OR_RETURN(
+      store_, LocalStore::Open(o_.data_dir + "/edge.db", o_.commit_tick_ms, o_.store_dedup));
   TERN_ASSIGN_OR_RETURN(auto boot, store_->GetMeta("boot"));
   boot_ = boot ? static_cast<uint32_t>(std::strtoul(boot->c_str(), nullptr, 10)) + 1 : 1;
   // The boot number only labels chunk headers; a full disk must not keep the edge from
