@@ -168,6 +168,7 @@ std::string Heartbeat::Encode() const {
   if (wall_ms != 0) j["wall_ms"] = wall_ms;
   if (placement_window_ms != 0) j["placement_window_ms"] = placement_window_ms;
   if (!groups.empty()) j["groups"] = groups;
+  if (dedup_saved >= 0) j["dedup_saved"] = dedup_saved;
   return j.dump();
 }
 
@@ -194,6 +195,10 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
       }
       m.groups[source] = group.get<std::string>();
     }
+  }
+  TERN_FIELD(m.dedup_saved, OptI64(j, "dedup_saved", -1));
+  if (j.contains("dedup_saved") && m.dedup_saved < 0) {
+    return Bad(kType, "field 'dedup_saved' is negative");
   }
   if (auto f = j.find("disk_full"); f != j.end()) {
     if (!f->is_boolean()) return Bad(kType, "field 'disk_full' is not a boolean");

@@ -76,6 +76,11 @@ TEST_SUITE("messages") {
     CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"groups":{"vib":""}})").ok());
     CHECK_FALSE(
         DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"placement_window_ms":-1})").ok());
+    // dedup_saved: -1 when not given.
+    CHECK(RoundTrip(hb).dedup_saved == -1);
+    hb.dedup_saved = 4096;
+    CHECK(RoundTrip(hb).dedup_saved == 4096);
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"dedup_saved":-5})").ok());
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};

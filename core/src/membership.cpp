@@ -94,6 +94,7 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   mb.capacity = hb.capacity;
   mb.outbox_chunks = hb.queue;
   mb.outbox_bytes = hb.outbox_bytes;
+  mb.dedup_saved = hb.dedup_saved;
   if (!hb.counters.empty()) mb.counters = hb.counters;
   if (hb.disk_full && !mb.disk_full) {
     spdlog::warn("core: node {} ({}) reports its data disk full", addr, mb.name);
@@ -195,6 +196,9 @@ nlohmann::json Membership::ToStatusJson() const {
     // The store's fill for /metrics (tern_edge_store_*_bytes; capacity 0: not said).
     j.back()["used"] = mb.used;
     j.back()["capacity"] = mb.capacity;
+    // Bytes the node's store saves by dedup (null: its heartbeats do not say).
+    j.back()["dedup_saved_bytes"] =
+        mb.dedup_saved < 0 ? nlohmann::json() : nlohmann::json(mb.dedup_saved);
   }
   return j;
 }

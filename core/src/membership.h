@@ -39,6 +39,7 @@ struct Member {
   // The last heartbeat's outbox (own chunks not yet acked by the core, and their bytes); -1
   // until a heartbeat this run said it (GET /api/v1/nodes shows null then).
   int64_t outbox_chunks = -1, outbox_bytes = -1;
+  int64_t dedup_saved = -1;  // the last heartbeat's dedup_saved (-1: not said)
 };
 
 // A node moved from one state to another.

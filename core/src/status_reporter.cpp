@@ -20,6 +20,15 @@ nlohmann::json StatusReporter::Compose(const StatusFacts& f,
   if (!f.scheduler.is_null()) j["scheduler"] = f.scheduler;
   j["manifest_chunks"] = f.manifest_chunks;
   j["nodes"] = f.nodes;
+  // The site's dedup savings: what the members' last heartbeats said, summed.
+  int64_t saved = 0;
+  for (const auto& n : f.nodes) {
+    if (n.is_object() && n.contains("dedup_saved_bytes") &&
+        n["dedup_saved_bytes"].is_number_integer()) {
+      saved += n["dedup_saved_bytes"].get<int64_t>();
+    }
+  }
+  j["dedup_saved_bytes"] = saved;
   if (!f.board.is_null()) j["board"] = f.board;
   return j;
 }

@@ -126,7 +126,8 @@ Status EdgeAgent::Impl::OpenStore() {
   std::error_code ec;
   fs::create_directories(o_.data_dir, ec);
   if (ec) return Status::IoError("data dir " + o_.data_dir + ": " + ec.message());
-  TERN_ASSIGN_OR_RETURN(store_, LocalStore::Open(o_.data_dir + "/edge.db", o_.commit_tick_ms));
+  TERN_ASSIGN_OR_RETURN(
+      store_, LocalStore::Open(o_.data_dir + "/edge.db", o_.commit_tick_ms, o_.store_dedup));
   TERN_ASSIGN_OR_RETURN(auto boot, store_->GetMeta("boot"));
   boot_ = boot ? static_cast<uint32_t>(std::strtoul(boot->c_str(), nullptr, 10)) + 1 : 1;
   // The boot number only labels chunk headers; a full disk must not keep the edge from
@@ -416,6 +417,8 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.used = totals.ok() ? totals->second : 0;
   // What the store itself holds (ternctl report shows it for a draining node).
   if (totals.ok()) m_.Set("store_chunks", totals->first);
+  hb.dedup_saved = store_->Dedup().saved_bytes;  // also in status.json as the gauge below
+  m_.Set("store_dedup_saved_bytes", hb.dedup_saved);
   if (auto d = DiskSpaceOf(o_.data_dir); d.ok()) {  // the filesystem, for the disk-fill alert
     m_.Set("disk_free_bytes", static_cast<int64_t>(d->avail_bytes));
     m_.Set("disk_size_bytes", static_cast<int64_t>(d->total_bytes));
@@ -457,6 +460,7 @@ nlohmann::json EdgeAgent::Impl::StatusJson() const {
   j["outbox_bytes"] = shipper_ ? shipper_->outbox_bytes() : 0;
   j["disk_full"] = shipper_ && shipper_->disk_full();
   j["live_peers"] = peers_.LiveCount();
+  j["dedup_saved_bytes"] = store_ ? store_->Dedup().saved_bytes : 0;  // body_store.h
   const std::string blocked = shipper_ ? shipper_->blocked_reason() : "not started";
   j["replication_blocked"] = !blocked.empty();
   j["replication_blocked_reason"] = blocked;

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "body_store.h"
 #include "tern/common/bytes.h"
 #include "tern/common/hlc.h"
 
@@ -31,36 +32,50 @@ const std::vector<std::string>& LocalStore::Schema() {
       "CREATE TABLE quarantine(id BLOB NOT NULL, origin INTEGER NOT NULL, own INTEGER NOT NULL,"
       " bytes INTEGER NOT NULL, data BLOB NOT NULL, found_ms INTEGER NOT NULL,"
       " reason TEXT NOT NULL);",
+      // v3: dedup (body_store.h). Shared bodies once each with a reference count; a chunk row
+      // whose `parts` is set keeps in `data` only the wire bytes around them.
+      "CREATE TABLE bodies(hash BLOB PRIMARY KEY, refs INTEGER NOT NULL, bytes INTEGER NOT NULL,"
+      " data BLOB NOT NULL);"
+      "ALTER TABLE chunks ADD COLUMN parts BLOB;",
   };
   return kSteps;
 }
 
-Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, int tick_ms) {
+Result<std::unique_ptr<LocalStore>> LocalStore::Open(const std::string& path, int tick_ms,
+                                                     bool dedup) {
   std::unique_ptr<LocalStore> s(new LocalStore());
   s->path_ = path;
   s->tick_ms_ = tick_ms;
+  s->dedup_ = dedup;
   TERN_ASSIGN_OR_RETURN(s->wdb_, Database::Open(path));
   TERN_RETURN_IF_ERROR(s->wdb_->Migrate(Schema()));
   TERN_ASSIGN_OR_RETURN(auto rdb, Database::Open(path));
   TERN_ASSIGN_OR_RETURN(s->reader_, LocalStoreReader::Attach(std::move(rdb), path));
   auto& w = *s->wdb_;
+  TERN_ASSIGN_OR_RETURN(s->bodies_, BodyStore::Prepare(w));
+  TERN_ASSIGN_OR_RETURN(s->has_chunk_, w.Prepare("SELECT 1 FROM chunks WHERE id = ?"));
+  TERN_ASSIGN_OR_RETURN(s->get_row_, w.Prepare("SELECT data, parts FROM chunks WHERE id = ?"));
   TERN_ASSIGN_OR_RETURN(s->ins_chunk_,
                         w.Prepare("INSERT OR IGNORE INTO chunks(id, origin, source, seq, kind,"
-                                  " priority, t_first, t_last, records, bytes, own, data, sig)"
-                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+                                  " priority, t_first, t_last, records, bytes, own, data, sig,"
+                                  " parts) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
   TERN_ASSIGN_OR_RETURN(s->ins_outbox_,
                         w.Prepare("INSERT OR IGNORE INTO outbox(id, priority, bytes, created_ms)"
                                   " VALUES(?,?,?,?)"));
   TERN_ASSIGN_OR_RETURN(s->del_outbox_, w.Prepare("DELETE FROM outbox WHERE id = ?"));
-  TERN_ASSIGN_OR_RETURN(s->del_chunk_, w.Prepare("DELETE FROM chunks WHERE id = ? AND own = 0"));
+  // Every delete returns the row's shared bodies, whose references it then drops.
+  TERN_ASSIGN_OR_RETURN(s->del_chunk_,
+                        w.Prepare("DELETE FROM chunks WHERE id = ? AND own = 0 RETURNING parts"));
   // A draining node empties itself, own chunks too, but never one the core has not acked.
   TERN_ASSIGN_OR_RETURN(s->del_copy_, w.Prepare("DELETE FROM chunks WHERE id = ?1 AND NOT EXISTS"
-                                                " (SELECT 1 FROM outbox WHERE id = ?1)"));
+                                                " (SELECT 1 FROM outbox WHERE id = ?1)"
+                                                " RETURNING parts"));
+  // Quarantine keeps the whole (reassembled) bad bytes: ?4.
   TERN_ASSIGN_OR_RETURN(
       s->quarantine_,
       w.Prepare("INSERT INTO quarantine(id, origin, own, bytes, data, found_ms, reason)"
-                " SELECT id, origin, own, bytes, data, ?2, ?3 FROM chunks WHERE id = ?1"));
-  TERN_ASSIGN_OR_RETURN(s->unserve_, w.Prepare("DELETE FROM chunks WHERE id = ?"));
+                " SELECT id, origin, own, bytes, ?4, ?2, ?3 FROM chunks WHERE id = ?1"));
+  TERN_ASSIGN_OR_RETURN(s->unserve_, w.Prepare("DELETE FROM chunks WHERE id = ? RETURNING parts"));
   TERN_ASSIGN_OR_RETURN(s->set_sig_, w.Prepare("UPDATE chunks SET sig = ?2 WHERE id = ?1"));
   TERN_ASSIGN_OR_RETURN(s->put_meta_,
                         w.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
@@ -112,20 +127,29 @@ Status LocalStore::Apply(const StoreWrite& w) {
     case StoreWrite::Kind::kReplica: {
       const StoredChunkInfo& i = w.info;
       bool own = w.kind == StoreWrite::Kind::kOwnChunk;
-      TERN_RETURN_IF_ERROR(ins_chunk_->BindBlob(1, i.id)
-                               .Bind(2, int64_t{i.origin})
-                               .BindText(3, i.source)
-                               .Bind(4, static_cast<int64_t>(i.seq))
-                               .Bind(5, int64_t{i.kind})
-                               .Bind(6, int64_t{i.priority})
-                               .Bind(7, static_cast<int64_t>(i.t_first))
-                               .Bind(8, static_cast<int64_t>(i.t_last))
-                               .Bind(9, int64_t{i.records})
-                               .Bind(10, static_cast<int64_t>(w.wire.size()))
-                               .Bind(11, int64_t{own})
-                               .BindBlob(12, w.wire)
-                               .BindBlob(13, i.sig)
-                               .Run());
+      // A chunk already here takes no second reference on its bodies.
+      BodyStore::Split split;
+      TERN_ASSIGN_OR_RETURN(bool have, Exists(i.id));
+      if (dedup_ && !have) {
+        TERN_ASSIGN_OR_RETURN(split, bodies_->Share(w.wire));
+      }
+      const bool shared = !split.refs.empty();
+      TERN_RETURN_IF_ERROR(
+          ins_chunk_->BindBlob(1, i.id)
+              .Bind(2, int64_t{i.origin})
+              .BindText(3, i.source)
+              .Bind(4, static_cast<int64_t>(i.seq))
+              .Bind(5, int64_t{i.kind})
+              .Bind(6, int64_t{i.priority})
+              .Bind(7, static_cast<int64_t>(i.t_first))
+              .Bind(8, static_cast<int64_t>(i.t_last))
+              .Bind(9, int64_t{i.records})
+              .Bind(10, static_cast<int64_t>(w.wire.size()))
+              .Bind(11, int64_t{own})
+              .BindBlob(12, shared ? std::string_view(split.skeleton) : std::string_view(w.wire))
+              .BindBlob(13, i.sig)
+              .BindBlob(14, split.refs)
+              .Run());
       if (own) {
         auto now = static_cast<int64_t>(WallMs());
         TERN_RETURN_IF_ERROR(ins_outbox_->BindBlob(1, i.id)
@@ -144,21 +168,57 @@ Status LocalStore::Apply(const StoreWrite& w) {
     case StoreWrite::Kind::kOutboxDone:
       return del_outbox_->BindBlob(1, w.id).Run();
     case StoreWrite::Kind::kDropReplica:
-      return del_chunk_->BindBlob(1, w.id).Run();
+      return Delete(*del_chunk_, w.id);
     case StoreWrite::Kind::kDropCopy:
-      return del_copy_->BindBlob(1, w.id).Run();
-    case StoreWrite::Kind::kQuarantine:
+      return Delete(*del_copy_, w.id);
+    case StoreWrite::Kind::kQuarantine: {
+      TERN_ASSIGN_OR_RETURN(std::string bad, WireOf(w.id));
       TERN_RETURN_IF_ERROR(quarantine_->BindBlob(1, w.id)
                                .Bind(2, static_cast<int64_t>(WallMs()))
                                .BindText(3, w.value)
+                               .BindBlob(4, bad)
                                .Run());
-      return unserve_->BindBlob(1, w.id).Run();
+      return Delete(*unserve_, w.id);
+    }
     case StoreWrite::Kind::kSig:
       return set_sig_->BindBlob(1, w.id).BindBlob(2, w.value).Run();
     case StoreWrite::Kind::kMeta:
       return (w.seq_meta ? *raise_seq_ : *put_meta_).BindText(1, w.key).BindText(2, w.value).Run();
   }
   return Status::InvalidArgument("unknown store write");
+}
+
+Result<bool> LocalStore::Exists(const ChunkId& id) {
+  ResetGuard g(has_chunk_.get());
+  has_chunk_->BindBlob(1, id);
+  return has_chunk_->Step();
+}
+
+Result<std::string> LocalStore::WireOf(const ChunkId& id) {
+  ResetGuard g(get_row_.get());
+  get_row_->BindBlob(1, id);
+  TERN_ASSIGN_OR_RETURN(bool row, get_row_->Step());
+  if (!row) return std::string();
+  if (get_row_->IsNull(1) || get_row_->Blob(1).empty()) return std::string(get_row_->Blob(0));
+  auto wire = Reassemble(get_row_->Blob(0), get_row_->Blob(1),
+                         [this](std::string_view h) { return bodies_->Get(h); });
+  // Unreadable parts: the row's own bytes are still worth keeping for forensics.
+  return wire.ok() ? std::move(wire).value() : std::string(get_row_->Blob(0));
+}
+
+Status LocalStore::Delete(Statement& q, const ChunkId& id) {
+  std::vector<std::string> parts;
+  {
+    ResetGuard g(&q);
+    q.BindBlob(1, id);
+    while (true) {
+      TERN_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      if (!q.IsNull(0)) parts.emplace_back(q.Blob(0));
+    }
+  }
+  for (const std::string& p : parts) TERN_RETURN_IF_ERROR(bodies_->Release(p));
+  return Status::Ok();
 }
 
 void LocalStore::WriterLoop() {
@@ -186,8 +246,11 @@ void LocalStore::WriterLoop() {
       s = Apply(w);
     }
     if (s.ok()) s = wdb_->Commit();
-    if (!s.ok()) {
+    if (s.ok()) {
+      bodies_->Committed();
+    } else {
       (void)wdb_->Rollback();
+      bodies_->RolledBack();
       if (auto more = error_log_.Pass()) {
         spdlog::error("local store {}: transaction of {} writes failed: {}{}", path_, batch.size(),
                       s.ToString(), LogThrottle::MoreSince(*more));
@@ -294,6 +357,11 @@ Result<std::optional<StoredCopy>> LocalStore::GetCopy(const ChunkId& id) {
 Result<std::vector<ChunkSize>> LocalStore::ListChunks(const std::string& after, int limit) {
   std::lock_guard<std::mutex> lk(rmu_);
   return reader_->ListChunks(after, limit);
+}
+
+DedupStats LocalStore::Dedup() const {
+  const auto c = bodies_->Totals();
+  return DedupStats{c.bodies, c.body_bytes, c.saved_bytes};
 }
 
 Result<int64_t> LocalStore::QuarantineCount() {

@@ -4,6 +4,7 @@
 // first use and reset after each call, so a reader never pins an old WAL snapshot.
 #include <filesystem>
 
+#include "body_store.h"
 #include "tern/edge/local_store.h"
 
 namespace tern::edge {
@@ -14,7 +15,13 @@ Result<std::unique_ptr<LocalStoreReader>> LocalStoreReader::Attach(std::unique_p
   std::unique_ptr<LocalStoreReader> r(new LocalStoreReader());
   r->path_ = std::move(path);
   r->db_ = std::move(db);
-  TERN_ASSIGN_OR_RETURN(r->get_chunk_, r->db_->Prepare("SELECT data FROM chunks WHERE id = ?"));
+  // A store from before schema 3 (read-only: never migrated) has no shared bodies.
+  auto q = r->db_->Prepare("SELECT data, parts FROM chunks WHERE id = ?");
+  if (!q.ok()) {
+    r->parts_col_ = "NULL";
+    TERN_ASSIGN_OR_RETURN(q, r->db_->Prepare("SELECT data, NULL FROM chunks WHERE id = ?"));
+  }
+  r->get_chunk_ = std::move(q).value();
   TERN_ASSIGN_OR_RETURN(r->has_chunk_, r->db_->Prepare("SELECT 1 FROM chunks WHERE id = ?"));
   return r;
 }
@@ -50,8 +57,38 @@ Result<std::optional<std::string>> LocalStoreReader::GetChunk(const ChunkId& id)
   get_chunk_->BindBlob(1, id);
   TERN_ASSIGN_OR_RETURN(bool row, get_chunk_->Step());
   std::optional<std::string> out;
-  if (row) out = std::string(get_chunk_->Blob(0));
+  if (row) {
+    TERN_ASSIGN_OR_RETURN(out, Wire(*get_chunk_, 0, 1));
+  }
   return out;
+}
+
+Result<std::string> LocalStoreReader::Wire(const Statement& q, int data_col, int parts_col) {
+  if (q.IsNull(parts_col) || q.Blob(parts_col).empty()) return std::string(q.Blob(data_col));
+  return Reassemble(q.Blob(data_col), q.Blob(parts_col),
+                    [this](std::string_view hash) -> Result<std::optional<std::string>> {
+                      TERN_ASSIGN_OR_RETURN(
+                          Statement * b,
+                          PrepareOnce(*db_, get_body_, "SELECT data FROM bodies WHERE hash = ?"));
+                      ResetGuard g(b);
+                      b->BindBlob(1, hash);
+                      TERN_ASSIGN_OR_RETURN(bool row, b->Step());
+                      std::optional<std::string> out;
+                      if (row) out = std::string(b->Blob(0));
+                      return out;
+                    });
+}
+
+Result<DedupStats> LocalStoreReader::Dedup() {
+  if (parts_col_ != "parts") return DedupStats{};
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        PrepareOnce(*db_, dedup_,
+                                    "SELECT count(*), coalesce(sum(bytes), 0),"
+                                    " coalesce(sum((refs - 1) * bytes), 0) FROM bodies"));
+  ResetGuard g(q);
+  TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+  if (!row) return DedupStats{};
+  return DedupStats{q->Int(0), q->Int(1), q->Int(2)};
 }
 
 Result<bool> LocalStoreReader::HasChunk(const ChunkId& id) {
@@ -115,15 +152,16 @@ Result<std::pair<int64_t, int64_t>> LocalStoreReader::Totals() {
 }
 
 Result<std::optional<StoredCopy>> LocalStoreReader::GetCopy(const ChunkId& id) {
-  TERN_ASSIGN_OR_RETURN(
-      Statement * q,
-      PrepareOnce(*db_, get_copy_, "SELECT data, sig, own, origin FROM chunks WHERE id = ?"));
+  const std::string sql =
+      "SELECT data, sig, own, origin, " + parts_col_ + " FROM chunks WHERE id = ?";
+  TERN_ASSIGN_OR_RETURN(Statement * q, PrepareOnce(*db_, get_copy_, sql.c_str()));
   ResetGuard g(q);
   q->BindBlob(1, id);
   TERN_ASSIGN_OR_RETURN(bool row, q->Step());
   std::optional<StoredCopy> out;
   if (row) {
-    out = StoredCopy{std::string(q->Blob(0)), std::string(q->Blob(1)), q->Int(2) != 0,
+    TERN_ASSIGN_OR_RETURN(std::string wire, Wire(*q, 0, 4));
+    out = StoredCopy{std::move(wire), std::string(q->Blob(1)), q->Int(2) != 0,
                      static_cast<uint32_t>(q->Int(3))};
   }
   return out;
@@ -154,11 +192,12 @@ Result<int64_t> LocalStoreReader::QuarantineCount() {
 
 Status LocalStoreReader::ScanChunks(bool with_data,
                                     const std::function<void(const StoredChunkView&)>& fn) {
-  TERN_ASSIGN_OR_RETURN(
-      Statement * q, with_data
-                         ? PrepareOnce(*db_, scan_data_, "SELECT id, origin, own, data FROM chunks")
-                         : PrepareOnce(*db_, scan_, "SELECT id, origin, own FROM chunks"));
+  const std::string sql_data = "SELECT id, origin, own, data, " + parts_col_ + " FROM chunks";
+  TERN_ASSIGN_OR_RETURN(Statement * q,
+                        with_data ? PrepareOnce(*db_, scan_data_, sql_data.c_str())
+                                  : PrepareOnce(*db_, scan_, "SELECT id, origin, own FROM chunks"));
   ResetGuard g(q);
+  std::string wire;  // a split row's bytes put back together, alive during the callback
   while (true) {
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
@@ -166,7 +205,12 @@ Status LocalStoreReader::ScanChunks(bool with_data,
     v.id = q->Blob(0);
     v.origin = static_cast<uint32_t>(q->Int(1));
     v.own = q->Int(2) != 0;
-    if (with_data) v.data = q->Blob(3);
+    if (with_data && !q->IsNull(4) && !q->Blob(4).empty()) {
+      TERN_ASSIGN_OR_RETURN(wire, Wire(*q, 3, 4));
+      v.data = wire;
+    } else if (with_data) {
+      v.data = q->Blob(3);
+    }
     fn(v);
   }
   return Status::Ok();

@@ -9,15 +9,11 @@
 
 #include "process.h"
 #include "tern/edge/local_store.h"
+#include "test_util.h"
 
 namespace tern::edge {
 namespace {
-Status SubmitWait(LocalStore& s, StoreWrite w) {
-  std::promise<Status> p;
-  auto f = p.get_future();
-  s.Submit(std::move(w), [&](const Status& st) { p.set_value(st); });
-  return f.get();
-}
+using test::SubmitWait;
 StoreWrite Chunk(StoreWrite::Kind kind, const std::string& wire, uint32_t origin) {
   StoreWrite w{kind};
   w.wire = wire;

@@ -5,15 +5,11 @@
 #include <future>
 
 #include "process.h"
+#include "test_util.h"
 
 namespace tern::edge {
 namespace {
-Status SubmitWait(LocalStore& s, StoreWrite w) {
-  std::promise<Status> p;
-  auto f = p.get_future();
-  s.Submit(std::move(w), [&](const Status& st) { p.set_value(st); });
-  return f.get();
-}
+using test::SubmitWait;
 StoreWrite Own(const std::string& wire, const std::string& source) {
   StoreWrite w{StoreWrite::Kind::kOwnChunk};
   w.wire = wire;

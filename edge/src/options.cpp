@@ -64,6 +64,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"chunk.max_records", T::kInt, "4096", "A chunk closes at this many records", 1, 1 << 20},
         {"chunk.codec", T::kString, "zstd", "Body compression", -1e300, 1e300, {"zstd", "raw"}},
         {"store.commit_tick", T::kDurationMs, "2ms", "How long a local write waits for companions before the group commit (fsync)", 0, 1000},
+        {"store.dedup", T::kBool, "true", "Keep identical file contents (blob parts of at least 256 bytes in raw-codec chunks) once per store, with a reference count; bytes saved are reported as store_dedup_saved_bytes"},
         {"outbox.max_bytes", T::kBytes, "256M", "Bound on own chunks not yet acknowledged by the core. When full, normal and bulk records are refused (counted, logged), high at 105%, alarms at 110%", 1 << 20, 1e15},
         {"replication.copies", T::kInt, "2", "Peer copies per chunk besides the local one", 0, 8},
         {"replication.timeout", T::kDurationMs, "3s", "Resend a replica (or pick another peer if that one is dead) after this long without its ack", 100, 600000},
@@ -159,6 +160,7 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.placement_random = c.String("placement.mode") == "random";
   o.placement_window_ms = c.Int("placement.window");
   o.log_level = c.String("log.level");
+  o.store_dedup = c.Bool("store.dedup");
   o.scrub_period_ms = c.Int("scrub.period");
   o.scrub_max_bytes_per_s = c.Int("scrub.max_bytes_per_s");
   o.security_mode = SecurityModeFrom(c);

@@ -5,10 +5,13 @@
 // started and aims to finish within half of it, at a pace of at most `max_bytes_per_s` (and
 // at least 64 KB/s, so a small period with a big store finishes as fast as allowed). A
 // chunk whose bytes do not hash to its id goes to `on_corrupt` (the store service condemns
-// it: quarantine, ERROR log, `corrupt` to the core). The first pass starts at Start(). Where
-// a pass has got to is kept in the store's meta table ("scrub_cursor", after every page of
-// ids), so a restart resumes the pass instead of starting over: with a period of days and
-// restarts more often than that, the end of the store is still scrubbed.
+// it: quarantine, ERROR log, `corrupt` to the core). A chunk whose blob data lives in a
+// shared body (body_store.h) is read with that body put back, so a rotted shared body fails
+// every chunk that references it, each found and handled on its own.
+// The first pass starts at Start(). Where a pass has got to is kept in the store's meta table
+// ("scrub_cursor", after every page of ids), so a restart resumes the pass instead of
+// starting over: with a period of days and restarts more often than that, the end of the
+// store is still scrubbed.
 // It runs on its own thread; the store's reads are short (one chunk) and share the read
 // connection with the loop, so scrub never stalls replication.
 // Counters: scrub_chunks_checked, scrub_bytes_checked, scrub_passes (full passes

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,14 @@ inline bool WaitFor(const std::function<bool()>& cond, double seconds = 10) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return true;
+}
+
+// Submits `w` to `s` and waits for its commit's outcome.
+inline Status SubmitWait(LocalStore& s, StoreWrite w) {
+  std::promise<Status> p;
+  auto f = p.get_future();
+  s.Submit(std::move(w), [&](const Status& st) { p.set_value(st); });
+  return f.get();
 }
 
 // A valid wire chunk of `origin`'s source "s" with sequence `seq` and one event record.

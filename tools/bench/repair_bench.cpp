@@ -29,6 +29,7 @@
 #include <random>
 #include <thread>
 
+#include "bench_daemons.h"
 #include "broker.h"
 #include "ingest_common.h"
 #include "process.h"
@@ -199,20 +200,10 @@ class RepairSite {
     return n;
   }
   static void Add(std::vector<std::string>* v, const std::vector<std::string>& kvs) {
-    for (const auto& kv : kvs) {
-      v->push_back("--set");
-      v->push_back(kv);
-    }
+    AddSets(v, kvs);
   }
   std::vector<std::string> Argv(const char* bin, const std::string& n, bool core) const {
-    std::vector<std::string> v = {bin};
-    Add(&v, {"node.name=" + n, "node.data_dir=" + Dir(n),
-             "mqtt.port=" + std::to_string(broker_.port()), "log.level=warn"});
-    auto it = ids_.find(n);
-    for (auto& x : broker_.DaemonSecurityArgs(
-             it == ids_.end() ? tern::testing::Identity{} : it->second, core))
-      v.push_back(x);
-    return v;
+    return DaemonArgv(bin, n, root_, broker_, ids_, core);
   }
   std::vector<std::string> EdgeArgv(const std::string& n, bool synthetic) const {
     auto v = Argv(TERN_EDGE_PATH, n, false);

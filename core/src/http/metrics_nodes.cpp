@@ -159,6 +159,18 @@ void AddNode(Exposition& e, const json& n, const std::string& state) {
 void AddNodeMetrics(Exposition& e, const json& nodes, const json& registry) {
   std::set<std::string> seen;  // addresses membership has
   if (nodes.is_array()) {
+    // Per node, tern_store_dedup_saved_bytes comes with the heartbeat's gauges; the site's
+    // total sums what the members' last heartbeats said.
+    int64_t saved = 0;
+    for (const auto& n : nodes) {
+      if (n.is_object() && n.contains("dedup_saved_bytes") &&
+          n["dedup_saved_bytes"].is_number_integer()) {
+        saved += n["dedup_saved_bytes"].get<int64_t>();
+      }
+    }
+    e.Add("tern_site_dedup_saved_bytes", "gauge",
+          "bytes all stores of the site save by dedup (sum of the nodes' last heartbeats)", "",
+          saved);
     for (const auto& n : nodes) {
       if (!n.is_object()) continue;
       if (n.contains("addr") && n["addr"].is_number()) seen.insert(FormatValue(n["addr"]));

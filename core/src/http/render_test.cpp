@@ -133,16 +133,19 @@ TEST_SUITE("http render") {
   }
 
   TEST_CASE("node state keeps one series per state and registered nodes read dead") {
-    nlohmann::json st = {{"nodes",
-                          {{{"addr", 2},
-                            {"name", "a"},
-                            {"state", "suspect"},
-                            {"outbox_chunks", 5},
-                            {"outbox_bytes", 4096},
-                            {"used", 100},
-                            {"capacity", 1000},
-                            {"draining", false},
-                            {"counters", {{"outbox_max_bytes", 8192}, {"disk_full", 0}}}}}}};
+    nlohmann::json st = {
+        {"nodes",
+         {{{"addr", 2},
+           {"name", "a"},
+           {"state", "suspect"},
+           {"outbox_chunks", 5},
+           {"outbox_bytes", 4096},
+           {"used", 100},
+           {"capacity", 1000},
+           {"draining", false},
+           {"dedup_saved_bytes", 3000},
+           {"counters",
+            {{"outbox_max_bytes", 8192}, {"disk_full", 0}, {"store_dedup_saved_bytes", 3000}}}}}}};
     nlohmann::json registry = {{{"addr", 2}, {"name", "a"}}, {{"addr", 7}, {"name", "gone"}}};
     auto e = testing::ParseExposition(MetricsText(st, nullptr, registry));
     CHECK(e.errors.empty());
@@ -164,6 +167,9 @@ TEST_SUITE("http render") {
     CHECK(e.Find("tern_edge_disk_full", a) == "0");
     CHECK(e.types["tern_edge_disk_full"] == "gauge");
     CHECK(!e.Find("tern_edge_outbox_max_bytes_total", a));
+    CHECK(e.Find("tern_store_dedup_saved_bytes", a) == "3000");
+    CHECK(e.types["tern_store_dedup_saved_bytes"] == "gauge");
+    CHECK(e.Find("tern_site_dedup_saved_bytes", {}) == "3000");  // one node says it
   }
 
   TEST_CASE("scheduler, board and build series") {

@@ -39,6 +39,7 @@ struct NodeView {
   json counters;                     // {} unless a heartbeat reported them
   json disk_full;                    // null unless the core's membership has it
   json outbox_chunks, outbox_bytes;  // null until a heartbeat this run said them
+  json dedup_saved_bytes;            // null until a heartbeat this run said it
   bool live_info = false;
 };
 
@@ -68,6 +69,9 @@ Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status) 
       }
       if (n.contains("outbox_bytes") && n["outbox_bytes"].is_number_integer()) {
         v.outbox_bytes = n["outbox_bytes"];
+      }
+      if (n.contains("dedup_saved_bytes") && n["dedup_saved_bytes"].is_number_integer()) {
+        v.dedup_saved_bytes = n["dedup_saved_bytes"];
       }
     }
   }
@@ -164,6 +168,7 @@ Result<json> NodesDoc(Manifest& m, const json& status) {
                    {"disk_full", v.disk_full},
                    {"outbox_chunks", v.outbox_chunks},
                    {"outbox_bytes", v.outbox_bytes},
+                   {"dedup_saved_bytes", v.dedup_saved_bytes},
                    {"capacity", n.capacity},
                    {"registered_ms", n.registered_ms},
                    {"last_seen_ms", n.last_seen_ms},

@@ -127,6 +127,9 @@ struct Heartbeat {
   uint64_t placement_window_ms = 0;
   std::map<std::string, std::string> groups;
   static constexpr size_t kMaxGroups = 64;
+  // Bytes the sender's store saves by dedup (shared bodies' extra references); -1 = not
+  // given (an older edge, or a core's heartbeat).
+  int64_t dedup_saved = -1;
   std::string Encode() const;
   static Result<Heartbeat> Decode(const nlohmann::json& j);
 };

@@ -9,6 +9,10 @@
 // meta "hlc" to its last stamp, in its transaction: the clock's floor after a restart. That is what
 // makes "local" acks true and keeps throughput far above the disk's commit rate.
 //
+// Identical file contents are kept once (dedup, body_store.h): a blob chunk's row may hold
+// only the bytes around its shared bodies, and every read puts them back, so callers always
+// get the exact wire bytes.
+//
 // edge.db has one owner: this file's classes (local_store.cpp, local_store_reader.cpp) run
 // every SQL statement on it. Other processes (ternctl, tests) read a store through
 // LocalStore::OpenReadOnly, which needs no writer thread and never writes.
@@ -37,6 +41,8 @@
 #include "tern/common/status.h"
 
 namespace tern::edge {
+
+class BodyStore;
 
 // Metadata kept beside each stored chunk (own or replica).
 struct StoredChunkInfo {
@@ -105,6 +111,14 @@ struct StoreWrite {
   bool seq_meta = false;
 };
 
+// What dedup saves in one store (body_store.h): the shared bodies kept, their bytes, and the
+// bytes their extra references would have cost without dedup (sum of (refs - 1) * bytes).
+struct DedupStats {
+  int64_t bodies = 0;
+  int64_t body_bytes = 0;
+  int64_t saved_bytes = 0;
+};
+
 // One stored chunk as a scan sees it; the views are valid only during the callback.
 struct StoredChunkView {
   std::string_view id;
@@ -137,6 +151,8 @@ class LocalStoreReader {
   [[nodiscard]] Result<std::vector<ChunkSize>> ListChunks(const std::string& after, int limit);
   // Chunks moved to quarantine (corrupt copies kept for forensics). Needs schema 2.
   [[nodiscard]] Result<int64_t> QuarantineCount();
+  // The store's shared bodies (all zero before schema 3).
+  [[nodiscard]] Result<DedupStats> Dedup();
   // Calls `fn` for every stored chunk, in storage order; with_data also reads the wire
   // bytes (one pass over the whole store). A failure part-way returns its Status after
   // some calls were made.
@@ -155,10 +171,14 @@ class LocalStoreReader {
   static Result<std::unique_ptr<LocalStoreReader>> Attach(std::unique_ptr<Database> db,
                                                           std::string path);
   LocalStoreReader() = default;
+  // The wire bytes of a row: `data` itself, or with its shared bodies put back.
+  [[nodiscard]] Result<std::string> Wire(const Statement& q, int data_col, int parts_col);
   std::string path_;
   std::unique_ptr<Database> db_;
+  // "parts" from schema 3; "NULL" in an older store opened read-only (never migrated).
+  std::string parts_col_ = "parts";
   std::unique_ptr<Statement> get_meta_, get_chunk_, has_chunk_, outbox_, replicas_, totals_, scan_,
-      scan_data_, get_copy_, list_, quarantined_;
+      scan_data_, get_copy_, list_, quarantined_, get_body_, dedup_;
 };
 
 // Also the SeqStore of the node's statement numbers (meta "seq_reserved").
@@ -168,7 +188,10 @@ class LocalStore : public SeqStore {
 
   // Opens or creates the store at `path` and starts the writer. `tick_ms` bounds how long a
   // write waits for companions before its transaction commits.
-  static Result<std::unique_ptr<LocalStore>> Open(const std::string& path, int tick_ms = 2);
+  // `dedup` (store.dedup): share identical blob bodies (body_store.h); off, new rows keep
+  // their wire bytes whole (rows already split stay readable either way).
+  static Result<std::unique_ptr<LocalStore>> Open(const std::string& path, int tick_ms = 2,
+                                                  bool dedup = true);
   // Opens an existing store read-only, for another process (ternctl) while the edge may be
   // running (WAL: readers see every commit and do not block the writer). Never creates,
   // migrates or writes. NotFound "store PATH: no such file" if there is none; otherwise
@@ -204,6 +227,8 @@ class LocalStore : public SeqStore {
   [[nodiscard]] Result<std::optional<StoredCopy>> GetCopy(const ChunkId& id);
   [[nodiscard]] Result<std::vector<ChunkSize>> ListChunks(const std::string& after, int limit);
   [[nodiscard]] Result<int64_t> QuarantineCount();
+  // As LocalStoreReader::Dedup, as of the last commit, from memory (no query; any thread).
+  DedupStats Dedup() const;
   const std::string& path() const { return path_; }
   // Writes waiting for the writer thread.
   size_t queued() const;
@@ -215,12 +240,19 @@ class LocalStore : public SeqStore {
   void WriterLoop();
   Status Apply(const StoreWrite& w);
   Status Wait(StoreWrite w);  // Submit, then wait for its outcome
+  // Writer thread: whether chunk `id` has a row; its whole wire bytes ("" if none); a delete
+  // by `q` (id bound as ?1, RETURNING parts) dropping the row's body references.
+  Result<bool> Exists(const ChunkId& id);
+  Result<std::string> WireOf(const ChunkId& id);
+  Status Delete(Statement& q, const ChunkId& id);
   std::string path_;
+  bool dedup_ = true;
+  std::unique_ptr<BodyStore> bodies_;         // writer thread only
   std::unique_ptr<Database> wdb_;             // writer thread only
   std::unique_ptr<LocalStoreReader> reader_;  // its own connection, under rmu_
   std::mutex rmu_;
-  std::unique_ptr<Statement> ins_chunk_, ins_outbox_, del_outbox_, del_chunk_, del_copy_, put_meta_,
-      raise_seq_, raise_hlc_, quarantine_, unserve_, set_sig_;
+  std::unique_ptr<Statement> has_chunk_, get_row_, ins_chunk_, ins_outbox_, del_outbox_, del_chunk_,
+      del_copy_, put_meta_, raise_seq_, raise_hlc_, quarantine_, unserve_, set_sig_;
   int tick_ms_ = 2;
   LogThrottle error_log_;  // a full disk fails every retry: a few lines, then one per 10 s
   mutable std::mutex mu_;

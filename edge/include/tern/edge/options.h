@@ -57,6 +57,7 @@ struct EdgeOptions {
   int mqtt_max_inflight = 64;
   ChunkerOptions chunk;
   int commit_tick_ms = 2;
+  bool store_dedup = true;  // store.dedup (body_store.h)
   int64_t outbox_max_bytes = int64_t{256} << 20;
   int replicas = 2;
   int64_t replica_timeout_ms = 3000;
