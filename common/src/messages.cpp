@@ -41,6 +41,23 @@ Result<std::vector<uint32_t>> AddrList(const nlohmann::json& j, const char* name
 
 #define TERN_FIELD(lhs, expr) TERN_ASSIGN_OR_RETURN(lhs, In(kType, expr))
 
+bool ValidZone(std::string_view zone) {
+  if (zone.size() > kMaxZone) return false;
+  for (char c : zone) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status CheckZoneKey(const std::string& value) {
+  if (ValidZone(value)) return Status::Ok();
+  return Status::InvalidArgument("config key 'node.zone': '" + value +
+                                 "' is not a zone label (up to " + std::to_string(kMaxZone) +
+                                 " of A-Z a-z 0-9 . _ -)");
+}
+
 // ---------------------------------------------------------------- registration
 
 std::string Register::Encode() const {
@@ -166,6 +183,7 @@ std::string Heartbeat::Encode() const {
   j["disk_full"] = disk_full;
   j["counters"] = counters;
   if (wall_ms != 0) j["wall_ms"] = wall_ms;
+  if (!zone.empty()) j["zone"] = zone;
   return j.dump();
 }
 
@@ -179,6 +197,8 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.queue, OptI64(j, "queue", 0));
   TERN_FIELD(m.outbox_bytes, OptI64(j, "outbox_bytes", 0));
   TERN_FIELD(m.wall_ms, OptU64(j, "wall_ms", 0));
+  TERN_FIELD(m.zone, OptString(j, "zone", "", kMaxZone));
+  if (!ValidZone(m.zone)) return Bad(kType, "field 'zone' is not a zone label ([A-Za-z0-9._-])");
   if (auto f = j.find("disk_full"); f != j.end()) {
     if (!f->is_boolean()) return Bad(kType, "field 'disk_full' is not a boolean");
     m.disk_full = f->get<bool>();

@@ -37,6 +37,13 @@ inline constexpr size_t kMaxNodes = 100000;   // entries in a members list
 inline constexpr size_t kMaxHolders = 64;
 inline constexpr size_t kMaxSourceName = 255;  // a source's name in sequence floors
 inline constexpr size_t kMaxSeqFloors = 1024;  // entries in a registration's seq_floors
+inline constexpr size_t kMaxZone = 32;         // a node's zone label (node.zone)
+
+// A zone label (node.zone): empty (no zone), or up to kMaxZone of [A-Za-z0-9._-]. Reads
+// prefer holders whose zone is the core's (docs/architecture.md, "Reads").
+bool ValidZone(std::string_view zone);
+// The config check of node.zone (edge and core): Ok, or an error naming the key and value.
+Status CheckZoneKey(const std::string& value);
 
 // node -> core: "give me my address" (re-sent on every connect).
 struct Register {
@@ -121,6 +128,8 @@ struct Heartbeat {
   // The sender's wall clock (ms since the epoch) when it sent this; 0 = not given. The core
   // flags a node whose clock is off its own by more than clock.max_skew.
   uint64_t wall_ms = 0;
+  // The node's zone (its node.zone, a ValidZone label); empty = none said (absent on the wire).
+  std::string zone;
   std::string Encode() const;
   static Result<Heartbeat> Decode(const nlohmann::json& j);
 };
