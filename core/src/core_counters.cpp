@@ -76,6 +76,12 @@ const std::vector<CounterDoc>& CoreCounterDocs() {
       {"broker_failovers", "MQTT reconnections to another broker of mqtt.brokers"},
       {"mqtt_identity_conflicts", "times the broker dropped the core for a client id in use"},
       {"msmve_windows_skipped", "analysis windows the msmve processor skipped (too few records)"},
+      {"chunk_reads", "chunk bytes served (GET /api/v1/chunks/{id}/bytes): spool, cache or holder"},
+      {"chunk_read_failures", "chunk reads answered 503: no live holder sent a good copy"},
+      {"chunk_read_refused", "answers to chunk reads dropped (wrong sender, request or id)"},
+      {"cache_hits", "chunk reads served from the core's read cache"},
+      {"cache_misses", "chunk reads the read cache did not have (counted while it is on)"},
+      {"cache_evictions", "chunks dropped from the read cache to keep cache.max_bytes"},
   };
   return kDocs;
 }
@@ -100,6 +106,9 @@ const std::vector<GaugeDoc>& CoreGaugeDocs() {
        "nodes whose last heartbeat's wall clock is off the core's by more than clock.max_skew"},
       {"mqtt_broker", "tern_core_mqtt_broker",
        "which broker of mqtt.brokers the core is connected to (1 = the first)"},
+      {"cache_bytes", "tern_core_cache_bytes",
+       "bytes of chunks in the core's read cache (at most cache.max_bytes)"},
+      {"cache_entries", "tern_core_cache_entries", "chunks in the core's read cache"},
       // The board's figures come from its snapshot as tern_board_*.
       {"board_temp_c", "", ""},
       {"board_over_temp", "", ""},

@@ -20,6 +20,7 @@
 #include "ack_policy.h"
 #include "board_control.h"
 #include "broker_hearing.h"
+#include "chunk_cache.h"
 #include "chunk_fetcher.h"
 #include "clock_watch.h"
 #include "commit_worker.h"
@@ -162,6 +163,7 @@ class Core::Impl {
   std::unique_ptr<StatusReporter> status_;
   std::unique_ptr<CommitWorker> worker_;
   std::unique_ptr<HttpApi> http_;
+  std::unique_ptr<ChunkCache> cache_;      // the read cache (cache.max_bytes) of fetcher_
   std::unique_ptr<ChunkFetcher> fetcher_;  // reads for GET /api/v1/chunks/{id}/bytes
   std::unique_ptr<BoardControl> board_;
   std::unique_ptr<PowerFailPolicy> power_;  // with a board: what a mains failure does
