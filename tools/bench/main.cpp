@@ -11,6 +11,7 @@ int BoardBenchMain(int argc, char** argv);     // board_bench.cpp
 int ScheduleBenchMain(int argc, char** argv);  // schedule_bench.cpp
 int MsmveBenchMain(int argc, char** argv);     // msmve_bench.cpp
 int RepairBenchMain(int argc, char** argv);    // repair_bench.cpp
+int CacheBenchMain(int argc, char** argv);     // cache_bench.cpp
 
 int main(int argc, char** argv) {
   const std::string sub = argc > 1 ? argv[1] : "";
@@ -21,6 +22,7 @@ int main(int argc, char** argv) {
 #ifdef TERN_BENCH_HAVE_INGEST
   if (sub == "ingest") return IngestBenchMain(argc - 1, argv + 1);
   if (sub == "repair") return RepairBenchMain(argc - 1, argv + 1);
+  if (sub == "cache") return CacheBenchMain(argc - 1, argv + 1);
 #endif
 #ifdef TERN_BENCH_HAVE_BOARD
   if (sub == "board") return BoardBenchMain(argc - 1, argv + 1);
@@ -33,10 +35,11 @@ int main(int argc, char** argv) {
 #endif
   std::fprintf(
       stderr,
-      "usage: tern-bench <ingest|repair|board|schedule|msmve> [--json] [options]\n"
+      "usage: tern-bench <ingest|repair|cache|board|schedule|msmve> [--json] [options]\n"
       "       tern-bench --version\n"
       "  ingest  records/s and MB/s into three durable copies, ack latency per grade\n"
       "  repair  lose a store for good: time back to three copies, MB/s, ingest p99 during repair\n"
+      "  cache   the core's read cache: hit rate and get latency p50/p99, cache off vs on\n"
       "  board   Verilated board cycles/s and register accesses/s over simulated SPI\n"
       "  schedule  alarm latency under a bulk flood, fairness and weight shares\n"
       "  msmve   multiscale multivariate sample entropy: fast exact vs naive\n");
