@@ -8,6 +8,8 @@
 
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ctl_run.h"
 #include "http_client.h"
@@ -40,35 +42,45 @@ Read GetBytes(int port, const std::string& token, const std::string& hex) {
   return r;
 }
 
-// Starts the site with edge 2 in zone hall-a, settles it, and returns an acked chunk held by
-// all three edges (every chunk is: three edges, three copies).
-std::string SettledChunk(Site& site, int64_t records) {
-  REQUIRE(site.StartCore());
-  REQUIRE(site.StartEdge(0));
-  REQUIRE(site.StartEdge(1));
-  REQUIRE(site.StartEdgeWith(2, {"node.zone=hall-a"}));
-  REQUIRE(Site::WaitFor(180, [&] { return site.Settled(records); }));
-  std::set<ChunkId> acked;
-  for (const auto& [id, holders] : site.ReadManifest(&acked)) {
-    if (acked.count(id) && holders.size() == 3) return ToHex(id);
+// Three edges, edge 2 in zone hall-a, settled: `hex` is an acked chunk held by all three
+// (every chunk is: three edges, three copies); `port` and `token` reach the core's HTTP API.
+struct ReadSite {
+  Site site;
+  std::string hex, token;
+  int port = -1;
+
+  explicit ReadSite(std::vector<std::string> core_overrides)
+      : site(
+            3,
+            {"source.synthetic.rate=200", "source.synthetic.max_records=400", "chunk.window=200ms"},
+            std::move(core_overrides)) {
+    REQUIRE(site.StartCore());
+    REQUIRE(site.StartEdge(0));
+    REQUIRE(site.StartEdge(1));
+    REQUIRE(site.StartEdgeWith(2, {"node.zone=hall-a"}));
+    REQUIRE(Site::WaitFor(180, [&] { return site.Settled(3 * 400); }));
+    std::set<ChunkId> acked;
+    for (const auto& [id, holders] : site.ReadManifest(&acked)) {
+      if (acked.count(id) && holders.size() == 3) hex = ToHex(id);
+    }
+    REQUIRE(!hex.empty());
+    port = site.CoreStatus().value("http_port", -1);
+    REQUIRE(port > 0);
+    token = SiteToken(site);
+    REQUIRE(!token.empty());
   }
-  FAIL("no acked chunk with three holders");
-  return "";
-}
+  Read Get() const { return GetBytes(port, token, hex); }
+  void StopEdges() {
+    for (int i = 0; i < 3; ++i) site.KillEdge(i, 15);
+  }
+};
 
 }  // namespace
 
 TEST_SUITE("read_cache") {
   TEST_CASE("read cache: the nearest holder first, then the cache, even with the holders stopped") {
-    const int64_t kPerEdge = 400;
-    Site site(
-        3, {"source.synthetic.rate=200", "source.synthetic.max_records=400", "chunk.window=200ms"},
-        {"node.zone=hall-a"});
-    const std::string hex = SettledChunk(site, 3 * kPerEdge);
-    const int port = site.CoreStatus().value("http_port", -1);
-    REQUIRE(port > 0);
-    const std::string token = SiteToken(site);
-    REQUIRE(!token.empty());
+    ReadSite r({"node.zone=hall-a"});
+    Site& site = r.site;
     // The core shows edge-2's zone (from its heartbeats) before the read relies on it.
     REQUIRE(Site::WaitFor(30, [&] {
       for (const auto& n : site.CoreStatus().value("nodes", nlohmann::json::array())) {
@@ -77,45 +89,37 @@ TEST_SUITE("read_cache") {
       return false;
     }));
 
-    const Read first = GetBytes(port, token, hex);
+    const Read first = r.Get();
     INFO("core log: " << site.LogTail("core", 20));
     REQUIRE(first.status == 200);
-    CHECK(ToHex(ChunkIdOf(first.body)) == hex);
+    CHECK(ToHex(ChunkIdOf(first.body)) == r.hex);
     CHECK(first.holder == "edge-2");  // in the core's zone, whatever the loads
     CHECK(Site::WaitFor(10, [&] {
       return site.CoreCounter("cache_misses") == 1 && site.CoreCounter("cache_entries") == 1 &&
              site.CoreCounter("cache_bytes") == static_cast<int64_t>(first.body.size());
     }));
 
-    for (int i = 0; i < 3; ++i) site.KillEdge(i, 15);
-    const Read second = GetBytes(port, token, hex);
+    r.StopEdges();
+    const Read second = r.Get();
     REQUIRE(second.status == 200);
     CHECK(second.holder == "cache");
     CHECK(second.body == first.body);
     CHECK(Site::WaitFor(10, [&] { return site.CoreCounter("cache_hits") == 1; }));
     CHECK(Site::WaitFor(10, [&] {
-      const auto m = HttpCall(port, "GET", "/metrics", token);
+      const auto m = HttpCall(r.port, "GET", "/metrics", r.token);
       return m.status == 200 &&
              m.body.find("\ntern_core_cache_hit_ratio 0.5\n") != std::string::npos;
     }));
   }
 
   TEST_CASE("read cache: with cache.max_bytes=0 nothing is cached") {
-    const int64_t kPerEdge = 400;
-    Site site(
-        3, {"source.synthetic.rate=200", "source.synthetic.max_records=400", "chunk.window=200ms"},
-        {"cache.max_bytes=0"});
-    const std::string hex = SettledChunk(site, 3 * kPerEdge);
-    const int port = site.CoreStatus().value("http_port", -1);
-    REQUIRE(port > 0);
-    const std::string token = SiteToken(site);
-    REQUIRE(!token.empty());
-
+    ReadSite r({"cache.max_bytes=0"});
+    Site& site = r.site;
     for (int round = 0; round < 2; ++round) {
-      const Read r = GetBytes(port, token, hex);
-      REQUIRE(r.status == 200);
-      CHECK(ToHex(ChunkIdOf(r.body)) == hex);
-      CHECK(r.holder.rfind("edge-", 0) == 0);  // a holder each time, never the cache
+      const Read got = r.Get();
+      REQUIRE(got.status == 200);
+      CHECK(ToHex(ChunkIdOf(got.body)) == r.hex);
+      CHECK(got.holder.rfind("edge-", 0) == 0);  // a holder each time, never the cache
     }
     CHECK(Site::WaitFor(10, [&] { return site.CoreCounter("chunk_reads") == 2; }));
     CHECK(site.CoreCounter("cache_hits") == 0);
@@ -123,10 +127,9 @@ TEST_SUITE("read_cache") {
     CHECK(site.CoreCounter("cache_bytes") == 0);
     CHECK(site.CoreCounter("cache_entries") == 0);
 
-    for (int i = 0; i < 3; ++i) site.KillEdge(i, 15);
+    r.StopEdges();
     // The core asks the holders it still thinks live (5 s each at most), then answers 503.
-    const Read gone = GetBytes(port, token, hex);
-    CHECK(gone.status == 503);
+    CHECK(r.Get().status == 503);
   }
 }
 
