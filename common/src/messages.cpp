@@ -41,6 +41,23 @@ Result<std::vector<uint32_t>> AddrList(const nlohmann::json& j, const char* name
 
 #define TERN_FIELD(lhs, expr) TERN_ASSIGN_OR_RETURN(lhs, In(kType, expr))
 
+bool ValidZone(std::string_view zone) {
+  if (zone.size() > kMaxZone) return false;
+  for (char c : zone) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Status CheckZoneKey(const std::string& value) {
+  if (ValidZone(value)) return Status::Ok();
+  return Status::InvalidArgument("config key 'node.zone': '" + value +
+                                 "' is not a zone label (up to " + std::to_string(kMaxZone) +
+                                 " of A-Z a-z 0-9 . _ -)");
+}
+
 // ---------------------------------------------------------------- registration
 
 std::string Register::Encode() const {
@@ -169,6 +186,7 @@ std::string Heartbeat::Encode() const {
   if (placement_window_ms != 0) j["placement_window_ms"] = placement_window_ms;
   if (!groups.empty()) j["groups"] = groups;
   if (dedup_saved >= 0) j["dedup_saved"] = dedup_saved;
+  if (!zone.empty()) j["zone"] = zone;
   return j.dump();
 }
 
@@ -200,6 +218,8 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
   if (j.contains("dedup_saved") && m.dedup_saved < 0) {
     return Bad(kType, "field 'dedup_saved' is negative");
   }
+  TERN_FIELD(m.zone, OptString(j, "zone", "", kMaxZone));
+  if (!ValidZone(m.zone)) return Bad(kType, "field 'zone' is not a zone label ([A-Za-z0-9._-])");
   if (auto f = j.find("disk_full"); f != j.end()) {
     if (!f->is_boolean()) return Bad(kType, "field 'disk_full' is not a boolean");
     m.disk_full = f->get<bool>();

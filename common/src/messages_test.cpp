@@ -81,6 +81,22 @@ TEST_SUITE("messages") {
     hb.dedup_saved = 4096;
     CHECK(RoundTrip(hb).dedup_saved == 4096);
     CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"dedup_saved":-5})").ok());
+    CHECK(RoundTrip(hb).zone.empty());
+    CHECK(hb.Encode().find("zone") == std::string::npos);  // no zone: not on the wire
+    hb.zone = "hall-2.a_1";
+    CHECK(RoundTrip(hb).zone == "hall-2.a_1");
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"zone":"a b"})").ok());
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"zone":7})").ok());
+    CHECK_FALSE(DecodeText<Heartbeat>(R"({"v":1,"type":"hb","addr":3,"zone":")" +
+                                      std::string(33, 'z') + R"("})")
+                    .ok());
+    CHECK(ValidZone(""));
+    CHECK(ValidZone("rack-7"));
+    CHECK_FALSE(ValidZone("a/b"));
+    CHECK_FALSE(ValidZone("x#"));
+    CHECK(CheckZoneKey("hall-a").ok());
+    CHECK(CheckZoneKey("").ok());
+    CHECK(CheckZoneKey("hall a").message().find("config key 'node.zone': 'hall a'") == 0);
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};

@@ -6,12 +6,29 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <tuple>
 
+#include "chunk_cache.h"
 #include "tern/common/bytes.h"
 #include "tern/common/protocol.h"
 #include "tern/core/manifest.h"
 
 namespace tern::core {
+
+std::vector<LiveNode> OrderHolders(const std::vector<uint32_t>& holders,
+                                   const std::vector<LiveNode>& live, const std::string& zone) {
+  std::vector<LiveNode> ask;
+  for (uint32_t h : holders) {
+    auto it =
+        std::find_if(live.begin(), live.end(), [&](const LiveNode& n) { return n.addr == h; });
+    if (it != live.end()) ask.push_back(*it);
+  }
+  auto far = [&](const LiveNode& n) { return zone.empty() || n.zone != zone; };
+  std::sort(ask.begin(), ask.end(), [&](const LiveNode& a, const LiveNode& b) {
+    return std::make_tuple(far(a), a.load, a.name) < std::make_tuple(far(b), b.load, b.name);
+  });
+  return ask;
+}
 
 void ChunkFetcher::Count(const char* name) {
   if (d_.metrics) d_.metrics->Add(name);
@@ -26,16 +43,14 @@ Result<FetchedBytes> ChunkFetcher::Fetch(const ChunkId& id) {
     Count("chunk_reads");
     return FetchedBytes{std::move(*where->spooled), d_.core_name};
   }
-  // The live holders, lowest load first (ties: the older holder first).
-  std::vector<LiveNode> live = d_.live ? d_.live() : std::vector<LiveNode>{};
-  std::vector<LiveNode> ask;
-  for (uint32_t h : where->holders) {
-    auto it =
-        std::find_if(live.begin(), live.end(), [&](const LiveNode& n) { return n.addr == h; });
-    if (it != live.end()) ask.push_back(*it);
+  if (d_.cache) {
+    if (auto hit = d_.cache->Get(id)) {
+      Count("chunk_reads");
+      return FetchedBytes{std::move(*hit), kFromCache};
+    }
   }
-  std::stable_sort(ask.begin(), ask.end(),
-                   [](const LiveNode& a, const LiveNode& b) { return a.load < b.load; });
+  const std::vector<LiveNode> ask =
+      OrderHolders(where->holders, d_.live ? d_.live() : std::vector<LiveNode>{}, d_.zone);
   std::string tried;
   for (const auto& n : ask) {
     uint64_t req;
@@ -56,6 +71,7 @@ Result<FetchedBytes> ChunkFetcher::Fetch(const ChunkId& id) {
     lk.unlock();
     if (answered && p.reason.empty()) {
       Count("chunk_reads");
+      if (d_.cache) d_.cache->Put(id, p.wire);
       return FetchedBytes{std::move(p.wire), n.name};
     }
     const std::string why =
@@ -149,6 +165,7 @@ std::function<std::vector<LiveNode>()> ChunkFetcher::LiveFromStatus(
       l.addr = n["addr"].get<uint32_t>();
       l.name = n.value("name", "");
       l.load = n.contains("load") && n["load"].is_number() ? n["load"].get<double>() : 0.0;
+      l.zone = n.contains("zone") && n["zone"].is_string() ? n["zone"].get<std::string>() : "";
       out.push_back(std::move(l));
     }
     return out;

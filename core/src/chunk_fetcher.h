@@ -1,10 +1,13 @@
 // ChunkFetcher: a chunk's bytes for a reader (GET /api/v1/chunks/{id}/bytes, `ternctl get`)
-// without anyone opening another node's files. From the core's own spool if it still has
-// the chunk; else the core asks one live holder at a time, lowest load first, with a
+// without anyone opening another node's files. The manifest first (a chunk it lacks is
+// NotFound, cached or not); then the core's own spool if it still has the chunk; then the
+// read cache (chunk_cache.h, if on); else the core asks one live holder at a time, nearest
+// first (OrderHolders: the core's own zone first, then lowest load, then name), with a
 // msg::Get on down/<holder> and waits for its answer: the kGot envelope (request = the Get's
 // req) on peer/<holder>/<core>, or a GetNack. An answer is used only if it comes from the
 // holder asked and its bytes hash to the id (DecodeEnvelope checks the hash, Fetch checks the
-// id); a nack, a mismatch or 5 s of silence moves on to the next live holder.
+// id); a nack, a mismatch or 5 s of silence moves on to the next live holder. Good bytes
+// from a holder go into the cache.
 //
 // Fetch blocks its caller (an HTTP request thread) on a condition variable; OnGot/OnGetNack
 // are called from the core's commit worker and only hand the answer over, so the worker is
@@ -45,7 +48,15 @@ struct LiveNode {
   uint32_t addr = 0;
   std::string name;
   double load = 0;
+  std::string zone;  // its heartbeats' node.zone ("" = none)
 };
+
+// The live ones among `holders`, in the order a read asks them: those whose zone is `zone`
+// first (only when `zone` is not empty), then lower load, then name.
+std::vector<LiveNode> OrderHolders(const std::vector<uint32_t>& holders,
+                                   const std::vector<LiveNode>& live, const std::string& zone);
+
+class ChunkCache;
 
 struct ChunkFetcherDeps {
   // nullopt: the manifest lacks the chunk (Fetch answers NotFound).
@@ -54,16 +65,22 @@ struct ChunkFetcherDeps {
   std::function<std::vector<LiveNode>()> live;
   // Publishes a control message (sealed by the core like every statement) on `topic`.
   std::function<void(const std::string& topic, const std::string& payload)> send;
-  std::string down_prefix;  // topics_.Down(""): the holder's name is appended
-  std::string core_name;    // what X-Tern-Holder says for bytes from the spool
-  int timeout_ms = 5000;    // per holder asked
+  std::string down_prefix;      // topics_.Down(""): the holder's name is appended
+  std::string core_name;        // what X-Tern-Holder says for bytes from the spool
+  std::string zone;             // the core's node.zone: holders there are asked first
+  ChunkCache* cache = nullptr;  // the read cache (null: none); must outlive the fetcher
+  int timeout_ms = 5000;        // per holder asked
   Metrics* metrics = nullptr;
 };
 
 struct FetchedBytes {
-  std::string wire;    // SHA-256(wire) == the id asked for
-  std::string holder;  // the holder that sent them, or the core's name (spool)
+  std::string wire;  // SHA-256(wire) == the id asked for
+  // The holder that sent them, the core's name (spool), or kFromCache (the read cache).
+  std::string holder;
 };
+
+// FetchedBytes::holder (and X-Tern-Holder) for bytes served from the read cache.
+inline constexpr const char* kFromCache = "cache";
 
 class ChunkFetcher {
  public:

@@ -212,12 +212,15 @@ Status Core::Impl::StartServices() {
     HttpApiSources hs;
     hs.status = [this] { return StatusJson(); };
     hs.scheduler = [this] { return processing_->Snapshot(WallMs()); };
-    ChunkFetcherDeps fd;  // reads from the spool or a live holder (chunk_fetcher.h)
+    cache_ = std::make_unique<ChunkCache>(o_.cache_max_bytes, &m_);
+    ChunkFetcherDeps fd;  // reads from the spool, the cache or the nearest live holder
     fd.where = ChunkFetcher::ManifestWhere(o_.data_dir + "/core.db");
     fd.live = ChunkFetcher::LiveFromStatus([this] { return StatusJson(); });
     fd.send = [this](const std::string& t, const std::string& p) { PublishLater(t, p); };
     fd.down_prefix = topics_.Down("");
     fd.core_name = o_.name;
+    fd.zone = o_.zone;
+    fd.cache = cache_.get();
     fd.metrics = &m_;
     fetcher_ = std::make_unique<ChunkFetcher>(std::move(fd));
     hs.chunk_bytes = [this](const std::string& id) -> Result<std::pair<std::string, std::string>> {

@@ -80,6 +80,12 @@ const std::vector<CounterDoc>& CoreCounterDocs() {
       {"board_events", "control board events recorded in core.db as records of the source board"},
       {"board_events_dropped",
        "control board events lost: the recorder was behind (queue full) or recording failed"},
+      {"chunk_reads", "chunk bytes served (GET /api/v1/chunks/{id}/bytes): spool, cache or holder"},
+      {"chunk_read_failures", "chunk reads answered 503: no live holder sent a good copy"},
+      {"chunk_read_refused", "answers to chunk reads dropped (wrong sender, request or id)"},
+      {"cache_hits", "chunk reads served from the core's read cache"},
+      {"cache_misses", "chunk reads the read cache did not have (counted while it is on)"},
+      {"cache_evictions", "chunks dropped from the read cache to keep cache.max_bytes"},
   };
   return kDocs;
 }
@@ -110,6 +116,9 @@ const std::vector<GaugeDoc>& CoreGaugeDocs() {
        "nodes whose last heartbeat's wall clock is off the core's by more than clock.max_skew"},
       {"mqtt_broker", "tern_core_mqtt_broker",
        "which broker of mqtt.brokers the core is connected to (1 = the first)"},
+      {"cache_bytes", "tern_core_cache_bytes",
+       "bytes of chunks in the core's read cache (at most cache.max_bytes)"},
+      {"cache_entries", "tern_core_cache_entries", "chunks in the core's read cache"},
       // The board's figures come from its snapshot as tern_board_*.
       {"board_temp_c", "", ""},
       {"board_over_temp", "", ""},

@@ -21,6 +21,7 @@
 #include "board_control.h"
 #include "board_recorder.h"
 #include "broker_hearing.h"
+#include "chunk_cache.h"
 #include "chunk_fetcher.h"
 #include "clock_watch.h"
 #include "commit_worker.h"
@@ -169,6 +170,7 @@ class Core::Impl {
   std::unique_ptr<StatusReporter> status_;
   std::unique_ptr<CommitWorker> worker_;
   std::unique_ptr<HttpApi> http_;
+  std::unique_ptr<ChunkCache> cache_;      // the read cache (cache.max_bytes) of fetcher_
   std::unique_ptr<ChunkFetcher> fetcher_;  // reads for GET /api/v1/chunks/{id}/bytes
   // With a board: its events as `board` chunks. Declared before board_, so it outlives the
   // board thread that feeds it.

@@ -90,6 +90,7 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   mb.load = std::clamp(0.5 * hb.cpu + 0.5 * (cap > 0 ? used / cap : 0.5), 0.0, 1.0);
   mb.last_hb_ms = now_ms;
   mb.last_hb_wall_ms = hb.wall_ms;
+  mb.zone = hb.zone;
   mb.used = hb.used;
   mb.capacity = hb.capacity;
   mb.outbox_chunks = hb.queue;
@@ -187,6 +188,7 @@ nlohmann::json Membership::ToStatusJson() const {
          {"name", mb.name},
          {"state", std::string(NodeStateName(mb.state))},
          {"load", mb.load},
+         {"zone", mb.zone},
          {"disk_full", mb.disk_full},
          {"draining", mb.draining},
          {"outbox_chunks",

@@ -158,6 +158,18 @@ TEST_SUITE("membership") {
     CHECK(m.ToStatusJson()[0]["outbox_bytes"] == 70000);
   }
 
+  TEST_CASE("the zone from the last heartbeat is in the status, empty before one") {
+    Membership m(3000, 10000);
+    m.Add(2, "n2");
+    CHECK(m.ToStatusJson()[0]["zone"] == "");
+    auto hb = Hb(0.1, 0, 0);
+    hb.zone = "hall-a";
+    (void)m.OnHeartbeat(2, hb, 10);
+    CHECK(m.ToStatusJson()[0]["zone"] == "hall-a");
+    (void)m.OnHeartbeat(2, Hb(0.1, 0, 0), 20);  // no zone said any more: none
+    CHECK(m.ToStatusJson()[0]["zone"] == "");
+  }
+
   TEST_CASE("a new epoch makes the member list due and travels in it") {
     Membership m(1000, 3000);
     m.Add(2, "n2");

@@ -3,6 +3,7 @@
 
 #include "board_driver.h"
 #include "tern/common/broker_list.h"
+#include "tern/common/messages.h"
 #include "tern/core/http_api.h"
 #include "tern/hw/gpiod_bus.h"
 
@@ -64,6 +65,7 @@ const ConfigSchema& CoreConfigSchema() {
     s.keys = {
         {"node.name", T::kString, "core", "Name in logs and the MQTT client id"},
         {"node.data_dir", T::kString, "./core-data", "Directory of core.db (registry, manifest, spool) and status.json"},
+        {"node.zone", T::kString, "", "Where the core is (a label like an edge's node.zone): a chunk is read from a live holder in this zone first. Empty = no zone (load alone decides)"},
         {"mqtt.host", T::kString, "127.0.0.1", "Gateway (Mosquitto) host"},
         {"mqtt.port", T::kInt, "1883", "Gateway port", 1, 65535},
         {"mqtt.brokers", T::kString, "", "Failover: up to three gateway brokers as host:port, comma separated, all of one site (same CA; with TLS each broker's certificate must name the host written here). The node uses the first and moves to the next, round robin, after two failed attempts on the one in use. Empty = the single broker mqtt.host:mqtt.port; giving both is an error"},
@@ -113,6 +115,8 @@ const ConfigSchema& CoreConfigSchema() {
         {"repair.copy_timeout", T::kDurationMs, "30s", "A repair copy the target has not confirmed (stored) after this long is tried again elsewhere", 100, 3600000},
         {"reconcile.interval", T::kDurationMs, "1h", "Ask every live store for a full block report this often, and compare it with the manifest", 1000, 604800000.0},
     });
+    // Reads (issue 12): the LRU cache of chunk bytes the core fetched from holders.
+    s.keys.push_back({"cache.max_bytes", T::kBytes, "64M", "Bytes of chunks read from holders (GET /api/v1/chunks/{id}/bytes) the core keeps in memory, least recently used dropped first; 0 = no cache", 0, 1099511627776.0});
     AddProcessingKeys(&s);
     AddSecurityKeys(&s, "core", /*with_crl=*/true);
     s.checks.push_back([](const Config& c) {
@@ -131,6 +135,7 @@ const ConfigSchema& CoreConfigSchema() {
     s.checks.push_back(CheckHttpKeys);
     s.checks.push_back(CheckBoardGpioLines);
     s.checks.push_back(CheckBoardGpioHalfBit);
+    s.checks.push_back([](const Config& c) { return msg::CheckZoneKey(c.String("node.zone")); });
     s.checks.push_back(CheckMqttBrokerKeys);
     return s;
   }();
@@ -141,6 +146,8 @@ CoreOptions CoreOptionsFrom(const Config& c) {
   CoreOptions o;
   o.name = c.String("node.name");
   o.data_dir = c.String("node.data_dir");
+  o.zone = c.String("node.zone");
+  o.cache_max_bytes = c.Int("cache.max_bytes");
   o.mqtt_host = c.String("mqtt.host");
   o.mqtt_port = static_cast<int>(c.Int("mqtt.port"));
   if (!c.String("mqtt.brokers").empty()) {

@@ -424,6 +424,7 @@ void EdgeAgent::Impl::Heartbeat() {
     m_.Set("disk_size_bytes", static_cast<int64_t>(d->total_bytes));
   }
   hb.capacity = o_.capacity_bytes;
+  hb.zone = o_.zone;  // node.zone: the core reads from holders in its own zone first
   hb.queue = shipper_->outbox_chunks();
   hb.outbox_bytes = shipper_->outbox_bytes();
   // In memory, so it is current even when status.json on the full disk cannot be written.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "tern/common/broker_list.h"
+#include "tern/common/messages.h"
 
 namespace tern::edge {
 namespace {
@@ -54,6 +55,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"node.name", T::kString, "edge-1", "This node's name; the core maps it to a permanent address"},
         {"node.data_dir", T::kString, "./data", "Directory of the local store (edge.db) and status.json"},
         {"node.capacity", T::kBytes, "10G", "Bytes this node offers for chunks; reported as load to peers", 1 << 20, 1e15},
+        {"node.zone", T::kString, "", "Where this node is (a label, up to 32 of A-Z a-z 0-9 . _ -), sent in heartbeats: the core reads a chunk from a holder in its own zone first. Empty = no zone"},
         {"mqtt.host", T::kString, "127.0.0.1", "Gateway (Mosquitto) host"},
         {"mqtt.port", T::kInt, "1883", "Gateway port", 1, 65535},
         {"mqtt.brokers", T::kString, "", "Failover: up to three gateway brokers as host:port, comma separated, all of one site (same CA; with TLS each broker's certificate must name the host written here). The node uses the first and moves to the next, round robin, after two failed attempts on the one in use. Empty = the single broker mqtt.host:mqtt.port; giving both is an error"},
@@ -103,6 +105,7 @@ const ConfigSchema& EdgeConfigSchema() {
     };
     s.checks.push_back(CheckPriorityKeys);
     s.checks.push_back(CheckGroupKeys);
+    s.checks.push_back([](const Config& c) { return msg::CheckZoneKey(c.String("node.zone")); });
     s.checks.push_back(CheckMqttBrokerKeys);
     AddSecurityKeys(&s, "edge-1", /*with_crl=*/false);
     return s;
@@ -115,6 +118,7 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.name = c.String("node.name");
   o.data_dir = c.String("node.data_dir");
   o.capacity_bytes = c.Int("node.capacity");
+  o.zone = c.String("node.zone");
   o.mqtt_host = c.String("mqtt.host");
   o.mqtt_port = static_cast<int>(c.Int("mqtt.port"));
   if (!c.String("mqtt.brokers").empty()) {

@@ -27,7 +27,7 @@
 #include <random>
 #include <thread>
 
-#include "bench_daemons.h"
+#include "bench_site.h"
 #include "broker.h"
 #include "ingest_common.h"
 #include "process.h"
@@ -90,18 +90,18 @@ struct RunResult {
   int64_t core_saved = -1;               // the core's site total
 };
 
-class DedupSite {
+class DedupSite : public BenchSite {
  public:
   DedupSite(const DedupArgs& a, std::string root, tern::testing::Broker& broker, bool dedup)
-      : a_(a), root_(std::move(root)), broker_(broker), dedup_(dedup) {}
+      : BenchSite(std::move(root), broker), a_(a), dedup_(dedup) {}
   ~DedupSite() { StopAll(); }
-
-  std::string Dir(const std::string& n) const { return root_ + "/" + n; }
-  json Status(const std::string& n) const { return ReadJson(Dir(n) + "/status.json"); }
 
   RunResult Run(const Workload& w) {
     RunResult r;
-    if (!Launch(&r.error)) return r;
+    if (!Launch()) {
+      r.error = error();
+      return r;
+    }
     const std::string drop = Dir("src-drop");
     const auto start = Clock::now();
     for (size_t i = 0; i < w.content.size(); ++i) {
@@ -128,7 +128,8 @@ class DedupSite {
       }
       return true;
     };
-    if (!WaitFor(all_in, a_.timeout, "every file stored, acked and in three stores", &r.error)) {
+    if (!WaitFor(all_in, a_.timeout, "every file stored, acked and in three stores")) {
+      r.error = error();
       return r;
     }
     r.seconds = Since(start);
@@ -143,9 +144,10 @@ class DedupSite {
       r.saved[n] = d->saved_bytes;
       sum += d->saved_bytes;
     }
-    // The core's figure follows the heartbeats (1 s): wait for it to catch up.
-    (void)WaitFor([&] { return Status("core").value("dedup_saved_bytes", int64_t{-1}) == sum; }, 15,
-                  "", nullptr);
+    // The core's figure follows the heartbeats (1 s): give it time to catch up; a figure
+    // that never does is reported as it is.
+    (void)WaitFor([&] { return Status("core").value("dedup_saved_bytes", int64_t{-1}) == sum; },
+                  15, "the core's dedup_saved_bytes");
     r.core_saved = Status("core").value("dedup_saved_bytes", int64_t{-1});
     r.ok = true;
     StopAll();
@@ -153,23 +155,17 @@ class DedupSite {
   }
 
  private:
-  bool Launch(std::string* error) {
+  bool Launch() {
     std::vector<std::string> names = {"core"};
     names.insert(names.end(), kEdges.begin(), kEdges.end());
-    if (broker_.mode() == tern::testing::BrokerMode::kPki) {
-      for (const auto& n : names) {
-        auto id = broker_.Issue(n, n == "core" ? crypto::Role::kCore : crypto::Role::kEdge);
-        if (id.cert.empty()) return Fail(error, "cannot issue a certificate for " + n);
-        ids_[n] = id;
-      }
-    }
+    if (!Issue(names)) return false;
     if (!procs_["core"].Start(Argv(TERN_CORE_PATH, "core", true), Dir("core") + ".log"))
-      return Fail(error, "cannot start tern-core");
-    if (!WaitFor([&] { return Status("core").value("connected", false); }, 30, "the core", error))
+      return Fail("cannot start tern-core");
+    if (!WaitFor([&] { return Status("core").value("connected", false); }, 30, "the core"))
       return false;
     std::error_code ec;
     fs::create_directories(Dir("src-drop"), ec);
-    if (ec) return Fail(error, "cannot create " + Dir("src-drop") + ": " + ec.message());
+    if (ec) return Fail("cannot create " + Dir("src-drop") + ": " + ec.message());
     for (const auto& n : kEdges) {
       auto v = Argv(TERN_EDGE_PATH, n, false);
       Add(&v, {"source.synthetic.enabled=false", "chunk.codec=raw",
@@ -177,49 +173,19 @@ class DedupSite {
       if (n == "src")
         Add(&v, {"source.dropdir.path=" + Dir("src-drop"), "source.dropdir.poll=50ms"});
       Add(&v, a_.edge_set);
-      if (!procs_[n].Start(v, Dir(n) + ".log")) return Fail(error, "cannot start " + n);
+      if (!procs_[n].Start(v, Dir(n) + ".log")) return Fail("cannot start " + n);
     }
     // Every edge registered and the peers known to src before the files come.
     for (const auto& n : kEdges) {
-      if (!WaitFor([&] { return Status(n).value("addr", 0u) != 0; }, 60, n + "'s address", error))
+      if (!WaitFor([&] { return Status(n).value("addr", 0u) != 0; }, 60, n + "'s address"))
         return false;
     }
     return WaitFor([&] { return Status("src").value("replication_blocked", true) == false; }, 60,
-                   "src to see its peers", error);
-  }
-  void StopAll() {
-    for (auto& [n, p] : procs_)
-      if (n != "core") p.Stop(std::chrono::milliseconds(3000));
-    if (procs_.count("core")) procs_["core"].Stop(std::chrono::milliseconds(3000));
-    procs_.clear();
-  }
-  bool WaitFor(const std::function<bool()>& pred, double timeout_s, const std::string& what,
-               std::string* error) {
-    auto start = Clock::now();
-    while (Since(start) < timeout_s) {
-      if (g_interrupted) return Fail(error, "interrupted");
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return Fail(error, "timed out waiting for " + what + " (logs in " + root_ + ")");
-  }
-  static bool Fail(std::string* error, const std::string& e) {
-    if (error) *error = e;
-    return false;
-  }
-  static void Add(std::vector<std::string>* v, const std::vector<std::string>& kvs) {
-    AddSets(v, kvs);
-  }
-  std::vector<std::string> Argv(const char* bin, const std::string& n, bool core) const {
-    return DaemonArgv(bin, n, root_, broker_, ids_, core);
+                   "src to see its peers");
   }
 
   const DedupArgs& a_;
-  const std::string root_;
-  tern::testing::Broker& broker_;
   const bool dedup_;
-  std::map<std::string, tern::testing::Identity> ids_;
-  std::map<std::string, tern::testing::Process> procs_;
 };
 
 json RateJson(const RunResult& r, const Workload& w) {
@@ -240,14 +206,9 @@ int Run(const DedupArgs& a) {
   for (bool dedup : {false, true}) {
     Say(say, std::string("run with store.dedup=") + (dedup ? "true" : "false"));
     const std::string root = tmp / (dedup ? "on" : "off");
-    tern::testing::Broker broker(root + "/broker", a.plain ? tern::testing::BrokerMode::kPlain
-                                                           : tern::testing::BrokerMode::kPki);
-    if (!broker.ok()) {
-      std::fprintf(stderr, "tern-bench dedup: cannot start mosquitto (see %s/broker)\n",
-                   root.c_str());
-      return 2;
-    }
-    DedupSite site(a, root, broker, dedup);
+    auto broker = StartBenchBroker(root, a.plain, "dedup");
+    if (!broker) return 2;
+    DedupSite site(a, root, *broker, dedup);
     runs[dedup] = site.Run(w);
     if (!runs[dedup].ok) {
       std::fprintf(stderr, "tern-bench dedup: %s\n", runs[dedup].error.c_str());

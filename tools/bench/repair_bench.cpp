@@ -29,10 +29,8 @@
 #include <random>
 #include <thread>
 
-#include "bench_daemons.h"
-#include "broker.h"
+#include "bench_site.h"
 #include "ingest_common.h"
-#include "process.h"
 
 namespace tern::bench {
 namespace {
@@ -62,26 +60,17 @@ int64_t CoreFigure(const json& st, const std::string& name) {
   return 0;
 }
 
-class RepairSite {
+class RepairSite : public BenchSite {
  public:
   RepairSite(const RepairArgs& a, const std::string& root, tern::testing::Broker& broker)
-      : a_(a), root_(root), broker_(broker) {}
+      : BenchSite(root, broker), a_(a) {}
 
-  std::string Dir(const std::string& n) const { return root_ + "/" + n; }
   static std::string StoreName(int i) { return "store" + std::to_string(i); }
-  json Status(const std::string& n) const { return ReadJson(Dir(n) + "/status.json"); }
-  const std::string& error() const { return error_; }
 
   bool Launch() {
     std::vector<std::string> names = {"core", "live-idle", "live-repair"};
     for (int i = 1; i <= a_.stores; ++i) names.push_back(StoreName(i));
-    if (broker_.mode() == tern::testing::BrokerMode::kPki) {
-      for (const auto& n : names) {
-        auto id = broker_.Issue(n, n == "core" ? crypto::Role::kCore : crypto::Role::kEdge);
-        if (id.cert.empty()) return Fail("cannot issue a certificate for " + n);
-        ids_[n] = id;
-      }
-    }
+    if (!Issue(names)) return false;
     auto core_argv = Argv(TERN_CORE_PATH, "core", true);
     Add(&core_argv,
         {"membership.suspect_after=1s",
@@ -163,20 +152,6 @@ class RepairSite {
     std::error_code ec;
     fs::remove_all(Dir(n), ec);
   }
-  void StopAll() {
-    for (auto& [n, p] : procs_)
-      if (n != "core") p.Stop(std::chrono::milliseconds(3000));
-    procs_["core"].Stop(std::chrono::milliseconds(3000));
-  }
-  bool WaitFor(const std::function<bool()>& pred, double timeout_s, const std::string& what) {
-    auto start = Clock::now();
-    while (Since(start) < timeout_s) {
-      if (g_interrupted) return Fail("interrupted");
-      if (pred()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return Fail("timed out waiting for " + what + " (logs in " + root_ + ")");
-  }
   // Bytes the victim's store holds on disk (database and WAL).
   double StoreBytes(const std::string& n) const {
     double b = 0;
@@ -187,10 +162,6 @@ class RepairSite {
   }
 
  private:
-  bool Fail(const std::string& e) {
-    error_ = e;
-    return false;
-  }
   int Pending() const {
     int n = 0;
     std::error_code ec;
@@ -198,12 +169,6 @@ class RepairSite {
       for ([[maybe_unused]] const auto& e : fs::directory_iterator(Dir(StoreName(i) + "-drop"), ec))
         ++n;
     return n;
-  }
-  static void Add(std::vector<std::string>* v, const std::vector<std::string>& kvs) {
-    AddSets(v, kvs);
-  }
-  std::vector<std::string> Argv(const char* bin, const std::string& n, bool core) const {
-    return DaemonArgv(bin, n, root_, broker_, ids_, core);
   }
   std::vector<std::string> EdgeArgv(const std::string& n, bool synthetic) const {
     auto v = Argv(TERN_EDGE_PATH, n, false);
@@ -214,24 +179,14 @@ class RepairSite {
   }
 
   const RepairArgs& a_;
-  const std::string root_;
-  tern::testing::Broker& broker_;
-  std::map<std::string, tern::testing::Identity> ids_;
-  std::map<std::string, tern::testing::Process> procs_;
-  std::string error_;
 };
 
 int Run(const RepairArgs& a) {
   tern::testing::TempDir tmp("tern-bench-repair");
   if (!RootOk(tmp.path())) return 2;
-  tern::testing::Broker broker(tmp / "broker", a.plain ? tern::testing::BrokerMode::kPlain
-                                                       : tern::testing::BrokerMode::kPki);
-  if (!broker.ok()) {
-    std::fprintf(stderr, "tern-bench repair: cannot start mosquitto (see %s)\n",
-                 (tmp / "broker").c_str());
-    return 2;
-  }
-  RepairSite site(a, tmp.path(), broker);
+  auto broker = StartBenchBroker(tmp.path(), a.plain, "repair");
+  if (!broker) return 2;
+  RepairSite site(a, tmp.path(), *broker);
   IngestArgs say;  // Say() only reads .json
   say.json = a.json;
   auto fail = [&](const std::string& stage) {

@@ -53,6 +53,15 @@ std::string MetricsText(const nlohmann::json& status, const nlohmann::json& sche
       }
       e.Add(CounterName("tern_core_", name), "counter", CoreCounterHelp(name), "", v);
     });
+    // The read cache's hit ratio since the core started (chunk_cache.h), from its counters.
+    const nlohmann::json& c = *it;
+    if (c.contains("cache_hits") && c["cache_hits"].is_number() && c.contains("cache_misses") &&
+        c["cache_misses"].is_number()) {
+      const double hits = c["cache_hits"].get<double>(), misses = c["cache_misses"].get<double>();
+      e.Add("tern_core_cache_hit_ratio", "gauge",
+            "share of chunk reads served from the core's read cache since it started", "",
+            hits + misses > 0 ? hits / (hits + misses) : 0.0);
+    }
   }
   if (auto it = doc ? status.find("spool_depth") : status.end();
       doc && it != status.end() && it->is_number() && it->get<double>() >= 0) {

@@ -88,6 +88,21 @@ TEST_SUITE("http render") {
     CHECK(types == 1);
   }
 
+  TEST_CASE("the read cache's counters give its gauges and hit ratio") {
+    auto e = testing::ParseExposition(MetricsText(
+        {{"counters",
+          {{"cache_hits", 3}, {"cache_misses", 1}, {"cache_bytes", 4096}, {"cache_entries", 2}}}}));
+    CHECK(e.errors.empty());
+    CHECK(e.Find("tern_core_cache_hits_total") == "3");
+    CHECK(e.Find("tern_core_cache_bytes") == "4096");
+    CHECK(e.types["tern_core_cache_bytes"] == "gauge");
+    CHECK(e.Find("tern_core_cache_entries") == "2");
+    CHECK(e.Find("tern_core_cache_hit_ratio") == "0.75");
+    auto none = testing::ParseExposition(
+        MetricsText({{"counters", {{"cache_hits", 0}, {"cache_misses", 0}}}}));
+    CHECK(none.Find("tern_core_cache_hit_ratio") == "0");
+  }
+
   TEST_CASE("missing or malformed status fields are skipped") {
     // A null document gives only the build's identity.
     auto empty = testing::ParseExposition(MetricsText(nlohmann::json()));

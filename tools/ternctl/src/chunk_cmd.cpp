@@ -294,7 +294,8 @@ void AddChunkCommands(CLI::App& app, ChunkCmdArgs* a) {
   a->locate->add_option("--limit", a->limit, "at most this many chunks (server default 1000)");
   a->locate->add_flag("--json", a->json, "the server's JSON");
   a->get = app.add_subcommand(
-      "get", "fetch one chunk through the core (spool or a live holder), check and print it");
+      "get",
+      "fetch one chunk through the core (spool, cache or a live holder), check and print it");
   a->get->add_option("id", a->id, "chunk id (64 hex digits, or a unique prefix of 8 or more)")
       ->required();
   a->get->add_flag("--json", a->json, "JSON lines: the header, then one line per record");

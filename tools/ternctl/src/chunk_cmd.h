@@ -1,7 +1,8 @@
 // `ternctl locate` (where a chunk or a source's chunks live: GET /api/v1/chunks/{id} and
 // /api/v1/chunks?source=...) and `ternctl get ID` (a chunk's bytes from the core, which reads
-// them from its spool or a live holder: GET /api/v1/chunks/{id}/bytes; ternctl checks the
-// SHA-256 against the id itself, then decodes and prints the records, or writes a blob).
+// them from its spool, its read cache or a live holder: GET /api/v1/chunks/{id}/bytes;
+// ternctl checks the SHA-256 against the id itself, then decodes and prints the records, or
+// writes a blob).
 #pragma once
 
 #include <CLI/CLI.hpp>

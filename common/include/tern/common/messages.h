@@ -37,6 +37,13 @@ inline constexpr size_t kMaxNodes = 100000;   // entries in a members list
 inline constexpr size_t kMaxHolders = 64;
 inline constexpr size_t kMaxSourceName = 255;  // a source's name in sequence floors
 inline constexpr size_t kMaxSeqFloors = 1024;  // entries in a registration's seq_floors
+inline constexpr size_t kMaxZone = 32;         // a node's zone label (node.zone)
+
+// A zone label (node.zone): empty (no zone), or up to kMaxZone of [A-Za-z0-9._-]. Reads
+// prefer holders whose zone is the core's (docs/architecture.md, "Reads").
+bool ValidZone(std::string_view zone);
+// The config check of node.zone (edge and core): Ok, or an error naming the key and value.
+Status CheckZoneKey(const std::string& value);
 
 // node -> core: "give me my address" (re-sent on every connect).
 struct Register {
@@ -130,6 +137,8 @@ struct Heartbeat {
   // Bytes the sender's store saves by dedup (shared bodies' extra references); -1 = not
   // given (an older edge, or a core's heartbeat).
   int64_t dedup_saved = -1;
+  // The node's zone (its node.zone, a ValidZone label); empty = none said (absent on the wire).
+  std::string zone;
   std::string Encode() const;
   static Result<Heartbeat> Decode(const nlohmann::json& j);
 };

@@ -17,6 +17,8 @@ namespace tern::core {
 struct CoreOptions {
   std::string name = "core";
   std::string data_dir = "./core-data";
+  std::string zone;                    // node.zone: holders in this zone are read from first
+  int64_t cache_max_bytes = 64 << 20;  // cache.max_bytes: the read cache (0 = none)
   std::string mqtt_host = "127.0.0.1";
   int mqtt_port = 1883;
   // mqtt.brokers: the failover list (empty = mqtt_host:mqtt_port alone).

@@ -49,6 +49,7 @@ struct EdgeOptions {
   std::string name;
   std::string data_dir = "./data";
   int64_t capacity_bytes = int64_t{10} << 30;
+  std::string zone;  // node.zone: sent in heartbeats (reads prefer the core's zone); "" = none
   std::string mqtt_host = "127.0.0.1";
   int mqtt_port = 1883;
   // mqtt.brokers: the failover list (empty = mqtt_host:mqtt_port alone).
