@@ -23,6 +23,7 @@ struct SyntheticOptions {
   int64_t max_records = 0;     // stop after this many (0 = run forever)
   int64_t anomaly_every = 0;   // add a spike to channel 0 of every Nth record (0 = never)
   Priority priority = Priority::kNormal;
+  std::vector<std::string> tags;  // source.synthetic.tags (tags.h)
 };
 
 struct DropDirOptions {
@@ -30,6 +31,7 @@ struct DropDirOptions {
   std::string source = "files";
   int64_t poll_ms = 500;
   Priority priority = Priority::kBulk;
+  std::vector<std::string> tags;  // source.dropdir.tags
 };
 
 struct FeedOptions {
@@ -39,6 +41,7 @@ struct FeedOptions {
   std::string source = "feed";
   int channels = 1;              // csv columns
   Priority priority = Priority::kNormal;
+  std::vector<std::string> tags;  // source.feed.tags; jsonl records may add their own
 };
 
 struct EdgeOptions {
