@@ -76,6 +76,7 @@ const std::vector<CounterDoc>& CoreCounterDocs() {
       {"broker_failovers", "MQTT reconnections to another broker of mqtt.brokers"},
       {"mqtt_identity_conflicts", "times the broker dropped the core for a client id in use"},
       {"msmve_windows_skipped", "analysis windows the msmve processor skipped (too few records)"},
+      {"search_bad_requests", "searches refused with 400 (bad parameters or query syntax)"},
   };
   return kDocs;
 }
