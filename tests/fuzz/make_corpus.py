@@ -235,6 +235,9 @@ def queries():
         "near_reversed": "source=vib&from=2000&to=1000",
         "near_limit": "source=vib&limit=0",
         "near_empty_source": "source=&origin=4294967296",
+        "search": "q=bearing%20AND%20line2&from=2026-11-21&limit=20",
+        "near_search_control": "q=a%01b",
+        "near_search_origin": "q=x&origin=2",
     }
     for name, text in q.items():
         write("http_query", name, text)
