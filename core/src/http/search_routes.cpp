@@ -11,6 +11,8 @@
 
 namespace tern::core {
 
+using nlohmann::json;
+
 void HttpApi::Impl::AddSearchRoutes() {
   (void)(o_.metrics ? o_.metrics : &own_metrics_)->Counter("search_bad_requests");
   Route(R"(/api/v1/search)", &Impl::Search);
