@@ -277,6 +277,7 @@ TEST_SUITE("http_contract") {
          "/api/v1/chunks?source=vib&limit=3"},
         {"## GET /api/v1/results?[source=S][&origin=N][&from=T][&to=T][&anomalies=1][&limit=N]",
          "/api/v1/results?anomalies=1&limit=3"},
+        {"## GET /api/v1/search?q=Q[&from=T][&to=T][&limit=N]", "/api/v1/search?q=vib&limit=5"},
         {"## GET /api/v1/report", "/api/v1/report"},
         {"## GET /api/v1/repair", "/api/v1/repair"},
         {"## GET /api/v1/verify[?rehash=1]", "/api/v1/verify"},

@@ -37,9 +37,13 @@ std::vector<std::string> HostilePayloads(uint32_t sender) {
   std::string bad_version = env;
   bad_version[4] = 7;  // envelope version
   out.push_back(bad_version);
-  std::string chunk_v2 = wire;
-  chunk_v2[4] = 2;  // chunk version; re-wrapped so the envelope's id still matches
-  out.push_back(EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(chunk_v2), "", chunk_v2));
+  std::string chunk_v3 = wire;
+  chunk_v3[4] = 3;  // a chunk version no build reads; re-wrapped so the envelope's id matches
+  out.push_back(EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(chunk_v3), "", chunk_v3));
+  std::string v2_untagged = wire;
+  v2_untagged[4] = 2;  // version 2 must carry tags: read as a tag count, the body length fails
+  out.push_back(
+      EncodeEnvelope(EnvelopeType::kPut, sender, 1, ChunkIdOf(v2_untagged), "", v2_untagged));
   std::string flipped = env;
   flipped[flipped.size() - 2] ^= 0x10;
   out.push_back(flipped);

@@ -145,6 +145,7 @@ TEST_SUITE("schema") {
     CHECK(Site::WaitFor(60, [&] { return get("/api/v1/chunks/" + rid).status == 200; }));
     sample("GET /api/v1/chunks/{id}", "/api/v1/chunks/" + rid);
     sample("GET /api/v1/results", "/api/v1/results?limit=20");
+    sample("GET /api/v1/search", "/api/v1/search?q=vib&limit=20");
     sample("GET /api/v1/scheduler", "/api/v1/scheduler");
     sample("GET /api/v1/status", "/api/v1/status");
     sample("GET /api/v1/repair", "/api/v1/repair");
@@ -156,6 +157,7 @@ TEST_SUITE("schema") {
     // Errors: an unknown chunk, a bad parameter, an unknown edge.
     sample("GET /api/v1/chunks/{id}", "/api/v1/chunks/" + std::string(64, '0'), 404);
     sample("GET /api/v1/chunks", "/api/v1/chunks?source=vib&limit=0", 400);
+    sample("GET /api/v1/search", "/api/v1/search?q=AND%20(", 400);
     sample("GET /api/v1/edges/{name}/settings", "/api/v1/edges/nobody/settings", 404);
     // The operator's node actions: drain edge-2 (202); forgetting it while live is refused
     // (409); once it has stopped, forgetting it succeeds (200).

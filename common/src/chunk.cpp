@@ -1,8 +1,12 @@
-// Chunk wire format, version 1 (all integers little-endian):
+// Chunk wire format, versions 1 and 2 (all integers little-endian):
 //   u32 magic "TRNC" | u16 version | u32 origin | str16 source | u8 kind | u8 priority |
 //   u8 codec | u8 flags (0) | u32 boot | u64 seq | u64 t_first | u64 t_last |
 //   u32 record_count | u16 channels | u32 raw_len | 32 B body_hash |
-//   u16 n_parents | n_parents x 32 B | str32 body
+//   u16 n_parents | n_parents x 32 B | [version 2: u8 n_tags (1..32) | n_tags x str8 tag] |
+//   str32 body
+// Version 2 exists only for chunks with tags: tags sorted, unique and valid (tags.h), so
+// one set of tags has one wire form; a version 2 chunk without tags is refused, and an
+// untagged chunk is always written as version 1.
 // Body (raw): record_count x { u64 ts | u64 seq | str32 payload }.
 #include "tern/common/chunk.h"
 
@@ -33,6 +37,16 @@ Status CheckHeader(const ChunkHeader& h) {
   }
   for (const auto& p : h.parents) {
     if (p.size() != 32) return Status::InvalidArgument("chunk parent id is not 32 bytes");
+  }
+  if (h.tags.size() > kMaxChunkTags) {
+    return Status::InvalidArgument("chunk has " + std::to_string(h.tags.size()) +
+                                   " tags, more than " + std::to_string(kMaxChunkTags));
+  }
+  for (size_t i = 0; i < h.tags.size(); ++i) {
+    TERN_RETURN_IF_ERROR(CheckTag(h.tags[i], "chunk tag " + std::to_string(i)));
+    if (i > 0 && !(h.tags[i - 1] < h.tags[i])) {
+      return Status::InvalidArgument("chunk tags are not sorted and unique at '" + h.tags[i] + "'");
+    }
   }
   return Status::Ok();
 }
@@ -73,7 +87,7 @@ Result<std::string> BuildChunk(ChunkHeader h, const std::vector<Record>& records
   out.reserve(body.size() + 128 + h.source.size() + 32 * h.parents.size());
   ByteWriter w(&out);
   w.U32(kChunkMagic);
-  w.U16(kChunkVersion);
+  w.U16(h.tags.empty() ? kChunkVersionUntagged : kChunkVersion);
   w.U32(h.origin);
   w.Str16(h.source);
   w.U8(static_cast<uint8_t>(h.kind));
@@ -90,6 +104,13 @@ Result<std::string> BuildChunk(ChunkHeader h, const std::vector<Record>& records
   w.Bytes(std::string_view(reinterpret_cast<const char*>(h.body_hash.data()), 32));
   w.U16(static_cast<uint16_t>(h.parents.size()));
   for (const auto& p : h.parents) w.Bytes(p);
+  if (!h.tags.empty()) {
+    w.U8(static_cast<uint8_t>(h.tags.size()));
+    for (const auto& t : h.tags) {
+      w.U8(static_cast<uint8_t>(t.size()));
+      w.Bytes(t);
+    }
+  }
   w.Str32(body);
   return out;
 }
@@ -105,9 +126,9 @@ Result<ChunkView> DecodeChunk(std::string_view wire, const ChunkLimits& lim) {
   uint32_t magic = 0;
   if (!r.U32(&magic) || magic != kChunkMagic) return Status::Corruption("chunk: bad magic");
   if (!r.U16(&h.version)) return Status::Corruption("chunk: truncated version");
-  if (h.version != kChunkVersion) {
+  if (h.version != kChunkVersion && h.version != kChunkVersionUntagged) {
     return Status::Corruption("chunk: unsupported version " + std::to_string(h.version) +
-                              " (this build reads " + std::to_string(kChunkVersion) + ")");
+                              " (this build reads 1 and 2)");
   }
   std::string_view source;
   uint8_t kind = 0, prio = 0, codec = 0, flags = 0;
@@ -138,6 +159,18 @@ Result<ChunkView> DecodeChunk(std::string_view wire, const ChunkLimits& lim) {
     std::string_view p;
     if (!r.View(32, &p)) return Status::Corruption("chunk: truncated parent list");
     h.parents.emplace_back(p);
+  }
+  if (h.version == kChunkVersion) {
+    uint8_t n_tags = 0;
+    if (!r.U8(&n_tags)) return Status::Corruption("chunk: truncated tag count");
+    if (n_tags == 0) return Status::Corruption("chunk: version 2 without tags");
+    if (n_tags > kMaxChunkTags) return Status::Corruption("chunk: too many tags");
+    for (uint8_t i = 0; i < n_tags; ++i) {
+      uint8_t len = 0;
+      std::string_view t;
+      if (!r.U8(&len) || !r.View(len, &t)) return Status::Corruption("chunk: truncated tag");
+      h.tags.emplace_back(t);
+    }
   }
   if (!r.Str32(&v.body, lim.max_wire_bytes)) return Status::Corruption("chunk: truncated body");
   if (!r.AtEnd()) return Status::Corruption("chunk: trailing bytes after body");

@@ -161,5 +161,69 @@ TEST_SUITE("chunk") {
     h.source = std::string(200, 's');
     CHECK_FALSE(BuildChunk(h, {}).ok());
   }
+
+  TEST_CASE("untagged chunks are version 1, tagged ones version 2, both decode") {
+    auto plain = BuildChunk(SomeHeader(Codec::kRaw), SomeRecords(3, 6));
+    REQUIRE(plain.ok());
+    CHECK(uint8_t((*plain)[4]) == 1);
+    ChunkHeader h = SomeHeader(Codec::kZstd);
+    h.tags = {"bearing", "line2"};
+    auto tagged = BuildChunk(h, SomeRecords(3, 6));
+    REQUIRE(tagged.ok());
+    CHECK(uint8_t((*tagged)[4]) == 2);
+    auto v = DecodeChunk(*tagged);
+    REQUIRE(v.ok());
+    CHECK(v->header.version == 2);
+    CHECK(v->header.tags == std::vector<std::string>{"bearing", "line2"});
+    CHECK(DecodeRecords(*v).ok());
+    auto v1 = DecodeChunk(*plain);
+    REQUIRE(v1.ok());
+    CHECK(v1->header.version == 1);
+    CHECK(v1->header.tags.empty());
+    // The tags are part of the wire form, so of the id.
+    h.tags = {"bearing"};
+    auto other = BuildChunk(h, SomeRecords(3, 6));
+    REQUIRE(other.ok());
+    CHECK(ChunkIdOf(*other) != ChunkIdOf(*tagged));
+    for (size_t n = 0; n < tagged->size(); ++n) {
+      CHECK_FALSE(DecodeChunk(std::string_view(*tagged).substr(0, n)).ok());
+    }
+  }
+
+  TEST_CASE("bad tags are refused when building and when decoding") {
+    ChunkHeader h = SomeHeader(Codec::kRaw);
+    h.tags = {"line2", "bearing"};  // not sorted
+    CHECK_FALSE(BuildChunk(h, {}).ok());
+    h.tags = {"a", "a"};
+    CHECK_FALSE(BuildChunk(h, {}).ok());
+    h.tags = {"bad tag"};
+    CHECK_FALSE(BuildChunk(h, {}).ok());
+    h.tags = {"aaa", "bbb"};
+    auto wire = BuildChunk(h, {});
+    REQUIRE(wire.ok());
+    // The tag bytes sit just before the body's u32 length (an empty body: 4 zero bytes).
+    std::string w = *wire;
+    size_t at = w.size() - 4 - 3;  // "bbb"
+    w[at] = '-';
+    auto v = DecodeChunk(w);
+    REQUIRE_FALSE(v.ok());
+    CHECK(v.status().message().find("letters, digits") != std::string::npos);
+    w = *wire;
+    w[at] = 'a';  // "abb" after "aaa": still sorted, fine
+    CHECK(DecodeChunk(w).ok());
+    w[at + 1] = 'a';
+    w[at + 2] = 'a';  // "aaa" twice
+    CHECK_FALSE(DecodeChunk(w).ok());
+    // A version 2 chunk without tags is not the canonical form of an untagged chunk.
+    h.tags.clear();
+    auto plain = BuildChunk(h, {});
+    REQUIRE(plain.ok());
+    std::string v2 = *plain;
+    v2[4] = 2;
+    v2.insert(v2.size() - 4, 1, '\0');
+    auto bad = DecodeChunk(v2);
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.status().message().find("without tags") != std::string::npos);
+  }
 }
 }  // namespace tern

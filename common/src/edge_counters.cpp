@@ -15,6 +15,7 @@ const std::vector<EdgeCounterDoc>& EdgeCounterDocs() {
       {"anomalies_injected", "synthetic anomalies the synthetic source injected (tests, demos)",
        ""},
       {"feed_bad_lines", "lines of a feed source that did not parse (skipped)", ""},
+      {"feed_bad_tags", "feed records whose \"tags\" field was bad (record kept without it)", ""},
       {"feed_errors", "read errors of a feed source", ""},
       {"dropdir_files_stored", "files of a drop directory stored as records", ""},
       {"dropdir_errors", "files of a drop directory that could not be read or stored", ""},

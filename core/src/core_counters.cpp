@@ -86,6 +86,7 @@ const std::vector<CounterDoc>& CoreCounterDocs() {
       {"cache_hits", "chunk reads served from the core's read cache"},
       {"cache_misses", "chunk reads the read cache did not have (counted while it is on)"},
       {"cache_evictions", "chunks dropped from the read cache to keep cache.max_bytes"},
+      {"search_bad_requests", "searches refused with 400 (bad parameters or query syntax)"},
   };
   return kDocs;
 }

@@ -81,6 +81,30 @@ const std::vector<std::string>& Manifest::Schema() {
       " t_last INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
       " placed INTEGER NOT NULL DEFAULT 0, wire BLOB);"
       "CREATE INDEX own_chunks_by_source ON own_chunks(source, seq);",
+      // v10: search (search_index.h): one row per indexed chunk or result with its time
+      // range, and the FTS5 index over source, origin name, kind, priority, tags and notes.
+      // What core.db already knows is indexed (without tags: older chunks had none).
+      "CREATE TABLE search_rows(doc INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+      " t_first INTEGER NOT NULL, t_last INTEGER NOT NULL);"
+      "CREATE INDEX search_rows_by_time ON search_rows(t_last);"
+      "CREATE VIRTUAL TABLE search_fts USING fts5(source, origin, kind, priority, tags, notes,"
+      " tokenize = 'unicode61');"
+      "INSERT INTO search_rows(id, t_first, t_last) SELECT id, t_first, t_last FROM chunks"
+      " WHERE spooled = 1 AND kind != 3;"
+      "INSERT OR IGNORE INTO search_rows(id, t_first, t_last)"
+      " SELECT id, t_first, t_last FROM results;"
+      "INSERT INTO search_fts(rowid, source, origin, kind, priority, tags, notes)"
+      " SELECT r.doc, c.source, coalesce(n.name, ''),"
+      " CASE c.kind WHEN 0 THEN 'samples' WHEN 1 THEN 'blob' WHEN 2 THEN 'event' ELSE 'result' END,"
+      " CASE c.priority WHEN 0 THEN 'alarm' WHEN 1 THEN 'high' WHEN 2 THEN 'normal' ELSE 'bulk'"
+      " END, '', '' FROM search_rows r JOIN chunks c ON c.id = r.id"
+      " LEFT JOIN nodes n ON n.addr = c.origin WHERE c.kind != 3;"
+      "INSERT INTO search_fts(rowid, source, origin, kind, priority, tags, notes)"
+      " SELECT r.doc, 'r/' || s.origin || '/' || s.source || '/' || s.processor,"
+      " coalesce(n.name, ''), 'result', CASE WHEN s.anomalies > 0 THEN 'alarm' ELSE 'normal' END,"
+      " '', 'processor ' || s.processor || ' anomalies ' || s.anomalies ||"
+      " CASE WHEN s.anomalies > 0 THEN ' alarm' ELSE '' END"
+      " FROM search_rows r JOIN results s ON s.id = r.id LEFT JOIN nodes n ON n.addr = s.origin;",
   };
   return kSteps;
 }
@@ -110,6 +134,7 @@ Result<std::unique_ptr<Manifest>> Manifest::Open(const std::string& path,
   m->statements_ = std::make_unique<StatementStore>(d);
   m->seq_marks_ = std::make_unique<SeqMarks>(d);
   m->own_chunks_ = std::make_unique<OwnChunkStore>(d, now);
+  m->search_ = std::make_unique<SearchIndex>(d);
   return m;
 }
 

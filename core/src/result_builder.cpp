@@ -55,6 +55,7 @@ Result<BuiltResult> ResultBuilder::Build(const ChunkId& id, const ChunkHeader& s
   h.t_first = out.t_first;
   h.t_last = out.t_last;
   h.parents = out.sources;
+  h.tags = src.tags;  // what the data is about holds for what was computed from it
   TERN_ASSIGN_OR_RETURN(std::string wire,
                         BuildChunk(h, {Record{src.t_last, src.seq, payload.dump()}}));
 
@@ -69,6 +70,8 @@ Result<BuiltResult> ResultBuilder::Build(const ChunkId& id, const ChunkHeader& s
   b.row.summary = out.summary.dump();
   b.row.wire = std::move(wire);
   b.row.sources = out.sources;
+  b.search = SearchIndex::ForChunk(b.row.id, h, origin_name);
+  b.search.notes = SearchIndex::ResultNotes(out.processor, out.anomalies);
   note.id = b.row.id;
   b.note = note.Encode();
   return b;
@@ -93,7 +96,9 @@ ResultBuilder::Recorded ResultBuilder::OnProcessed(const ChunkId& id, const Chun
                    ToHex(id).substr(0, 16), b.status().ToString());
       continue;
     }
-    if (Status s = db_->InsertResult(b->row); !s.ok()) {
+    Status s = db_->InsertResult(b->row);
+    if (s.ok()) s = db_->search().Add(b->search);
+    if (!s.ok()) {
       m_->Add("manifest_errors");
       spdlog::error("core: recording the {} result of chunk {}: {}", out.processor,
                     ToHex(id).substr(0, 16), s.ToString());

@@ -3,7 +3,9 @@
 // alarm priority when it found anomalies; parents: the chunks it covers), a row in core.db's
 // results with its links to the source chunks, and a `result` note for the edge
 // (`down/<name>`) and for outside readers (`x/results/<edge>/<source>/<processor>`, and
-// `x/alarms/<edge>/<source>` with anomalies). The source chunk leaves the spool in the same
+// `x/alarms/<edge>/<source>` with anomalies). A result chunk carries its source chunk's tags
+// and is indexed for search (search_index.h) with notes on its processor and anomalies, in
+// the transaction that records it. The source chunk leaves the spool in the same
 // transaction, so a chunk is processed once whatever happens around it.
 // Thread-safety: not thread-safe; the commit worker owns it.
 #pragma once
@@ -20,9 +22,11 @@
 
 namespace tern::core {
 
-// One built result: the row for core.db (its wire bytes included) and the note announcing it.
+// One built result: the row for core.db (its wire bytes included), its search index entry
+// (the source chunk's tags, notes on processor and anomalies) and the note announcing it.
 struct BuiltResult {
   Manifest::ResultRow row;
+  SearchDoc search;
   std::string note;  // msg::ResultNote, encoded
 };
 

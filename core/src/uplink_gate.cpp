@@ -138,6 +138,8 @@ UplinkGate::Outcome UplinkGate::OnUplink(const std::string& topic, std::string_v
   // A resend of a chunk spooled before (maybe processed and unspooled since) is not spooled
   // again: it only earns the edge another ack.
   if (s.ok() && !already) s = db_->Spool(id, h, env->chunk);
+  // Indexed for search with the spool row: the first time the core has the chunk's tags.
+  if (s.ok() && !already) s = db_->search().Add(SearchIndex::ForChunk(id, h, name));
   if (!s.ok()) {
     m_->Add("manifest_errors");
     spdlog::error("core: spooling chunk from {}: {}", name, s.ToString());

@@ -344,18 +344,19 @@ Status EdgeAgent::Impl::AddCollectors() {
   };
   if (o_.synthetic.enabled) {
     TERN_RETURN_IF_ERROR(add({o_.synthetic.source, RecordKind::kSamples, o_.synthetic.priority,
-                              static_cast<uint16_t>(o_.synthetic.channels)}));
+                              static_cast<uint16_t>(o_.synthetic.channels), o_.synthetic.tags}));
     collectors_.push_back(std::make_unique<SyntheticSource>(o_.synthetic, chunker_.get(), &m_));
   }
   if (!o_.dropdir.path.empty()) {
-    TERN_RETURN_IF_ERROR(add({o_.dropdir.source, RecordKind::kBlob, o_.dropdir.priority, 0}));
+    TERN_RETURN_IF_ERROR(
+        add({o_.dropdir.source, RecordKind::kBlob, o_.dropdir.priority, 0, o_.dropdir.tags}));
     collectors_.push_back(std::make_unique<DropDirCollector>(o_.dropdir, chunker_.get(), &m_));
   }
   if (!o_.feed.path.empty() || !o_.feed.topic.empty()) {
     bool csv = o_.feed.format == "csv";
     TERN_RETURN_IF_ERROR(
         add({o_.feed.source, csv ? RecordKind::kSamples : RecordKind::kEvent, o_.feed.priority,
-             static_cast<uint16_t>(csv ? o_.feed.channels : 0)}));
+             static_cast<uint16_t>(csv ? o_.feed.channels : 0), o_.feed.tags}));
   }
   if (!o_.feed.path.empty()) {
     collectors_.push_back(std::make_unique<FeedCollector>(o_.feed, chunker_.get(), &m_));

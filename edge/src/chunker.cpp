@@ -34,7 +34,8 @@ void Chunker::RaiseFloor(const std::string& source, uint64_t next_record_seq,
   it->second.next_chunk_seq = std::max(it->second.next_chunk_seq, next_chunk_seq);
 }
 
-Status Chunker::Add(const std::string& source, std::string payload) {
+Status Chunker::Add(const std::string& source, std::string payload,
+                    const std::vector<std::string>& tags) {
   std::vector<SealedChunk> sealed;
   {
     std::lock_guard<std::mutex> lk(mu_);
@@ -46,6 +47,7 @@ Status Chunker::Add(const std::string& source, std::string payload) {
     if (o.records.empty()) o.first_us = MonotonicUs();
     o.records.push_back(Record{clock_->Now(), o.next_record_seq++, std::move(payload)});
     o.bytes += sz;
+    if (!tags.empty()) MergeTags(&o.record_tags, tags);
     if (o.bytes >= opts_.max_bytes || o.records.size() >= opts_.max_records) {
       SealLocked(o, &sealed);
     }
@@ -123,6 +125,12 @@ void Chunker::SealLocked(Open& o, std::vector<SealedChunk>* out) {
   h.channels = o.spec.channels;
   h.t_first = o.records.front().ts;
   h.t_last = o.records.back().ts;
+  h.tags = o.spec.tags;
+  if (size_t left_out = MergeTags(&h.tags, o.record_tags); left_out > 0) {
+    spdlog::warn("chunker: source '{}': {} record tags left out of a chunk (at most {})", h.source,
+                 left_out, kMaxChunkTags);
+  }
+  o.record_tags.clear();
   auto wire = BuildChunk(h, o.records);
   if (!wire.ok()) {  // only a bad source spec can cause this; it is a programming error
     spdlog::critical("chunker: cannot build chunk for '{}': {}", h.source,

@@ -112,5 +112,39 @@ TEST_SUITE("chunker") {
     CHECK(recs[1].payload == "c");
     CHECK(ch.Add("nope", "x").code() == Status::Code::kNotFound);
   }
+
+  TEST_CASE("a chunk carries its source's tags and the union of its records' tags") {
+    HybridClock clock;
+    Sink sink;
+    ChunkerOptions o;
+    o.window_ms = 60000;
+    Chunker ch(3, 1, &clock, o, sink.fn());
+    ch.AddSource({"feed", RecordKind::kEvent, Priority::kNormal, 0, {"line2"}}, 0, 0);
+    REQUIRE(ch.Add("feed", R"({"a":1})", {"bearing"}).ok());
+    REQUIRE(ch.Add("feed", R"({"a":2})", {"alpha", "line2"}).ok());
+    REQUIRE(ch.Add("feed", R"({"a":3})").ok());
+    ch.FlushAll();
+    REQUIRE(ch.Add("feed", R"({"a":4})").ok());
+    ch.FlushAll();
+    REQUIRE(sink.chunks.size() == 2);
+    auto v = DecodeChunk(sink.chunks[0].wire);
+    REQUIRE(v.ok());
+    CHECK(v->header.tags == std::vector<std::string>{"alpha", "bearing", "line2"});
+    // The next chunk starts afresh: only the source's own tags.
+    auto v2 = DecodeChunk(sink.chunks[1].wire);
+    REQUIRE(v2.ok());
+    CHECK(v2->header.tags == std::vector<std::string>{"line2"});
+  }
+
+  TEST_CASE("an untagged source makes version 1 chunks") {
+    HybridClock clock;
+    Sink sink;
+    Chunker ch(3, 1, &clock, ChunkerOptions{}, sink.fn());
+    ch.AddSource({"vib", RecordKind::kSamples, Priority::kNormal, 1}, 0, 0);
+    REQUIRE(ch.Add("vib", EncodeSamples({1.0})).ok());
+    ch.FlushAll();
+    REQUIRE(sink.chunks.size() == 1);
+    CHECK(DecodeChunk(sink.chunks[0].wire).value().header.version == kChunkVersionUntagged);
+  }
 }
 }  // namespace tern::edge

@@ -14,15 +14,17 @@
 #include "tern/common/dispatch.h"
 #include "tern/common/hlc.h"
 #include "tern/common/protocol.h"
+#include "tern/common/tags.h"
 
 namespace tern::edge {
 namespace fs = std::filesystem;
 
 Status OfferWithBackoff(Chunker* chunker, const std::string& source, std::string payload,
-                        Metrics* m, const std::atomic<bool>& stop) {
+                        Metrics* m, const std::atomic<bool>& stop,
+                        const std::vector<std::string>& tags) {
   int refusals = 0;
   while (true) {
-    Status s = chunker->Add(source, payload);
+    Status s = chunker->Add(source, payload, tags);
     if (s.ok()) {
       m->Add("records_collected");
       return s;
@@ -176,14 +178,50 @@ void DropDirCollector::ScanOnce() {
   }
 }
 
+namespace {
+// A feed object's "tags" field: an array of at most kMaxSourceTags valid tag strings.
+Status ReadFeedTags(const nlohmann::json& obj, std::vector<std::string>* out) {
+  auto it = obj.find("tags");
+  if (it == obj.end()) return Status::Ok();
+  if (!it->is_array()) return Status::InvalidArgument("feed record: \"tags\" is not an array");
+  if (it->size() > kMaxSourceTags) {
+    return Status::InvalidArgument("feed record: more than " + std::to_string(kMaxSourceTags) +
+                                   " tags");
+  }
+  std::vector<std::string> tags;
+  for (const auto& t : *it) {
+    if (!t.is_string()) return Status::InvalidArgument("feed record: a tag is not a string");
+    TERN_RETURN_IF_ERROR(CheckTag(t.get<std::string>(), "feed record"));
+    tags.push_back(t.get<std::string>());
+  }
+  MergeTags(out, tags);  // sorts and folds duplicates; 16 always fit
+  return Status::Ok();
+}
+
+// A record whose "tags" field was bad: counted, logged (throttled); the record is kept.
+void CountBadTags(Metrics* m, const FeedTags& tags, const std::string& where) {
+  if (tags.error.empty()) return;
+  int64_t n = ++m->Counter("feed_bad_tags");
+  if (n <= 10 || n % 1000 == 0) {
+    spdlog::warn("{}: {}; record kept without its tags ({} so far)", where, tags.error, n);
+  }
+}
+}  // namespace
+
 Result<std::string> FeedLineToPayload(const std::string& line, const std::string& format,
-                                      uint16_t channels) {
+                                      uint16_t channels, FeedTags* tags) {
   if (format == "jsonl") {
     // Bounded like every control message: a line from local equipment is as untrusted as
     // one from the network, and dump() below recurses as deep as the line nests.
     auto j = ParseJsonBounded(line);
     if (!j.ok()) return Status::InvalidArgument("feed line: " + j.status().message());
     if (!j->is_object()) return Status::InvalidArgument("feed line is not a JSON object");
+    if (tags != nullptr) {
+      if (Status s = ReadFeedTags(*j, &tags->tags); !s.ok()) {
+        tags->tags.clear();
+        tags->error = s.message();
+      }
+    }
     return j->dump();
   }
   std::vector<double> vals;
@@ -239,15 +277,17 @@ void FeedCollector::Run() {
     }
     ++lineno;
     if (line.empty()) continue;
-    auto p = FeedLineToPayload(line, o_.format, channels);
+    FeedTags tags;
+    auto p = FeedLineToPayload(line, o_.format, channels, &tags);
     if (!p.ok()) {
       if (p.status().code() == Status::Code::kNotFound) continue;  // header row
       m_->Add("feed_bad_lines");
       spdlog::warn("feed {}:{}: {}", o_.path, lineno, p.status().message());
       continue;
     }
+    CountBadTags(m_, tags, "feed " + o_.path + ":" + std::to_string(lineno));
     // Refusals are counted and logged inside; the feed goes on with its next line.
-    (void)OfferWithBackoff(chunker_, o_.source, std::move(p).value(), m_, stop_);
+    (void)OfferWithBackoff(chunker_, o_.source, std::move(p).value(), m_, stop_, tags.tags);
   }
 }
 
@@ -260,9 +300,12 @@ bool TopicFeedCollector::Matches(const std::string& topic) const {
 void TopicFeedCollector::OnMessage(const std::string& topic, std::string_view payload) {
   if (!running_) return;
   const std::string who = "source '" + o_.source + "'";
-  auto p = FeedLineToPayload(std::string(payload), o_.format, static_cast<uint16_t>(o_.channels));
+  FeedTags tags;
+  auto p =
+      FeedLineToPayload(std::string(payload), o_.format, static_cast<uint16_t>(o_.channels), &tags);
   if (!p.ok()) return msg::Reject(*m_, who, "feed", p.status().message() + " on " + topic);
-  Status s = chunker_->Add(o_.source, std::move(p).value());
+  CountBadTags(m_, tags, who + " on " + topic);
+  Status s = chunker_->Add(o_.source, std::move(p).value(), tags.tags);
   if (s.ok()) {
     m_->Add("records_collected");
   } else {

@@ -25,6 +25,27 @@ TEST_SUITE("collectors") {
     CHECK(FeedLineToPayload("1,2", "csv", 3).status().code() == Status::Code::kInvalidArgument);
   }
 
+  TEST_CASE("a feed record's tags are read, a bad tags field is reported and the record kept") {
+    FeedTags t;
+    auto p = FeedLineToPayload(R"({"v":1,"tags":["line2","bearing","line2"]})", "jsonl", 0, &t);
+    REQUIRE(p.ok());
+    CHECK(t.error.empty());
+    CHECK(t.tags == std::vector<std::string>{"bearing", "line2"});
+    for (const char* bad :
+         {R"({"tags":"bearing"})", R"({"tags":[1]})", R"({"tags":["a b"]})",
+          R"({"tags":["a","b","c","d","e","f","g","h","i","j","k","l","m","n","o","p","q"]})"}) {
+      FeedTags b;
+      auto kept = FeedLineToPayload(bad, "jsonl", 0, &b);
+      CHECK_MESSAGE(kept.ok(), bad);
+      CHECK_MESSAGE(!b.error.empty(), bad);
+      CHECK(b.tags.empty());
+    }
+    FeedTags none;
+    REQUIRE(FeedLineToPayload(R"({"v":1})", "jsonl", 0, &none).ok());
+    CHECK(none.tags.empty());
+    CHECK(none.error.empty());
+  }
+
   TEST_CASE("synthetic source is deterministic and synchronised") {
     auto a = SyntheticSource::Sample(123, 6, 1000);
     auto b = SyntheticSource::Sample(123, 6, 1000);

@@ -5,15 +5,20 @@
 
 #include "tern/common/broker_list.h"
 #include "tern/common/messages.h"
+#include "tern/common/tags.h"
 
 namespace tern::edge {
 namespace {
 const std::vector<std::string> kPriorities = {"alarm", "high", "normal", "bulk"};
 
+// Priorities, tags and the node name: each bad value names its key.
 Status CheckPriorityKeys(const Config& c) {
   for (const char* k : {"source.synthetic.priority", "source.dropdir.priority",
                         "source.feed.priority"}) {
     TERN_RETURN_IF_ERROR(ParsePriority(c.String(k), k).status());
+  }
+  for (const char* k : {"source.synthetic.tags", "source.dropdir.tags", "source.feed.tags"}) {
+    TERN_RETURN_IF_ERROR(ParseTagList(c.String(k), std::string("config key '") + k + "'").status());
   }
   if (c.String("node.name").find_first_of("/+# ") != std::string::npos) {
     return Status::InvalidArgument("config key 'node.name': '" +
@@ -35,6 +40,12 @@ Status CheckGroupKeys(const Config& c) {
     }
   }
   return Status::Ok();
+}
+
+// A tag key's value; already validated by CheckPriorityKeys (none on error).
+std::vector<std::string> TagsOf(const Config& c, const char* key) {
+  auto t = ParseTagList(c.String(key), key);
+  return t.ok() ? std::move(t).value() : std::vector<std::string>{};
 }
 }  // namespace
 
@@ -86,11 +97,13 @@ const ConfigSchema& EdgeConfigSchema() {
         {"source.synthetic.anomaly_every", T::kInt, "0", "Inject a spike (+20) on channel 0 of every Nth record, for testing alarms (0 = never)", 0, 1e15},
         {"source.synthetic.priority", T::kString, "normal", "Priority class: alarm, high, normal, bulk"},
         {"source.synthetic.group", T::kString, "", "Placement group: the chunks of one placement window of all sources in a group (on this or other edges) go to the same peers (empty = the group is the source's name, so one source name on several edges is one group)"},
+        {"source.synthetic.tags", T::kString, "", "Tags of this source's chunks, comma separated (e.g. bearing,line2): up to 16 words of 1..32 letters, digits or '_'; carried in each chunk and searchable at the core (empty = none)"},
         {"source.dropdir.path", T::kString, "", "Directory whose files become blob records, deleted once stored locally (empty = off)"},
         {"source.dropdir.name", T::kString, "files", "Source name of dropped files"},
         {"source.dropdir.poll", T::kDurationMs, "500ms", "How often the drop directory is scanned", 10, 3600000},
         {"source.dropdir.priority", T::kString, "bulk", "Priority class of dropped files"},
         {"source.dropdir.group", T::kString, "", "Placement group of dropped files (empty = the source's name)"},
+        {"source.dropdir.tags", T::kString, "", "Tags of this source's chunks, comma separated (e.g. bearing,line2): up to 16 words of 1..32 letters, digits or '_'; carried in each chunk and searchable at the core (empty = none)"},
         {"source.feed.path", T::kString, "", "File to follow, or - for stdin (empty = off)"},
         {"source.feed.topic", T::kString, "", "Local MQTT topic whose messages are feed lines (empty = off)"},
         {"source.feed.format", T::kString, "jsonl", "jsonl: each line a JSON object (event record); csv: numeric columns (sample record)", -1e300, 1e300, {"jsonl", "csv"}},
@@ -98,6 +111,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"source.feed.channels", T::kInt, "1", "Numeric columns per csv line", 1, 1024},
         {"source.feed.priority", T::kString, "normal", "Priority class of the feed"},
         {"source.feed.group", T::kString, "", "Placement group of the feed (empty = the source's name)"},
+        {"source.feed.tags", T::kString, "", "Tags of this source's chunks, comma separated (e.g. bearing,line2): up to 16 words of 1..32 letters, digits or '_'; carried in each chunk and searchable at the core (empty = none); a jsonl record's own \"tags\" array (same rules) adds to them"},
         // Scrub: every stored chunk re-read and re-hashed (docs/architecture.md, "Scrub").
         {"scrub.period", T::kDurationMs, "168h", "Every stored chunk is re-read and re-hashed once per this period (a corrupt copy is quarantined and reported to the core); the first pass starts with the edge", 1000, 1e13},
         {"scrub.max_bytes_per_s", T::kBytes, "8M", "Scrub never reads faster than this many bytes per second", 4096, 1e12},
@@ -149,11 +163,13 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.synthetic.anomaly_every = c.Int("source.synthetic.anomaly_every");
   o.synthetic.priority = *ParsePriority(c.String("source.synthetic.priority"), "");
   o.synthetic.group = c.String("source.synthetic.group");
+  o.synthetic.tags = TagsOf(c, "source.synthetic.tags");
   o.dropdir.path = c.String("source.dropdir.path");
   o.dropdir.source = c.String("source.dropdir.name");
   o.dropdir.poll_ms = c.Int("source.dropdir.poll");
   o.dropdir.priority = *ParsePriority(c.String("source.dropdir.priority"), "");
   o.dropdir.group = c.String("source.dropdir.group");
+  o.dropdir.tags = TagsOf(c, "source.dropdir.tags");
   o.feed.path = c.String("source.feed.path");
   o.feed.topic = c.String("source.feed.topic");
   o.feed.format = c.String("source.feed.format");
@@ -163,6 +179,7 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.feed.group = c.String("source.feed.group");
   o.placement_random = c.String("placement.mode") == "random";
   o.placement_window_ms = c.Int("placement.window");
+  o.feed.tags = TagsOf(c, "source.feed.tags");
   o.log_level = c.String("log.level");
   o.store_dedup = c.Bool("store.dedup");
   o.scrub_period_ms = c.Int("scrub.period");

@@ -3,7 +3,7 @@
 // CheckChunk(wire) runs what every receiver runs (DecodeChunk, then DecodeRecords) and
 // checks what the codec promises about whatever decodes:
 // - the header is in range (source 1..128 bytes, known kind/priority/codec, bounds), and a
-//   raw body is exactly raw_len bytes;
+//   raw body is exactly raw_len bytes; tags (version 2 only) are valid, sorted, unique;
 // - DecodeRecords succeeds only when the body hash matches;
 // - decoded records encode back to exactly the raw body, and BuildChunk of the header and
 //   records decodes again to the same header and records; for a raw chunk whose time range
@@ -38,7 +38,7 @@ inline bool SameHeader(const ChunkHeader& a, const ChunkHeader& b) {
          a.kind == b.kind && a.priority == b.priority && a.codec == b.codec && a.boot == b.boot &&
          a.seq == b.seq && a.t_first == b.t_first && a.t_last == b.t_last &&
          a.record_count == b.record_count && a.channels == b.channels && a.raw_len == b.raw_len &&
-         a.body_hash == b.body_hash && a.parents == b.parents;
+         a.body_hash == b.body_hash && a.parents == b.parents && a.tags == b.tags;
 }
 
 inline bool SameRecords(const std::vector<Record>& a, const std::vector<Record>& b) {
@@ -88,7 +88,13 @@ inline void CheckRoundTrip(std::string_view wire, const ChunkView& view,
 
 inline void CheckHeaderRanges(std::string_view wire, const ChunkView& v, const ChunkLimits& lim) {
   const ChunkHeader& h = v.header;
-  TERN_FUZZ_CHECK(h.version == kChunkVersion, "version");
+  // Version 2 exactly when the chunk has tags (one wire form per tag set).
+  TERN_FUZZ_CHECK(h.version == (h.tags.empty() ? kChunkVersionUntagged : kChunkVersion), "version");
+  TERN_FUZZ_CHECK(h.tags.size() <= kMaxChunkTags, "tag count");
+  for (size_t i = 0; i < h.tags.size(); ++i) {
+    TERN_FUZZ_CHECK(CheckTag(h.tags[i], "tag").ok(), "tag characters");
+    TERN_FUZZ_CHECK(i == 0 || h.tags[i - 1] < h.tags[i], "tags sorted and unique");
+  }
   TERN_FUZZ_CHECK(!h.source.empty() && h.source.size() <= 128, "source length");
   TERN_FUZZ_CHECK(static_cast<uint8_t>(h.kind) <= 3, "kind");
   TERN_FUZZ_CHECK(static_cast<uint8_t>(h.priority) < kNumPriorities, "priority");

@@ -9,7 +9,8 @@
 // with the same range; a time parses as a lower bound exactly when it parses as an upper
 // one, and the two lie within one millisecond's logical stamps; an ISO-8601 time is the
 // calendar time it names (no day past the month's end rolled over); an accepted chunk id is 32
-// bytes whose hex is the input in lower case.
+// bytes whose hex is the input in lower case; an accepted search has a q of 1..512 bytes
+// without control characters and the same range as the other endpoints (never an origin).
 #include <httplib.h>
 
 #include <cctype>
@@ -126,6 +127,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     TERN_FUZZ_CHECK(!results->source || !results->source->empty(), "a given source is non-empty");
   } else {
     TERN_FUZZ_CHECK(NamesParameter(results.status().message(), params, "source"), "results error");
+  }
+  auto search = http::ParseSearchQuery(params);
+  if (search.ok()) {
+    const std::string& q = search->q;
+    TERN_FUZZ_CHECK(!q.empty() && q.size() <= http::kMaxSearchBytes, "search text length");
+    for (char ch : q) {
+      const auto c = static_cast<unsigned char>(ch);
+      TERN_FUZZ_CHECK(c >= 0x20 && c != 0x7f, "no control characters in a search");
+    }
+    TERN_FUZZ_CHECK(range.ok() && params.count("origin") == 0, "a search has no origin");
+    TERN_FUZZ_CHECK(search->range.from == range->from && search->range.to == range->to &&
+                        search->range.limit == range->limit,
+                    "the same range for a search");
+  } else {
+    TERN_FUZZ_CHECK(NamesParameter(search.status().message(), params, "q"), "search error");
   }
   CheckTimes(params);
   CheckChunkId(query);

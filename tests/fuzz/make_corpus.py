@@ -43,18 +43,21 @@ def records(recs):
 
 
 def chunk(recs, source=b"vib", kind=0, prio=2, codec=0, channels=0, parents=(), seq=1,
-          t_first=None, t_last=None, origin=7, boot=1):
+          t_first=None, t_last=None, origin=7, boot=1, tags=()):
     raw = records(recs)
     body = zstd_raw_frame(raw) if codec == 1 else raw
     if t_first is None:
         t_first = recs[0][0] if recs else 0
         t_last = recs[-1][0] if recs else 0
-    out = struct.pack("<IHI", 0x434E5254, 1, origin)
+    out = struct.pack("<IHI", 0x434E5254, 2 if tags else 1, origin)
     out += struct.pack("<H", len(source)) + source
     out += struct.pack("<BBBBIQQQIHI", kind, prio, codec, 0, boot, seq, t_first, t_last,
                        len(recs), channels, len(raw))
     out += hashlib.sha256(raw).digest()
     out += struct.pack("<H", len(parents)) + b"".join(parents)
+    if tags:  # version 2: u8 count, then each tag as u8 length + bytes, sorted
+        out += struct.pack("<B", len(tags)) + b"".join(
+            struct.pack("<B", len(t)) + t for t in sorted(tags))
     out += struct.pack("<I", len(body)) + body
     return out
 
@@ -84,6 +87,7 @@ def chunks():
         "result": chunk([(t0, 0, b'{"mean":1.5}')], source=b"stats", kind=3,
                         parents=(hashlib.sha256(b"a").digest(), hashlib.sha256(b"b").digest())),
         "empty": chunk([], source=b"x"),
+        "tagged": chunk(vib, channels=3, tags=(b"bearing", b"line2")),
     }
     for name, wire in c.items():
         write("chunk", name, wire)
@@ -91,6 +95,8 @@ def chunks():
     bad_hash[60] ^= 1  # inside the body hash
     write("chunk", "near_bad_hash", bytes(bad_hash))
     write("chunk", "near_truncated", c["event"][:40])
+    write("chunk", "near_unsorted_tags",
+          chunk(vib, channels=3, tags=(b"a", b"b")).replace(b"\x01a\x01b", b"\x01b\x01a"))
     write("chunk", "near_reversed_time",
           chunk(vib, channels=3, t_first=t0 + 9, t_last=t0))
 
@@ -229,6 +235,9 @@ def queries():
         "near_reversed": "source=vib&from=2000&to=1000",
         "near_limit": "source=vib&limit=0",
         "near_empty_source": "source=&origin=4294967296",
+        "search": "q=bearing%20AND%20line2&from=2026-11-21&limit=20",
+        "near_search_control": "q=a%01b",
+        "near_search_origin": "q=x&origin=2",
     }
     for name, text in q.items():
         write("http_query", name, text)

@@ -243,7 +243,7 @@ common=(--set mqtt.port=$PORT --set status.interval=500ms)
 security edge-1
 setsid "$EDGE" "${common[@]}" "${SEC[@]}" --set node.name=edge-1 --set node.data_dir="$DATA/edge-1" \
   --set source.synthetic.rate=20000 --set source.synthetic.anomaly_every=50000 \
-  > "$DATA/logs/edge-1.log" 2>&1 & EDGE_PIDS+=($!)
+  --set source.synthetic.tags=bearing,line2 > "$DATA/logs/edge-1.log" 2>&1 & EDGE_PIDS+=($!)
 security edge-2
 setsid "$EDGE" "${common[@]}" "${SEC[@]}" --set node.name=edge-2 --set node.data_dir="$DATA/edge-2" \
   --set source.synthetic.rate=5000 --set source.synthetic.priority=high > "$DATA/logs/edge-2.log" 2>&1 & EDGE_PIDS+=($!)

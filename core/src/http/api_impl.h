@@ -1,7 +1,8 @@
 // The inside of HttpApi (tern/core/http_api.h), shared by the files that define its routes:
 // http_api.cpp (server set-up, the handler wrapper, the manifest views, /metrics) and
 // ops_routes.cpp (repair, verify, a chunk's bytes, drain and forget, /healthz: what comes live
-// from the core rather than from core.db) and board_routes.cpp (the control board).
+// from the core rather than from core.db), board_routes.cpp (the control board) and
+// search_routes.cpp (full-text search over core.db's index).
 // Thread-safety: Start/Stop from the owner thread; the handlers from the server's request
 // threads (db handles under their mutexes, see http_api.cpp).
 #pragma once
@@ -49,6 +50,8 @@ class HttpApi::Impl {
   // writable handle under write_mu_ instead.
   template <typename Fn>
   Result<json> WithDb(Fn&& fn, bool write = false);
+  // WithDb on the read handle, for the route files (the template lives in http_api.cpp).
+  Result<json> WithReadDb(const std::function<Result<json>(Manifest&)>& fn);
 
   // The manifest views and the settings write (http_api.cpp).
   Result<json> Nodes(const httplib::Request& req);
@@ -73,6 +76,10 @@ class HttpApi::Impl {
   Result<json> Forget(const httplib::Request& req);
   void ChunkBytes(const httplib::Request& req, httplib::Response& res);
   void Healthz(const httplib::Request& req, httplib::Response& res);
+
+  // Search over core.db's index (search_routes.cpp).
+  void AddSearchRoutes();
+  Result<json> Search(const httplib::Request& req);
 
   // The control board: its panel and the operator's inputs (board_routes.cpp).
   void AddBoardRoutes();

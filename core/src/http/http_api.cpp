@@ -95,6 +95,7 @@ Status HttpApi::Impl::Start() {
     Route(R"(/api/v1/edges/([^/]+)/settings)", &Impl::EdgeSettingsGet, &Impl::EdgeSettingsPut);
     AddOpsRoutes();
     AddBoardRoutes();
+    AddSearchRoutes();
     RawGetRoute("/metrics", &Impl::Metrics);
 
     if (o_.port < 0 || o_.port > 65535) {
@@ -209,6 +210,10 @@ Result<json> HttpApi::Impl::WithDb(Fn&& fn, bool write) {
     db = std::move(m).value();
   }
   return fn(*db);
+}
+
+Result<json> HttpApi::Impl::WithReadDb(const std::function<Result<json>(Manifest&)>& fn) {
+  return WithDb(fn);
 }
 
 Result<json> HttpApi::Impl::Nodes(const httplib::Request& req) {

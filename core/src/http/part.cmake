@@ -9,6 +9,7 @@ target_sources(tern_core PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_api.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/ops_routes.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/board_routes.cpp
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/http/search_routes.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/respond.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/gate.cpp
   ${CMAKE_CURRENT_SOURCE_DIR}/src/http/http_tokens.cpp

@@ -97,6 +97,33 @@ Result<ResultsQuery> ParseResultsQuery(const Params& params) {
   return q;
 }
 
+Status CheckSearchText(std::string_view q) {
+  if (q.empty()) return Status::InvalidArgument("q: is empty (give words to search for)");
+  if (q.size() > kMaxSearchBytes) {
+    return Status::InvalidArgument("q: " + std::to_string(q.size()) + " bytes, more than " +
+                                   std::to_string(kMaxSearchBytes));
+  }
+  for (size_t i = 0; i < q.size(); ++i) {
+    const auto c = static_cast<unsigned char>(q[i]);
+    if (c < 0x20 || c == 0x7f) {
+      return Status::InvalidArgument("q: control character " + std::to_string(c) + " at byte " +
+                                     std::to_string(i));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<SearchParams> ParseSearchQuery(const Params& params) {
+  TERN_RETURN_IF_ERROR(CheckParams(params, {"q", "from", "to", "limit"}));
+  const std::string* q = First(params, "q");
+  if (q == nullptr) return Status::InvalidArgument("q: required (the words to search for)");
+  TERN_RETURN_IF_ERROR(CheckSearchText(*q));
+  SearchParams p;
+  p.q = *q;
+  TERN_ASSIGN_OR_RETURN(p.range, ParseRangeQuery(params));
+  return p;
+}
+
 Result<ChunkId> ParseChunkIdPath(std::string_view hex) {
   auto id = FromHex(hex);
   if (!id.ok() || id->size() != 32) {

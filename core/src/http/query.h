@@ -54,6 +54,13 @@ struct ResultsQuery {
   RangeQuery range;
 };
 
+// /api/v1/search: q (required: FTS5 query text, CheckSearchText) and from/to/limit (no
+// origin parameter: write origin:<name> in q).
+struct SearchParams {
+  std::string q;
+  RangeQuery range;
+};
+
 // Rejects a parameter not in `allowed`: a typo like "form=" must not silently widen a query.
 Status CheckParams(const Params& params, std::initializer_list<std::string_view> allowed);
 
@@ -64,6 +71,12 @@ Result<RangeQuery> ParseRangeQuery(const Params& params);
 // The whole parameter set of /api/v1/chunks and /api/v1/results, unknown names included.
 Result<ChunkListQuery> ParseChunkListQuery(const Params& params);
 Result<ResultsQuery> ParseResultsQuery(const Params& params);
+Result<SearchParams> ParseSearchQuery(const Params& params);
+
+// The bounds on a search text before SQLite parses it: 1..kMaxSearchBytes bytes, no control
+// characters (bytes below 0x20, 0x7f). Its syntax is checked by SearchIndex::Find.
+inline constexpr size_t kMaxSearchBytes = 512;
+Status CheckSearchText(std::string_view q);
 
 // The <id> of /api/v1/chunks/<id>: 64 hex digits (either case) to the 32-byte id.
 Result<ChunkId> ParseChunkIdPath(std::string_view hex);

@@ -19,11 +19,12 @@ std::string KindNameOf(int64_t k) {
   return k >= 0 && k <= 3 ? KindName(static_cast<RecordKind>(k)) : "unknown";
 }
 
-json SplitKinds(std::string_view s) {
+// The words of `s` between `sep`s (empty ones left out) as a JSON array.
+json SplitWords(std::string_view s, char sep = ' ') {
   json out = json::array();
   size_t start = 0;
   while (start <= s.size()) {
-    size_t end = s.find(',', start);
+    size_t end = s.find(sep, start);
     if (end == std::string_view::npos) end = s.size();
     if (end > start) out.push_back(std::string(s.substr(start, end - start)));
     start = end + 1;
@@ -132,7 +133,7 @@ Result<std::map<std::string, json>> SettingsByName(Manifest& m) {
     settings[e.name] = {{"priority", e.priority},
                         {"priority_name", PriorityNameOf(e.priority)},
                         {"weight", e.weight},
-                        {"kinds", SplitKinds(e.kinds)},
+                        {"kinds", SplitWords(e.kinds, ',')},
                         {"max_bytes_per_s", e.max_bytes_per_s},
                         {"protocol", e.protocol},
                         {"updated_ms", row.updated_ms},
@@ -252,6 +253,50 @@ Result<json> ResultsDoc(Manifest& m, const json& status, const std::optional<std
                     {"sources", HexIds(res.sources)}});
   }
   return json{{"limit", limit}, {"truncated", truncated}, {"results", std::move(rows)}};
+}
+
+Result<json> SearchResultsDoc(Manifest& m, const json& status, const SearchParams& p) {
+  TERN_ASSIGN_OR_RETURN(auto views, NodeViews(m, status));
+  SearchQuery q;
+  q.match = p.q;
+  q.from = p.range.from;
+  q.to = p.range.to;
+  q.limit = p.range.limit + 1;  // one more than the limit tells whether the list was cut
+  TERN_ASSIGN_OR_RETURN(auto found, m.search().Find(q));
+  json rows = json::array();
+  bool truncated = false;
+  for (const auto& d : found) {
+    if (static_cast<int64_t>(rows.size()) == p.range.limit) {
+      truncated = true;
+      break;
+    }
+    TERN_ASSIGN_OR_RETURN(auto holders, m.Holders(d.id));
+    json hj = json::array();
+    for (uint32_t h : holders) {
+      auto it = views.find(h);
+      hj.push_back({{"addr", h},
+                    {"name", it == views.end() ? "" : it->second.name},
+                    {"state", it == views.end() ? "unknown" : it->second.state}});
+    }
+    rows.push_back({{"id", ToHex(d.id)},
+                    {"kind_name", d.kind},
+                    {"priority_name", d.priority},
+                    {"source", d.source},
+                    {"origin_name", d.origin},
+                    {"t_first", d.t_first},
+                    {"t_last", d.t_last},
+                    {"t_first_ms", d.t_first >> 16},
+                    {"t_last_ms", d.t_last >> 16},
+                    {"tags", SplitWords(d.tags)},
+                    {"notes", d.notes},
+                    {"holders", std::move(hj)}});
+  }
+  return json{{"q", p.q},
+              {"from", p.range.from},
+              {"to", p.range.to},
+              {"limit", p.range.limit},
+              {"truncated", truncated},
+              {"results", std::move(rows)}};
 }
 
 Result<json> EdgeSettingsDoc(Manifest& m, const std::string& name) {

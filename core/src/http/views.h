@@ -36,6 +36,12 @@ namespace tern::core::http {
                                                 const std::optional<std::string>& source,
                                                 const RangeQuery& q, bool anomalies_only);
 
+// The chunks and results matching a search (search_index.h), newest first, at most
+// p.range.limit, with "truncated", each with its tags, notes and holders. A bad query is
+// InvalidArgument ("q: ...").
+[[nodiscard]] Result<nlohmann::json> SearchResultsDoc(Manifest& m, const nlohmann::json& status,
+                                                      const SearchParams& p);
+
 // {"name", "addr", "settings"}: one registered edge's settings (the `settings` object of
 // NodesDoc); NotFound naming the edge if no edge of that name is registered.
 [[nodiscard]] Result<nlohmann::json> EdgeSettingsDoc(Manifest& m, const std::string& name);

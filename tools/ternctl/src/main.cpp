@@ -20,6 +20,7 @@
 #include "node_cmd.h"
 #include "pki_cmd.h"
 #include "report_cmd.h"
+#include "search_cmd.h"
 #include "tern/common/version.h"
 #include "token_cmd.h"
 #include "top_cmd.h"
@@ -81,6 +82,8 @@ int main(int argc, char** argv) {
   AddTopCommand(app, &top_args);
   BoardCmdArgs board_args;
   AddBoardCommands(app, &board_args);
+  SearchCmdArgs search_args;
+  AddSearchCommand(app, &search_args);
 
   try {
     app.parse(argc, argv);
@@ -112,6 +115,7 @@ int main(int argc, char** argv) {
     if (verify_args.cmd && *verify_args.cmd) return RunVerify(core, verify_args);
     if (EdgeCommandSelected(edge_args)) return RunEdgeCommand(core, edge_args);
     if (BoardCommandSelected(board_args)) return RunBoardCommand(core, board_args);
+    if (SearchCommandSelected(search_args)) return RunSearchCommand(core, search_args);
   } catch (const std::exception& e) {  // e.g. a JSON document of an unexpected shape
     std::cerr << "ternctl: " << e.what() << "\n";
     return kExitError;

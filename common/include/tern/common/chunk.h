@@ -2,11 +2,11 @@
 //
 // A chunk holds the records of one source over one time window. Its wire form is a header
 // (origin, source, time range, record count, priority, codec, body hash, sequence number, the
-// ids of the chunks it was computed from) followed by the body. The chunk id is the SHA-256
-// of the whole wire form, so identical chunks have identical ids and any altered byte changes
-// the id. Decoding checks every length against what remains and against ChunkLimits before
-// allocating, so a hostile or truncated message is rejected, never crashes or over-allocates.
-// Thread-safety: free functions over values; safe from any thread.
+// ids of the chunks it was computed from, and from version 2 its tags) followed by the body. The
+// chunk id is the SHA-256 of the whole wire form, so identical chunks have identical ids and any
+// altered byte changes the id. Decoding checks every length against what remains and against
+// ChunkLimits before allocating, so a hostile or truncated message is rejected, never crashes or
+// over-allocates. Thread-safety: free functions over values; safe from any thread.
 #pragma once
 
 #include <cstdint>
@@ -16,11 +16,16 @@
 
 #include "tern/common/sha256.h"
 #include "tern/common/status.h"
+#include "tern/common/tags.h"
 
 namespace tern {
 
 inline constexpr uint32_t kChunkMagic = 0x434E5254;  // "TRNC" little-endian
-inline constexpr uint16_t kChunkVersion = 1;
+// The newest wire version this build reads and writes. BuildChunk writes version 1 when a
+// chunk has no tags (byte for byte the form before tags existed, so untagged chunks keep
+// their ids) and version 2 when it has; DecodeChunk reads both.
+inline constexpr uint16_t kChunkVersion = 2;
+inline constexpr uint16_t kChunkVersionUntagged = 1;
 
 enum class RecordKind : uint8_t { kSamples = 0, kBlob = 1, kEvent = 2, kResult = 3 };
 enum class Codec : uint8_t { kRaw = 0, kZstd = 1 };
@@ -53,6 +58,8 @@ struct ChunkHeader {
   uint32_t raw_len = 0;  // body length before compression
   Digest body_hash{};    // SHA-256 of the uncompressed body
   std::vector<std::string> parents;  // 32-byte ids of source chunks (results only)
+  // Sorted, unique, each valid by tags.h, at most kMaxChunkTags (version 2 only).
+  std::vector<std::string> tags;
 };
 
 // Bounds applied while decoding; exceeding any of them is a Corruption error.

@@ -14,6 +14,7 @@
 //   statements()     StatementStore senders, statement_meta       (statement_store.h)
 //   seq_marks()      SeqMarks       seq_marks                    (seq_marks.h)
 //   own_chunks()     OwnChunkStore  own_chunks                   (own_chunk_store.h)
+//   search()         SearchIndex    search_rows, search_fts      (search_index.h)
 // Nothing outside those classes runs SQL on core.db. The forwarding methods below are the
 // core's write path and the common reads; readers that need more (the HTTP API's range
 // queries, ternctl's prefix lookups) call the store's own methods through the accessors.
@@ -44,6 +45,7 @@
 #include "tern/core/own_chunk_store.h"
 #include "tern/core/registry.h"
 #include "tern/core/result_store.h"
+#include "tern/core/search_index.h"
 #include "tern/core/seq_marks.h"
 #include "tern/core/spool_store.h"
 #include "tern/core/statement_store.h"
@@ -102,6 +104,7 @@ class Manifest {
   StatementStore& statements() { return *statements_; }
   SeqMarks& seq_marks() { return *seq_marks_; }
   OwnChunkStore& own_chunks() { return *own_chunks_; }
+  SearchIndex& search() { return *search_; }
 
   // Registry (Registry::Register / SetState / Nodes). Register returns the existing
   // address for a known name, else a new one.
@@ -172,6 +175,7 @@ class Manifest {
   std::unique_ptr<StatementStore> statements_;
   std::unique_ptr<SeqMarks> seq_marks_;
   std::unique_ptr<OwnChunkStore> own_chunks_;
+  std::unique_ptr<SearchIndex> search_;
 };
 
 }  // namespace tern::core

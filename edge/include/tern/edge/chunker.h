@@ -27,6 +27,7 @@ struct SourceSpec {
   RecordKind kind = RecordKind::kSamples;
   Priority priority = Priority::kNormal;
   uint16_t channels = 0;
+  std::vector<std::string> tags;  // the source's configured tags (sorted, unique; tags.h)
 };
 
 struct ChunkerOptions {
@@ -63,8 +64,11 @@ class Chunker {
   // a seq_reuse refusal); records already buffered keep theirs.
   void RaiseFloor(const std::string& source, uint64_t next_record_seq, uint64_t next_chunk_seq);
 
-  // Adds one record; fails if the source is unknown or admission refuses it.
-  Status Add(const std::string& source, std::string payload);
+  // Adds one record; fails if the source is unknown or admission refuses it. `tags` (valid,
+  // e.g. a feed record's own) join the chunk's tags: a chunk carries the union of its
+  // source's and its records' tags, at most kMaxChunkTags (further ones are left out, logged).
+  Status Add(const std::string& source, std::string payload,
+             const std::vector<std::string>& tags = {});
   // Adds a blob split into parts that fit a chunk; `on_durable` runs once the chunk holding
   // the last part is committed locally. Refused whole or accepted whole.
   Status AddBlob(const std::string& source, const std::string& name, const std::string& data,
@@ -78,6 +82,7 @@ class Chunker {
   struct Open {
     SourceSpec spec;
     std::vector<Record> records;
+    std::vector<std::string> record_tags;  // records' own tags in this chunk, sorted
     size_t bytes = 0;
     uint64_t first_us = 0;
     uint64_t next_record_seq = 0;

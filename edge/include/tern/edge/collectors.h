@@ -115,15 +115,24 @@ class TopicFeedCollector : public Collector {
   std::atomic<bool> running_{false};
 };
 
+// A jsonl record's own tags (its "tags" field), or why the field was not taken.
+struct FeedTags {
+  std::vector<std::string> tags;  // sorted, unique, valid (tags.h)
+  std::string error;              // non-empty: the field was bad and is ignored
+};
+
 // Turns one feed line into a record payload: jsonl lines must be a JSON object (kept as
 // text); csv lines are numeric columns, `channels` of them (encoded as samples). A header
-// row (non-numeric) is reported as NotFound so callers can skip it silently.
+// row (non-numeric) is reported as NotFound so callers can skip it silently. With `tags`, a
+// jsonl object's "tags" field (an array of at most 16 tag strings) is read into it; a bad
+// field sets tags->error and the record is still returned (kept without the tags).
 Result<std::string> FeedLineToPayload(const std::string& line, const std::string& format,
-                                      uint16_t channels);
+                                      uint16_t channels, FeedTags* tags = nullptr);
 
 // Offers `payload` to the chunker, retrying while the outbox is full (back-pressure) until
 // `stop` is set. Counts "<prefix>_records" and "<prefix>_refused".
 Status OfferWithBackoff(Chunker* chunker, const std::string& source, std::string payload,
-                        Metrics* m, const std::atomic<bool>& stop);
+                        Metrics* m, const std::atomic<bool>& stop,
+                        const std::vector<std::string>& tags = {});
 
 }  // namespace tern::edge

@@ -25,6 +25,7 @@ struct SyntheticOptions {
   int64_t anomaly_every = 0;   // add a spike to channel 0 of every Nth record (0 = never)
   Priority priority = Priority::kNormal;
   std::string group;           // placement group; empty = the source's own name
+  std::vector<std::string> tags;  // source.synthetic.tags (tags.h)
 };
 
 struct DropDirOptions {
@@ -33,6 +34,7 @@ struct DropDirOptions {
   int64_t poll_ms = 500;
   Priority priority = Priority::kBulk;
   std::string group;           // placement group; empty = the source's own name
+  std::vector<std::string> tags;  // source.dropdir.tags
 };
 
 struct FeedOptions {
@@ -43,6 +45,7 @@ struct FeedOptions {
   int channels = 1;              // csv columns
   Priority priority = Priority::kNormal;
   std::string group;             // placement group; empty = the source's own name
+  std::vector<std::string> tags;  // source.feed.tags; jsonl records may add their own
 };
 
 struct EdgeOptions {
