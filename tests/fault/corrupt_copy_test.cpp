@@ -137,6 +137,10 @@ TEST_SUITE("fault_corrupt_copy") {
     CHECK(served > 0);
     CHECK(wrong == 0);
 
+    // The invariants hold at rest: the restarted edge-1 runs its source again (another
+    // kPerEdge records), and a chunk acked between the reads of two stores would read as a
+    // missing copy. Wait until those are in and acked too.
+    CHECK(Site::WaitFor(240, [&] { return site.Settled(4 * kPerEdge); }));
     InvariantResult inv = CheckInvariants(site);
     site.StopAll();
     INFO("invariants: " << inv.Report());
