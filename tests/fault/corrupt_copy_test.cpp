@@ -61,16 +61,20 @@ TEST_SUITE("fault_corrupt_copy") {
     REQUIRE(!token.empty());
 
     // An acked replica (not edge-1's own chunk) in edge-1's store.
-    std::set<ChunkId> acked;
-    site.ReadManifest(&acked);
+    // Read again until found: a read of core.db or edge.db that meets a writer comes back
+    // empty on a busy box.
     ChunkId bad;
-    for (const auto& c : site.ReadStore(1)) {
-      if (!c.own && acked.count(c.id)) {
-        bad = c.id;
-        break;
+    REQUIRE(Site::WaitFor(30, [&] {
+      std::set<ChunkId> acked;
+      site.ReadManifest(&acked);
+      for (const auto& c : site.ReadStore(1)) {
+        if (!c.own && acked.count(c.id)) {
+          bad = c.id;
+          return true;
+        }
       }
-    }
-    REQUIRE(!bad.empty());
+      return false;
+    }));
     const std::string hex = ToHex(bad);
 
     // The bytes endpoint, polled through the episode: any 200 answer must hash to the id.
