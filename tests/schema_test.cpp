@@ -161,11 +161,17 @@ TEST_SUITE("schema") {
     sample("GET /api/v1/edges/{name}/settings", "/api/v1/edges/nobody/settings", 404);
     // The operator's node actions: drain edge-2 (202); forgetting it while live is refused
     // (409); once it has stopped, forgetting it succeeds (200).
-    auto post = [&](const std::string& where, const std::string& path, int status) {
-      auto r = HttpCall(port, "POST", path, token);
+    auto post = [&](const std::string& where, const std::string& path, int status,
+                    const std::string& body = "") {
+      auto r = HttpCall(port, "POST", path, token, body);
       CHECK_MESSAGE(r.status == status, path << " answered " << r.status << ": " << r.body);
       samples.Http(where, r);
     };
+    // An analysis job over the edges' `vib` windows (each source is its own group), and one
+    // refused for an unknown parameter.
+    post("POST /api/v1/analysis", "/api/v1/analysis", 200,
+         R"({"group":"vib","params":{"msmve_rows":256,"msmve_scales":2}})");
+    post("POST /api/v1/analysis", "/api/v1/analysis", 400, R"({"group":"vib","colour":1})");
     post("POST /api/v1/nodes/{name}/drain", "/api/v1/nodes/edge-2/drain", 202);
     post("POST /api/v1/nodes/{name}/forget", "/api/v1/nodes/edge-2/forget", 409);
     site.KillEdge(2, SIGTERM);

@@ -3,6 +3,8 @@
 // block-report pages are bounded before a single entry is read.
 #include "tern/common/store_messages.h"
 
+#include <algorithm>
+
 #include "tern/common/bytes.h"
 #include "tern/common/messages.h"
 #include "tern/common/protocol.h"
@@ -179,6 +181,69 @@ Result<GetNack> GetNack::Decode(const nlohmann::json& j) {
   TERN_FIELD(m.holder, FieldAddr(j, "holder"));
   TERN_FIELD(m.req, FieldU64(j, "req"));
   TERN_FIELD(m.reason, OptString(j, "reason", "no reason given", kMaxReason));
+  return m;
+}
+
+std::string AnalyzeTask::Encode() const {
+  auto j = Control(kType);
+  j["req"] = req;
+  auto& c = j["chunks"] = nlohmann::json::array();
+  for (const auto& id : chunks) c.push_back(ToHex(id));
+  j["params"] = params;
+  return j.dump();
+}
+Result<AnalyzeTask> AnalyzeTask::Decode(const nlohmann::json& j) {
+  AnalyzeTask m;
+  TERN_FIELD(m.req, FieldU64(j, "req"));
+  auto c = j.find("chunks");
+  if (c == j.end() || !c->is_array() || c->empty())
+    return Bad(kType, "field 'chunks' missing, empty or not an array");
+  if (c->size() > kMaxTaskChunks)
+    return Bad(kType, "more than " + std::to_string(kMaxTaskChunks) + " chunks");
+  for (const auto& e : *c) {
+    auto id = IdOf(e);
+    if (!id.ok()) return Bad(kType, "a 'chunks' entry: " + id.status().message());
+    if (std::find(m.chunks.begin(), m.chunks.end(), *id) != m.chunks.end())
+      return Bad(kType, "chunk " + e.get<std::string>() + " named twice");
+    m.chunks.push_back(std::move(id).value());
+  }
+  auto p = j.find("params");
+  if (p != j.end()) {
+    if (!p->is_object()) return Bad(kType, "field 'params' is not an object");
+    m.params = *p;
+  }
+  return m;
+}
+
+std::string AnalyzeAnswer::Encode() const {
+  auto j = Control(kType);
+  j["req"] = req;
+  j["holder"] = holder;
+  if (error.empty()) {
+    j["output"] = output;
+  } else {
+    j["error"] = error;
+  }
+  j["compute_ms"] = compute_ms;
+  return j.dump();
+}
+Result<AnalyzeAnswer> AnalyzeAnswer::Decode(const nlohmann::json& j) {
+  AnalyzeAnswer m;
+  TERN_FIELD(m.req, FieldU64(j, "req"));
+  TERN_FIELD(m.holder, FieldAddr(j, "holder"));
+  TERN_FIELD(m.error, OptString(j, "error", "", kMaxReason));
+  auto o = j.find("output");
+  if (m.error.empty()) {
+    if (o == j.end() || !o->is_object())
+      return Bad(kType, "neither an 'error' nor an 'output' object");
+    m.output = *o;
+  } else if (o != j.end()) {
+    return Bad(kType, "both an 'error' and an 'output'");
+  }
+  auto ms = j.find("compute_ms");
+  if (ms != j.end()) {
+    TERN_FIELD(m.compute_ms, FieldU64(j, "compute_ms"));
+  }
   return m;
 }
 

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "tern/common/bytes.h"
 #include "tern/common/messages.h"
@@ -73,6 +74,40 @@ TEST_SUITE("store_messages") {
                     .ok());
     CHECK_FALSE(
         DecodeText<Get>(R"({"v":1,"type":"get","id":")" + ToHex(Id('\x01')) + R"("})").ok());
+  }
+
+  TEST_CASE("an analysis task and its answer round-trip, and bad ones are refused") {
+    AnalyzeTask t{5, {Id('\x01'), Id('\x02')}, {{"msmve", false}}};
+    auto back = RoundTrip(t);
+    CHECK(back.chunks.size() == 2);
+    CHECK(back.params["msmve"] == false);
+    AnalyzeAnswer ok{5, 3, {{"rows", 10}}, "", 12};
+    CHECK(RoundTrip(ok).output["rows"] == 10);
+    AnalyzeAnswer err{5, 3, nullptr, "busy", 0};
+    CHECK(RoundTrip(err).error == "busy");
+
+    const std::string a = ToHex(Id('\x01'));
+    for (
+        const std::string& bad : std::vector<std::string>{
+            R"({"v":1,"type":"analyze","req":1,"chunks":[]})",
+            R"({"v":1,"type":"analyze","req":1,"chunks":[")" + a + R"(",")" + a + R"("]})",
+            R"({"v":1,"type":"analyze","req":1,"chunks":["zz"]})",
+            R"({"v":1,"type":"analyze","req":1,"chunks":[")" + a + R"("],"params":[1]})",
+            std::string(R"({"v":1,"type":"analyze_answer","req":1,"holder":2})"),
+            std::string(
+                R"({"v":1,"type":"analyze_answer","req":1,"holder":2,"error":"x","output":{}})")}) {
+      CHECK_MESSAGE(!DecodeText<AnalyzeTask>(bad).ok(), bad);
+      CHECK_MESSAGE(!DecodeText<AnalyzeAnswer>(bad).ok(), bad);
+    }
+    AnalyzeTask big;
+    for (int i = 0; i <= static_cast<int>(kMaxTaskChunks); ++i) {
+      std::string raw(32, '\0');
+      raw[0] = static_cast<char>(i & 0xff);
+      raw[1] = static_cast<char>(i >> 8);
+      big.chunks.push_back(ChunkId(raw));
+    }
+    auto r = DecodeText<AnalyzeTask>(big.Encode());
+    CHECK(r.status().message().find("more than 512") != std::string::npos);
   }
 }
 

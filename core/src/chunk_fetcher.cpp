@@ -165,6 +165,7 @@ std::function<std::vector<LiveNode>()> ChunkFetcher::LiveFromStatus(
       l.addr = n["addr"].get<uint32_t>();
       l.name = n.value("name", "");
       l.load = n.contains("load") && n["load"].is_number() ? n["load"].get<double>() : 0.0;
+      l.cpu = n.contains("cpu") && n["cpu"].is_number() ? n["cpu"].get<double>() : 0.0;
       l.zone = n.contains("zone") && n["zone"].is_string() ? n["zone"].get<std::string>() : "";
       out.push_back(std::move(l));
     }

@@ -49,6 +49,7 @@ struct LiveNode {
   std::string name;
   double load = 0;
   std::string zone;  // its heartbeats' node.zone ("" = none)
+  double cpu = 0;    // its heartbeats' CPU share (0..1)
 };
 
 // The live ones among `holders`, in the order a read asks them: those whose zone is `zone`

@@ -187,6 +187,9 @@ void Core::Impl::Route() {
   });
   peer_.On<msg::PutAck>([](const msg::PutAck&, const std::string&) {});
   peer_.On<msg::RestateNack>([](const msg::RestateNack&, const std::string&) {});
+  peer_.On<msg::AnalyzeAnswer>([this](const msg::AnalyzeAnswer& a, const std::string& t) {
+    OnAnalyzeAnswer(a, topics_.Parse(t).from);
+  });
   peer_.On<msg::GetNack>([this](const msg::GetNack& n, const std::string& t) {
     if (fetcher_) fetcher_->OnGetNack(n, topics_.Parse(t).from);
   });
@@ -230,6 +233,7 @@ Status Core::Impl::StartServices() {
     hs.report = [this] { return ReportDoc(); };
     hs.repair = [this] { return RepairDoc(); };
     hs.verify = [this](bool rehash) { return Verify(rehash); };
+    hs.analyze = [this](const nlohmann::json& body) { return Analyze(body); };
     hs.node_action = [this](const std::string& action, const std::string& name) {
       return NodeAction(action, name);
     };

@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <functional>
 #include <future>
 #include <memory>
@@ -86,6 +89,9 @@ class Core::Impl {
   Result<nlohmann::json> RepairDoc();
   Result<nlohmann::json> NodeAction(const std::string& action, const std::string& name);
   Result<nlohmann::json> Verify(bool rehash);
+  // POST /api/v1/analysis (core_analysis.cpp): an analysis job at the holders; blocks the
+  // calling HTTP thread until every window is computed (tasks time out after 60 s).
+  Result<nlohmann::json> Analyze(const nlohmann::json& body);
 
  private:
   Status OpenState();
@@ -132,6 +138,8 @@ class Core::Impl {
   // The co-location figure from a full scan's chunks: gauges and /api/v1/report.
   void MeasurePlacement(const std::vector<ChunkRecord>& all);
   void NodeStateChanged(const StateChange& c);
+  // A store's answer to an analysis task (any thread): handed to the job waiting for it.
+  void OnAnalyzeAnswer(const msg::AnalyzeAnswer& a, const std::string& from);
   // Runs fn on the commit worker inside its next turn and waits (10 s) for its result.
   template <typename T>
   Result<T> OnWorker(std::function<Result<T>(Batch&)> fn) {
@@ -190,6 +198,16 @@ class Core::Impl {
   uint64_t last_repair_ms_ = 0;
   const StatementGate::Admitted* admitted_ = nullptr;
   msg::Dispatcher reg_, hb_, stored_, peer_;
+  // Analysis tasks sent and not yet collected by their job (core_analysis.cpp).
+  struct PendingTask {
+    std::string holder;  // the store asked: only its answer counts
+    bool done = false;
+    msg::AnalyzeAnswer answer;
+  };
+  std::mutex tasks_mu_;
+  std::condition_variable tasks_cv_;
+  std::map<uint64_t, PendingTask> tasks_;  // under tasks_mu_
+  uint64_t next_task_req_ = 1;             // under tasks_mu_
   Batch* batch_ = nullptr;  // the open turn's batch while its messages are dispatched
   uint64_t last_live_ms_ = 0, last_status_ms_ = 0;
   int http_port_ = -1;

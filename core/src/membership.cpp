@@ -88,6 +88,7 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   Member& mb = it->second;
   const double used = static_cast<double>(hb.used), cap = static_cast<double>(hb.capacity);
   mb.load = std::clamp(0.5 * hb.cpu + 0.5 * (cap > 0 ? used / cap : 0.5), 0.0, 1.0);
+  mb.cpu = std::clamp(hb.cpu, 0.0, 1.0);
   mb.last_hb_ms = now_ms;
   mb.last_hb_wall_ms = hb.wall_ms;
   mb.zone = hb.zone;
@@ -188,6 +189,7 @@ nlohmann::json Membership::ToStatusJson() const {
          {"name", mb.name},
          {"state", std::string(NodeStateName(mb.state))},
          {"load", mb.load},
+         {"cpu", mb.cpu},
          {"zone", mb.zone},
          {"disk_full", mb.disk_full},
          {"draining", mb.draining},

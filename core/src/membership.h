@@ -30,6 +30,7 @@ struct Member {
   NodeState state = NodeState::kUnknown;  // unknown until heard from
   uint64_t last_hb_ms = 0;                // monotonic
   double load = 0.5;                      // 0..1, from heartbeats
+  double cpu = 0;                         // 0..1, the last heartbeat's CPU share
   std::string zone;                       // the last heartbeat's node.zone ("" = none said)
   nlohmann::json counters;                // the last heartbeat's counters (null until one)
   bool disk_full = false;                 // the last heartbeat said its data disk is full

@@ -19,6 +19,17 @@ uint64_t PlacementBook::WindowOf(uint32_t origin) const {
   return it == origins_.end() ? placement::kDefaultWindowMs : it->second.window_ms;
 }
 
+std::vector<std::pair<uint32_t, std::string>> PlacementBook::SourcesOf(
+    const std::string& group) const {
+  std::vector<std::pair<uint32_t, std::string>> out;
+  for (const auto& [addr, o] : origins_) {
+    for (const auto& [source, g] : o.groups) {
+      if (g == group) out.emplace_back(addr, source);
+    }
+  }
+  return out;
+}
+
 placement::Key PlacementBook::KeyOf(const ChunkRecord& r) const {
   auto it = origins_.find(r.origin);
   if (it == origins_.end()) return placement::KeyOf("", r.source, r.t_first, 0);

@@ -38,6 +38,8 @@ class PlacementBook {
   void OnHeartbeat(uint32_t addr, const msg::Heartbeat& hb);
   // The placement key its origin gave chunk `r`.
   placement::Key KeyOf(const ChunkRecord& r) const;
+  // The (origin, source) pairs whose origins said they are in `group`, ascending.
+  std::vector<std::pair<uint32_t, std::string>> SourcesOf(const std::string& group) const;
   // The origin's window in ms (the default if it never said).
   uint64_t WindowOf(uint32_t origin) const;
 

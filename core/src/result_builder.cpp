@@ -88,12 +88,23 @@ ResultBuilder::Recorded ResultBuilder::OnProcessed(const ChunkId& id, const Chun
     spdlog::error("core: unspooling chunk {}: {}", ToHex(id).substr(0, 16), s.ToString());
     return r;
   }
+  return RecordResults(id, src, outs, origin_name);
+}
+
+ResultBuilder::Recorded ResultBuilder::RecordResults(const ChunkId& id, const ChunkHeader& src,
+                                                     const std::vector<ProcessorOutput>& outs,
+                                                     const std::string& origin_name) {
+  Recorded r;
   for (const auto& out : outs) {
     auto b = Build(id, src, out, origin_name);
     if (!b.ok()) {
       m_->Add("processing_errors");
       spdlog::warn("core: building the {} result of chunk {}: {}", out.processor,
                    ToHex(id).substr(0, 16), b.status().ToString());
+      continue;
+    }
+    if (auto known = db_->SourcesOf(b->row.id); known.ok() && !known->empty()) {
+      r.known.push_back(b->row.id);
       continue;
     }
     Status s = db_->InsertResult(b->row);

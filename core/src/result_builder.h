@@ -45,11 +45,18 @@ class ResultBuilder {
   struct Recorded {
     std::vector<Manifest::ResultRow> results;  // to place on stores
     std::vector<Outgoing> notes;               // to publish after the commit
+    std::vector<ChunkId> known;                // Record: results that were recorded before
   };
   // Inside the worker's transaction: unspools chunk `id` and records a result for each
   // output. Nothing is recorded if the chunk was no longer spooled.
   Recorded OnProcessed(const ChunkId& id, const ChunkHeader& src,
                        const std::vector<ProcessorOutput>& outs, const std::string& origin_name);
+  // Inside the worker's transaction: records a result for each output as OnProcessed does,
+  // without touching the spool (analysis jobs over stored chunks, core_analysis.cpp). A
+  // result already recorded (the same output of the same chunks: the same id) is skipped,
+  // so a job run twice records and places its results once.
+  Recorded RecordResults(const ChunkId& id, const ChunkHeader& src,
+                         const std::vector<ProcessorOutput>& outs, const std::string& origin_name);
 
  private:
   uint32_t core_addr_;

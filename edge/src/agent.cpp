@@ -21,6 +21,7 @@
 #include <sstream>
 #include <thread>
 
+#include "analysis_service.h"
 #include "event_loop.h"
 #include "registrar.h"
 #include "reliable_publisher.h"
@@ -105,6 +106,7 @@ class EdgeAgent::Impl {
   std::unique_ptr<ReliablePublisher> publisher_;
   std::unique_ptr<Shipper> shipper_;
   std::unique_ptr<StoreService> store_service_;
+  std::unique_ptr<AnalysisService> analysis_;  // window tasks over chunks this store holds
   std::unique_ptr<Scrubber> scrubber_;
   msg::Dispatcher down_, peer_, members_, registration_;
   std::unique_ptr<Chunker> chunker_;
@@ -192,6 +194,8 @@ Status EdgeAgent::Impl::Start() {
                         }});
   store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
                                                   publisher_.get(), &m_, who_, statements_.get());
+  analysis_ = std::make_unique<AnalysisService>(addr, o_.name, topics_, store_service_.get(),
+                                                &loop_, publisher_.get(), &m_, who_);
   scrubber_ = std::make_unique<Scrubber>(
       ScrubOptions{static_cast<uint64_t>(o_.scrub_period_ms),
                    static_cast<uint64_t>(o_.scrub_max_bytes_per_s)},
@@ -257,6 +261,8 @@ Status EdgeAgent::Impl::Connect() {
       [this](const auto& m, const auto&) { store_service_->OnCopy(m, peers_.core()); });
   down_.On<msg::Get>(
       [this](const auto& m, const auto&) { store_service_->OnGet(m, peers_.core()); });
+  down_.On<msg::AnalyzeTask>(
+      [this](const auto& m, const auto&) { analysis_->OnTask(m, peers_.core()); });
   members_.On<msg::Members>([this](const auto& m, const auto&) {
     statements_->LearnKeys(m);
     peers_.Update(m, addr_);
@@ -378,6 +384,7 @@ void EdgeAgent::Impl::Stop() {
   start_gate_.Cancel();
   for (auto& c : collectors_) c->Stop();
   if (scrubber_) scrubber_->Stop();
+  if (analysis_) analysis_->Stop();
   if (chunker_) chunker_->FlushAll();
   // Let the final chunks reach the disk before the goodbye.
   for (int i = 0; store_ && store_->queued() > 0 && i < 500; ++i) {

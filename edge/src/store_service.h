@@ -104,6 +104,10 @@ class StoreService {
     quarantine_.Condemn(id, found_by);
   }
 
+  // Loop thread: the chunk, hash-checked (a mismatch is condemned, `found_by` saying which
+  // read found it): the copy, or why there is none (NotFound "not held", Corruption).
+  [[nodiscard]] Result<StoredCopy> Verified(const ChunkId& id, const std::string& found_by);
+
  private:
   struct Put;
   void Keep(const std::shared_ptr<const Put>& put);
@@ -111,8 +115,6 @@ class StoreService {
   void Restate(const msg::Restate& m, const std::string& from);
   void Copy(const msg::Copy& m, const std::string& core);
   void Get(const msg::Get& m, const std::string& core);
-  // The chunk, hash-checked (a mismatch is condemned): the copy, or why there is none.
-  Result<StoredCopy> Verified(const ChunkId& id, const std::string& found_by);
   void CopyNack(const msg::Copy& m, const std::string& core, const std::string& reason);
   // Copies sent and not yet answered: (id, target name) -> (request, core's name).
   struct CopyInFlight {

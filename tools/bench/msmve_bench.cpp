@@ -13,14 +13,14 @@
 #include <iostream>
 #include <vector>
 
-#include "../../core/src/analysis/msmve_naive.h"
-#include "tern/core/analysis.h"
+#include "../../analysis/src/msmve_naive.h"
+#include "tern/analysis/analysis.h"
 
 namespace {
 
-using tern::core::analysis::Matrix;
-using tern::core::analysis::MsmveParams;
-using tern::core::analysis::MsmveResult;
+using tern::analysis::Matrix;
+using tern::analysis::MsmveParams;
+using tern::analysis::MsmveResult;
 
 // splitmix64 and Box-Muller: the same numbers on every platform and standard library.
 struct Rng {
@@ -99,7 +99,7 @@ int MsmveBenchMain(int argc, char** argv) {
   for (int i = 0; i < std::max(1, repeat); ++i) {
     auto t0 = Clock::now();
     const double c0 = CpuSeconds();
-    auto res = tern::core::analysis::Msmve(x, params);
+    auto res = tern::analysis::Msmve(x, params);
     const double s = CpuSeconds() - c0;
     fast_wall = std::min(fast_wall, Seconds(Clock::now() - t0));
     if (!res.ok()) {
@@ -115,7 +115,7 @@ int MsmveBenchMain(int argc, char** argv) {
   if (!skip_naive) {
     auto t0 = Clock::now();
     const double c0 = CpuSeconds();
-    ref = tern::core::analysis::naive::NaiveMsmve(x, params);
+    ref = tern::analysis::naive::NaiveMsmve(x, params);
     naive_s = CpuSeconds() - c0;
     naive_wall = Seconds(Clock::now() - t0);
   }
@@ -157,7 +157,7 @@ int MsmveBenchMain(int argc, char** argv) {
         {"speedup_vs_naive", skip_naive ? nlohmann::json(nullptr) : nlohmann::json(speedup)},
         {"count_mismatches", count_mismatches},
         {"max_abs_diff", max_abs_diff},
-        {"result", tern::core::analysis::ToJson(fast)}};
+        {"result", tern::analysis::ToJson(fast)}};
     std::cout << j.dump() << "\n";
   } else {
     std::printf("msmve: p=%zu N=%zu m=%d tau=%d r=%.3g (tolerance %.3g) scales 1..%d seed %llu\n",

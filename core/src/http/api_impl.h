@@ -74,6 +74,7 @@ class HttpApi::Impl {
   Result<json> VerifyDoc(const httplib::Request& req);
   Result<json> Drain(const httplib::Request& req);
   Result<json> Forget(const httplib::Request& req);
+  Result<json> AnalysisJob(const httplib::Request& req);
   void ChunkBytes(const httplib::Request& req, httplib::Response& res);
   void Healthz(const httplib::Request& req, httplib::Response& res);
 

@@ -1,5 +1,6 @@
 // The HTTP API's operations routes (docs/http-api.md): the repair report and status, the
-// manifest check, a chunk's bytes from a live holder, draining or forgetting a node, and
+// manifest check, a chunk's bytes from a live holder, draining or forgetting a node, analysis
+// jobs at the holders, and
 // /healthz for probes. Their documents come live from the core (HttpApiSources),
 // not from core.db; an absent callback answers 503. Each runs inside the wrapper of
 // http_api.cpp (gate, client slot, Status -> HTTP code, no exception escapes).
@@ -20,6 +21,8 @@ void HttpApi::Impl::AddOpsRoutes() {
   Route(R"(/api/v1/verify)", &Impl::VerifyDoc);
   PostRoute(R"(/api/v1/nodes/([^/]+)/drain)", &Impl::Drain, 202);
   PostRoute(R"(/api/v1/nodes/([^/]+)/forget)", &Impl::Forget, 200);
+  // An analysis job at the holders (core_analysis.cpp); answers when every window is done.
+  PostRoute(R"(/api/v1/analysis)", &Impl::AnalysisJob, 200);
   // A chunk's bytes (not JSON): read role, served by the core's ChunkFetcher.
   RawGetRoute(R"(/api/v1/chunks/([^/]*)/bytes)", &Impl::ChunkBytes);
   // For load balancers and service probes, which hold no token: says only "ok" or what is
@@ -68,6 +71,20 @@ Result<json> HttpApi::Impl::Forget(const httplib::Request& req) {
   std::string name = req.matches.size() > 1 ? req.matches[1].str() : "";
   auto r = src_.node_action("forget", name);
   if (r.ok()) spdlog::info("http: node {} forgotten by {}", name, req.remote_addr);
+  return r;
+}
+
+Result<json> HttpApi::Impl::AnalysisJob(const httplib::Request& req) {
+  TERN_RETURN_IF_ERROR(http::CheckRequestParams(req, {}));
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return Status::InvalidArgument("body: not a JSON object");
+  }
+  if (!src_.analyze) return Status::Unavailable("no analysis");
+  auto r = src_.analyze(body);
+  if (r.ok()) {
+    spdlog::info("http: analysis of group {} by {}", body.value("group", ""), req.remote_addr);
+  }
   return r;
 }
 

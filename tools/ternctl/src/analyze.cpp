@@ -9,12 +9,12 @@
 #include <iostream>
 #include <sstream>
 
-#include "tern/core/analysis.h"
+#include "tern/analysis/analysis.h"
 
 namespace tern::tools {
 namespace {
 
-namespace an = tern::core::analysis;
+namespace an = tern::analysis;
 
 std::string Trim(const std::string& s) {
   const size_t a = s.find_first_not_of(" \t\r");

@@ -1,5 +1,5 @@
 // `ternctl analyze <stats|zscore|msmve>`: runs one of the core's analysis processors
-// (tern/core/analysis.h) over a CSV file, offline, and prints one JSON object. Lets an operator
+// (tern/analysis/analysis.h) over a CSV file, offline, and prints one JSON object. Lets an operator
 // check a result the core stored, or try parameters before configuring them.
 #pragma once
 

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "analysis_cmd.h"
 #include "analyze.h"
 #include "backup_cmd.h"
 #include "board_cmd.h"
@@ -84,6 +85,8 @@ int main(int argc, char** argv) {
   AddBoardCommands(app, &board_args);
   SearchCmdArgs search_args;
   AddSearchCommand(app, &search_args);
+  AnalysisCmdArgs analysis_args;
+  AddAnalysisCommand(app, &analysis_args);
 
   try {
     app.parse(argc, argv);
@@ -116,6 +119,7 @@ int main(int argc, char** argv) {
     if (EdgeCommandSelected(edge_args)) return RunEdgeCommand(core, edge_args);
     if (BoardCommandSelected(board_args)) return RunBoardCommand(core, board_args);
     if (SearchCommandSelected(search_args)) return RunSearchCommand(core, search_args);
+    if (AnalysisCommandSelected(analysis_args)) return RunAnalysisCommand(core, analysis_args);
   } catch (const std::exception& e) {  // e.g. a JSON document of an unexpected shape
     std::cerr << "ternctl: " << e.what() << "\n";
     return kExitError;

@@ -4,9 +4,10 @@
 // those of messages.h: "v", "type", strict non-throwing Decode()).
 //
 // Who sends what (topics in protocol.h; <n> is the sender's name, <to> the receiver's):
-//   core -> store  down/<to>:        DigestRequest, Copy, Get  (and messages.h's Delete, Restate)
+//   core -> store  down/<to>:        DigestRequest, Copy, Get, AnalyzeTask  (and messages.h's
+//                                    Delete, Restate)
 //   store -> core  stored/<n>:       BlockReport, Corrupt      (and messages.h's Stored, Dropped)
-//   store -> core  peer/<n>/<core>:  CopyNack, GetNack, and the binary envelope
+//   store -> core  peer/<n>/<core>:  CopyNack, GetNack, AnalyzeAnswer, and the binary envelope
 //                                    EnvelopeType::kGot answering a Get (request = its req)
 //   store -> store put/<n>/<to>:     a Copy is carried out as an ordinary put envelope with the
 //                                    origin's signature kept from the copy's own arrival; the
@@ -121,6 +122,37 @@ struct GetNack {
   std::string reason;
   std::string Encode() const;
   static Result<GetNack> Decode(const nlohmann::json& j);
+};
+
+// Most chunks one analysis task may name (a window of a group rarely has more than a few
+// dozen; the bound keeps a hostile task's work and the message small).
+inline constexpr size_t kMaxTaskChunks = 512;
+
+// core -> store (a holder of every chunk named): run the window task (analysis window_task.h)
+// over these chunks with these parameters and answer with an AnalyzeAnswer carrying `req`.
+// `chunks` is non-empty, at most kMaxTaskChunks, without repeats; `params` is an object
+// (checked by the store with TaskParams::FromJson).
+struct AnalyzeTask {
+  static constexpr const char* kType = "analyze";
+  uint64_t req = 0;
+  std::vector<ChunkId> chunks;
+  nlohmann::json params = nlohmann::json::object();
+  std::string Encode() const;
+  static Result<AnalyzeTask> Decode(const nlohmann::json& j);
+};
+
+// store -> core: the outcome of AnalyzeTask `req` at `holder`: the task's `output` object, or
+// `error` (not held, corrupt, busy, bad parameters, ...); exactly one of the two. `compute_ms`
+// is the time the store spent reading and computing.
+struct AnalyzeAnswer {
+  static constexpr const char* kType = "analyze_answer";
+  uint64_t req = 0;
+  uint32_t holder = 0;
+  nlohmann::json output;  // an object when error is empty
+  std::string error;
+  uint64_t compute_ms = 0;
+  std::string Encode() const;
+  static Result<AnalyzeAnswer> Decode(const nlohmann::json& j);
 };
 
 }  // namespace tern::msg

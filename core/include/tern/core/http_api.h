@@ -66,6 +66,9 @@ struct HttpApiSources {
   std::function<Result<nlohmann::json>()> report, repair;
   // GET /api/v1/verify[?rehash=1]: may take up to a minute (it waits for the stores).
   std::function<Result<nlohmann::json>(bool rehash)> verify;
+  // POST /api/v1/analysis: an analysis job (docs/http-api.md); InvalidArgument -> 400. May
+  // take minutes (it waits for the stores' tasks).
+  std::function<Result<nlohmann::json>(const nlohmann::json& body)> analyze;
   // POST /api/v1/nodes/{name}/drain and /forget (`action` "drain" or "forget"): NotFound for
   // an unknown node, FailedPrecondition (409) for forgetting a live one.
   std::function<Result<nlohmann::json>(const std::string& action, const std::string& name)>

@@ -17,7 +17,7 @@
 
 #include "tern/common/chunk.h"
 #include "tern/common/config.h"
-#include "tern/core/analysis.h"
+#include "tern/analysis/analysis.h"
 
 namespace tern::core {
 

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "tern/core/analysis.h"
+#include "tern/analysis/analysis.h"
 
-namespace tern::core::analysis::naive {
+namespace tern::analysis::naive {
 
 // All vectors of one layout: channel blocks in order, block k of length mk[k] with lag tau[k].
 inline std::vector<std::vector<double>> Embed(const std::vector<std::vector<double>>& y,
@@ -122,4 +122,4 @@ inline MsmveResult NaiveMsmve(const Matrix& x, const MsmveParams& params) {
   return res;
 }
 
-}  // namespace tern::core::analysis::naive
+}  // namespace tern::analysis::naive

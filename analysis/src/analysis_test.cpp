@@ -1,7 +1,7 @@
 // Tests of the analysis processors: window statistics against direct formulas, RunningZ
 // persistence and flags, and MSMVE against the naive all-pairs reference (msmve_naive.h) on
 // random, correlated and constant signals with several (p, m, tau, r, S) combinations.
-#include "tern/core/analysis.h"
+#include "tern/analysis/analysis.h"
 
 #include <doctest/doctest.h>
 
@@ -10,7 +10,7 @@
 
 #include "msmve_naive.h"
 
-namespace tern::core::analysis {
+namespace tern::analysis {
 namespace {
 
 Matrix RandomMatrix(size_t rows, size_t cols, uint64_t seed) {
@@ -299,4 +299,4 @@ TEST_SUITE("analysis_msmve") {
   }
 }
 
-}  // namespace tern::core::analysis
+}  // namespace tern::analysis

@@ -5,9 +5,9 @@
 #include <limits>
 
 #include "tern/common/bytes.h"
-#include "tern/core/analysis.h"
+#include "tern/analysis/analysis.h"
 
-namespace tern::core::analysis {
+namespace tern::analysis {
 
 Result<Matrix> MatrixFromRecords(const std::vector<Record>& records, uint16_t channels) {
   if (channels == 0) return Status::InvalidArgument("sample matrix needs at least one channel");
@@ -274,4 +274,4 @@ nlohmann::json ToJson(const MsmveResult& r) {
           {"scales", sc}};
 }
 
-}  // namespace tern::core::analysis
+}  // namespace tern::analysis

@@ -8,9 +8,9 @@
 #include <limits>
 #include <numeric>
 
-#include "tern/core/analysis.h"
+#include "tern/analysis/analysis.h"
 
-namespace tern::core::analysis {
+namespace tern::analysis {
 namespace {
 
 constexpr int kMaxScale = 100000;
@@ -287,4 +287,4 @@ Result<MsmveResult> Msmve(const Matrix& x, const MsmveParams& params) {
   return res;
 }
 
-}  // namespace tern::core::analysis
+}  // namespace tern::analysis

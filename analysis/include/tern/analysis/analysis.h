@@ -22,7 +22,7 @@
 #include "tern/common/chunk.h"
 #include "tern/common/status.h"
 
-namespace tern::core::analysis {
+namespace tern::analysis {
 
 // A window of samples: `rows` records of `cols` channels, row-major (v[r * cols + c]).
 struct Matrix {
@@ -220,4 +220,4 @@ nlohmann::json ToJson(const ZScoreResult& z);
 nlohmann::json ToJson(const ScaleEntropy& s);
 nlohmann::json ToJson(const MsmveResult& r);
 
-}  // namespace tern::core::analysis
+}  // namespace tern::analysis
