@@ -13,6 +13,7 @@ int MsmveBenchMain(int argc, char** argv);     // msmve_bench.cpp
 int RepairBenchMain(int argc, char** argv);    // repair_bench.cpp
 int DedupBenchMain(int argc, char** argv);     // dedup_bench.cpp
 int CacheBenchMain(int argc, char** argv);     // cache_bench.cpp
+int ColocateBenchMain(int argc, char** argv);  // colocate_bench.cpp
 
 int main(int argc, char** argv) {
   const std::string sub = argc > 1 ? argv[1] : "";
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   if (sub == "repair") return RepairBenchMain(argc - 1, argv + 1);
   if (sub == "dedup") return DedupBenchMain(argc - 1, argv + 1);
   if (sub == "cache") return CacheBenchMain(argc - 1, argv + 1);
+  if (sub == "colocate") return ColocateBenchMain(argc - 1, argv + 1);
 #endif
 #ifdef TERN_BENCH_HAVE_BOARD
   if (sub == "board") return BoardBenchMain(argc - 1, argv + 1);
@@ -37,12 +39,14 @@ int main(int argc, char** argv) {
 #endif
   std::fprintf(
       stderr,
-      "usage: tern-bench <ingest|repair|dedup|cache|board|schedule|msmve> [--json] [options]\n"
+      "usage: tern-bench <ingest|repair|dedup|cache|colocate|board|schedule|msmve> [--json] "
+      "[options]\n"
       "       tern-bench --version\n"
       "  ingest  records/s and MB/s into three durable copies, ack latency per grade\n"
       "  repair  lose a store for good: time back to three copies, MB/s, ingest p99 during repair\n"
       "  dedup   duplicate files: bytes saved vs expected, ingest with dedup on vs off\n"
       "  cache   the core's read cache: hit rate and get latency p50/p99, cache off vs on\n"
+      "  colocate  analysis jobs over co-located vs randomly placed channels: time, bytes moved\n"
       "  board   Verilated board cycles/s and register accesses/s over simulated SPI\n"
       "  schedule  alarm latency under a bulk flood, fairness and weight shares\n"
       "  msmve   multiscale multivariate sample entropy: fast exact vs naive\n");
