@@ -163,12 +163,13 @@ TEST_SUITE("schema") {
     // (409); once it has stopped, forgetting it succeeds (200).
     auto post = [&](const std::string& where, const std::string& path, int status,
                     const std::string& body = "") {
-      auto r = HttpCall(port, "POST", path, token, body);
+      // An analysis job reads the chunks of split windows one by one: minutes on a busy box.
+      auto r = HttpCall(port, "POST", path, token, body, /*wait_s=*/300);
       CHECK_MESSAGE(r.status == status, path << " answered " << r.status << ": " << r.body);
       samples.Http(where, r);
     };
-    // An analysis job over the edges' `vib` windows (each source is its own group), and one
-    // refused for an unknown parameter.
+    // An analysis job over the `vib` windows (every edge's rig: one group, the source's
+    // name), and one refused for an unknown parameter.
     post("POST /api/v1/analysis", "/api/v1/analysis", 200,
          R"({"group":"vib","params":{"msmve_rows":256,"msmve_scales":2}})");
     post("POST /api/v1/analysis", "/api/v1/analysis", 400, R"({"group":"vib","colour":1})");

@@ -107,7 +107,8 @@ TEST_SUITE("store_messages") {
       big.chunks.push_back(ChunkId(raw));
     }
     auto r = DecodeText<AnalyzeTask>(big.Encode());
-    CHECK(r.status().message().find("more than 512") != std::string::npos);
+    CHECK(r.status().message().find("more than " + std::to_string(kMaxTaskChunks)) !=
+          std::string::npos);
   }
 }
 

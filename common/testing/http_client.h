@@ -54,15 +54,17 @@ inline int HttpStatusOf(const std::string& raw) {
   return raw.size() >= 12 && raw.rfind("HTTP/1.", 0) == 0 ? std::stoi(raw.substr(9, 3)) : -1;
 }
 
+// `wait_s`: how long to wait for the answer (RawHttp).
 inline HttpReply HttpCall(int port, const std::string& method, const std::string& path,
-                          const std::string& token = "", const std::string& body = "") {
+                          const std::string& token = "", const std::string& body = "",
+                          int wait_s = 30) {
   std::string req = method + " " + path + " HTTP/1.0\r\nHost: localhost\r\n";
   if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
   if (!body.empty() || method == "PUT" || method == "POST") {
     req +=
         "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   }
-  std::string out = RawHttp(port, req + "\r\n" + body);
+  std::string out = RawHttp(port, req + "\r\n" + body, wait_s);
   HttpReply r;
   size_t head = out.find("\r\n\r\n");
   r.status = head == std::string::npos ? -1 : HttpStatusOf(out);

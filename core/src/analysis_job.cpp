@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 
+#include "tern/common/store_messages.h"
+
 namespace tern::core {
 namespace {
 
@@ -116,7 +118,11 @@ void PlanTasks(std::vector<JobWindow>* windows, const std::vector<TaskWorker>& w
     for (uint32_t a : common) {
       if (weight.count(a)) w.candidates.push_back(a);
     }
-    if (at_core || w.candidates.empty()) continue;
+    // A window too large for one task (store_messages.h) is the core's.
+    uint64_t bytes = 0;
+    for (const ChunkRecord& c : w.chunks) bytes += c.bytes;
+    const bool too_large = w.chunks.size() > msg::kMaxTaskChunks || bytes > msg::kMaxTaskBytes;
+    if (at_core || w.candidates.empty() || too_large) continue;
     double best = 0;
     for (uint32_t a : w.candidates) {
       const double cost = (planned[a] + static_cast<double>(w.rows)) / weight[a];

@@ -11,8 +11,9 @@
 // peers, and the origin of a one-origin window). The plan gives each window to the candidate
 // with the least planned work relative to its weight, the weighted task assignment of the
 // original system: weight = max(0.05, (1 − load) · (1 − cpu)) from the node's heartbeats,
-// work = the window's sample rows (ties: lower address). A window without a candidate, or a
-// job run `at: core`, is computed by the core itself from bytes it reads from holders.
+// work = the window's sample rows (ties: lower address). A window without a candidate, one
+// larger than a task may be (more than msg::kMaxTaskChunks chunks or msg::kMaxTaskBytes
+// bytes), or a job run `at: core`, is computed by the core itself from bytes it reads.
 // Thread-safety: value types and pure functions.
 #pragma once
 

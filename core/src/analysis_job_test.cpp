@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tern/common/store_messages.h"
+
 namespace tern::core {
 namespace {
 
@@ -96,6 +98,18 @@ TEST_CASE("analysis job: a window goes to a live store holding all of it, by wei
   CHECK(w[0].assigned == 4);
   PlanTasks(&w, {{4, 0.1, 0.1}, {5, 0, 0}}, true);
   for (const auto& x : w) CHECK(x.assigned == 0);
+  // A window of more chunks than one task may name is the core's.
+  std::vector<ChunkRecord> big;
+  for (uint64_t s = 0; s <= msg::kMaxTaskChunks; ++s) {
+    ChunkRecord r = Rec(2, "rig", s, 7, {4, 5});
+    r.id = std::to_string(s);
+    big.push_back(r);
+  }
+  auto bw = WindowsOf(big, "rig", KeyOf);
+  REQUIRE(bw.size() == 1);
+  PlanTasks(&bw, {{4, 0, 0}, {5, 0, 0}}, false);
+  CHECK(bw[0].candidates.size() == 2);
+  CHECK(bw[0].assigned == 0);
   CHECK(WorkerWeight({1, 1.0, 1.0}) == doctest::Approx(0.05));
   CHECK(WorkerWeight({1, 0.5, 0.5}) == doctest::Approx(0.25));
 }
@@ -106,14 +120,14 @@ TEST_CASE("analysis job: the answer counts where windows ran and merges their st
   std::vector<JobWindow> w(3);
   for (uint64_t i = 0; i < 3; ++i) w[i].key = {"rig", i};
   auto stats = [](double mean, size_t n) {
-    return nlohmann::json{{"rows", n},
-                          {"stats",
-                           {{"first_row", 0},
-                            {"count", n},
-                            {"channels",
-                             {{{"count", n}, {"mean", mean}, {"stddev", 0.0}, {"min", mean},
-                               {"max", mean}}}}}},
-                          {"zscore", {{"threshold", 4.0}, {"count", 2}, {"by_channel", {2}}}}};
+    return nlohmann::json{
+        {"rows", n},
+        {"stats",
+         {{"first_row", 0},
+          {"count", n},
+          {"channels",
+           {{{"count", n}, {"mean", mean}, {"stddev", 0.0}, {"min", mean}, {"max", mean}}}}}},
+        {"zscore", {{"threshold", 4.0}, {"count", 2}, {"by_channel", {2}}}}};
   };
   std::vector<WindowOutcome> o(3);
   o[0] = {stats(1.0, 10), "", "edge-b", 3};

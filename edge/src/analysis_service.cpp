@@ -68,11 +68,19 @@ void AnalysisService::Read(const msg::AnalyzeTask& t, const std::string& core) {
   }
   Job job{t, core, {}, 0};
   job.wires.reserve(t.chunks.size());
+  uint64_t bytes = 0;
   for (const ChunkId& id : t.chunks) {
     auto copy = store_->Verified(id, "analysis");
     if (!copy.ok()) {
       return Answer(core, {t.req, self_, nullptr,
                            "chunk " + ToHex(id).substr(0, 16) + ": " + copy.status().message(), 0});
+    }
+    bytes += copy->wire.size();
+    if (bytes > msg::kMaxTaskBytes) {
+      return Answer(
+          core,
+          {t.req, self_, nullptr,
+           "the window is larger than " + std::to_string(msg::kMaxTaskBytes >> 20) + " MiB", 0});
     }
     job.wires.push_back(std::move(copy->wire));
   }

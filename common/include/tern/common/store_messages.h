@@ -124,9 +124,11 @@ struct GetNack {
   static Result<GetNack> Decode(const nlohmann::json& j);
 };
 
-// Most chunks one analysis task may name (a window of a group rarely has more than a few
-// dozen; the bound keeps a hostile task's work and the message small).
-inline constexpr size_t kMaxTaskChunks = 512;
+// Most chunks one analysis task may name (a 10 s window of four sources with 20 ms chunks
+// has 2,000; 4,096 ids are ~275 KB of JSON, well under kMaxControlBytes), and most wire
+// bytes a store reads for one task. The core computes a larger window itself.
+inline constexpr size_t kMaxTaskChunks = 4096;
+inline constexpr uint64_t kMaxTaskBytes = uint64_t{512} << 20;
 
 // core -> store (a holder of every chunk named): run the window task (analysis window_task.h)
 // over these chunks with these parameters and answer with an AnalyzeAnswer carrying `req`.
