@@ -165,6 +165,7 @@ class BoardController final : public BoardControl {
       driver_->Advance(beat);
       if (beat) next = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
       Status s = Refresh();
+      driver_->ReleaseDue();
       // Every failure is counted; a board that stays unreachable (a loose wire) is logged at
       // the first failure and then every 100th (10 s), not ten times a second.
       if (!s.ok()) {
@@ -381,7 +382,7 @@ class BoardController final : public BoardControl {
   hw::IrqController irq_;
   hw::IoPorts gpio_;
   int64_t acked_ = 0;
-  bool on_backup_ = false;  // CABINET_STATUS.power_fail as last seen
+  bool on_backup_ = false;     // CABINET_STATUS.power_fail as last seen
   uint64_t failing_ = 0;       // refreshes failed in a row
   bool software_ack_ = false;  // button 0 over the API on a real board, for the next refresh
   std::optional<std::chrono::steady_clock::time_point> stop_held_since_;

@@ -45,6 +45,11 @@ class BoardDriver {
   // Once per board-loop turn, before the refresh. `beat`: the loop's 100 ms beat (the
   // simulation advances the board's clock by 10 ms; a real board runs on its own).
   virtual void Advance(bool beat) = 0;
+  // Once per board-loop turn, after the refresh: the simulation lets go of buttons pressed
+  // with a hold whose time is up. After, not before, so that a turn that comes late (a busy
+  // machine stalled the loop) still sees the button held: the refresh measures the hold
+  // (the safe stop needs 3 s), and a release applied first would cut a 3.5 s hold short.
+  virtual void ReleaseDue() {}
   // Before TEMP is read, with the time since the last call, the processing load (0..1) and
   // fan 0's duty (0..1): the simulation steps its thermal model into the TEMP input; a real
   // board's TEMP comes from its sensor.

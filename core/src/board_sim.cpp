@@ -41,7 +41,7 @@ class SimBoardDriver final : public BoardDriver {
   hw::RegisterBus* bus() override { return &bus_; }
   bool simulated() const override { return true; }
 
-  void Advance(bool beat) override {
+  void ReleaseDue() override {
     const auto now = std::chrono::steady_clock::now();
     for (unsigned b = 0; b < release_at_.size(); ++b) {
       if (release_at_[b] && now >= *release_at_[b]) {
@@ -49,6 +49,9 @@ class SimBoardDriver final : public BoardDriver {
         release_at_[b].reset();
       }
     }
+  }
+
+  void Advance(bool beat) override {
     // 10 ms of board time per 100 ms of ours: enough for debouncing and scanning, cheap.
     if (beat) board_.Tick(hw::SimBoard::kClockHz / 100);
   }
