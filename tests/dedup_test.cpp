@@ -62,8 +62,8 @@ TEST_SUITE("dedup") {
   TEST_CASE("identical files: one body per store, scrub finds the corrupt shared body, repair") {
     constexpr size_t kSize = 100 * 1024;
     Site site(3,
-              {"source.synthetic.enabled=false", "chunk.codec=raw", "replication.timeout=2s",
-               "uplink.timeout=3s"},
+              // The drop directory's default codec (raw) is what dedup applies to.
+              {"source.synthetic.enabled=false", "replication.timeout=2s", "uplink.timeout=3s"},
               {"membership.dead_after=60s", "repair.copy_timeout=10s"});
     const std::string drop = site.dir() + "/drop";
     std::filesystem::create_directories(drop);

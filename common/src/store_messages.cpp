@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "tern/common/bytes.h"
+#include "tern/common/chunk.h"
 #include "tern/common/messages.h"
 #include "tern/common/protocol.h"
 
@@ -184,28 +185,94 @@ Result<GetNack> GetNack::Decode(const nlohmann::json& j) {
   return m;
 }
 
+ChunkId TaskDigest(const std::vector<ChunkId>& ids) {
+  std::string all;
+  all.reserve(ids.size() * 32);
+  for (const ChunkId& id : ids) all += id;
+  return ChunkIdOf(all);
+}
+
+uint64_t AnalyzeTask::ChunkCount() const {
+  uint64_t n = chunks.size();
+  for (const TaskSeries& r : series) n += r.seq_last - r.seq_first + 1;
+  return n;
+}
+
 std::string AnalyzeTask::Encode() const {
   auto j = Control(kType);
   j["req"] = req;
-  auto& c = j["chunks"] = nlohmann::json::array();
-  for (const auto& id : chunks) c.push_back(ToHex(id));
+  if (series.empty()) {
+    auto& c = j["chunks"] = nlohmann::json::array();
+    for (const auto& id : chunks) c.push_back(ToHex(id));
+  } else {
+    auto& c = j["series"] = nlohmann::json::array();
+    for (const TaskSeries& r : series) {
+      c.push_back({{"origin", r.origin},
+                   {"source", r.source},
+                   {"seq_first", r.seq_first},
+                   {"seq_last", r.seq_last},
+                   {"t_lo", r.t_lo},
+                   {"t_hi", r.t_hi}});
+    }
+    j["digest"] = ToHex(digest);
+  }
   j["params"] = params;
   return j.dump();
 }
+
+namespace {
+
+Result<TaskSeries> SeriesOf(const nlohmann::json& e) {
+  if (!e.is_object()) return Status::InvalidArgument("not an object");
+  TaskSeries r;
+  TERN_ASSIGN_OR_RETURN(r.origin, FieldAddr(e, "origin"));
+  TERN_ASSIGN_OR_RETURN(r.source, FieldString(e, "source", kMaxSourceName));
+  TERN_ASSIGN_OR_RETURN(r.seq_first, FieldU64(e, "seq_first"));
+  TERN_ASSIGN_OR_RETURN(r.seq_last, FieldU64(e, "seq_last"));
+  TERN_ASSIGN_OR_RETURN(r.t_lo, FieldU64(e, "t_lo"));
+  TERN_ASSIGN_OR_RETURN(r.t_hi, FieldU64(e, "t_hi"));
+  if (r.source.empty()) return Status::InvalidArgument("field 'source' is empty");
+  if (r.seq_first > r.seq_last) return Status::InvalidArgument("seq_first > seq_last");
+  if (r.t_lo > r.t_hi) return Status::InvalidArgument("t_lo > t_hi");
+  return r;
+}
+
+}  // namespace
+
 Result<AnalyzeTask> AnalyzeTask::Decode(const nlohmann::json& j) {
   AnalyzeTask m;
   TERN_FIELD(m.req, FieldU64(j, "req"));
   auto c = j.find("chunks");
-  if (c == j.end() || !c->is_array() || c->empty())
-    return Bad(kType, "field 'chunks' missing, empty or not an array");
-  if (c->size() > kMaxTaskChunks)
-    return Bad(kType, "more than " + std::to_string(kMaxTaskChunks) + " chunks");
-  for (const auto& e : *c) {
-    auto id = IdOf(e);
-    if (!id.ok()) return Bad(kType, "a 'chunks' entry: " + id.status().message());
-    if (std::find(m.chunks.begin(), m.chunks.end(), *id) != m.chunks.end())
-      return Bad(kType, "chunk " + e.get<std::string>() + " named twice");
-    m.chunks.push_back(std::move(id).value());
+  auto s = j.find("series");
+  if ((c == j.end()) == (s == j.end()))
+    return Bad(kType, "exactly one of the fields 'chunks' and 'series' must be present");
+  if (c != j.end()) {
+    if (!c->is_array() || c->empty()) return Bad(kType, "field 'chunks' is empty or not an array");
+    if (c->size() > kMaxTaskChunks)
+      return Bad(kType, "more than " + std::to_string(kMaxTaskChunks) + " chunks");
+    for (const auto& e : *c) {
+      auto id = IdOf(e);
+      if (!id.ok()) return Bad(kType, "a 'chunks' entry: " + id.status().message());
+      if (std::find(m.chunks.begin(), m.chunks.end(), *id) != m.chunks.end())
+        return Bad(kType, "chunk " + e.get<std::string>() + " named twice");
+      m.chunks.push_back(std::move(id).value());
+    }
+  } else {
+    if (!s->is_array() || s->empty()) return Bad(kType, "field 'series' is empty or not an array");
+    if (s->size() > kMaxTaskChunks)
+      return Bad(kType, "more than " + std::to_string(kMaxTaskChunks) + " series");
+    uint64_t total = 0;
+    for (const auto& e : *s) {
+      auto r = SeriesOf(e);
+      if (!r.ok()) return Bad(kType, "a 'series' entry: " + r.status().message());
+      // Counted before adding, so a huge run cannot wrap the sum.
+      const uint64_t run = r->seq_last - r->seq_first;
+      if (run >= kMaxTaskChunks || total + run + 1 > kMaxTaskChunks)
+        return Bad(kType, "more than " + std::to_string(kMaxTaskChunks) + " chunks");
+      total += run + 1;
+      m.series.push_back(std::move(r).value());
+    }
+    TERN_FIELD(m.digest, FieldChunkId(j, "digest"));
   }
   auto p = j.find("params");
   if (p != j.end()) {

@@ -77,10 +77,26 @@ TEST_SUITE("store_messages") {
   }
 
   TEST_CASE("an analysis task and its answer round-trip, and bad ones are refused") {
-    AnalyzeTask t{5, {Id('\x01'), Id('\x02')}, {{"msmve", false}}};
+    AnalyzeTask t;
+    t.req = 5;
+    t.chunks = {Id('\x01'), Id('\x02')};
+    t.params = {{"msmve", false}};
     auto back = RoundTrip(t);
     CHECK(back.chunks.size() == 2);
+    CHECK(back.ChunkCount() == 2);
     CHECK(back.params["msmve"] == false);
+    // Named by series runs with the digest of the ids they stand for.
+    AnalyzeTask s;
+    s.req = 6;
+    s.series = {{2, "rig.ch0", 10, 59, 100, 900}, {3, "rig.ch0", 7, 7, 300, 300}};
+    s.digest = TaskDigest({Id('\x01'), Id('\x02')});
+    auto sback = RoundTrip(s);
+    CHECK(sback.series == s.series);
+    CHECK(sback.digest == s.digest);
+    CHECK(sback.chunks.empty());
+    CHECK(sback.ChunkCount() == 51);
+    // The digest follows the order of the ids.
+    CHECK(TaskDigest({Id('\x01'), Id('\x02')}) != TaskDigest({Id('\x02'), Id('\x01')}));
     AnalyzeAnswer ok{5, 3, {{"rows", 10}}, "", 12};
     CHECK(RoundTrip(ok).output["rows"] == 10);
     AnalyzeAnswer err{5, 3, nullptr, "busy", 0};
@@ -93,6 +109,19 @@ TEST_SUITE("store_messages") {
             R"({"v":1,"type":"analyze","req":1,"chunks":[")" + a + R"(",")" + a + R"("]})",
             R"({"v":1,"type":"analyze","req":1,"chunks":["zz"]})",
             R"({"v":1,"type":"analyze","req":1,"chunks":[")" + a + R"("],"params":[1]})",
+            R"({"v":1,"type":"analyze","req":1})",
+            R"({"v":1,"type":"analyze","req":1,"chunks":[")" + a + R"("],"series":[]})",
+            R"({"v":1,"type":"analyze","req":1,"series":[],"digest":")" + a + R"("})",
+            // no digest; seq_first > seq_last; t_lo > t_hi; a run past the limit; no source
+            R"({"v":1,"type":"analyze","req":1,"series":[{"origin":2,"source":"s","seq_first":1,"seq_last":2,"t_lo":0,"t_hi":1}]})",
+            R"({"v":1,"type":"analyze","req":1,"digest":")" + a +
+                R"(","series":[{"origin":2,"source":"s","seq_first":3,"seq_last":2,"t_lo":0,"t_hi":1}]})",
+            R"({"v":1,"type":"analyze","req":1,"digest":")" + a +
+                R"(","series":[{"origin":2,"source":"s","seq_first":1,"seq_last":2,"t_lo":5,"t_hi":1}]})",
+            R"({"v":1,"type":"analyze","req":1,"digest":")" + a +
+                R"(","series":[{"origin":2,"source":"s","seq_first":0,"seq_last":18446744073709551615,"t_lo":0,"t_hi":1}]})",
+            R"({"v":1,"type":"analyze","req":1,"digest":")" + a +
+                R"(","series":[{"origin":2,"source":"","seq_first":1,"seq_last":2,"t_lo":0,"t_hi":1}]})",
             std::string(R"({"v":1,"type":"analyze_answer","req":1,"holder":2})"),
             std::string(
                 R"({"v":1,"type":"analyze_answer","req":1,"holder":2,"error":"x","output":{}})")}) {
@@ -109,6 +138,16 @@ TEST_SUITE("store_messages") {
     auto r = DecodeText<AnalyzeTask>(big.Encode());
     CHECK(r.status().message().find("more than " + std::to_string(kMaxTaskChunks)) !=
           std::string::npos);
+    // Runs that are each small but too many chunks together.
+    AnalyzeTask runs;
+    runs.digest = Id('\x05');
+    runs.series = {{2, "a", 0, kMaxTaskChunks / 2 - 1, 0, 1},
+                   {2, "b", 0, kMaxTaskChunks / 2, 0, 1}};
+    auto rr = DecodeText<AnalyzeTask>(runs.Encode());
+    CHECK(rr.status().message().find("more than " + std::to_string(kMaxTaskChunks)) !=
+          std::string::npos);
+    runs.series[1].seq_last = kMaxTaskChunks / 2 - 1;
+    CHECK(DecodeText<AnalyzeTask>(runs.Encode()).ok());
   }
 }
 

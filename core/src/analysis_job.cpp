@@ -88,6 +88,26 @@ std::vector<JobWindow> WindowsOf(const std::vector<ChunkRecord>& chunks, const s
   return out;
 }
 
+msg::AnalyzeTask TaskOf(const JobWindow& w) {
+  msg::AnalyzeTask t;
+  std::vector<ChunkId> ids;
+  ids.reserve(w.chunks.size());
+  for (const ChunkRecord& c : w.chunks) {
+    ids.push_back(c.id);
+    msg::TaskSeries* last = t.series.empty() ? nullptr : &t.series.back();
+    if (last && last->origin == c.origin && last->source == c.source &&
+        c.seq == last->seq_last + 1) {
+      last->seq_last = c.seq;
+      last->t_lo = std::min(last->t_lo, c.t_first);
+      last->t_hi = std::max(last->t_hi, c.t_first);
+    } else {
+      t.series.push_back({c.origin, c.source, c.seq, c.seq, c.t_first, c.t_first});
+    }
+  }
+  t.digest = msg::TaskDigest(ids);
+  return t;
+}
+
 double WorkerWeight(const TaskWorker& w) {
   const double free = (1.0 - std::clamp(w.load, 0.0, 1.0)) * (1.0 - std::clamp(w.cpu, 0.0, 1.0));
   return std::max(0.05, free);

@@ -25,6 +25,7 @@
 
 #include "tern/analysis/window_task.h"
 #include "tern/common/placement.h"
+#include "tern/common/store_messages.h"
 #include "tern/core/holder_index.h"
 
 namespace tern::core {
@@ -55,6 +56,12 @@ struct JobWindow {
 // in key order. Candidates are left empty.
 std::vector<JobWindow> WindowsOf(const std::vector<ChunkRecord>& chunks, const std::string& group,
                                  const std::function<placement::Key(const ChunkRecord&)>& key_of);
+
+// The task for window `w` (`req` and `params` left for the caller): its chunks named by
+// series runs (msg::TaskSeries: each maximal run of consecutive numbers of one series, with
+// the least and greatest first stamp in it) and the digest of their ids in the window's
+// order, so a task is a few hundred bytes however finely the window is chunked.
+msg::AnalyzeTask TaskOf(const JobWindow& w);
 
 // A store that may run tasks.
 struct TaskWorker {

@@ -65,6 +65,26 @@ TEST_CASE("analysis job: windows by key, group only, samples only, chunks in ser
   CHECK(w[1].chunks.size() == 1);
 }
 
+TEST_CASE("analysis job: a task names its window by series runs and their ids' digest") {
+  // Origin 2: seqs 3, 4, 5 and 8 (a gap); origin 3: seq 1. Stamps differ per chunk.
+  std::vector<ChunkRecord> all = {Rec(2, "rig", 3, 7, {2}), Rec(2, "rig", 4, 7, {2}),
+                                  Rec(2, "rig", 5, 7, {2}), Rec(2, "rig", 8, 7, {2}),
+                                  Rec(3, "rig", 1, 7, {2})};
+  auto w = WindowsOf(all, "rig", KeyOf);
+  REQUIRE(w.size() == 1);
+  for (size_t i = 0; i < w[0].chunks.size(); ++i) w[0].chunks[i].t_first = 100 + 10 * i;
+  msg::AnalyzeTask t = TaskOf(w[0]);
+  CHECK(t.chunks.empty());
+  REQUIRE(t.series.size() == 3);
+  CHECK(t.series[0] == msg::TaskSeries{2, "rig", 3, 5, 100, 120});
+  CHECK(t.series[1] == msg::TaskSeries{2, "rig", 8, 8, 130, 130});
+  CHECK(t.series[2] == msg::TaskSeries{3, "rig", 1, 1, 140, 140});
+  CHECK(t.ChunkCount() == 5);
+  std::vector<ChunkId> ids;
+  for (const auto& c : w[0].chunks) ids.push_back(c.id);
+  CHECK(t.digest == msg::TaskDigest(ids));
+}
+
 TEST_CASE("analysis job: a window goes to a live store holding all of it, by weight") {
   std::vector<ChunkRecord> all;
   for (uint64_t win = 0; win < 40; ++win) {

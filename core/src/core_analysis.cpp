@@ -1,10 +1,10 @@
 // Analysis jobs at the holders (POST /api/v1/analysis; analysis_job.h has the plan): the job
 // runs on the HTTP request's thread. It snapshots the group's windows and their holders on
 // the commit worker, plans them over the live stores, sends each store its windows as
-// msg::AnalyzeTask on down/<store> (at most kTasksPerHolder outstanding per store, so a store
-// never has to answer "busy"), and meanwhile computes the windows no store holds whole, or
-// whose task failed or timed out (kTaskTimeoutMs), itself from bytes the ChunkFetcher reads
-// (spool, cache or the nearest live holder). Both sides run the same window task
+// msg::AnalyzeTask (TaskOf: named by series runs) on down/<store> (at most kTasksPerHolder
+// outstanding per store, so a store never has to answer "busy"), and meanwhile computes the windows
+// no store holds whole, or whose task failed or timed out (kTaskTimeoutMs), itself from bytes the
+// ChunkFetcher reads (spool, cache or the nearest live holder). Both sides run the same window task
 // (window_task.h), so a window's output is the same wherever it ran. The results are then
 // recorded on the worker like the processing's (ResultBuilder::RecordResults: result chunks with
 // lineage to every chunk of the window, placed on three stores, announced on x/results),
@@ -150,8 +150,7 @@ Result<nlohmann::json> Core::Impl::Analyze(const nlohmann::json& body) {
       while (!queue.empty() && in_flight[holder] < kTasksPerHolder) {
         const size_t i = queue.front();
         queue.pop_front();
-        msg::AnalyzeTask t;
-        for (const ChunkRecord& c : windows[i].chunks) t.chunks.push_back(c.id);
+        msg::AnalyzeTask t = TaskOf(windows[i]);
         t.params = params;
         {
           std::lock_guard<std::mutex> lk(tasks_mu_);

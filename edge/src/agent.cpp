@@ -354,8 +354,8 @@ Status EdgeAgent::Impl::AddCollectors() {
     collectors_.push_back(std::make_unique<SyntheticSource>(o_.synthetic, chunker_.get(), &m_));
   }
   if (!o_.dropdir.path.empty()) {
-    TERN_RETURN_IF_ERROR(
-        add({o_.dropdir.source, RecordKind::kBlob, o_.dropdir.priority, 0, o_.dropdir.tags}));
+    TERN_RETURN_IF_ERROR(add({o_.dropdir.source, RecordKind::kBlob, o_.dropdir.priority, 0,
+                              o_.dropdir.tags, o_.dropdir.codec}));
     collectors_.push_back(std::make_unique<DropDirCollector>(o_.dropdir, chunker_.get(), &m_));
   }
   if (!o_.feed.path.empty() || !o_.feed.topic.empty()) {

@@ -67,9 +67,25 @@ void AnalysisService::Read(const msg::AnalyzeTask& t, const std::string& core) {
     }
   }
   Job job{t, core, {}, 0};
-  job.wires.reserve(t.chunks.size());
+  // A task named by series runs: the ids they stand for here, which must be the ids the core
+  // meant (the digest), or the task is not run.
+  if (!t.series.empty()) {
+    job.task.chunks.reserve(t.ChunkCount());
+    for (const msg::TaskSeries& r : t.series) {
+      auto ids = store_->RunIds(r);
+      if (!ids.ok()) return Answer(core, {t.req, self_, nullptr, ids.status().message(), 0});
+      for (auto& id : *ids) job.task.chunks.push_back(std::move(id));
+    }
+    if (msg::TaskDigest(job.task.chunks) != t.digest) {
+      return Answer(core, {t.req, self_, nullptr,
+                           "the chunks held for the task's series differ from the core's "
+                           "(digest mismatch)",
+                           0});
+    }
+  }
+  job.wires.reserve(job.task.chunks.size());
   uint64_t bytes = 0;
-  for (const ChunkId& id : t.chunks) {
+  for (const ChunkId& id : job.task.chunks) {
     auto copy = store_->Verified(id, "analysis");
     if (!copy.ok()) {
       return Answer(core, {t.req, self_, nullptr,

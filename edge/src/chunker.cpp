@@ -13,11 +13,14 @@ constexpr size_t kBlobPartOverhead = 2 + 1024 + 16;
 
 Chunker::Chunker(uint32_t origin, uint32_t boot, HybridClock* clock, ChunkerOptions opts,
                  SealFn seal, AdmitFn admit)
-    : origin_(origin), boot_(boot), clock_(clock), opts_(opts), seal_(std::move(seal)),
+    : origin_(origin),
+      boot_(boot),
+      clock_(clock),
+      opts_(opts),
+      seal_(std::move(seal)),
       admit_(std::move(admit)) {}
 
-void Chunker::AddSource(const SourceSpec& spec, uint64_t next_record_seq,
-                        uint64_t next_chunk_seq) {
+void Chunker::AddSource(const SourceSpec& spec, uint64_t next_record_seq, uint64_t next_chunk_seq) {
   std::lock_guard<std::mutex> lk(mu_);
   Open& o = open_[spec.name];
   o.spec = spec;
@@ -56,8 +59,8 @@ Status Chunker::Add(const std::string& source, std::string payload,
   return Status::Ok();
 }
 
-Status Chunker::AddBlob(const std::string& source, const std::string& name,
-                        const std::string& data, std::function<void()> on_durable) {
+Status Chunker::AddBlob(const std::string& source, const std::string& name, const std::string& data,
+                        std::function<void()> on_durable) {
   if (name.size() > 1024) return Status::InvalidArgument("blob name longer than 1024 bytes");
   std::vector<SealedChunk> sealed;
   {
@@ -119,7 +122,7 @@ void Chunker::SealLocked(Open& o, std::vector<SealedChunk>* out) {
   h.source = o.spec.name;
   h.kind = o.spec.kind;
   h.priority = o.spec.priority;
-  h.codec = opts_.codec;
+  h.codec = o.spec.codec.value_or(opts_.codec);
   h.boot = boot_;
   h.seq = o.next_chunk_seq++;
   h.channels = o.spec.channels;

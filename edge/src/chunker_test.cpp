@@ -44,6 +44,25 @@ TEST_SUITE("chunker") {
     CHECK(sink.chunks.back().next_chunk_seq == 10);
   }
 
+  TEST_CASE("a source's own codec overrides the chunker's, others keep the chunker's") {
+    HybridClock clock;
+    Sink sink;
+    ChunkerOptions o;
+    o.codec = Codec::kZstd;
+    Chunker ch(1, 1, &clock, o, sink.fn());
+    ch.AddSource({"files", RecordKind::kBlob, Priority::kBulk, 0, {}, Codec::kRaw}, 0, 0);
+    ch.AddSource({"ev", RecordKind::kEvent, Priority::kNormal, 0}, 0, 0);
+    REQUIRE(ch.Add("files", EncodeBlobPart({"a.bin", 5, 0, "hello"})).ok());
+    REQUIRE(ch.Add("ev", "{}").ok());
+    ch.FlushAll();
+    REQUIRE(sink.chunks.size() == 2);
+    for (const auto& c : sink.chunks) {
+      auto v = DecodeChunk(c.wire);
+      REQUIRE(v.ok());
+      CHECK(v->header.codec == (c.header.source == "files" ? Codec::kRaw : Codec::kZstd));
+    }
+  }
+
   TEST_CASE("window closes a chunk by time") {
     HybridClock clock;
     Sink sink;

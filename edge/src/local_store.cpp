@@ -359,6 +359,13 @@ Result<std::vector<ChunkSize>> LocalStore::ListChunks(const std::string& after, 
   return reader_->ListChunks(after, limit);
 }
 
+Result<std::vector<std::pair<uint64_t, ChunkId>>> LocalStore::SeriesRun(
+    uint32_t origin, const std::string& source, uint64_t seq_first, uint64_t seq_last,
+    uint64_t t_lo, uint64_t t_hi) {
+  std::lock_guard<std::mutex> lk(rmu_);
+  return reader_->SeriesRun(origin, source, seq_first, seq_last, t_lo, t_hi);
+}
+
 DedupStats LocalStore::Dedup() const {
   const auto c = bodies_->Totals();
   return DedupStats{c.bodies, c.body_bytes, c.saved_bytes};

@@ -2,7 +2,9 @@
 // reads here under its lock) and for other processes through LocalStore::OpenReadOnly
 // (ternctl's nodes, verify and get). Statements other than the chunk lookups are prepared on
 // first use and reset after each call, so a reader never pins an old WAL snapshot.
+#include <algorithm>
 #include <filesystem>
+#include <limits>
 
 #include "body_store.h"
 #include "tern/edge/local_store.h"
@@ -178,6 +180,35 @@ Result<std::vector<ChunkSize>> LocalStoreReader::ListChunks(const std::string& a
     TERN_ASSIGN_OR_RETURN(bool row, q->Step());
     if (!row) break;
     out.push_back({std::string(q->Blob(0)), static_cast<uint64_t>(q->Int(1))});
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<uint64_t, ChunkId>>> LocalStoreReader::SeriesRun(
+    uint32_t origin, const std::string& source, uint64_t seq_first, uint64_t seq_last,
+    uint64_t t_lo, uint64_t t_hi) {
+  TERN_ASSIGN_OR_RETURN(
+      Statement * q,
+      PrepareOnce(*db_, series_,
+                  "SELECT seq, id FROM chunks WHERE origin = ?1 AND source = ?2"
+                  " AND t_first BETWEEN ?3 AND ?4 AND seq BETWEEN ?5 AND ?6 ORDER BY seq"));
+  ResetGuard g(q);
+  // Stamps and numbers are stored as SQLite's signed integers, and every one stored is below
+  // 2^63 (an HLC stamp is wall ms << 16); a bound above that means "no bound".
+  auto bound = [](uint64_t v) {
+    return static_cast<int64_t>(std::min<uint64_t>(v, std::numeric_limits<int64_t>::max()));
+  };
+  q->Bind(1, int64_t{origin})
+      .BindText(2, source)
+      .Bind(3, bound(t_lo))
+      .Bind(4, bound(t_hi))
+      .Bind(5, bound(seq_first))
+      .Bind(6, bound(seq_last));
+  std::vector<std::pair<uint64_t, ChunkId>> out;
+  while (true) {
+    TERN_ASSIGN_OR_RETURN(bool row, q->Step());
+    if (!row) break;
+    out.emplace_back(static_cast<uint64_t>(q->Int(0)), ChunkId(q->Blob(1)));
   }
   return out;
 }

@@ -103,6 +103,7 @@ const ConfigSchema& EdgeConfigSchema() {
         {"source.dropdir.poll", T::kDurationMs, "500ms", "How often the drop directory is scanned", 10, 3600000},
         {"source.dropdir.priority", T::kString, "bulk", "Priority class of dropped files"},
         {"source.dropdir.group", T::kString, "", "Placement group of dropped files (empty = the source's name)"},
+        {"source.dropdir.codec", T::kString, "raw", "Body compression of dropped files' chunks: raw (default: identical files are kept once per store, see store.dedup; photos, video and archives gain little from zstd) or zstd (compressed, not deduplicated)", -1e300, 1e300, {"raw", "zstd"}},
         {"source.dropdir.tags", T::kString, "", "Tags of this source's chunks, comma separated (e.g. bearing,line2): up to 16 words of 1..32 letters, digits or '_'; carried in each chunk and searchable at the core (empty = none)"},
         {"source.feed.path", T::kString, "", "File to follow, or - for stdin (empty = off)"},
         {"source.feed.topic", T::kString, "", "Local MQTT topic whose messages are feed lines (empty = off)"},
@@ -170,6 +171,7 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.dropdir.priority = *ParsePriority(c.String("source.dropdir.priority"), "");
   o.dropdir.group = c.String("source.dropdir.group");
   o.dropdir.tags = TagsOf(c, "source.dropdir.tags");
+  o.dropdir.codec = c.String("source.dropdir.codec") == "zstd" ? Codec::kZstd : Codec::kRaw;
   o.feed.path = c.String("source.feed.path");
   o.feed.topic = c.String("source.feed.topic");
   o.feed.format = c.String("source.feed.format");

@@ -124,6 +124,24 @@ TEST_SUITE("store_protocol") {
     CHECK(ChunkIdOf(env->chunk) == ids[0]);
   }
 
+  TEST_CASE("an analysis task's series run resolves to its ids only when held whole") {
+    Rig r;
+    auto ids = r.Fill(5);  // n9's source "s", seq 0..4
+    auto run = r.svc->RunIds({9, "s", 1, 3, 0, UINT64_MAX});
+    REQUIRE_MESSAGE(run.ok(), run.status().ToString());
+    CHECK(*run == std::vector<ChunkId>{ids[1], ids[2], ids[3]});
+    CHECK(msg::TaskDigest(*run) == msg::TaskDigest({ids[1], ids[2], ids[3]}));
+    // A number past what is held, another series, another origin: not held whole, named.
+    auto past = r.svc->RunIds({9, "s", 3, 5, 0, UINT64_MAX});
+    CHECK(past.status().code() == Status::Code::kFailedPrecondition);
+    CHECK(past.status().message().find("s of node 9 #3..5") != std::string::npos);
+    CHECK(past.status().message().find("2 of 3 found") != std::string::npos);
+    CHECK_FALSE(r.svc->RunIds({9, "other", 0, 0, 0, UINT64_MAX}).ok());
+    CHECK_FALSE(r.svc->RunIds({8, "s", 0, 0, 0, UINT64_MAX}).ok());
+    // Stamps that exclude the run's first records: it is not found through them.
+    CHECK_FALSE(r.svc->RunIds({9, "s", 0, 4, UINT64_MAX - 1, UINT64_MAX}).ok());
+  }
+
   TEST_CASE("get never returns a corrupt copy: get_nack, quarantine, corrupt notice") {
     Rig r;
     auto ids = r.Fill(2);

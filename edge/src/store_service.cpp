@@ -263,4 +263,27 @@ void StoreService::Get(const msg::Get& m, const std::string& core) {
   m_->Add("gets_served");
 }
 
+Result<std::vector<ChunkId>> StoreService::RunIds(const msg::TaskSeries& r) {
+  const std::string run = r.source + " of node " + std::to_string(r.origin) + " #" +
+                          std::to_string(r.seq_first) + ".." + std::to_string(r.seq_last);
+  auto rows = store_->SeriesRun(r.origin, r.source, r.seq_first, r.seq_last, r.t_lo, r.t_hi);
+  if (!rows.ok()) return rows.status().WithContext(run);
+  std::vector<ChunkId> ids;
+  ids.reserve(rows->size());
+  uint64_t want = r.seq_first;
+  for (auto& [seq, id] : *rows) {
+    // In seq order, each number once: anything else (a gap, a number stored twice) is not
+    // the run the core named.
+    if (seq != want) break;
+    ids.push_back(std::move(id));
+    ++want;
+  }
+  if (ids.size() != rows->size() || want != r.seq_last + 1) {
+    return Status::FailedPrecondition(run + ": not held whole here (" +
+                                      std::to_string(rows->size()) + " of " +
+                                      std::to_string(r.seq_last - r.seq_first + 1) + " found)");
+  }
+  return ids;
+}
+
 }  // namespace tern::edge

@@ -107,6 +107,9 @@ class StoreService {
   // Loop thread: the chunk, hash-checked (a mismatch is condemned, `found_by` saying which
   // read found it): the copy, or why there is none (NotFound "not held", Corruption).
   [[nodiscard]] Result<StoredCopy> Verified(const ChunkId& id, const std::string& found_by);
+  // The ids of a series run (msg::TaskSeries) in seq order, or FailedPrecondition naming the
+  // run when this store does not hold every chunk of it (once each).
+  [[nodiscard]] Result<std::vector<ChunkId>> RunIds(const msg::TaskSeries& r);
 
  private:
   struct Put;

@@ -4,7 +4,8 @@
 // The site (run twice, fresh each time): a real broker (the site PKI unless --plain), one
 // tern-core and three edges: "src", whose drop directory takes the files, and two peers, so
 // every chunk lives in all three stores (the origin's and replication.copies = 2 peers').
-// Edges run with chunk.codec=raw, the codec dedup applies to (body_store.h).
+// Dropped files are chunked raw (source.dropdir.codec's default), the codec dedup applies to
+// (body_store.h).
 // The workload: --files files of random content, sizes from 1 KiB to --max-kb KiB (each file
 // one blob part, so its whole content is one shared body); the last round(files x --dup) of
 // them are byte-for-byte copies of earlier ones under other names. The expected saving is
@@ -146,8 +147,8 @@ class DedupSite : public BenchSite {
     }
     // The core's figure follows the heartbeats (1 s): give it time to catch up; a figure
     // that never does is reported as it is.
-    (void)WaitFor([&] { return Status("core").value("dedup_saved_bytes", int64_t{-1}) == sum; },
-                  15, "the core's dedup_saved_bytes");
+    (void)WaitFor([&] { return Status("core").value("dedup_saved_bytes", int64_t{-1}) == sum; }, 15,
+                  "the core's dedup_saved_bytes");
     r.core_saved = Status("core").value("dedup_saved_bytes", int64_t{-1});
     r.ok = true;
     StopAll();
@@ -168,7 +169,7 @@ class DedupSite : public BenchSite {
     if (ec) return Fail("cannot create " + Dir("src-drop") + ": " + ec.message());
     for (const auto& n : kEdges) {
       auto v = Argv(TERN_EDGE_PATH, n, false);
-      Add(&v, {"source.synthetic.enabled=false", "chunk.codec=raw",
+      Add(&v, {"source.synthetic.enabled=false",
                std::string("store.dedup=") + (dedup_ ? "true" : "false")});
       if (n == "src")
         Add(&v, {"source.dropdir.path=" + Dir("src-drop"), "source.dropdir.poll=50ms"});

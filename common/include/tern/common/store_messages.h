@@ -130,15 +130,41 @@ struct GetNack {
 inline constexpr size_t kMaxTaskChunks = 4096;
 inline constexpr uint64_t kMaxTaskBytes = uint64_t{512} << 20;
 
+// One run of a series in an analysis task: the chunks seq_first..seq_last (every number,
+// at most kMaxTaskChunks) of `source` from `origin`, whose first records are stamped
+// (HLC) within [t_lo, t_hi]. The stamps let a store find the run through its
+// (origin, source, t_first) index; the numbers say exactly which chunks are meant.
+struct TaskSeries {
+  uint32_t origin = 0;
+  std::string source;
+  uint64_t seq_first = 0, seq_last = 0;
+  uint64_t t_lo = 0, t_hi = 0;
+  bool operator==(const TaskSeries&) const = default;
+};
+
+// The check value of a task's chunk list: SHA-256 over the ids one after another, in the
+// task's order. A store that resolved a task's series into ids compares it with the task's
+// `digest`, so it runs over exactly the chunks the core meant, or not at all.
+ChunkId TaskDigest(const std::vector<ChunkId>& ids);
+
 // core -> store (a holder of every chunk named): run the window task (analysis window_task.h)
 // over these chunks with these parameters and answer with an AnalyzeAnswer carrying `req`.
-// `chunks` is non-empty, at most kMaxTaskChunks, without repeats; `params` is an object
-// (checked by the store with TaskParams::FromJson).
+// The chunks are named in one of two ways, exactly one present:
+//   `chunks`  their ids, non-empty, without repeats, at most kMaxTaskChunks;
+//   `series`  runs of series (TaskSeries, non-empty, at most kMaxTaskChunks chunks in all,
+//             each run seq_first <= seq_last, t_lo <= t_hi) in the order of the chunk list,
+//             with `digest` = TaskDigest of the ids they stand for. A few dozen bytes per
+//             series instead of 67 per chunk: a window of 20 ms chunks is hundreds of ids.
+// `params` is an object (checked by the store with TaskParams::FromJson).
 struct AnalyzeTask {
   static constexpr const char* kType = "analyze";
   uint64_t req = 0;
   std::vector<ChunkId> chunks;
+  std::vector<TaskSeries> series;
+  ChunkId digest{};  // with `series`
   nlohmann::json params = nlohmann::json::object();
+  // Chunks the task names: chunks.size(), or the sum of the series' runs.
+  uint64_t ChunkCount() const;
   std::string Encode() const;
   static Result<AnalyzeTask> Decode(const nlohmann::json& j);
 };

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct SourceSpec {
   Priority priority = Priority::kNormal;
   uint16_t channels = 0;
   std::vector<std::string> tags;  // the source's configured tags (sorted, unique; tags.h)
+  std::optional<Codec> codec;     // the source's own body codec; none: ChunkerOptions::codec
 };
 
 struct ChunkerOptions {

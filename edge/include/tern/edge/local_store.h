@@ -151,6 +151,12 @@ class LocalStoreReader {
   [[nodiscard]] Result<std::vector<ChunkSize>> ListChunks(const std::string& after, int limit);
   // Chunks moved to quarantine (corrupt copies kept for forensics). Needs schema 2.
   [[nodiscard]] Result<int64_t> QuarantineCount();
+  // The stored chunks (own or replica) of `source` from `origin` numbered seq_first..seq_last
+  // whose first records are stamped within [t_lo, t_hi], as (seq, id) in seq order: a run of
+  // a series found through the (origin, source, t_first) index (an analysis task's series).
+  [[nodiscard]] Result<std::vector<std::pair<uint64_t, ChunkId>>> SeriesRun(
+      uint32_t origin, const std::string& source, uint64_t seq_first, uint64_t seq_last,
+      uint64_t t_lo, uint64_t t_hi);
   // The store's shared bodies (all zero before schema 3).
   [[nodiscard]] Result<DedupStats> Dedup();
   // Calls `fn` for every stored chunk, in storage order; with_data also reads the wire
@@ -178,7 +184,7 @@ class LocalStoreReader {
   // "parts" from schema 3; "NULL" in an older store opened read-only (never migrated).
   std::string parts_col_ = "parts";
   std::unique_ptr<Statement> get_meta_, get_chunk_, has_chunk_, outbox_, replicas_, totals_, scan_,
-      scan_data_, get_copy_, list_, quarantined_, get_body_, dedup_;
+      scan_data_, get_copy_, list_, quarantined_, get_body_, dedup_, series_;
 };
 
 // Also the SeqStore of the node's statement numbers (meta "seq_reserved").
@@ -227,6 +233,9 @@ class LocalStore : public SeqStore {
   [[nodiscard]] Result<std::optional<StoredCopy>> GetCopy(const ChunkId& id);
   [[nodiscard]] Result<std::vector<ChunkSize>> ListChunks(const std::string& after, int limit);
   [[nodiscard]] Result<int64_t> QuarantineCount();
+  [[nodiscard]] Result<std::vector<std::pair<uint64_t, ChunkId>>> SeriesRun(
+      uint32_t origin, const std::string& source, uint64_t seq_first, uint64_t seq_last,
+      uint64_t t_lo, uint64_t t_hi);
   // As LocalStoreReader::Dedup, as of the last commit, from memory (no query; any thread).
   DedupStats Dedup() const;
   const std::string& path() const { return path_; }

@@ -20,31 +20,32 @@ struct SyntheticOptions {
   bool enabled = true;
   std::string source = "vib";
   int channels = 6;
-  double rate = 1000;          // records per second
-  int64_t max_records = 0;     // stop after this many (0 = run forever)
-  int64_t anomaly_every = 0;   // add a spike to channel 0 of every Nth record (0 = never)
+  double rate = 1000;         // records per second
+  int64_t max_records = 0;    // stop after this many (0 = run forever)
+  int64_t anomaly_every = 0;  // add a spike to channel 0 of every Nth record (0 = never)
   Priority priority = Priority::kNormal;
-  std::string group;           // placement group; empty = the source's own name
+  std::string group;              // placement group; empty = the source's own name
   std::vector<std::string> tags;  // source.synthetic.tags (tags.h)
 };
 
 struct DropDirOptions {
-  std::string path;            // empty = off
+  std::string path;  // empty = off
   std::string source = "files";
   int64_t poll_ms = 500;
   Priority priority = Priority::kBulk;
-  std::string group;           // placement group; empty = the source's own name
+  std::string group;              // placement group; empty = the source's own name
   std::vector<std::string> tags;  // source.dropdir.tags
+  Codec codec = Codec::kRaw;      // source.dropdir.codec: raw, so identical files dedup
 };
 
 struct FeedOptions {
-  std::string path;            // file to follow, "-" for stdin, empty = off
-  std::string topic;           // local MQTT topic to subscribe, empty = off
+  std::string path;              // file to follow, "-" for stdin, empty = off
+  std::string topic;             // local MQTT topic to subscribe, empty = off
   std::string format = "jsonl";  // jsonl (event records) or csv (sample records)
   std::string source = "feed";
-  int channels = 1;              // csv columns
+  int channels = 1;  // csv columns
   Priority priority = Priority::kNormal;
-  std::string group;             // placement group; empty = the source's own name
+  std::string group;              // placement group; empty = the source's own name
   std::vector<std::string> tags;  // source.feed.tags; jsonl records may add their own
 };
 
