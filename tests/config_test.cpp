@@ -103,6 +103,13 @@ TEST_SUITE("config") {
     const std::string edge = dir / "edge.conf";
     CHECK(r.out.find("tern-edge: " + edge + ":2, command line: config keys 'mqtt.brokers'") !=
           std::string::npos);
+
+    // The disk-pressure watermarks must climb.
+    r = RunBin({TERN_EDGE_BIN, "--set", "store.watermark_bulk=75"}, dir);
+    INFO(r.out);
+    CHECK(r.code == 2);
+    CHECK(r.out.find("config key 'store.watermark_bulk' (75) must be above "
+                     "'store.watermark_demote' (80)") != std::string::npos);
   }
 
   TEST_CASE("security.mode = pki needs each TLS file, a missing file is named at start") {

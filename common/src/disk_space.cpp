@@ -16,7 +16,8 @@ Result<DiskSpace> DiskSpaceOf(const std::string& path) {
   }
   const uint64_t unit = v.f_frsize ? v.f_frsize : v.f_bsize;
   return DiskSpace{static_cast<uint64_t>(v.f_bavail) * unit,
-                   static_cast<uint64_t>(v.f_blocks) * unit};
+                   static_cast<uint64_t>(v.f_blocks) * unit,
+                   static_cast<uint64_t>(v.f_bfree) * unit};
 }
 
 }  // namespace tern

@@ -171,6 +171,19 @@ Result<RegistrationRefused> RegistrationRefused::Decode(const nlohmann::json& j)
 
 // ---------------------------------------------------------------- liveness
 
+namespace {
+// The optional "pressure" field: a level number 0..kMaxPressure, normal when absent.
+Result<Pressure> PressureField(const nlohmann::json& j) {
+  TERN_ASSIGN_OR_RETURN(int64_t n, OptI64(j, "pressure", 0));
+  auto p = PressureOf(n);
+  if (!p) {
+    return Status::InvalidArgument("field 'pressure' is not a level 0.." +
+                                   std::to_string(kMaxPressure));
+  }
+  return *p;
+}
+}  // namespace
+
 std::string Heartbeat::Encode() const {
   auto j = Control(kType);
   j["addr"] = addr;
@@ -181,6 +194,7 @@ std::string Heartbeat::Encode() const {
   j["queue"] = queue;
   j["outbox_bytes"] = outbox_bytes;
   j["disk_full"] = disk_full;
+  if (pressure != Pressure::kNormal) j["pressure"] = static_cast<int>(pressure);
   j["counters"] = counters;
   if (wall_ms != 0) j["wall_ms"] = wall_ms;
   if (placement_window_ms != 0) j["placement_window_ms"] = placement_window_ms;
@@ -224,6 +238,7 @@ Result<Heartbeat> Heartbeat::Decode(const nlohmann::json& j) {
     if (!f->is_boolean()) return Bad(kType, "field 'disk_full' is not a boolean");
     m.disk_full = f->get<bool>();
   }
+  TERN_FIELD(m.pressure, PressureField(j));
   if (m.cpu < 0 || m.cpu > 1) return Bad(kType, "field 'cpu' is not 0..1");
   if (m.used < 0 || m.capacity < 0 || m.queue < 0 || m.outbox_bytes < 0) {
     return Bad(kType, "a size or count is negative");
@@ -265,6 +280,7 @@ std::string Members::Encode() const {
     nlohmann::json e = {{"addr", n.addr}, {"name", n.name}, {"state", n.state}, {"load", n.load}};
     if (!n.key.empty()) e["key"] = n.key;
     if (n.draining) e["draining"] = true;
+    if (n.pressure != Pressure::kNormal) e["pressure"] = static_cast<int>(n.pressure);
     j["nodes"].push_back(std::move(e));
   }
   return j.dump();
@@ -293,6 +309,7 @@ Result<Members> Members::Decode(const nlohmann::json& j) {
       if (!f->is_boolean()) return Bad(kType, "field 'draining' is not a boolean");
       mi.draining = f->get<bool>();
     }
+    TERN_FIELD(mi.pressure, PressureField(n));
     m.nodes.push_back(std::move(mi));
   }
   return m;

@@ -97,6 +97,25 @@ TEST_SUITE("messages") {
     CHECK(CheckZoneKey("hall-a").ok());
     CHECK(CheckZoneKey("").ok());
     CHECK(CheckZoneKey("hall a").message().find("config key 'node.zone': 'hall a'") == 0);
+    // Disk pressure: a level 0..3, absent (and not on the wire) when normal.
+    CHECK(hb.Encode().find("pressure") == std::string::npos);
+    CHECK(RoundTrip(hb).pressure == Pressure::kNormal);
+    hb.pressure = Pressure::kNoBulk;
+    CHECK(RoundTrip(hb).pressure == Pressure::kNoBulk);
+    for (const char* bad : {"-1", "4", "\"no_bulk\"", "2.5"}) {
+      CHECK_MESSAGE(!DecodeText<Heartbeat>(
+                         std::string(R"({"v":1,"type":"hb","addr":3,"pressure":)") + bad + "}")
+                         .ok(),
+                    bad);
+    }
+    Members ms;
+    ms.nodes = {{2, "e2", "live", 0.5, "", false, Pressure::kAlarmsOnly}, {3, "e3", "live"}};
+    auto back = RoundTrip(ms);
+    CHECK(back.nodes[0].pressure == Pressure::kAlarmsOnly);
+    CHECK(back.nodes[1].pressure == Pressure::kNormal);
+    CHECK_FALSE(DecodeText<Members>(
+                    R"({"v":1,"type":"members","nodes":[{"addr":2,"state":"live","pressure":9}]})")
+                    .ok());
     CHECK(RoundTrip(Offline{9}).addr == 9);
     Members mem;
     mem.nodes = {{1, "a", "live", 0.1}, {2, "b", "dead", 1.0}};

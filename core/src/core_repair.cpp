@@ -181,6 +181,7 @@ Result<nlohmann::json> Core::Impl::ReportDoc() {
                        {"drained", drained},
                        {"bytes", pn == c.per_node.end() ? 0 : pn->second.second},
                        {"disk_full", mb.disk_full},
+                       {"pressure", PressureName(mb.pressure)},
                        {"last_heartbeat_ms", mb.last_hb_wall_ms},
                        {"last_report_ms", reconciler_->LastReportMs(addr)}});
       if (mb.state == NodeState::kLive) ++live;

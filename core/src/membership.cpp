@@ -104,6 +104,23 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
     spdlog::info("core: node {} ({}) reports its data disk writable again", addr, mb.name);
   }
   mb.disk_full = hb.disk_full;
+  if (hb.pressure != mb.pressure) {
+    // The member list carries it: every node places new copies by it at once.
+    const bool up = static_cast<int>(hb.pressure) > static_cast<int>(mb.pressure);
+    const std::string line =
+        fmt::format("core: node {} ({}) disk pressure {} -> {}{}", addr, mb.name,
+                    PressureName(mb.pressure), PressureName(hb.pressure),
+                    hb.pressure == Pressure::kNoBulk       ? ": bulk copies go elsewhere"
+                    : hb.pressure == Pressure::kAlarmsOnly ? ": only alarm copies go to it"
+                                                           : "");
+    if (up) {
+      spdlog::warn("{}", line);
+    } else {
+      spdlog::info("{}", line);
+    }
+    mb.pressure = hb.pressure;
+    dirty_ = true;
+  }
   auto c = Move(addr, mb, NodeState::kLive);
   if (c) spdlog::info("core: node {} ({}) {} -> {}", addr, c->name, NodeStateName(c->from), "live");
   return c;
@@ -158,10 +175,11 @@ bool Membership::Gone(uint32_t addr) const {
 }
 
 std::vector<uint32_t> Membership::ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude,
-                                               size_t n) const {
+                                               size_t n, Priority priority) const {
   std::vector<std::pair<double, uint32_t>> cand;
   for (const auto& [addr, mb] : members_) {
     if (mb.state != NodeState::kLive || mb.draining || exclude.count(addr)) continue;
+    if (!PressureAdmits(mb.pressure, priority)) continue;
     cand.emplace_back(addr == prefer ? -1.0 : mb.load, addr);  // the data's own edge first
   }
   std::sort(cand.begin(), cand.end());
@@ -176,7 +194,7 @@ msg::Members Membership::ToMessage() const {
   m.epoch = epoch_;
   for (const auto& [addr, mb] : members_) {
     m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load,
-                       mb.key.empty() ? std::string() : mb.key.Hex(), mb.draining});
+                       mb.key.empty() ? std::string() : mb.key.Hex(), mb.draining, mb.pressure});
   }
   return m;
 }
@@ -192,6 +210,7 @@ nlohmann::json Membership::ToStatusJson() const {
          {"cpu", mb.cpu},
          {"zone", mb.zone},
          {"disk_full", mb.disk_full},
+         {"pressure", PressureName(mb.pressure)},
          {"draining", mb.draining},
          {"outbox_chunks",
           mb.outbox_chunks < 0 ? nlohmann::json() : nlohmann::json(mb.outbox_chunks)},

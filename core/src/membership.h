@@ -34,6 +34,7 @@ struct Member {
   std::string zone;                       // the last heartbeat's node.zone ("" = none said)
   nlohmann::json counters;                // the last heartbeat's counters (null until one)
   bool disk_full = false;                 // the last heartbeat said its data disk is full
+  Pressure pressure = Pressure::kNormal;  // the last heartbeat's disk-pressure level
   crypto::PublicKey key;                  // pki mode: its enrolled key (empty otherwise)
   bool draining = false;           // drained by an operator: no new copies; its copies are not good
   int64_t used = 0, capacity = 0;  // bytes, from the last heartbeat (0: not said)
@@ -108,10 +109,10 @@ class Membership {
 
   // True unless `addr` is a member that is neither offline nor dead.
   bool Gone(uint32_t addr) const;
-  // Up to `n` live members not in `exclude` and not draining, `prefer` first, then least
-  // loaded first.
-  std::vector<uint32_t> ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude,
-                                     size_t n) const;
+  // Up to `n` live members not in `exclude`, not draining and whose disk pressure takes
+  // data of `priority`, `prefer` first, then least loaded first.
+  std::vector<uint32_t> ChooseStores(uint32_t prefer, const std::set<uint32_t>& exclude, size_t n,
+                                     Priority priority = Priority::kNormal) const;
 
   // The member list is due when it changed or `interval_ms` passed since it was published.
   bool PublishDue(uint64_t now_ms, uint64_t interval_ms) const {

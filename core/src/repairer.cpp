@@ -127,6 +127,8 @@ std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t
     bool any = false;
     for (const auto& [addr, mb] : members_->members()) {
       if (mb.state != NodeState::kLive || mb.draining || mb.disk_full) continue;
+      // A store whose disk pressure refuses the chunk's class would refuse the copy.
+      if (!PressureAdmits(mb.pressure, static_cast<Priority>(r.priority))) continue;
       if (std::find(r.holders.begin(), r.holders.end(), addr) != r.holders.end()) continue;
       if (t.failed_targets.count(addr)) continue;
       any = true;

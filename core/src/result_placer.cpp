@@ -68,7 +68,9 @@ void ResultPlacer::SendCopies(const ChunkId& id, Placing& p, uint64_t now_ms,
   if (p.targets.size() < copies_) {
     std::set<uint32_t> exclude = p.refused;
     for (const auto& [t, sent] : p.targets) exclude.insert(t);
-    for (uint32_t st : members.ChooseStores(p.prefer, exclude, copies_ - p.targets.size())) {
+    auto view = DecodeChunk(p.wire);  // its class: stores under disk pressure may refuse it
+    const Priority prio = view.ok() ? view->header.priority : Priority::kNormal;
+    for (uint32_t st : members.ChooseStores(p.prefer, exclude, copies_ - p.targets.size(), prio)) {
       p.targets[st] = 0;
     }
   }

@@ -23,6 +23,7 @@
 
 #include "analysis_service.h"
 #include "event_loop.h"
+#include "pressure_ladder.h"
 #include "registrar.h"
 #include "reliable_publisher.h"
 #include "reporting.h"
@@ -83,6 +84,9 @@ class EdgeAgent::Impl {
   void OnConnect(bool up);
   void Announce();
   void Heartbeat();
+  // The pressure ladder's fill: the larger of the store's bytes over node.capacity and the
+  // used share of the data directory's filesystem (as df's Use%).
+  void UpdatePressure(int64_t used, const Result<DiskSpace>& disk);
   void WriteStatus();
   Status AddCollectors();
   bool FromHolder(uint32_t holder, const std::string& topic) {
@@ -95,6 +99,7 @@ class EdgeAgent::Impl {
   PeerTable peers_;
   CpuMeter cpu_;  // loop thread
   GradeLatencies grades_;
+  PressureLadder pressure_{o_.watermarks, &m_, who_};  // Heartbeat updates it; read anywhere
   // Declared before what uses them, so they are destroyed last.
   std::unique_ptr<LocalStore> store_;
   std::unique_ptr<NodeIdentity> identity_;  // pki mode: key, certificate, site CA
@@ -162,6 +167,10 @@ Status EdgeAgent::Impl::OpenStore() {
 Status EdgeAgent::Impl::Start() {
   DeclareEdgeCounters(m_);  // every counter and gauge (disk_full too) at 0 from the start
   TERN_RETURN_IF_ERROR(OpenStore());
+  {  // the ladder's level before anything is admitted; then at every heartbeat tick
+    auto totals = store_->Totals();
+    UpdatePressure(totals.ok() ? totals->second : 0, DiskSpaceOf(o_.data_dir));
+  }
   registrar_ = std::make_unique<Registrar>(o_, store_.get(), &settings_, &m_);
   registrar_->UseStatements(statements_.get(), identity_ ? identity_->cert_pem() : "");
   TERN_ASSIGN_OR_RETURN(uint32_t addr, start_gate_.Obtain(registrar_.get()));
@@ -191,9 +200,11 @@ Status EdgeAgent::Impl::Start() {
                         &settings_, &m_, &grades_, who_, statements_->sealer(),
                         [this](const std::string& s, uint64_t rec, uint64_t chunk) {
                           if (chunker_) chunker_->RaiseFloor(s, rec, chunk);
-                        }});
+                        },
+                        &pressure_});
   store_service_ = std::make_unique<StoreService>(addr, o_.name, topics_, store_.get(), &loop_,
                                                   publisher_.get(), &m_, who_, statements_.get());
+  store_service_->SetPressure(&pressure_);
   analysis_ = std::make_unique<AnalysisService>(addr, o_.name, topics_, store_service_.get(),
                                                 &loop_, publisher_.get(), &m_, who_);
   scrubber_ = std::make_unique<Scrubber>(
@@ -416,8 +427,10 @@ void EdgeAgent::Impl::Stop() {
 // ---------------------------------------------------------------- reports
 
 void EdgeAgent::Impl::Heartbeat() {
-  if (!transport_ || !transport_->connected() || addr_ == 0) return;
   auto totals = store_->Totals();
+  auto disk = DiskSpaceOf(o_.data_dir);
+  UpdatePressure(totals.ok() ? totals->second : 0, disk);  // connected or not
+  if (!transport_ || !transport_->connected() || addr_ == 0) return;
   msg::Heartbeat hb;
   hb.addr = addr_;
   hb.name = o_.name;
@@ -427,9 +440,9 @@ void EdgeAgent::Impl::Heartbeat() {
   if (totals.ok()) m_.Set("store_chunks", totals->first);
   hb.dedup_saved = store_->Dedup().saved_bytes;  // also in status.json as the gauge below
   m_.Set("store_dedup_saved_bytes", hb.dedup_saved);
-  if (auto d = DiskSpaceOf(o_.data_dir); d.ok()) {  // the filesystem, for the disk-fill alert
-    m_.Set("disk_free_bytes", static_cast<int64_t>(d->avail_bytes));
-    m_.Set("disk_size_bytes", static_cast<int64_t>(d->total_bytes));
+  if (disk.ok()) {  // the filesystem, for the disk-fill alert
+    m_.Set("disk_free_bytes", static_cast<int64_t>(disk->avail_bytes));
+    m_.Set("disk_size_bytes", static_cast<int64_t>(disk->total_bytes));
   }
   hb.capacity = o_.capacity_bytes;
   hb.zone = o_.zone;  // node.zone: the core reads from holders in its own zone first
@@ -437,6 +450,7 @@ void EdgeAgent::Impl::Heartbeat() {
   hb.outbox_bytes = shipper_->outbox_bytes();
   // In memory, so it is current even when status.json on the full disk cannot be written.
   hb.disk_full = shipper_->disk_full();
+  hb.pressure = pressure_.level();
   hb.counters = m_.Snapshot();
   hb.wall_ms = WallMs();  // the core compares it with its own clock (clock.max_skew)
   // So the core knows each chunk's placement key (repair and the co-location figure).
@@ -459,6 +473,14 @@ void EdgeAgent::Impl::Heartbeat() {
   }
 }
 
+void EdgeAgent::Impl::UpdatePressure(int64_t used, const Result<DiskSpace>& disk) {
+  double fill = o_.capacity_bytes > 0
+                    ? static_cast<double>(used) / static_cast<double>(o_.capacity_bytes)
+                    : 0.0;
+  if (disk.ok()) fill = std::max(fill, disk->UsedShare());
+  (void)pressure_.Update(fill, shipper_ && shipper_->disk_full());
+}
+
 nlohmann::json EdgeAgent::Impl::StatusJson() const {
   nlohmann::json j;
   j["name"] = o_.name;
@@ -468,6 +490,8 @@ nlohmann::json EdgeAgent::Impl::StatusJson() const {
   j["outbox_chunks"] = shipper_ ? shipper_->outbox_chunks() : 0;
   j["outbox_bytes"] = shipper_ ? shipper_->outbox_bytes() : 0;
   j["disk_full"] = shipper_ && shipper_->disk_full();
+  j["pressure"] = PressureName(pressure_.level());
+  j["store_fill"] = pressure_.fill();
   j["live_peers"] = peers_.LiveCount();
   j["dedup_saved_bytes"] = store_ ? store_->Dedup().saved_bytes : 0;  // body_store.h
   const std::string blocked = shipper_ ? shipper_->blocked_reason() : "not started";

@@ -42,6 +42,23 @@ Status CheckGroupKeys(const Config& c) {
   return Status::Ok();
 }
 
+// The pressure ladder's steps must climb.
+Status CheckWatermarkKeys(const Config& c) {
+  const int64_t d = c.Int("store.watermark_demote"), b = c.Int("store.watermark_bulk"),
+                a = c.Int("store.watermark_alarms");
+  if (d >= b) {
+    return Status::InvalidArgument("config key 'store.watermark_bulk' (" + std::to_string(b) +
+                                   ") must be above 'store.watermark_demote' (" +
+                                   std::to_string(d) + ")");
+  }
+  if (b >= a) {
+    return Status::InvalidArgument("config key 'store.watermark_alarms' (" + std::to_string(a) +
+                                   ") must be above 'store.watermark_bulk' (" +
+                                   std::to_string(b) + ")");
+  }
+  return Status::Ok();
+}
+
 // A tag key's value; already validated by CheckPriorityKeys (none on error).
 std::vector<std::string> TagsOf(const Config& c, const char* key) {
   auto t = ParseTagList(c.String(key), key);
@@ -75,9 +92,12 @@ const ConfigSchema& EdgeConfigSchema() {
         {"chunk.window", T::kDurationMs, "20ms", "A chunk closes this long after its first record", 1, 60000},
         {"chunk.max_bytes", T::kBytes, "256K", "A chunk closes at this size; larger blobs are split", 4096, 16 << 20},
         {"chunk.max_records", T::kInt, "4096", "A chunk closes at this many records", 1, 1 << 20},
-        {"chunk.codec", T::kString, "zstd", "Body compression", -1e300, 1e300, {"zstd", "raw"}},
+        {"chunk.codec", T::kString, "zstd", "Body compression of every source without a codec of its own (the drop directory has source.dropdir.codec)", -1e300, 1e300, {"zstd", "raw"}},
         {"store.commit_tick", T::kDurationMs, "2ms", "How long a local write waits for companions before the group commit (fsync)", 0, 1000},
-        {"store.dedup", T::kBool, "true", "Keep identical file contents (blob parts of at least 256 bytes in raw-codec chunks) once per store, with a reference count; bytes saved are reported as store_dedup_saved_bytes"},
+        {"store.watermark_demote", T::kInt, "80", "Disk-pressure ladder, first step (percent of the store's room: the larger of its chunk bytes over node.capacity and the used share of the data directory's filesystem): everything is still taken, the step is logged, counted and alerted on", 1, 100},
+        {"store.watermark_bulk", T::kInt, "90", "Disk-pressure ladder, second step (percent, above store.watermark_demote): bulk records and bulk replicas are refused, and the core tells every node to place bulk copies elsewhere", 1, 100},
+        {"store.watermark_alarms", T::kInt, "95", "Disk-pressure ladder, last step (percent, above store.watermark_bulk): only alarms are taken, own or replica", 1, 100},
+        {"store.dedup", T::kBool, "true", "Keep identical file contents (blob parts of at least 256 bytes in raw-codec chunks, e.g. dropped files with source.dropdir.codec = raw) once per store, with a reference count; bytes saved are reported as store_dedup_saved_bytes"},
         {"outbox.max_bytes", T::kBytes, "256M", "Bound on own chunks not yet acknowledged by the core. When full, normal and bulk records are refused (counted, logged), high at 105%, alarms at 110%", 1 << 20, 1e15},
         {"replication.copies", T::kInt, "2", "Peer copies per chunk besides the local one", 0, 8},
         {"replication.timeout", T::kDurationMs, "3s", "Resend a replica (or pick another peer if that one is dead) after this long without its ack", 100, 600000},
@@ -120,6 +140,7 @@ const ConfigSchema& EdgeConfigSchema() {
     };
     s.checks.push_back(CheckPriorityKeys);
     s.checks.push_back(CheckGroupKeys);
+    s.checks.push_back(CheckWatermarkKeys);
     s.checks.push_back([](const Config& c) { return msg::CheckZoneKey(c.String("node.zone")); });
     s.checks.push_back(CheckMqttBrokerKeys);
     AddSecurityKeys(&s, "edge-1", /*with_crl=*/false);
@@ -184,6 +205,9 @@ EdgeOptions EdgeOptionsFrom(const Config& c) {
   o.feed.tags = TagsOf(c, "source.feed.tags");
   o.log_level = c.String("log.level");
   o.store_dedup = c.Bool("store.dedup");
+  o.watermarks = {static_cast<double>(c.Int("store.watermark_demote")) / 100.0,
+                  static_cast<double>(c.Int("store.watermark_bulk")) / 100.0,
+                  static_cast<double>(c.Int("store.watermark_alarms")) / 100.0};
   o.scrub_period_ms = c.Int("scrub.period");
   o.scrub_max_bytes_per_s = c.Int("scrub.max_bytes_per_s");
   o.security_mode = SecurityModeFrom(c);

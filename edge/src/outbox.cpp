@@ -13,6 +13,7 @@ Status Outbox::Admit(const SourceSpec& spec, size_t bytes) const {
   if (disk_full_ && prio != Priority::kAlarm) {
     return Status::ResourceExhausted("local store is full; only alarms are taken");
   }
+  if (pressure_) TERN_RETURN_IF_ERROR(pressure_->AdmitRecord(prio));
   if (bytes_ + static_cast<int64_t>(bytes) > limit) {
     return Status::ResourceExhausted("outbox full: " + std::to_string(bytes_.load()) + " of " +
                                      std::to_string(limit) + " bytes for " + PriorityName(prio) +

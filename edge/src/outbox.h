@@ -2,7 +2,8 @@
 // bound that keeps it finite, and the in-flight window.
 //
 // Admission (any thread, before a record is taken): a record of a kind the core does not
-// permit is refused for good; while the local disk is full only alarms are taken; otherwise
+// permit is refused for good; while the local disk is full only alarms are taken; what the
+// store's disk-pressure level refuses (pressure_ladder.h) is refused; otherwise
 // a record fits while the outbox holds fewer than `max_bytes` (high priority: 105 %, alarms:
 // 110 %). Sealed chunks count from the moment they are sealed (Reserve), so the bound holds
 // before the commit.
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "pressure_ladder.h"
 #include "settings_state.h"
 #include "tern/common/chunk.h"
 #include "tern/common/status.h"
@@ -61,8 +63,10 @@ class Outbox {
   };
 
   // `settings` (not owned, may be null: everything permitted) decides the permitted kinds.
-  Outbox(OutboxLimits limits, const SettingsState* settings)
-      : limits_(limits), settings_(settings) {}
+  // `pressure` (not owned, may be null: no ladder) refuses by the store's disk pressure.
+  Outbox(OutboxLimits limits, const SettingsState* settings,
+         const PressureLadder* pressure = nullptr)
+      : limits_(limits), settings_(settings), pressure_(pressure) {}
 
   // Whether a record of `spec`'s source and `bytes` may be taken now; see the file comment.
   [[nodiscard]] Status Admit(const SourceSpec& spec, size_t bytes) const;
@@ -93,6 +97,7 @@ class Outbox {
  private:
   const OutboxLimits limits_;
   const SettingsState* settings_;
+  const PressureLadder* pressure_;
   std::atomic<int64_t> bytes_{0};
   std::atomic<int64_t> chunks_{0};
   std::atomic<bool> disk_full_{false};

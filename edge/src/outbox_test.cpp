@@ -42,6 +42,26 @@ TEST_SUITE("outbox") {
     CHECK(box.Admit(normal, 1).code() == Status::Code::kFailedPrecondition);
   }
 
+  TEST_CASE("admission follows the store's disk-pressure level") {
+    Metrics m;
+    PressureLadder ladder(Watermarks{}, &m, "test");
+    Outbox box({1 << 20, 8, 1 << 20}, nullptr, &ladder);
+    SourceSpec bulk{"files", RecordKind::kBlob, Priority::kBulk, 0};
+    SourceSpec normal{"vib", RecordKind::kSamples, Priority::kNormal, 1};
+    SourceSpec alarm{"ev", RecordKind::kEvent, Priority::kAlarm, 0};
+    (void)ladder.Update(0.85, false);  // demote: everything
+    CHECK(box.Admit(bulk, 10).ok());
+    (void)ladder.Update(0.91, false);  // no_bulk
+    CHECK(box.Admit(bulk, 10).code() == Status::Code::kResourceExhausted);
+    CHECK(box.Admit(normal, 10).ok());
+    (void)ladder.Update(0.97, false);  // alarms only
+    CHECK_FALSE(box.Admit(normal, 10).ok());
+    CHECK(box.Admit(alarm, 10).ok());
+    CHECK(m.Get("records_refused_pressure") == 2);
+    CHECK(m.Get("pressure_steps") == 3);
+    CHECK(m.Get("store_pressure_level") == 3);
+  }
+
   TEST_CASE("the window: bounded in chunks and bytes, live and backlog alternate") {
     Outbox box({1 << 20, 3, 1 << 20}, nullptr);
     std::vector<OutboxEntry> before;

@@ -8,8 +8,10 @@ namespace tern::edge {
 void PeerTable::Update(const msg::Members& members, uint32_t self) {
   std::map<uint32_t, double> live;
   std::map<uint32_t, std::string> names;
+  std::map<uint32_t, Pressure> pressure;
   for (const auto& n : members.nodes) {
     names[n.addr] = n.name;
+    if (n.pressure != Pressure::kNormal) pressure[n.addr] = n.pressure;
     // A member without a name cannot be addressed (its topics carry its name); a draining
     // one is being emptied by the core, so it gets no new replicas.
     if (n.state == "live" && !n.draining && n.addr != self && !n.name.empty()) {
@@ -19,6 +21,7 @@ void PeerTable::Update(const msg::Members& members, uint32_t self) {
   std::lock_guard<std::mutex> lk(mu_);
   live_.swap(live);
   names_.swap(names);
+  pressure_.swap(pressure);
   core_ = members.core;
 }
 
@@ -45,6 +48,15 @@ std::string PeerTable::core() const {
 bool PeerTable::IsLive(uint32_t addr) const {
   std::lock_guard<std::mutex> lk(mu_);
   return live_.count(addr) > 0;
+}
+
+std::set<uint32_t> PeerTable::Refusing(Priority p) const {
+  std::lock_guard<std::mutex> lk(mu_);
+  std::set<uint32_t> out;
+  for (const auto& [addr, level] : pressure_) {
+    if (!PressureAdmits(level, p)) out.insert(addr);
+  }
+  return out;
 }
 
 int PeerTable::LiveCount() const {

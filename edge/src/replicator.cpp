@@ -47,6 +47,7 @@ void Replicator::PlanCopies(Flight& f, uint64_t now, Plan& plan) {
   if (need > 0) {
     std::set<uint32_t> exclude = f.acked;
     exclude.insert(f.refused.begin(), f.refused.end());
+    for (uint32_t busy : peers_->Refusing(f.priority)) exclude.insert(busy);
     for (const auto& [peer, t] : f.targets) exclude.insert(peer);
     exclude.insert(o_.self);
     const auto chosen =

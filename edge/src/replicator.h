@@ -8,8 +8,9 @@
 // - a chunk has `replicas` peer copies: acked ones plus targets still waiting for their ack;
 //   peers are the first live ones in the rendezvous order of the chunk's placement key
 //   (SetKey; placement.h), or with `rendezvous` off drawn at random weighted towards low load;
-//   never this node, never a peer that refused the chunk or already holds it (a peer skipped
-//   for any of these reasons makes way for the next in the order);
+//   never this node, never a peer that refused the chunk or already holds it, never a peer
+//   whose disk pressure (the core's member list) refuses the chunk's priority (a peer
+//   skipped for any of these reasons makes way for the next in the order);
 // - a target that is no longer live before it acked is dropped and replaced
 //   (`replica_retargets`); too few live peers is counted (`replica_waits`) and retried;
 // - a copy without an ack is resent after `replica_timeout_ms` (`replica_resends`);
@@ -70,9 +71,11 @@ class Replicator {
   void Recover(const ChunkId& id) { flights_[id].recovering = true; }
   // The chunk's placement key (group, window); before its first Step. Without one the key is
   // empty: still one order for every such chunk.
-  void SetKey(const ChunkId& id, placement::Key key) {
+  // `priority`: the chunk's class; peers whose disk pressure refuses it are skipped.
+  void SetKey(const ChunkId& id, placement::Key key, Priority priority = Priority::kNormal) {
     Flight& f = flights_[id];
     f.key = std::move(key);
+    f.priority = priority;
     f.keyed = true;
   }
   bool Keyed(const ChunkId& id) const {
@@ -125,6 +128,7 @@ class Replicator {
     std::set<uint32_t> restated;  // peers asked to restate after they acked (uplink timeout)
     uint64_t hold_until_ms = 0;   // while recovering: no copies before (0 = no probe yet)
     placement::Key key;           // the rendezvous key of its peer order
+    Priority priority = Priority::kNormal;
     bool keyed = false;
   };
   // Recovering: probes the live peers not asked yet; true while copies must still wait.

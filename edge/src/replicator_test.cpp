@@ -37,6 +37,27 @@ TEST_SUITE("replicator") {
     CHECK_FALSE(p.uplink);
   }
 
+  TEST_CASE("a peer whose disk pressure refuses the chunk's class is skipped for the next") {
+    PeerTable peers;
+    msg::Members m = Live({1, 2, 3, 4});
+    m.nodes[1].pressure = Pressure::kNoBulk;      // node 2: no bulk
+    m.nodes[2].pressure = Pressure::kAlarmsOnly;  // node 3: alarms only
+    peers.Update(m, 1);
+    CHECK(peers.Refusing(Priority::kBulk) == std::set<uint32_t>{2, 3});
+    CHECK(peers.Refusing(Priority::kNormal) == std::set<uint32_t>{3});
+    CHECK(peers.Refusing(Priority::kAlarm).empty());
+    Metrics mt;
+    Replicator r({1, 2, 3000, 5000}, &peers, &mt, 42);
+    const ChunkId bulk(std::string(32, '\x08')), alarm(std::string(32, '\x09'));
+    r.SetKey(bulk, {"g", 1}, Priority::kBulk);
+    r.SetKey(alarm, {"g", 1}, Priority::kAlarm);
+    Plan p = r.Step(bulk, 10000);
+    CHECK(p.puts == std::vector<uint32_t>{4});  // only node 4 takes bulk: one copy short
+    CHECK(mt.Get("replica_waits") == 1);
+    p = r.Step(alarm, 10000);
+    CHECK(p.puts.size() == 2);  // alarms go anywhere
+  }
+
   TEST_CASE("a send that failed is planned again at once") {
     PeerTable peers;
     peers.Update(Live({2, 3}), 1);

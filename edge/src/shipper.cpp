@@ -15,7 +15,7 @@ double MsSince(uint64_t start_us) { return static_cast<double>(MonotonicUs() - s
 Shipper::Shipper(const EdgeOptions& o, Deps d)
     : o_(o),
       d_(std::move(d)),
-      outbox_({o.outbox_max_bytes, o.window_chunks, o.window_bytes}, d_.settings),
+      outbox_({o.outbox_max_bytes, o.window_chunks, o.window_bytes}, d_.settings, d_.pressure),
       replicator_({d_.self, o.replicas, static_cast<uint64_t>(o.replica_timeout_ms),
                    static_cast<uint64_t>(o.uplink_timeout_ms), !o.placement_random},
                   d_.peers, d_.m),
@@ -115,7 +115,9 @@ void Shipper::Pump() {
   }
   for (const ChunkId& id : outbox_.window()) {
     const Pending& p = *outbox_.Find(id);
-    if (!replicator_.Keyed(id)) replicator_.SetKey(id, PlacementKey(p.wire));
+    if (!replicator_.Keyed(id)) {
+      replicator_.SetKey(id, PlacementKey(p.wire), static_cast<Priority>(p.priority));
+    }
     Plan plan = replicator_.Step(id, now);
     // The origin's signature of the id, once per chunk sent (none without a key).
     std::string sig;

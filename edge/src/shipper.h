@@ -91,6 +91,8 @@ class Shipper {
     // Raises a source's next numbers in the chunker (a seq_reuse refusal); null: none.
     std::function<void(const std::string& source, uint64_t next_record, uint64_t next_chunk)>
         raise_seq;
+    // The store's disk-pressure ladder: admission refuses what its level refuses; null: none.
+    const PressureLadder* pressure = nullptr;
   };
   Shipper(const EdgeOptions& o, Deps d);
 

@@ -52,6 +52,19 @@ void StoreService::Keep(const std::shared_ptr<const Put>& put) {
     m_->Add("replica_id_collisions");
     return Answer(put, Status::Corruption("different bytes stored under the same id"));
   }
+  // A store under disk pressure refuses what its level does not take (pressure_ladder.h);
+  // the sender places the copy on its next peer. Not a store error: nothing failed here.
+  if (pressure_) {
+    if (Status s = pressure_->AdmitReplica(put->header.priority); !s.ok()) {
+      if (auto more = pressure_log_.Pass()) {
+        spdlog::warn("{}: copy of {} from {} refused: {}{}", who_, ToHex(put->id).substr(0, 16),
+                     put->from, s.message(), LogThrottle::MoreSince(*more));
+      }
+      publisher_->Deliver(topics_.Peer(name_, put->from),
+                          msg::PutNack{put->id, self_, s.message()}.Encode());
+      return;
+    }
+  }
   StoreWrite w = ChunkWrite(StoreWrite::Kind::kReplica, put->id, put->header, put->wire, put->sig);
   store_->Submit(std::move(w),
                  [this, put](const Status& s) { loop_->Post([this, put, s] { Answer(put, s); }); });

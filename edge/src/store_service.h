@@ -45,9 +45,11 @@
 
 #include "block_reporter.h"
 #include "event_loop.h"
+#include "pressure_ladder.h"
 #include "quarantine.h"
 #include "reliable_publisher.h"
 #include "statements.h"
+#include "tern/common/log_throttle.h"
 #include "tern/common/messages.h"
 #include "tern/common/metrics.h"
 #include "tern/common/protocol.h"
@@ -76,6 +78,9 @@ class StoreService {
         quarantine_(self, name_, topics_, store, loop, publisher, m, who_),
         reporter_(self, name_, topics_, store, loop, publisher, &quarantine_, m, who_) {}
 
+  // The store's disk-pressure ladder (not owned; null: every copy is taken). Before the
+  // loop runs.
+  void SetPressure(const PressureLadder* p) { pressure_ = p; }
   // A binary put envelope from node `from` (put/<from>/<self>). A malformed one is counted as
   // rejected_put and logged ("rejected put message") with the sender. The answers go to
   // `from` (peer/<self>/<from>), whatever the envelope says.
@@ -129,6 +134,8 @@ class StoreService {
   const std::string name_;
   const Topics topics_;
   LocalStore* store_;
+  const PressureLadder* pressure_ = nullptr;
+  LogThrottle pressure_log_;  // loop thread: refused copies, a few lines then 1 per 10 s
   EventLoop* loop_;
   ReliablePublisher* publisher_;
   Metrics* m_;

@@ -48,6 +48,42 @@ TEST_SUITE("store_service") {
     CHECK(r.store->Totals()->first == 1);
   }
 
+  TEST_CASE("under disk pressure a refused class is answered put_nack, a copy held re-acked") {
+    Rig r;
+    PressureLadder ladder(Watermarks{}, &r.m, "test");
+    r.svc->SetPressure(&ladder);
+    auto chunk = [](Priority p, uint64_t seq) {
+      ChunkHeader h;
+      h.origin = 9;
+      h.source = "s";
+      h.seq = seq;
+      h.kind = RecordKind::kEvent;
+      h.priority = p;
+      return BuildChunk(h, {Record{1, seq, "{}"}}).value();
+    };
+    const std::string held = chunk(Priority::kBulk, 1);
+    r.svc->OnPut("n9", test::PutOf(9, held));
+    REQUIRE(r.Until([&] { return r.m.Get("replicas_stored") == 1; }));
+    (void)ladder.Update(0.92, false);  // no_bulk
+    r.svc->OnPut("n9", test::PutOf(9, chunk(Priority::kBulk, 2)));
+    r.svc->OnPut("n9", test::PutOf(9, chunk(Priority::kNormal, 3)));
+    r.svc->OnPut("n9", test::PutOf(9, held));  // already here: acked again, not refused
+    REQUIRE(r.Until([&] { return r.On("tern/peer/n5/n9").size() == 4; }));
+    int nacks = 0;
+    for (const auto& p : r.On("tern/peer/n5/n9")) {
+      if (auto n = msg::DecodeText<msg::PutNack>(p); n.ok()) {
+        ++nacks;
+        CHECK(n->reason == "the store is 92.0 % full (pressure no_bulk): bulk data is refused");
+      }
+    }
+    CHECK(nacks == 1);
+    CHECK(r.m.Get("replicas_refused_pressure") == 1);
+    CHECK(r.m.Get("replicas_duplicate") == 1);
+    CHECK(r.m.Get("replicas_stored") == 3);  // the first, the normal one, the re-ack
+    CHECK(r.m.Get("replica_store_errors") == 0);
+    CHECK(r.store->Totals()->first == 2);
+  }
+
   TEST_CASE("different bytes under the same id are refused with put_nack") {
     Rig r;
     std::string wire = test::MakeChunk(9, 1);

@@ -39,6 +39,7 @@ struct NodeView {
   json load;                         // null unless a heartbeat reported it
   json counters;                     // {} unless a heartbeat reported them
   json disk_full;                    // null unless the core's membership has it
+  json pressure;                     // the disk-pressure level's name; null as disk_full
   json outbox_chunks, outbox_bytes;  // null until a heartbeat this run said them
   json dedup_saved_bytes;            // null until a heartbeat this run said it
   bool live_info = false;
@@ -65,6 +66,7 @@ Result<std::map<uint32_t, NodeView>> NodeViews(Manifest& m, const json& status) 
       if (n.contains("load") && n["load"].is_number()) v.load = n["load"];
       if (n.contains("counters") && n["counters"].is_object()) v.counters = n["counters"];
       if (n.contains("disk_full") && n["disk_full"].is_boolean()) v.disk_full = n["disk_full"];
+      if (n.contains("pressure") && n["pressure"].is_string()) v.pressure = n["pressure"];
       if (n.contains("outbox_chunks") && n["outbox_chunks"].is_number_integer()) {
         v.outbox_chunks = n["outbox_chunks"];
       }
@@ -167,6 +169,7 @@ Result<json> NodesDoc(Manifest& m, const json& status) {
                    {"state", v.state},
                    {"load", v.load},
                    {"disk_full", v.disk_full},
+                   {"pressure", v.pressure},
                    {"outbox_chunks", v.outbox_chunks},
                    {"outbox_bytes", v.outbox_bytes},
                    {"dedup_saved_bytes", v.dedup_saved_bytes},

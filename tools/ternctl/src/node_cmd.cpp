@@ -26,9 +26,13 @@ int Nodes(CoreClient& core, bool json) {
     std::string load = n.contains("load") && n["load"].is_number()
                            ? std::to_string(n["load"].get<double>()).substr(0, 4)
                            : "-";
-    std::string disk = !n.contains("disk_full") || n["disk_full"].is_null()
-                           ? "-"
-                           : (n["disk_full"].get<bool>() ? "FULL" : "ok");
+    // A full disk, else the disk-pressure level when it is not normal, else ok.
+    std::string disk =
+        !n.contains("disk_full") || n["disk_full"].is_null() ? "-"
+        : n["disk_full"].get<bool>()                         ? "FULL"
+        : n.value("pressure", nlohmann::json()).is_string() && n["pressure"] != "normal"
+            ? n["pressure"].get<std::string>()
+            : "ok";
     std::printf("%-5lld %-20s %-8s %-6s %-10s %-10s %-24s\n",
                 static_cast<long long>(Num(n, "addr")), Str(n, "name").c_str(),
                 Str(n, "state").c_str(), load.c_str(),

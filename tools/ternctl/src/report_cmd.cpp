@@ -81,6 +81,7 @@ int Report(CoreClient& core, bool json) {
     }
     std::cout << "\nChunks: " << Num(n, "chunks") << ", " << Bytes(Num(n, "bytes")) << " bytes\n"
               << "Disk full: " << (n.value("disk_full", false) ? "YES" : "no") << "\n"
+              << "Disk pressure: " << n.value("pressure", std::string("normal")) << "\n"
               << "Last heartbeat: " << Ago(Num(n, "last_heartbeat_ms")) << "\n"
               << "Last block report: " << Ago(Num(n, "last_report_ms")) << "\n";
   }

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "tern/common/chunk.h"
+#include "tern/common/pressure.h"
 #include "tern/common/protocol.h"
 #include "tern/common/status.h"
 
@@ -124,6 +125,8 @@ struct Heartbeat {
   int64_t queue = 0;     // chunks in the outbox
   int64_t outbox_bytes = 0;
   bool disk_full = false;  // the last local commit failed on a full disk (absent: false)
+  // The store's disk-pressure level (pressure.h), 0..kMaxPressure; absent: 0 (normal).
+  Pressure pressure = Pressure::kNormal;
   std::map<std::string, int64_t> counters;
   // The sender's wall clock (ms since the epoch) when it sent this; 0 = not given. The core
   // flags a node whose clock is off its own by more than clock.max_skew.
@@ -161,6 +164,9 @@ struct MemberInfo {
   // An operator drained it (`ternctl drain`): choose it as a peer for no new replica; its
   // copies are being moved elsewhere. Optional on the wire (absent: false).
   bool draining = false;
+  // Its store's disk-pressure level (pressure.h, from its heartbeats): place on it no new
+  // copy of a priority the level refuses. Optional on the wire (absent: normal).
+  Pressure pressure = Pressure::kNormal;
   bool operator==(const MemberInfo&) const = default;
 };
 struct Members {

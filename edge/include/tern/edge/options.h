@@ -7,9 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "tern/common/chunk.h"
 #include "tern/common/broker_list.h"
+#include "tern/common/chunk.h"
 #include "tern/common/config.h"
+#include "tern/common/pressure.h"
 #include "tern/common/security_mode.h"
 #include "tern/common/transport.h"
 #include "tern/edge/chunker.h"
@@ -63,6 +64,7 @@ struct EdgeOptions {
   ChunkerOptions chunk;
   int commit_tick_ms = 2;
   bool store_dedup = true;  // store.dedup (body_store.h)
+  Watermarks watermarks;    // store.watermark_demote / _bulk / _alarms as fractions
   int64_t outbox_max_bytes = int64_t{256} << 20;
   int replicas = 2;
   int64_t replica_timeout_ms = 3000;

@@ -3,7 +3,8 @@
 // for replicas: distinct live peers other than this node, either in the rendezvous order of
 // the chunk's placement key (placement.h; the default, so a group's chunks of one window land
 // on the same peers) or at random weighted towards low load (placement.mode = random). Load =
-// 0.5 * cpu + 0.5 * used/capacity, as the core reports it from heartbeats. Thread-safety:
+// 0.5 * cpu + 0.5 * used/capacity, as the core reports it from heartbeats. A member whose
+// disk-pressure level refuses a chunk's priority is no target for it (Refusing). Thread-safety:
 // thread-safe.
 #pragma once
 
@@ -33,6 +34,9 @@ class PeerTable {
   // The core's name as the latest list gives it (empty before the first list).
   std::string core() const;
   int LiveCount() const;
+  // The members whose disk-pressure level (the core's list) refuses data of priority `p`:
+  // no new copy of such a chunk goes to them.
+  std::set<uint32_t> Refusing(Priority p) const;
   // Up to `n` distinct live peers not in `exclude`, drawn by weight 1/(0.05 + load).
   std::vector<uint32_t> Choose(int n, const std::set<uint32_t>& exclude,
                                std::mt19937_64& rng) const;
@@ -44,6 +48,7 @@ class PeerTable {
   mutable std::mutex mu_;
   std::map<uint32_t, double> live_;        // addr -> load
   std::map<uint32_t, std::string> names_;  // every member, live or not
+  std::map<uint32_t, Pressure> pressure_;  // members above normal pressure
   std::string core_;
 };
 
