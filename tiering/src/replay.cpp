@@ -279,15 +279,21 @@ class Replayer {
     const auto horizon = static_cast<uint64_t>(cfg_.horizon_hours * kHourMs);
     LabelDue(now, horizon);
     if (arrived_.empty()) return;
-    std::vector<uint64_t> recent;
+    // Three strata: chunks read within the horizon, chunks written within it (the ones whose
+    // first placement matters), and all chunks.
+    std::vector<uint64_t> read_lately, new_lately;
     for (uint64_t id : arrived_) {
-      if (rt_[id].last_access + horizon >= now) recent.push_back(id);
+      if (!rt_[id].read_times.empty() && rt_[id].last_access + horizon >= now) {
+        read_lately.push_back(id);
+      }
+      if (tr_.chunks[id].t_ms + horizon >= now) new_lately.push_back(id);
     }
     const bool holdout =
         static_cast<double>(now) >= (1.0 - cfg_.holdout_fraction) * static_cast<double>(tr_.end_ms);
     for (size_t i = 0; i < cfg_.snapshot_samples; ++i) {
-      const bool from_recent = i % 2 == 0 && !recent.empty();
-      const auto& pool = from_recent ? recent : arrived_;
+      const auto& pool = i % 3 == 0 && !read_lately.empty()  ? read_lately
+                         : i % 3 == 1 && !new_lately.empty() ? new_lately
+                                                             : arrived_;
       const uint64_t id = pool[rng_() % pool.size()];
       const MigrationFactors f = Factors(id, now);
       const auto pred = model_.Predict(f);

@@ -13,8 +13,9 @@
 //     their predicted value (value_model.h); a read that lifts a colder chunk's predicted value
 //     past the promotion threshold promotes it at once if it fits under the hot tier's high
 //     watermark. Before the first training the predicted value is log1p(recent reads).
-// Training data come from the access log only: every snapshot period a sample of chunks has
-// its six factors recorded; a sample is labelled log1p(reads in the next horizon) once the
+// Training data come from the access log only: every snapshot period a sample of chunks (a third
+// read within the horizon, a third written within it, a third from all) has its six factors
+// recorded; a sample is labelled log1p(reads in the next horizon) once the
 // horizon has passed, and the model is retrained every retrain period on the newest labelled
 // samples. Held-out figures: samples taken in the last holdout_fraction of the trace, each
 // predicted when it was taken by a model that had not seen its label (prequential).
@@ -42,8 +43,8 @@ struct ReplayConfig {
   double hot_fraction = 0.05;
   uint64_t warm_capacity = 0;  // bytes; 0: warm_fraction of the trace's bytes
   double warm_fraction = 0.25;
-  double high_watermark = 0.9;
-  double low_watermark = 0.75;
+  double high_watermark = 0.95;
+  double low_watermark = 0.85;
   uint32_t plan_minutes = 10;
   size_t max_moves = 256;  // the migration queue bound, per plan
   double retrain_hours = 24;
