@@ -14,6 +14,7 @@ int RepairBenchMain(int argc, char** argv);    // repair_bench.cpp
 int DedupBenchMain(int argc, char** argv);     // dedup_bench.cpp
 int CacheBenchMain(int argc, char** argv);     // cache_bench.cpp
 int ColocateBenchMain(int argc, char** argv);  // colocate_bench.cpp
+int TiersBenchMain(int argc, char** argv);     // tiers_bench.cpp
 
 int main(int argc, char** argv) {
   const std::string sub = argc > 1 ? argv[1] : "";
@@ -37,9 +38,12 @@ int main(int argc, char** argv) {
 #ifdef TERN_BENCH_HAVE_MSMVE
   if (sub == "msmve") return MsmveBenchMain(argc - 1, argv + 1);
 #endif
+#ifdef TERN_BENCH_HAVE_TIERS
+  if (sub == "tiers") return TiersBenchMain(argc - 1, argv + 1);
+#endif
   std::fprintf(
       stderr,
-      "usage: tern-bench <ingest|repair|dedup|cache|colocate|board|schedule|msmve> [--json] "
+      "usage: tern-bench <ingest|repair|dedup|cache|colocate|board|schedule|msmve|tiers> [--json] "
       "[options]\n"
       "       tern-bench --version\n"
       "  ingest  records/s and MB/s into three durable copies, ack latency per grade\n"
@@ -49,6 +53,7 @@ int main(int argc, char** argv) {
       "  colocate  analysis jobs over co-located vs randomly placed channels: time, bytes moved\n"
       "  board   Verilated board cycles/s and register accesses/s over simulated SPI\n"
       "  schedule  alarm latency under a bulk flood, fairness and weight shares\n"
-      "  msmve   multiscale multivariate sample entropy: fast exact vs naive\n");
+      "  msmve   multiscale multivariate sample entropy: fast exact vs naive\n"
+      "  tiers   value-model tiering vs LRU vs LFU: hot hit rate, bytes migrated, read latency\n");
   return sub.empty() || sub == "--help" || sub == "-h" ? 0 : 2;
 }
