@@ -92,6 +92,7 @@ TEST_SUITE("ctl") {
     auto report = Ctl(site, {"report"});
     CHECK_MESSAGE(report.code == 0, report.out);
     CHECK(report.out.find("Chunks by copies") != std::string::npos);
+    CHECK(report.out.find("Co-location: ") != std::string::npos);
     auto report_json = Ctl(site, {"report", "--json"});
     CHECK(JsonOf(report_json)["nodes"].is_array());
     auto verify = Ctl(site, {"verify", "--json"});

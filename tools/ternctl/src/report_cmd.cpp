@@ -70,6 +70,14 @@ int Report(CoreClient& core, bool json) {
   std::cout << "Reconciliation: last full pass " << FormatMs(Num(rec, "last_full_ms"));
   if (Num(rec, "last_full_ms") > 0) std::cout << " (" << Num(rec, "age_s") << " s ago)";
   std::cout << "\n";
+  // Co-location (docs/architecture.md, "Placement and co-location").
+  const auto& pl = j.value("placement", nlohmann::json::object());
+  std::cout << "Co-location: " << Num(pl, "colocated") << " of " << Num(pl, "windows")
+            << " windows of the last " << Num(pl, "period_s") << " s on the same stores";
+  if (pl.contains("ratio") && pl["ratio"].is_number()) {
+    std::printf(" (%.1f%%)", 100.0 * pl["ratio"].get<double>());
+  }
+  std::cout << "\n";
   for (const auto& n : j.value("nodes", nlohmann::json::array())) {
     const int64_t ncap = Num(n, "capacity"), nused = Num(n, "used");
     std::cout << "\nName: " << Str(n, "name") << " (addr " << Num(n, "addr") << ")\n"
