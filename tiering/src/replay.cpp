@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 
+#include "heldout.h"
 #include "hot_cache.h"
 #include "tern/tiering/migration.h"
 #include "tern/tiering/value_model.h"
@@ -101,15 +102,14 @@ class Replayer {
           PlanTick(tick);
           next_plan += plan;
         }
-        continue;
-      }
-      if (tc <= tread) {
+      } else if (tc <= tread) {
         Arrive(tr_.chunks[ci++]);
       } else {
         Read(tr_.reads[ri++]);
       }
+      r_.peak_hot_bytes = std::max(r_.peak_hot_bytes, used_[0]);  // between events
     }
-    FinishHeldOut();
+    r_.heldout = SummariseHeldOut(held_);
     return std::move(r_);
   }
 
@@ -133,6 +133,7 @@ class Replayer {
     ChunkRt& c = rt_[id];
     const uint64_t b = tr_.chunks[id].bytes;
     if (c.tier == to) return;
+    if (c.tier == Tier::kHot) hot_index_.Remove(id);
     ++r_.moves;
     if (to == Tier::kHot) {
       r_.bytes_promoted += b;
@@ -157,6 +158,12 @@ class Replayer {
       const TierRoom room{hot_cap_,          used_[0], warm_cap_, used_[1], cfg_.high_watermark,
                           cfg_.low_watermark};
       tier = InitialTier(c.score, ch.bytes, thresholds_, room);
+      // The model sees the source's recent readers: a chunk it predicts to be read goes hot.
+      const double v = Value(ch.id, ch.t_ms);
+      if (tier != Tier::kHot && planner_.TargetTier(v) == Tier::kHot && MakeHotRoom(ch.bytes, v)) {
+        tier = Tier::kHot;
+      }
+      if (tier == Tier::kHot) hot_index_.Add(ch.id, v, ch.bytes);
     }
     c.tier = tier;
     used_[static_cast<size_t>(tier)] += ch.bytes;
@@ -193,7 +200,11 @@ class Replayer {
   double Value(uint64_t id, uint64_t now) const {
     const MigrationFactors f = Factors(id, now);
     const auto v = model_.Predict(f);
-    return v ? *v : std::log1p(f.recent_reads);
+    if (v) return *v;
+    // Before the first training: its decayed reads, or for an unread chunk whose source the
+    // active consumers read lately, one read.
+    return std::log1p(rt_[id].read_times.empty() && f.consumer_similarity > 0 ? 1.0
+                                                                              : f.recent_reads);
   }
 
   void Read(const TraceRead& rd) {
@@ -223,12 +234,24 @@ class Replayer {
         SetTier(rd.chunk, Tier::kHot);
         for (uint64_t out : cache_->Insert(rd.chunk, ch.bytes)) SetTier(out, Tier::kWarm);
       }
-    } else if (served != Tier::kHot &&
-               planner_.TargetTier(Value(rd.chunk, rd.t_ms)) == Tier::kHot &&
-               static_cast<double>(used_[0] + ch.bytes) <=
-                   cfg_.high_watermark * static_cast<double>(hot_cap_)) {
-      SetTier(rd.chunk, Tier::kHot);
+    } else if (served != Tier::kHot) {
+      const double v = Value(rd.chunk, rd.t_ms);
+      if (planner_.TargetTier(v) == Tier::kHot && MakeHotRoom(ch.bytes, v)) {
+        SetTier(rd.chunk, Tier::kHot);
+        hot_index_.Add(rd.chunk, v, ch.bytes);
+      }
     }
+  }
+
+  // Room under the hot tier's high watermark for `bytes` worth `value`, displacing to warm
+  // (replay.h); false, displacing nothing, if there is none.
+  bool MakeHotRoom(uint64_t bytes, double value) {
+    const auto out =
+        hot_index_.Victims(used_[0], bytes, cfg_.high_watermark * static_cast<double>(hot_cap_),
+                           value, cfg_.displace_margin, cfg_.max_displace);
+    if (!out) return false;
+    for (uint64_t id : *out) SetTier(id, Tier::kWarm);
+    return true;
   }
 
   void PlanTick(uint64_t now) {
@@ -252,7 +275,14 @@ class Replayer {
       states.push_back({id, tr_.chunks[id].bytes, c.tier, Value(id, now), false});
       scores[static_cast<size_t>(c.tier)].push_back(c.score);
     }
-    for (const Move& m : planner_.Plan(states)) SetTier(m.id, m.to);
+    hot_index_.Clear();
+    for (const ChunkState& st : states) {
+      if (st.tier == Tier::kHot) hot_index_.Add(st.id, st.value, st.bytes);
+    }
+    for (const Move& m : planner_.Plan(states)) {
+      SetTier(m.id, m.to);
+      if (m.to == Tier::kHot) hot_index_.Add(m.id, m.value, m.bytes);
+    }
     // First placement: a low quantile of the hot residents' business value, a high one of the
     // cold residents'; the scorer refitted on the newest chunks.
     const auto quantile = [](std::vector<double>& v, double q, double none) {
@@ -334,33 +364,6 @@ class Replayer {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
-  void FinishHeldOut() {
-    HeldOut& h = r_.heldout;
-    h.samples = held_.size();
-    if (held_.empty()) return;
-    double sm = 0, sc = 0, sr = 0, mp = 0, my = 0;
-    for (const auto& [p, y, rec, mean] : held_) {
-      sm += (p - y) * (p - y);
-      sc += (mean - y) * (mean - y);
-      sr += (rec - y) * (rec - y);
-      mp += p;
-      my += y;
-    }
-    const double n = static_cast<double>(held_.size());
-    h.rmse_model = std::sqrt(sm / n);
-    h.rmse_mean = std::sqrt(sc / n);
-    h.rmse_recent = std::sqrt(sr / n);
-    mp /= n;
-    my /= n;
-    double cov = 0, vp = 0, vy = 0;
-    for (const auto& [p, y, rec, mean] : held_) {
-      cov += (p - mp) * (y - my);
-      vp += (p - mp) * (p - mp);
-      vy += (y - my) * (y - my);
-    }
-    h.correlation = vp > 0 && vy > 0 ? cov / std::sqrt(vp * vy) : 0.0;
-  }
-
   const AccessTrace& tr_;
   Policy p_;
   ReplayConfig cfg_;
@@ -371,6 +374,7 @@ class Replayer {
   std::vector<uint64_t> arrived_;  // ids in arrival order
   std::array<uint64_t, kNumTiers> used_{};
   std::unique_ptr<HotCache> cache_;
+  HotValueIndex hot_index_;  // value model: hot residents by predicted value
   ValueScorer scorer_;
   PlacementThresholds thresholds_;
   ValueModel model_;
@@ -380,8 +384,7 @@ class Replayer {
   std::deque<MigrationFactors> train_f_;
   std::deque<double> train_y_;
   double train_mean_ = 0;
-  // predicted, actual, persistence, training mean
-  std::vector<std::tuple<double, double, double, double>> held_;
+  std::vector<HeldOutPoint> held_;
   ReplayResult r_;
 };
 
