@@ -96,6 +96,7 @@ class Replayer {
         }
         if (next_snap == tick) {
           if (p_ == Policy::kValueModel) Snapshot(tick);
+          if (p_ == Policy::kValueModel && !model_.trained()) Train();  // the first, once able
           next_snap += snap;
         }
         if (next_plan == tick) {

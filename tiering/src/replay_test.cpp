@@ -185,6 +185,17 @@ TEST_SUITE("tiering.replay") {
     CHECK(ix.size() == 2);
   }
 
+  TEST_CASE("the value model is first trained as soon as it has enough labelled samples") {
+    auto tr = GenerateTrace(SmallTrace(2));
+    REQUIRE(tr.ok());
+    ReplayConfig cfg;
+    cfg.retrain_hours = 1000;  // longer than the trace: only the first training happens
+    cfg.rbf.apso.iterations = 30;
+    auto r = Replay(*tr, Policy::kValueModel, cfg);
+    REQUIRE(r.ok());
+    CHECK(r->trainings == 1);
+  }
+
   TEST_CASE("a replay with no hot capacity is refused") {
     ReplayConfig c = TinyConfig();
     c.hot_capacity = 0;

@@ -22,8 +22,9 @@
 // Training data come from the access log only: every snapshot period a sample of chunks (a third
 // read within the horizon, a third written within it, a third from all) has its six factors
 // recorded; a sample is labelled log1p(reads in the next horizon) once the
-// horizon has passed, and the model is retrained every retrain period on the newest labelled
-// samples. Held-out figures: samples taken in the last holdout_fraction of the trace, each
+// horizon has passed, and the model is trained at the first snapshot with enough labelled
+// samples (at least 50 and 5 per RBF centre), then retrained every retrain period on the
+// newest ones. Held-out figures: samples taken in the last holdout_fraction of the trace, each
 // predicted when it was taken by a model that had not seen its label (prequential).
 // Bytes migrated count every tier change, in both directions. Writing a new chunk is not a
 // migration.
