@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <memory>
 #include <random>
 #include <set>
@@ -13,6 +12,7 @@
 #include "hot_cache.h"
 #include "tern/tiering/migration.h"
 #include "tern/tiering/value_model.h"
+#include "training_log.h"
 #include "uniform.h"
 
 namespace tern::tiering {
@@ -46,16 +46,6 @@ struct ChunkRt {
   std::vector<uint64_t> read_times;  // all reads so far
 };
 
-struct Sample {
-  uint64_t t;
-  uint64_t chunk;
-  MigrationFactors f;
-  double predicted;  // NaN: no model yet
-  double recent;     // log1p(reads in the horizon before)
-  double mean;       // the model's training targets' mean when it was taken
-  bool holdout;
-};
-
 class Replayer {
  public:
   Replayer(const AccessTrace& tr, Policy p, const ReplayConfig& cfg, uint64_t hot_cap,
@@ -71,7 +61,8 @@ class Replayer {
         consumer_seen_(tr.consumers, 0),
         model_(cfg.rbf),
         planner_(PlannerFor(cfg, hot_cap, warm_cap)),
-        rng_(cfg.seed) {
+        rng_(cfg.seed),
+        log_(cfg.max_training) {
     if (p != Policy::kValueModel) cache_ = std::make_unique<HotCache>(p == Policy::kLfu, hot_cap);
     r_.policy = p;
     r_.hot_capacity = hot_cap;
@@ -110,7 +101,7 @@ class Replayer {
       }
       r_.peak_hot_bytes = std::max(r_.peak_hot_bytes, used_[0]);  // between events
     }
-    r_.heldout = SummariseHeldOut(held_);
+    r_.heldout = SummariseHeldOut(log_.held());
     return std::move(r_);
   }
 
@@ -308,7 +299,9 @@ class Replayer {
 
   void Snapshot(uint64_t now) {
     const auto horizon = static_cast<uint64_t>(cfg_.horizon_hours * kHourMs);
-    LabelDue(now, horizon);
+    log_.LabelDue(now, horizon, [this](uint64_t id, uint64_t from, uint64_t to) {
+      return ReadsIn(id, from, to);
+    });
     if (arrived_.empty()) return;
     // Three strata: chunks read within the horizon, chunks written within it (the ones whose
     // first placement matters), and all chunks.
@@ -328,37 +321,18 @@ class Replayer {
       const uint64_t id = pool[rng_() % pool.size()];
       const MigrationFactors f = Factors(id, now);
       const auto pred = model_.Predict(f);
-      pending_.push_back(
+      log_.Add(
           {now, id, f, pred ? *pred : std::nan(""),
            std::log1p(static_cast<double>(ReadsIn(id, now > horizon ? now - horizon : 0, now))),
-           train_mean_, holdout});
-    }
-  }
-
-  void LabelDue(uint64_t now, uint64_t horizon) {
-    while (!pending_.empty() && pending_.front().t + horizon <= now) {
-      const Sample s = pending_.front();
-      pending_.pop_front();
-      const double y = std::log1p(static_cast<double>(ReadsIn(s.chunk, s.t, s.t + horizon)));
-      if (s.holdout && !std::isnan(s.predicted)) {
-        held_.push_back({s.predicted, y, s.recent, s.mean});
-      }
-      train_f_.push_back(s.f);
-      train_y_.push_back(y);
-      if (train_f_.size() > cfg_.max_training) {
-        train_f_.pop_front();
-        train_y_.pop_front();
-      }
+           log_.mean(), holdout});
     }
   }
 
   void Train() {
-    if (train_f_.size() < std::max<size_t>(50, 5 * cfg_.rbf.centres)) return;
-    const std::vector<MigrationFactors> f(train_f_.begin(), train_f_.end());
-    const std::vector<double> y(train_y_.begin(), train_y_.end());
-    double mean = 0;
-    for (double v : y) mean += v;
-    train_mean_ = mean / static_cast<double>(y.size());
+    if (log_.labelled() < std::max<size_t>(50, 5 * cfg_.rbf.centres)) return;
+    std::vector<MigrationFactors> f;
+    std::vector<double> y;
+    log_.Batch(&f, &y);
     const auto t0 = std::chrono::steady_clock::now();
     if (model_.Train(f, y).ok()) ++r_.trainings;
     r_.training_seconds +=
@@ -381,11 +355,7 @@ class Replayer {
   ValueModel model_;
   MigrationPlanner planner_;
   std::mt19937_64 rng_;
-  std::deque<Sample> pending_;
-  std::deque<MigrationFactors> train_f_;
-  std::deque<double> train_y_;
-  double train_mean_ = 0;
-  std::vector<HeldOutPoint> held_;
+  TrainingLog log_;
   ReplayResult r_;
 };
 
