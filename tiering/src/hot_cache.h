@@ -1,13 +1,16 @@
 // The textbook hot-tier caches the value model is compared with: LRU and LFU over a byte
-// capacity. Private to tern_tiering (replay.cpp).
+// capacity; and the value model's index of its hot residents by predicted value. Private to
+// tern_tiering (replay.cpp).
 // Thread-safety: not synchronised; one thread at a time.
 #pragma once
 
 #include <cstdint>
 #include <list>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace tern::tiering {
@@ -84,6 +87,50 @@ class HotCache {
   std::unordered_map<uint64_t, LruPos> lru_pos_;
   std::set<std::tuple<uint64_t, uint64_t, uint64_t>> lfu_order_;  // (count, tick, id)
   std::unordered_map<uint64_t, LfuState> lfu_state_;
+};
+
+// The value model's hot residents ordered by predicted value, for displacing the cheapest
+// between plans.
+class HotValueIndex {
+ public:
+  // Adds `id` (not in) worth `value`, of `bytes`.
+  void Add(uint64_t id, double value, uint64_t bytes) {
+    by_value_.insert({value, id});
+    of_[id] = {value, bytes};
+  }
+  // Removes `id` if it is in.
+  void Remove(uint64_t id) {
+    const auto it = of_.find(id);
+    if (it == of_.end()) return;
+    by_value_.erase({it->second.first, id});
+    of_.erase(it);
+  }
+  void Clear() {
+    by_value_.clear();
+    of_.clear();
+  }
+  size_t size() const { return of_.size(); }
+
+  // The fewest lowest-valued residents whose removal lets `bytes` more fit: `used` - their
+  // bytes + `bytes` <= `limit`; each must be worth at least `margin` less than `value`, and
+  // at most `max` of them. Empty if it fits already; nullopt if they cannot make room.
+  std::optional<std::vector<uint64_t>> Victims(uint64_t used, uint64_t bytes, double limit,
+                                               double value, double margin, size_t max) const {
+    std::vector<uint64_t> out;
+    auto it = by_value_.begin();
+    for (; static_cast<double>(used + bytes) > limit; ++it) {
+      if (it == by_value_.end() || out.size() == max || it->first + margin > value) {
+        return std::nullopt;
+      }
+      out.push_back(it->second);
+      used -= of_.at(it->second).second;
+    }
+    return out;
+  }
+
+ private:
+  std::set<std::pair<double, uint64_t>> by_value_;
+  std::unordered_map<uint64_t, std::pair<double, uint64_t>> of_;  // id -> (value, bytes)
 };
 
 }  // namespace tern::tiering

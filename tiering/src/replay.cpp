@@ -4,14 +4,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <memory>
 #include <random>
 #include <set>
 
+#include "heldout.h"
 #include "hot_cache.h"
 #include "tern/tiering/migration.h"
 #include "tern/tiering/value_model.h"
+#include "training_log.h"
 #include "uniform.h"
 
 namespace tern::tiering {
@@ -45,16 +46,6 @@ struct ChunkRt {
   std::vector<uint64_t> read_times;  // all reads so far
 };
 
-struct Sample {
-  uint64_t t;
-  uint64_t chunk;
-  MigrationFactors f;
-  double predicted;  // NaN: no model yet
-  double recent;     // log1p(reads in the horizon before)
-  double mean;       // the model's training targets' mean when it was taken
-  bool holdout;
-};
-
 class Replayer {
  public:
   Replayer(const AccessTrace& tr, Policy p, const ReplayConfig& cfg, uint64_t hot_cap,
@@ -70,7 +61,8 @@ class Replayer {
         consumer_seen_(tr.consumers, 0),
         model_(cfg.rbf),
         planner_(PlannerFor(cfg, hot_cap, warm_cap)),
-        rng_(cfg.seed) {
+        rng_(cfg.seed),
+        log_(cfg.max_training) {
     if (p != Policy::kValueModel) cache_ = std::make_unique<HotCache>(p == Policy::kLfu, hot_cap);
     r_.policy = p;
     r_.hot_capacity = hot_cap;
@@ -95,21 +87,21 @@ class Replayer {
         }
         if (next_snap == tick) {
           if (p_ == Policy::kValueModel) Snapshot(tick);
+          if (p_ == Policy::kValueModel && !model_.trained()) Train();  // the first, once able
           next_snap += snap;
         }
         if (next_plan == tick) {
           PlanTick(tick);
           next_plan += plan;
         }
-        continue;
-      }
-      if (tc <= tread) {
+      } else if (tc <= tread) {
         Arrive(tr_.chunks[ci++]);
       } else {
         Read(tr_.reads[ri++]);
       }
+      r_.peak_hot_bytes = std::max(r_.peak_hot_bytes, used_[0]);  // between events
     }
-    FinishHeldOut();
+    r_.heldout = SummariseHeldOut(log_.held());
     return std::move(r_);
   }
 
@@ -133,6 +125,7 @@ class Replayer {
     ChunkRt& c = rt_[id];
     const uint64_t b = tr_.chunks[id].bytes;
     if (c.tier == to) return;
+    if (c.tier == Tier::kHot) hot_index_.Remove(id);
     ++r_.moves;
     if (to == Tier::kHot) {
       r_.bytes_promoted += b;
@@ -157,6 +150,12 @@ class Replayer {
       const TierRoom room{hot_cap_,          used_[0], warm_cap_, used_[1], cfg_.high_watermark,
                           cfg_.low_watermark};
       tier = InitialTier(c.score, ch.bytes, thresholds_, room);
+      // The model sees the source's recent readers: a chunk it predicts to be read goes hot.
+      const double v = Value(ch.id, ch.t_ms);
+      if (tier != Tier::kHot && planner_.TargetTier(v) == Tier::kHot && MakeHotRoom(ch.bytes, v)) {
+        tier = Tier::kHot;
+      }
+      if (tier == Tier::kHot) hot_index_.Add(ch.id, v, ch.bytes);
     }
     c.tier = tier;
     used_[static_cast<size_t>(tier)] += ch.bytes;
@@ -193,7 +192,11 @@ class Replayer {
   double Value(uint64_t id, uint64_t now) const {
     const MigrationFactors f = Factors(id, now);
     const auto v = model_.Predict(f);
-    return v ? *v : std::log1p(f.recent_reads);
+    if (v) return *v;
+    // Before the first training: its decayed reads, or for an unread chunk whose source the
+    // active consumers read lately, one read.
+    return std::log1p(rt_[id].read_times.empty() && f.consumer_similarity > 0 ? 1.0
+                                                                              : f.recent_reads);
   }
 
   void Read(const TraceRead& rd) {
@@ -223,12 +226,24 @@ class Replayer {
         SetTier(rd.chunk, Tier::kHot);
         for (uint64_t out : cache_->Insert(rd.chunk, ch.bytes)) SetTier(out, Tier::kWarm);
       }
-    } else if (served != Tier::kHot &&
-               planner_.TargetTier(Value(rd.chunk, rd.t_ms)) == Tier::kHot &&
-               static_cast<double>(used_[0] + ch.bytes) <=
-                   cfg_.high_watermark * static_cast<double>(hot_cap_)) {
-      SetTier(rd.chunk, Tier::kHot);
+    } else if (served != Tier::kHot) {
+      const double v = Value(rd.chunk, rd.t_ms);
+      if (planner_.TargetTier(v) == Tier::kHot && MakeHotRoom(ch.bytes, v)) {
+        SetTier(rd.chunk, Tier::kHot);
+        hot_index_.Add(rd.chunk, v, ch.bytes);
+      }
     }
+  }
+
+  // Room under the hot tier's high watermark for `bytes` worth `value`, displacing to warm
+  // (replay.h); false, displacing nothing, if there is none.
+  bool MakeHotRoom(uint64_t bytes, double value) {
+    const auto out =
+        hot_index_.Victims(used_[0], bytes, cfg_.high_watermark * static_cast<double>(hot_cap_),
+                           value, cfg_.displace_margin, cfg_.max_displace);
+    if (!out) return false;
+    for (uint64_t id : *out) SetTier(id, Tier::kWarm);
+    return true;
   }
 
   void PlanTick(uint64_t now) {
@@ -252,7 +267,14 @@ class Replayer {
       states.push_back({id, tr_.chunks[id].bytes, c.tier, Value(id, now), false});
       scores[static_cast<size_t>(c.tier)].push_back(c.score);
     }
-    for (const Move& m : planner_.Plan(states)) SetTier(m.id, m.to);
+    hot_index_.Clear();
+    for (const ChunkState& st : states) {
+      if (st.tier == Tier::kHot) hot_index_.Add(st.id, st.value, st.bytes);
+    }
+    for (const Move& m : planner_.Plan(states)) {
+      SetTier(m.id, m.to);
+      if (m.to == Tier::kHot) hot_index_.Add(m.id, m.value, m.bytes);
+    }
     // First placement: a low quantile of the hot residents' business value, a high one of the
     // cold residents'; the scorer refitted on the newest chunks.
     const auto quantile = [](std::vector<double>& v, double q, double none) {
@@ -277,7 +299,9 @@ class Replayer {
 
   void Snapshot(uint64_t now) {
     const auto horizon = static_cast<uint64_t>(cfg_.horizon_hours * kHourMs);
-    LabelDue(now, horizon);
+    log_.LabelDue(now, horizon, [this](uint64_t id, uint64_t from, uint64_t to) {
+      return ReadsIn(id, from, to);
+    });
     if (arrived_.empty()) return;
     // Three strata: chunks read within the horizon, chunks written within it (the ones whose
     // first placement matters), and all chunks.
@@ -297,68 +321,22 @@ class Replayer {
       const uint64_t id = pool[rng_() % pool.size()];
       const MigrationFactors f = Factors(id, now);
       const auto pred = model_.Predict(f);
-      pending_.push_back(
+      log_.Add(
           {now, id, f, pred ? *pred : std::nan(""),
            std::log1p(static_cast<double>(ReadsIn(id, now > horizon ? now - horizon : 0, now))),
-           train_mean_, holdout});
-    }
-  }
-
-  void LabelDue(uint64_t now, uint64_t horizon) {
-    while (!pending_.empty() && pending_.front().t + horizon <= now) {
-      const Sample s = pending_.front();
-      pending_.pop_front();
-      const double y = std::log1p(static_cast<double>(ReadsIn(s.chunk, s.t, s.t + horizon)));
-      if (s.holdout && !std::isnan(s.predicted)) {
-        held_.push_back({s.predicted, y, s.recent, s.mean});
-      }
-      train_f_.push_back(s.f);
-      train_y_.push_back(y);
-      if (train_f_.size() > cfg_.max_training) {
-        train_f_.pop_front();
-        train_y_.pop_front();
-      }
+           log_.mean(), holdout});
     }
   }
 
   void Train() {
-    if (train_f_.size() < std::max<size_t>(50, 5 * cfg_.rbf.centres)) return;
-    const std::vector<MigrationFactors> f(train_f_.begin(), train_f_.end());
-    const std::vector<double> y(train_y_.begin(), train_y_.end());
-    double mean = 0;
-    for (double v : y) mean += v;
-    train_mean_ = mean / static_cast<double>(y.size());
+    if (log_.labelled() < std::max<size_t>(50, 5 * cfg_.rbf.centres)) return;
+    std::vector<MigrationFactors> f;
+    std::vector<double> y;
+    log_.Batch(&f, &y);
     const auto t0 = std::chrono::steady_clock::now();
     if (model_.Train(f, y).ok()) ++r_.trainings;
     r_.training_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  }
-
-  void FinishHeldOut() {
-    HeldOut& h = r_.heldout;
-    h.samples = held_.size();
-    if (held_.empty()) return;
-    double sm = 0, sc = 0, sr = 0, mp = 0, my = 0;
-    for (const auto& [p, y, rec, mean] : held_) {
-      sm += (p - y) * (p - y);
-      sc += (mean - y) * (mean - y);
-      sr += (rec - y) * (rec - y);
-      mp += p;
-      my += y;
-    }
-    const double n = static_cast<double>(held_.size());
-    h.rmse_model = std::sqrt(sm / n);
-    h.rmse_mean = std::sqrt(sc / n);
-    h.rmse_recent = std::sqrt(sr / n);
-    mp /= n;
-    my /= n;
-    double cov = 0, vp = 0, vy = 0;
-    for (const auto& [p, y, rec, mean] : held_) {
-      cov += (p - mp) * (y - my);
-      vp += (p - mp) * (p - mp);
-      vy += (y - my) * (y - my);
-    }
-    h.correlation = vp > 0 && vy > 0 ? cov / std::sqrt(vp * vy) : 0.0;
   }
 
   const AccessTrace& tr_;
@@ -371,17 +349,13 @@ class Replayer {
   std::vector<uint64_t> arrived_;  // ids in arrival order
   std::array<uint64_t, kNumTiers> used_{};
   std::unique_ptr<HotCache> cache_;
+  HotValueIndex hot_index_;  // value model: hot residents by predicted value
   ValueScorer scorer_;
   PlacementThresholds thresholds_;
   ValueModel model_;
   MigrationPlanner planner_;
   std::mt19937_64 rng_;
-  std::deque<Sample> pending_;
-  std::deque<MigrationFactors> train_f_;
-  std::deque<double> train_y_;
-  double train_mean_ = 0;
-  // predicted, actual, persistence, training mean
-  std::vector<std::tuple<double, double, double, double>> held_;
+  TrainingLog log_;
   ReplayResult r_;
 };
 

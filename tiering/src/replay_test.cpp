@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "hot_cache.h"
+
 namespace tern::tiering {
 namespace {
 
@@ -126,6 +128,72 @@ TEST_SUITE("tiering.replay") {
     CHECK(a->reads == tr->reads.size());
     CHECK(a->hit_rate() > 0.0);
     CHECK(a->hit_rate() <= 1.0);
+  }
+
+  TEST_CASE("a read promotes to hot at once, displacing a hot chunk worth less") {
+    // A (hot) and B (warm: both would pass the 190-byte high watermark) of one source; B is
+    // read twice. Before any training B's value after a read is log1p(1), the promotion
+    // threshold; A's, unread, is 0.
+    AccessTrace t = Tiny();
+    t.chunks.resize(2);
+    t.reads = {{10, 1, 0, ReadPattern::kAudit}, {20, 1, 0, ReadPattern::kAudit}};
+    t.total_bytes = 200;
+    auto r = Replay(t, Policy::kValueModel, TinyConfig());
+    REQUIRE(r.ok());
+    CHECK(r->written_bytes[0] == 100);
+    const std::vector<Tier> want = {Tier::kWarm, Tier::kHot};
+    CHECK(r->tier_of_read == want);
+    CHECK(r->bytes_promoted == 100);  // B
+    CHECK(r->bytes_demoted == 100);   // A
+    CHECK(r->peak_hot_bytes == 100);
+    // A margin of 2 protects A (B's value after two reads is log1p(2)): nothing moves.
+    ReplayConfig c = TinyConfig();
+    c.displace_margin = 2.0;
+    r = Replay(t, Policy::kValueModel, c);
+    REQUIRE(r.ok());
+    CHECK(r->hot_hits == 0);
+    CHECK(r->bytes_migrated() == 0);
+  }
+
+  TEST_CASE("every policy keeps within the hot capacity") {
+    auto tr = GenerateTrace(SmallTrace(3));
+    REQUIRE(tr.ok());
+    ReplayConfig cfg;
+    cfg.rbf.apso.iterations = 30;
+    for (Policy p : {Policy::kValueModel, Policy::kLru, Policy::kLfu}) {
+      auto r = Replay(*tr, p, cfg);
+      REQUIRE(r.ok());
+      CHECK(r->peak_hot_bytes > 0);
+      const double limit = p == Policy::kValueModel ? cfg.high_watermark : 1.0;
+      CHECK(static_cast<double>(r->peak_hot_bytes) <= limit * static_cast<double>(r->hot_capacity));
+    }
+  }
+
+  TEST_CASE("the hot value index displaces the cheapest, within margin and count") {
+    HotValueIndex ix;
+    ix.Add(1, 0.1, 100);
+    ix.Add(2, 0.5, 100);
+    ix.Add(3, 0.2, 100);
+    CHECK(ix.Victims(300, 0, 300, 1.0, 0.25, 8)->empty());  // fits already
+    CHECK(*ix.Victims(300, 100, 300, 1.0, 0.25, 8) == std::vector<uint64_t>{1});
+    CHECK(*ix.Victims(300, 150, 300, 1.0, 0.25, 8) == std::vector<uint64_t>{1, 3});
+    CHECK(!ix.Victims(300, 150, 300, 1.0, 0.25, 1));  // needs two
+    CHECK(!ix.Victims(300, 150, 300, 0.4, 0.25, 8));  // 3 is worth too much to go for 0.4
+    CHECK(!ix.Victims(300, 350, 300, 9.0, 0.0, 8));   // all three do not make room
+    ix.Remove(1);
+    CHECK(*ix.Victims(200, 100, 200, 1.0, 0.25, 8) == std::vector<uint64_t>{3});
+    CHECK(ix.size() == 2);
+  }
+
+  TEST_CASE("the value model is first trained as soon as it has enough labelled samples") {
+    auto tr = GenerateTrace(SmallTrace(2));
+    REQUIRE(tr.ok());
+    ReplayConfig cfg;
+    cfg.retrain_hours = 1000;  // longer than the trace: only the first training happens
+    cfg.rbf.apso.iterations = 30;
+    auto r = Replay(*tr, Policy::kValueModel, cfg);
+    REQUIRE(r.ok());
+    CHECK(r->trainings == 1);
   }
 
   TEST_CASE("a replay with no hot capacity is refused") {

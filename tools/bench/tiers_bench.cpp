@@ -173,6 +173,9 @@ int TiersBenchMain(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-moves", rc.max_moves, "value model: migration queue bound per plan")
       ->capture_default_str();
+  app.add_option("--displace-margin", rc.displace_margin,
+                 "value model: how much less a hot chunk displaced outside a plan is worth")
+      ->capture_default_str();
   app.add_option("--warm-level", warm_level, "zstd level of warm segments")->capture_default_str();
   app.add_option("--cold-level", cold_level, "zstd level of cold segments")->capture_default_str();
   app.add_flag("--skip-latency", skip_latency, "replay only; do not store and serve the reads");
@@ -284,6 +287,7 @@ int TiersBenchMain(int argc, char** argv) {
                     {"bytes_demoted", r.bytes_demoted},
                     {"bytes_archived", r.bytes_archived},
                     {"moves", r.moves},
+                    {"peak_hot_bytes", r.peak_hot_bytes},
                     {"written_bytes_by_tier", r.written_bytes},
                     {"hit_rate_by_pattern", patterns},
                     {"replay_seconds", replay_s[p]}};

@@ -10,14 +10,21 @@
 //     every plan period) its oldest chunks go cold until it is at its low watermark.
 //   - value model: a new chunk starts where InitialTier() puts it by its business value
 //     (value_score.h); every plan period the migration planner (migration.h) moves chunks by
-//     their predicted value (value_model.h); a read that lifts a colder chunk's predicted value
-//     past the promotion threshold promotes it at once if it fits under the hot tier's high
-//     watermark. Before the first training the predicted value is log1p(recent reads).
+//     their predicted value (value_model.h). A new chunk that InitialTier() would not put hot
+//     still goes hot if its predicted value (which sees its source's recent readers) passes
+//     the planner's promotion threshold, and so does a warm or cold chunk at a read that lifts
+//     its predicted value past it; either may displace to warm at most max_displace hot
+//     residents, lowest predicted value first (as of the last plan, or when they entered hot),
+//     each worth at least displace_margin less, and goes hot only if that keeps the hot tier
+//     under its high watermark. Before the first training the predicted value is
+//     log1p(recent reads), or log1p(1) for an unread chunk whose source the active consumers
+//     read lately.
 // Training data come from the access log only: every snapshot period a sample of chunks (a third
 // read within the horizon, a third written within it, a third from all) has its six factors
 // recorded; a sample is labelled log1p(reads in the next horizon) once the
-// horizon has passed, and the model is retrained every retrain period on the newest labelled
-// samples. Held-out figures: samples taken in the last holdout_fraction of the trace, each
+// horizon has passed, and the model is trained at the first snapshot with enough labelled
+// samples (at least 50 and 5 per RBF centre), then retrained every retrain period on the
+// newest ones. Held-out figures: samples taken in the last holdout_fraction of the trace, each
 // predicted when it was taken by a model that had not seen its label (prequential).
 // Bytes migrated count every tier change, in both directions. Writing a new chunk is not a
 // migration.
@@ -47,6 +54,10 @@ struct ReplayConfig {
   double low_watermark = 0.85;
   uint32_t plan_minutes = 10;
   size_t max_moves = 256;  // the migration queue bound, per plan
+  // Value model, placement and promotion outside a plan: the hot residents one chunk may
+  // displace, and how much less each must be worth than that chunk.
+  size_t max_displace = 8;
+  double displace_margin = 0.25;  // the planner's promote_margin
   double retrain_hours = 24;
   double horizon_hours = 6;
   double recent_half_life_hours = 6;
@@ -81,6 +92,7 @@ struct ReplayResult {
   uint64_t bytes_demoted = 0;                       // out of hot
   uint64_t bytes_archived = 0;                      // warm to cold
   uint64_t moves = 0;
+  uint64_t peak_hot_bytes = 0;     // the most the hot tier held at any moment
   std::vector<Tier> tier_of_read;  // the tier that served each read of the trace
   size_t trainings = 0;
   double training_seconds = 0;  // wall time of all trainings
