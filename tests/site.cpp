@@ -240,7 +240,14 @@ SiteCheck CheckSite(const Site& site) {
     if (m == manifest.end()) {
       problem("chunk " + ToHex(id).substr(0, 12) + " not in the manifest");
     } else if (m->second != holders) {
-      problem("manifest holders differ from stores for " + ToHex(id).substr(0, 12));
+      auto list = [](const std::set<uint32_t>& s) {
+        std::string out;
+        for (uint32_t a : s) out += (out.empty() ? "" : ",") + std::to_string(a);
+        return out;
+      };
+      problem("manifest holders differ from stores for " + ToHex(id).substr(0, 12) +
+              ": manifest {" + list(m->second) + "}, stores {" + list(holders) + "}" +
+              (result ? " (a result)" : ""));
     }
   }
   for (const auto& [id, holders] : manifest) {
