@@ -50,6 +50,14 @@ int LoadLevel(double load) {
 
 double Weight(double load) { return 1.0 - 0.25 * LoadLevel(load); }
 
+double StickyLoad(double placed, double now) {
+  const int from = LoadLevel(placed), to = LoadLevel(now);
+  if (from == to) return now;
+  // The boundary crossed: the lower edge of the new level going up, its upper edge going down.
+  const double boundary = 0.25 * (to > from ? to : to + 1);
+  return std::abs(now - boundary) < kLoadHysteresis ? placed : now;
+}
+
 double Score(const Key& key, uint32_t addr, double load) {
   // u uniform in (0, 1) from the top 53 bits; -w / ln(u) is the weighted rendezvous score
   // (a store of weight w wins a share w / sum(w) of the keys).

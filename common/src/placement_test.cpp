@@ -78,6 +78,22 @@ TEST_SUITE("placement") {
     }
   }
 
+  TEST_CASE("a load changes level only once it is past the boundary by the hysteresis") {
+    CHECK(StickyLoad(0.45, 0.48) == 0.48);  // same level: the load itself
+    CHECK(StickyLoad(0.48, 0.52) == 0.48);  // just over 0.5: stays
+    CHECK(StickyLoad(0.48, 0.56) == 0.56);  // 0.06 over: moves up
+    CHECK(StickyLoad(0.56, 0.47) == 0.56);  // just under 0.5: stays
+    CHECK(StickyLoad(0.56, 0.44) == 0.44);  // 0.06 under: moves down
+    CHECK(StickyLoad(0.10, 0.90) == 0.90);  // a jump over levels is no jitter
+    CHECK(StickyLoad(0.90, 0.72) == 0.90);  // lands within 0.05 below 0.75: stays
+    // Jitter around a boundary never changes the level, whichever side it started on.
+    double placed = 0.49;
+    for (double l : {0.51, 0.47, 0.53, 0.46, 0.52}) {
+      placed = StickyLoad(placed, l);
+      CHECK(LoadLevel(placed) == 1);
+    }
+  }
+
   TEST_CASE("the window comes from the first stamp's milliseconds") {
     const uint64_t ms = 1'700'000'123'456ull;
     CHECK(WindowOf(ms << 16, 10000) == ms / 10000);

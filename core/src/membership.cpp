@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "tern/common/dispatch.h"
+#include "tern/common/placement.h"
 
 namespace tern::core {
 
@@ -88,6 +89,8 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   Member& mb = it->second;
   const double used = static_cast<double>(hb.used), cap = static_cast<double>(hb.capacity);
   mb.load = std::clamp(0.5 * hb.cpu + 0.5 * (cap > 0 ? used / cap : 0.5), 0.0, 1.0);
+  mb.placement_load =
+      mb.last_hb_ms == 0 ? mb.load : placement::StickyLoad(mb.placement_load, mb.load);
   mb.cpu = std::clamp(hb.cpu, 0.0, 1.0);
   mb.last_hb_ms = now_ms;
   mb.last_hb_wall_ms = hb.wall_ms;
@@ -193,7 +196,7 @@ msg::Members Membership::ToMessage() const {
   m.core = core_name_;
   m.epoch = epoch_;
   for (const auto& [addr, mb] : members_) {
-    m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.load,
+    m.nodes.push_back({addr, mb.name, std::string(NodeStateName(mb.state)), mb.placement_load,
                        mb.key.empty() ? std::string() : mb.key.Hex(), mb.draining, mb.pressure});
   }
   return m;

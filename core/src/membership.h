@@ -30,6 +30,9 @@ struct Member {
   NodeState state = NodeState::kUnknown;  // unknown until heard from
   uint64_t last_hb_ms = 0;                // monotonic
   double load = 0.5;                      // 0..1, from heartbeats
+  // The load placement ranks by: `load` with hysteresis at the level boundaries
+  // (placement::StickyLoad); the member list carries it.
+  double placement_load = 0.5;
   double cpu = 0;                         // 0..1, the last heartbeat's CPU share
   std::string zone;                       // the last heartbeat's node.zone ("" = none said)
   nlohmann::json counters;                // the last heartbeat's counters (null until one)

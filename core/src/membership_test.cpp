@@ -42,6 +42,18 @@ TEST_SUITE("membership") {
     CHECK(m2.AnyDown());
   }
 
+  TEST_CASE("the member list carries the load with hysteresis, the status the load itself") {
+    Membership m(3000, 10000);
+    REQUIRE(m.Add(5, "a"));
+    (void)m.OnHeartbeat(5, Hb(0.0, 48, 100), 1000);   // 0.5*0 + 0.5*0.48 = 0.24
+    (void)m.OnHeartbeat(5, Hb(0.04, 48, 100), 2000);  // 0.26: just over 0.25
+    CHECK(m.Find(5)->load == doctest::Approx(0.26));
+    auto first = [&] { return m.ToMessage().nodes.at(0).load; };
+    CHECK(first() == doctest::Approx(0.24));          // placement keeps level 0
+    (void)m.OnHeartbeat(5, Hb(0.16, 48, 100), 3000);  // 0.32: well past
+    CHECK(first() == doctest::Approx(0.32));
+  }
+
   TEST_CASE("a registered node never heard from since the core started is dead after dead_after") {
     Membership m(3000, 10000);
     m.Add(4, "gone");                       // in the registry, silent since the core started

@@ -132,7 +132,7 @@ std::optional<uint32_t> Repairer::PickTarget(const ChunkRecord& r, RepairTask& t
       if (std::find(r.holders.begin(), r.holders.end(), addr) != r.holders.end()) continue;
       if (t.failed_targets.count(addr)) continue;
       any = true;
-      ranked.push_back({addr, mb.load});
+      ranked.push_back({addr, mb.placement_load});  // the order the edges rank by
       if (key_of_) continue;  // ranked below
       if (!HasRoom(addr, now_ms)) continue;
       auto key = std::make_tuple(mb.load, streams_[addr], addr);

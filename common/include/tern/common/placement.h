@@ -55,6 +55,16 @@ Key KeyOf(const std::string& group, const std::string& source, uint64_t t_first,
 // The load level, 0..3 (below 0.25, below 0.5, below 0.75, the rest), and its weight.
 int LoadLevel(double load);
 double Weight(double load);
+
+// How far past a level's boundary a load must go before the load placement uses changes
+// level (StickyLoad).
+inline constexpr double kLoadHysteresis = 0.05;
+// The load to place by, given the one placed by until now (`placed`) and the node's load
+// now: `now`, unless it is in another level than `placed` but within kLoadHysteresis of the
+// boundary between them; then `placed`. A load that jitters around a boundary (CPU share on a
+// busy box) would otherwise reorder the stores back and forth and split windows. The core
+// applies it before it publishes loads in the member list; every node ranks by those.
+double StickyLoad(double placed, double now);
 // The store's score for `key` (higher ranks first).
 double Score(const Key& key, uint32_t addr, double load);
 
