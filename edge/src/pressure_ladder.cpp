@@ -7,6 +7,31 @@
 #include <cstdio>
 
 namespace tern::edge {
+namespace {
+
+// What a store at `level` takes, for log lines and refusals.
+const char* Takes(Pressure level) {
+  switch (level) {
+    case Pressure::kAlarmsOnly:
+      return "only alarms are taken";
+    case Pressure::kNoBulk:
+      return "bulk data is refused";
+    case Pressure::kNormal:
+    case Pressure::kDemote:
+      break;
+  }
+  return "everything is taken";
+}
+
+// Why the store is at its level: the full disk, or its fill in percent with `decimals`.
+std::string Why(bool disk_full, double fill, int decimals) {
+  if (disk_full) return "the local disk is full";
+  char pct[32];
+  std::snprintf(pct, sizeof pct, "%.*f", decimals, fill * 100);
+  return std::string("the store is ") + pct + " % full";
+}
+
+}  // namespace
 
 double PressureLadder::Threshold(Pressure p) const {
   switch (p) {
@@ -44,11 +69,8 @@ Pressure PressureLadder::Update(double fill, bool disk_full, bool* changed) {
   if (now != before) {
     if (m_) m_->Add("pressure_steps");
     const auto pct = [](double f) { return static_cast<int>(std::lround(f * 100)); };
-    const std::string at = disk_full ? "the local disk is full"
-                                     : "the store is " + std::to_string(pct(fill)) + " % full";
-    const std::string what = now == Pressure::kAlarmsOnly ? "only alarms are taken"
-                             : now == Pressure::kNoBulk   ? "bulk data is refused"
-                                                          : "everything is taken";
+    const std::string at = Why(disk_full, fill, 0);
+    const char* what = Takes(now);
     const std::string marks = "watermarks " + std::to_string(pct(w_.demote)) + "/" +
                               std::to_string(pct(w_.bulk)) + "/" + std::to_string(pct(w_.alarms)) +
                               " %";
@@ -66,13 +88,8 @@ Pressure PressureLadder::Update(double fill, bool disk_full, bool* changed) {
 Status PressureLadder::Admit(Priority p) const {
   const Pressure l = level_.load();
   if (PressureAdmits(l, p)) return Status::Ok();
-  char fill[32];
-  std::snprintf(fill, sizeof fill, "%.1f", fill_.load() * 100);
-  const std::string why = disk_full_.load() ? "the local disk is full"
-                                            : std::string("the store is ") + fill + " % full";
-  return Status::ResourceExhausted(
-      why + " (pressure " + PressureName(l) +
-      "): " + (l == Pressure::kNoBulk ? "bulk data is refused" : "only alarms are taken"));
+  return Status::ResourceExhausted(Why(disk_full_.load(), fill_.load(), 1) + " (pressure " +
+                                   PressureName(l) + "): " + Takes(l));
 }
 
 Status PressureLadder::AdmitRecord(Priority p) const {
