@@ -110,17 +110,12 @@ std::optional<StateChange> Membership::OnHeartbeat(uint32_t addr, const msg::Hea
   if (hb.pressure != mb.pressure) {
     // The member list carries it: every node places new copies by it at once.
     const bool up = static_cast<int>(hb.pressure) > static_cast<int>(mb.pressure);
-    const std::string line =
-        fmt::format("core: node {} ({}) disk pressure {} -> {}{}", addr, mb.name,
-                    PressureName(mb.pressure), PressureName(hb.pressure),
-                    hb.pressure == Pressure::kNoBulk       ? ": bulk copies go elsewhere"
-                    : hb.pressure == Pressure::kAlarmsOnly ? ": only alarm copies go to it"
-                                                           : "");
-    if (up) {
-      spdlog::warn("{}", line);
-    } else {
-      spdlog::info("{}", line);
-    }
+    spdlog::log(up ? spdlog::level::warn : spdlog::level::info,
+                "core: node {} ({}) disk pressure {} -> {}{}", addr, mb.name,
+                PressureName(mb.pressure), PressureName(hb.pressure),
+                hb.pressure == Pressure::kNoBulk       ? ": bulk copies go elsewhere"
+                : hb.pressure == Pressure::kAlarmsOnly ? ": only alarm copies go to it"
+                                                       : "");
     mb.pressure = hb.pressure;
     dirty_ = true;
   }

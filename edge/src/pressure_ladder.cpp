@@ -74,13 +74,10 @@ Pressure PressureLadder::Update(double fill, bool disk_full, bool* changed) {
     const std::string marks = "watermarks " + std::to_string(pct(w_.demote)) + "/" +
                               std::to_string(pct(w_.bulk)) + "/" + std::to_string(pct(w_.alarms)) +
                               " %";
-    if (static_cast<int>(now) > static_cast<int>(before)) {
-      spdlog::warn("{}: disk pressure {} -> {}: {}; {} ({})", who_, PressureName(before),
-                   PressureName(now), at, what, marks);
-    } else {
-      spdlog::info("{}: disk pressure {} -> {}: {}; {} ({})", who_, PressureName(before),
-                   PressureName(now), at, what, marks);
-    }
+    const bool rising = static_cast<int>(now) > static_cast<int>(before);
+    spdlog::log(rising ? spdlog::level::warn : spdlog::level::info,
+                "{}: disk pressure {} -> {}: {}; {} ({})", who_, PressureName(before),
+                PressureName(now), at, what, marks);
   }
   return now;
 }
